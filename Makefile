@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# causal: top-level targets. The module's own kbuild rules are in Kbuild.
+
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+VERSION := $(shell cat VERSION)
+# Headers of the running kernel when installed, else the cached Debian 6.1 headers.
+KDIR ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then echo /lib/modules/$$(uname -r)/build; \
+	else tests/kernels/kernel.sh kdir 6.1; fi)
+CHECKPATCH = tests/kernels/checkpatch.sh
+
+CC ?= gcc
+TEST_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Iuapi
+
+.PHONY: all module userland deps modules-matrix tests-programs check demo style clean help
+
+all: module userland
+
+help:
+	@echo "make            build module/causal.ko (KDIR=$(KDIR)) and causalctl"
+	@echo "make demo       profile the bundled example (in a VM when this host cannot load modules)"
+	@echo "make check      all tests: module matrix, style, unit tests, KUnit and VM integration tests"
+	@echo "make deps       install the Debian packages the build and tests need (root)"
+	@echo "make style      checkpatch --strict on the kernel sources"
+	@echo "make modules-matrix   build causal.ko for every test kernel into build/kmod/"
+	@echo "tests/vm/run --help   the VM harness"
+
+deps:
+	tests/deps.sh
+
+module:
+	@tests/deps.sh --quiet || tests/deps.sh
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userland:
+	$(MAKE) -C userland
+
+modules-matrix:
+	@for k in $$(tests/kernels/kernel.sh list); do tests/build-module.sh $$k || exit 1; done
+
+build/tests/ioctl_basic: tests/vm/ioctl_basic.c uapi/linux/causal.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -static -o $@ $<
+
+tests-programs: build/tests/ioctl_basic
+
+style:
+	$(CHECKPATCH) --no-tree --strict --terse --show-types -f \
+		module/*.c module/*.h uapi/linux/*.h tests/*_kunit.c
+
+check:
+	@tests/deps.sh --quiet || tests/deps.sh
+	tests/check.sh
+
+demo:
+	@tests/deps.sh --quiet || tests/deps.sh
+	tests/demo.sh
+
+clean:
+	$(MAKE) -C userland clean
+	rm -rf build
+	rm -f *.ko *.o *.mod *.mod.c .*.cmd modules.order Module.symvers module/*.o module/.*.cmd \
+		tests/*.o tests/.*.cmd .module-common.o
+
+endif

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* CAUSAL_IOC_VERSION: what the module reports about itself. */
+#ifndef _CAUSAL_VERSION_H
+#define _CAUSAL_VERSION_H
+
+#include <linux/causal.h>
+
+int causal_version_check(const struct causal_version *v);
+void causal_version_fill(struct causal_version *v);
+long causal_ioctl_version(struct causal_version __user *uv);
+
+#endif /* _CAUSAL_VERSION_H */

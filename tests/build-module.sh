@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds causal.ko (and causal_kunit.ko where the kernel has KUnit) against one kernel of the matrix,
+# out of the source tree, with W=1; fails on any compiler or modpost warning.
+#   build-module.sh NAME [OUTDIR]     NAME from tests/kernels/kernel.sh list; OUTDIR default build/kmod/NAME
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+name=${1:?usage: build-module.sh NAME [OUTDIR]}
+out=${2:-$top/build/kmod/$name}
+kdir=$("$top/tests/kernels/kernel.sh" kdir "$name")
+
+# kbuild writes objects next to the sources, so each kernel gets its own copy of them.
+rm -rf "$out"
+mkdir -p "$out/src/tests"
+cp -r "$top/Kbuild" "$top/VERSION" "$top/module" "$top/uapi" "$out/src/"
+cp "$top"/tests/*_kunit.c "$out/src/tests/"
+log=$out/build.log
+if ! make -C "$kdir" M="$out/src" W=1 ${C:+C=$C} modules >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "build-module: causal.ko does not build against $name ($kdir)" >&2
+	exit 1
+fi
+if grep -nE 'warning:|WARNING:|error:' "$log" >&2; then
+	echo "build-module: warnings building against $name (full log: $log)" >&2
+	exit 1
+fi
+cp "$out"/src/*.ko "$out/"
+echo "build-module: $name: $(cd "$out" && ls ./*.ko | xargs -n1 basename | tr '\n' ' ')(W=1, no warnings)"

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: every test of the project, in order, then one summary line 'N passed, N failed'.
+# A failing step does not stop the later independent ones; the exit status is 1 if anything failed.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=$top/build/check
+rm -rf "$out"
+mkdir -p "$out"
+counts=$out/counts
+: >"$counts"
+kernels=$(tests/kernels/kernel.sh list)
+release=$(cat VERSION)
+t0=$(date +%s)
+
+step() { printf '\n==> %s\n' "$*"; }
+pass() { echo "PASS 1" >>"$counts"; echo "PASS: $*"; }
+fail() { echo "FAIL 1" >>"$counts"; echo "FAIL: $*"; }
+# check NAME CMD...: one test that passes when CMD exits 0
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+step "dependencies"
+check deps tests/deps.sh || true
+
+step "kernels (cached in ${XDG_CACHE_HOME:-$HOME/.cache}/causal/kernels)"
+declare -A have_kernel
+for k in $kernels; do
+	if d=$(tests/kernels/kernel.sh dir "$k"); then
+		have_kernel[$k]=1
+		pass "kernel $k: $(cat "$d/version")"
+	else
+		fail "kernel $k unavailable"
+	fi
+done
+
+step "module build matrix (W=1, warnings are errors)"
+declare -A have_module
+for k in $kernels; do
+	[ -n "${have_kernel[$k]:-}" ] || { fail "module build $k (no kernel)"; continue; }
+	if tests/build-module.sh "$k"; then
+		have_module[$k]=1
+		pass "module build $k"
+	else
+		fail "module build $k"
+	fi
+done
+[ -f build/kmod/test/causal_kunit.ko ] && pass "causal_kunit.ko built for the test kernel" ||
+	fail "causal_kunit.ko not built for the test kernel"
+
+step "kernel style (checkpatch --strict)"
+check checkpatch make -s style
+
+step "userland: causalctl and unit tests (ASan/UBSan)"
+userland_ok=
+if make -s userland tests-programs; then
+	userland_ok=1
+	pass "userland build"
+else
+	fail "userland build"
+fi
+make -s -C userland check 2>&1 | tee "$out/unit.log"
+unit_rc=${PIPESTATUS[0]}
+line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' "$out/unit.log" | tail -n 1)
+if [ -n "$line" ]; then
+	p=$(echo "$line" | sed -E 's/^unit: ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	echo "PASS $p" >>"$counts"
+	echo "FAIL $f" >>"$counts"
+	[ "$unit_rc" -eq 0 ] || [ "$f" -gt 0 ] || fail "unit tests exited $unit_rc"
+else
+	fail "unit tests reported no summary (exit $unit_rc)"
+fi
+
+step "KUnit on the test kernel"
+if [ -n "${have_module[test]:-}" ]; then
+	tests/vm/run -k test -q -t 300 -l "$out/vm-kunit" --script tests/vm/kunit.sh
+	vrc=$?
+	cat "$out/vm-kunit/guest.out" 2>/dev/null | sed 's/^/  /'
+	tests/ktap.py --name kunit --counts "$counts" "$out/vm-kunit/guest.out"
+	[ $vrc -eq 0 ] || [ $vrc -eq 1 ] || fail "KUnit VM run (exit $vrc: kernel report or timeout, see $out/vm-kunit)"
+else
+	fail "KUnit (no test kernel module)"
+fi
+
+step "VM integration tests"
+for k in $kernels; do
+	if [ -z "${have_module[$k]:-}" ] || [ -z "$userland_ok" ]; then
+		fail "integration $k (module or userland missing)"
+		continue
+	fi
+	if grep -qw task_work_add "$(tests/kernels/kernel.sh kdir "$k")/Module.symvers"; then exported=yes; else exported=no; fi
+	tests/vm/run -k "$k" -q -t 300 -l "$out/vm-$k" -a build/tests/ioctl_basic \
+		--script tests/vm/integration.sh -- "$release" "$exported"
+	vrc=$?
+	sed 's/^/  /' "$out/vm-$k/guest.out" 2>/dev/null
+	tests/ktap.py --name "integration $k" --counts "$counts" "$out/vm-$k/guest.out"
+	[ $vrc -le 1 ] || fail "integration $k VM run (exit $vrc: kernel report or timeout, see $out/vm-$k)"
+done
+
+passed=$(awk '$1 == "PASS" {s += $2} END {print s + 0}' "$counts")
+failed=$(awk '$1 == "FAIL" {s += $2} END {print s + 0}' "$counts")
+skipped=$(awk '$1 == "SKIP" {s += $2} END {print s + 0}' "$counts")
+printf '\nmake check took %ss; logs in %s\n' "$(($(date +%s) - t0))" "$out"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

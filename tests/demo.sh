@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make demo: builds causal and runs the main job, on this host when it can load modules, otherwise
+# in a VM (QEMU, software emulation) booted with a stock Debian kernel.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+job='causalctl status'
+
+host_can_load() {
+	[ -e /proc/modules ] || { echo "demo: this kernel has no module support"; return 1; }
+	[ "$(id -u)" -eq 0 ] || { echo "demo: not root, cannot load modules here"; return 1; }
+	[ -d "/lib/modules/$(uname -r)/build" ] || { echo "demo: no headers for $(uname -r) installed"; return 1; }
+}
+
+make -s userland
+if reason=$(host_can_load); then
+	echo "demo: building causal.ko for $(uname -r) and running on this host"
+	make -s module
+	loaded_here=
+	if [ ! -e /sys/module/causal ]; then
+		insmod module/causal.ko
+		loaded_here=1
+	fi
+	rc=0
+	PATH=$top/userland:$PATH $job || rc=$?
+	[ -z "$loaded_here" ] || rmmod causal
+	exit $rc
+fi
+
+kernel=${CAUSAL_DEMO_KERNEL:-6.1}
+echo "$reason: running in a VM with Debian's $kernel kernel instead"
+tests/build-module.sh "$kernel" >/dev/null
+tests/vm/run -k "$kernel" -t 300 -l build/demo -- sh -c "insmod /lib/causal/causal.ko && $job"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Names the kernels causal is built and tested against, and makes each available in the cache.
+#
+#   kernel.sh list             the known names
+#   kernel.sh dir NAME         the cache folder of NAME (fetched or built on first use)
+#   kernel.sh kdir NAME        its kernel build tree, for KDIR
+#   kernel.sh image NAME       its bootable image
+#   kernel.sh version NAME     its release string (uname -r)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+names="6.1 6.12 test"
+dir_of() {
+	case "$1" in
+	6.1|6.12) "$here/fetch-debian.sh" "$1" ;;
+	test) "$here/build-test-kernel.sh" ;;
+	*) echo "kernel.sh: unknown kernel '$1' (known: $names)" >&2; exit 2 ;;
+	esac
+}
+
+case "${1:-}" in
+list) echo "$names" ;;
+dir) dir_of "${2:?kernel name}" ;;
+kdir) d=$(dir_of "${2:?kernel name}"); readlink -f "$d/kdir" ;;
+image) d=$(dir_of "${2:?kernel name}"); readlink -f "$d/vmlinuz" ;;
+version) d=$(dir_of "${2:?kernel name}"); cat "$d/version" ;;
+*) sed -n '3,9s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+esac

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for causalctl's dispatch: subcommands, global options, help and exit codes. */
+#include <unistd.h>
+
+#include "unit.h"
+
+struct run {
+	struct capture out, err;
+	int ret;
+};
+
+static char sysfs[] = "/tmp/causal-unit-cli-XXXXXX";
+
+#define RUN(r, ...) do {								\
+	char *argv_[] = { "causalctl", __VA_ARGS__, NULL };				\
+	run_argv(r, ARRAY_SIZE(argv_) - 1, argv_);					\
+} while (0)
+
+static void run_argv(struct run *r, int argc, char **argv)
+{
+	struct cli_env env;
+
+	capture_open(&r->out);
+	capture_open(&r->err);
+	env.out = r->out.f;
+	env.err = r->err.f;
+	env.sysfs = sysfs;
+	r->ret = causalctl_run(&env, argc, argv);
+	capture_text(&r->out);
+	capture_text(&r->err);
+}
+
+static void run_done(struct run *r)
+{
+	capture_close(&r->out);
+	capture_close(&r->err);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(sysfs) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return rmdir(sysfs);
+}
+
+static void no_arguments_is_a_usage_error(void **state)
+{
+	char *argv[] = { "causalctl", NULL };
+	struct run r;
+
+	(void)state;
+	run_argv(&r, 1, argv);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_string_equal(r.out.buf, "");
+	assert_contains(r.err.buf, "Usage: causalctl");
+	run_done(&r);
+}
+
+static void help_lists_what_exists(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--help");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_string_equal(r.err.buf, "");
+	assert_contains(r.out.buf, "Usage: causalctl");
+	assert_contains(r.out.buf, "\n  status ");
+	assert_contains(r.out.buf, "\n  help ");
+	assert_contains(r.out.buf, "0  success");
+	assert_contains(r.out.buf, "1  runtime failure");
+	assert_contains(r.out.buf, "2  usage error");
+	/* not implemented yet, so not offered */
+	assert_not_contains(r.out.buf, "\n  run ");
+	assert_not_contains(r.out.buf, "\n  attach ");
+	assert_not_contains(r.out.buf, "\n  report ");
+	run_done(&r);
+}
+
+static void short_help_and_help_subcommand_match_long_help(void **state)
+{
+	struct run a, b, c;
+
+	(void)state;
+	RUN(&a, "--help");
+	RUN(&b, "-h");
+	RUN(&c, "help");
+	assert_int_equal(b.ret, CAUSALCTL_EXIT_OK);
+	assert_int_equal(c.ret, CAUSALCTL_EXIT_OK);
+	assert_string_equal(a.out.buf, b.out.buf);
+	assert_string_equal(a.out.buf, c.out.buf);
+	run_done(&a);
+	run_done(&b);
+	run_done(&c);
+}
+
+static void version(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--version");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_string_equal(r.out.buf, "causalctl " CAUSAL_VERSION "\n");
+	assert_string_equal(r.err.buf, "");
+	run_done(&r);
+	RUN(&r, "-V");
+	assert_string_equal(r.out.buf, "causalctl " CAUSAL_VERSION "\n");
+	run_done(&r);
+}
+
+static void unknown_subcommand(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "frobnicate", "--json");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_string_equal(r.out.buf, "");
+	assert_contains(r.err.buf, "'frobnicate'");
+	assert_contains(r.err.buf, "causalctl --help");
+	run_done(&r);
+	RUN(&r, "run", "--", "true");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "'run' is not a causalctl subcommand");
+	run_done(&r);
+}
+
+static void unknown_global_option(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--frobnicate", "status");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "unknown option '--frobnicate'");
+	run_done(&r);
+	RUN(&r, "-x");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "unknown option '-x'");
+	run_done(&r);
+}
+
+static void global_options_stop_at_the_subcommand(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* --version after the subcommand belongs to status, which does not know it */
+	RUN(&r, "status", "--version");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "causalctl status: unknown option '--version'");
+	assert_contains(r.err.buf, "causalctl status --help");
+	run_done(&r);
+}
+
+static void help_for_a_subcommand(void **state)
+{
+	struct run a, b;
+
+	(void)state;
+	RUN(&a, "help", "status");
+	RUN(&b, "status", "--help");
+	assert_int_equal(a.ret, CAUSALCTL_EXIT_OK);
+	assert_int_equal(b.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(a.out.buf, "Usage: causalctl status [--json] [--device PATH]");
+	assert_string_equal(a.out.buf, b.out.buf);
+	run_done(&a);
+	run_done(&b);
+	RUN(&a, "help", "help");
+	assert_int_equal(a.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(a.out.buf, "Usage: causalctl help");
+	run_done(&a);
+}
+
+static void help_for_an_unknown_subcommand(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "help", "frobnicate");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_string_equal(r.out.buf, "");
+	assert_contains(r.err.buf, "'frobnicate'");
+	run_done(&r);
+	RUN(&r, "help", "status", "extra");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "unexpected argument 'extra'");
+	run_done(&r);
+}
+
+static void status_usage_errors(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "status", "--frobnicate");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_string_equal(r.out.buf, "");
+	assert_contains(r.err.buf, "unknown option '--frobnicate'");
+	run_done(&r);
+	RUN(&r, "status", "--device");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "option '--device' needs an argument");
+	run_done(&r);
+	RUN(&r, "status", "--json", "-d");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "option '-d' needs an argument");
+	run_done(&r);
+	RUN(&r, "status", "extra", "--json");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "unexpected argument 'extra'");
+	run_done(&r);
+}
+
+static void status_without_module_fails(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "status", "--device", "/nonexistent/causal");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
+	assert_contains(r.out.buf, "module:    not loaded\n");
+	assert_contains(r.out.buf, "device:    /nonexistent/causal: not found\n");
+	assert_contains(r.err.buf, "the causal module is not loaded");
+	assert_contains(r.err.buf, "sudo insmod module/causal.ko");
+	run_done(&r);
+}
+
+static void status_json_keeps_stderr_quiet(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "status", "-j", "-d", "/nonexistent/causal");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
+	assert_string_equal(r.err.buf, "");
+	assert_contains(r.out.buf, "\"module_loaded\":false");
+	assert_contains(r.out.buf, "\"device\":\"/nonexistent/causal\"");
+	assert_int_equal(r.out.buf[0], '{');
+	assert_string_equal(r.out.buf + strlen(r.out.buf) - 2, "}\n");
+	run_done(&r);
+}
+
+static void find(void **state)
+{
+	(void)state;
+	assert_non_null(cli_find("status"));
+	assert_ptr_equal(cli_find("status")->run, cmd_status);
+	assert_non_null(cli_find("help"));
+	assert_null(cli_find("stat"));
+	assert_null(cli_find(""));
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(no_arguments_is_a_usage_error),
+	cmocka_unit_test(help_lists_what_exists),
+	cmocka_unit_test(short_help_and_help_subcommand_match_long_help),
+	cmocka_unit_test(version),
+	cmocka_unit_test(unknown_subcommand),
+	cmocka_unit_test(unknown_global_option),
+	cmocka_unit_test(global_options_stop_at_the_subcommand),
+	cmocka_unit_test(help_for_a_subcommand),
+	cmocka_unit_test(help_for_an_unknown_subcommand),
+	cmocka_unit_test(status_usage_errors),
+	cmocka_unit_test(status_without_module_fails),
+	cmocka_unit_test(status_json_keeps_stderr_quiet),
+	cmocka_unit_test(find),
+};
+
+UNIT_MAIN(tests, setup, teardown)

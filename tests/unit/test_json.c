@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for JSON string escaping and the decoding of CAUSAL_FEATURE_* bits. */
+#include "unit.h"
+
+static void assert_json(const char *in, const char *want)
+{
+	struct capture c;
+
+	capture_open(&c);
+	json_string(c.f, in);
+	assert_string_equal(capture_text(&c), want);
+	capture_close(&c);
+}
+
+static void json_plain(void **state)
+{
+	(void)state;
+	assert_json("", "\"\"");
+	assert_json("/dev/causal", "\"/dev/causal\"");
+}
+
+static void json_null(void **state)
+{
+	(void)state;
+	assert_json(NULL, "null");
+}
+
+static void json_quotes_and_backslashes(void **state)
+{
+	(void)state;
+	assert_json("a\"b\\c", "\"a\\\"b\\\\c\"");
+	assert_json("/", "\"/\"");
+}
+
+static void json_control_characters(void **state)
+{
+	(void)state;
+	assert_json("\n\t\r\b\f", "\"\\n\\t\\r\\b\\f\"");
+	assert_json("\x01x\x1f", "\"\\u0001x\\u001f\"");
+	assert_json("\x7f", "\"\x7f\"");
+}
+
+static void json_utf8_passes_through(void **state)
+{
+	(void)state;
+	assert_json("caf\xc3\xa9", "\"caf\xc3\xa9\"");
+	assert_json("\xe2\x82\xac", "\"\xe2\x82\xac\"");
+	assert_json("\xf0\x9f\x98\x80!", "\"\xf0\x9f\x98\x80!\"");
+}
+
+static void json_invalid_utf8_is_replaced(void **state)
+{
+	(void)state;
+	assert_json("a\xff" "b", "\"a\\ufffdb\"");
+	assert_json("\xe2\x82", "\"\\ufffd\\ufffd\"");		/* truncated */
+	assert_json("\xc0\xaf", "\"\\ufffd\\ufffd\"");		/* overlong '/' */
+	assert_json("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");	/* surrogate */
+	assert_json("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");	/* > U+10FFFF */
+	assert_json("\x80" "z", "\"\\ufffdz\"");		/* lone continuation byte */
+}
+
+static void assert_features(__u64 bits, const char *want)
+{
+	char buf[128];
+
+	assert_int_equal(causal_features_string(bits, buf, sizeof(buf)), strlen(want));
+	assert_string_equal(buf, want);
+}
+
+static void features_none(void **state)
+{
+	(void)state;
+	assert_features(0, "none");
+}
+
+static void features_known(void **state)
+{
+	(void)state;
+	assert_features(CAUSAL_FEATURE_TASK_WORK_EXPORTED, "task_work_exported");
+	assert_features(CAUSAL_FEATURE_KUNIT, "kunit");
+	assert_features(CAUSAL_FEATURE_TASK_WORK_EXPORTED | CAUSAL_FEATURE_KUNIT,
+			"task_work_exported, kunit");
+}
+
+static void features_unknown_bits(void **state)
+{
+	(void)state;
+	assert_features(1ULL << 5, "unknown(0x20)");
+	assert_features(CAUSAL_FEATURE_KUNIT | (1ULL << 63) | (1ULL << 4),
+			"kunit, unknown(0x8000000000000010)");
+}
+
+static void features_truncate_like_snprintf(void **state)
+{
+	char buf[8];
+
+	(void)state;
+	assert_int_equal(causal_features_string(CAUSAL_FEATURE_TASK_WORK_EXPORTED, buf, sizeof(buf)),
+			 strlen("task_work_exported"));
+	assert_string_equal(buf, "task_wo");
+	assert_int_equal(causal_features_string(CAUSAL_FEATURE_KUNIT, NULL, 0), strlen("kunit"));
+}
+
+static void count_name(const char *name, void *arg)
+{
+	(void)name;
+	(*(int *)arg)++;
+}
+
+static void features_foreach_calls_once_per_name(void **state)
+{
+	int n = 0;
+
+	(void)state;
+	causal_features_foreach(0, count_name, &n);
+	assert_int_equal(n, 0);
+	causal_features_foreach(CAUSAL_FEATURE_TASK_WORK_EXPORTED | CAUSAL_FEATURE_KUNIT |
+				(3ULL << 40), count_name, &n);
+	assert_int_equal(n, 3);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(json_plain),
+	cmocka_unit_test(json_null),
+	cmocka_unit_test(json_quotes_and_backslashes),
+	cmocka_unit_test(json_control_characters),
+	cmocka_unit_test(json_utf8_passes_through),
+	cmocka_unit_test(json_invalid_utf8_is_replaced),
+	cmocka_unit_test(features_none),
+	cmocka_unit_test(features_known),
+	cmocka_unit_test(features_unknown_bits),
+	cmocka_unit_test(features_truncate_like_snprintf),
+	cmocka_unit_test(features_foreach_calls_once_per_name),
+};
+
+UNIT_MAIN(tests, NULL, NULL)

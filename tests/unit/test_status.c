@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for causalctl status: probing a fake sysfs and device, the verdict and both outputs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "unit.h"
+
+/* A scratch directory holding a fake sysfs ("sys") and a fake device ("causal"). */
+struct scratch {
+	char dir[64];
+	char sysfs[128];
+	char device[128];
+};
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void fake_module(struct scratch *s, const char *version)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/module", s->sysfs);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/module/causal", s->sysfs);
+	assert_int_equal(mkdir(path, 0755), 0);
+	if (version) {
+		snprintf(path, sizeof(path), "%s/module/causal/version", s->sysfs);
+		write_file(path, version, 0444);
+	}
+}
+
+static int setup(void **state)
+{
+	struct scratch *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -1;
+	snprintf(s->dir, sizeof(s->dir), "/tmp/causal-unit-status-XXXXXX");
+	if (!mkdtemp(s->dir))
+		return -1;
+	snprintf(s->sysfs, sizeof(s->sysfs), "%s/sys", s->dir);
+	snprintf(s->device, sizeof(s->device), "%s/causal", s->dir);
+	if (mkdir(s->sysfs, 0755))
+		return -1;
+	*state = s;
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct scratch *s = *state;
+	int ret = nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+
+	free(s);
+	return ret;
+}
+
+/* What a loaded module with a working device reports. */
+static struct status_report good(void)
+{
+	struct status_report r = {
+		.module_loaded = true,
+		.module_version = "0.1.0",
+		.device = "/dev/causal",
+		.device_exists = true,
+		.device_mode = S_IFCHR | 0600,
+		.device_owner = "root:root",
+		.can_open = true,
+		.answered = true,
+		.abi = CAUSAL_ABI_VERSION,
+		.features = CAUSAL_FEATURE_TASK_WORK_EXPORTED | CAUSAL_FEATURE_KUNIT,
+		.release = "0.1.0",
+	};
+
+	return r;
+}
+
+static struct status_report no_module(void)
+{
+	struct status_report r = {
+		.device = "/dev/causal",
+		.device_errno = ENOENT,
+	};
+
+	return r;
+}
+
+static struct status_report permission_denied(void)
+{
+	struct status_report r = good();
+
+	r.can_open = false;
+	r.open_errno = EACCES;
+	r.answered = false;
+	r.abi = 0;
+	r.features = 0;
+	r.release[0] = '\0';
+	return r;
+}
+
+struct output {
+	struct capture text, problem, json;
+};
+
+static void format(struct output *o, const struct status_report *r)
+{
+	capture_open(&o->text);
+	capture_open(&o->problem);
+	capture_open(&o->json);
+	status_print_text(o->text.f, r);
+	status_print_problem(o->problem.f, r);
+	status_print_json(o->json.f, r);
+	capture_text(&o->text);
+	capture_text(&o->problem);
+	capture_text(&o->json);
+}
+
+static void format_done(struct output *o)
+{
+	capture_close(&o->text);
+	capture_close(&o->problem);
+	capture_close(&o->json);
+}
+
+static void probe_module_absent(void **state)
+{
+	struct scratch *s = *state;
+	struct status_report r;
+
+	status_probe(&r, s->sysfs, s->device);
+	assert_false(r.module_loaded);
+	assert_string_equal(r.module_version, "");
+	assert_string_equal(r.device, s->device);
+	assert_false(r.device_exists);
+	assert_int_equal(r.device_errno, ENOENT);
+	assert_false(r.can_open);
+	assert_false(r.answered);
+	assert_int_equal(status_verdict(&r), STATUS_NO_MODULE);
+	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
+}
+
+static void probe_module_version(void **state)
+{
+	struct scratch *s = *state;
+	struct status_report r;
+
+	fake_module(s, "0.1.0\n");
+	status_probe(&r, s->sysfs, s->device);
+	assert_true(r.module_loaded);
+	assert_string_equal(r.module_version, "0.1.0");
+	assert_int_equal(status_verdict(&r), STATUS_NO_DEVICE);
+	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
+}
+
+static void probe_module_without_version(void **state)
+{
+	struct scratch *s = *state;
+	struct status_report r;
+
+	fake_module(s, NULL);
+	status_probe(&r, s->sysfs, s->device);
+	assert_true(r.module_loaded);
+	assert_string_equal(r.module_version, "");
+}
+
+static void probe_module_file_is_not_a_module(void **state)
+{
+	struct scratch *s = *state;
+	struct status_report r;
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/module", s->sysfs);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/module/causal", s->sysfs);
+	write_file(path, "", 0644);
+	status_probe(&r, s->sysfs, s->device);
+	assert_false(r.module_loaded);
+}
+
+static void probe_regular_file_device(void **state)
+{
+	struct scratch *s = *state;
+	struct status_report r;
+	struct output o;
+
+	fake_module(s, "0.1.0\n");
+	write_file(s->device, "", 0640);
+	status_probe(&r, s->sysfs, s->device);
+	assert_true(r.device_exists);
+	assert_true(S_ISREG(r.device_mode));
+	assert_int_equal(r.device_mode & 07777, 0640);
+	assert_true(strchr(r.device_owner, ':') != NULL);
+	if (geteuid() == 0 || access(s->device, R_OK | W_OK) == 0)
+		assert_true(r.can_open);
+	assert_false(r.answered);	/* no ioctl on a plain file */
+	assert_int_equal(status_verdict(&r), STATUS_NOT_CHARDEV);
+
+	format(&o, &r);
+	assert_contains(o.text.buf, " (-rw-r----- ");
+	assert_contains(o.problem.buf, "is not a character device");
+	assert_contains(o.json.buf, "\"device_exists\":true,\"device_mode\":\"-rw-r-----\"");
+	format_done(&o);
+}
+
+static void probe_directory_device_is_not_opened(void **state)
+{
+	struct scratch *s = *state;
+	struct status_report r;
+
+	fake_module(s, "0.1.0\n");
+	assert_int_equal(mkdir(s->device, 0755), 0);
+	status_probe(&r, s->sysfs, s->device);
+	assert_true(r.device_exists);
+	assert_false(r.can_open);
+	assert_int_equal(r.open_errno, 0);
+	assert_int_equal(status_verdict(&r), STATUS_NOT_CHARDEV);
+}
+
+/* /dev/null is a character device that does not know CAUSAL_IOC_VERSION: the ioctl is reached */
+static void probe_foreign_char_device(void **state)
+{
+	struct scratch *s = *state;
+	struct status_report r;
+	struct output o;
+
+	fake_module(s, "0.1.0\n");
+	status_probe(&r, s->sysfs, "/dev/null");
+	assert_true(S_ISCHR(r.device_mode));
+	assert_true(r.can_open);
+	assert_false(r.answered);
+	assert_int_equal(r.ioctl_errno, ENOTTY);
+	assert_int_equal(status_verdict(&r), STATUS_IOCTL_FAILED);
+	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
+
+	format(&o, &r);
+	assert_contains(o.problem.buf, "/dev/null does not answer CAUSAL_IOC_VERSION");
+	assert_contains(o.json.buf, "\"abi\":null,\"release\":null,\"features\":null");
+	format_done(&o);
+}
+
+static void verdict_order(void **state)
+{
+	struct status_report r = good();
+
+	(void)state;
+	assert_int_equal(status_verdict(&r), STATUS_OK);
+	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);
+	r.abi = CAUSAL_ABI_VERSION + 1;
+	assert_int_equal(status_verdict(&r), STATUS_ABI_MISMATCH);
+	r.answered = false;
+	r.ioctl_errno = EINVAL;
+	assert_int_equal(status_verdict(&r), STATUS_IOCTL_FAILED);
+	r.can_open = false;
+	r.open_errno = ENXIO;
+	assert_int_equal(status_verdict(&r), STATUS_OPEN_FAILED);
+	r.open_errno = EPERM;
+	assert_int_equal(status_verdict(&r), STATUS_NO_PERMISSION);
+	r.open_errno = EACCES;
+	assert_int_equal(status_verdict(&r), STATUS_NO_PERMISSION);
+	r.device_mode = S_IFREG | 0600;
+	assert_int_equal(status_verdict(&r), STATUS_NOT_CHARDEV);
+	r.device_exists = false;
+	r.device_errno = ENOENT;
+	assert_int_equal(status_verdict(&r), STATUS_NO_DEVICE);
+	r.module_loaded = false;
+	assert_int_equal(status_verdict(&r), STATUS_NO_MODULE);
+	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
+}
+
+static void module_absent_output(void **state)
+{
+	struct status_report r = no_module();
+	struct output o;
+
+	(void)state;
+	format(&o, &r);
+	assert_string_equal(o.text.buf,
+		"causalctl: " CAUSAL_VERSION " (ABI 1)\n"
+		"module:    not loaded\n"
+		"device:    /dev/causal: not found\n");
+	assert_contains(o.problem.buf, "causalctl status: the causal module is not loaded.\n");
+	assert_contains(o.problem.buf, "'sudo insmod module/causal.ko' from a build tree");
+	assert_contains(o.problem.buf, "'sudo modprobe causal' after a DKMS install");
+	assert_contains(o.problem.buf, "'make demo' runs causal in a VM");
+	assert_string_equal(o.json.buf,
+		"{\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
+		"\"module_loaded\":false,\"module_version\":null,"
+		"\"device\":\"/dev/causal\",\"device_exists\":false,\"device_mode\":null,"
+		"\"device_owner\":null,\"can_open\":false,"
+		"\"abi\":null,\"release\":null,\"features\":null,"
+		"\"error\":\"the causal module is not loaded\"}\n");
+	format_done(&o);
+}
+
+static void device_missing_output(void **state)
+{
+	struct status_report r = no_module();
+	struct output o;
+
+	(void)state;
+	r.module_loaded = true;
+	strcpy(r.module_version, "0.1.0");
+	format(&o, &r);
+	assert_contains(o.text.buf, "module:    loaded, version 0.1.0\n");
+	assert_contains(o.text.buf, "device:    /dev/causal: not found\n");
+	assert_contains(o.problem.buf, "the module is loaded but /dev/causal does not exist");
+	assert_contains(o.problem.buf, "--device PATH");
+	assert_contains(o.json.buf, "\"module_loaded\":true,\"module_version\":\"0.1.0\"");
+	assert_contains(o.json.buf, "\"error\":\"the module is loaded but /dev/causal does not exist\"");
+	format_done(&o);
+
+	r.device_errno = ELOOP;
+	format(&o, &r);
+	assert_contains(o.problem.buf, "cannot access /dev/causal: ");
+	assert_contains(o.text.buf, strerror(ELOOP));
+	format_done(&o);
+}
+
+static void permission_denied_output(void **state)
+{
+	struct status_report r = permission_denied();
+	struct output o;
+
+	(void)state;
+	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
+	format(&o, &r);
+	assert_string_equal(o.text.buf,
+		"causalctl: " CAUSAL_VERSION " (ABI 1)\n"
+		"module:    loaded, version 0.1.0\n"
+		"device:    /dev/causal (crw------- root:root), cannot open: Permission denied\n");
+	assert_contains(o.problem.buf, "permission denied opening /dev/causal");
+	assert_contains(o.problem.buf, "root");
+	assert_contains(o.problem.buf, "CAP_PERFMON");
+	assert_contains(o.problem.buf, "CAP_SYS_ADMIN");
+	assert_contains(o.problem.buf, "sudo causalctl status");
+	assert_contains(o.json.buf, "\"device_mode\":\"crw-------\",\"device_owner\":\"root:root\","
+			"\"can_open\":false,\"abi\":null");
+	assert_contains(o.json.buf, "\"error\":\"permission denied opening /dev/causal\"}\n");
+	format_done(&o);
+}
+
+static void abi_mismatch_output(void **state)
+{
+	struct status_report r = good();
+	struct output o;
+
+	(void)state;
+	r.abi = 2;
+	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
+	format(&o, &r);
+	assert_contains(o.text.buf, "abi:       2 (causalctl has 1)\n");
+	assert_contains(o.problem.buf, "the module has ABI 2 but causalctl has ABI 1");
+	assert_contains(o.problem.buf, "Rebuild one of them");
+	assert_contains(o.json.buf, "\"abi\":2,");
+	assert_contains(o.json.buf, "\"error\":\"the module has ABI 2 but causalctl has ABI 1\"}");
+	format_done(&o);
+}
+
+static void all_good_output(void **state)
+{
+	struct status_report r = good();
+	struct output o;
+
+	(void)state;
+	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);
+	format(&o, &r);
+	assert_string_equal(o.text.buf,
+		"causalctl: " CAUSAL_VERSION " (ABI 1)\n"
+		"module:    loaded, version 0.1.0\n"
+		"device:    /dev/causal (crw------- root:root), opens\n"
+		"abi:       1\n"
+		"release:   0.1.0\n"
+		"features:  task_work_exported, kunit\n");
+	assert_string_equal(o.problem.buf, "");
+	assert_string_equal(o.json.buf,
+		"{\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
+		"\"module_loaded\":true,\"module_version\":\"0.1.0\","
+		"\"device\":\"/dev/causal\",\"device_exists\":true,\"device_mode\":\"crw-------\","
+		"\"device_owner\":\"root:root\",\"can_open\":true,"
+		"\"abi\":1,\"release\":\"0.1.0\",\"features\":[\"task_work_exported\",\"kunit\"],"
+		"\"error\":null}\n");
+	format_done(&o);
+}
+
+static void features_in_output(void **state)
+{
+	struct status_report r = good();
+	struct output o;
+
+	(void)state;
+	r.features = 0;
+	format(&o, &r);
+	assert_contains(o.text.buf, "features:  none\n");
+	assert_contains(o.json.buf, "\"features\":[],");
+	format_done(&o);
+	r.features = CAUSAL_FEATURE_KUNIT | (1ULL << 9);
+	format(&o, &r);
+	assert_contains(o.text.buf, "features:  kunit, unknown(0x200)\n");
+	assert_contains(o.json.buf, "\"features\":[\"kunit\",\"unknown(0x200)\"],");
+	format_done(&o);
+}
+
+static void json_escapes_what_it_reports(void **state)
+{
+	struct status_report r = good();
+	struct output o;
+
+	(void)state;
+	r.device = "/tmp/odd \"dev\"\n";
+	strcpy(r.release, "0.1\\x");
+	format(&o, &r);
+	assert_contains(o.json.buf, "\"device\":\"/tmp/odd \\\"dev\\\"\\n\"");
+	assert_contains(o.json.buf, "\"release\":\"0.1\\\\x\"");
+	format_done(&o);
+}
+
+static void mode_bits_in_output(void **state)
+{
+	struct status_report r = good();
+	struct output o;
+
+	(void)state;
+	r.device_mode = S_IFCHR | S_ISUID | S_ISGID | S_ISVTX | 0754;
+	format(&o, &r);
+	assert_contains(o.text.buf, "(crwsr-sr-T root:root)");
+	format_done(&o);
+}
+
+#define scratch_test(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+static const struct CMUnitTest tests[] = {
+	scratch_test(probe_module_absent),
+	scratch_test(probe_module_version),
+	scratch_test(probe_module_without_version),
+	scratch_test(probe_module_file_is_not_a_module),
+	scratch_test(probe_regular_file_device),
+	scratch_test(probe_directory_device_is_not_opened),
+	scratch_test(probe_foreign_char_device),
+	cmocka_unit_test(verdict_order),
+	cmocka_unit_test(module_absent_output),
+	cmocka_unit_test(device_missing_output),
+	cmocka_unit_test(permission_denied_output),
+	cmocka_unit_test(abi_mismatch_output),
+	cmocka_unit_test(all_good_output),
+	cmocka_unit_test(features_in_output),
+	cmocka_unit_test(json_escapes_what_it_reports),
+	cmocka_unit_test(mode_bits_in_output),
+};
+
+UNIT_MAIN(tests, NULL, NULL)

@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest integration tests of causal.ko on a booted kernel, reported as KTAP on stdout.
+#   integration.sh RELEASE yes|no    expected module release; whether this kernel exports task_work_add
+release=$1
+exported=$2
+n=0
+fails=0
+plan=13
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		fails=$((fails + 1))
+	fi
+}
+# run NAME CMD...: one test, the command's output as KTAP diagnostics
+run() {
+	name=$1
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
+	ok $rc "$name"
+}
+
+echo "KTAP version 1"
+echo "1..$plan"
+echo "# kernel $(uname -r) ($CAUSAL_KERNEL)"
+
+run insmod insmod /lib/causal/causal.ko
+run device_is_char_0600 sh -c '[ -c /dev/causal ] && [ "$(stat -c %a /dev/causal)" = 600 ]'
+run sysfs_version sh -c "[ \"\$(cat /sys/module/causal/version)\" = '$release' ]"
+run load_message sh -c "dmesg | grep -q 'causal: version $release loaded (task_work_add $([ "$exported" = yes ] && echo exported || echo 'not exported'))'"
+
+out=$(causalctl status 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+ok $rc status_exit_0
+echo "$out" | grep -q "$release"
+ok $? status_shows_release
+causalctl status --json 2>&1 | grep -q '"module_loaded": *true'
+ok $? status_json_loaded
+
+# a KTAP subtest: its own plan and results, then its summary line here
+ioctl_basic "$release" "$exported"
+ok $? ioctl_basic
+
+run rmmod rmmod causal
+run device_gone sh -c '[ ! -e /dev/causal ]'
+
+out=$(causalctl status 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+[ $rc -eq 1 ] && echo "$out" | grep -qi 'not loaded'
+ok $? status_reports_unloaded
+
+cycles=0
+i=0
+while [ $i -lt 5 ]; do
+	insmod /lib/causal/causal.ko && [ -c /dev/causal ] && rmmod causal && cycles=$((cycles + 1))
+	i=$((i + 1))
+done
+echo "# $cycles of 5 load/unload cycles completed"
+[ $cycles -eq 5 ]
+ok $? load_unload_cycles
+
+# open fds keep the module: rmmod must be refused while the device is open
+insmod /lib/causal/causal.ko
+sleep 30 </dev/causal &
+holder=$!
+sleep 1
+rmmod causal 2>/dev/null
+busy=$?
+kill $holder
+wait $holder 2>/dev/null
+rmmod causal
+[ $busy -ne 0 ] && [ ! -e /dev/causal ]
+ok $? rmmod_refused_while_open
+
+[ $n -eq $plan ] || echo "# plan says $plan tests, ran $n"
+exit $fails

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* causalctl's subcommand table, global options and dispatch. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "causalctl.h"
+
+static int cmd_help(const struct cli_env *env, int argc, char **argv);
+static void cmd_help_usage(FILE *f);
+
+static const struct cli_cmd commands[] = {
+	{ "status", "report whether the causal module is loaded and usable", cmd_status, cmd_status_usage },
+	{ "help", "show help for causalctl or one of its subcommands", cmd_help, cmd_help_usage },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: causalctl [--help | --version] SUBCOMMAND [ARGS...]\n"
+		"\n"
+		"Controller for causal, kernel-assisted causal profiling. This version only checks the\n"
+		"module; the profiling subcommands are not implemented yet.\n"
+		"\n"
+		"Subcommands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\n"
+		"Options:\n"
+		"  -h, --help     show this help and exit\n"
+		"  -V, --version  show causalctl's version and exit\n"
+		"\n"
+		"'causalctl help SUBCOMMAND' or 'causalctl SUBCOMMAND --help' describes a subcommand.\n"
+		"\n"
+		"Exit status:\n"
+		"  0  success\n"
+		"  1  runtime failure (for status: the module is not ready to use)\n"
+		"  2  usage error\n");
+}
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int cli_usage_error(const struct cli_env *env, const char *cmd, const char *fmt, ...)
+{
+	const char *sep = cmd ? " " : "";
+	va_list ap;
+
+	if (!cmd)
+		cmd = "";
+	fprintf(env->err, "causalctl%s%s: ", sep, cmd);
+	va_start(ap, fmt);
+	vfprintf(env->err, fmt, ap);
+	va_end(ap);
+	fprintf(env->err, "; see 'causalctl%s%s --help'\n", sep, cmd);
+	return CAUSALCTL_EXIT_USAGE;
+}
+
+/*
+ * Reports a '?' or ':' from getopt_long (called with opterr = 0 and a leading ':' in optstring, so
+ * that messages go to env->err and name the subcommand). optopt is 0 for an unknown long option
+ * and the option's value for a long one missing its argument, so the word in argv names it then.
+ */
+int cli_bad_option(const struct cli_env *env, const char *cmd, int c, char **argv)
+{
+	const char *word = argv[optind - 1];
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+	const char *name = optopt && strncmp(word, "--", 2) ? shortopt : word;
+
+	if (c == ':')
+		return cli_usage_error(env, cmd, "option '%s' needs an argument", name);
+	return cli_usage_error(env, cmd, "unknown option '%s'", name);
+}
+
+static int cmd_help(const struct cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_cmd *cmd;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c != 'h')
+			return cli_bad_option(env, "help", c, argv);
+		cmd_help_usage(env->out);
+		return CAUSALCTL_EXIT_OK;
+	}
+	if (optind == argc) {
+		usage(env->out);
+		return CAUSALCTL_EXIT_OK;
+	}
+	if (argc - optind > 1)
+		return cli_usage_error(env, "help", "unexpected argument '%s'", argv[optind + 1]);
+	cmd = cli_find(argv[optind]);
+	if (!cmd)
+		return cli_usage_error(env, NULL, "'%s' is not a causalctl subcommand", argv[optind]);
+	cmd->usage(env->out);
+	return CAUSALCTL_EXIT_OK;
+}
+
+static void cmd_help_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: causalctl help [SUBCOMMAND]\n"
+		"\n"
+		"Shows the help of SUBCOMMAND, or causalctl's own help without one.\n");
+}
+
+int causalctl_run(const struct cli_env *env, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_cmd *cmd;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	/* '+': stop at the subcommand, whose options are its own */
+	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(env->out);
+			return CAUSALCTL_EXIT_OK;
+		case 'V':
+			fprintf(env->out, "causalctl %s\n", CAUSAL_VERSION);
+			return CAUSALCTL_EXIT_OK;
+		default:
+			return cli_bad_option(env, NULL, c, argv);
+		}
+	}
+	if (optind == argc) {
+		usage(env->err);
+		return CAUSALCTL_EXIT_USAGE;
+	}
+	cmd = cli_find(argv[optind]);
+	if (!cmd)
+		return cli_usage_error(env, NULL, "'%s' is not a causalctl subcommand", argv[optind]);
+	return cmd->run(env, argc - optind, argv + optind);
+}
+
+int causalctl_main(int argc, char **argv)
+{
+	const struct cli_env env = { .out = stdout, .err = stderr, .sysfs = "/sys" };
+	int ret = causalctl_run(&env, argc, argv);
+
+	/* a report that did not reach its reader is a failure (e.g. stdout on a full disk) */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "causalctl: cannot write output: %s\n", strerror(errno));
+		if (ret == CAUSALCTL_EXIT_OK)
+			ret = CAUSALCTL_EXIT_FAILURE;
+	}
+	return ret;
+}
