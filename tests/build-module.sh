@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Builds causal.ko (and causal_kunit.ko where the kernel has KUnit) against one kernel of the matrix,
-# out of the source tree, with W=1; fails on any compiler or modpost warning.
+# out of the source tree, with W=1 and sparse (C=2); fails on any compiler, sparse or modpost warning.
 #   build-module.sh NAME [OUTDIR]     NAME from tests/kernels/kernel.sh list; OUTDIR default build/kmod/NAME
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +15,9 @@ mkdir -p "$out/src/tests"
 cp -r "$top/Kbuild" "$top/VERSION" "$top/module" "$top/uapi" "$out/src/"
 cp "$top"/tests/*_kunit.c "$out/src/tests/"
 log=$out/build.log
-if ! make -C "$kdir" M="$out/src" W=1 ${C:+C=$C} modules >"$log" 2>&1; then
+checker=${C-2}
+command -v sparse >/dev/null || { echo "build-module: sparse missing (run 'make deps')" >&2; exit 1; }
+if ! make -C "$kdir" M="$out/src" W=1 ${checker:+C=$checker} modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module: causal.ko does not build against $name ($kdir)" >&2
 	exit 1
@@ -25,4 +27,4 @@ if grep -nE 'warning:|WARNING:|error:' "$log" >&2; then
 	exit 1
 fi
 cp "$out"/src/*.ko "$out/"
-echo "build-module: $name: $(cd "$out" && ls ./*.ko | xargs -n1 basename | tr '\n' ' ')(W=1, no warnings)"
+echo "build-module: $name: $(cd "$out" && ls ./*.ko | xargs -n1 basename | tr '\n' ' ')(W=1${checker:+, C=$checker}, no warnings)"

@@ -98,7 +98,7 @@ for k in $kernels; do
 		--script tests/vm/integration.sh -- "$release" "$exported"
 	vrc=$?
 	sed 's/^/  /' "$out/vm-$k/guest.out" 2>/dev/null
-	tests/ktap.py --name "integration $k" --counts "$counts" "$out/vm-$k/guest.out"
+	tests/ktap.py --name "integration on $k" --counts "$counts" "$out/vm-$k/guest.out"
 	[ $vrc -le 1 ] || fail "integration $k VM run (exit $vrc: kernel report or timeout, see $out/vm-$k)"
 done
 

@@ -88,8 +88,11 @@ def main():
     ap.add_argument('--counts')
     ap.add_argument('log', nargs='?')
     args = ap.parse_args()
-    with (open(args.log, errors='replace') if args.log else sys.stdin) as f:
-        leaves, problems = parse(f)
+    try:
+        with (open(args.log, errors='replace') if args.log else sys.stdin) as f:
+            leaves, problems = parse(f)
+    except OSError as e:
+        leaves, problems = [], [f"cannot read results: {e}"]
     passed = sum(1 for _, s, _ in leaves if s == 'pass')
     failed = sum(1 for _, s, _ in leaves if s == 'fail')
     skipped = sum(1 for _, s, _ in leaves if s == 'skip')

@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s RELEASE yes|no\n", argv[0]);
 		return 2;
 	}
-	printf("    KTAP version 1\n    # Subtest: ioctl_basic\n    1..12\n");
+	printf("    KTAP version 1\n    # Subtest: ioctl_basic\n    1..13\n");
 	fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		printf("    # open %s: %s\n", CAUSAL_DEVICE_PATH, strerror(errno));
@@ -87,6 +87,9 @@ int main(int argc, char **argv)
 	memset(big, 0, sizeof(big));
 	((struct causal_version *)big)->size = sizeof(big);
 	expect(fd, CAUSAL_IOC_VERSION, big, 0, "version_larger_zero_tail");
+	result(((struct causal_version *)big)->size == sizeof(struct causal_version),
+	       "version_size_written_back");
+	((struct causal_version *)big)->size = sizeof(big);
 	big[sizeof(big) - 1] = 1;
 	expect(fd, CAUSAL_IOC_VERSION, big, E2BIG, "version_larger_nonzero_tail_e2big");
 
