@@ -7,6 +7,8 @@
 
 #include "version.h"
 
+static_assert(sizeof(struct causal_version) == CAUSAL_VERSION_SIZE_VER0);
+
 /* Fields the caller sets; everything else is output and ignored on input. */
 int causal_version_check(const struct causal_version *v)
 {

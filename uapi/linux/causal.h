@@ -37,7 +37,7 @@ struct causal_version {
 	char release[CAUSAL_RELEASE_LEN];	/* out: module version, NUL-terminated */
 };
 
-#define CAUSAL_VERSION_SIZE_VER0	48	/* first published size of struct causal_version */
+#define CAUSAL_VERSION_SIZE_VER0	56	/* first published size of struct causal_version */
 
 /* Reports the module's ABI, version and features. Errors: EFAULT, EINVAL (size too small or
  * flags set), E2BIG (size larger than known and the extra bytes are not zero).
