@@ -39,9 +39,160 @@ struct causal_version {
 
 #define CAUSAL_VERSION_SIZE_VER0	56	/* first published size of struct causal_version */
 
-/* Reports the module's ABI, version and features. Errors: EFAULT, EINVAL (size too small or
- * flags set), E2BIG (size larger than known and the extra bytes are not zero).
+
+/*
+ * Sessions. One open file descriptor is one session; it attaches once, to a process (all its
+ * threads, and by default every thread and child process created later) or to a cgroup v2
+ * directory. Closing the fd ends the session: nobody stays delayed.
  */
-#define CAUSAL_IOC_VERSION	_IOWR(CAUSAL_IOC_MAGIC, 0x00, struct causal_version)
+#define CAUSAL_ATTACH_CGROUP		_BITUL(0)	/* target is cgroup_fd, not pid */
+#define CAUSAL_ATTACH_NO_FOLLOW		_BITUL(1)	/* do not follow new child processes */
+#define CAUSAL_ATTACH_CPU_MODEL		_BITUL(2)	/* key delay accounting by CPU, not task */
+#define CAUSAL_ATTACH_FLAGS		(CAUSAL_ATTACH_CGROUP | CAUSAL_ATTACH_NO_FOLLOW | \
+					 CAUSAL_ATTACH_CPU_MODEL)
+
+#define CAUSAL_EVENT_CPU_CLOCK		0	/* software cpu-clock: works everywhere */
+#define CAUSAL_EVENT_CYCLES		1	/* hardware cycles: needs a PMU */
+
+#define CAUSAL_PERIOD_DEFAULT_NS	1000000ULL
+#define CAUSAL_PERIOD_MIN_NS		10000ULL	/* the kernel clamps cpu-clock below this */
+#define CAUSAL_PERIOD_MAX_NS		1000000000ULL
+#define CAUSAL_MAX_CALLCHAIN		8
+#define CAUSAL_RING_PAGES_DEFAULT	64
+#define CAUSAL_RING_PAGES_MAX		4096
+
+struct causal_attach {
+	__u32 size;		/* in: sizeof(struct causal_attach) */
+	__u32 flags;		/* in: CAUSAL_ATTACH_* */
+	__s32 pid;		/* in: target process (thread group id), unless CGROUP */
+	__s32 cgroup_fd;	/* in: fd of a cgroup v2 directory, if CGROUP */
+	__u64 period_ns;	/* in: sampling period; 0 = CAUSAL_PERIOD_DEFAULT_NS */
+	__u32 event;		/* in: CAUSAL_EVENT_* */
+	__u32 callchain;	/* in: frame-pointer return addresses per sample, 0..8 */
+	__u32 ring_pages;	/* in: sample ring data pages, power of two; 0 = default */
+	__u32 reserved;		/* in: must be 0 */
+	__u64 event_used;	/* out: the CAUSAL_EVENT_* actually sampling */
+};
+
+#define CAUSAL_ATTACH_SIZE_VER0		48
+
+/*
+ * Experiments. At most one per session at a time: every sample of a session task whose user IP
+ * lies in one of the ranges credits that task with delay_ns; every other task owes the
+ * difference and pays it on its way back to user space. Ranges are [start, end) user virtual
+ * addresses, sorted or not, at most CAUSAL_MAX_RANGES, none empty.
+ */
+#define CAUSAL_MAX_RANGES		1024
+#define CAUSAL_DELAY_MAX_NS		1000000000ULL
+
+struct causal_range {
+	__u64 start;
+	__u64 end;
+};
+
+struct causal_experiment {
+	__u32 size;		/* in: sizeof(struct causal_experiment) */
+	__u32 flags;		/* in: must be 0 */
+	__u64 delay_ns;		/* in: delay credited per selected sample (speedup * period) */
+	__u64 max_samples;	/* in: stop crediting after this many selected samples; 0 = no bound */
+	__u64 max_duration_ns;	/* in: stop crediting after this long; 0 = no bound */
+	__u32 nr_ranges;	/* in: 1..CAUSAL_MAX_RANGES */
+	__u32 reserved;		/* in: must be 0 */
+	__u64 ranges;		/* in: pointer to struct causal_range[nr_ranges] */
+	__u64 id;		/* out: experiment id, counting from 1 in this session */
+};
+
+#define CAUSAL_EXPERIMENT_SIZE_VER0	56
+
+/* What an experiment did; returned by CAUSAL_IOC_EXPERIMENT_STOP. All times in nanoseconds. */
+struct causal_experiment_result {
+	__u32 size;		/* in: sizeof(struct causal_experiment_result) */
+	__u32 flags;		/* in: must be 0 */
+	__u64 id;
+	__u64 selected_samples;	/* samples in the ranges while crediting */
+	__u64 session_samples;	/* samples of session tasks during the experiment */
+	__u64 delay_inserted;	/* growth of the global delay: what every task owes */
+	__u64 delay_paid;	/* measured sleeps of all tasks */
+	__u64 paid_error;	/* sum of |measured sleep - debt| over all payments */
+	__u64 overshoot;	/* part of delay_paid above the debts (raised global) */
+	__u64 payments;		/* number of sleeps */
+	__u64 tasks_delayed;	/* distinct tasks that slept at least once */
+	__u64 wall;		/* start to stop */
+	__u64 effective;	/* wall - delay_inserted: the virtual duration */
+};
+
+#define CAUSAL_EXPERIMENT_RESULT_SIZE_VER0	96
+
+/*
+ * Counters of a session, from CAUSAL_IOC_STATS or read-only at mmap offset CAUSAL_MMAP_STATS
+ * (one page; seq is odd while the module updates it: read, compare seq, retry).
+ */
+#define CAUSAL_ERROR_BUCKETS		16	/* log2 buckets of |paid - owed|: [0]=<1us .. [15]>=16ms */
+
+struct causal_stats {
+	__u32 size;		/* in (ioctl): sizeof(struct causal_stats) */
+	__u32 flags;		/* in (ioctl): must be 0 */
+	__u64 seq;
+	__u64 tasks_attached;	/* tasks in the session now */
+	__u64 tasks_seen;	/* tasks ever in the session */
+	__u64 forks_followed;	/* threads and processes added by fork/clone */
+	__u64 exits;
+	__u64 samples;		/* samples of session tasks */
+	__u64 samples_in_kernel;	/* of which charged to the syscall's user IP */
+	__u64 samples_dropped;	/* ring full: the controller read too slowly */
+	__u64 samples_lost;	/* could not be recorded (no user regs, recursion) */
+	__u64 wakeups_inherited;	/* wake-ups that carried delay to the wakee */
+	__u64 experiments;	/* started */
+	__u64 experiment_active;	/* id of the running experiment, 0 if none */
+	__u64 global_delay;	/* ns, the session's global delay counter */
+	__u64 delay_paid;	/* ns, measured sleeps since attach */
+	__u64 payments;
+	__u64 payments_interrupted;	/* sleeps cut short by a fatal signal */
+	__u64 unpaid_at_exit;	/* ns of debt of tasks that exited or were detached */
+	__u64 task_work_failed;	/* could not queue a payment (task exiting) */
+	__u64 error_hist[CAUSAL_ERROR_BUCKETS];
+};
+
+#define CAUSAL_STATS_SIZE_VER0		280
+
+/*
+ * The sample ring, at mmap offset CAUSAL_MMAP_RING: one control page, then ring_pages data pages
+ * of struct causal_sample records. The module advances head; the reader consumes records from
+ * tail to head and then stores tail (release). A full ring drops the sample and counts it.
+ */
+#define CAUSAL_MMAP_STATS		0
+#define CAUSAL_MMAP_RING		4096	/* byte offset; also valid with larger page sizes ×1 */
+
+#define CAUSAL_SAMPLE_KERNEL		_BITUL(0)	/* ip is the syscall's user call site */
+
+struct causal_ring_control {
+	__u64 head;		/* written by the module: records produced */
+	__u64 tail;		/* written by the reader: records consumed */
+	__u32 record_size;	/* sizeof(struct causal_sample) */
+	__u32 nr_records;	/* capacity, a power of two */
+};
+
+struct causal_sample {
+	__u64 time_ns;		/* CLOCK_MONOTONIC */
+	__u32 pid;		/* thread group id, in the session's pid namespace */
+	__u32 tid;
+	__u64 ip;		/* user instruction pointer */
+	__u32 flags;		/* CAUSAL_SAMPLE_* */
+	__u16 cpu;
+	__u16 nr_callchain;	/* valid entries in callchain */
+	__u64 callchain[CAUSAL_MAX_CALLCHAIN];	/* return addresses, innermost first */
+	__u64 seq;		/* record number + 1 once complete (for the reader) */
+};
+
+/*
+ * Commands. Errors common to all: EFAULT (bad pointer), EINVAL (size below the first published
+ * size, unknown flags, non-zero reserved fields), E2BIG (unknown trailing bytes not zero), ENOTTY
+ * (unknown command). docs/uapi.md lists each command's own errors.
+ */
+#define CAUSAL_IOC_VERSION		_IOWR(CAUSAL_IOC_MAGIC, 0x00, struct causal_version)
+#define CAUSAL_IOC_ATTACH		_IOWR(CAUSAL_IOC_MAGIC, 0x01, struct causal_attach)
+#define CAUSAL_IOC_EXPERIMENT_START	_IOWR(CAUSAL_IOC_MAGIC, 0x02, struct causal_experiment)
+#define CAUSAL_IOC_EXPERIMENT_STOP	_IOWR(CAUSAL_IOC_MAGIC, 0x03, struct causal_experiment_result)
+#define CAUSAL_IOC_STATS		_IOWR(CAUSAL_IOC_MAGIC, 0x04, struct causal_stats)
 
 #endif /* _UAPI_LINUX_CAUSAL_H */
