@@ -27,4 +27,74 @@
 #define CAUSAL_TASK_WORK_EXPORTED	false
 #endif
 
+/* vma->vm_flags became read-only, written through vm_flags_*(), in 6.3 (bc292ab00f6c) */
+#ifdef HAVE_VM_FLAGS_SET
+#define causal_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#else
+#define causal_vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
+#endif
+
+/* sched_switch gained prev_state, as its last argument, in 5.18 (9c2136be0878) */
+#ifdef HAVE_SCHED_SWITCH_PREV_STATE
+#define CAUSAL_TP_SWITCH_PROTO	bool preempt, struct task_struct *prev, struct task_struct *next, \
+				unsigned int prev_state
+#else
+#define CAUSAL_TP_SWITCH_PROTO	bool preempt, struct task_struct *prev, struct task_struct *next
+#endif
+
+/* sched_process_exit gained group_dead in 6.16 (3e816361e94a) */
+#ifdef HAVE_SCHED_EXIT_GROUP_DEAD
+#define CAUSAL_TP_EXIT_PROTO	struct task_struct *p, bool group_dead
+#else
+#define CAUSAL_TP_EXIT_PROTO	struct task_struct *p
+#endif
+
+/*
+ * Calling a kernel function found through a kprobe rather than an export. With IBT, a kprobe's
+ * address lies past the function's ENDBR, and functions whose address the kernel never takes
+ * have no ENDBR at all: call the real entry with IBT off for the duration, as LTTng does.
+ */
+#ifdef CONFIG_X86_KERNEL_IBT
+#include <asm/ibt.h>
+#include <asm/msr.h>
+
+static inline void *causal_func_entry(void *kprobe_addr)
+{
+	if (is_endbr(*(u32 *)(kprobe_addr - ENDBR_INSN_SIZE)))
+		return kprobe_addr - ENDBR_INSN_SIZE;
+	return kprobe_addr;
+}
+
+static inline unsigned long causal_ibt_disable(void)
+{
+	u64 msr = 0;
+
+	if (cpu_feature_enabled(X86_FEATURE_IBT)) {
+		rdmsrl(MSR_IA32_S_CET, msr);
+		wrmsrl(MSR_IA32_S_CET, msr & ~CET_ENDBR_EN);
+	}
+	return msr;
+}
+
+static inline void causal_ibt_restore(unsigned long msr)
+{
+	if (cpu_feature_enabled(X86_FEATURE_IBT))
+		wrmsrl(MSR_IA32_S_CET, msr);
+}
+#else
+static inline void *causal_func_entry(void *kprobe_addr)
+{
+	return kprobe_addr;
+}
+
+static inline unsigned long causal_ibt_disable(void)
+{
+	return 0;
+}
+
+static inline void causal_ibt_restore(unsigned long msr)
+{
+}
+#endif
+
 #endif /* _CAUSAL_COMPAT_H */

@@ -1,42 +1,127 @@
 // SPDX-License-Identifier: GPL-2.0
-/* /dev/causal: the misc device and its ioctl dispatch. */
+/* /dev/causal: the misc device; one session per open file, ioctl dispatch, mmap and poll. */
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/poll.h>
+#include <linux/vmalloc.h>
 
 #include "device.h"
+#include "session.h"
 #include "version.h"
+
+static bool unprivileged;
+module_param(unprivileged, bool, 0644);
+MODULE_PARM_DESC(unprivileged,
+		 "let users without CAP_PERFMON open the device to profile their own processes");
 
 /*
  * Commands are matched on type and number only: the size encoded in the command is not trusted,
  * every argument struct carries its own size field instead (see uapi/linux/causal.h).
  */
-long causal_ioctl_dispatch(unsigned int cmd, unsigned long arg)
+static const unsigned int causal_ioctls[] = {
+	CAUSAL_IOC_VERSION, CAUSAL_IOC_ATTACH, CAUSAL_IOC_EXPERIMENT_START,
+	CAUSAL_IOC_EXPERIMENT_STOP, CAUSAL_IOC_STATS,
+};
+
+long causal_ioctl_dispatch(struct causal_session *s, unsigned int cmd, unsigned long arg)
 {
-	if (_IOC_TYPE(cmd) != CAUSAL_IOC_MAGIC)
+	void __user *uarg = (void __user *)arg;
+
+	if (_IOC_TYPE(cmd) != CAUSAL_IOC_MAGIC || _IOC_NR(cmd) >= ARRAY_SIZE(causal_ioctls) ||
+	    _IOC_DIR(cmd) != _IOC_DIR(causal_ioctls[_IOC_NR(cmd)]))
 		return -ENOTTY;
 
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(CAUSAL_IOC_VERSION):
-		if (_IOC_DIR(cmd) != _IOC_DIR(CAUSAL_IOC_VERSION))
-			return -ENOTTY;
-		return causal_ioctl_version((struct causal_version __user *)arg);
-	default:
-		return -ENOTTY;
+		return causal_ioctl_version(uarg);
+	case _IOC_NR(CAUSAL_IOC_ATTACH):
+		return causal_session_attach(s, uarg);
+	case _IOC_NR(CAUSAL_IOC_EXPERIMENT_START):
+		return causal_session_exp_start(s, uarg);
+	case _IOC_NR(CAUSAL_IOC_EXPERIMENT_STOP):
+		return causal_session_exp_stop(s, uarg);
+	case _IOC_NR(CAUSAL_IOC_STATS):
+		return causal_session_stats(s, uarg);
 	}
+	return -ENOTTY;
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ioctl_dispatch);
 
 static long causal_unlocked_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return causal_ioctl_dispatch(cmd, arg);
+	return causal_ioctl_dispatch(file->private_data, cmd, arg);
+}
+
+static int causal_open(struct inode *inode, struct file *file)
+{
+	struct causal_session *s;
+
+	if (!unprivileged && !perfmon_capable())
+		return -EPERM;
+	s = causal_session_create();
+	if (!s)
+		return -ENOMEM;
+	file->private_data = s;
+	return 0;
+}
+
+static int causal_release(struct inode *inode, struct file *file)
+{
+	causal_session_close(file->private_data);
+	return 0;
+}
+
+/*
+ * Offset CAUSAL_MMAP_STATS: the stats page, read-only. Offset CAUSAL_MMAP_RING: the sample ring
+ * (control page and data pages), after attach.
+ */
+static int causal_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct causal_session *s = file->private_data;
+	unsigned long off = vma->vm_pgoff << PAGE_SHIFT;
+	int ret;
+
+	if (off == CAUSAL_MMAP_STATS) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		if (vma->vm_end - vma->vm_start != PAGE_SIZE)
+			return -EINVAL;
+		causal_vm_flags_clear(vma, VM_MAYWRITE);
+		return remap_vmalloc_range(vma, s->stats, 0);
+	}
+	if (off != CAUSAL_MMAP_RING)
+		return -EINVAL;
+	mutex_lock(&s->lock);
+	ret = s->attached ? causal_ring_mmap(&s->ring, vma, 0) : -ENOTCONN;
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+static __poll_t causal_poll(struct file *file, poll_table *wait)
+{
+	struct causal_session *s = file->private_data;
+
+	poll_wait(file, &s->poll_wait, wait);
+	if (READ_ONCE(s->attached) && causal_ring_readable(&s->ring))
+		return EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(s->attached) && !causal_stat_read(s, tasks_attached))
+		return EPOLLHUP;	/* every task of the target has exited */
+	return 0;
 }
 
 static const struct file_operations causal_fops = {
 	.owner		= THIS_MODULE,
+	.open		= causal_open,
+	.release	= causal_release,
 	.unlocked_ioctl	= causal_unlocked_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= causal_mmap,
+	.poll		= causal_poll,
 	.llseek		= noop_llseek,
 };
 

@@ -5,8 +5,10 @@
 
 #include <linux/types.h>
 
+struct causal_session;
+
 int causal_device_init(void);
 void causal_device_exit(void);
-long causal_ioctl_dispatch(unsigned int cmd, unsigned long arg);
+long causal_ioctl_dispatch(struct causal_session *s, unsigned int cmd, unsigned long arg);
 
 #endif /* _CAUSAL_DEVICE_H */

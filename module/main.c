@@ -3,25 +3,49 @@
 
 #include <linux/module.h>
 
+#include "delay.h"
 #include "device.h"
+#include "hooks.h"
+#include "session.h"
 
 static int __init causal_init(void)
 {
 	int ret;
 
+	ret = causal_hooks_init();
+	if (ret)
+		return ret;
+	ret = causal_delay_init();
+	if (ret)
+		goto err_hooks;
+	ret = causal_tasks_init();
+	if (ret)
+		goto err_delay;
 	ret = causal_device_init();
 	if (ret) {
 		pr_err("cannot register /dev/causal: %d\n", ret);
-		return ret;
+		goto err_tasks;
 	}
-	pr_info("version %s loaded (task_work_add %s)\n", CAUSAL_VERSION,
-		CAUSAL_TASK_WORK_EXPORTED ? "exported" : "not exported");
+	pr_info("version %s loaded (task_work_add %s, %s hooks)\n", CAUSAL_VERSION,
+		CAUSAL_TASK_WORK_EXPORTED ? "exported" : "not exported", causal_hooks_backend());
 	return 0;
+
+err_tasks:
+	causal_tasks_exit();
+err_delay:
+	causal_delay_exit();
+err_hooks:
+	causal_hooks_exit();
+	return ret;
 }
 
+/* Open sessions and queued payments hold module references: none is left here. */
 static void __exit causal_exit(void)
 {
 	causal_device_exit();
+	causal_delay_exit();
+	causal_tasks_exit();
+	causal_hooks_exit();
 	pr_info("unloaded\n");
 }
 

@@ -5,6 +5,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "uarg.h"
 #include "version.h"
 
 static_assert(sizeof(struct causal_version) == CAUSAL_VERSION_SIZE_VER0);
@@ -36,24 +37,14 @@ EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_version_fill);
 long causal_ioctl_version(struct causal_version __user *uv)
 {
 	struct causal_version v;
-	u32 usize;
 	int ret;
 
-	if (get_user(usize, &uv->size))
-		return -EFAULT;
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
-	if (usize < CAUSAL_VERSION_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(&v, sizeof(v), uv, usize);
+	ret = causal_uarg_copy(&v, sizeof(v), uv, CAUSAL_VERSION_SIZE_VER0);
 	if (ret)
 		return ret;
 	ret = causal_version_check(&v);
 	if (ret)
 		return ret;
 	causal_version_fill(&v);
-	v.size = min_t(u32, usize, sizeof(v));
-	if (copy_to_user(uv, &v, v.size))
-		return -EFAULT;
-	return 0;
+	return causal_uarg_put(uv, &v, sizeof(v));
 }

@@ -51,18 +51,18 @@ static void version_fill_reports_module(struct kunit *test)
 static void dispatch_rejects_unknown_commands(struct kunit *test)
 {
 	/* never reaches a handler, so a NULL argument is never dereferenced */
-	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(_IO(CAUSAL_IOC_MAGIC, 0x7f), 0), -ENOTTY);
-	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(_IOWR('x', 0, struct causal_version), 0),
+	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(NULL, _IO(CAUSAL_IOC_MAGIC, 0x7f), 0), -ENOTTY);
+	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(NULL, _IOWR('x', 0, struct causal_version), 0),
 			-ENOTTY);
 	/* right number, wrong direction */
-	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(_IOR(CAUSAL_IOC_MAGIC, 0, u64), 0), -ENOTTY);
-	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(0, 0), -ENOTTY);
+	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(NULL, _IOR(CAUSAL_IOC_MAGIC, 0, u64), 0), -ENOTTY);
+	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(NULL, 0, 0), -ENOTTY);
 }
 
 static void dispatch_faults_on_bad_pointer(struct kunit *test)
 {
 	/* a kernel thread has no user mapping at address 16: get_user must fail, not oops */
-	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(CAUSAL_IOC_VERSION, 16), -EFAULT);
+	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(NULL, CAUSAL_IOC_VERSION, 16), -EFAULT);
 }
 
 static struct kunit_case causal_version_cases[] = {

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The delay engine. Hooks and the sampler only notice debt; a per-CPU hard irq_work then queues a
+ * task_work on the current task, which runs when the task next returns to user mode (never
+ * waking a task that is blocked in the kernel) and sleeps the debt with a zero-slack hrtimer,
+ * killably. The measured sleep, not the intended one, is credited, as Coz does.
+ */
+
+#include <linux/hrtimer.h>
+#include <linux/irq_work.h>
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/sched/signal.h>
+#include <linux/task_work.h>
+
+#include "delay.h"
+#include "session.h"
+
+static unsigned long min_pay_ns = 100000;
+module_param(min_pay_ns, ulong, 0644);
+MODULE_PARM_DESC(min_pay_ns, "smallest debt (ns) worth a sleep; less waits to grow (default 100000)");
+
+static DEFINE_PER_CPU(struct irq_work, causal_pay_kick);
+
+#ifndef HAVE_TASK_WORK_ADD_EXPORT
+/*
+ * Mainline does not export task_work_add (Debian and Ubuntu do). Find it once at load time
+ * through a kprobe on it, which resolves the address without kallsyms_lookup_name.
+ */
+static int (*causal_task_work_add_fn)(struct task_struct *, struct callback_head *,
+				      enum task_work_notify_mode);
+
+static int causal_resolve_task_work_add(void)
+{
+	struct kprobe kp = { .symbol_name = "task_work_add" };
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_err("task_work_add is not exported and cannot be resolved: %d\n", ret);
+		return ret;
+	}
+	causal_task_work_add_fn = causal_func_entry(kp.addr);
+	unregister_kprobe(&kp);
+	pr_info("task_work_add is not exported by this kernel: resolved at %pS\n",
+		causal_task_work_add_fn);
+	return 0;
+}
+
+static int causal_task_work_add(struct task_struct *t, struct callback_head *w)
+{
+	unsigned long ibt = causal_ibt_disable();
+	int ret = causal_task_work_add_fn(t, w, TWA_RESUME);
+
+	causal_ibt_restore(ibt);
+	return ret;
+}
+#else
+static int causal_resolve_task_work_add(void)
+{
+	return 0;
+}
+
+static int causal_task_work_add(struct task_struct *t, struct callback_head *w)
+{
+	return task_work_add(t, w, TWA_RESUME);
+}
+#endif
+
+/* Sleeps until `expires`, or until the session closes or a fatal signal arrives. */
+static bool causal_sleep_until(struct causal_session *s, ktime_t expires)
+{
+	for (;;) {
+		set_current_state(TASK_KILLABLE);
+		if (READ_ONCE(s->closing))
+			break;
+		if (fatal_signal_pending(current)) {
+			__set_current_state(TASK_RUNNING);
+			return false;
+		}
+		/* zero slack: the whole point of sleeping in the kernel */
+		if (!schedule_hrtimeout_range(&expires, 0, HRTIMER_MODE_ABS))
+			break;
+	}
+	__set_current_state(TASK_RUNNING);
+	return true;
+}
+
+static void causal_pay_debt(struct causal_task *ct)
+{
+	struct causal_session *s = ct->session;
+	struct causal_local *local;
+	struct causal_exp *e;
+	u64 id, owed, slept, error, overshoot;
+	ktime_t start;
+	bool complete;
+
+	rcu_read_lock();
+	e = rcu_dereference(s->exp);
+	id = e ? e->id : 0;
+	rcu_read_unlock();
+	if (!id)
+		return;		/* between experiments nobody owes anything */
+	local = causal_task_local(ct, raw_smp_processor_id());
+	owed = causal_acct_debt(&s->clock, local);
+	if (owed < min_pay_ns)
+		return;
+
+	WRITE_ONCE(ct->paying, true);
+	smp_mb();	/* paying before closing: pairs with causal_session_detach_tasks() */
+	start = ktime_get();
+	complete = causal_sleep_until(s, ktime_add_ns(start, owed));
+	slept = ktime_to_ns(ktime_sub(ktime_get(), start));
+	WRITE_ONCE(ct->paying, false);
+
+	error = slept > owed ? slept - owed : owed - slept;
+	causal_stat_add(s, delay_paid, slept);
+	causal_stat_inc(s, payments);
+	causal_stat_inc(s, error_hist[causal_error_bucket(error)]);
+	if (!complete)
+		causal_stat_inc(s, payments_interrupted);
+
+	rcu_read_lock();
+	e = rcu_dereference(s->exp);
+	/* an experiment that ended meanwhile has forgiven all debts: do not undo that */
+	if (e && e->id == id) {
+		overshoot = causal_acct_paid(&s->clock, local, owed, slept);
+		atomic64_add(slept, &e->paid);
+		atomic64_add(error, &e->paid_error);
+		atomic64_add(overshoot, &e->overshoot);
+		atomic64_inc(&e->payments);
+		if (!ct->delayed) {
+			ct->delayed = true;
+			atomic64_inc(&e->tasks_delayed);
+		}
+		WRITE_ONCE(s->stats->global_delay, atomic64_read(&s->clock.global));
+	}
+	rcu_read_unlock();
+}
+
+static void causal_pay(struct callback_head *head)
+{
+	struct causal_task *ct = container_of(head, struct causal_task, pay_work);
+
+	atomic_set(&ct->pay_queued, 0);
+	if (!(current->flags & PF_EXITING))
+		causal_pay_debt(ct);
+	causal_task_put(ct);
+	/* the work's reference on this module; nothing of it runs after the return */
+	module_put(THIS_MODULE);
+}
+
+/* Hard irq_work: runs on this CPU once the interrupted context allows it, in `current`. */
+static void causal_pay_kick_fn(struct irq_work *work)
+{
+	struct task_struct *t = current;
+	struct causal_task *ct;
+
+	if (t->flags & (PF_KTHREAD | PF_EXITING))
+		return;
+	rcu_read_lock();
+	ct = causal_task_find(t);
+	if (!ct || !rcu_access_pointer(ct->session->exp) ||
+	    causal_acct_debt(&ct->session->clock, causal_task_local(ct, smp_processor_id())) <
+	    min_pay_ns || atomic_cmpxchg(&ct->pay_queued, 0, 1))
+		goto out;
+	if (!kref_get_unless_zero(&ct->ref)) {
+		atomic_set(&ct->pay_queued, 0);
+		goto out;
+	}
+	__module_get(THIS_MODULE);
+	init_task_work(&ct->pay_work, causal_pay);
+	if (causal_task_work_add(t, &ct->pay_work)) {
+		/* the task is exiting */
+		causal_stat_inc(ct->session, task_work_failed);
+		atomic_set(&ct->pay_queued, 0);
+		module_put(THIS_MODULE);
+		causal_task_put(ct);
+	}
+out:
+	rcu_read_unlock();
+}
+
+void causal_delay_kick(struct causal_task *ct)
+{
+	if (causal_acct_debt(&ct->session->clock, causal_task_local(ct, smp_processor_id())) >=
+	    min_pay_ns && !atomic_read(&ct->pay_queued))
+		irq_work_queue(this_cpu_ptr(&causal_pay_kick));
+}
+
+int causal_delay_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu(causal_pay_kick, cpu) = IRQ_WORK_INIT_HARD(causal_pay_kick_fn);
+	return causal_resolve_task_work_add();
+}
+
+void causal_delay_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		irq_work_sync(per_cpu_ptr(&causal_pay_kick, cpu));
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scheduler hooks: switch, waking, fork and exit. Two backends behind one interface: the sched
+ * tracepoints (default), found by name because modules cannot link to them, or kprobes on the
+ * scheduler functions. Both only mark state and defer: they run with the rq or pi lock held or
+ * with preemption off, so nothing here sleeps, allocates with reclaim, or wakes anyone.
+ */
+
+#include <linux/kprobes.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/ptrace.h>
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+
+#include "hooks.h"
+#include "session.h"
+
+static char *hooks = "tracepoint";
+module_param(hooks, charp, 0444);
+MODULE_PARM_DESC(hooks, "scheduler hook backend: tracepoint (default) or kprobe");
+
+static DEFINE_MUTEX(causal_hooks_lock);
+static unsigned int causal_hooks_users;
+static bool causal_use_kprobes;
+
+/* tracepoint backend */
+
+static void causal_tp_switch(void *data, CAUSAL_TP_SWITCH_PROTO)
+{
+	causal_on_switch_in(next);
+}
+
+static void causal_tp_waking(void *data, struct task_struct *p)
+{
+	causal_on_waking(p);
+}
+
+static void causal_tp_fork(void *data, struct task_struct *parent, struct task_struct *child)
+{
+	causal_on_fork(parent, child);
+}
+
+static void causal_tp_exit(void *data, CAUSAL_TP_EXIT_PROTO)
+{
+	causal_on_exit(p);
+}
+
+static struct causal_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+} causal_tps[] = {
+	{ "sched_switch", causal_tp_switch },
+	{ "sched_waking", causal_tp_waking },
+	{ "sched_process_fork", causal_tp_fork },
+	{ "sched_process_exit", causal_tp_exit },
+};
+
+static void causal_tp_lookup(struct tracepoint *tp, void *priv)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(causal_tps); i++)
+		if (!strcmp(tp->name, causal_tps[i].name))
+			causal_tps[i].tp = tp;
+}
+
+static int causal_tp_register(void)
+{
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(causal_tps); i++) {
+		ret = tracepoint_probe_register(causal_tps[i].tp, causal_tps[i].probe, NULL);
+		if (ret) {
+			pr_err("cannot hook tracepoint %s: %d\n", causal_tps[i].name, ret);
+			while (--i >= 0)
+				tracepoint_probe_unregister(causal_tps[i].tp, causal_tps[i].probe, NULL);
+			tracepoint_synchronize_unregister();
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void causal_tp_unregister(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(causal_tps); i++)
+		tracepoint_probe_unregister(causal_tps[i].tp, causal_tps[i].probe, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+/*
+ * kprobe backend. The functions and the argument that names the task:
+ * finish_task_switch(prev) runs in the task switched in, after the rq lock is released;
+ * try_to_wake_up(p, ...) in the waker; wake_up_new_task(p) in the parent, once the child is
+ * complete; do_exit(code) in the exiting task.
+ */
+static int causal_kp_switch(struct kprobe *kp, struct pt_regs *regs)
+{
+	causal_on_switch_in(current);
+	return 0;
+}
+
+static int causal_kp_waking(struct kprobe *kp, struct pt_regs *regs)
+{
+	causal_on_waking((struct task_struct *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+static int causal_kp_fork(struct kprobe *kp, struct pt_regs *regs)
+{
+	causal_on_fork(current, (struct task_struct *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+static int causal_kp_exit(struct kprobe *kp, struct pt_regs *regs)
+{
+	causal_on_exit(current);
+	return 0;
+}
+
+static struct kprobe causal_kps[] = {
+	{ .symbol_name = "finish_task_switch", .pre_handler = causal_kp_switch },
+	{ .symbol_name = "try_to_wake_up", .pre_handler = causal_kp_waking },
+	{ .symbol_name = "wake_up_new_task", .pre_handler = causal_kp_fork },
+	{ .symbol_name = "do_exit", .pre_handler = causal_kp_exit },
+};
+
+/*
+ * An int3-based kprobe runs its handler like an NMI: it could neither tell a wake-up by a task
+ * from one by an interrupt, nor add or remove tasks. Those hooks need ftrace-based kprobes
+ * (CONFIG_KPROBES_ON_FTRACE, as Debian's kernels have); the switch hook works with either.
+ */
+static const bool causal_kp_needs_ftrace[ARRAY_SIZE(causal_kps)] = { false, true, true, true };
+
+/* Compilers rename local functions they specialise: finish_task_switch.isra.0 and the like. */
+static const char *const causal_kp_suffixes[] = {
+	"", ".isra.0", ".constprop.0", ".part.0", ".isra.1", ".constprop.1",
+};
+
+/* the names found, kept across unregister and register; freed at module exit */
+static char *causal_kp_names[ARRAY_SIZE(causal_kps)];
+
+static int causal_kp_register_one(struct kprobe *kp, char **found)
+{
+	const char *base = kp->symbol_name;
+	char *name;
+	int i, ret = -ENOENT;
+
+	for (i = 0; i < ARRAY_SIZE(causal_kp_suffixes); i++) {
+		name = kasprintf(GFP_KERNEL, "%s%s", base, causal_kp_suffixes[i]);
+		if (!name)
+			return -ENOMEM;
+		kp->symbol_name = name;
+		kp->addr = NULL;
+		kp->flags = 0;
+		ret = register_kprobe(kp);
+		if (!ret) {
+			*found = name;
+			return 0;
+		}
+		kp->symbol_name = base;
+		kfree(name);
+		if (ret != -ENOENT && ret != -EINVAL)
+			break;
+	}
+	pr_err("cannot kprobe %s (nor a suffixed variant): %d\n", base, ret);
+	return ret;
+}
+
+static int causal_kp_register(void)
+{
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(causal_kps); i++) {
+		if (causal_kp_names[i]) {
+			/* found before: register the same symbol again */
+			causal_kps[i].addr = NULL;
+			causal_kps[i].flags = 0;
+			ret = register_kprobe(&causal_kps[i]);
+		} else {
+			ret = causal_kp_register_one(&causal_kps[i], &causal_kp_names[i]);
+		}
+		if (!ret && causal_kp_needs_ftrace[i] &&
+		    !(causal_kps[i].flags & KPROBE_FLAG_FTRACE)) {
+			pr_err("hooks=kprobe needs ftrace-based kprobes for %s; use hooks=tracepoint\n",
+			       causal_kps[i].symbol_name);
+			unregister_kprobe(&causal_kps[i]);
+			ret = -EOPNOTSUPP;
+		}
+		if (ret) {
+			while (--i >= 0)
+				unregister_kprobe(&causal_kps[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void causal_kp_unregister(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(causal_kps); i++)
+		unregister_kprobe(&causal_kps[i]);
+}
+
+int causal_hooks_init(void)
+{
+	int i;
+
+	if (!strcmp(hooks, "kprobe")) {
+		causal_use_kprobes = true;
+		return 0;
+	}
+	if (strcmp(hooks, "tracepoint")) {
+		pr_err("hooks=%s: unknown backend (tracepoint or kprobe)\n", hooks);
+		return -EINVAL;
+	}
+	for_each_kernel_tracepoint(causal_tp_lookup, NULL);
+	for (i = 0; i < ARRAY_SIZE(causal_tps); i++) {
+		if (!causal_tps[i].tp) {
+			pr_err("tracepoint %s not found; try hooks=kprobe\n", causal_tps[i].name);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+void causal_hooks_exit(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(causal_kp_names); i++)
+		kfree(causal_kp_names[i]);
+}
+
+const char *causal_hooks_backend(void)
+{
+	return causal_use_kprobes ? "kprobe" : "tracepoint";
+}
+
+int causal_hooks_get(void)
+{
+	int ret = 0;
+
+	mutex_lock(&causal_hooks_lock);
+	if (!causal_hooks_users)
+		ret = causal_use_kprobes ? causal_kp_register() : causal_tp_register();
+	if (!ret)
+		causal_hooks_users++;
+	mutex_unlock(&causal_hooks_lock);
+	return ret;
+}
+
+void causal_hooks_put(void)
+{
+	mutex_lock(&causal_hooks_lock);
+	if (!--causal_hooks_users) {
+		if (causal_use_kprobes)
+			causal_kp_unregister();
+		else
+			causal_tp_unregister();
+	}
+	mutex_unlock(&causal_hooks_lock);
+}

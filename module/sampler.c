@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sampler: one perf counter per CPU and session, cpu-clock by default (hard IRQ, works in VMs
+ * without a PMU) or cycles (NMI). The overflow handler runs in that atomic context: it records
+ * the sample in the session's ring, credits the sampled task when its IP is in the experiment's
+ * ranges, and kicks the delay engine; it never sleeps, locks or allocates.
+ */
+
+#include <linux/cpu.h>
+#include <linux/perf_event.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "delay.h"
+#include "sampler.h"
+#include "session.h"
+
+/* Return addresses from the user frame-pointer chain, reading user memory without faulting. */
+static u16 causal_user_callchain(struct pt_regs *regs, u64 *out, u32 max)
+{
+	unsigned long fp = regs->bp, prev = 0;
+	struct { unsigned long next, ret; } frame;
+	u16 n = 0;
+
+	while (n < max && fp && !(fp & (sizeof(long) - 1)) && fp > prev && fp < TASK_SIZE) {
+		if (copy_from_user_nofault(&frame, (void __user *)fp, sizeof(frame)))
+			break;
+		if (!frame.ret)
+			break;
+		out[n++] = frame.ret;
+		prev = fp;
+		fp = frame.next;
+	}
+	return n;
+}
+
+static void causal_record(struct causal_session *s, struct task_struct *t, struct pt_regs *uregs,
+			  u64 ip, bool in_kernel)
+{
+	struct causal_sample *rec;
+	u64 idx;
+
+	rec = causal_ring_reserve(&s->ring, &idx);
+	if (!rec)
+		return;
+	rec->time_ns = ktime_get_mono_fast_ns();
+	rec->pid = task_tgid_nr_ns(t, s->pid_ns);
+	rec->tid = task_pid_nr_ns(t, s->pid_ns);
+	rec->ip = ip;
+	rec->flags = in_kernel ? CAUSAL_SAMPLE_KERNEL : 0;
+	rec->cpu = smp_processor_id();
+	rec->nr_callchain = causal_user_callchain(uregs, rec->callchain, s->callchain);
+	causal_ring_commit(&s->ring, rec, idx);
+	irq_work_queue(&s->poll_work);
+}
+
+static bool causal_exp_selects(struct causal_exp *e, u64 ip)
+{
+	if (!causal_ranges_contains(e->ranges, ip))
+		return false;
+	if (e->deadline_ns && ktime_get_mono_fast_ns() > e->deadline_ns)
+		return false;
+	/* count first: max_samples bounds the credits even with concurrent samplers */
+	return atomic64_inc_return(&e->selected) <= e->max_samples || !e->max_samples;
+}
+
+static void causal_sample(struct perf_event *event, struct perf_sample_data *data,
+			  struct pt_regs *regs)
+{
+	struct causal_session *s = event->overflow_handler_context;
+	struct task_struct *t = current;
+	struct causal_task *ct;
+	struct causal_exp *e;
+	struct pt_regs *uregs;
+	bool in_kernel;
+	u64 ip;
+
+	if (t->flags & (PF_KTHREAD | PF_EXITING) || !t->mm)
+		return;
+	rcu_read_lock();
+	ct = causal_task_find(t);
+	if (!ct || ct->session != s)
+		goto out;
+	/* in the kernel on behalf of the task: charge the syscall's call site */
+	in_kernel = !user_mode(regs);
+	uregs = in_kernel ? task_pt_regs(t) : regs;
+	ip = instruction_pointer(uregs);
+	causal_stat_inc(s, samples);
+	if (in_kernel)
+		causal_stat_inc(s, samples_in_kernel);
+	causal_record(s, t, uregs, ip, in_kernel);
+
+	e = rcu_dereference(s->exp);
+	if (!e)
+		goto out;
+	atomic64_inc(&e->session_samples);
+	if (causal_exp_selects(e, ip))
+		causal_acct_credit(&s->clock, causal_task_local(ct, smp_processor_id()),
+				   e->delay_ns);
+	causal_delay_kick(ct);
+out:
+	rcu_read_unlock();
+}
+
+static struct perf_event *causal_counter(struct causal_session *s, int cpu, u32 event)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.pinned = 1,
+		.exclude_idle = 1,
+		.exclude_hv = 1,
+	};
+
+	if (event == CAUSAL_EVENT_CYCLES) {
+		attr.type = PERF_TYPE_HARDWARE;
+		attr.config = PERF_COUNT_HW_CPU_CYCLES;
+		attr.freq = 1;
+		attr.sample_freq = div64_u64(NSEC_PER_SEC, s->period_ns);
+	} else {
+		attr.type = PERF_TYPE_SOFTWARE;
+		attr.config = PERF_COUNT_SW_CPU_CLOCK;
+		attr.sample_period = s->period_ns;
+	}
+	return perf_event_create_kernel_counter(&attr, cpu, NULL, causal_sample, s);
+}
+
+/* Creates the counters on every online CPU; cycles falls back to cpu-clock without a PMU. */
+int causal_sampler_start(struct causal_session *s)
+{
+	struct perf_event *ev;
+	int cpu, ret = 0;
+
+	s->events = kcalloc(nr_cpu_ids, sizeof(*s->events), GFP_KERNEL);
+	if (!s->events)
+		return -ENOMEM;
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		ev = causal_counter(s, cpu, s->event);
+		if (IS_ERR(ev) && s->event == CAUSAL_EVENT_CYCLES &&
+		    (PTR_ERR(ev) == -ENOENT || PTR_ERR(ev) == -EOPNOTSUPP)) {
+			pr_info("no cycles counter on CPU %d, sampling cpu-clock\n", cpu);
+			s->event = CAUSAL_EVENT_CPU_CLOCK;
+			ev = causal_counter(s, cpu, s->event);
+		}
+		if (IS_ERR(ev)) {
+			ret = PTR_ERR(ev);
+			break;
+		}
+		s->events[cpu] = ev;
+	}
+	cpus_read_unlock();
+	if (ret)
+		causal_sampler_stop(s);
+	return ret;
+}
+
+void causal_sampler_stop(struct causal_session *s)
+{
+	int cpu;
+
+	if (!s->events)
+		return;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (s->events[cpu])
+			perf_event_release_kernel(s->events[cpu]);
+		s->events[cpu] = NULL;
+	}
+	/* no handler runs after release, but one may still be inside: wait for it */
+	synchronize_rcu();
+}

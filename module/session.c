@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sessions: attach to a process, follow its threads and children, run experiments. */
+
+#include <linux/cpumask.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "delay.h"
+#include "hooks.h"
+#include "sampler.h"
+#include "session.h"
+#include "uarg.h"
+
+static_assert(sizeof(struct causal_attach) == CAUSAL_ATTACH_SIZE_VER0);
+static_assert(sizeof(struct causal_experiment) == CAUSAL_EXPERIMENT_SIZE_VER0);
+static_assert(sizeof(struct causal_experiment_result) == CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
+static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER0);
+static_assert(sizeof(struct causal_stats) <= PAGE_SIZE);
+
+static void causal_session_poll_work(struct irq_work *work)
+{
+	struct causal_session *s = container_of(work, struct causal_session, poll_work);
+
+	wake_up_interruptible(&s->poll_wait);
+}
+
+struct causal_session *causal_session_create(void)
+{
+	struct causal_session *s;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->stats = vmalloc_user(PAGE_SIZE);
+	if (!s->stats) {
+		kfree(s);
+		return NULL;
+	}
+	s->stats->size = sizeof(*s->stats);
+	kref_init(&s->ref);
+	mutex_init(&s->lock);
+	spin_lock_init(&s->tasks_lock);
+	INIT_LIST_HEAD(&s->tasks);
+	INIT_LIST_HEAD(&s->node);
+	init_waitqueue_head(&s->poll_wait);
+	init_irq_work(&s->poll_work, causal_session_poll_work);
+	causal_clock_init(&s->clock);
+	return s;
+}
+
+static void causal_session_free(struct kref *ref)
+{
+	struct causal_session *s = container_of(ref, struct causal_session, ref);
+
+	/* may run from an RCU callback: only frees memory, close() did the teardown */
+	causal_ring_free(&s->ring);
+	vfree(s->stats);
+	free_percpu(s->cpu_local);
+	kfree(s->events);
+	put_pid(s->target);
+	if (s->pid_ns)
+		put_pid_ns(s->pid_ns);
+	kfree(s);
+}
+
+void causal_session_put(struct causal_session *s)
+{
+	kref_put(&s->ref, causal_session_free);
+}
+
+struct causal_local *causal_task_local(struct causal_task *ct, int cpu)
+{
+	if (ct->session->cpu_local)
+		return per_cpu_ptr(ct->session->cpu_local, cpu);
+	return &ct->local;
+}
+
+/* Every local counter of the session back to the global one: nobody owes anything. */
+static void causal_session_forgive(struct causal_session *s)
+{
+	struct causal_task *ct;
+	int cpu;
+
+	spin_lock(&s->tasks_lock);
+	list_for_each_entry(ct, &s->tasks, session_node) {
+		causal_acct_forgive(&s->clock, &ct->local);
+		ct->delayed = false;
+	}
+	spin_unlock(&s->tasks_lock);
+	if (s->cpu_local)
+		for_each_possible_cpu(cpu)
+			causal_acct_forgive(&s->clock, per_cpu_ptr(s->cpu_local, cpu));
+}
+
+static struct causal_exp *causal_session_exp(struct causal_session *s)
+{
+	return rcu_dereference_protected(s->exp, lockdep_is_held(&s->lock));
+}
+
+static void causal_exp_free_rcu(struct rcu_head *rcu)
+{
+	struct causal_exp *e = container_of(rcu, struct causal_exp, rcu);
+
+	causal_ranges_free(e->ranges);
+	kfree(e);
+}
+
+/* Ends the running experiment, if any, and fills r (may be NULL). Called with s->lock held. */
+static void causal_session_end_exp(struct causal_session *s, struct causal_experiment_result *r)
+{
+	struct causal_exp *e = causal_session_exp(s);
+	u64 now = ktime_get_ns();
+
+	if (!e)
+		return;
+	RCU_INIT_POINTER(s->exp, NULL);
+	WRITE_ONCE(s->stats->experiment_active, 0);
+	/* the sampler reads s->exp in IRQ/NMI context: wait for it before reading final counts */
+	synchronize_rcu();
+	if (r) {
+		r->id = e->id;
+		r->selected_samples = atomic64_read(&e->selected);
+		if (e->max_samples)
+			r->selected_samples = min(r->selected_samples, e->max_samples);
+		r->session_samples = atomic64_read(&e->session_samples);
+		r->delay_inserted = atomic64_read(&s->clock.global) - e->global_at_start;
+		r->delay_paid = atomic64_read(&e->paid);
+		r->paid_error = atomic64_read(&e->paid_error);
+		r->overshoot = atomic64_read(&e->overshoot);
+		r->payments = atomic64_read(&e->payments);
+		r->tasks_delayed = atomic64_read(&e->tasks_delayed);
+		r->wall = now - e->start_ns;
+		r->effective = r->wall > r->delay_inserted ? r->wall - r->delay_inserted : 0;
+	}
+	causal_session_forgive(s);
+	WRITE_ONCE(s->stats->seq, s->stats->seq + 1);
+	call_rcu(&e->rcu, causal_exp_free_rcu);
+}
+
+/* Adds every thread of the process p that is not in the session yet; returns how many. */
+static int causal_session_add_threads(struct causal_session *s, struct task_struct *p, int *err)
+{
+	struct task_struct *t, *batch[16];
+	int n, i, added = 0, ret;
+
+	/* collect under RCU, add outside it: adding allocates */
+	do {
+		n = 0;
+		rcu_read_lock();
+		for_each_thread(p, t) {
+			if (t->flags & (PF_EXITING | PF_KTHREAD) || causal_task_find(t))
+				continue;
+			get_task_struct(t);
+			batch[n++] = t;
+			if (n == ARRAY_SIZE(batch))
+				break;
+		}
+		rcu_read_unlock();
+		for (i = 0; i < n; i++) {
+			ret = causal_task_add(s, batch[i], NULL, GFP_KERNEL);
+			if (!ret)
+				added++;
+			else if (ret != -EEXIST)
+				*err = ret;
+			put_task_struct(batch[i]);
+		}
+	} while (n == ARRAY_SIZE(batch) && !*err);
+	return added;
+}
+
+/*
+ * The core of ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), which modules cannot call: the
+ * caller's real ids match all of the target's, and the target is dumpable; or the caller has
+ * CAP_SYS_PTRACE over the target's user namespace. LSM ptrace policies (Yama) are not consulted,
+ * which is one reason the unprivileged mode is off by default.
+ */
+static bool causal_may_attach(struct task_struct *p)
+{
+	const struct cred *me = current_cred(), *tcred;
+	bool ok, dumpable = false;
+
+	if (same_thread_group(p, current))
+		return true;
+	tcred = get_task_cred(p);
+	ok = uid_eq(me->uid, tcred->euid) && uid_eq(me->uid, tcred->suid) &&
+	     uid_eq(me->uid, tcred->uid) && gid_eq(me->gid, tcred->egid) &&
+	     gid_eq(me->gid, tcred->sgid) && gid_eq(me->gid, tcred->gid);
+	if (ok) {
+		task_lock(p);
+		dumpable = p->mm && get_dumpable(p->mm) == SUID_DUMP_USER;
+		task_unlock(p);
+	}
+	if (!ok || !dumpable)
+		ok = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	put_cred(tcred);
+	return ok;
+}
+
+static int causal_attach_check(const struct causal_attach *a)
+{
+	if (a->flags & ~CAUSAL_ATTACH_FLAGS || a->reserved)
+		return -EINVAL;
+	if (a->flags & CAUSAL_ATTACH_CGROUP)
+		return -EOPNOTSUPP;	/* cgroup targets: not implemented yet */
+	if (a->pid <= 0)
+		return -EINVAL;
+	if (a->period_ns && (a->period_ns < CAUSAL_PERIOD_MIN_NS ||
+			     a->period_ns > CAUSAL_PERIOD_MAX_NS))
+		return -ERANGE;
+	if (a->event != CAUSAL_EVENT_CPU_CLOCK && a->event != CAUSAL_EVENT_CYCLES)
+		return -EINVAL;
+	if (a->callchain > CAUSAL_MAX_CALLCHAIN)
+		return -EINVAL;
+	if (a->ring_pages && (!is_power_of_2(a->ring_pages) ||
+			      a->ring_pages > CAUSAL_RING_PAGES_MAX))
+		return -EINVAL;
+	return 0;
+}
+
+long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg)
+{
+	struct causal_attach a;
+	struct task_struct *p;
+	int ret, err = 0, added, pass;
+
+	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_ATTACH_SIZE_VER0);
+	if (ret)
+		return ret;
+	ret = causal_attach_check(&a);
+	if (ret)
+		return ret;
+
+	mutex_lock(&s->lock);
+	if (s->attached) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	s->target = find_get_pid(a.pid);
+	p = s->target ? get_pid_task(s->target, PIDTYPE_TGID) : NULL;
+	if (!p) {
+		ret = -ESRCH;
+		goto out_pid;
+	}
+	if (p->flags & PF_KTHREAD) {
+		ret = -EPERM;
+		goto out_task;
+	}
+	if (!causal_may_attach(p)) {
+		ret = -EACCES;
+		goto out_task;
+	}
+	s->flags = a.flags;
+	s->period_ns = a.period_ns ?: CAUSAL_PERIOD_DEFAULT_NS;
+	s->event = a.event;
+	s->callchain = a.callchain;
+	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	if (a.flags & CAUSAL_ATTACH_CPU_MODEL) {
+		s->cpu_local = alloc_percpu(struct causal_local);
+		ret = -ENOMEM;
+		if (!s->cpu_local)
+			goto out_task;
+		causal_session_forgive(s);
+	}
+	ret = causal_ring_init(&s->ring, a.ring_pages ?: CAUSAL_RING_PAGES_DEFAULT);
+	if (ret)
+		goto out_task;
+
+	/* hooks first, so that threads created while we add the others are followed */
+	ret = causal_hooks_get();
+	if (ret)
+		goto out_task;
+	for (pass = 0; pass < 100; pass++) {
+		added = causal_session_add_threads(s, p, &err);
+		if (err || !added)
+			break;
+	}
+	ret = err;
+	if (!ret && !causal_stat_read(s, tasks_attached))
+		ret = -ESRCH;	/* exited meanwhile */
+	if (!ret)
+		ret = causal_sampler_start(s);
+	if (ret) {
+		causal_session_detach_tasks(s);
+		causal_hooks_put();
+		goto out_task;
+	}
+	a.event_used = s->event;
+	s->attached = true;
+	put_task_struct(p);
+	mutex_unlock(&s->lock);
+	return causal_uarg_put(uarg, &a, sizeof(a));
+
+out_task:
+	put_task_struct(p);
+out_pid:
+	put_pid(s->target);
+	s->target = NULL;
+out_unlock:
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+/* Removes every task; those sleeping in a payment are woken and stop paying. */
+void causal_session_detach_tasks(struct causal_session *s)
+{
+	struct causal_task *ct, *tmp;
+
+	spin_lock(&s->tasks_lock);
+	s->closing = true;
+	list_for_each_entry_safe(ct, tmp, &s->tasks, session_node) {
+		if (READ_ONCE(ct->paying))
+			wake_up_process(ct->task);
+		causal_task_remove(ct);
+	}
+	spin_unlock(&s->tasks_lock);
+}
+
+void causal_session_close(struct causal_session *s)
+{
+	mutex_lock(&s->lock);
+	causal_session_end_exp(s, NULL);
+	if (s->attached) {
+		causal_sampler_stop(s);
+		causal_session_detach_tasks(s);
+		causal_hooks_put();
+		s->attached = false;
+	}
+	s->closing = true;
+	mutex_unlock(&s->lock);
+	irq_work_sync(&s->poll_work);
+	causal_session_put(s);
+}
+
+static int causal_exp_check(const struct causal_experiment *e)
+{
+	if (e->flags || e->reserved)
+		return -EINVAL;
+	if (!e->delay_ns || e->delay_ns > CAUSAL_DELAY_MAX_NS)
+		return -ERANGE;
+	if (!e->nr_ranges)
+		return -EINVAL;
+	if (e->nr_ranges > CAUSAL_MAX_RANGES)
+		return -E2BIG;
+	return 0;
+}
+
+long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg)
+{
+	struct causal_experiment a;
+	struct causal_range *in;
+	struct causal_exp *e;
+	int ret;
+
+	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_EXPERIMENT_SIZE_VER0);
+	if (ret)
+		return ret;
+	ret = causal_exp_check(&a);
+	if (ret)
+		return ret;
+	in = memdup_user(u64_to_user_ptr(a.ranges), array_size(a.nr_ranges, sizeof(*in)));
+	if (IS_ERR(in))
+		return PTR_ERR(in);
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e) {
+		kfree(in);
+		return -ENOMEM;
+	}
+	ret = causal_ranges_build(in, a.nr_ranges, &e->ranges);
+	kfree(in);
+	if (ret)
+		goto out_free;
+
+	mutex_lock(&s->lock);
+	if (!s->attached) {
+		ret = -ENOTCONN;
+		goto out_unlock;
+	}
+	if (causal_session_exp(s)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	e->id = ++s->next_exp_id;
+	e->delay_ns = a.delay_ns;
+	e->max_samples = a.max_samples;
+	causal_session_forgive(s);
+	e->global_at_start = atomic64_read(&s->clock.global);
+	e->start_ns = ktime_get_ns();
+	e->deadline_ns = a.max_duration_ns ? e->start_ns + a.max_duration_ns : 0;
+	causal_stat_inc(s, experiments);
+	WRITE_ONCE(s->stats->experiment_active, e->id);
+	WRITE_ONCE(s->stats->seq, s->stats->seq + 1);
+	rcu_assign_pointer(s->exp, e);
+	mutex_unlock(&s->lock);
+	a.id = e->id;
+	return causal_uarg_put(uarg, &a, sizeof(a));
+
+out_unlock:
+	mutex_unlock(&s->lock);
+out_free:
+	causal_ranges_free(e->ranges);
+	kfree(e);
+	return ret;
+}
+
+long causal_session_exp_stop(struct causal_session *s,
+			     struct causal_experiment_result __user *uarg)
+{
+	struct causal_experiment_result r;
+	u32 usize;
+	int ret;
+
+	ret = causal_uarg_copy(&r, sizeof(r), uarg, CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (r.flags)
+		return -EINVAL;
+	mutex_lock(&s->lock);
+	if (!causal_session_exp(s)) {
+		mutex_unlock(&s->lock);
+		return s->attached ? -ENOENT : -ENOTCONN;
+	}
+	usize = r.size;
+	memset(&r, 0, sizeof(r));
+	r.size = usize;
+	causal_session_end_exp(s, &r);
+	mutex_unlock(&s->lock);
+	return causal_uarg_put(uarg, &r, sizeof(r));
+}
+
+long causal_session_stats(struct causal_session *s, struct causal_stats __user *uarg)
+{
+	struct causal_stats st;
+	int ret;
+
+	ret = causal_uarg_copy(&st, sizeof(st), uarg, CAUSAL_STATS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (st.flags)
+		return -EINVAL;
+	memcpy(&st, s->stats, sizeof(st));
+	st.flags = 0;
+	st.samples_dropped = causal_ring_dropped(&s->ring);
+	st.global_delay = atomic64_read(&s->clock.global);
+	return causal_uarg_put(uarg, &st, sizeof(st));
+}

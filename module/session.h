@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Sessions: one per open /dev/causal, the tasks they hold, and their experiments. */
+#ifndef _CAUSAL_SESSION_H
+#define _CAUSAL_SESSION_H
+
+#include <linux/causal.h>
+#include <linux/irq_work.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "accounting.h"
+#include "ranges.h"
+#include "ring.h"
+
+struct perf_event;
+struct causal_session;
+
+/* A task of a session. Found from any hook in O(1) through the task table. */
+struct causal_task {
+	struct rhash_head node;
+	struct task_struct *task;		/* the key; holds a reference */
+	struct causal_session *session;		/* holds a reference */
+	struct list_head session_node;		/* session->tasks, under session->tasks_lock */
+	struct causal_local local;
+	struct callback_head pay_work;
+	atomic_t pay_queued;			/* pay_work is queued: one slot per head */
+	bool paying;				/* sleeping in causal_pay(), to wake on close */
+	bool delayed;				/* slept during the current experiment */
+	struct kref ref;			/* table, pay_work, and lookups that sleep */
+	struct rcu_head rcu;
+};
+
+/* The running experiment; read by the sampler under RCU. */
+struct causal_exp {
+	u64 id;
+	u64 delay_ns;
+	u64 max_samples;
+	u64 deadline_ns;			/* 0: no time bound */
+	u64 start_ns;
+	u64 global_at_start;
+	atomic64_t selected;
+	atomic64_t session_samples;
+	atomic64_t paid;
+	atomic64_t paid_error;
+	atomic64_t overshoot;
+	atomic64_t payments;
+	atomic64_t tasks_delayed;
+	struct causal_ranges *ranges;
+	struct rcu_head rcu;
+};
+
+struct causal_session {
+	struct kref ref;
+	struct mutex lock;			/* serialises ioctls of this session */
+	struct list_head node;			/* causal_sessions, under causal_sessions_lock */
+	bool attached;
+	bool closing;
+	u32 flags;				/* CAUSAL_ATTACH_* */
+	struct pid *target;			/* the attached process */
+	struct pid_namespace *pid_ns;		/* of the controller, for the pids in samples */
+	u64 period_ns;
+	u32 event;
+	u32 callchain;
+
+	spinlock_t tasks_lock;
+	struct list_head tasks;
+
+	struct causal_clock clock;
+	struct causal_local __percpu *cpu_local;	/* CAUSAL_ATTACH_CPU_MODEL */
+	struct causal_exp __rcu *exp;
+	u64 next_exp_id;
+
+	struct perf_event **events;		/* per possible CPU */
+	struct causal_ring ring;
+	struct causal_stats *stats;		/* one page, mapped read-only by the controller */
+	wait_queue_head_t poll_wait;
+	struct irq_work poll_work;		/* wakes pollers from the sampler */
+};
+
+/* Counters of the stats page: updated atomically, read by the controller without locks. */
+#define causal_stat_add(s, field, v)	atomic64_add((v), (atomic64_t *)&(s)->stats->field)
+#define causal_stat_inc(s, field)	causal_stat_add(s, field, 1)
+#define causal_stat_read(s, field)	atomic64_read((atomic64_t *)&(s)->stats->field)
+
+struct causal_session *causal_session_create(void);
+void causal_session_close(struct causal_session *s);
+void causal_session_put(struct causal_session *s);
+void causal_session_detach_tasks(struct causal_session *s);
+
+long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg);
+long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg);
+long causal_session_exp_stop(struct causal_session *s,
+			     struct causal_experiment_result __user *uarg);
+long causal_session_stats(struct causal_session *s, struct causal_stats __user *uarg);
+
+/* the local counter a task is accounted against: its own, or its CPU's in the CPU model */
+struct causal_local *causal_task_local(struct causal_task *ct, int cpu);
+
+/* task table */
+int causal_tasks_init(void);
+void causal_tasks_exit(void);
+struct causal_task *causal_task_find(struct task_struct *t);	/* under RCU */
+int causal_task_add(struct causal_session *s, struct task_struct *t,
+		    const struct causal_local *inherit, gfp_t gfp);
+void causal_task_remove(struct causal_task *ct);
+void causal_task_put(struct causal_task *ct);
+
+/* hooks into the session logic, called from the scheduler hooks */
+void causal_on_fork(struct task_struct *parent, struct task_struct *child);
+void causal_on_exit(struct task_struct *t);
+void causal_on_waking(struct task_struct *wakee);
+void causal_on_switch_in(struct task_struct *next);
+
+#endif /* _CAUSAL_SESSION_H */

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The task table: the causal_task of every task in any session, found by task_struct in O(1). */
+
+#include <linux/rhashtable.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "session.h"
+
+static const struct rhashtable_params causal_task_params = {
+	.key_len = sizeof(struct task_struct *),
+	.key_offset = offsetof(struct causal_task, task),
+	.head_offset = offsetof(struct causal_task, node),
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable causal_task_table;
+static struct kmem_cache *causal_task_cache;
+
+int causal_tasks_init(void)
+{
+	int ret;
+
+	causal_task_cache = KMEM_CACHE(causal_task, 0);
+	if (!causal_task_cache)
+		return -ENOMEM;
+	ret = rhashtable_init(&causal_task_table, &causal_task_params);
+	if (ret)
+		kmem_cache_destroy(causal_task_cache);
+	return ret;
+}
+
+void causal_tasks_exit(void)
+{
+	/* every session is closed by now, so the table is empty */
+	rhashtable_destroy(&causal_task_table);
+	rcu_barrier();
+	kmem_cache_destroy(causal_task_cache);
+}
+
+struct causal_task *causal_task_find(struct task_struct *t)
+{
+	return rhashtable_lookup(&causal_task_table, &t, causal_task_params);
+}
+
+static void causal_task_free_rcu(struct rcu_head *rcu)
+{
+	struct causal_task *ct = container_of(rcu, struct causal_task, rcu);
+
+	put_task_struct(ct->task);
+	causal_session_put(ct->session);
+	kmem_cache_free(causal_task_cache, ct);
+}
+
+static void causal_task_release(struct kref *ref)
+{
+	struct causal_task *ct = container_of(ref, struct causal_task, ref);
+
+	/* hooks may still hold the pointer from a lookup under RCU */
+	call_rcu(&ct->rcu, causal_task_free_rcu);
+}
+
+void causal_task_put(struct causal_task *ct)
+{
+	kref_put(&ct->ref, causal_task_release);
+}
+
+/*
+ * Adds t to session s, its local delay inherited from `inherit` (the parent's, at fork) or set to
+ * the session's global delay (owes nothing). Called from attach (process context) and from the
+ * fork hook (atomic: gfp is GFP_NOWAIT there). -EEXIST if t is in a session already.
+ */
+int causal_task_add(struct causal_session *s, struct task_struct *t,
+		    const struct causal_local *inherit, gfp_t gfp)
+{
+	struct causal_task *ct;
+	int ret;
+
+	ct = kmem_cache_zalloc(causal_task_cache, gfp);
+	if (!ct)
+		return -ENOMEM;
+	get_task_struct(t);
+	ct->task = t;
+	kref_get(&s->ref);
+	ct->session = s;
+	kref_init(&ct->ref);
+	INIT_LIST_HEAD(&ct->session_node);
+	causal_local_init(&ct->local, &s->clock);
+	if (inherit)
+		causal_acct_inherit(&ct->local, inherit);
+
+	spin_lock(&s->tasks_lock);
+	if (s->closing) {
+		ret = -ESRCH;
+	} else {
+		ret = rhashtable_lookup_insert_fast(&causal_task_table, &ct->node,
+						    causal_task_params);
+		if (!ret) {
+			list_add_tail(&ct->session_node, &s->tasks);
+			causal_stat_inc(s, tasks_attached);
+			causal_stat_inc(s, tasks_seen);
+		}
+	}
+	spin_unlock(&s->tasks_lock);
+	if (ret) {
+		put_task_struct(t);
+		causal_session_put(s);	/* never the last: the caller holds one */
+		kmem_cache_free(causal_task_cache, ct);
+	}
+	return ret;
+}
+
+/* Takes ct out of its session and the table; the caller holds session->tasks_lock. */
+void causal_task_remove(struct causal_task *ct)
+{
+	struct causal_session *s = ct->session;
+
+	lockdep_assert_held(&s->tasks_lock);
+	if (list_empty(&ct->session_node))
+		return;
+	list_del_init(&ct->session_node);
+	rhashtable_remove_fast(&causal_task_table, &ct->node, causal_task_params);
+	causal_stat_add(s, tasks_attached, -1);
+	causal_stat_add(s, unpaid_at_exit,
+			causal_acct_debt(&s->clock, causal_task_local(ct, task_cpu(ct->task))));
+	causal_task_put(ct);
+}
