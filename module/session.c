@@ -156,7 +156,11 @@ static int causal_session_add_threads(struct causal_session *s, struct task_stru
 		n = 0;
 		rcu_read_lock();
 		for_each_thread(p, t) {
-			if (t->flags & (PF_EXITING | PF_KTHREAD) || causal_task_find(t))
+			struct causal_task *other = causal_task_find(t);
+
+			if (other && other->session != s)
+				*err = -EBUSY;	/* profiled by another session */
+			if (t->flags & (PF_EXITING | PF_KTHREAD) || other)
 				continue;
 			get_task_struct(t);
 			batch[n++] = t;

@@ -124,8 +124,9 @@ struct causal_experiment_result {
 #define CAUSAL_EXPERIMENT_RESULT_SIZE_VER0	96
 
 /*
- * Counters of a session, from CAUSAL_IOC_STATS or read-only at mmap offset CAUSAL_MMAP_STATS
- * (one page; seq is odd while the module updates it: read, compare seq, retry).
+ * Counters of a session, from CAUSAL_IOC_STATS or read-only at mmap offset CAUSAL_MMAP_STATS (one
+ * page). Each counter is updated atomically on its own; seq changes at every experiment start and
+ * stop, so a reader can tell whether two reads straddle one.
  */
 #define CAUSAL_ERROR_BUCKETS		16	/* log2 buckets of |paid - owed|: [0]=<1us .. [15]>=16ms */
 
