@@ -116,11 +116,11 @@ static void causal_pay_debt(struct causal_task *ct)
 	WRITE_ONCE(ct->paying, false);
 
 	error = slept > owed ? slept - owed : owed - slept;
-	causal_stat_add(s, delay_paid, slept);
-	causal_stat_inc(s, payments);
-	causal_stat_inc(s, error_hist[causal_error_bucket(error)]);
+	causal_stat_add(&s->stats->delay_paid, slept);
+	causal_stat_inc(&s->stats->payments);
+	causal_stat_inc(&s->stats->error_hist[causal_error_bucket(error)]);
 	if (!complete)
-		causal_stat_inc(s, payments_interrupted);
+		causal_stat_inc(&s->stats->payments_interrupted);
 
 	rcu_read_lock();
 	e = rcu_dereference(s->exp);
@@ -174,7 +174,7 @@ static void causal_pay_kick_fn(struct irq_work *work)
 	init_task_work(&ct->pay_work, causal_pay);
 	if (causal_task_work_add(t, &ct->pay_work)) {
 		/* the task is exiting */
-		causal_stat_inc(ct->session, task_work_failed);
+		causal_stat_inc(&ct->session->stats->task_work_failed);
 		atomic_set(&ct->pay_queued, 0);
 		module_put(THIS_MODULE);
 		causal_task_put(ct);

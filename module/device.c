@@ -96,6 +96,9 @@ static int causal_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	if (off != CAUSAL_MMAP_RING)
 		return -EINVAL;
+	/* the reader's tail must reach the module: a private copy would fill the ring */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
 	mutex_lock(&s->lock);
 	ret = s->attached ? causal_ring_mmap(&s->ring, vma, 0) : -ENOTCONN;
 	mutex_unlock(&s->lock);
@@ -109,7 +112,7 @@ static __poll_t causal_poll(struct file *file, poll_table *wait)
 	poll_wait(file, &s->poll_wait, wait);
 	if (READ_ONCE(s->attached) && causal_ring_readable(&s->ring))
 		return EPOLLIN | EPOLLRDNORM;
-	if (READ_ONCE(s->attached) && !causal_stat_read(s, tasks_attached))
+	if (READ_ONCE(s->attached) && !causal_stat_read(&s->stats->tasks_attached))
 		return EPOLLHUP;	/* every task of the target has exited */
 	return 0;
 }

@@ -27,9 +27,9 @@ void causal_on_fork(struct task_struct *parent, struct task_struct *child)
 	/* a child starts with its parent's delay: the parent's delays also delayed its birth */
 	ret = causal_task_add(s, child, &ct->local, GFP_NOWAIT | __GFP_NOWARN);
 	if (!ret)
-		causal_stat_inc(s, forks_followed);
+		causal_stat_inc(&s->stats->forks_followed);
 	else if (ret != -EEXIST && ret != -ESRCH)
-		causal_stat_inc(s, tasks_lost);
+		causal_stat_inc(&s->stats->tasks_lost);
 out:
 	rcu_read_unlock();
 }
@@ -45,7 +45,7 @@ void causal_on_exit(struct task_struct *t)
 		s = ct->session;
 		spin_lock(&s->tasks_lock);
 		if (!list_empty(&ct->session_node)) {
-			causal_stat_inc(s, exits);
+			causal_stat_inc(&s->stats->exits);
 			causal_task_remove(ct);
 		}
 		spin_unlock(&s->tasks_lock);
@@ -76,7 +76,7 @@ void causal_on_waking(struct task_struct *wakee)
 		goto out;
 	if (causal_acct_inherit(causal_task_local(ct, task_cpu(wakee)),
 				causal_task_local(waker, raw_smp_processor_id())))
-		causal_stat_inc(s, wakeups_inherited);
+		causal_stat_inc(&s->stats->wakeups_inherited);
 out:
 	rcu_read_unlock();
 }

@@ -77,7 +77,8 @@ static int causal_tp_register(void)
 		if (ret) {
 			pr_err("cannot hook tracepoint %s: %d\n", causal_tps[i].name, ret);
 			while (--i >= 0)
-				tracepoint_probe_unregister(causal_tps[i].tp, causal_tps[i].probe, NULL);
+				tracepoint_probe_unregister(causal_tps[i].tp, causal_tps[i].probe,
+							    NULL);
 			tracepoint_synchronize_unregister();
 			return ret;
 		}

@@ -88,9 +88,9 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	in_kernel = !user_mode(regs);
 	uregs = in_kernel ? task_pt_regs(t) : regs;
 	ip = instruction_pointer(uregs);
-	causal_stat_inc(s, samples);
+	causal_stat_inc(&s->stats->samples);
 	if (in_kernel)
-		causal_stat_inc(s, samples_in_kernel);
+		causal_stat_inc(&s->stats->samples_in_kernel);
 	causal_record(s, t, uregs, ip, in_kernel);
 
 	e = rcu_dereference(s->exp);

@@ -287,7 +287,7 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 			break;
 	}
 	ret = err;
-	if (!ret && !causal_stat_read(s, tasks_attached))
+	if (!ret && !causal_stat_read(&s->stats->tasks_attached))
 		ret = -ESRCH;	/* exited meanwhile */
 	if (!ret)
 		ret = causal_sampler_start(s);
@@ -398,7 +398,7 @@ long causal_session_exp_start(struct causal_session *s, struct causal_experiment
 	e->global_at_start = atomic64_read(&s->clock.global);
 	e->start_ns = ktime_get_ns();
 	e->deadline_ns = a.max_duration_ns ? e->start_ns + a.max_duration_ns : 0;
-	causal_stat_inc(s, experiments);
+	causal_stat_inc(&s->stats->experiments);
 	WRITE_ONCE(s->stats->experiment_active, e->id);
 	WRITE_ONCE(s->stats->seq, s->stats->seq + 1);
 	rcu_assign_pointer(s->exp, e);

@@ -66,7 +66,7 @@ struct causal_session {
 	u32 event;
 	u32 callchain;
 
-	spinlock_t tasks_lock;
+	spinlock_t tasks_lock;			/* tasks, closing; taken in fork/exit hooks */
 	struct list_head tasks;
 
 	struct causal_clock clock;
@@ -82,9 +82,20 @@ struct causal_session {
 };
 
 /* Counters of the stats page: updated atomically, read by the controller without locks. */
-#define causal_stat_add(s, field, v)	atomic64_add((v), (atomic64_t *)&(s)->stats->field)
-#define causal_stat_inc(s, field)	causal_stat_add(s, field, 1)
-#define causal_stat_read(s, field)	atomic64_read((atomic64_t *)&(s)->stats->field)
+static inline void causal_stat_add(__u64 *counter, s64 v)
+{
+	atomic64_add(v, (atomic64_t *)counter);
+}
+
+static inline void causal_stat_inc(__u64 *counter)
+{
+	atomic64_inc((atomic64_t *)counter);
+}
+
+static inline u64 causal_stat_read(__u64 *counter)
+{
+	return atomic64_read((atomic64_t *)counter);
+}
 
 struct causal_session *causal_session_create(void);
 void causal_session_close(struct causal_session *s);

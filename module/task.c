@@ -85,9 +85,11 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 	ct->session = s;
 	kref_init(&ct->ref);
 	INIT_LIST_HEAD(&ct->session_node);
-	causal_local_init(&ct->local, &s->clock);
+	/* a child owes what its parent owes; a task found at attach owes nothing */
 	if (inherit)
 		causal_acct_inherit(&ct->local, inherit);
+	else
+		causal_local_init(&ct->local, &s->clock);
 
 	spin_lock(&s->tasks_lock);
 	if (s->closing) {
@@ -97,8 +99,8 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 						    causal_task_params);
 		if (!ret) {
 			list_add_tail(&ct->session_node, &s->tasks);
-			causal_stat_inc(s, tasks_attached);
-			causal_stat_inc(s, tasks_seen);
+			causal_stat_inc(&s->stats->tasks_attached);
+			causal_stat_inc(&s->stats->tasks_seen);
 		}
 	}
 	spin_unlock(&s->tasks_lock);
@@ -120,8 +122,8 @@ void causal_task_remove(struct causal_task *ct)
 		return;
 	list_del_init(&ct->session_node);
 	rhashtable_remove_fast(&causal_task_table, &ct->node, causal_task_params);
-	causal_stat_add(s, tasks_attached, -1);
-	causal_stat_add(s, unpaid_at_exit,
+	causal_stat_add(&s->stats->tasks_attached, -1);
+	causal_stat_add(&s->stats->unpaid_at_exit,
 			causal_acct_debt(&s->clock, causal_task_local(ct, task_cpu(ct->task))));
 	causal_task_put(ct);
 }

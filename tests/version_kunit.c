@@ -55,7 +55,8 @@ static void dispatch_rejects_unknown_commands(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(NULL, _IOWR('x', 0, struct causal_version), 0),
 			-ENOTTY);
 	/* right number, wrong direction */
-	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(NULL, _IOR(CAUSAL_IOC_MAGIC, 0, u64), 0), -ENOTTY);
+	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(NULL, _IOR(CAUSAL_IOC_MAGIC, 0, u64), 0),
+			-ENOTTY);
 	KUNIT_EXPECT_EQ(test, causal_ioctl_dispatch(NULL, 0, 0), -ENOTTY);
 }
 

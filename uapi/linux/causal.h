@@ -39,7 +39,6 @@ struct causal_version {
 
 #define CAUSAL_VERSION_SIZE_VER0	56	/* first published size of struct causal_version */
 
-
 /*
  * Sessions. One open file descriptor is one session; it attaches once, to a process (all its
  * threads, and by default every thread and child process created later) or to a cgroup v2
@@ -94,7 +93,7 @@ struct causal_experiment {
 	__u32 size;		/* in: sizeof(struct causal_experiment) */
 	__u32 flags;		/* in: must be 0 */
 	__u64 delay_ns;		/* in: delay credited per selected sample (speedup * period) */
-	__u64 max_samples;	/* in: stop crediting after this many selected samples; 0 = no bound */
+	__u64 max_samples;	/* in: stop crediting after N selected samples; 0 = no bound */
 	__u64 max_duration_ns;	/* in: stop crediting after this long; 0 = no bound */
 	__u32 nr_ranges;	/* in: 1..CAUSAL_MAX_RANGES */
 	__u32 reserved;		/* in: must be 0 */
@@ -127,8 +126,10 @@ struct causal_experiment_result {
  * Counters of a session, from CAUSAL_IOC_STATS or read-only at mmap offset CAUSAL_MMAP_STATS (one
  * page). Each counter is updated atomically on its own; seq changes at every experiment start and
  * stop, so a reader can tell whether two reads straddle one.
+ * error_hist: log2 buckets of |measured sleep - debt| per payment: [0] < 1 us, [i] in
+ * [2^(i-1), 2^i) us for i = 1..14, [15] >= 16384 us (~16 ms).
  */
-#define CAUSAL_ERROR_BUCKETS		16	/* log2 buckets of |paid - owed|: [0]=<1us .. [15]>=16ms */
+#define CAUSAL_ERROR_BUCKETS		16
 
 struct causal_stats {
 	__u32 size;		/* in (ioctl): sizeof(struct causal_stats) */
@@ -162,7 +163,8 @@ struct causal_stats {
  * tail to head and then stores tail (release). A full ring drops the sample and counts it.
  */
 #define CAUSAL_MMAP_STATS		0
-#define CAUSAL_MMAP_RING		4096	/* byte offset; also valid with larger page sizes ×1 */
+/* byte offset; also valid with larger page sizes ×1 */
+#define CAUSAL_MMAP_RING		4096
 
 #define CAUSAL_SAMPLE_KERNEL		_BITUL(0)	/* ip is the syscall's user call site */
 
@@ -193,7 +195,8 @@ struct causal_sample {
 #define CAUSAL_IOC_VERSION		_IOWR(CAUSAL_IOC_MAGIC, 0x00, struct causal_version)
 #define CAUSAL_IOC_ATTACH		_IOWR(CAUSAL_IOC_MAGIC, 0x01, struct causal_attach)
 #define CAUSAL_IOC_EXPERIMENT_START	_IOWR(CAUSAL_IOC_MAGIC, 0x02, struct causal_experiment)
-#define CAUSAL_IOC_EXPERIMENT_STOP	_IOWR(CAUSAL_IOC_MAGIC, 0x03, struct causal_experiment_result)
+#define CAUSAL_IOC_EXPERIMENT_STOP	\
+	_IOWR(CAUSAL_IOC_MAGIC, 0x03, struct causal_experiment_result)
 #define CAUSAL_IOC_STATS		_IOWR(CAUSAL_IOC_MAGIC, 0x04, struct causal_stats)
 
 #endif /* _UAPI_LINUX_CAUSAL_H */

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Delay accounting after Coz: a global delay per session, a local delay per task or CPU, in ns. */
+
+#include <linux/bitops.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/time64.h>
+
+#include "accounting.h"
+
+/*
+ * Invariants, with any number of CPUs crediting, paying and inheriting at once (NMIs included):
+ * - global and every local only grow: locals by atomic adds of non-negative amounts, everything
+ *   else by a cmpxchg max that retries until the stored value is at least its own, so no update
+ *   is ever lost and nothing is lowered (forgive included).
+ * - global only takes values that some local held, so global <= max(local) at all times; every
+ *   credit and payment raises global to its local before returning, so once none is in flight
+ *   global == max(local) (over all locals ever, exited tasks included).
+ * - In between, a local may be ahead of global for a few instructions. debt() clamps at 0 and
+ *   reads global before local, so a concurrent credit of the same local can hide debt it is
+ *   about to cancel but never show debt that does not exist.
+ * - Hence, once every task has paid what it owes, every local equals global, and each local is
+ *   credited + slept + inherited: Coz's invariant that every thread has seen the same delay.
+ */
+
+/* a = max(a, v); true if a grew */
+static bool causal_atomic64_max(atomic64_t *a, u64 v)
+{
+	s64 old = atomic64_read(a);
+
+	do {
+		if ((u64)old >= v)
+			return false;
+	} while (!atomic64_try_cmpxchg(a, &old, v));
+	return true;
+}
+
+void causal_clock_init(struct causal_clock *c)
+{
+	atomic64_set(&c->global, 0);
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_clock_init);
+
+void causal_local_init(struct causal_local *l, const struct causal_clock *c)
+{
+	atomic64_set(&l->local, atomic64_read(&c->global));
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_local_init);
+
+void causal_acct_credit(struct causal_clock *c, struct causal_local *l, u64 d)
+{
+	causal_atomic64_max(&c->global, atomic64_add_return(d, &l->local));
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_credit);
+
+u64 causal_acct_debt(const struct causal_clock *c, const struct causal_local *l)
+{
+	u64 global = atomic64_read_acquire(&c->global);
+	u64 local = atomic64_read(&l->local);
+
+	return global > local ? global - local : 0;
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_debt);
+
+u64 causal_acct_paid(struct causal_clock *c, struct causal_local *l, u64 owed, u64 slept)
+{
+	causal_atomic64_max(&c->global, atomic64_add_return(slept, &l->local));
+	return slept > owed ? slept - owed : 0;
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_paid);
+
+bool causal_acct_inherit(struct causal_local *to, const struct causal_local *from)
+{
+	return causal_atomic64_max(&to->local, atomic64_read(&from->local));
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_inherit);
+
+void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l)
+{
+	causal_atomic64_max(&l->local, atomic64_read(&c->global));
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_forgive);
+
+unsigned int causal_error_bucket(u64 abs_error_ns)
+{
+	u64 us = div_u64(abs_error_ns, NSEC_PER_USEC);
+
+	/* fls64(us) is i for us in [2^(i-1), 2^i), and 0 for us == 0 */
+	return min_t(unsigned int, fls64(us), CAUSAL_ERROR_BUCKETS - 1);
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_error_bucket);

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Delay accounting after Coz: a global delay per session, a local delay per task or CPU, in ns. */
+#ifndef _CAUSAL_ACCOUNTING_H
+#define _CAUSAL_ACCOUNTING_H
+
+#include <linux/atomic.h>
+#include <linux/causal.h>
+#include <linux/types.h>
+
+/*
+ * All functions are lock-free and allocate nothing: they may be called from NMI, hard IRQ, under
+ * the rq lock, and from process context. Values only ever grow; u64 nanoseconds.
+ */
+struct causal_clock {
+	atomic64_t global;	/* delay every task of the session should have seen */
+};
+
+struct causal_local {
+	atomic64_t local;	/* delay this task (or CPU) has seen: credited, slept, inherited */
+};
+
+void causal_clock_init(struct causal_clock *c);
+/* local = global: a new local owes nothing */
+void causal_local_init(struct causal_local *l, const struct causal_clock *c);
+
+/* A selected sample: local += d, then global = max(global, local). */
+void causal_acct_credit(struct causal_clock *c, struct causal_local *l, u64 d);
+/* max(0, global - local), a snapshot. */
+u64 causal_acct_debt(const struct causal_clock *c, const struct causal_local *l);
+/*
+ * A measured sleep of @slept ns meant to pay @owed (the debt read before sleeping): local +=
+ * slept, then global = max(global, local). Returns the overshoot, max(0, slept - owed): what the
+ * payment raised global by, when nothing else moved global or this local during the sleep.
+ */
+u64 causal_acct_paid(struct causal_clock *c, struct causal_local *l, u64 owed, u64 slept);
+/*
+ * Wake-up or fork: to = max(to, from). True if @to grew, i.e. the wakee inherited delay (and owes
+ * that much less). For a fork, inherit onto a zeroed local, not a causal_local_init() one, so the
+ * child owes what its parent owes (as in Coz).
+ */
+bool causal_acct_inherit(struct causal_local *to, const struct causal_local *from);
+/* Experiment boundary: local = max(local, global), so @l owes nothing. */
+void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l);
+
+/*
+ * Histogram bucket of |slept - owed| for causal_stats.error_hist: with us = floor(ns / 1000),
+ * bucket 0 is < 1 us, bucket i (1..14) is [2^(i-1), 2^i) us, i.e. [1000 * 2^(i-1), 1000 * 2^i) ns,
+ * and bucket 15 is >= 16384 us (~16 ms), open-ended.
+ */
+unsigned int causal_error_bucket(u64 abs_error_ns);
+
+#endif /* _CAUSAL_ACCOUNTING_H */

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit: Coz's delay accounting (credit, debt, payment, inheritance) and the error histogram. */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+
+#include "accounting.h"
+
+static u64 local_of(const struct causal_local *l)
+{
+	return atomic64_read(&l->local);
+}
+
+static u64 global_of(const struct causal_clock *c)
+{
+	return atomic64_read(&c->global);
+}
+
+static void credit_raises_global_only_past_it(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local a, b;
+
+	causal_clock_init(&c);
+	causal_local_init(&a, &c);
+	causal_local_init(&b, &c);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 0ULL);
+
+	causal_acct_credit(&c, &a, 100);
+	KUNIT_EXPECT_EQ(test, local_of(&a), 100ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
+
+	/* b catches up on a's credit first: global does not move */
+	causal_acct_credit(&c, &b, 50);
+	KUNIT_EXPECT_EQ(test, local_of(&b), 50ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
+	causal_acct_credit(&c, &b, 50);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
+
+	causal_acct_credit(&c, &b, 60);
+	KUNIT_EXPECT_EQ(test, local_of(&b), 160ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 160ULL);
+
+	causal_acct_credit(&c, &a, 0);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 160ULL);
+}
+
+static void debt_is_global_minus_local(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local a, b, d;
+
+	causal_clock_init(&c);
+	causal_local_init(&a, &c);
+	causal_local_init(&b, &c);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &a), 0ULL);
+
+	causal_acct_credit(&c, &a, 100);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &a), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 100ULL);
+
+	/* a task that joins now owes nothing for the past */
+	causal_local_init(&d, &c);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &d), 0ULL);
+
+	causal_acct_credit(&c, &b, 30);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 70ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &a), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &d), 0ULL);
+}
+
+static void paid_exact_clears_debt(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local a, b;
+	u64 owed;
+
+	causal_clock_init(&c);
+	causal_local_init(&a, &c);
+	causal_local_init(&b, &c);
+	causal_acct_credit(&c, &a, 100);
+
+	owed = causal_acct_debt(&c, &b);
+	KUNIT_EXPECT_EQ(test, owed, 100ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &b, owed, owed), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &a), 0ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
+}
+
+static void paid_overshoot_raises_global(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local a, b, d;
+	u64 owed;
+
+	causal_clock_init(&c);
+	causal_local_init(&a, &c);
+	causal_local_init(&b, &c);
+	causal_local_init(&d, &c);
+	causal_acct_credit(&c, &a, 100);
+
+	owed = causal_acct_debt(&c, &b);
+	KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &b, owed, owed + 30), 30ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 130ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 0ULL);
+	/* everyone else pays b's oversleep too */
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &a), 30ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &d), 130ULL);
+}
+
+static void paid_undershoot_leaves_debt(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local a, b;
+	u64 owed;
+
+	causal_clock_init(&c);
+	causal_local_init(&a, &c);
+	causal_local_init(&b, &c);
+	causal_acct_credit(&c, &a, 100);
+
+	owed = causal_acct_debt(&c, &b);
+	KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &b, owed, 70), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 30ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
+
+	/* an interrupted sleep that slept nothing changes nothing */
+	KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &b, 30, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 30ULL);
+}
+
+static void inherit_takes_max(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local waker, wakee;
+
+	causal_clock_init(&c);
+	causal_local_init(&waker, &c);
+	causal_local_init(&wakee, &c);
+	causal_acct_credit(&c, &waker, 100);
+	causal_acct_credit(&c, &wakee, 40);
+
+	/* woken by a task that is further ahead: the wakee skips the delay the waker skipped */
+	KUNIT_EXPECT_TRUE(test, causal_acct_inherit(&wakee, &waker));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 100ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &wakee), 0ULL);
+	KUNIT_EXPECT_FALSE(test, causal_acct_inherit(&wakee, &waker));
+
+	/* the other way round nothing moves: a local never goes down */
+	causal_acct_credit(&c, &wakee, 25);
+	KUNIT_EXPECT_FALSE(test, causal_acct_inherit(&wakee, &waker));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 125ULL);
+	KUNIT_EXPECT_TRUE(test, causal_acct_inherit(&waker, &wakee));
+	KUNIT_EXPECT_EQ(test, local_of(&waker), 125ULL);
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 125ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 125ULL);
+}
+
+static void fork_inherits_parent_debt(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local parent, other, child = { ATOMIC64_INIT(0) };
+
+	causal_clock_init(&c);
+	causal_local_init(&parent, &c);
+	causal_local_init(&other, &c);
+	causal_acct_credit(&c, &other, 150);
+	causal_acct_credit(&c, &parent, 100);
+
+	/* onto a zeroed local: the child owes what its parent owes */
+	KUNIT_EXPECT_TRUE(test, causal_acct_inherit(&child, &parent));
+	KUNIT_EXPECT_EQ(test, local_of(&child), 100ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &child), 50ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &parent), 50ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 150ULL);
+
+	/* a parent with no credit of its own hands down a zero local: the child owes all */
+	atomic64_set(&child.local, 0);
+	KUNIT_EXPECT_FALSE(test, causal_acct_inherit(&child, &(struct causal_local){}));
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &child), 150ULL);
+}
+
+static void forgive_clears_debt(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local a, b;
+
+	causal_clock_init(&c);
+	causal_local_init(&a, &c);
+	causal_local_init(&b, &c);
+	causal_acct_credit(&c, &a, 100);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 100ULL);
+
+	causal_acct_forgive(&c, &b);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 0ULL);
+	KUNIT_EXPECT_EQ(test, local_of(&b), 100ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
+
+	/* a local caught between its credit and the global raise is not pulled back */
+	atomic64_set(&a.local, 180);
+	causal_acct_forgive(&c, &a);
+	KUNIT_EXPECT_EQ(test, local_of(&a), 180ULL);
+}
+
+#define INVARIANT_TASKS	5
+
+/*
+ * Coz's invariant: once every task has paid its debt, each has seen the same delay, either
+ * credited or slept. Payments here are off by a few ns either way, like real sleeps.
+ */
+static void all_paid_means_equal_delay(struct kunit *test)
+{
+	static const s64 sleep_error[] = { 0, 7, -3, 0, 12, -1, 0, 5 };
+	u64 credited[INVARIANT_TASKS] = {}, slept[INVARIANT_TASKS] = {};
+	struct causal_local l[INVARIANT_TASKS];
+	unsigned int round, i, k = 0;
+	struct causal_clock c;
+	u64 owed, s;
+
+	causal_clock_init(&c);
+	for (i = 0; i < INVARIANT_TASKS; i++)
+		causal_local_init(&l[i], &c);
+
+	for (round = 0; round < 200; round++) {
+		i = (round * 7 + round / 3) % INVARIANT_TASKS;
+		causal_acct_credit(&c, &l[i], 1000);
+		credited[i] += 1000;
+		if (round % 4)
+			continue;
+		for (i = 0; i < INVARIANT_TASKS; i++) {
+			owed = causal_acct_debt(&c, &l[i]);
+			if (!owed)
+				continue;
+			s = owed + sleep_error[k++ % ARRAY_SIZE(sleep_error)];
+			causal_acct_paid(&c, &l[i], owed, s);
+			slept[i] += s;
+		}
+	}
+	/* settle with exact sleeps: nobody overshoots, so this ends after one pass */
+	for (i = 0; i < INVARIANT_TASKS; i++) {
+		owed = causal_acct_debt(&c, &l[i]);
+		KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &l[i], owed, owed), 0ULL);
+		slept[i] += owed;
+	}
+	for (i = 0; i < INVARIANT_TASKS; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, causal_acct_debt(&c, &l[i]), 0ULL, "task %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, credited[i] + slept[i], global_of(&c), "task %u", i);
+	}
+	KUNIT_EXPECT_GE(test, global_of(&c), 200ULL * 1000 / INVARIANT_TASKS);
+}
+
+static void error_bucket_boundaries(struct kunit *test)
+{
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(0), 0U);
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(999), 0U);
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(1000), 1U);
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(1999), 1U);
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(2000), 2U);
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(3999), 2U);
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(4000), 3U);
+	/* bucket i is [2^(i-1), 2^i) us */
+	for (i = 1; i < CAUSAL_ERROR_BUCKETS - 1; i++) {
+		KUNIT_EXPECT_EQ(test, causal_error_bucket(1000ULL << (i - 1)), i);
+		KUNIT_EXPECT_EQ(test, causal_error_bucket((1000ULL << i) - 1), i);
+	}
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(16383999), 14U);
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(16384000), 15U);
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(NSEC_PER_SEC), 15U);
+	KUNIT_EXPECT_EQ(test, causal_error_bucket(U64_MAX), (unsigned int)CAUSAL_ERROR_BUCKETS - 1);
+}
+
+#define RACE_ITERATIONS	100000
+#define RACE_WORKERS	3
+
+struct race_worker {
+	struct causal_clock *clock;
+	struct causal_local local;
+	atomic_t *ready;
+	struct completion done;
+	bool pays;
+	u64 slept;
+};
+
+static int race_worker_fn(void *arg)
+{
+	struct race_worker *w = arg;
+	unsigned int i;
+	u64 owed;
+
+	/* start together, so the CPUs really interleave */
+	atomic_inc(w->ready);
+	while (atomic_read(w->ready) < RACE_WORKERS)
+		cond_resched();
+	for (i = 0; i < RACE_ITERATIONS; i++) {
+		if (w->pays) {
+			owed = causal_acct_debt(w->clock, &w->local);
+			causal_acct_paid(w->clock, &w->local, owed, owed);
+			w->slept += owed;
+		} else {
+			causal_acct_credit(w->clock, &w->local, i % 3 + 1);
+		}
+		if (!(i % 1024))
+			cond_resched();
+	}
+	/* module text may go away once done is completed: exit without returning into it */
+	kthread_complete_and_exit(&w->done, 0);
+}
+
+/* Two CPUs credit the same clock on their own locals while a third task keeps paying. */
+static void concurrent_credits_lose_nothing(struct kunit *test)
+{
+	struct race_worker *w = kunit_kcalloc(test, RACE_WORKERS, sizeof(*w), GFP_KERNEL);
+	unsigned int i, started = 0, cpu = cpumask_first(cpu_online_mask);
+	u64 max_local = 0, per_worker = 0;
+	struct causal_clock c;
+	struct task_struct *t;
+	atomic_t ready = ATOMIC_INIT(0);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < RACE_ITERATIONS; i++)
+		per_worker += i % 3 + 1;
+	causal_clock_init(&c);
+	for (i = 0; i < RACE_WORKERS; i++) {
+		w[i].clock = &c;
+		w[i].ready = &ready;
+		w[i].pays = i == RACE_WORKERS - 1;
+		causal_local_init(&w[i].local, &c);
+		init_completion(&w[i].done);
+	}
+	for (i = 0; i < RACE_WORKERS; i++, started++) {
+		t = kthread_create(race_worker_fn, &w[i], "causal_race/%u", i);
+		if (IS_ERR(t)) {
+			atomic_add(RACE_WORKERS, &ready);	/* let the others run */
+			break;
+		}
+		/* the two creditors on different CPUs when there are two */
+		if (!w[i].pays && cpu < nr_cpu_ids) {
+			kthread_bind(t, cpu);
+			cpu = cpumask_next(cpu, cpu_online_mask);
+		}
+		wake_up_process(t);
+	}
+	for (i = 0; i < started; i++)
+		wait_for_completion(&w[i].done);
+	KUNIT_ASSERT_EQ(test, started, RACE_WORKERS);
+	if (num_online_cpus() < 2)
+		kunit_info(test, "one CPU online: no real concurrency");
+
+	KUNIT_EXPECT_EQ(test, local_of(&w[0].local), per_worker);
+	KUNIT_EXPECT_EQ(test, local_of(&w[1].local), per_worker);
+	KUNIT_EXPECT_EQ(test, local_of(&w[2].local), w[2].slept);
+	for (i = 0; i < RACE_WORKERS; i++)
+		max_local = max(max_local, local_of(&w[i].local));
+	KUNIT_EXPECT_EQ(test, global_of(&c), max_local);
+	KUNIT_EXPECT_EQ(test, global_of(&c), per_worker);
+	/* exact payments never push global, so the payer can never be ahead */
+	KUNIT_EXPECT_LE(test, w[2].slept, per_worker);
+	kunit_info(test, "global %llu, the payer slept %llu", global_of(&c), w[2].slept);
+}
+
+static struct kunit_case causal_accounting_cases[] = {
+	KUNIT_CASE(credit_raises_global_only_past_it),
+	KUNIT_CASE(debt_is_global_minus_local),
+	KUNIT_CASE(paid_exact_clears_debt),
+	KUNIT_CASE(paid_overshoot_raises_global),
+	KUNIT_CASE(paid_undershoot_leaves_debt),
+	KUNIT_CASE(inherit_takes_max),
+	KUNIT_CASE(fork_inherits_parent_debt),
+	KUNIT_CASE(forgive_clears_debt),
+	KUNIT_CASE(all_paid_means_equal_delay),
+	KUNIT_CASE(error_bucket_boundaries),
+	KUNIT_CASE(concurrent_credits_lose_nothing),
+	{}
+};
+
+static struct kunit_suite causal_accounting_suite = {
+	.name = "causal_accounting",
+	.test_cases = causal_accounting_cases,
+};
+
+kunit_test_suites(&causal_accounting_suite);
