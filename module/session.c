@@ -5,6 +5,7 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/capability.h>
+#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
@@ -24,6 +25,8 @@ static_assert(sizeof(struct causal_experiment) == CAUSAL_EXPERIMENT_SIZE_VER0);
 static_assert(sizeof(struct causal_experiment_result) == CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
 static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER0);
 static_assert(sizeof(struct causal_stats) <= PAGE_SIZE);
+
+#define CAUSAL_ATTACH_BATCH	16
 
 static void causal_session_poll_work(struct irq_work *work)
 {
@@ -145,41 +148,6 @@ static void causal_session_end_exp(struct causal_session *s, struct causal_exper
 	call_rcu(&e->rcu, causal_exp_free_rcu);
 }
 
-/* Adds every thread of the process p that is not in the session yet; returns how many. */
-static int causal_session_add_threads(struct causal_session *s, struct task_struct *p, int *err)
-{
-	struct task_struct *t, *batch[16];
-	int n, i, added = 0, ret;
-
-	/* collect under RCU, add outside it: adding allocates */
-	do {
-		n = 0;
-		rcu_read_lock();
-		for_each_thread(p, t) {
-			struct causal_task *other = causal_task_find(t);
-
-			if (other && other->session != s)
-				*err = -EBUSY;	/* profiled by another session */
-			if (t->flags & (PF_EXITING | PF_KTHREAD) || other)
-				continue;
-			get_task_struct(t);
-			batch[n++] = t;
-			if (n == ARRAY_SIZE(batch))
-				break;
-		}
-		rcu_read_unlock();
-		for (i = 0; i < n; i++) {
-			ret = causal_task_add(s, batch[i], NULL, GFP_KERNEL);
-			if (!ret)
-				added++;
-			else if (ret != -EEXIST)
-				*err = ret;
-			put_task_struct(batch[i]);
-		}
-	} while (n == ARRAY_SIZE(batch) && !*err);
-	return added;
-}
-
 /*
  * The core of ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), which modules cannot call: the
  * caller's real ids match all of the target's, and the target is dumpable; or the caller has
@@ -208,14 +176,83 @@ static bool causal_may_attach(struct task_struct *p)
 	return ok;
 }
 
-static int causal_attach_check(const struct causal_attach *a)
+/* Is t a task the attach target names: a thread of process p, or a task in cgroup cgrp? */
+static bool causal_target_has(struct task_struct *p, struct cgroup *cgrp, struct task_struct *t)
+{
+	if (p)
+		return same_thread_group(p, t);
+	return cgroup_is_descendant(task_dfl_cgroup(t), cgrp);
+}
+
+/* Puts t in the batch if it belongs to the target and to no session yet; true when full. */
+static bool causal_collect(struct causal_session *s, struct task_struct *p, struct cgroup *cgrp,
+			   struct task_struct *t, struct task_struct **batch, int *n, int *err)
+{
+	struct causal_task *other;
+
+	if (t->flags & (PF_EXITING | PF_KTHREAD) || !causal_target_has(p, cgrp, t))
+		return false;
+	other = causal_task_find(t);
+	if (other) {
+		if (other->session != s)
+			*err = -EBUSY;	/* profiled by another session */
+		return false;
+	}
+	get_task_struct(t);
+	batch[(*n)++] = t;
+	return *n == CAUSAL_ATTACH_BATCH;
+}
+
+/*
+ * Adds every task of the target (a process, or a cgroup v2 subtree) that is not in the session
+ * yet; returns how many, or sets *err. A task of another session is EBUSY; in a cgroup, a process
+ * the caller may not ptrace is EACCES.
+ */
+static int causal_session_add_target(struct causal_session *s, struct task_struct *p,
+				     struct cgroup *cgrp, int *err)
+{
+	struct task_struct *g, *t, *batch[CAUSAL_ATTACH_BATCH];
+	int n, i, added = 0, ret;
+
+	/* collect under RCU, add outside it: adding allocates */
+	do {
+		n = 0;
+		rcu_read_lock();
+		if (p) {
+			for_each_thread(p, t)
+				if (causal_collect(s, p, NULL, t, batch, &n, err))
+					break;
+		} else {
+			for_each_process_thread(g, t)
+				if (causal_collect(s, NULL, cgrp, t, batch, &n, err))
+					goto full;
+		}
+full:
+		rcu_read_unlock();
+		for (i = 0; i < n; i++) {
+			if (!*err && cgrp && !causal_may_attach(batch[i]))
+				*err = -EACCES;
+			ret = *err ?: causal_task_add(s, batch[i], NULL, GFP_KERNEL);
+			if (!ret)
+				added++;
+			else if (ret != -EEXIST && !*err)
+				*err = ret;
+			put_task_struct(batch[i]);
+		}
+	} while (n == CAUSAL_ATTACH_BATCH && !*err);
+	return added;
+}
+
+int causal_attach_check(const struct causal_attach *a)
 {
 	if (a->flags & ~CAUSAL_ATTACH_FLAGS || a->reserved)
 		return -EINVAL;
-	if (a->flags & CAUSAL_ATTACH_CGROUP)
-		return -EOPNOTSUPP;	/* cgroup targets: not implemented yet */
-	if (a->pid <= 0)
+	if (a->flags & CAUSAL_ATTACH_CGROUP) {
+		if (a->cgroup_fd < 0 || a->pid)
+			return -EINVAL;
+	} else if (a->pid <= 0 || a->cgroup_fd) {
 		return -EINVAL;
+	}
 	if (a->period_ns && (a->period_ns < CAUSAL_PERIOD_MIN_NS ||
 			     a->period_ns > CAUSAL_PERIOD_MAX_NS))
 		return -ERANGE;
@@ -228,12 +265,45 @@ static int causal_attach_check(const struct causal_attach *a)
 		return -EINVAL;
 	return 0;
 }
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_attach_check);
+
+/* Undoes what a failed attach set up, so that the session can attach again. */
+static void causal_session_unsetup(struct causal_session *s)
+{
+	causal_ring_free(&s->ring);
+	memset(&s->ring, 0, sizeof(s->ring));
+	free_percpu(s->cpu_local);
+	s->cpu_local = NULL;
+	if (s->pid_ns)
+		put_pid_ns(s->pid_ns);
+	s->pid_ns = NULL;
+	put_pid(s->target);
+	s->target = NULL;
+}
+
+/* Finds what attach names: a process (its leader, referenced) or a cgroup v2 (referenced). */
+static int causal_attach_target(struct causal_session *s, const struct causal_attach *a,
+				struct task_struct **p, struct cgroup **cgrp)
+{
+	if (a->flags & CAUSAL_ATTACH_CGROUP) {
+		*cgrp = cgroup_get_from_fd(a->cgroup_fd);
+		return PTR_ERR_OR_ZERO(*cgrp);
+	}
+	s->target = find_get_pid(a->pid);
+	*p = s->target ? get_pid_task(s->target, PIDTYPE_TGID) : NULL;
+	if (!*p)
+		return -ESRCH;
+	if ((*p)->flags & PF_KTHREAD)
+		return -EPERM;
+	return causal_may_attach(*p) ? 0 : -EACCES;
+}
 
 long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg)
 {
+	struct task_struct *p = NULL;
+	struct cgroup *cgrp = NULL;
 	struct causal_attach a;
-	struct task_struct *p;
-	int ret, err = 0, added, pass;
+	int ret, err = 0, pass;
 
 	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_ATTACH_SIZE_VER0);
 	if (ret)
@@ -245,22 +315,11 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 	mutex_lock(&s->lock);
 	if (s->attached) {
 		ret = -EBUSY;
-		goto out_unlock;
+		goto out;
 	}
-	s->target = find_get_pid(a.pid);
-	p = s->target ? get_pid_task(s->target, PIDTYPE_TGID) : NULL;
-	if (!p) {
-		ret = -ESRCH;
-		goto out_pid;
-	}
-	if (p->flags & PF_KTHREAD) {
-		ret = -EPERM;
-		goto out_task;
-	}
-	if (!causal_may_attach(p)) {
-		ret = -EACCES;
-		goto out_task;
-	}
+	ret = causal_attach_target(s, &a, &p, &cgrp);
+	if (ret)
+		goto out_unsetup;
 	s->flags = a.flags;
 	s->period_ns = a.period_ns ?: CAUSAL_PERIOD_DEFAULT_NS;
 	s->event = a.event;
@@ -270,46 +329,44 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 		s->cpu_local = alloc_percpu(struct causal_local);
 		ret = -ENOMEM;
 		if (!s->cpu_local)
-			goto out_task;
+			goto out_unsetup;
 		causal_session_forgive(s);
 	}
 	ret = causal_ring_init(&s->ring, a.ring_pages ?: CAUSAL_RING_PAGES_DEFAULT);
 	if (ret)
-		goto out_task;
+		goto out_unsetup;
 
-	/* hooks first, so that threads created while we add the others are followed */
+	/* hooks first, so that tasks created while we add the others are followed */
 	ret = causal_hooks_get();
 	if (ret)
-		goto out_task;
-	for (pass = 0; pass < 100; pass++) {
-		added = causal_session_add_threads(s, p, &err);
-		if (err || !added)
+		goto out_unsetup;
+	s->closing = false;
+	for (pass = 0; pass < 100; pass++)
+		if (!causal_session_add_target(s, p, cgrp, &err) || err)
 			break;
-	}
 	ret = err;
 	if (!ret && !causal_stat_read(&s->stats->tasks_attached))
-		ret = -ESRCH;	/* exited meanwhile */
+		ret = -ESRCH;	/* exited meanwhile, or an empty cgroup */
 	if (!ret)
 		ret = causal_sampler_start(s);
 	if (ret) {
 		causal_session_detach_tasks(s);
 		causal_hooks_put();
-		goto out_task;
+		goto out_unsetup;
 	}
 	a.event_used = s->event;
 	s->attached = true;
-	put_task_struct(p);
-	mutex_unlock(&s->lock);
-	return causal_uarg_put(uarg, &a, sizeof(a));
+	goto out;
 
-out_task:
-	put_task_struct(p);
-out_pid:
-	put_pid(s->target);
-	s->target = NULL;
-out_unlock:
+out_unsetup:
+	causal_session_unsetup(s);
+out:
+	if (p)
+		put_task_struct(p);
+	if (!IS_ERR_OR_NULL(cgrp))
+		cgroup_put(cgrp);
 	mutex_unlock(&s->lock);
-	return ret;
+	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
 }
 
 /* Removes every task; those sleeping in a payment are woken and stop paying. */
@@ -343,7 +400,7 @@ void causal_session_close(struct causal_session *s)
 	causal_session_put(s);
 }
 
-static int causal_exp_check(const struct causal_experiment *e)
+int causal_exp_check(const struct causal_experiment *e)
 {
 	if (e->flags || e->reserved)
 		return -EINVAL;
@@ -355,6 +412,7 @@ static int causal_exp_check(const struct causal_experiment *e)
 		return -E2BIG;
 	return 0;
 }
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_exp_check);
 
 long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg)
 {

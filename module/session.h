@@ -102,6 +102,10 @@ void causal_session_close(struct causal_session *s);
 void causal_session_put(struct causal_session *s);
 void causal_session_detach_tasks(struct causal_session *s);
 
+/* argument checks of ATTACH and EXPERIMENT_START, before any state is touched */
+int causal_attach_check(const struct causal_attach *a);
+int causal_exp_check(const struct causal_experiment *e);
+
 long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg);
 long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg);
 long causal_session_exp_stop(struct causal_session *s,
