@@ -97,9 +97,10 @@ static void causal_tp_unregister(void)
 
 /*
  * kprobe backend. The functions and the argument that names the task:
- * finish_task_switch(prev) runs in the task switched in, after the rq lock is released;
- * try_to_wake_up(p, ...) in the waker; wake_up_new_task(p) in the parent, once the child is
- * complete; do_exit(code) in the exiting task.
+ * finish_task_switch(prev) runs in the task switched in; try_to_wake_up(p, ...) in the waker;
+ * wake_up_new_task(p) in the parent, once the child is complete; perf_event_exit_task(p) in the
+ * exiting task, late in do_exit(): after PF_EXITING is set and after exit_mm() woke the
+ * pthread_join()er through the clear-tid futex, a wake-up that must still carry its delay.
  */
 static int causal_kp_switch(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -121,7 +122,7 @@ static int causal_kp_fork(struct kprobe *kp, struct pt_regs *regs)
 
 static int causal_kp_exit(struct kprobe *kp, struct pt_regs *regs)
 {
-	causal_on_exit(current);
+	causal_on_exit((struct task_struct *)regs_get_kernel_argument(regs, 0));
 	return 0;
 }
 
@@ -129,7 +130,7 @@ static struct kprobe causal_kps[] = {
 	{ .symbol_name = "finish_task_switch", .pre_handler = causal_kp_switch },
 	{ .symbol_name = "try_to_wake_up", .pre_handler = causal_kp_waking },
 	{ .symbol_name = "wake_up_new_task", .pre_handler = causal_kp_fork },
-	{ .symbol_name = "do_exit", .pre_handler = causal_kp_exit },
+	{ .symbol_name = "perf_event_exit_task", .pre_handler = causal_kp_exit },
 };
 
 /*

@@ -44,8 +44,10 @@ static void causal_record(struct causal_session *s, struct task_struct *t, struc
 	u64 idx;
 
 	rec = causal_ring_reserve(&s->ring, &idx);
-	if (!rec)
+	if (!rec) {
+		causal_stat_inc(&s->stats->samples_dropped);
 		return;
+	}
 	rec->time_ns = ktime_get_mono_fast_ns();
 	rec->pid = task_tgid_nr_ns(t, s->pid_ns);
 	rec->tid = task_pid_nr_ns(t, s->pid_ns);

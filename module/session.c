@@ -509,7 +509,6 @@ long causal_session_stats(struct causal_session *s, struct causal_stats __user *
 		return -EINVAL;
 	memcpy(&st, s->stats, sizeof(st));
 	st.flags = 0;
-	st.samples_dropped = causal_ring_dropped(&s->ring);
 	st.global_delay = atomic64_read(&s->clock.global);
 	return causal_uarg_put(uarg, &st, sizeof(st));
 }

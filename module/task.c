@@ -103,6 +103,14 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 			causal_stat_inc(&s->stats->tasks_seen);
 		}
 	}
+	/*
+	 * Attach raced with the task's exit: the exit hook may have run before the task was in the
+	 * table, and would never remove it. PF_EXITING is set before any exit hook runs.
+	 */
+	if (!ret && (t->flags & PF_EXITING)) {
+		causal_stat_inc(&s->stats->exits);
+		causal_task_remove(ct);
+	}
 	spin_unlock(&s->tasks_lock);
 	if (ret) {
 		put_task_struct(t);
