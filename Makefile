@@ -12,7 +12,10 @@ KDIR ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then echo /lib/module
 CHECKPATCH = tests/kernels/checkpatch.sh
 
 CC ?= gcc
-TEST_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -Iuapi
+# programs that run in the VM: static, so the guest needs no libraries; frame pointers for callchains
+TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer \
+	-pthread -static -Iuapi
+VM_PROGRAMS := $(patsubst tests/vm/%.c,build/tests/%,$(wildcard tests/vm/*.c))
 
 .PHONY: all module userland deps modules-matrix tests-programs check demo style clean help
 
@@ -40,11 +43,11 @@ userland:
 modules-matrix:
 	@for k in $$(tests/kernels/kernel.sh list); do tests/build-module.sh $$k || exit 1; done
 
-build/tests/ioctl_basic: tests/vm/ioctl_basic.c uapi/linux/causal.h
+build/tests/%: tests/vm/%.c $(wildcard tests/vm/*.h) uapi/linux/causal.h
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -static -o $@ $<
+	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-tests-programs: build/tests/ioctl_basic
+tests-programs: $(VM_PROGRAMS)
 
 style:
 	$(CHECKPATCH) --no-tree --strict --terse --show-types -f \

@@ -214,9 +214,14 @@ static void causal_kp_unregister(void)
 
 int causal_hooks_init(void)
 {
-	int i;
+	int i, ret;
 
 	if (!strcmp(hooks, "kprobe")) {
+		/* find every probe now, so that a kernel that cannot host them fails the load */
+		ret = causal_kp_register();
+		if (ret)
+			return ret;
+		causal_kp_unregister();
 		causal_use_kprobes = true;
 		return 0;
 	}

@@ -12,30 +12,31 @@ static int __init causal_init(void)
 {
 	int ret;
 
-	ret = causal_hooks_init();
+	/* the task table first: hooks may fire as soon as they are found */
+	ret = causal_tasks_init();
 	if (ret)
 		return ret;
 	ret = causal_delay_init();
 	if (ret)
-		goto err_hooks;
-	ret = causal_tasks_init();
+		goto err_tasks;
+	ret = causal_hooks_init();
 	if (ret)
 		goto err_delay;
 	ret = causal_device_init();
 	if (ret) {
 		pr_err("cannot register /dev/causal: %d\n", ret);
-		goto err_tasks;
+		goto err_hooks;
 	}
 	pr_info("version %s loaded (task_work_add %s, %s hooks)\n", CAUSAL_VERSION,
 		CAUSAL_TASK_WORK_EXPORTED ? "exported" : "not exported", causal_hooks_backend());
 	return 0;
 
-err_tasks:
-	causal_tasks_exit();
-err_delay:
-	causal_delay_exit();
 err_hooks:
 	causal_hooks_exit();
+err_delay:
+	causal_delay_exit();
+err_tasks:
+	causal_tasks_exit();
 	return ret;
 }
 
@@ -43,9 +44,9 @@ err_hooks:
 static void __exit causal_exit(void)
 {
 	causal_device_exit();
+	causal_hooks_exit();
 	causal_delay_exit();
 	causal_tasks_exit();
-	causal_hooks_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the VM test workloads (two_threads, pipe_pingpong, futex_handoff, forker): the range
+ * and start protocol that tests/vm/core_test.c drives.
+ *
+ * A workload prints one line per selectable code range, "RANGE <name> 0x<start> 0x<end>", then
+ * "READY", and waits for one byte on stdin before it starts working, so that the harness can
+ * attach first. Hot functions live in their own sections (WORK_SECTION("causal_a")) so that the
+ * linker's __start_causal_a / __stop_causal_a bound them exactly.
+ */
+#ifndef CAUSAL_TEST_WORKLOAD_H
+#define CAUSAL_TEST_WORKLOAD_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define WORK_SECTION(name) __attribute__((noinline, used, section(name)))
+
+/* declares the linker's bounds of section NAME */
+#define DECLARE_RANGE(name) extern char __start_##name[], __stop_##name[]
+#define PRINT_RANGE(label, name) \
+	printf("RANGE %s %#lx %#lx\n", label, (unsigned long)__start_##name, \
+	       (unsigned long)__stop_##name)
+
+/* pure CPU work: an LCG the compiler cannot fold away; inlined into its caller's section */
+static inline __attribute__((always_inline)) uint64_t spin(uint64_t iters, uint64_t x)
+{
+	for (uint64_t i = 0; i < iters; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		__asm__ volatile("" : "+r"(x));
+	}
+	return x;
+}
+
+/* prints READY and blocks until the harness writes one byte (or closes stdin) */
+static inline void workload_ready(void)
+{
+	char c;
+
+	printf("READY\n");
+	fflush(stdout);
+	if (read(STDIN_FILENO, &c, 1) < 0)
+		exit(1);
+}
+
+static inline uint64_t workload_arg(int argc, char **argv, int i, uint64_t def)
+{
+	return argc > i ? strtoull(argv[i], NULL, 0) : def;
+}
+
+#endif
