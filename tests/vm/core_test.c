@@ -19,6 +19,10 @@
  *   cpu-model      the delay experiment with CAUSAL_ATTACH_CPU_MODEL
  *   limits         max_samples and max_duration_ns bound the crediting
  *   churn          attach while threads and children come and go; every task leaves the session
+ *   two-sessions   two sessions at once: each samples its own tasks, one's experiment delays
+ *                  nobody in the other
+ *   cgroup         attach to a cgroup v2 directory (mounted if need be): its tasks only, and the
+ *                  errors of a cgroup target
  *   errors         errno of every misuse
  */
 #include <dirent.h>
@@ -35,12 +39,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/causal.h>
+#include <linux/magic.h>
 
 #define MS ((uint64_t)1000000)
 #define SEC ((uint64_t)1000000000)
@@ -53,6 +61,7 @@ static FILE *sub;
 static char *sub_buf;
 static size_t sub_len;
 static int sub_n, sub_fails, top_n, top_fails;
+static char sub_skip_reason[256];
 
 static void sub_begin(const char *name)
 {
@@ -65,18 +74,28 @@ static void sub_begin(const char *name)
 	}
 	sub_n = 0;
 	sub_fails = 0;
+	sub_skip_reason[0] = 0;
 }
 
 static void sub_end(const char *name)
 {
+	bool skip = sub_skip_reason[0] && !sub_fails;
+
 	fclose(sub);
 	sub = NULL;
-	printf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n%s", name, sub_n, sub_buf);
+	/* a skipped scenario without results shows its diagnostics only: a plan of 0 is no pass */
+	if (skip && !sub_n)
+		printf("    KTAP version 1\n    # Subtest: %s\n%s", name, sub_buf);
+	else
+		printf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n%s", name, sub_n, sub_buf);
 	free(sub_buf);
 	top_n++;
-	if (sub_fails || !sub_n)
+	if (skip)
+		printf("ok %d %s # SKIP %s\n", top_n, name, sub_skip_reason);
+	else if (sub_fails || !sub_n)
 		top_fails++;
-	printf("%s %d %s\n", sub_fails || !sub_n ? "not ok" : "ok", top_n, name);
+	if (!skip)
+		printf("%s %d %s\n", sub_fails || !sub_n ? "not ok" : "ok", top_n, name);
 	fflush(stdout);
 }
 
@@ -89,6 +108,16 @@ static void __attribute__((format(printf, 1, 2))) diag(const char *fmt, ...)
 	vfprintf(sub, fmt, ap);
 	va_end(ap);
 	fprintf(sub, "\n");
+}
+
+/* the running scenario cannot run here: it is reported as skipped, unless a check failed */
+static void __attribute__((format(printf, 1, 2))) sub_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sub_skip_reason, sizeof(sub_skip_reason), fmt, ap);
+	va_end(ap);
 }
 
 /* one result; returns ok so that callers can skip what depends on it */
@@ -419,6 +448,116 @@ static bool check_errno(int got, int want, const char *name)
 		diag("%s: want %s (%d), got %s (%d)", name, want ? strerror(want) : "success", want,
 		     got ? strerror(got) : "success", got);
 	return check(got == want, "%s", name);
+}
+
+/* CAUSAL_IOC_ATTACH with every target field given; the errno, or 0 on success */
+static int attach_target(int fd, pid_t pid, uint32_t flags, int cgroup_fd)
+{
+	struct causal_attach a = {
+		.size = sizeof(a), .flags = flags, .pid = pid, .cgroup_fd = cgroup_fd,
+	};
+
+	return ioctl(fd, CAUSAL_IOC_ATTACH, &a) ? errno : 0;
+}
+
+/*
+ * A reader of a session's sample ring that sorts every record by process: the records of `pid`
+ * (whose tid must be one of its threads) and the others, which a session of pid alone must not
+ * have.
+ */
+struct ring_reader {
+	void *map;
+	size_t len;
+	struct causal_ring_control *ctl;
+	struct causal_sample *recs;
+	uint64_t tail;
+	pid_t pid;		/* the process the session should sample */
+	pid_t tids[64];		/* its threads seen so far in /proc */
+	int ntids;
+	uint64_t nread, own, foreign, unknown_tid;
+	pid_t foreign_pid, foreign_tid;	/* the first record of another process */
+};
+
+static bool ring_open(struct ring_reader *rr, int fd, uint32_t ring_pages, pid_t pid)
+{
+	memset(rr, 0, sizeof(*rr));
+	rr->pid = pid;
+	rr->len = (size_t)(ring_pages + 1) * 4096;
+	rr->map = mmap(NULL, rr->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, CAUSAL_MMAP_RING);
+	if (rr->map == MAP_FAILED) {
+		diag("mmap ring: %s", strerror(errno));
+		rr->map = NULL;
+		return false;
+	}
+	rr->ctl = rr->map;
+	rr->recs = (struct causal_sample *)((char *)rr->map + 4096);
+	rr->tail = rr->ctl->tail;
+	return true;
+}
+
+/* adds the threads of rr->pid that /proc shows now */
+static void ring_learn_tids(struct ring_reader *rr)
+{
+	pid_t tids[64];
+	int n = list_tids(rr->pid, tids, 64), i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < rr->ntids && rr->tids[k] != tids[i]; k++)
+			;
+		if (k == rr->ntids && rr->ntids < 64)
+			rr->tids[rr->ntids++] = tids[i];
+	}
+}
+
+static bool ring_known_tid(const struct ring_reader *rr, pid_t tid)
+{
+	for (int k = 0; k < rr->ntids; k++)
+		if (rr->tids[k] == tid)
+			return true;
+	return false;
+}
+
+/* consumes every complete record */
+static void ring_drain(struct ring_reader *rr)
+{
+	if (!rr->map)
+		return;
+	ring_learn_tids(rr);
+	for (;;) {
+		struct causal_sample *r = &rr->recs[rr->tail & (rr->ctl->nr_records - 1)];
+
+		if (__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) != rr->tail + 1)
+			break;
+		rr->nread++;
+		if (r->pid == (uint32_t)rr->pid) {
+			rr->own++;
+			/* a thread born since the last look at /proc: look again */
+			if (!ring_known_tid(rr, r->tid))
+				ring_learn_tids(rr);
+			if (!ring_known_tid(rr, r->tid))
+				rr->unknown_tid++;
+		} else if (!rr->foreign++) {
+			rr->foreign_pid = r->pid;
+			rr->foreign_tid = r->tid;
+		}
+		rr->tail++;
+		__atomic_store_n(&rr->ctl->tail, rr->tail, __ATOMIC_RELEASE);
+	}
+}
+
+static void ring_close(struct ring_reader *rr)
+{
+	if (rr->map)
+		munmap(rr->map, rr->len);
+	rr->map = NULL;
+}
+
+static void diag_ring(const char *what, const struct ring_reader *rr)
+{
+	diag("%s ring: read %" PRIu64 " records, %" PRIu64 " of pid %d (%" PRIu64
+	     " with a tid not of it; %d tids seen in /proc), %" PRIu64 " of other processes"
+	     " (first: pid %d tid %d)", what, rr->nread, rr->own, rr->pid, rr->unknown_tid,
+	     rr->ntids, rr->foreign, rr->foreign_pid, rr->foreign_tid);
 }
 
 static char *u64arg(uint64_t v)
@@ -1235,6 +1374,352 @@ static void scenario_churn(void)
 	wl_kill(&w);
 }
 
+/*
+ * Two sessions at once, each attached to its own two_threads: an experiment in session 1 only.
+ * Each session samples its own tasks only, session 2 pays nothing and its global delay stays 0,
+ * while session 1 pays; a third session cannot take workload 1's tasks (EBUSY).
+ */
+static void scenario_two_sessions(void)
+{
+	const uint64_t delay = 500000;
+	const uint32_t ring_pages = 256;
+	char *argv[] = { "two_threads", u64arg(iters), "1", NULL };
+	struct causal_stats st1, st2, mid1, mid2;
+	struct causal_experiment_result r, r2;
+	struct ring_reader rr1, rr2;
+	const struct causal_range *a;
+	struct workload w1, w2;
+	pid_t tids[64];
+	int fd1 = -1, fd2 = -1, fd3, n1 = 0, n2 = 0;
+	uint64_t t0;
+	bool mid = false;
+
+	if (!check(wl_spawn(&w1, argv), "spawn_two_threads_1"))
+		return;
+	if (!check(wl_spawn(&w2, argv), "spawn_two_threads_2")) {
+		wl_kill(&w1);
+		return;
+	}
+	a = wl_range(&w1, "a");
+	fd1 = dev_open();
+	fd2 = dev_open();
+	if (!check(fd1 >= 0 && fd2 >= 0 && a &&
+		   check_errno(attach(fd1, w1.pid, 0, 0, ring_pages), 0, "session_1_attach") &&
+		   check_errno(attach(fd2, w2.pid, 0, 0, ring_pages), 0, "session_2_attach"),
+		   "setup")) {
+		wl_kill(&w1);
+		wl_kill(&w2);
+		if (fd1 >= 0)
+			close(fd1);
+		if (fd2 >= 0)
+			close(fd2);
+		return;
+	}
+	/* workload 1 belongs to session 1: a third session may not take it */
+	fd3 = dev_open();
+	check_errno(fd3 >= 0 ? attach(fd3, w1.pid, 0, 0, 0) : -1, EBUSY,
+		    "third_session_attach_workload_1_ebusy");
+	check_errno(fd3 >= 0 ? attach(fd3, w2.pid, 0, 0, 0) : -1, EBUSY,
+		    "third_session_attach_workload_2_ebusy");
+	if (fd3 >= 0)
+		close(fd3);
+	check(ring_open(&rr1, fd1, ring_pages, w1.pid), "session_1_mmap_ring");
+	check(ring_open(&rr2, fd2, ring_pages, w2.pid), "session_2_mmap_ring");
+	check_errno(exp_start(fd1, delay, a, 1, NULL), 0, "session_1_experiment_start");
+
+	wl_go(&w1);
+	wl_go(&w2);
+	for (t0 = now_ns(); !(wl_wait(&w1, 0) && wl_wait(&w2, 0)); sleep_ns(10 * MS)) {
+		ring_drain(&rr1);
+		ring_drain(&rr2);
+		if (!mid && now_ns() - t0 > 300 * MS) {
+			/* mid-run: both sessions hold their three threads, and only those */
+			mid = true;
+			n1 = list_tids(w1.pid, tids, 64);
+			get_stats(fd1, &mid1);
+			get_stats(fd2, &mid2);
+			n2 = list_tids(w2.pid, tids, 64);
+			diag_stats("session 1 (running)", &mid1);
+			diag_stats("session 2 (running)", &mid2);
+			fd3 = dev_open();
+			check_errno(fd3 >= 0 ? attach(fd3, w1.pid, 0, 0, 0) : -1, EBUSY,
+				    "third_session_attach_running_workload_1_ebusy");
+			if (fd3 >= 0)
+				close(fd3);
+		}
+		if (now_ns() - t0 > 120 * SEC) {
+			diag("the workloads did not finish");
+			break;
+		}
+	}
+	ring_drain(&rr1);
+	ring_drain(&rr2);
+	check(mid, "both_ran_300ms");
+	if (mid) {
+		check(mid1.tasks_attached == (uint64_t)n1 && n1 == 3,
+		      "session_1_tasks_attached_equals_thread_count (%" PRIu64 " vs %d)",
+		      (uint64_t)mid1.tasks_attached, n1);
+		check(mid2.tasks_attached == (uint64_t)n2 && n2 == 3,
+		      "session_2_tasks_attached_equals_thread_count (%" PRIu64 " vs %d)",
+		      (uint64_t)mid2.tasks_attached, n2);
+		check(mid1.experiment_active != 0 && mid2.experiment_active == 0 &&
+		      mid2.experiments == 0, "experiment_in_session_1_only");
+		check(mid2.samples > 0, "session_2_samples_while_session_1_experiments");
+	}
+	check(wl_wait(&w1, 0) && wl_wait(&w2, 0), "workloads_finish");
+	check(wl_exited_ok(&w1), "workload_1_exit_0 (status %#x)", w1.status);
+	check(wl_exited_ok(&w2), "workload_2_exit_0 (status %#x)", w2.status);
+
+	check_errno(exp_stop(fd1, &r), 0, "session_1_experiment_stop");
+	diag_result(&r);
+	check_errno(exp_stop(fd2, &r2), ENOENT, "session_2_stop_enoent");
+	get_stats(fd1, &st1);
+	get_stats(fd2, &st2);
+	diag_stats("session 1", &st1);
+	diag_stats("session 2", &st2);
+	diag_ring("session 1", &rr1);
+	diag_ring("session 2", &rr2);
+	check(r.selected_samples > 0, "session_1_selected_samples_positive (%" PRIu64 ")",
+	      (uint64_t)r.selected_samples);
+	check(r.payments > 0 && st1.payments > 0, "session_1_payments_positive (%" PRIu64 ")",
+	      (uint64_t)st1.payments);
+	check(st2.payments == 0 && st2.delay_paid == 0,
+	      "session_2_no_payments (%" PRIu64 ", %" PRIu64 " ns)", (uint64_t)st2.payments,
+	      (uint64_t)st2.delay_paid);
+	check(st2.global_delay == 0, "session_2_global_delay_0 (%" PRIu64 ")",
+	      (uint64_t)st2.global_delay);
+	check(st2.wakeups_inherited == 0 && st2.unpaid_at_exit == 0,
+	      "session_2_inherits_and_owes_nothing");
+	check(st1.tasks_seen == 3 && st1.exits == 3 && st1.tasks_attached == 0,
+	      "session_1_seen_3_exits_3");
+	check(st2.tasks_seen == 3 && st2.exits == 3 && st2.tasks_attached == 0,
+	      "session_2_seen_3_exits_3");
+	check(rr1.nread > 0 && rr2.nread > 0, "both_rings_have_records");
+	check(rr1.foreign == 0 && rr1.unknown_tid == 0,
+	      "session_1_ring_only_workload_1 (%" PRIu64 " foreign, %" PRIu64 " unknown tids)",
+	      rr1.foreign, rr1.unknown_tid);
+	check(rr2.foreign == 0 && rr2.unknown_tid == 0,
+	      "session_2_ring_only_workload_2 (%" PRIu64 " foreign, %" PRIu64 " unknown tids)",
+	      rr2.foreign, rr2.unknown_tid);
+	check(rr1.nread + st1.samples_dropped == st1.samples &&
+	      rr2.nread + st2.samples_dropped == st2.samples,
+	      "rings_account_for_every_sample (%" PRIu64 " + %" PRIu64 " vs %" PRIu64 ", %" PRIu64
+	      " + %" PRIu64 " vs %" PRIu64 ")", rr1.nread, (uint64_t)st1.samples_dropped,
+	      (uint64_t)st1.samples, rr2.nread, (uint64_t)st2.samples_dropped,
+	      (uint64_t)st2.samples);
+	ring_close(&rr1);
+	ring_close(&rr2);
+	close(fd1);
+	close(fd2);
+	wl_kill(&w1);
+	wl_kill(&w2);
+}
+
+/* writes pid into DIR/cgroup.procs; the errno, or 0 */
+static int cgroup_move(const char *dir, pid_t pid)
+{
+	char path[256], buf[32];
+	int fd, n, err = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", pid);
+	if (write(fd, buf, n) != n)
+		err = errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
+/* rmdir of a cgroup whose last task was just reaped: it may take a moment to let go */
+static int cgroup_remove(const char *dir)
+{
+	for (int i = 0; i < 100; i++) {
+		if (!rmdir(dir) || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			break;
+		sleep_ns(10 * MS);
+	}
+	return errno;
+}
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+/*
+ * CAUSAL_ATTACH_CGROUP: two_threads moved into a fresh cgroup v2 directory before it starts; the
+ * session holds its main thread and follows A and B, an experiment on A works, and a second
+ * two_threads outside the cgroup (same binary, same addresses) is not sampled. Then the errors of
+ * the cgroup target.
+ */
+static void scenario_cgroup(void)
+{
+	const uint64_t delay = 500000;
+	const uint32_t ring_pages = CAUSAL_RING_PAGES_DEFAULT;	/* attach_target's ring */
+	char *argv[] = { "two_threads", u64arg(iters), "1", NULL };
+	char cg[128], cg_empty[128];
+	struct causal_experiment_result r;
+	struct causal_stats st, mid;
+	struct ring_reader rr;
+	const struct causal_range *a;
+	struct workload w, out;
+	struct statfs sfs;
+	bool mounted = false, have_w = false, have_out = false, midrun = false;
+	int fd = -1, fd2, cgfd = -1, emptyfd = -1, filefd, rootfd, procsfd, n = 0, err;
+	pid_t tids[64];
+	uint64_t t0;
+
+	/* cgroup2 at /sys/fs/cgroup, mounted here if nobody did */
+	if (statfs(CGROUP_ROOT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		if (mkdir(CGROUP_ROOT, 0755) && errno != EEXIST) {
+			diag("mkdir %s: %s", CGROUP_ROOT, strerror(errno));
+		} else if (mount("none", CGROUP_ROOT, "cgroup2", 0, NULL)) {
+			err = errno;
+			diag("mount cgroup2 on %s: %s", CGROUP_ROOT, strerror(err));
+			if (err == ENODEV) {
+				sub_skip("the kernel has no cgroup2 file system");
+				return;
+			}
+		} else {
+			mounted = true;
+		}
+		if (!check(mounted, "mount_cgroup2"))
+			return;
+	}
+	diag("cgroup2 at %s%s", CGROUP_ROOT, mounted ? " (mounted here)" : " (mounted already)");
+	snprintf(cg, sizeof(cg), CGROUP_ROOT "/causal-test-%d", getpid());
+	snprintf(cg_empty, sizeof(cg_empty), CGROUP_ROOT "/causal-test-%d-empty", getpid());
+	if (!check(!mkdir(cg, 0755) || errno == EEXIST, "mkdir_cgroup") ||
+	    !check(!mkdir(cg_empty, 0755) || errno == EEXIST, "mkdir_empty_cgroup")) {
+		diag("mkdir: %s", strerror(errno));
+		goto cleanup;
+	}
+
+	have_w = check(wl_spawn(&w, argv), "spawn_two_threads_in_cgroup");
+	have_out = check(wl_spawn(&out, argv), "spawn_two_threads_outside");
+	if (!have_w || !have_out)
+		goto cleanup;
+	a = wl_range(&w, "a");
+	if (!check_errno(cgroup_move(cg, w.pid), 0, "move_workload_into_cgroup"))
+		goto cleanup;
+	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	emptyfd = open(cg_empty, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = dev_open();
+	if (!check(cgfd >= 0 && emptyfd >= 0 && fd >= 0 && a, "setup"))
+		goto cleanup;
+
+	/* misuse first, on the same session: a failed attach leaves it reusable */
+	check_errno(attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, -1), EINVAL,
+		    "cgroup_fd_minus_1_einval");
+	check_errno(attach_target(fd, w.pid, CAUSAL_ATTACH_CGROUP, cgfd), EINVAL,
+		    "cgroup_with_pid_einval");
+	check_errno(attach_target(fd, w.pid, 0, cgfd), EINVAL, "pid_with_cgroup_fd_einval");
+	filefd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	check_errno(filefd >= 0 ? attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, filefd) : -1, EBADF,
+		    "cgroup_fd_regular_file_ebadf");
+	if (filefd >= 0)
+		close(filefd);
+	rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	check_errno(rootfd >= 0 ? attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, rootfd) : -1, EBADF,
+		    "cgroup_fd_other_directory_ebadf");
+	if (rootfd >= 0)
+		close(rootfd);
+	{
+		char path[192];
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		procsfd = open(path, O_RDONLY | O_CLOEXEC);
+		check_errno(procsfd >= 0 ? attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, procsfd) : -1,
+			    EBADF, "cgroup_fd_cgroup_file_ebadf");
+		if (procsfd >= 0)
+			close(procsfd);
+	}
+	check_errno(attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, 1000), EBADF,
+		    "cgroup_fd_not_open_ebadf");
+	check_errno(attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, emptyfd), ESRCH,
+		    "empty_cgroup_esrch");
+
+	if (!check_errno(attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, cgfd), 0, "attach_cgroup"))
+		goto cleanup;
+	get_stats(fd, &st);
+	diag_stats("after attach", &st);
+	check(st.tasks_attached == 1 && st.tasks_seen == 1,
+	      "attach_takes_the_one_waiting_thread (%" PRIu64 ")", (uint64_t)st.tasks_attached);
+	check_errno(attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, cgfd), EBUSY, "double_attach_ebusy");
+	fd2 = dev_open();
+	check_errno(fd2 >= 0 ? attach_target(fd2, 0, CAUSAL_ATTACH_CGROUP, cgfd) : -1, EBUSY,
+		    "second_session_same_cgroup_ebusy");
+	check_errno(fd2 >= 0 ? attach_target(fd2, w.pid, 0, 0) : -1, EBUSY,
+		    "second_session_cgroup_process_ebusy");
+	if (fd2 >= 0)
+		close(fd2);
+	check(ring_open(&rr, fd, ring_pages, w.pid), "mmap_ring");
+	check_errno(exp_start(fd, delay, a, 1, NULL), 0, "experiment_start");
+
+	wl_go(&w);
+	wl_go(&out);
+	for (t0 = now_ns(); !(wl_wait(&w, 0) && wl_wait(&out, 0)); sleep_ns(10 * MS)) {
+		ring_drain(&rr);
+		if (!midrun && now_ns() - t0 > 300 * MS) {
+			midrun = true;
+			n = list_tids(w.pid, tids, 64);
+			get_stats(fd, &mid);
+			diag_stats("running", &mid);
+		}
+		if (now_ns() - t0 > 120 * SEC) {
+			diag("the workloads did not finish");
+			break;
+		}
+	}
+	ring_drain(&rr);
+	check(midrun, "ran_300ms");
+	if (midrun)
+		check(mid.tasks_attached == (uint64_t)n && n == 3 && mid.forks_followed == 2,
+		      "threads_created_after_attach_followed (attached %" PRIu64 ", %d threads, "
+		      "%" PRIu64 " followed)", (uint64_t)mid.tasks_attached, n,
+		      (uint64_t)mid.forks_followed);
+	check(wl_wait(&w, 0) && wl_wait(&out, 0), "workloads_finish");
+	check(wl_exited_ok(&w), "workload_in_cgroup_exit_0 (status %#x)", w.status);
+	check(wl_exited_ok(&out), "workload_outside_exit_0 (status %#x)", out.status);
+	check_errno(exp_stop(fd, &r), 0, "experiment_stop");
+	diag_result(&r);
+	get_stats(fd, &st);
+	diag_stats("after", &st);
+	diag_ring("session", &rr);
+	check(r.selected_samples > 0, "selected_samples_positive (%" PRIu64 ")",
+	      (uint64_t)r.selected_samples);
+	check(r.payments > 0 && r.delay_paid > 0, "payments_positive (%" PRIu64 ")",
+	      (uint64_t)r.payments);
+	check(st.tasks_seen == 3 && st.forks_followed == 2 && st.exits == 3 &&
+	      st.tasks_attached == 0, "seen_3_followed_2_exits_3 (the cgroup's workload only)");
+	check(rr.nread > 0, "ring_has_records");
+	check(rr.foreign == 0, "no_samples_of_the_process_outside (%" PRIu64 " records of other "
+	      "processes, the one outside is %d)", rr.foreign, out.pid);
+	check(rr.unknown_tid == 0, "every_record_tid_is_a_workload_thread (%" PRIu64 " are not)",
+	      rr.unknown_tid);
+	check(rr.nread + st.samples_dropped == st.samples,
+	      "ring_accounts_for_every_sample (%" PRIu64 " + %" PRIu64 " vs %" PRIu64 ")",
+	      rr.nread, (uint64_t)st.samples_dropped, (uint64_t)st.samples);
+	ring_close(&rr);
+
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (cgfd >= 0)
+		close(cgfd);
+	if (emptyfd >= 0)
+		close(emptyfd);
+	if (have_w)
+		wl_kill(&w);
+	if (have_out)
+		wl_kill(&out);
+	check_errno(cgroup_remove(cg), 0, "rmdir_cgroup");
+	check_errno(cgroup_remove(cg_empty), 0, "rmdir_empty_cgroup");
+	if (mounted && umount(CGROUP_ROOT))
+		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
+}
+
 static void scenario_errors(void)
 {
 	char *argv[] = { "two_threads", "1000", "1", NULL };
@@ -1361,6 +1846,8 @@ static const struct {
 	{ "cpu-model", scenario_cpu_model },
 	{ "limits", scenario_limits },
 	{ "churn", scenario_churn },
+	{ "two-sessions", scenario_two_sessions },
+	{ "cgroup", scenario_cgroup },
 	{ "errors", scenario_errors },
 };
 
