@@ -17,7 +17,7 @@ TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fno-omit-f
 	-pthread -static -Iuapi
 VM_PROGRAMS := $(patsubst tests/vm/%.c,build/tests/%,$(wildcard tests/vm/*.c))
 
-.PHONY: all module userland deps modules-matrix tests-programs check demo style clean help
+.PHONY: all module userland deps modules-matrix tests-programs check demo bench style clean help
 
 all: module userland
 
@@ -26,6 +26,7 @@ help:
 	@echo "make demo       profile the bundled example (in a VM when this host cannot load modules)"
 	@echo "make check      all tests: module matrix, style, unit tests, KUnit and VM integration tests"
 	@echo "make deps       install the Debian packages the build and tests need (root)"
+	@echo "make bench      benchmarks in the VM: delay precision and sampling overhead, as ratios"
 	@echo "make style      checkpatch --strict on the kernel sources"
 	@echo "make modules-matrix   build causal.ko for every test kernel into build/kmod/"
 	@echo "tests/vm/run --help   the VM harness"
@@ -60,6 +61,12 @@ check:
 demo:
 	@tests/deps.sh --quiet || tests/deps.sh
 	tests/demo.sh
+
+# Ratios measured side by side in one VM run per kernel; emulation sets the floor (see docs/bench.md)
+BENCH_KERNELS ?= test 6.12
+bench:
+	@tests/deps.sh --quiet || tests/deps.sh
+	tests/bench/run.sh $(BENCH_KERNELS)
 
 clean:
 	$(MAKE) -C userland clean

@@ -116,12 +116,6 @@ static void causal_pay_debt(struct causal_task *ct)
 	WRITE_ONCE(ct->paying, false);
 
 	error = slept > owed ? slept - owed : owed - slept;
-	causal_stat_add(&s->stats->delay_paid, slept);
-	causal_stat_inc(&s->stats->payments);
-	causal_stat_inc(&s->stats->error_hist[causal_error_bucket(error)]);
-	if (!complete)
-		causal_stat_inc(&s->stats->payments_interrupted);
-
 	rcu_read_lock();
 	e = rcu_dereference(s->exp);
 	/* an experiment that ended meanwhile has forgiven all debts: do not undo that */
@@ -138,15 +132,24 @@ static void causal_pay_debt(struct causal_task *ct)
 		WRITE_ONCE(s->stats->global_delay, atomic64_read(&s->clock.global));
 	}
 	rcu_read_unlock();
+
+	causal_stat_add(&s->stats->delay_paid, slept);
+	causal_stat_inc(&s->stats->error_hist[causal_error_bucket(error)]);
+	if (!complete)
+		causal_stat_inc(&s->stats->payments_interrupted);
+	/* payments last: a reader of the stats page that sees it sees the whole payment */
+	smp_wmb();
+	causal_stat_inc(&s->stats->payments);
 }
 
 static void causal_pay(struct callback_head *head)
 {
 	struct causal_task *ct = container_of(head, struct causal_task, pay_work);
 
-	atomic_set(&ct->pay_queued, 0);
 	if (!(current->flags & PF_EXITING))
 		causal_pay_debt(ct);
+	/* only now: the switch-in after the sleep must not queue a second payment */
+	atomic_set(&ct->pay_queued, 0);
 	causal_task_put(ct);
 	/* the work's reference on this module; nothing of it runs after the return */
 	module_put(THIS_MODULE);

@@ -13,6 +13,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 
 #include "delay.h"
 #include "sampler.h"
@@ -56,7 +57,9 @@ static void causal_record(struct causal_session *s, struct task_struct *t, struc
 	rec->cpu = smp_processor_id();
 	rec->nr_callchain = causal_user_callchain(uregs, rec->callchain, s->callchain);
 	causal_ring_commit(&s->ring, rec, idx);
-	irq_work_queue(&s->poll_work);
+	/* an interrupt per sample costs: raise one only when somebody polls */
+	if (wq_has_sleeper(&s->poll_wait))
+		irq_work_queue(&s->poll_work);
 }
 
 static bool causal_exp_selects(struct causal_exp *e, u64 ip)
@@ -99,9 +102,11 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	if (!e)
 		goto out;
 	atomic64_inc(&e->session_samples);
-	if (causal_exp_selects(e, ip))
+	if (causal_exp_selects(e, ip)) {
 		causal_acct_credit(&s->clock, causal_task_local(ct, smp_processor_id()),
 				   e->delay_ns);
+		WRITE_ONCE(s->stats->global_delay, atomic64_read(&s->clock.global));
+	}
 	causal_delay_kick(ct);
 out:
 	rcu_read_unlock();

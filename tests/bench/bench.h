@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the benchmark programs of tests/bench (bench_delay, bench_overhead): clocks, CPU work
+ * the compiler cannot fold away, code placed in named sections so that the linker's __start_ and
+ * __stop_ symbols bound it exactly (those are the experiment's address ranges), percentiles, and
+ * the few /dev/causal helpers both need.
+ */
+#ifndef CAUSAL_BENCH_H
+#define CAUSAL_BENCH_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/causal.h>
+
+#define BENCH_SECTION(name) __attribute__((noinline, used, section(name)))
+#define BENCH_DECLARE_RANGE(name) extern char __start_##name[], __stop_##name[]
+
+#define US ((uint64_t)1000)
+#define MS ((uint64_t)1000000)
+#define SEC ((uint64_t)1000000000)
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
+static inline void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / SEC), .tv_nsec = (long)(ns % SEC) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+		;
+}
+
+/* pure CPU work: an LCG; inlined into its caller, so it runs in the caller's section */
+static inline __attribute__((always_inline)) uint64_t spin(uint64_t iters, uint64_t x)
+{
+	for (uint64_t i = 0; i < iters; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		__asm__ volatile("" : "+r"(x));
+	}
+	return x;
+}
+
+static inline __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	fflush(stdout);
+	va_start(ap, fmt);
+	printf("BENCH error ");
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (%s)\n", strerror(e));
+	fflush(stdout);
+	exit(1);
+}
+
+static inline int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static inline int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* nearest-rank percentile of n sorted values, p in (0, 1] */
+static inline uint64_t percentile(const uint64_t *sorted, size_t n, double p)
+{
+	size_t rank;
+
+	if (!n)
+		return 0;
+	rank = (size_t)(p * (double)n + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return sorted[rank - 1];
+}
+
+static inline uint64_t parse_u64(const char *s, const char *what)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end) {
+		errno = EINVAL;
+		die("bad %s '%s'", what, s);
+	}
+	return v;
+}
+
+static inline int causal_open_attach(pid_t pid, uint32_t callchain)
+{
+	struct causal_attach a = { .size = sizeof(a), .pid = pid, .callchain = callchain };
+	int fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open %s", CAUSAL_DEVICE_PATH);
+	if (ioctl(fd, CAUSAL_IOC_ATTACH, &a) < 0)
+		die("CAUSAL_IOC_ATTACH pid %d", (int)pid);
+	return fd;
+}
+
+static inline void causal_get_stats(int fd, struct causal_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	if (ioctl(fd, CAUSAL_IOC_STATS, st) < 0)
+		die("CAUSAL_IOC_STATS");
+}
+
+#endif

@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest part of the module-core benchmark (tests/bench/run.sh boots the VM and prints the table):
+# loads /lib/causal/causal.ko, runs bench_delay and bench_overhead, and prints their machine-readable
+# "BENCH ..." lines. Exits non-zero only if something failed to run.
+#   bench.sh [delay_n=N] [delay_rounds=R] [delays_us=50,100,...] [pairs=P] [target_ms=MS]
+#            [callchain=C] [skip=delay|overhead]
+delay_n=500
+delay_rounds=5
+delays_us=50,100,250,500,1000
+pairs=9
+target_ms=1000
+callchain=4
+skip=
+for arg in "$@"; do
+	case "$arg" in
+	delay_n=*|delay_rounds=*|delays_us=*|pairs=*|target_ms=*|callchain=*|skip=*)
+		eval "${arg%%=*}=\${arg#*=}" ;;
+	*) echo "BENCH error bench.sh: unknown argument '$arg'"; exit 2 ;;
+	esac
+done
+
+if ! insmod /lib/causal/causal.ko; then
+	echo "BENCH error insmod causal.ko failed"
+	exit 1
+fi
+cpus=$(grep -c '^processor' /proc/cpuinfo)
+cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
+echo "BENCH info kernel=$(uname -r) name=$CAUSAL_KERNEL cpus=$cpus clocksource=${cs:-unknown}"
+
+rc=0
+if [ "$skip" != delay ]; then
+	bench_delay -n "$delay_n" -r "$delay_rounds" -d "$delays_us" || { echo "BENCH error bench_delay exit $?"; rc=1; }
+fi
+if [ "$skip" != overhead ]; then
+	bench_overhead -p "$pairs" -t "$target_ms" -c "$callchain" || { echo "BENCH error bench_overhead exit $?"; rc=1; }
+fi
+dmesg | grep -i 'causal' | sed 's/^/# dmesg: /'
+if ! rmmod causal; then
+	echo "BENCH error rmmod causal failed"
+	rc=1
+fi
+echo "BENCH end rc=$rc"
+exit $rc

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sampling overhead: the wall time of a fixed CPU-bound job (two threads, each spinning a fixed
+ * number of iterations) while a causal session samples it (attached, no experiment) divided by
+ * its wall time unattached, in interleaved pairs (ABBA order: the attached run goes first in
+ * even pairs, second in odd ones), median of the pairs' ratios.
+ *
+ *   bench_overhead [-p PAIRS] [-t TARGET_MS] [-c CALLCHAIN] [-P PERIOD_US]
+ *
+ * PAIRS default 9; the job is calibrated once, unattached, to last about TARGET_MS (default 1000);
+ * CALLCHAIN frame-pointer return addresses per sample (default 4); PERIOD_US the sampling period
+ * (default 1000). The workload is a forked child that starts on a byte from a pipe and times itself
+ * from then until both threads are joined, so attaching (before the byte) is not in the time.
+ * When attached, the controller drains the sample ring every 20 ms, as a profiler must; when not,
+ * it wakes up on the same 20 ms cadence and does nothing. Prints "BENCH ..." lines (times in ns),
+ * including the wall time each sample cost, (attached - unattached) / (samples / 2): the two
+ * threads run on two CPUs, so the job is late by one CPU's share of the samples' cost. Short runs
+ * and many pairs, because the guest's vCPUs share the host with everything else: the median of
+ * nine 1 s pairs resists a busy host better than five 2 s ones.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "bench.h"
+
+#define MAX_PAIRS 64
+
+struct shm {
+	atomic_ulong elapsed_ns;
+};
+
+static struct shm *shm;
+static volatile uint64_t sink;
+static uint32_t callchain = 4;
+static uint64_t period_ns = CAUSAL_PERIOD_DEFAULT_NS;
+
+BENCH_SECTION("bench_work") uint64_t work(uint64_t iters, uint64_t x)
+{
+	return spin(iters, x);
+}
+
+static void *worker(void *arg)
+{
+	sink = work(*(uint64_t *)arg, (uint64_t)(uintptr_t)&arg);
+	return NULL;
+}
+
+static void child_main(int rfd, uint64_t iters)
+{
+	pthread_t t[2];
+	uint64_t t0;
+	char c;
+
+	if (read(rfd, &c, 1) != 1)
+		_exit(1);
+	t0 = now_ns();
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, worker, &iters))
+			_exit(1);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	atomic_store(&shm->elapsed_ns, now_ns() - t0);
+	_exit(0);
+}
+
+struct run {
+	uint64_t elapsed, samples, dropped, records;
+};
+
+/* consumes every complete record of the ring; returns how many */
+static uint64_t drain(void *ring)
+{
+	struct causal_ring_control *ctl = ring;
+	struct causal_sample *rec = (struct causal_sample *)((char *)ring + 4096);
+	uint64_t tail = __atomic_load_n(&ctl->tail, __ATOMIC_RELAXED), n = 0;
+	uint64_t head = __atomic_load_n(&ctl->head, __ATOMIC_ACQUIRE);
+
+	while (tail < head) {
+		struct causal_sample *r = &rec[tail & (ctl->nr_records - 1)];
+
+		if (__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) != tail + 1)
+			break;
+		sink += r->ip;	/* touch the record, as a reader would */
+		tail++;
+		n++;
+	}
+	__atomic_store_n(&ctl->tail, tail, __ATOMIC_RELEASE);
+	return n;
+}
+
+static struct run run_once(bool attached, uint64_t iters)
+{
+	struct run r = { 0 };
+	int p[2], fd = -1, status;
+	void *ring = MAP_FAILED;
+	size_t ring_len = (1 + CAUSAL_RING_PAGES_DEFAULT) * 4096;
+	pid_t pid;
+
+	if (pipe(p))
+		die("pipe");
+	atomic_store(&shm->elapsed_ns, 0);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(p[1]);
+		child_main(p[0], iters);
+	}
+	close(p[0]);
+	if (attached) {
+		struct causal_attach a = { .size = sizeof(a), .pid = pid, .callchain = callchain,
+					   .period_ns = period_ns };
+
+		fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			die("open %s", CAUSAL_DEVICE_PATH);
+		if (ioctl(fd, CAUSAL_IOC_ATTACH, &a) < 0)
+			die("CAUSAL_IOC_ATTACH pid %d", (int)pid);
+		ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			    CAUSAL_MMAP_RING);
+		if (ring == MAP_FAILED)
+			die("mmap ring");
+	}
+	if (write(p[1], "g", 1) != 1)
+		die("write start byte");
+	close(p[1]);
+	for (;;) {
+		pid_t w;
+
+		sleep_ns(20 * MS);
+		if (attached)
+			r.records += drain(ring);
+		w = waitpid(pid, &status, WNOHANG);
+		if (w < 0)
+			die("waitpid");
+		if (w == pid)
+			break;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = ECHILD;
+		die("workload failed (status %#x)", status);
+	}
+	if (attached) {
+		struct causal_stats st;
+
+		r.records += drain(ring);
+		causal_get_stats(fd, &st);
+		r.samples = st.samples;
+		r.dropped = st.samples_dropped;
+		munmap(ring, ring_len);
+		close(fd);
+	}
+	r.elapsed = atomic_load(&shm->elapsed_ns);
+	return r;
+}
+
+static double median(const double *sorted, unsigned int n)
+{
+	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench_overhead [-p PAIRS] [-t TARGET_MS] [-c CALLCHAIN] [-P PERIOD_US]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int pairs = 9;
+	uint64_t target = 1000 * MS, iters = 1 << 22, t_start;
+	double ratios[MAX_PAIRS], costs[MAX_PAIRS];
+	int opt;
+
+	while ((opt = getopt(argc, argv, "p:t:c:P:")) != -1) {
+		switch (opt) {
+		case 'p': pairs = (unsigned int)parse_u64(optarg, "PAIRS"); break;
+		case 't': target = parse_u64(optarg, "TARGET_MS") * MS; break;
+		case 'c': callchain = (uint32_t)parse_u64(optarg, "CALLCHAIN"); break;
+		case 'P': period_ns = parse_u64(optarg, "PERIOD_US") * US; break;
+		default: usage();
+		}
+	}
+	if (!pairs || pairs > MAX_PAIRS || !target)
+		usage();
+	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED)
+		die("mmap shared");
+	t_start = now_ns();
+
+	/* calibrate: grow the job until it takes a tenth of the target, then scale */
+	for (;;) {
+		struct run r = run_once(false, iters);
+
+		if (r.elapsed >= target / 10 || iters > (1ULL << 40)) {
+			iters = (uint64_t)((double)iters * (double)target / (double)r.elapsed);
+			break;
+		}
+		iters *= 4;
+	}
+	printf("BENCH overhead_config pairs=%u target_ns=%" PRIu64 " iters_per_thread=%" PRIu64
+	       " callchain=%u period_ns=%" PRIu64 "\n", pairs, target, iters, callchain, period_ns);
+	fflush(stdout);
+
+	for (unsigned int i = 0; i < pairs; i++) {
+		struct run att, un;
+
+		if (i % 2 == 0) {
+			att = run_once(true, iters);
+			un = run_once(false, iters);
+		} else {
+			un = run_once(false, iters);
+			att = run_once(true, iters);
+		}
+		ratios[i] = (double)att.elapsed / (double)un.elapsed;
+		/* both threads are sampled, each on its own CPU: wall time grows by one CPU's share */
+		costs[i] = att.samples ? ((double)att.elapsed - (double)un.elapsed) /
+					 ((double)att.samples / 2) : 0;
+		printf("BENCH overhead pair=%u order=%s attached_ns=%" PRIu64 " unattached_ns=%" PRIu64
+		       " ratio=%.4f samples=%" PRIu64 " records=%" PRIu64 " dropped=%" PRIu64
+		       " ns_per_sample=%.0f\n", i + 1, i % 2 == 0 ? "attached-first" : "unattached-first",
+		       att.elapsed, un.elapsed, ratios[i], att.samples, att.records, att.dropped,
+		       costs[i]);
+		fflush(stdout);
+	}
+	qsort(ratios, pairs, sizeof(ratios[0]), cmp_double);
+	qsort(costs, pairs, sizeof(costs[0]), cmp_double);
+	printf("BENCH overhead_summary pairs=%u median_ratio=%.4f min_ratio=%.4f max_ratio=%.4f"
+	       " median_ns_per_sample=%.0f elapsed_s=%.1f\n", pairs, median(ratios, pairs),
+	       ratios[0], ratios[pairs - 1], median(costs, pairs),
+	       (double)(now_ns() - t_start) / 1e9);
+	return 0;
+}
