@@ -85,6 +85,7 @@ struct causal_local *causal_task_local(struct causal_task *ct, int cpu)
 		return per_cpu_ptr(ct->session->cpu_local, cpu);
 	return &ct->local;
 }
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_task_local);
 
 /* Every local counter of the session back to the global one: nobody owes anything. */
 static void causal_session_forgive(struct causal_session *s)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit: argument checks of CAUSAL_IOC_ATTACH and CAUSAL_IOC_EXPERIMENT_START. */
+/* KUnit: argument checks of CAUSAL_IOC_ATTACH and CAUSAL_IOC_EXPERIMENT_START; the CPU model. */
 
 #include <kunit/test.h>
 #include <linux/causal.h>
+#include <linux/percpu.h>
 
 #include "session.h"
 
@@ -119,7 +120,43 @@ static void experiment_rejects_bad_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -E2BIG);
 }
 
+/*
+ * The CPU thread model keys the same accounting by CPU: a task is accounted against the counter
+ * of the CPU it is on, so a credit earned on one CPU is owed by whatever runs on the others.
+ */
+static void cpu_model_accounts_by_cpu(struct kunit *test)
+{
+	struct causal_session s = {};
+	struct causal_task a = { .session = &s }, b = { .session = &s };
+	int cpu;
+
+	causal_clock_init(&s.clock);
+	causal_local_init(&a.local, &s.clock);
+	causal_local_init(&b.local, &s.clock);
+	/* task model: each task its own counter, wherever it runs */
+	KUNIT_EXPECT_PTR_EQ(test, causal_task_local(&a, 0), &a.local);
+	KUNIT_EXPECT_PTR_EQ(test, causal_task_local(&a, 1), &a.local);
+
+	s.cpu_local = alloc_percpu(struct causal_local);
+	KUNIT_ASSERT_TRUE(test, s.cpu_local);
+	for_each_possible_cpu(cpu)
+		causal_local_init(per_cpu_ptr(s.cpu_local, cpu), &s.clock);
+	KUNIT_EXPECT_PTR_EQ(test, causal_task_local(&a, 0), per_cpu_ptr(s.cpu_local, 0));
+	KUNIT_EXPECT_PTR_EQ(test, causal_task_local(&b, 0), causal_task_local(&a, 0));
+	if (num_possible_cpus() > 1) {
+		/* a credit on CPU 0: who runs on CPU 0 owes nothing, who runs on CPU 1 owes it */
+		causal_acct_credit(&s.clock, causal_task_local(&a, 0), 1000);
+		KUNIT_EXPECT_EQ(test, causal_acct_debt(&s.clock, causal_task_local(&b, 0)), 0ULL);
+		KUNIT_EXPECT_EQ(test, causal_acct_debt(&s.clock, causal_task_local(&b, 1)),
+				1000ULL);
+		causal_acct_paid(&s.clock, causal_task_local(&b, 1), 1000, 1000);
+		KUNIT_EXPECT_EQ(test, causal_acct_debt(&s.clock, causal_task_local(&a, 1)), 0ULL);
+	}
+	free_percpu(s.cpu_local);
+}
+
 static struct kunit_case causal_session_cases[] = {
+	KUNIT_CASE(cpu_model_accounts_by_cpu),
 	KUNIT_CASE(attach_accepts_defaults_and_bounds),
 	KUNIT_CASE(attach_rejects_bad_fields),
 	KUNIT_CASE(attach_target_is_pid_or_cgroup),
