@@ -722,11 +722,11 @@ static void scenario_ring(void)
 	struct causal_sample *recs;
 	struct causal_stats st;
 	struct workload w;
-	pid_t tids[64], seen[64];
+	pid_t tids[64], seen[64], rtids[64];
 	uint64_t tail, nread = 0, in_a = 0, in_b = 0, with_chain = 0, chain_in_a = 0;
 	uint64_t bad_pid = 0, bad_tid = 0, bad_chain = 0, kernel_flag = 0, bad_time = 0, bad_ip = 0;
 	uint64_t last_time = 0, t0, phase = 0, max_backlog = 0, npollin = 0, poll_slow = 0;
-	int fd, nseen = 0, n, i, k;
+	int fd, nseen = 0, nrtids = 0, n, i, k;
 	size_t len;
 	void *map;
 
@@ -798,10 +798,11 @@ static void scenario_ring(void)
 				nread++;
 				if (r->pid != (uint32_t)w.pid)
 					bad_pid++;
-				for (k = 0; k < nseen && seen[k] != (pid_t)r->tid; k++)
+				/* checked after the loop: a thread may be sampled before /proc lists it */
+				for (k = 0; k < nrtids && rtids[k] != (pid_t)r->tid; k++)
 					;
-				if (k == nseen)
-					bad_tid++;
+				if (k == nrtids && nrtids < 64)
+					rtids[nrtids++] = r->tid;
 				if (r->ip >= a->start && r->ip < a->end)
 					in_a++;
 				if (r->ip >= b->start && r->ip < b->end)
@@ -859,6 +860,12 @@ static void scenario_ring(void)
 	}
 	get_stats(fd, &st);
 	diag_stats("ioctl", &st);
+	for (i = 0; i < nrtids; i++) {
+		for (k = 0; k < nseen && seen[k] != rtids[i]; k++)
+			;
+		if (k == nseen)
+			bad_tid++;
+	}
 	diag("read %" PRIu64 " records (max backlog %" PRIu64 "); in A %" PRIu64 ", in B %" PRIu64
 	     ", kernel-flagged %" PRIu64 ", with callchain %" PRIu64 " (A samples whose caller is "
 	     "outside A %" PRIu64 "); bad pid %" PRIu64 ", unknown tid %" PRIu64
