@@ -50,6 +50,72 @@
 #endif
 
 /*
+ * uprobes: uprobe_register() returns the struct uprobe, and unregistering is split into
+ * uprobe_unregister_nosync() + uprobe_unregister_sync(), since 6.12 (3c83a9ad0295, 04b01625da13);
+ * the filter lost its uprobe_filter_ctx then too. Handlers gained a data pointer in 6.13
+ * (da09a9e0c3ea).
+ */
+#include <linux/uprobes.h>
+
+#ifdef HAVE_UPROBE_UNREGISTER_NOSYNC
+#define causal_uprobe uprobe
+
+static inline int causal_uprobe_register(struct inode *inode, loff_t offset,
+					 struct uprobe_consumer *uc, struct uprobe **up)
+{
+	*up = uprobe_register(inode, offset, 0, uc);
+	return PTR_ERR_OR_ZERO(*up);
+}
+
+static inline void causal_uprobe_unregister(struct inode *inode, loff_t offset,
+					    struct uprobe_consumer *uc, struct uprobe *up)
+{
+	uprobe_unregister_nosync(up, uc);
+}
+
+#define causal_uprobe_unregister_sync()	uprobe_unregister_sync()
+#define CAUSAL_UPROBE_FILTER(name)	\
+	bool name(struct uprobe_consumer *self, struct mm_struct *mm)
+#else
+struct causal_uprobe;
+
+static inline int causal_uprobe_register(struct inode *inode, loff_t offset,
+					 struct uprobe_consumer *uc, struct causal_uprobe **up)
+{
+	*up = NULL;
+	return uprobe_register(inode, offset, uc);
+}
+
+/* synchronous before 6.12 */
+static inline void causal_uprobe_unregister(struct inode *inode, loff_t offset,
+					    struct uprobe_consumer *uc, struct causal_uprobe *up)
+{
+	uprobe_unregister(inode, offset, uc);
+}
+
+static inline void causal_uprobe_unregister_sync(void)
+{
+}
+
+#define CAUSAL_UPROBE_FILTER(name)	\
+	bool name(struct uprobe_consumer *self, enum uprobe_filter_ctx ctx, struct mm_struct *mm)
+#endif
+
+/* the handlers' parameters are always named self, func, regs and mm */
+#ifdef HAVE_UPROBE_HANDLER_DATA
+#define CAUSAL_UPROBE_HANDLER(name)	\
+	int name(struct uprobe_consumer *self, struct pt_regs *regs, __u64 *data)
+#define CAUSAL_URETPROBE_HANDLER(name)	\
+	int name(struct uprobe_consumer *self, unsigned long func, struct pt_regs *regs, \
+		 __u64 *data)
+#else
+#define CAUSAL_UPROBE_HANDLER(name)	\
+	int name(struct uprobe_consumer *self, struct pt_regs *regs)
+#define CAUSAL_URETPROBE_HANDLER(name)	\
+	int name(struct uprobe_consumer *self, unsigned long func, struct pt_regs *regs)
+#endif
+
+/*
  * Calling a kernel function found through a kprobe rather than an export. With IBT, a kprobe's
  * address lies past the function's ENDBR, and functions whose address the kernel never takes
  * have no ENDBR at all: call the real entry with IBT off for the duration, as LTTng does.

@@ -16,6 +16,7 @@
 #include <linux/task_work.h>
 
 #include "delay.h"
+#include "sampler.h"
 #include "session.h"
 
 static unsigned long min_pay_ns = 100000;
@@ -133,6 +134,8 @@ static void causal_pay_debt(struct causal_task *ct)
 	}
 	rcu_read_unlock();
 
+	if (s->flags & CAUSAL_ATTACH_TRACE_DELAYS)
+		causal_record_delay(s, ktime_to_ns(start), slept, owed);
 	causal_stat_add(&s->stats->delay_paid, slept);
 	causal_stat_inc(&s->stats->error_hist[causal_error_bucket(error)]);
 	if (!complete)

@@ -11,6 +11,7 @@
 #include <linux/vmalloc.h>
 
 #include "device.h"
+#include "progress.h"
 #include "session.h"
 #include "version.h"
 
@@ -25,7 +26,8 @@ MODULE_PARM_DESC(unprivileged,
  */
 static const unsigned int causal_ioctls[] = {
 	CAUSAL_IOC_VERSION, CAUSAL_IOC_ATTACH, CAUSAL_IOC_EXPERIMENT_START,
-	CAUSAL_IOC_EXPERIMENT_STOP, CAUSAL_IOC_STATS,
+	CAUSAL_IOC_EXPERIMENT_STOP, CAUSAL_IOC_STATS, CAUSAL_IOC_PROGRESS_ADD,
+	CAUSAL_IOC_PROGRESS_READ,
 };
 
 long causal_ioctl_dispatch(struct causal_session *s, unsigned int cmd, unsigned long arg)
@@ -47,6 +49,10 @@ long causal_ioctl_dispatch(struct causal_session *s, unsigned int cmd, unsigned 
 		return causal_session_exp_stop(s, uarg);
 	case _IOC_NR(CAUSAL_IOC_STATS):
 		return causal_session_stats(s, uarg);
+	case _IOC_NR(CAUSAL_IOC_PROGRESS_ADD):
+		return causal_progress_add(s, uarg);
+	case _IOC_NR(CAUSAL_IOC_PROGRESS_READ):
+		return causal_progress_read(s, uarg);
 	}
 	return -ENOTTY;
 }

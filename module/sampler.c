@@ -62,6 +62,28 @@ static void causal_record(struct causal_session *s, struct task_struct *t, struc
 		irq_work_queue(&s->poll_work);
 }
 
+void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 owed)
+{
+	struct causal_sample *rec;
+	u64 idx;
+
+	rec = causal_ring_reserve(&s->ring, &idx);
+	if (!rec) {
+		causal_stat_inc(&s->stats->samples_dropped);
+		return;
+	}
+	rec->time_ns = start_ns;
+	rec->pid = task_tgid_nr_ns(current, s->pid_ns);
+	rec->tid = task_pid_nr_ns(current, s->pid_ns);
+	rec->ip = slept;
+	rec->flags = CAUSAL_SAMPLE_DELAY;
+	rec->cpu = raw_smp_processor_id();
+	rec->nr_callchain = 0;
+	memset(rec->callchain, 0, sizeof(rec->callchain));
+	rec->callchain[0] = owed;
+	causal_ring_commit(&s->ring, rec, idx);
+}
+
 static bool causal_exp_selects(struct causal_exp *e, u64 ip)
 {
 	if (!causal_ranges_contains(e->ranges, ip))

@@ -3,9 +3,13 @@
 #ifndef _CAUSAL_SAMPLER_H
 #define _CAUSAL_SAMPLER_H
 
+#include <linux/types.h>
+
 struct causal_session;
 
 int causal_sampler_start(struct causal_session *s);
 void causal_sampler_stop(struct causal_session *s);
+/* A payment record in the ring (CAUSAL_ATTACH_TRACE_DELAYS), from the paying task. */
+void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 owed);
 
 #endif /* _CAUSAL_SAMPLER_H */

@@ -16,6 +16,7 @@
 
 #include "delay.h"
 #include "hooks.h"
+#include "progress.h"
 #include "sampler.h"
 #include "session.h"
 #include "uarg.h"
@@ -50,6 +51,7 @@ struct causal_session *causal_session_create(void)
 	s->stats->size = sizeof(*s->stats);
 	kref_init(&s->ref);
 	mutex_init(&s->lock);
+	mutex_init(&s->progress_lock);
 	spin_lock_init(&s->tasks_lock);
 	INIT_LIST_HEAD(&s->tasks);
 	INIT_LIST_HEAD(&s->node);
@@ -397,6 +399,7 @@ void causal_session_close(struct causal_session *s)
 	}
 	s->closing = true;
 	mutex_unlock(&s->lock);
+	causal_progress_remove_all(s);
 	irq_work_sync(&s->poll_work);
 	causal_session_put(s);
 }

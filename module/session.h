@@ -17,6 +17,7 @@
 #include "ring.h"
 
 struct perf_event;
+struct causal_probe;
 struct causal_session;
 
 /* A task of a session. Found from any hook in O(1) through the task table. */
@@ -79,6 +80,10 @@ struct causal_session {
 	struct causal_stats *stats;		/* one page, mapped read-only by the controller */
 	wait_queue_head_t poll_wait;
 	struct irq_work poll_work;		/* wakes pollers from the sampler */
+
+	struct mutex progress_lock;		/* probes; never under s->lock */
+	u32 nr_probes;
+	struct causal_probe *probes[CAUSAL_MAX_PROGRESS];
 };
 
 /* Counters of the stats page: updated atomically, read by the controller without locks. */

@@ -5,6 +5,7 @@
 #include <linux/causal.h>
 #include <linux/percpu.h>
 
+#include "progress.h"
 #include "session.h"
 
 static struct causal_attach good_attach(void)
@@ -126,36 +127,66 @@ static void experiment_rejects_bad_fields(struct kunit *test)
  */
 static void cpu_model_accounts_by_cpu(struct kunit *test)
 {
-	struct causal_session s = {};
-	struct causal_task a = { .session = &s }, b = { .session = &s };
+	/* the session is too big for the stack */
+	struct causal_session *sp = kunit_kzalloc(test, sizeof(*sp), GFP_KERNEL);
+	struct causal_task a = { .session = sp }, b = { .session = sp };
 	int cpu;
 
-	causal_clock_init(&s.clock);
-	causal_local_init(&a.local, &s.clock);
-	causal_local_init(&b.local, &s.clock);
+	KUNIT_ASSERT_NOT_NULL(test, sp);
+
+	causal_clock_init(&sp->clock);
+	causal_local_init(&a.local, &sp->clock);
+	causal_local_init(&b.local, &sp->clock);
 	/* task model: each task its own counter, wherever it runs */
 	KUNIT_EXPECT_PTR_EQ(test, causal_task_local(&a, 0), &a.local);
 	KUNIT_EXPECT_PTR_EQ(test, causal_task_local(&a, 1), &a.local);
 
-	s.cpu_local = alloc_percpu(struct causal_local);
-	KUNIT_ASSERT_TRUE(test, s.cpu_local);
+	sp->cpu_local = alloc_percpu(struct causal_local);
+	KUNIT_ASSERT_TRUE(test, sp->cpu_local);
 	for_each_possible_cpu(cpu)
-		causal_local_init(per_cpu_ptr(s.cpu_local, cpu), &s.clock);
-	KUNIT_EXPECT_PTR_EQ(test, causal_task_local(&a, 0), per_cpu_ptr(s.cpu_local, 0));
+		causal_local_init(per_cpu_ptr(sp->cpu_local, cpu), &sp->clock);
+	KUNIT_EXPECT_PTR_EQ(test, causal_task_local(&a, 0), per_cpu_ptr(sp->cpu_local, 0));
 	KUNIT_EXPECT_PTR_EQ(test, causal_task_local(&b, 0), causal_task_local(&a, 0));
 	if (num_possible_cpus() > 1) {
 		/* a credit on CPU 0: who runs on CPU 0 owes nothing, who runs on CPU 1 owes it */
-		causal_acct_credit(&s.clock, causal_task_local(&a, 0), 1000);
-		KUNIT_EXPECT_EQ(test, causal_acct_debt(&s.clock, causal_task_local(&b, 0)), 0ULL);
-		KUNIT_EXPECT_EQ(test, causal_acct_debt(&s.clock, causal_task_local(&b, 1)),
+		causal_acct_credit(&sp->clock, causal_task_local(&a, 0), 1000);
+		KUNIT_EXPECT_EQ(test, causal_acct_debt(&sp->clock, causal_task_local(&b, 0)), 0ULL);
+		KUNIT_EXPECT_EQ(test, causal_acct_debt(&sp->clock, causal_task_local(&b, 1)),
 				1000ULL);
-		causal_acct_paid(&s.clock, causal_task_local(&b, 1), 1000, 1000);
-		KUNIT_EXPECT_EQ(test, causal_acct_debt(&s.clock, causal_task_local(&a, 1)), 0ULL);
+		causal_acct_paid(&sp->clock, causal_task_local(&b, 1), 1000, 1000);
+		KUNIT_EXPECT_EQ(test, causal_acct_debt(&sp->clock, causal_task_local(&a, 1)), 0ULL);
 	}
-	free_percpu(s.cpu_local);
+	free_percpu(sp->cpu_local);
+}
+
+/* progress points: every field is checked before the fd is even looked up */
+static void progress_rejects_bad_fields(struct kunit *test)
+{
+	struct causal_progress ok = { .size = sizeof(ok), .fd = 3, .offset = 0x1000 };
+	struct causal_progress p;
+
+	KUNIT_EXPECT_EQ(test, causal_progress_check(&ok), 0);
+	p = ok;
+	p.flags = CAUSAL_PROGRESS_RETURN;
+	KUNIT_EXPECT_EQ(test, causal_progress_check(&p), 0);
+	p.flags = CAUSAL_PROGRESS_RETURN << 1;
+	KUNIT_EXPECT_EQ(test, causal_progress_check(&p), -EINVAL);
+	p = ok;
+	p.reserved = 1;
+	KUNIT_EXPECT_EQ(test, causal_progress_check(&p), -EINVAL);
+	p = ok;
+	p.reserved2 = 1;
+	KUNIT_EXPECT_EQ(test, causal_progress_check(&p), -EINVAL);
+	p = ok;
+	p.fd = -1;
+	KUNIT_EXPECT_EQ(test, causal_progress_check(&p), -EBADF);
+	p = ok;
+	p.offset = (u64)LLONG_MAX + 1;
+	KUNIT_EXPECT_EQ(test, causal_progress_check(&p), -EINVAL);
 }
 
 static struct kunit_case causal_session_cases[] = {
+	KUNIT_CASE(progress_rejects_bad_fields),
 	KUNIT_CASE(cpu_model_accounts_by_cpu),
 	KUNIT_CASE(attach_accepts_defaults_and_bounds),
 	KUNIT_CASE(attach_rejects_bad_fields),

@@ -219,6 +219,7 @@ struct workload {
 	struct causal_range range[MAX_RANGES];
 	int status;		/* from waitpid, once reaped */
 	bool reaped;
+	long long probe_off;	/* from a "PROBE name 0x<offset>" line, or -1 */
 };
 
 /* Starts argv[0] from $PATH and reads its RANGE lines up to READY; false (with a diag) on error. */
@@ -231,6 +232,7 @@ static bool wl_spawn(struct workload *w, char *const argv[])
 	memset(w, 0, sizeof(*w));
 	w->name = argv[0];
 	w->pid = -1;
+	w->probe_off = -1;
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
 		diag("pipe: %s", strerror(errno));
 		return false;
@@ -259,6 +261,8 @@ static bool wl_spawn(struct workload *w, char *const argv[])
 			fclose(f);
 			return true;
 		}
+		if (sscanf(line, "PROBE %15s %llx", name, &s) == 2)
+			w->probe_off = (long long)s;
 		if (sscanf(line, "RANGE %15s %llx %llx", name, &s, &e) == 3 &&
 		    w->nr_ranges < MAX_RANGES) {
 			strcpy(w->range_name[w->nr_ranges], name);
@@ -1746,6 +1750,104 @@ cleanup:
 		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
 }
 
+/* The ioctl's errno, or 0 on success; *id gets the point's id. */
+static int progress_add(int fd, int file_fd, uint64_t offset, uint32_t flags, uint32_t *id)
+{
+	struct causal_progress p = {
+		.size = sizeof(p), .flags = flags, .fd = file_fd, .offset = offset,
+	};
+
+	if (ioctl(fd, CAUSAL_IOC_PROGRESS_ADD, &p))
+		return errno;
+	if (id)
+		*id = p.id;
+	return 0;
+}
+
+static int progress_read(int fd, uint64_t *counts, uint32_t nr, uint32_t *points)
+{
+	struct causal_progress_counts c = {
+		.size = sizeof(c), .nr = nr, .counts = (uintptr_t)counts,
+	};
+
+	if (ioctl(fd, CAUSAL_IOC_PROGRESS_READ, &c))
+		return errno;
+	if (points)
+		*points = c.nr;
+	return 0;
+}
+
+/*
+ * Progress points served by the module: an entry probe and a return probe on a function that the
+ * target calls exactly CALLS times from each of two threads count exactly that, while a second
+ * copy of the same program outside the session, calling the same function, is not counted.
+ */
+static void scenario_progress(void)
+{
+	const uint64_t calls = 5000, threads = 2;
+	char calls_arg[32], path[64];
+	char *argv[] = { "progress_calls", calls_arg, "2", NULL };
+	uint64_t counts[3] = { ~0ULL, ~0ULL, ~0ULL };
+	struct workload w, other;
+	uint32_t id_entry = ~0U, id_ret = ~0U, points = 0;
+	int fd, file;
+
+	snprintf(calls_arg, sizeof(calls_arg), "%" PRIu64, calls);
+	if (!wl_spawn(&w, argv) || !wl_spawn(&other, argv)) {
+		check(false, "spawn progress_calls");
+		wl_kill(&w);
+		wl_kill(&other);
+		return;
+	}
+	check(w.probe_off > 0, "the workload says where counted_call is (%lld)", w.probe_off);
+	snprintf(path, sizeof(path), "/proc/%d/exe", w.pid);
+	file = open(path, O_RDONLY | O_CLOEXEC);
+	check(file >= 0, "open %s: %s", path, file < 0 ? strerror(errno) : "ok");
+	fd = dev_open();
+	if (fd < 0 || file < 0 || w.probe_off <= 0 ||
+	    !check(attach(fd, w.pid, 0, 0, 0) == 0, "attach")) {
+		if (fd >= 0)
+			close(fd);
+		wl_kill(&w);
+		wl_kill(&other);
+		return;
+	}
+	check_errno(progress_add(fd, file, w.probe_off, 0, &id_entry), 0, "add_entry");
+	check_errno(progress_add(fd, file, w.probe_off, CAUSAL_PROGRESS_RETURN, &id_ret), 0,
+		    "add_return");
+	check(id_entry == 0 && id_ret == 1, "ids count from 0 (%u, %u)", id_entry, id_ret);
+	check_errno(progress_add(fd, file, w.probe_off, 0, NULL), EEXIST, "add_duplicate");
+	check_errno(progress_add(fd, file, w.probe_off, 1U << 5, NULL), EINVAL, "add_bad_flags");
+	check_errno(progress_add(fd, 1000, w.probe_off, 0, NULL), EBADF, "add_bad_fd");
+	check_errno(progress_add(fd, file, 1ULL << 40, 0, NULL), EINVAL, "add_past_eof");
+	{
+		int dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		check_errno(progress_add(fd, dir, 0, 0, NULL), EINVAL, "add_directory");
+		close(dir);
+	}
+	check_errno(progress_read(fd, counts, CAUSAL_MAX_PROGRESS + 1, NULL), E2BIG, "read_too_many");
+	check_errno(progress_read(fd, NULL, 2, NULL), EFAULT, "read_null");
+	check_errno(progress_read(fd, counts, 3, &points), 0, "read_before");
+	check(points == 2 && counts[0] == 0 && counts[1] == 0 && counts[2] == ~0ULL,
+	      "before the run: 2 points at 0, the third slot untouched (%u: %" PRIu64 " %" PRIu64
+	      " %" PRIx64 ")", points, counts[0], counts[1], counts[2]);
+
+	wl_go(&other);
+	wl_go(&w);
+	check(wl_wait(&w, 120 * SEC) && wl_exited_ok(&w), "the target ran to the end");
+	check(wl_wait(&other, 120 * SEC) && wl_exited_ok(&other), "the other copy ran to the end");
+	check_errno(progress_read(fd, counts, 2, &points), 0, "read_after");
+	check(counts[0] == calls * threads, "entry probe counted %" PRIu64 " calls, want %" PRIu64,
+	      counts[0], calls * threads);
+	check(counts[1] == calls * threads, "return probe counted %" PRIu64 " returns, want %" PRIu64,
+	      counts[1], calls * threads);
+	close(file);
+	close(fd);
+	wl_kill(&w);
+	wl_kill(&other);
+}
+
 static void scenario_errors(void)
 {
 	char *argv[] = { "two_threads", "1000", "1", NULL };
@@ -1875,6 +1977,7 @@ static const struct {
 	{ "two-sessions", scenario_two_sessions },
 	{ "cgroup", scenario_cgroup },
 	{ "errors", scenario_errors },
+	{ "progress", scenario_progress },
 };
 
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -47,8 +47,9 @@ struct causal_version {
 #define CAUSAL_ATTACH_CGROUP		_BITUL(0)	/* target is cgroup_fd, not pid */
 #define CAUSAL_ATTACH_NO_FOLLOW		_BITUL(1)	/* do not follow new child processes */
 #define CAUSAL_ATTACH_CPU_MODEL		_BITUL(2)	/* key delay accounting by CPU, not task */
+#define CAUSAL_ATTACH_TRACE_DELAYS	_BITUL(3)	/* also put payments in the ring */
 #define CAUSAL_ATTACH_FLAGS		(CAUSAL_ATTACH_CGROUP | CAUSAL_ATTACH_NO_FOLLOW | \
-					 CAUSAL_ATTACH_CPU_MODEL)
+					 CAUSAL_ATTACH_CPU_MODEL | CAUSAL_ATTACH_TRACE_DELAYS)
 
 #define CAUSAL_EVENT_CPU_CLOCK		0	/* software cpu-clock: works everywhere */
 #define CAUSAL_EVENT_CYCLES		1	/* hardware cycles: needs a PMU */
@@ -167,6 +168,11 @@ struct causal_stats {
 #define CAUSAL_MMAP_RING		4096
 
 #define CAUSAL_SAMPLE_KERNEL		_BITUL(0)	/* ip is the syscall's user call site */
+/*
+ * With CAUSAL_ATTACH_TRACE_DELAYS: the record is a payment, not a sample. time_ns is when the
+ * sleep began, ip the measured sleep in ns, callchain[0] the debt it paid in ns; nr_callchain 0.
+ */
+#define CAUSAL_SAMPLE_DELAY		_BITUL(1)
 
 struct causal_ring_control {
 	__u64 head;		/* written by the module: records produced */
@@ -188,6 +194,39 @@ struct causal_sample {
 };
 
 /*
+ * Progress points served by the module: a uprobe on an instruction of a file (executable or
+ * shared object, static or PIE), counted each time a task of this session executes it, whatever
+ * address the file is mapped at. With CAUSAL_PROGRESS_RETURN the offset must be a function's entry
+ * and the point counts returns from that function instead (a return probe). The counters start at
+ * 0 and live as long as the session; CAUSAL_IOC_PROGRESS_READ copies them out.
+ */
+#define CAUSAL_PROGRESS_RETURN		_BITUL(0)
+#define CAUSAL_PROGRESS_FLAGS		CAUSAL_PROGRESS_RETURN
+#define CAUSAL_MAX_PROGRESS		256
+
+struct causal_progress {
+	__u32 size;		/* in: sizeof(struct causal_progress) */
+	__u32 flags;		/* in: CAUSAL_PROGRESS_* */
+	__s32 fd;		/* in: the file, open for reading */
+	__u32 reserved;		/* in: must be 0 */
+	__u64 offset;		/* in: file offset of the instruction */
+	__u32 id;		/* out: index of the point's counter, from 0 */
+	__u32 reserved2;	/* in: must be 0 */
+};
+
+#define CAUSAL_PROGRESS_SIZE_VER0	32
+
+struct causal_progress_counts {
+	__u32 size;		/* in: sizeof(struct causal_progress_counts) */
+	__u32 flags;		/* in: must be 0 */
+	__u32 nr;		/* in: entries at counts; out: points the session has */
+	__u32 reserved;		/* in: must be 0 */
+	__u64 counts;		/* in: pointer to __u64[nr], filled with min(nr, points) counters */
+};
+
+#define CAUSAL_PROGRESS_COUNTS_SIZE_VER0	24
+
+/*
  * Commands. Errors common to all: EFAULT (bad pointer), EINVAL (size below the first published
  * size, unknown flags, non-zero reserved fields), E2BIG (unknown trailing bytes not zero), ENOTTY
  * (unknown command). docs/uapi.md lists each command's own errors.
@@ -198,5 +237,8 @@ struct causal_sample {
 #define CAUSAL_IOC_EXPERIMENT_STOP	\
 	_IOWR(CAUSAL_IOC_MAGIC, 0x03, struct causal_experiment_result)
 #define CAUSAL_IOC_STATS		_IOWR(CAUSAL_IOC_MAGIC, 0x04, struct causal_stats)
+#define CAUSAL_IOC_PROGRESS_ADD		_IOWR(CAUSAL_IOC_MAGIC, 0x05, struct causal_progress)
+#define CAUSAL_IOC_PROGRESS_READ	\
+	_IOWR(CAUSAL_IOC_MAGIC, 0x06, struct causal_progress_counts)
 
 #endif /* _UAPI_LINUX_CAUSAL_H */
