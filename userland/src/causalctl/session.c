@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* causalctl's side of /dev/causal: the ioctls, the stats page and the sample ring. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "session.h"
+
+#define RING_PAGES	256	/* 1 MiB: ~10000 samples, seconds of slack at 2 CPUs and 1 ms */
+#define PAGE		4096
+
+int session_open(struct causal_session *s, const char *device, char *err, size_t errlen)
+{
+	struct stat st;
+	void *p;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = open(device, O_RDWR | O_CLOEXEC);
+	if (s->fd < 0) {
+		int e = errno;
+
+		if (e == ENOENT && stat("/sys/module/causal", &st))
+			snprintf(err, errlen,
+				 "%s does not exist: the causal module is not loaded. Load it with "
+				 "'sudo modprobe causal' (installed with DKMS) or 'sudo insmod "
+				 "module/causal.ko' (built in the source tree)", device);
+		else if (e == EACCES || e == EPERM)
+			snprintf(err, errlen,
+				 "cannot open %s: %s. Profiling needs root (CAP_PERFMON or "
+				 "CAP_SYS_ADMIN), unless the module was loaded with unprivileged=1",
+				 device, strerror(e));
+		else
+			snprintf(err, errlen, "cannot open %s: %s", device, strerror(e));
+		return -e;
+	}
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, s->fd, CAUSAL_MMAP_STATS);
+	if (p == MAP_FAILED) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot map the stats page of %s: %s", device, strerror(e));
+		close(s->fd);
+		s->fd = -1;
+		return -e;
+	}
+	s->stats = p;
+	return 0;
+}
+
+int session_attach(struct causal_session *s, pid_t pid, uint32_t flags, uint64_t period_ns,
+		   uint32_t event, uint32_t *event_used, char *err, size_t errlen)
+{
+	struct causal_attach a = {
+		.size = sizeof(a), .flags = flags, .pid = pid, .period_ns = period_ns,
+		.event = event, .callchain = CAUSAL_MAX_CALLCHAIN, .ring_pages = RING_PAGES,
+	};
+	void *p;
+
+	if (ioctl(s->fd, CAUSAL_IOC_ATTACH, &a)) {
+		int e = errno;
+
+		switch (e) {
+		case ESRCH:
+			snprintf(err, errlen, "no process %d (or it exited before attach)", pid);
+			break;
+		case EACCES:
+		case EPERM:
+			snprintf(err, errlen,
+				 "not allowed to profile process %d: it belongs to another user, or "
+				 "is not dumpable (run causalctl as root)", pid);
+			break;
+		case EBUSY:
+			snprintf(err, errlen,
+				 "process %d is already being profiled by another causal session", pid);
+			break;
+		default:
+			snprintf(err, errlen, "cannot attach to process %d: %s", pid, strerror(e));
+		}
+		return -e;
+	}
+	if (event_used)
+		*event_used = (uint32_t)a.event_used;
+	s->ring_pages = RING_PAGES;
+	s->map_len = (size_t)(RING_PAGES + 1) * PAGE;
+	p = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, CAUSAL_MMAP_RING);
+	if (p == MAP_FAILED) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot map the sample ring: %s", strerror(e));
+		return -e;
+	}
+	s->ctl = p;
+	s->records = (struct causal_sample *)((char *)p + PAGE);
+	s->tail = __atomic_load_n(&s->ctl->tail, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int session_progress_add(struct causal_session *s, int file_fd, uint64_t offset, bool ret,
+			 uint32_t *id)
+{
+	struct causal_progress p = {
+		.size = sizeof(p), .flags = ret ? CAUSAL_PROGRESS_RETURN : 0, .fd = file_fd,
+		.offset = offset,
+	};
+
+	if (ioctl(s->fd, CAUSAL_IOC_PROGRESS_ADD, &p))
+		return -errno;
+	*id = p.id;
+	return 0;
+}
+
+int session_progress_read(struct causal_session *s, uint64_t *counts, uint32_t nr)
+{
+	struct causal_progress_counts c = {
+		.size = sizeof(c), .nr = nr, .counts = (uintptr_t)counts,
+	};
+
+	memset(counts, 0, nr * sizeof(*counts));
+	return ioctl(s->fd, CAUSAL_IOC_PROGRESS_READ, &c) ? -errno : 0;
+}
+
+int session_exp_start(struct causal_session *s, uint64_t delay_ns,
+		      const struct causal_range *ranges, size_t n, uint64_t *id)
+{
+	struct causal_experiment e = {
+		.size = sizeof(e), .delay_ns = delay_ns, .nr_ranges = (uint32_t)n,
+		.ranges = (uintptr_t)ranges,
+	};
+
+	if (n > CAUSAL_MAX_RANGES)
+		return -E2BIG;
+	if (ioctl(s->fd, CAUSAL_IOC_EXPERIMENT_START, &e))
+		return -errno;
+	if (id)
+		*id = e.id;
+	return 0;
+}
+
+int session_exp_stop(struct causal_session *s, struct causal_experiment_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = sizeof(*r);
+	return ioctl(s->fd, CAUSAL_IOC_EXPERIMENT_STOP, r) ? -errno : 0;
+}
+
+size_t session_drain(struct causal_session *s,
+		     void (*fn)(const struct causal_sample *rec, void *arg), void *arg)
+{
+	uint32_t mask;
+	size_t n = 0;
+
+	if (!s->ctl)
+		return 0;
+	mask = s->ctl->nr_records - 1;
+	for (;;) {
+		const struct causal_sample *r = &s->records[s->tail & mask];
+		struct causal_sample copy;
+
+		if (__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) != s->tail + 1)
+			break;
+		copy = *r;
+		s->tail++;
+		n++;
+		fn(&copy, arg);
+		/* hand slots back in batches: each store is a cache line the sampler reads */
+		if (!(n & 63))
+			__atomic_store_n(&s->ctl->tail, s->tail, __ATOMIC_RELEASE);
+	}
+	if (n)
+		__atomic_store_n(&s->ctl->tail, s->tail, __ATOMIC_RELEASE);
+	return n;
+}
+
+int session_wait(struct causal_session *s, int timeout_ms)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	int r = poll(&p, 1, timeout_ms);
+
+	if (r <= 0)
+		return 0;
+	if (p.revents & POLLHUP)
+		return 2;
+	return 1;
+}
+
+void session_close(struct causal_session *s)
+{
+	if (s->ctl)
+		munmap(s->ctl, s->map_len);
+	if (s->stats)
+		munmap((void *)s->stats, PAGE);
+	if (s->fd >= 0)
+		close(s->fd);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
