@@ -38,8 +38,8 @@ static u16 causal_user_callchain(struct pt_regs *regs, u64 *out, u32 max)
 	return n;
 }
 
-static void causal_record(struct causal_session *s, struct task_struct *t, struct pt_regs *uregs,
-			  u64 ip, bool in_kernel)
+static void causal_record(struct causal_session *s, struct task_struct *t, u64 ip, bool in_kernel,
+			  const u64 *chain, u16 nr_chain)
 {
 	struct causal_sample *rec;
 	u64 idx;
@@ -55,7 +55,8 @@ static void causal_record(struct causal_session *s, struct task_struct *t, struc
 	rec->ip = ip;
 	rec->flags = in_kernel ? CAUSAL_SAMPLE_KERNEL : 0;
 	rec->cpu = smp_processor_id();
-	rec->nr_callchain = causal_user_callchain(uregs, rec->callchain, s->callchain);
+	rec->nr_callchain = nr_chain;
+	memcpy(rec->callchain, chain, nr_chain * sizeof(*chain));
 	causal_ring_commit(&s->ring, rec, idx);
 	/* an interrupt per sample costs: raise one only when somebody polls */
 	if (wq_has_sleeper(&s->poll_wait))
@@ -84,9 +85,28 @@ void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 
 	causal_ring_commit(&s->ring, rec, idx);
 }
 
-static bool causal_exp_selects(struct causal_exp *e, u64 ip)
+/*
+ * Whether a sample is in the experiment's line: its IP, or with CAUSAL_EXPERIMENT_CALLCHAIN any
+ * caller's call instruction (return address - 1), so that time in the callees of a call-site
+ * line counts for that line, as Coz counts it.
+ */
+static bool causal_exp_hits(struct causal_exp *e, u64 ip, const u64 *chain, u16 nr_chain)
 {
-	if (!causal_ranges_contains(e->ranges, ip))
+	u16 i;
+
+	if (causal_ranges_contains(e->ranges, ip))
+		return true;
+	if (!(e->flags & CAUSAL_EXPERIMENT_CALLCHAIN))
+		return false;
+	for (i = 0; i < nr_chain; i++)
+		if (causal_ranges_contains(e->ranges, chain[i] - 1))
+			return true;
+	return false;
+}
+
+static bool causal_exp_selects(struct causal_exp *e, u64 ip, const u64 *chain, u16 nr_chain)
+{
+	if (!causal_exp_hits(e, ip, chain, nr_chain))
 		return false;
 	if (e->deadline_ns && ktime_get_mono_fast_ns() > e->deadline_ns)
 		return false;
@@ -100,10 +120,11 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	struct causal_session *s = event->overflow_handler_context;
 	struct task_struct *t = current;
 	struct causal_task *ct;
+	u64 ip, chain[CAUSAL_MAX_CALLCHAIN];
 	struct causal_exp *e;
 	struct pt_regs *uregs;
 	bool in_kernel;
-	u64 ip;
+	u16 nr_chain;
 
 	if (t->flags & (PF_KTHREAD | PF_EXITING) || !t->mm)
 		return;
@@ -118,13 +139,14 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	causal_stat_inc(&s->stats->samples);
 	if (in_kernel)
 		causal_stat_inc(&s->stats->samples_in_kernel);
-	causal_record(s, t, uregs, ip, in_kernel);
+	nr_chain = causal_user_callchain(uregs, chain, s->callchain);
+	causal_record(s, t, ip, in_kernel, chain, nr_chain);
 
 	e = rcu_dereference(s->exp);
 	if (!e)
 		goto out;
 	atomic64_inc(&e->session_samples);
-	if (causal_exp_selects(e, ip)) {
+	if (causal_exp_selects(e, ip, chain, nr_chain)) {
 		causal_acct_credit(&s->clock, causal_task_local(ct, smp_processor_id()),
 				   e->delay_ns);
 		WRITE_ONCE(s->stats->global_delay, atomic64_read(&s->clock.global));

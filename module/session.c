@@ -406,9 +406,10 @@ void causal_session_close(struct causal_session *s)
 
 int causal_exp_check(const struct causal_experiment *e)
 {
-	if (e->flags || e->reserved)
+	if (e->flags & ~CAUSAL_EXPERIMENT_FLAGS || e->reserved)
 		return -EINVAL;
-	if (!e->delay_ns || e->delay_ns > CAUSAL_DELAY_MAX_NS)
+	/* delay 0 is a baseline: samples in the ranges are counted, nobody is delayed */
+	if (e->delay_ns > CAUSAL_DELAY_MAX_NS)
 		return -ERANGE;
 	if (!e->nr_ranges)
 		return -EINVAL;
@@ -454,6 +455,7 @@ long causal_session_exp_start(struct causal_session *s, struct causal_experiment
 		goto out_unlock;
 	}
 	e->id = ++s->next_exp_id;
+	e->flags = a.flags;
 	e->delay_ns = a.delay_ns;
 	e->max_samples = a.max_samples;
 	causal_session_forgive(s);

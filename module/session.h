@@ -38,6 +38,7 @@ struct causal_task {
 /* The running experiment; read by the sampler under RCU. */
 struct causal_exp {
 	u64 id;
+	u32 flags;				/* CAUSAL_EXPERIMENT_* */
 	u64 delay_ns;
 	u64 max_samples;
 	u64 deadline_ns;			/* 0: no time bound */

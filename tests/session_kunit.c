@@ -104,14 +104,17 @@ static void experiment_rejects_bad_fields(struct kunit *test)
 	struct causal_experiment e;
 
 	e = good_exp();
-	e.flags = 1;
+	e.flags = CAUSAL_EXPERIMENT_CALLCHAIN << 1;
 	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -EINVAL);
+	e = good_exp();
+	e.flags = CAUSAL_EXPERIMENT_CALLCHAIN;
+	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), 0);
 	e = good_exp();
 	e.reserved = 1;
 	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -EINVAL);
 	e = good_exp();
-	e.delay_ns = 0;
-	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -ERANGE);
+	e.delay_ns = 0;		/* a baseline */
+	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), 0);
 	e.delay_ns = CAUSAL_DELAY_MAX_NS + 1;
 	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -ERANGE);
 	e = good_exp();

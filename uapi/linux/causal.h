@@ -83,6 +83,9 @@ struct causal_attach {
  * addresses, sorted or not, at most CAUSAL_MAX_RANGES, none empty.
  */
 #define CAUSAL_MAX_RANGES		1024
+/* a sample also hits when a caller's call instruction (return address - 1) is in the ranges */
+#define CAUSAL_EXPERIMENT_CALLCHAIN	_BITUL(0)
+#define CAUSAL_EXPERIMENT_FLAGS		CAUSAL_EXPERIMENT_CALLCHAIN
 #define CAUSAL_DELAY_MAX_NS		1000000000ULL
 
 struct causal_range {
@@ -92,8 +95,8 @@ struct causal_range {
 
 struct causal_experiment {
 	__u32 size;		/* in: sizeof(struct causal_experiment) */
-	__u32 flags;		/* in: must be 0 */
-	__u64 delay_ns;		/* in: delay credited per selected sample (speedup * period) */
+	__u32 flags;		/* in: CAUSAL_EXPERIMENT_* */
+	__u64 delay_ns;		/* in: delay per selected sample (speedup * period); 0: baseline */
 	__u64 max_samples;	/* in: stop crediting after N selected samples; 0 = no bound */
 	__u64 max_duration_ns;	/* in: stop crediting after this long; 0 = no bound */
 	__u32 nr_ranges;	/* in: 1..CAUSAL_MAX_RANGES */
