@@ -340,6 +340,9 @@ static void open_errors(void **state)
 	assert_int_equal(profile_read("/nonexistent/p.coz", &p, err, sizeof(err)), -ENOENT);
 	assert_contains(err, "cannot open /nonexistent/p.coz");
 	profile_free(&p);
+	assert_int_equal(profile_read("/tmp", &p, err, sizeof(err)), -EISDIR);
+	assert_contains(err, "cannot read /tmp: Is a directory");
+	profile_free(&p);
 }
 
 static void write_errors_reach_flush(void **state)

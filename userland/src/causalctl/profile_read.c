@@ -600,8 +600,10 @@ int profile_read_stream(FILE *f, struct profile *p)
 		else
 			warn(p, lineno, why);
 	}
+	/* e.g. EISDIR: say why rather than a generic I/O error */
+	n = ferror(f) ? (errno ? -errno : -EIO) : 0;
 	free(line);
-	return ferror(f) ? -EIO : 0;
+	return (int)n;
 }
 
 int profile_read(const char *path, struct profile *p, char *err, size_t errlen)
