@@ -10,6 +10,8 @@
 #include <linux/types.h>
 #include <linux/causal.h>
 
+#include "profile.h"
+
 #ifndef CAUSAL_VERSION
 #error "CAUSAL_VERSION comes from the top-level VERSION file through the Makefile"
 #endif

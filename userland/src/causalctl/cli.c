@@ -12,6 +12,7 @@ static void cmd_help_usage(FILE *f);
 
 static const struct cli_cmd commands[] = {
 	{ "status", "report whether the causal module is loaded and usable", cmd_status, cmd_status_usage },
+	{ "report", "rank source lines by their causal impact, from a profile", cmd_report, cmd_report_usage },
 	{ "help", "show help for causalctl or one of its subcommands", cmd_help, cmd_help_usage },
 };
 

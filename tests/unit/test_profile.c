@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for the profile writer and parser: both formats, Coz's records, garbage. */
+#include <errno.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+static void parse_text(struct profile *p, const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	assert_non_null(f);
+	memset(p, 0, sizeof(*p));
+	assert_int_equal(profile_read_stream(f, p), 0);
+	fclose(f);
+}
+
+static const struct profile_meta meta = {
+	.tool_version = "0.1",
+	.thread_model = "task",
+	.event = "cpu-clock",
+	.period_ns = 1000000,
+	.command = "./server --name \"x\"\t-v",
+	.kernel_release = "6.1.0-18-amd64",
+};
+
+static const struct profile_experiment exp1 = {
+	.selected = "/src/a \"q\".c:12",
+	.speedup = 0.35,
+	.duration = 500214432,
+	.selected_samples = 17,
+	.start_ns = 1000,
+	.end_ns = 600001000,
+	.delay_inserted = 7000000,
+	.delay_paid = 6900000,
+	.paid_error_ns = -1234,
+	.payments = 42,
+};
+
+static const uint64_t spans[3][2] = { { 5000, 100 }, { 9000, 250 }, { 20000, 1 } };
+
+/* Writes one run of every record type to a string. */
+static char *write_all(enum profile_format fmt)
+{
+	struct capture c;
+	struct profile_writer *w;
+	char *text;
+
+	capture_open(&c);
+	w = profile_writer_stream(c.f, fmt);
+	assert_non_null(w);
+	profile_write_startup(w, 1427223983237973526ULL, &meta);
+	profile_write_experiment(w, &exp1);
+	profile_write_throughput(w, "main.c:73", 2034);
+	profile_write_latency(w, "req\tlat", 120, 118, -3);
+	profile_write_samples(w, "main.c:55", 9);
+	profile_write_runtime(w, 987654321);
+	profile_write_thread_spans(w, 10, 11, "delay", spans, 3);
+	profile_write_thread_spans(w, 10, 12, "oncpu", spans, 0);
+	assert_int_equal(profile_flush(w), 0);
+	assert_int_equal(profile_writer_close(w), 0);
+	text = strdup(capture_text(&c));
+	capture_close(&c);
+	return text;
+}
+
+static void check_round_trip(const struct profile *p, const char *lat_name, const char *command)
+{
+	const struct profile_exp *e;
+
+	assert_int_equal(p->bad_lines, 0);
+	assert_false(p->truncated_tail);
+	assert_int_equal(p->runs, 1);
+	assert_int_equal(p->lines, 8);
+	assert_string_equal(p->tool_version, "0.1");
+	assert_string_equal(p->thread_model, "task");
+	assert_string_equal(p->event, "cpu-clock");
+	assert_string_equal(p->command, command);
+	assert_string_equal(p->kernel_release, "6.1.0-18-amd64");
+	assert_int_equal(p->period_ns, 1000000);
+	assert_int_equal(p->runtime_ns, 987654321);
+	assert_int_equal(p->nexps, 1);
+	e = &p->exps[0];
+	assert_string_equal(e->selected, "/src/a \"q\".c:12");
+	assert_float_equal(e->speedup, 0.35, 1e-12);
+	assert_int_equal(e->speedup_pct, 35);
+	assert_int_equal(e->duration, 500214432);
+	assert_int_equal(e->selected_samples, 17);
+	assert_true(e->has_times);
+	assert_int_equal(e->start_ns, 1000);
+	assert_int_equal(e->end_ns, 600001000);
+	assert_int_equal(e->delay_inserted, 7000000);
+	assert_int_equal(e->delay_paid, 6900000);
+	assert_int_equal(e->paid_error_ns, -1234);
+	assert_int_equal(e->payments, 42);
+	assert_int_equal(e->npoints, 2);
+	assert_int_equal(p->npoints, 2);
+	assert_string_equal(p->points[0].name, "main.c:73");
+	assert_int_equal(p->points[0].kind, PROFILE_THROUGHPUT);
+	assert_int_equal(p->points[0].delta, 2034);
+	assert_string_equal(p->points[1].name, lat_name);
+	assert_int_equal(p->points[1].kind, PROFILE_LATENCY);
+	assert_int_equal(p->points[1].arrivals, 120);
+	assert_int_equal(p->points[1].departures, 118);
+	assert_int_equal(p->points[1].difference, -3);
+	assert_int_equal(p->nspans, 2);
+	assert_int_equal(p->spans[0].pid, 10);
+	assert_int_equal(p->spans[0].tid, 11);
+	assert_true(p->spans[0].delay);
+	assert_int_equal(p->spans[0].n, 3);
+	assert_int_equal(p->spans[0].spans[1][0], 9000);
+	assert_int_equal(p->spans[0].spans[1][1], 250);
+	assert_int_equal(p->spans[0].spans[2][0], 20000);
+	assert_false(p->spans[1].delay);
+	assert_int_equal(p->spans[1].n, 0);
+}
+
+static void jsonl_round_trip(void **state)
+{
+	char *text = write_all(PROFILE_JSONL);
+	struct profile p;
+
+	(void)state;
+	/* Coz's exact record shapes first, our extras after */
+	assert_contains(text, "{\"type\":\"startup\",\"time\":1427223983237973526,\"tool\":\"causal\"");
+	assert_contains(text, "{\"type\":\"experiment\",\"selected\":\"/src/a \\\"q\\\".c:12\",\"speedup\":0.35,"
+			"\"duration\":500214432,\"selected_samples\":17,\"start_ns\":1000,");
+	assert_contains(text, "{\"type\":\"throughput-point\",\"name\":\"main.c:73\",\"delta\":2034}\n");
+	assert_contains(text, "{\"type\":\"latency-point\",\"name\":\"req\\tlat\",\"arrivals\":120,"
+			"\"departures\":118,\"difference\":-3}\n");
+	assert_contains(text, "{\"type\":\"runtime\",\"time\":987654321}\n");
+	assert_contains(text, "{\"type\":\"samples\",\"location\":\"main.c:55\",\"count\":9}\n");
+	assert_contains(text, "\"spans\":[[5000,100],[9000,250],[20000,1]]}\n");
+	parse_text(&p, text);
+	check_round_trip(&p, "req\tlat", "./server --name \"x\"\t-v");
+	profile_free(&p);
+	free(text);
+}
+
+static void legacy_round_trip(void **state)
+{
+	char *text = write_all(PROFILE_LEGACY);
+	struct profile p;
+
+	(void)state;
+	assert_contains(text, "startup\ttime=1427223983237973526\t");
+	assert_contains(text, "experiment\tselected=/src/a \"q\".c:12\tspeedup=0.35\tduration=500214432\t"
+			"selected-samples=17\tstart-ns=1000\t");
+	assert_contains(text, "throughput-point\tname=main.c:73\tdelta=2034\n");
+	/* legacy has no quoting: a tab in a value becomes a space */
+	assert_contains(text, "latency-point\tname=req lat\tarrivals=120\tdepartures=118\tdifference=-3\n");
+	assert_contains(text, "thread-spans\tpid=10\ttid=11\tkind=delay\tspans=5000:100,9000:250,20000:1\n");
+	parse_text(&p, text);
+	check_round_trip(&p, "req lat", "./server --name \"x\" -v");
+	profile_free(&p);
+	free(text);
+}
+
+/* The record lines of Coz's bundled sqlite profile (2015, historic format). */
+static void coz_sqlite_example(void **state)
+{
+	struct profile p;
+
+	(void)state;
+	parse_text(&p, "startup\ttime=1427223983237973526\n"
+		       "experiment\tselected=sqlite3.c:123263\tspeedup=0.55\tduration=500214432\tselected-samples=0\n"
+		       "progress-point\tname=main.c:73\ttype=source\tdelta=2034\n"
+		       "runtime\ttime=500173637\n"
+		       "samples\tlocation=main.c:55\tcount=1\n"
+		       "shutdown\ttime=1427224000600601814\tsamples=12456\n");
+	assert_int_equal(p.bad_lines, 0);
+	assert_int_equal(p.runs, 1);
+	assert_int_equal(p.nexps, 1);
+	assert_string_equal(p.exps[0].selected, "sqlite3.c:123263");
+	assert_int_equal(p.exps[0].speedup_pct, 55);
+	assert_int_equal(p.exps[0].duration, 500214432);
+	assert_false(p.exps[0].has_times);
+	assert_int_equal(p.npoints, 1);
+	assert_int_equal(p.points[0].kind, PROFILE_THROUGHPUT);
+	assert_string_equal(p.points[0].name, "main.c:73");
+	assert_int_equal(p.points[0].delta, 2034);
+	assert_int_equal(p.runtime_ns, 500173637);
+	assert_null(p.thread_model);
+	profile_free(&p);
+}
+
+static void underscore_types(void **state)
+{
+	struct profile p;
+
+	(void)state;
+	parse_text(&p, "{\"type\":\"startup\",\"time\":1}\n"
+		       "{ \"type\" : \"experiment\", \"selected\":\"/a.c:1\", \"speedup\":0, \"duration\":10,"
+		       " \"selected_samples\":0 }\n"
+		       "{\"type\":\"throughput_point\",\"name\":\"p\",\"delta\":7}\n"
+		       "{\"type\":\"latency_point\",\"name\":\"l\",\"arrivals\":3,\"departures\":2,\"difference\":1}\n"
+		       "{\"type\":\"unknown-but-json\"}\n");
+	assert_int_equal(p.nexps, 1);
+	assert_int_equal(p.npoints, 2);
+	assert_int_equal(p.points[0].delta, 7);
+	assert_int_equal(p.points[1].kind, PROFILE_LATENCY);
+	/* an unknown record type is counted, not fatal */
+	assert_int_equal(p.bad_lines, 1);
+	assert_int_equal(p.warning_line[0], 5);
+	assert_contains(p.warning[0], "unknown record type 'unknown-but-json'");
+	profile_free(&p);
+}
+
+static void garbage_is_counted(void **state)
+{
+	static const char text[] =
+		"experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"		/* 1 */
+		"throughput-point\tname=p\tdelta=10\n"					/* 2 */
+		"\xff\xfe binary\n"							/* 3 */
+		"{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":0.5\n"	/* 4 */
+		"experiment\tselected=a.c:1\tspeedup=1.5\tduration=100\n"		/* 5 */
+		"experiment\tselected=a.c:1\tspeedup=0.10\tduration=-4\n"		/* 6 */
+		"throughput-point\tname=p\tdelta=12x\n"					/* 7 */
+		"latency-point\tname=l\tarrivals=1\tdepartures=1\n"			/* 8 */
+		"{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":\"\\u00\"}\n"	/* 9 */
+		"\n"									/* 10 */
+		"{]\n"									/* 11 */
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":5} trailing\n"	/* 12 */
+		"throughput-point\tname=p\tdelta=3\n"					/* 13: still exp 1 */
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"del";			/* 14: cut */
+	struct profile p;
+
+	(void)state;
+	parse_text(&p, text);
+	assert_int_equal(p.nexps, 1);
+	assert_int_equal(p.npoints, 2);
+	assert_int_equal(p.points[1].delta, 3);
+	assert_int_equal(p.exps[0].npoints, 2);
+	assert_int_equal(p.bad_lines, 9);
+	assert_true(p.truncated_tail);
+	assert_int_equal(p.lines, 13);
+	assert_int_equal(p.warning_line[0], 3);
+	assert_int_equal(p.warning_line[1], 4);
+	assert_contains(p.warning[1], "cut short");
+	assert_int_equal(p.warning_line[2], 5);
+	assert_contains(p.warning[2], "speedup=1.5");
+	assert_int_equal(p.warning_line[3], 6);
+	assert_contains(p.warning[3], "duration=-4");
+	assert_int_equal(p.warning_line[4], 7);
+	profile_free(&p);
+}
+
+static void nul_bytes_and_unterminated_legacy(void **state)
+{
+	static const char text[] = "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
+				   "throughput-point\tname=p\0\tdelta=10\n"
+				   "throughput-point\tname=p\tdelta=20";	/* cut from delta=2034? not trusted */
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	struct profile p = { 0 };
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(profile_read_stream(f, &p), 0);
+	fclose(f);
+	assert_int_equal(p.nexps, 1);
+	assert_int_equal(p.npoints, 0);
+	assert_int_equal(p.bad_lines, 1);
+	assert_contains(p.warning[0], "NUL");
+	assert_true(p.truncated_tail);
+	profile_free(&p);
+}
+
+static void points_need_an_experiment(void **state)
+{
+	struct profile p;
+
+	(void)state;
+	parse_text(&p, "throughput-point\tname=p\tdelta=10\n"
+		       "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
+		       "startup\ttime=2\n"
+		       "throughput-point\tname=p\tdelta=10\n");
+	/* the second point follows a new startup: it belongs to no experiment of that run */
+	assert_int_equal(p.orphan_points, 2);
+	assert_int_equal(p.bad_lines, 2);
+	assert_int_equal(p.npoints, 0);
+	profile_free(&p);
+}
+
+static void many_warnings_keep_the_first(void **state)
+{
+	char text[64 * 20] = "";
+	struct profile p;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++)
+		strcat(text, "nonsense\n");
+	parse_text(&p, text);
+	assert_int_equal(p.bad_lines, 20);
+	assert_int_equal(p.warning_line[PROFILE_MAX_WARNINGS - 1], PROFILE_MAX_WARNINGS);
+	profile_free(&p);
+}
+
+static void appended_runs(void **state)
+{
+	char path[] = "/tmp/causal-unit-profile-XXXXXX", err[256];
+	struct profile_experiment e = { .selected = "/a.c:3", .duration = 100 };
+	struct profile_writer *w;
+	struct profile p;
+	int fd = mkstemp(path), run;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (run = 0; run < 2; run++) {
+		w = profile_writer_open(path, run ? PROFILE_LEGACY : PROFILE_JSONL, err, sizeof(err));
+		assert_non_null(w);
+		profile_write_startup(w, 1, NULL);
+		e.speedup = run * 0.5;
+		profile_write_experiment(w, &e);
+		profile_write_throughput(w, "p", 10 + run);
+		assert_int_equal(profile_writer_close(w), 0);
+	}
+	assert_int_equal(profile_read(path, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.runs, 2);
+	assert_int_equal(p.nexps, 2);
+	assert_int_equal(p.exps[0].run, 0);
+	assert_int_equal(p.exps[1].run, 1);
+	assert_int_equal(p.exps[1].speedup_pct, 50);
+	assert_int_equal(p.points[1].delta, 11);
+	/* no start/end times were given: the trace must not believe zeros */
+	assert_false(p.exps[0].has_times);
+	profile_free(&p);
+	unlink(path);
+}
+
+static void open_errors(void **state)
+{
+	char err[256];
+	struct profile p;
+
+	(void)state;
+	assert_null(profile_writer_open("/nonexistent/dir/p.coz", PROFILE_JSONL, err, sizeof(err)));
+	assert_contains(err, "cannot open the profile /nonexistent/dir/p.coz for writing");
+	assert_int_equal(profile_read("/nonexistent/p.coz", &p, err, sizeof(err)), -ENOENT);
+	assert_contains(err, "cannot open /nonexistent/p.coz");
+	profile_free(&p);
+	assert_int_equal(profile_read("/tmp", &p, err, sizeof(err)), -EISDIR);
+	assert_contains(err, "cannot read /tmp: Is a directory");
+	profile_free(&p);
+}
+
+static void write_errors_reach_flush(void **state)
+{
+	char err[256];
+	struct profile_writer *w = profile_writer_open("/dev/full", PROFILE_JSONL, err, sizeof(err));
+	int i;
+
+	(void)state;
+	if (!w)
+		skip();
+	for (i = 0; i < 1000; i++)
+		profile_write_throughput(w, "p", 1);
+	assert_int_equal(profile_flush(w), -ENOSPC);
+	assert_int_equal(profile_writer_close(w), -ENOSPC);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(jsonl_round_trip),
+	cmocka_unit_test(legacy_round_trip),
+	cmocka_unit_test(coz_sqlite_example),
+	cmocka_unit_test(underscore_types),
+	cmocka_unit_test(garbage_is_counted),
+	cmocka_unit_test(nul_bytes_and_unterminated_legacy),
+	cmocka_unit_test(points_need_an_experiment),
+	cmocka_unit_test(many_warnings_keep_the_first),
+	cmocka_unit_test(appended_runs),
+	cmocka_unit_test(open_errors),
+	cmocka_unit_test(write_errors_reach_flush),
+};
+
+UNIT_MAIN(tests, NULL, NULL)

@@ -1,0 +1,692 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for `causalctl report`: the maths on small profiles with values computed by hand,
+ * the filters and their counts, the ranking, and the JSON, HTML and trace outputs.
+ */
+#include <unistd.h>
+
+#include "unit.h"
+
+#define EPS 1e-9
+
+static char dir[] = "/tmp/causal-unit-report-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+/* One legacy experiment followed by a throughput point "main.c:73". */
+static void tp(FILE *f, const char *sel, int pct, uint64_t dur, uint64_t delta)
+{
+	fprintf(f, "experiment\tselected=%s\tspeedup=%.2f\tduration=%lu\tselected-samples=1\n"
+		"throughput-point\tname=main.c:73\tdelta=%lu\n", sel, pct / 100.0, (unsigned long)dur,
+		(unsigned long)delta);
+}
+
+static void analyse_text(const char *text, struct profile *p, struct report_result *r, enum report_sort sort,
+			 unsigned int min_points)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	assert_non_null(f);
+	memset(p, 0, sizeof(*p));
+	assert_int_equal(profile_read_stream(f, p), 0);
+	fclose(f);
+	assert_int_equal(report_analyse(p, sort, min_points, r), 0);
+}
+
+static const struct report_series *series_of(const struct report_result *r, const char *sel)
+{
+	size_t i;
+
+	for (i = 0; i < r->nseries; i++)
+		if (!strcmp(r->series[i].selected, sel))
+			return &r->series[i];
+	fail_msg("no series for %s", sel);
+	return NULL;
+}
+
+static const struct report_agg *agg_of(const struct report_series *s, int pct)
+{
+	size_t i;
+
+	for (i = 0; i < s->naggs; i++)
+		if (s->aggs[i].speedup_pct == pct)
+			return &s->aggs[i];
+	fail_msg("no %d%% aggregate", pct);
+	return NULL;
+}
+
+/*
+ * Coz's sqlite record (legacy, historic progress-point) plus two baselines:
+ *   p0 = (500000000 + 500000000) / (2000 + 2000) = 250000 ns per visit
+ *   p55 = 500214432 / 2034 = 245926.46607669618
+ *   progress speedup = (250000 - 245926.46607669618) / 250000 = 0.016294135693215
+ *   impact: trapezoid (0,0)-(0.55,y) has area 0.55 * y / 2, over 0.55: y / 2 = 0.0081470678466
+ *   slope through (0,0) and (0.55,y): y / 0.55 = 0.0296257012604
+ */
+static void sqlite_legacy_maths(void **state)
+{
+	static const char text[] =
+		"startup\ttime=1427223983237973526\n"
+		"experiment\tselected=sqlite3.c:123263\tspeedup=0.00\tduration=500000000\tselected-samples=0\n"
+		"progress-point\tname=main.c:73\ttype=source\tdelta=2000\n"
+		"experiment\tselected=sqlite3.c:123263\tspeedup=0.55\tduration=500214432\tselected-samples=0\n"
+		"progress-point\tname=main.c:73\ttype=source\tdelta=2034\n"
+		"experiment\tselected=sqlite3.c:123263\tspeedup=0.00\tduration=500000000\tselected-samples=0\n"
+		"progress-point\tname=main.c:73\ttype=source\tdelta=2000\n"
+		"shutdown\ttime=1427224000600601814\tsamples=12456\n";
+	const struct report_series *s;
+	struct report_result r;
+	struct profile p;
+
+	(void)state;
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
+	assert_int_equal(r.nseries, 1);
+	s = &r.series[0];
+	assert_true(s->ranked);
+	assert_int_equal(s->nused, 2);
+	assert_int_equal(s->experiments, 3);
+	assert_int_equal(agg_of(s, 0)->delta, 4000);
+	assert_int_equal(agg_of(s, 0)->duration, 1000000000);
+	assert_int_equal(agg_of(s, 0)->experiments, 2);
+	assert_float_equal(agg_of(s, 0)->period, 250000, EPS);
+	assert_float_equal(agg_of(s, 55)->period, 245926.46607669618, 1e-6);
+	assert_float_equal(agg_of(s, 55)->progress_speedup, 0.016294135693215, 1e-12);
+	assert_float_equal(s->impact, 0.0081470678466, 1e-12);
+	assert_float_equal(s->slope, 0.0296257012604, 1e-12);
+	assert_float_equal(s->max, 0.016294135693215, 1e-12);
+	assert_float_equal(s->min, 0, EPS);
+	assert_int_equal(r.nlines, 1);
+	/* the default minimum of 5 distinct speedups filters it, and says so */
+	report_free(&r);
+	assert_int_equal(report_analyse(&p, REPORT_SORT_IMPACT, REPORT_DEFAULT_MIN_POINTS, &r), 0);
+	assert_int_equal(r.nlines, 0);
+	assert_int_equal(r.few_points, 1);
+	assert_int_equal(r.lines_few_points, 1);
+	report_free(&r);
+	profile_free(&p);
+}
+
+/*
+ * Latency, Little's law: W = difference / (arrivals / duration), difference averaged over
+ * experiments weighted by duration.
+ *   0 %:  (1e9 s, 100 arrivals, difference 10) and (3e9, 300, 20):
+ *         difference = (10 * 1e9 + 20 * 3e9) / 4e9 = 17.5; W0 = 17.5 / (400 / 4e9) = 1.75e8
+ *   50 %: (2e9, 200, 7): W = 7 / (200 / 2e9) = 7e7
+ *   progress speedup = -(1.75e8 - 7e7) / 1.75e8 = -0.6 (sign negated for latency, as Coz does)
+ */
+static void latency_littles_law(void **state)
+{
+	static const char text[] =
+		"{\"type\":\"experiment\",\"selected\":\"/s/q.c:9\",\"speedup\":0.00,\"duration\":1000000000}\n"
+		"{\"type\":\"latency-point\",\"name\":\"req\",\"arrivals\":100,\"departures\":99,\"difference\":10}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/s/q.c:9\",\"speedup\":0.00,\"duration\":3000000000}\n"
+		"{\"type\":\"latency-point\",\"name\":\"req\",\"arrivals\":300,\"departures\":290,\"difference\":20}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/s/q.c:9\",\"speedup\":0.50,\"duration\":2000000000}\n"
+		"{\"type\":\"latency-point\",\"name\":\"req\",\"arrivals\":200,\"departures\":200,\"difference\":7}\n";
+	const struct report_series *s;
+	struct report_result r;
+	struct profile p;
+
+	(void)state;
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
+	s = series_of(&r, "/s/q.c:9");
+	assert_int_equal(s->kind, PROFILE_LATENCY);
+	assert_float_equal(agg_of(s, 0)->difference, 17.5, EPS);
+	assert_int_equal(agg_of(s, 0)->arrivals, 400);
+	assert_int_equal(agg_of(s, 0)->departures, 389);
+	assert_float_equal(agg_of(s, 0)->period, 1.75e8, 1e-3);
+	assert_float_equal(agg_of(s, 50)->period, 7e7, 1e-3);
+	assert_float_equal(agg_of(s, 50)->progress_speedup, -0.6, EPS);
+	assert_true(s->ranked);
+	assert_float_equal(s->min, -0.6, EPS);
+	report_free(&r);
+	profile_free(&p);
+}
+
+/*
+ * Baselines: line B has no 0 % experiment (dropped, counted); line T's baseline has only 3
+ * visits (< MIN_DELTA = 5: dropped, counted); line A's 20 % point has 4 visits (dropped, counted)
+ * and its 40 % value is (1e6 - 1e9/200) / 1e6 = -4 < -1 (out of range, counted).
+ */
+static void baseline_and_delta_filters(void **state)
+{
+	struct report_result r;
+	struct profile p;
+	const struct report_series *s;
+	struct capture c;
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	tp(f, "/B.c:1", 50, 1000000000, 1000);
+	tp(f, "/T.c:1", 0, 1000000000, 3);
+	tp(f, "/T.c:1", 50, 1000000000, 1000);
+	tp(f, "/A.c:1", 0, 1000000000, 1000);
+	tp(f, "/A.c:1", 20, 1000000000, 4);
+	tp(f, "/A.c:1", 40, 1000000000, 200);
+	tp(f, "/A.c:1", 60, 1000000000, 1250);
+	fclose(f);
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
+	assert_int_equal(r.nseries, 3);
+	assert_int_equal(r.no_baseline, 1);
+	assert_int_equal(r.thin_baseline, 1);
+	assert_int_equal(r.thin_points, 1);
+	assert_int_equal(r.out_of_range, 1);
+	s = series_of(&r, "/A.c:1");
+	assert_int_equal(s->nused, 2);
+	assert_false(agg_of(s, 20)->used);
+	assert_false(agg_of(s, 40)->used);
+	assert_float_equal(agg_of(s, 60)->progress_speedup, 0.2, EPS);
+	assert_int_equal(r.nlines, 1);
+	capture_open(&c);
+	report_print_text(c.f, &r, 0, false);
+	assert_contains(capture_text(&c), "dropped: 1 line/point series without a 0% speedup experiment");
+	assert_contains(c.buf, "dropped: 1 line/point series whose 0% baseline has fewer than 5 visits");
+	assert_contains(c.buf, "dropped: 1 speedup values with fewer than 5 visits");
+	assert_contains(c.buf, "dropped: 1 speedup values with program speedup outside");
+	capture_close(&c);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+}
+
+/*
+ * Two lines whose order depends on the score (throughput; p0 = 1e9 / 1000 = 1e6):
+ *   P: 0 %: 0, then 0.2 at 25, 50, 75 and 100 % (delta 1250: p = 8e5)
+ *      impact: areas 0.025, 0.075, 0.125, 0.175 over x = 0.1, 0.15, 0.1667, 0.175 -> 0.175
+ *      slope: Sxy = 0.10, Sxx = 0.625 -> 0.16; max 0.2
+ *   Q: 0 at 0, 25 and 50 %, 0.1 at 75 % (9e8 / 1000), 0.5 at 100 % (1e9 / 2000)
+ *      impact: 0, 0, 0.0125 / 0.75 = 0.01667, 0.0875 / 1 = 0.0875 -> 0.0875
+ *      slope: mean y 0.12, Sxy = 0.06 + 0.03 - 0.005 + 0.19 = 0.275 -> 0.44; max 0.5
+ *   C (contention): 0 at 0 %, -0.25 at 25 .. 100 % (delta 800: p = 1.25e6)
+ */
+static char *ranking_profile(void)
+{
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	int pct;
+
+	for (pct = 0; pct <= 100; pct += 25) {
+		tp(f, "/P.c:1", pct, 1000000000, pct ? 1250 : 1000);
+		tp(f, "/Q.c:2", pct, pct == 75 ? 900000000 : 1000000000, pct == 100 ? 2000 : 1000);
+		tp(f, "/C.c:3", pct, 1000000000, pct ? 800 : 1000);
+	}
+	fclose(f);
+	return text;
+}
+
+static void ranking(void **state)
+{
+	char *text = ranking_profile();
+	const struct report_series *s;
+	struct report_result r;
+	struct profile p;
+
+	(void)state;
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
+	s = series_of(&r, "/P.c:1");
+	assert_float_equal(s->impact, 0.175, EPS);
+	assert_float_equal(s->slope, 0.16, EPS);
+	assert_float_equal(s->max, 0.2, EPS);
+	s = series_of(&r, "/Q.c:2");
+	assert_float_equal(s->impact, 0.0875, EPS);
+	assert_float_equal(s->slope, 0.44, EPS);
+	assert_float_equal(s->max, 0.5, EPS);
+	s = series_of(&r, "/C.c:3");
+	assert_float_equal(s->impact, -0.125, EPS);	/* -0.03125 / 0.25 at x = 0.25, lower after */
+	assert_float_equal(s->min, -0.25, EPS);
+	assert_int_equal(r.nlines, 3);
+	assert_string_equal(r.lines[0].selected, "/P.c:1");
+	assert_string_equal(r.lines[1].selected, "/Q.c:2");
+	assert_string_equal(r.lines[2].selected, "/C.c:3");
+	report_free(&r);
+
+	assert_int_equal(report_analyse(&p, REPORT_SORT_SLOPE, 5, &r), 0);
+	assert_string_equal(r.lines[0].selected, "/Q.c:2");
+	assert_string_equal(r.lines[1].selected, "/P.c:1");
+	report_free(&r);
+	assert_int_equal(report_analyse(&p, REPORT_SORT_MAX, 5, &r), 0);
+	assert_string_equal(r.lines[0].selected, "/Q.c:2");
+	report_free(&r);
+	assert_int_equal(report_analyse(&p, REPORT_SORT_MIN, 5, &r), 0);
+	assert_string_equal(r.lines[0].selected, "/C.c:3");
+	assert_float_equal(r.lines[0].score, -0.25, EPS);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+}
+
+/* Appended runs aggregate: the baseline of run 1 serves run 2's speedups. */
+static void runs_aggregate_and_header_lines_skip(void **state)
+{
+	static const char text[] =
+		"startup\ttime=1\n"
+		"experiment\tselected=/x.c:1\tspeedup=0.00\tduration=1000\tselected-samples=0\n"
+		"throughput-point\tname=p\tdelta=10\n"
+		"experiment\tselected=/usr/include/coz.h:12\tspeedup=0.00\tduration=1000\tselected-samples=0\n"
+		"throughput-point\tname=p\tdelta=10\n"
+		"startup\ttime=2\n"
+		"{\"type\":\"startup\",\"time\":3}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.5,\"duration\":1000}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":20}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/inc/causal.h:3\",\"speedup\":0.5,\"duration\":1000}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":20}\n";
+	struct report_result r;
+	struct profile p;
+
+	(void)state;
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
+	assert_int_equal(p.runs, 3);
+	assert_int_equal(r.experiments, 4);
+	assert_int_equal(r.skipped_header, 2);
+	assert_int_equal(r.nseries, 1);
+	/* p0 = 1000 / 10 = 100, p50 = 1000 / 20 = 50: (100 - 50) / 100 = 0.5 */
+	assert_float_equal(agg_of(&r.series[0], 50)->progress_speedup, 0.5, EPS);
+	/* the progress point's total counts every experiment */
+	assert_int_equal(r.npoints, 1);
+	assert_int_equal(r.points[0].total, 60);
+	report_free(&r);
+	profile_free(&p);
+}
+
+/* ---- the command ---- */
+
+struct run {
+	struct capture out, err;
+	int ret;
+};
+
+#define RUN(r, ...) do {								\
+	char *argv_[] = { "causalctl", "report", __VA_ARGS__, NULL };			\
+	run_argv(r, ARRAY_SIZE(argv_) - 1, argv_);					\
+} while (0)
+
+static void run_argv(struct run *r, int argc, char **argv)
+{
+	struct cli_env env;
+
+	capture_open(&r->out);
+	capture_open(&r->err);
+	env.out = r->out.f;
+	env.err = r->err.f;
+	env.sysfs = "/nonexistent";
+	r->ret = causalctl_run(&env, argc, argv);
+	capture_text(&r->out);
+	capture_text(&r->err);
+}
+
+static void run_done(struct run *r)
+{
+	capture_close(&r->out);
+	capture_close(&r->err);
+}
+
+static char *fixture(const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+static char *slurp(const char *path)
+{
+	char *buf = NULL;
+	size_t cap = 0, n;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	n = getdelim(&buf, &cap, '\0', f);
+	assert_true(n > 0);
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* A small JSON validator: enough to say the output is one well-formed value. */
+static const char *json_value(const char *s);
+
+static const char *json_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+		s++;
+	return s;
+}
+
+static const char *json_strv(const char *s)
+{
+	if (*s++ != '"')
+		return NULL;
+	while (*s && *s != '"') {
+		if ((unsigned char)*s < 0x20)
+			return NULL;
+		if (*s == '\\')
+			s++;
+		s++;
+	}
+	return *s == '"' ? s + 1 : NULL;
+}
+
+static const char *json_value(const char *s)
+{
+	s = json_ws(s);
+	if (*s == '{' || *s == '[') {
+		char close = *s == '{' ? '}' : ']';
+
+		s = json_ws(s + 1);
+		if (*s == close)
+			return s + 1;
+		for (;;) {
+			if (close == '}') {
+				s = json_strv(json_ws(s));
+				if (!s)
+					return NULL;
+				s = json_ws(s);
+				if (*s++ != ':')
+					return NULL;
+			}
+			s = json_value(s);
+			if (!s)
+				return NULL;
+			s = json_ws(s);
+			if (*s == close)
+				return s + 1;
+			if (*s++ != ',')
+				return NULL;
+		}
+	}
+	if (*s == '"')
+		return json_strv(s);
+	if (!strncmp(s, "true", 4) || !strncmp(s, "null", 4))
+		return s + 4;
+	if (!strncmp(s, "false", 5))
+		return s + 5;
+	if (*s == '-' || (*s >= '0' && *s <= '9')) {
+		char *end;
+
+		strtod(s, &end);
+		return end;
+	}
+	return NULL;
+}
+
+static void assert_valid_json(const char *text)
+{
+	const char *end = json_value(text);
+
+	if (!end || *json_ws(end))
+		fail_msg("not one JSON value:\n%s", text);
+}
+
+static void table_and_help(void **state)
+{
+	char *text = ranking_profile(), *path = fixture("rank.coz", text);
+	struct run r;
+
+	(void)state;
+	RUN(&r, path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_string_equal(r.err.buf, "");
+	assert_contains(r.out.buf, "rank  line");
+	assert_contains(r.out.buf, "   1  /P.c:1");
+	assert_contains(r.out.buf, "+17.5%");	/* P's impact */
+	assert_contains(r.out.buf, "+0.44");	/* Q's slope */
+	/* the sparkline: 0 % is the lowest block, 100 % of Q the highest */
+	assert_contains(r.out.buf, "\u2581\u00b7\u00b7\u00b7\u00b7\u2581");
+	assert_true(strstr(r.out.buf, "/P.c:1") < strstr(r.out.buf, "/Q.c:2"));
+	assert_true(strstr(r.out.buf, "/Q.c:2") < strstr(r.out.buf, "/C.c:3"));
+	run_done(&r);
+
+	RUN(&r, "--sort", "slope", "--top", "1", "--ascii", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "   1  /Q.c:2");
+	assert_not_contains(r.out.buf, "/P.c:1");
+	assert_contains(r.out.buf, "(2 more lines; --top 0 shows all)");
+	assert_not_contains(r.out.buf, "\u2581");
+	run_done(&r);
+
+	RUN(&r, "--help");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "Usage: causalctl report [OPTIONS] FILE");
+	assert_contains(r.out.buf, "--min-points N");
+	assert_contains(r.out.buf, "--trace OUT");
+	run_done(&r);
+
+	RUN(&r, "--sort", "best", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "--sort wants impact, slope, max or min, not 'best'");
+	run_done(&r);
+	RUN(&r, "--min-points", "x", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	run_done(&r);
+	{
+		char *argv[] = { "causalctl", "report", NULL };
+
+		run_argv(&r, 2, argv);
+		assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+		assert_contains(r.err.buf, "which profile?");
+		run_done(&r);
+	}
+	free(path);
+	free(text);
+}
+
+static void min_points_filter_says_so(void **state)
+{
+	char *text = ranking_profile(), *path = fixture("rank6.coz", text);
+	struct run r;
+
+	(void)state;
+	/* each line has 5 distinct speedups */
+	RUN(&r, "--min-points", "6", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "filtered: 3 line/point series with fewer than 6 distinct speedups");
+	assert_contains(r.out.buf, "3 lines were filtered by --min-points 6");
+	assert_not_contains(r.out.buf, "rank  line");
+	run_done(&r);
+	free(path);
+	free(text);
+}
+
+static void json_output(void **state)
+{
+	char *text = ranking_profile(), *path = fixture("json.coz", text);
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--json", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_valid_json(r.out.buf);
+	assert_contains(r.out.buf, "\"ranked_lines\":3,");
+	assert_contains(r.out.buf, "{\"rank\":1,\"selected\":\"/P.c:1\",\"score\":0.175,");
+	assert_contains(r.out.buf, "{\"point\":\"main.c:73\",\"kind\":\"throughput\",\"impact\":0.0875,"
+			"\"slope\":0.44,\"max\":0.5,\"min\":0,\"speedups\":5,\"experiments\":5,");
+	assert_contains(r.out.buf, "{\"speedup\":1.00,\"used\":true,\"progress_speedup\":0.5,\"experiments\":1,"
+			"\"duration\":1000000000,\"delta\":2000}");
+	assert_contains(r.out.buf, "\"reached\":true");
+	/* 3 lines, 5 aggregated points each */
+	assert_int_equal(count(r.out.buf, "\"speedup\":"), 15);
+	run_done(&r);
+	free(path);
+	free(text);
+}
+
+static void html_output(void **state)
+{
+	char *text = ranking_profile(), *path = fixture("html.coz", text), *out, *html;
+	struct run r;
+
+	(void)state;
+	assert_true(asprintf(&out, "%s/report.html", dir) > 0);
+	RUN(&r, "--html", out, "--min-points", "5", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.err.buf, "wrote the HTML report to");
+	html = slurp(out);
+	assert_int_equal(count(html, "<svg"), 3);
+	assert_int_equal(count(html, "</svg>"), 3);
+	assert_int_equal(count(html, "<circle"), 15);
+	assert_not_contains(html, "http://");
+	assert_not_contains(html, "https://");
+	assert_not_contains(html, "<script");
+	assert_contains(html, "line speedup");
+	assert_contains(html, "program speedup");
+	assert_contains(html, "<style>");
+	free(html);
+	run_done(&r);
+
+	/* --top limits the plots */
+	RUN(&r, "--html", out, "--top", "2", path);
+	html = slurp(out);
+	assert_int_equal(count(html, "<svg"), 2);
+	free(html);
+	run_done(&r);
+	free(out);
+	free(path);
+	free(text);
+}
+
+static void trace_output(void **state)
+{
+	static const char text[] =
+		"{\"type\":\"startup\",\"time\":5,\"thread_model\":\"task\"}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/a.c:1\",\"speedup\":0.00,\"duration\":1000,"
+		"\"start_ns\":2000000,\"end_ns\":2001500}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/a.c:1\",\"speedup\":0.25,\"duration\":1000,"
+		"\"start_ns\":2002000,\"end_ns\":2003000}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10}\n"
+		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":7,\"kind\":\"oncpu\",\"spans\":[[1999000,500],[2001000,10]]}\n"
+		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":8,\"kind\":\"delay\",\"spans\":[[2002100,250]]}\n"
+		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":7,\"kind\":\"delay\",\"spans\":[[2002200,3]]}\n";
+	char *path = fixture("trace.coz", text), *out, *json;
+	struct run r;
+
+	(void)state;
+	assert_true(asprintf(&out, "%s/trace.json", dir) > 0);
+	RUN(&r, "--trace", out, path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	json = slurp(out);
+	assert_valid_json(json);
+	assert_contains(json, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+	/* 2 experiments + 4 spans */
+	assert_int_equal(count(json, "\"ph\":\"X\""), 6);
+	assert_int_equal(count(json, "\"cat\":\"experiment\""), 2);
+	assert_int_equal(count(json, "\"cat\":\"delay\""), 2);
+	assert_int_equal(count(json, "\"cat\":\"oncpu\""), 2);
+	/* experiments process and track, pid 7, threads 7 and 8 */
+	assert_int_equal(count(json, "\"ph\":\"M\""), 5);
+	assert_int_equal(count(json, "\"name\":\"thread_name\""), 3);
+	/* relative to the earliest span (1999000 ns): the first experiment starts at 1 µs */
+	assert_contains(json, "\"name\":\"/a.c:1 +0%\",\"cat\":\"experiment\",\"ph\":\"X\",\"ts\":1.000,"
+			"\"dur\":1.500,\"pid\":0,\"tid\":0,\"args\":{\"selected\":\"/a.c:1\",\"speedup\":0.00,");
+	assert_contains(json, "\"name\":\"oncpu\",\"cat\":\"oncpu\",\"ph\":\"X\",\"ts\":0.000,\"dur\":0.500,"
+			"\"pid\":7,\"tid\":7}");
+	free(json);
+	run_done(&r);
+	free(out);
+	free(path);
+}
+
+static void unusable_profiles(void **state)
+{
+	char *empty = fixture("empty.coz", "\n\n"), *noexp = fixture("noexp.coz", "startup\ttime=1\nruntime\ttime=5\n");
+	char *nopoints = fixture("nopoints.coz", "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n");
+	char *unreached = fixture("unreached.coz",
+				  "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n"
+				  "throughput-point\tname=main.c:9\tdelta=0\n"
+				  "experiment\tselected=/a.c:1\tspeedup=0.50\tduration=10\n"
+				  "throughput-point\tname=main.c:9\tdelta=0\n");
+	char *garbage = fixture("garbage.coz", "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n"
+				"throughput-point\tname=p\tdelta=10\n"
+				"what is this\nnor this\n\x01\x02\nx\ny\nz\n");
+	struct run r;
+
+	(void)state;
+	RUN(&r, "/nonexistent/profile.coz");
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
+	assert_contains(r.err.buf, "cannot open /nonexistent/profile.coz: No such file or directory");
+	run_done(&r);
+
+	RUN(&r, empty);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
+	assert_contains(r.err.buf, "is empty");
+	run_done(&r);
+
+	RUN(&r, noexp);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
+	assert_contains(r.err.buf, "the profile has no experiments: was the program run under causalctl run, "
+			"and did it reach a progress point?");
+	run_done(&r);
+
+	RUN(&r, nopoints);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
+	assert_contains(r.err.buf, "no progress-point records");
+	assert_contains(r.err.buf, "CAUSAL_PROGRESS");
+	assert_contains(r.err.buf, "--progress SYMBOL");
+	run_done(&r);
+
+	RUN(&r, "--min-points", "1", unreached);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "warning: progress point main.c:9 was never reached");
+	assert_contains(r.out.buf, "no progress point was ever reached");
+	run_done(&r);
+
+	RUN(&r, "--min-points", "1", garbage);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.err.buf, "garbage.coz:3: warning: unknown record type 'what is this'; line ignored");
+	assert_contains(r.err.buf, "garbage.coz:7: warning:");
+	assert_not_contains(r.err.buf, "garbage.coz:8: warning:");
+	assert_contains(r.err.buf, "6 lines ignored in all (the first 5 shown)");
+	run_done(&r);
+	free(empty);
+	free(noexp);
+	free(nopoints);
+	free(unreached);
+	free(garbage);
+}
+
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(sqlite_legacy_maths),
+	cmocka_unit_test(latency_littles_law),
+	cmocka_unit_test(baseline_and_delta_filters),
+	cmocka_unit_test(ranking),
+	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
+	cmocka_unit_test(table_and_help),
+	cmocka_unit_test(min_points_filter_says_so),
+	cmocka_unit_test(json_output),
+	cmocka_unit_test(html_output),
+	cmocka_unit_test(trace_output),
+	cmocka_unit_test(unusable_profiles),
+};
+
+UNIT_MAIN(tests, setup, teardown)

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Coz-compatible profile: its writer (profile_write.c), its parser (profile_read.c) and the
+ * `causalctl report` analysis (report*.c).
+ *
+ * Records follow Coz (JSON Lines by default, or tab-separated key=value "legacy" records) so that
+ * Coz's viewer reads our profiles. Our additions are extra keys, which the viewer ignores, and
+ * one extra record type, "thread-spans", for `report --trace`: Coz's viewer does not know that
+ * type and shows an "invalid line" warning for it (the plots still render), so the driver should
+ * write spans only when the user asked for a trace.
+ */
+#ifndef CAUSAL_PROFILE_H
+#define CAUSAL_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct cli_env;
+
+/* ---- writer (profile_write.c) ---- */
+
+enum profile_format { PROFILE_JSONL, PROFILE_LEGACY };
+
+/* Our extra startup fields; NULL strings and 0 numbers are left out. */
+struct profile_meta {
+	const char *tool_version;	/* CAUSAL_VERSION */
+	const char *thread_model;	/* "task" | "cpu" */
+	const char *event;		/* "cpu-clock" | "cycles" */
+	uint64_t period_ns;
+	const char *command;		/* the profiled command line, joined with spaces */
+	const char *kernel_release;	/* uname -r */
+};
+
+struct profile_experiment {
+	const char *selected;		/* "path:line" */
+	double speedup;			/* 0.00 .. 1.00, written with 2 decimals */
+	uint64_t duration;		/* effective ns: wall time minus the delay the experiment inserted */
+	uint64_t selected_samples;
+	/* extras (CLOCK_MONOTONIC ns, and the module's per-experiment counters) */
+	uint64_t start_ns;
+	uint64_t end_ns;
+	uint64_t delay_inserted;
+	uint64_t delay_paid;
+	int64_t paid_error_ns;
+	uint64_t payments;
+};
+
+struct profile_writer;
+
+/* Opens path in append mode (runs accumulate, as with Coz); NULL with a message in err. */
+struct profile_writer *profile_writer_open(const char *path, enum profile_format fmt, char *err, size_t errlen);
+/* The same on an open stream, which profile_writer_close() does not close (tests, stdout). */
+struct profile_writer *profile_writer_stream(FILE *f, enum profile_format fmt);
+void profile_write_startup(struct profile_writer *w, uint64_t realtime_ns, const struct profile_meta *meta);
+void profile_write_experiment(struct profile_writer *w, const struct profile_experiment *e);
+void profile_write_throughput(struct profile_writer *w, const char *name, uint64_t delta);
+void profile_write_latency(struct profile_writer *w, const char *name, uint64_t arrivals, uint64_t departures,
+			   int64_t difference);
+void profile_write_runtime(struct profile_writer *w, uint64_t ns);
+void profile_write_samples(struct profile_writer *w, const char *location, uint64_t count);
+/* [start_ns, duration_ns] pairs, CLOCK_MONOTONIC; kind is "oncpu" or "delay" */
+void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, const char *kind,
+				const uint64_t (*spans)[2], size_t n);
+/* Write errors are sticky: flush and close return the first as -errno (0 if none). */
+int profile_flush(struct profile_writer *w);
+int profile_writer_close(struct profile_writer *w);
+
+/* ---- parser (profile_read.c) ---- */
+
+enum profile_point_kind { PROFILE_THROUGHPUT, PROFILE_LATENCY };
+
+/* One progress point's record after an experiment. */
+struct profile_point {
+	char *name;
+	enum profile_point_kind kind;
+	uint64_t delta;			/* throughput */
+	uint64_t arrivals;		/* latency */
+	uint64_t departures;
+	int64_t difference;
+};
+
+struct profile_exp {
+	char *selected;
+	double speedup;
+	int speedup_pct;		/* speedup rounded to a whole percent: the aggregation key */
+	uint64_t duration;
+	uint64_t selected_samples;
+	bool has_times;			/* start_ns/end_ns present (our profiles, not Coz's) */
+	uint64_t start_ns, end_ns;
+	uint64_t delay_inserted, delay_paid, payments;
+	int64_t paid_error_ns;
+	unsigned int run;		/* 0-based index of the startup record it follows */
+	size_t first_point, npoints;	/* its records in profile.points */
+	unsigned long line;		/* where it is in the file */
+};
+
+struct profile_spans {
+	int pid, tid;
+	bool delay;			/* "delay", else "oncpu" */
+	uint64_t (*spans)[2];
+	size_t n;
+};
+
+#define PROFILE_MAX_WARNINGS 5
+
+struct profile {
+	struct profile_exp *exps;
+	size_t nexps, exps_cap;
+	struct profile_point *points;
+	size_t npoints, points_cap;
+	struct profile_spans *spans;
+	size_t nspans, spans_cap;
+	unsigned int runs;		/* startup records */
+	unsigned long lines;		/* non-empty lines read */
+	unsigned long bad_lines;	/* lines that did not parse or made no sense */
+	unsigned long orphan_points;	/* point records before any experiment */
+	bool truncated_tail;		/* the last line had no newline and did not parse: ignored */
+	bool in_run_exp;		/* parser state: an experiment since the last startup */
+	unsigned long warning_line[PROFILE_MAX_WARNINGS];
+	char warning[PROFILE_MAX_WARNINGS][160];
+	/* from the last startup record that had them */
+	char *tool_version, *thread_model, *event, *command, *kernel_release;
+	uint64_t period_ns;
+	uint64_t runtime_ns;		/* the last runtime record */
+};
+
+/* Reads path; -errno with a message in err if it cannot be read at all (garbage is not an error). */
+int profile_read(const char *path, struct profile *p, char *err, size_t errlen);
+int profile_read_stream(FILE *f, struct profile *p);
+/* Parses one line (no newline); false if it did not parse (then p->warning has why). */
+bool profile_parse_line(struct profile *p, const char *line, unsigned long lineno);
+void profile_free(struct profile *p);
+
+/* ---- analysis (report.c) ---- */
+
+#define REPORT_MIN_DELTA	5
+#define REPORT_DEFAULT_MIN_POINTS 5
+
+enum report_sort { REPORT_SORT_IMPACT, REPORT_SORT_SLOPE, REPORT_SORT_MAX, REPORT_SORT_MIN };
+
+/* The aggregate of one (line, point, speedup). */
+struct report_agg {
+	int speedup_pct;
+	unsigned int experiments;
+	uint64_t duration;		/* Σ duration */
+	uint64_t delta;			/* Σ delta (throughput) */
+	uint64_t arrivals, departures;	/* Σ (latency) */
+	double difference;		/* duration-weighted mean (latency) */
+	double period;			/* ns per visit (throughput) or W, Little's law (latency) */
+	double progress_speedup;
+	bool used;			/* passed MIN_DELTA and the [-1, 2] range */
+};
+
+/* One (line, progress point) series. */
+struct report_series {
+	const char *selected;
+	const char *point;
+	enum profile_point_kind kind;
+	struct report_agg *aggs;	/* sorted by speedup */
+	size_t naggs;
+	size_t nused;			/* distinct speedups with a value */
+	unsigned int experiments;
+	bool ranked;			/* has a baseline and at least min_points values */
+	double impact, slope, max, min;
+};
+
+struct report_line {
+	const char *selected;
+	size_t *series;			/* indexes into result.series, best first */
+	size_t nseries;
+	double score;			/* over its ranked series, by the sort key */
+};
+
+struct report_point_total {
+	const char *name;
+	enum profile_point_kind kind;
+	uint64_t total;			/* Σ delta, or Σ arrivals + departures */
+	unsigned long records;
+};
+
+struct report_result {
+	struct report_series *series;
+	size_t nseries;
+	struct report_line *lines;	/* ranked lines only, best first */
+	size_t nlines;
+	struct report_point_total *points;
+	size_t npoints;
+	enum report_sort sort;
+	unsigned int min_points;
+	size_t experiments;		/* all of them */
+	size_t skipped_header;		/* experiments in coz.h / causal.h */
+	/* what did not make it, never silently */
+	size_t no_baseline;		/* series without a speedup-0 aggregate */
+	size_t thin_baseline;		/* series whose baseline has < MIN_DELTA visits or no valid period */
+	size_t thin_points;		/* aggregates other than baselines with < MIN_DELTA visits */
+	size_t out_of_range;		/* values outside [-1, 2] */
+	size_t few_points;		/* series with a baseline but fewer than min_points values */
+	size_t lines_few_points;	/* lines with no ranked series because of min_points */
+};
+
+const char *report_sort_name(enum report_sort s);
+int report_analyse(const struct profile *p, enum report_sort sort, unsigned int min_points,
+		   struct report_result *r);
+void report_free(struct report_result *r);
+void report_print_text(FILE *f, const struct report_result *r, size_t top, bool ascii);
+void report_print_json(FILE *f, const char *path, const struct profile *p, const struct report_result *r,
+		       size_t top);
+
+/* report_html.c */
+void report_print_html(FILE *f, const char *path, const struct profile *p, const struct report_result *r,
+		       size_t top);
+
+/* report_trace.c */
+void report_print_trace(FILE *f, const struct profile *p);
+
+int cmd_report(const struct cli_env *env, int argc, char **argv);
+void cmd_report_usage(FILE *f);
+
+#endif /* CAUSAL_PROFILE_H */

@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading Coz-compatible profiles: JSON Lines and legacy tab-separated records, detected per line,
+ * Coz's historic records (progress-point, shutdown) and the short-lived underscore type names.
+ * Garbage never stops the reader: a line that does not parse is counted and the first few are
+ * kept with their line numbers for the report to show.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "causalctl.h"
+
+#define MAX_FIELDS 32
+
+struct field {
+	const char *key;
+	const char *val;
+};
+
+/* One parsed line: its type and fields point into buf. */
+struct record {
+	const char *type;
+	struct field f[MAX_FIELDS];
+	size_t n;
+	char *buf;
+};
+
+PRINTF_LIKE(3, 4)
+static bool fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static const char *skip_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	return s;
+}
+
+static void put_utf8(char **o, unsigned long c)
+{
+	char *p = *o;
+
+	if (c < 0x80) {
+		*p++ = (char)c;
+	} else if (c < 0x800) {
+		*p++ = (char)(0xc0 | (c >> 6));
+		*p++ = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		*p++ = (char)(0xe0 | (c >> 12));
+		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*p++ = (char)(0x80 | (c & 0x3f));
+	} else {
+		*p++ = (char)(0xf0 | (c >> 18));
+		*p++ = (char)(0x80 | ((c >> 12) & 0x3f));
+		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*p++ = (char)(0x80 | (c & 0x3f));
+	}
+	*o = p;
+}
+
+static bool hex4(const char *s, unsigned long *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+		*v = *v * 16 + (unsigned long)(isdigit((unsigned char)s[i]) ? s[i] - '0' :
+					       tolower((unsigned char)s[i]) - 'a' + 10);
+	}
+	return true;
+}
+
+/* Decodes the JSON string at *s (past its opening quote) into *o, NUL-terminated. */
+static bool json_str(const char **s, char **o)
+{
+	const char *p = *s;
+	unsigned long c, lo;
+
+	for (;;) {
+		if (!*p)
+			return false;
+		if (*p == '"')
+			break;
+		if ((unsigned char)*p < 0x20)
+			return false;
+		if (*p != '\\') {
+			*(*o)++ = *p++;
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case '"': case '\\': case '/':
+			*(*o)++ = *p;
+			break;
+		case 'b': *(*o)++ = '\b'; break;
+		case 'f': *(*o)++ = '\f'; break;
+		case 'n': *(*o)++ = '\n'; break;
+		case 'r': *(*o)++ = '\r'; break;
+		case 't': *(*o)++ = '\t'; break;
+		case 'u':
+			if (!hex4(p + 1, &c))
+				return false;
+			p += 4;
+			if (c >= 0xd800 && c <= 0xdbff && p[1] == '\\' && p[2] == 'u' && hex4(p + 3, &lo) &&
+			    lo >= 0xdc00 && lo <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				p += 6;
+			} else if (c >= 0xd800 && c <= 0xdfff) {
+				c = 0xfffd;	/* lone surrogate */
+			}
+			put_utf8(o, c);
+			break;
+		default:
+			return false;
+		}
+		p++;
+	}
+	*(*o)++ = '\0';
+	*s = p + 1;
+	return true;
+}
+
+/* Copies a bracketed array verbatim (for "spans"); strings inside are not expected. */
+static bool json_array(const char **s, char **o)
+{
+	const char *p = *s;
+	int depth = 0;
+
+	do {
+		if (*p == '[')
+			depth++;
+		else if (*p == ']')
+			depth--;
+		else if (!*p || *p == '"' || *p == '{')
+			return false;
+		*(*o)++ = *p++;
+	} while (depth > 0);
+	*(*o)++ = '\0';
+	*s = p;
+	return true;
+}
+
+static bool parse_json(const char *line, struct record *r, char *why, size_t wlen)
+{
+	const char *p = skip_ws(line);
+	char *o = r->buf;
+	const char *key, *val;
+
+	if (*p++ != '{')
+		return fail(why, wlen, "not a JSON object");
+	p = skip_ws(p);
+	if (*p == '}')
+		goto end;
+	for (;;) {
+		if (*p++ != '"')
+			return fail(why, wlen, "expected a quoted key");
+		key = o;
+		if (!json_str(&p, &o))
+			return fail(why, wlen, "bad or unterminated string");
+		p = skip_ws(p);
+		if (*p++ != ':')
+			return fail(why, wlen, "expected ':' after \"%.40s\"", key);
+		p = skip_ws(p);
+		val = o;
+		if (*p == '"') {
+			p++;
+			if (!json_str(&p, &o))
+				return fail(why, wlen, "bad or unterminated string");
+		} else if (*p == '[') {
+			if (!json_array(&p, &o))
+				return fail(why, wlen, "bad array for \"%.40s\"", key);
+		} else {
+			const char *start = p;
+
+			while (*p && (isalnum((unsigned char)*p) || *p == '-' || *p == '+' || *p == '.'))
+				p++;
+			if (p == start)
+				return fail(why, wlen, "bad value for \"%.40s\"", key);
+			memcpy(o, start, (size_t)(p - start));
+			o += p - start;
+			*o++ = '\0';
+		}
+		if (r->n == MAX_FIELDS)
+			return fail(why, wlen, "more than %d fields", MAX_FIELDS);
+		r->f[r->n].key = key;
+		r->f[r->n].val = val;
+		r->n++;
+		p = skip_ws(p);
+		if (*p == '}')
+			break;
+		if (!*p)
+			return fail(why, wlen, "JSON object cut short");
+		if (*p++ != ',')
+			return fail(why, wlen, "expected ',' or '}'");
+		p = skip_ws(p);
+	}
+end:
+	p = skip_ws(p + 1);
+	if (*p)
+		return fail(why, wlen, "text after the JSON object");
+	return true;
+}
+
+/* Legacy: "type\tkey=value\t..."; fields without '=' are ignored, as Coz's viewer does. */
+static void parse_legacy(const char *line, struct record *r)
+{
+	char *s = strcpy(r->buf, line), *tok, *eq, *save = NULL;
+
+	r->type = strtok_r(s, "\t", &save);
+	while ((tok = strtok_r(NULL, "\t", &save)) && r->n < MAX_FIELDS) {
+		eq = strchr(tok, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		r->f[r->n].key = tok;
+		r->f[r->n].val = eq + 1;
+		r->n++;
+	}
+}
+
+/* Keys compare with '-' and '_' alike: legacy uses selected-samples, JSON selected_samples. */
+static bool key_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
+}
+
+static const char *get(const struct record *r, const char *key)
+{
+	size_t i;
+
+	/* the last one wins, like JSON.parse */
+	for (i = r->n; i-- > 0;)
+		if (key_eq(r->f[i].key, key))
+			return r->f[i].val;
+	return NULL;
+}
+
+static bool to_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !errno && !*end;
+}
+
+static bool to_s64(const char *s, int64_t *v)
+{
+	char *end;
+
+	if (!s || !(isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))))
+		return false;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return !errno && !*end;
+}
+
+static bool need_u64(const struct record *r, const char *key, uint64_t *v, char *why, size_t wlen)
+{
+	const char *s = get(r, key);
+
+	if (!s)
+		return fail(why, wlen, "%s record without %s", r->type, key);
+	if (!to_u64(s, v))
+		return fail(why, wlen, "%s: %s=%.40s is not a non-negative integer", r->type, key, s);
+	return true;
+}
+
+static bool opt_u64(const struct record *r, const char *key, uint64_t *v, char *why, size_t wlen)
+{
+	*v = 0;
+	return !get(r, key) || need_u64(r, key, v, why, wlen);
+}
+
+static bool need_str(const struct record *r, const char *key, const char **v, char *why, size_t wlen)
+{
+	*v = get(r, key);
+	if (!*v || !**v)
+		return fail(why, wlen, "%s record without %s", r->type, key);
+	return true;
+}
+
+#define GROW(arr, n, cap) do {								\
+	if ((n) == (cap)) {								\
+		size_t c_ = (cap) ? 2 * (cap) : 64;					\
+		void *a_ = realloc((arr), c_ * sizeof(*(arr)));				\
+		if (!a_)								\
+			return fail(why, wlen, "out of memory");			\
+		(arr) = a_;								\
+		(cap) = c_;								\
+	}										\
+} while (0)
+
+static bool replace_str(char **dst, const char *src)
+{
+	char *s;
+
+	if (!src)
+		return true;
+	s = strdup(src);
+	if (!s)
+		return false;
+	free(*dst);
+	*dst = s;
+	return true;
+}
+
+static bool add_startup(struct profile *p, const struct record *r, char *why, size_t wlen)
+{
+	const char *period = get(r, "period_ns");
+
+	if (!replace_str(&p->tool_version, get(r, "version")) ||
+	    !replace_str(&p->thread_model, get(r, "thread_model")) ||
+	    !replace_str(&p->event, get(r, "event")) ||
+	    !replace_str(&p->command, get(r, "command")) ||
+	    !replace_str(&p->kernel_release, get(r, "kernel")))
+		return fail(why, wlen, "out of memory");
+	if (period)
+		to_u64(period, &p->period_ns);
+	p->runs++;
+	p->in_run_exp = false;
+	return true;
+}
+
+static bool add_experiment(struct profile *p, const struct record *r, unsigned long lineno, char *why,
+			   size_t wlen)
+{
+	struct profile_exp e = { 0 };
+	const char *sel, *sp;
+	uint64_t start, end;
+	char *tail;
+
+	if (!need_str(r, "selected", &sel, why, wlen))
+		return false;
+	sp = get(r, "speedup");
+	if (!sp)
+		return fail(why, wlen, "experiment record without speedup");
+	errno = 0;
+	e.speedup = strtod(sp, &tail);
+	if (errno || *tail || tail == sp || !isfinite(e.speedup) || e.speedup < 0 || e.speedup > 1)
+		return fail(why, wlen, "experiment: speedup=%.40s is not a number from 0 to 1", sp);
+	if (!need_u64(r, "duration", &e.duration, why, wlen) ||
+	    !opt_u64(r, "selected_samples", &e.selected_samples, why, wlen) ||
+	    !opt_u64(r, "start_ns", &start, why, wlen) || !opt_u64(r, "end_ns", &end, why, wlen) ||
+	    !opt_u64(r, "delay_inserted", &e.delay_inserted, why, wlen) ||
+	    !opt_u64(r, "delay_paid", &e.delay_paid, why, wlen) ||
+	    !opt_u64(r, "payments", &e.payments, why, wlen))
+		return false;
+	if (get(r, "paid_error_ns") && !to_s64(get(r, "paid_error_ns"), &e.paid_error_ns))
+		return fail(why, wlen, "experiment: paid_error_ns is not an integer");
+	if (get(r, "start_ns") && get(r, "end_ns") && end >= start && start) {
+		e.has_times = true;
+		e.start_ns = start;
+		e.end_ns = end;
+	}
+	e.speedup_pct = (int)lround(e.speedup * 100);
+	e.run = p->runs ? p->runs - 1 : 0;
+	e.first_point = p->npoints;
+	e.line = lineno;
+	GROW(p->exps, p->nexps, p->exps_cap);
+	e.selected = strdup(sel);
+	if (!e.selected)
+		return fail(why, wlen, "out of memory");
+	p->exps[p->nexps++] = e;
+	p->in_run_exp = true;
+	return true;
+}
+
+static bool add_point(struct profile *p, const struct record *r, enum profile_point_kind kind, bool current,
+		      char *why, size_t wlen)
+{
+	struct profile_point pt = { .kind = kind };
+	const char *name;
+
+	if (!need_str(r, "name", &name, why, wlen))
+		return false;
+	if (kind == PROFILE_THROUGHPUT) {
+		if (!need_u64(r, "delta", &pt.delta, why, wlen))
+			return false;
+	} else {
+		if (!need_u64(r, "arrivals", &pt.arrivals, why, wlen) ||
+		    !need_u64(r, "departures", &pt.departures, why, wlen))
+			return false;
+		if (!get(r, "difference"))
+			return fail(why, wlen, "latency-point record without difference");
+		if (!to_s64(get(r, "difference"), &pt.difference))
+			return fail(why, wlen, "latency-point: difference is not an integer");
+	}
+	/* point records belong to the experiment right before them in the same run */
+	if (!current) {
+		p->orphan_points++;
+		return fail(why, wlen, "%s record with no experiment before it", r->type);
+	}
+	GROW(p->points, p->npoints, p->points_cap);
+	pt.name = strdup(name);
+	if (!pt.name)
+		return fail(why, wlen, "out of memory");
+	p->points[p->npoints++] = pt;
+	p->exps[p->nexps - 1].npoints++;
+	return true;
+}
+
+/* "[[s,d],[s,d]]" (JSON) or "s:d,s:d" (legacy): the numbers in order, in pairs. */
+static bool add_spans(struct profile *p, const struct record *r, char *why, size_t wlen)
+{
+	struct profile_spans sp = { 0 };
+	const char *kind, *s, *list;
+	uint64_t v[2];
+	int64_t pid, tid;
+	size_t cap = 0, k = 0;
+	char *end;
+
+	kind = get(r, "kind");
+	list = get(r, "spans");	/* may be empty: a thread with no span */
+	if (!kind || !list || !get(r, "pid") || !get(r, "tid"))
+		return fail(why, wlen, "thread-spans record without pid, tid, kind or spans");
+	if (!to_s64(get(r, "pid"), &pid) || !to_s64(get(r, "tid"), &tid) || pid < 0 || tid < 0 ||
+	    pid > INT32_MAX || tid > INT32_MAX)
+		return fail(why, wlen, "thread-spans: bad pid or tid");
+	if (strcmp(kind, "delay") && strcmp(kind, "oncpu"))
+		return fail(why, wlen, "thread-spans: unknown kind '%.20s'", kind);
+	sp.pid = (int)pid;
+	sp.tid = (int)tid;
+	sp.delay = !strcmp(kind, "delay");
+	for (s = list; *s;) {
+		if (!isdigit((unsigned char)*s)) {
+			if (!strchr("[],: ", *s))
+				goto bad;
+			s++;
+			continue;
+		}
+		errno = 0;
+		v[k] = strtoull(s, &end, 10);
+		if (errno)
+			goto bad;
+		s = end;
+		if (++k < 2)
+			continue;
+		k = 0;
+		if (sp.n == cap) {
+			size_t c = cap ? 2 * cap : 16;
+			void *a = realloc(sp.spans, c * sizeof(*sp.spans));
+
+			if (!a)
+				goto oom;
+			sp.spans = a;
+			cap = c;
+		}
+		sp.spans[sp.n][0] = v[0];
+		sp.spans[sp.n][1] = v[1];
+		sp.n++;
+	}
+	if (k)
+		goto bad;
+	if (p->nspans == p->spans_cap) {
+		size_t c = p->spans_cap ? 2 * p->spans_cap : 16;
+		void *a = realloc(p->spans, c * sizeof(*p->spans));
+
+		if (!a)
+			goto oom;
+		p->spans = a;
+		p->spans_cap = c;
+	}
+	p->spans[p->nspans++] = sp;
+	return true;
+bad:
+	free(sp.spans);
+	return fail(why, wlen, "thread-spans: spans is not a list of [start, duration] pairs");
+oom:
+	free(sp.spans);
+	return fail(why, wlen, "out of memory");
+}
+
+static bool type_is(const char *type, const char *name)
+{
+	return key_eq(type, name);
+}
+
+static bool parse_line(struct profile *p, const char *line, unsigned long lineno, char *why, size_t wlen)
+{
+	struct record r = { 0 };
+	size_t len = strlen(line);
+	bool ok;
+
+	/* decoded JSON fits in twice the input (keys and values each end with a NUL) */
+	r.buf = malloc(2 * len + 2);
+	if (!r.buf)
+		return fail(why, wlen, "out of memory");
+	if (*skip_ws(line) == '{') {
+		ok = parse_json(line, &r, why, wlen);
+		if (ok) {
+			r.type = get(&r, "type");
+			if (!r.type)
+				ok = fail(why, wlen, "JSON record without a type");
+		}
+	} else {
+		parse_legacy(line, &r);
+		ok = r.type != NULL;
+		if (!ok)
+			fail(why, wlen, "empty record");
+	}
+	if (!ok)
+		goto out;
+
+	if (type_is(r.type, "experiment"))
+		ok = add_experiment(p, &r, lineno, why, wlen);
+	else if (type_is(r.type, "throughput-point") || type_is(r.type, "progress-point"))
+		ok = add_point(p, &r, PROFILE_THROUGHPUT, p->in_run_exp, why, wlen);
+	else if (type_is(r.type, "latency-point"))
+		ok = add_point(p, &r, PROFILE_LATENCY, p->in_run_exp, why, wlen);
+	else if (type_is(r.type, "startup"))
+		ok = add_startup(p, &r, why, wlen);
+	else if (type_is(r.type, "runtime"))
+		ok = !get(&r, "time") || to_u64(get(&r, "time"), &p->runtime_ns) ||
+		     fail(why, wlen, "runtime: time is not a non-negative integer");
+	else if (type_is(r.type, "thread-spans"))
+		ok = add_spans(p, &r, why, wlen);
+	else if (type_is(r.type, "samples") || type_is(r.type, "shutdown"))
+		ok = true;	/* phase-correction data and historic end records: not used */
+	else
+		ok = fail(why, wlen, "unknown record type '%.40s'", r.type);
+out:
+	free(r.buf);
+	return ok;
+}
+
+static void warn(struct profile *p, unsigned long lineno, const char *why)
+{
+	unsigned long i = p->bad_lines++;
+
+	if (i < PROFILE_MAX_WARNINGS) {
+		p->warning_line[i] = lineno;
+		snprintf(p->warning[i], sizeof(p->warning[i]), "%s", why);
+	}
+}
+
+bool profile_parse_line(struct profile *p, const char *line, unsigned long lineno)
+{
+	char why[160];
+
+	if (parse_line(p, line, lineno, why, sizeof(why)))
+		return true;
+	warn(p, lineno, why);
+	return false;
+}
+
+int profile_read_stream(FILE *f, struct profile *p)
+{
+	char *line = NULL, why[160];
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+	bool newline;
+
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		/* a NUL byte makes the line binary garbage, whatever else it holds */
+		if (memchr(line, '\0', (size_t)n)) {
+			p->lines++;
+			warn(p, lineno, "NUL byte in the line");
+			continue;
+		}
+		newline = line[n - 1] == '\n';
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!*skip_ws(line))
+			continue;
+		p->lines++;
+		/*
+		 * The last line of a profile still being written (or of a killed run) can be cut short.
+		 * Cut JSON never parses; a cut legacy record could (delta=2034 cut to delta=20), so an
+		 * unterminated legacy line is not trusted.
+		 */
+		if (!newline && *skip_ws(line) != '{') {
+			p->truncated_tail = true;
+			continue;
+		}
+		if (parse_line(p, line, lineno, why, sizeof(why)))
+			continue;
+		if (!newline)
+			p->truncated_tail = true;
+		else
+			warn(p, lineno, why);
+	}
+	/* e.g. EISDIR: say why rather than a generic I/O error */
+	n = ferror(f) ? (errno ? -errno : -EIO) : 0;
+	free(line);
+	return (int)n;
+}
+
+int profile_read(const char *path, struct profile *p, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	ret = profile_read_stream(f, p);
+	if (ret)
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-ret));
+	fclose(f);
+	return ret;
+}
+
+void profile_free(struct profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nexps; i++)
+		free(p->exps[i].selected);
+	for (i = 0; i < p->npoints; i++)
+		free(p->points[i].name);
+	for (i = 0; i < p->nspans; i++)
+		free(p->spans[i].spans);
+	free(p->exps);
+	free(p->points);
+	free(p->spans);
+	free(p->tool_version);
+	free(p->thread_model);
+	free(p->event);
+	free(p->command);
+	free(p->kernel_release);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Writing Coz-compatible profiles: JSON Lines (default) or Coz's legacy tab-separated records. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "causalctl.h"
+
+struct profile_writer {
+	FILE *f;
+	bool own;		/* opened by us, so closed by us */
+	enum profile_format fmt;
+	int error;		/* first write error, as a positive errno */
+};
+
+static struct profile_writer *writer_new(FILE *f, bool own, enum profile_format fmt)
+{
+	struct profile_writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->f = f;
+	w->own = own;
+	w->fmt = fmt;
+	return w;
+}
+
+struct profile_writer *profile_writer_open(const char *path, enum profile_format fmt, char *err, size_t errlen)
+{
+	struct profile_writer *w;
+	FILE *f = fopen(path, "ae");
+
+	if (!f) {
+		snprintf(err, errlen, "cannot open the profile %s for writing: %s", path, strerror(errno));
+		return NULL;
+	}
+	w = writer_new(f, true, fmt);
+	if (!w) {
+		snprintf(err, errlen, "cannot write the profile %s: %s", path, strerror(ENOMEM));
+		fclose(f);
+	}
+	return w;
+}
+
+struct profile_writer *profile_writer_stream(FILE *f, enum profile_format fmt)
+{
+	return writer_new(f, false, fmt);
+}
+
+static void note_error(struct profile_writer *w)
+{
+	if (!w->error && ferror(w->f))
+		w->error = errno ? errno : EIO;
+}
+
+/*
+ * Legacy records have no quoting: a tab or newline inside a value would split the record, so
+ * such bytes become spaces (paths and command lines with them are rare, and the record stays
+ * readable by Coz's viewer).
+ */
+static void legacy_value(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+}
+
+/* One "key":value or key=value field; the first field of a record carries no separator. */
+static void field_str(struct profile_writer *w, const char *jkey, const char *lkey, const char *v)
+{
+	if (!v)
+		return;
+	if (w->fmt == PROFILE_JSONL) {
+		fprintf(w->f, ",\"%s\":", jkey);
+		json_string(w->f, v);
+	} else {
+		fprintf(w->f, "\t%s=", lkey);
+		legacy_value(w->f, v);
+	}
+}
+
+static void field_u64(struct profile_writer *w, const char *jkey, const char *lkey, uint64_t v)
+{
+	if (w->fmt == PROFILE_JSONL)
+		fprintf(w->f, ",\"%s\":%" PRIu64, jkey, v);
+	else
+		fprintf(w->f, "\t%s=%" PRIu64, lkey, v);
+}
+
+static void field_s64(struct profile_writer *w, const char *jkey, const char *lkey, int64_t v)
+{
+	if (w->fmt == PROFILE_JSONL)
+		fprintf(w->f, ",\"%s\":%" PRId64, jkey, v);
+	else
+		fprintf(w->f, "\t%s=%" PRId64, lkey, v);
+}
+
+static void record_begin(struct profile_writer *w, const char *type)
+{
+	if (w->fmt == PROFILE_JSONL)
+		fprintf(w->f, "{\"type\":\"%s\"", type);
+	else
+		fputs(type, w->f);
+}
+
+static void record_end(struct profile_writer *w)
+{
+	fputs(w->fmt == PROFILE_JSONL ? "}\n" : "\n", w->f);
+	note_error(w);
+}
+
+void profile_write_startup(struct profile_writer *w, uint64_t realtime_ns, const struct profile_meta *meta)
+{
+	record_begin(w, "startup");
+	field_u64(w, "time", "time", realtime_ns);
+	if (meta) {
+		field_str(w, "tool", "tool", "causal");
+		field_str(w, "version", "version", meta->tool_version);
+		field_str(w, "thread_model", "thread-model", meta->thread_model);
+		field_str(w, "event", "event", meta->event);
+		if (meta->period_ns)
+			field_u64(w, "period_ns", "period-ns", meta->period_ns);
+		field_str(w, "command", "command", meta->command);
+		field_str(w, "kernel", "kernel", meta->kernel_release);
+	}
+	record_end(w);
+}
+
+void profile_write_experiment(struct profile_writer *w, const struct profile_experiment *e)
+{
+	double s = e->speedup;
+
+	/* "-0.00" or "1.01" would be new speedup keys for the viewer */
+	if (!(s > 0))
+		s = 0;
+	if (s > 1)
+		s = 1;
+	record_begin(w, "experiment");
+	field_str(w, "selected", "selected", e->selected ? e->selected : "");
+	if (w->fmt == PROFILE_JSONL)
+		fprintf(w->f, ",\"speedup\":%.2f", s);
+	else
+		fprintf(w->f, "\tspeedup=%.2f", s);
+	field_u64(w, "duration", "duration", e->duration);
+	field_u64(w, "selected_samples", "selected-samples", e->selected_samples);
+	field_u64(w, "start_ns", "start-ns", e->start_ns);
+	field_u64(w, "end_ns", "end-ns", e->end_ns);
+	field_u64(w, "delay_inserted", "delay-inserted", e->delay_inserted);
+	field_u64(w, "delay_paid", "delay-paid", e->delay_paid);
+	field_s64(w, "paid_error_ns", "paid-error-ns", e->paid_error_ns);
+	field_u64(w, "payments", "payments", e->payments);
+	record_end(w);
+}
+
+void profile_write_throughput(struct profile_writer *w, const char *name, uint64_t delta)
+{
+	record_begin(w, "throughput-point");
+	field_str(w, "name", "name", name);
+	field_u64(w, "delta", "delta", delta);
+	record_end(w);
+}
+
+void profile_write_latency(struct profile_writer *w, const char *name, uint64_t arrivals, uint64_t departures,
+			   int64_t difference)
+{
+	record_begin(w, "latency-point");
+	field_str(w, "name", "name", name);
+	field_u64(w, "arrivals", "arrivals", arrivals);
+	field_u64(w, "departures", "departures", departures);
+	field_s64(w, "difference", "difference", difference);
+	record_end(w);
+}
+
+void profile_write_runtime(struct profile_writer *w, uint64_t ns)
+{
+	record_begin(w, "runtime");
+	field_u64(w, "time", "time", ns);
+	record_end(w);
+}
+
+void profile_write_samples(struct profile_writer *w, const char *location, uint64_t count)
+{
+	record_begin(w, "samples");
+	field_str(w, "location", "location", location);
+	field_u64(w, "count", "count", count);
+	record_end(w);
+}
+
+void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, const char *kind,
+				const uint64_t (*spans)[2], size_t n)
+{
+	size_t i;
+
+	record_begin(w, "thread-spans");
+	field_s64(w, "pid", "pid", pid);
+	field_s64(w, "tid", "tid", tid);
+	field_str(w, "kind", "kind", kind);
+	/* JSON: [[start,duration],...]; legacy: start:duration,... */
+	fputs(w->fmt == PROFILE_JSONL ? ",\"spans\":[" : "\tspans=", w->f);
+	for (i = 0; i < n; i++) {
+		if (w->fmt == PROFILE_JSONL)
+			fprintf(w->f, "%s[%" PRIu64 ",%" PRIu64 "]", i ? "," : "", spans[i][0], spans[i][1]);
+		else
+			fprintf(w->f, "%s%" PRIu64 ":%" PRIu64, i ? "," : "", spans[i][0], spans[i][1]);
+	}
+	if (w->fmt == PROFILE_JSONL)
+		fputc(']', w->f);
+	record_end(w);
+}
+
+int profile_flush(struct profile_writer *w)
+{
+	if (fflush(w->f) == EOF && !w->error)
+		w->error = errno ? errno : EIO;
+	note_error(w);
+	return -w->error;
+}
+
+int profile_writer_close(struct profile_writer *w)
+{
+	int ret;
+
+	if (!w)
+		return 0;
+	ret = profile_flush(w);
+	if (w->own && fclose(w->f) == EOF && !ret)
+		ret = -(errno ? errno : EIO);
+	free(w);
+	return ret;
+}

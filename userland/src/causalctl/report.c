@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Report maths: program speedup per (line, progress point, line speedup) computed as Coz's viewer
+ * does (coz-notes §3.2), with its filters counted instead of silent, and the ranking scores.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "causalctl.h"
+
+const char *report_sort_name(enum report_sort s)
+{
+	switch (s) {
+	case REPORT_SORT_SLOPE:
+		return "slope";
+	case REPORT_SORT_MAX:
+		return "max";
+	case REPORT_SORT_MIN:
+		return "min";
+	default:
+		return "impact";
+	}
+}
+
+/* Experiments in the progress-point macros themselves measure the instrumentation, not the program. */
+static bool in_header(const char *sel)
+{
+	return strstr(sel, "/coz.h:") || strstr(sel, "/causal.h:") || !strncmp(sel, "coz.h:", 6) ||
+	       !strncmp(sel, "causal.h:", 9);
+}
+
+static void *grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+	size_t c;
+	void *a;
+
+	if (n < *cap)
+		return arr;
+	c = *cap ? 2 * *cap : 16;
+	a = realloc(arr, c * size);
+	if (!a)
+		return NULL;
+	*cap = c;
+	return a;
+}
+
+static struct report_series *find_series(struct report_result *r, size_t *cap, const char *sel,
+					 const struct profile_point *pt)
+{
+	struct report_series *s, *a;
+	size_t i;
+
+	/* the newest series is the likeliest: a run's records come experiment after experiment */
+	for (i = r->nseries; i-- > 0;) {
+		s = &r->series[i];
+		if (s->kind == pt->kind && !strcmp(s->point, pt->name) && !strcmp(s->selected, sel))
+			return s;
+	}
+	a = grow(r->series, r->nseries, cap, sizeof(*r->series));
+	if (!a)
+		return NULL;
+	r->series = a;
+	s = &r->series[r->nseries++];
+	memset(s, 0, sizeof(*s));
+	s->selected = sel;
+	s->point = pt->name;
+	s->kind = pt->kind;
+	return s;
+}
+
+static struct report_agg *find_agg(struct report_series *s, int pct)
+{
+	struct report_agg *a;
+	size_t i;
+
+	for (i = 0; i < s->naggs; i++)
+		if (s->aggs[i].speedup_pct == pct)
+			return &s->aggs[i];
+	/* at most 101 distinct whole percents, so growing one at a time is cheap enough */
+	a = realloc(s->aggs, (s->naggs + 1) * sizeof(*a));
+	if (!a)
+		return NULL;
+	s->aggs = a;
+	a = &s->aggs[s->naggs++];
+	memset(a, 0, sizeof(*a));
+	a->speedup_pct = pct;
+	return a;
+}
+
+static int add_total(struct report_result *r, size_t *cap, const struct profile_point *pt)
+{
+	struct report_point_total *t, *a;
+	size_t i;
+
+	for (i = 0; i < r->npoints; i++) {
+		t = &r->points[i];
+		if (t->kind == pt->kind && !strcmp(t->name, pt->name))
+			goto found;
+	}
+	a = grow(r->points, r->npoints, cap, sizeof(*r->points));
+	if (!a)
+		return -1;
+	r->points = a;
+	t = &r->points[r->npoints++];
+	memset(t, 0, sizeof(*t));
+	t->name = pt->name;
+	t->kind = pt->kind;
+found:
+	t->records++;
+	t->total += pt->kind == PROFILE_THROUGHPUT ? pt->delta : pt->arrivals + pt->departures;
+	return 0;
+}
+
+static void accumulate(struct report_agg *a, const struct profile_exp *e, const struct profile_point *pt)
+{
+	uint64_t total = a->duration + e->duration;
+
+	a->experiments++;
+	if (pt->kind == PROFILE_THROUGHPUT) {
+		a->delta += pt->delta;
+	} else {
+		a->arrivals += pt->arrivals;
+		a->departures += pt->departures;
+		/* duration-weighted running mean, as Coz's viewer keeps it */
+		if (!a->duration || !total)
+			a->difference = (double)pt->difference;
+		else
+			a->difference = a->difference * ((double)a->duration / (double)total) +
+					(double)pt->difference * (double)e->duration / (double)total;
+	}
+	a->duration = total;
+}
+
+static int cmp_agg(const void *x, const void *y)
+{
+	const struct report_agg *a = x, *b = y;
+
+	return (a->speedup_pct > b->speedup_pct) - (a->speedup_pct < b->speedup_pct);
+}
+
+/* Visits that count towards MIN_DELTA: deltas for throughput, arrivals for latency. */
+static uint64_t visits(const struct report_series *s, const struct report_agg *a)
+{
+	return s->kind == PROFILE_THROUGHPUT ? a->delta : a->arrivals;
+}
+
+/* Time per visit (throughput) or mean latency W = L / λ with λ = arrivals / duration (Little's law). */
+static double period(const struct report_series *s, const struct report_agg *a)
+{
+	if (s->kind == PROFILE_THROUGHPUT)
+		return (double)a->duration / (double)a->delta;
+	return a->difference / ((double)a->arrivals / (double)a->duration);
+}
+
+static void score(struct report_series *s)
+{
+	double area = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0, den;
+	double px = 0, py = 0, x, y;
+	bool first = true, any_norm = false;
+	size_t i;
+
+	s->impact = 0;
+	s->max = -INFINITY;
+	s->min = INFINITY;
+	for (i = 0; i < s->naggs; i++) {
+		if (!s->aggs[i].used)
+			continue;
+		x = s->aggs[i].speedup_pct / 100.0;
+		y = s->aggs[i].progress_speedup;
+		/*
+		 * impact: the largest mean height of the curve over [0, x], i.e. trapezoid area from
+		 * 0 to x over x. Coz's viewer floors it at 0; we keep negative values so that lines
+		 * that only hurt still rank among themselves.
+		 */
+		if (!first) {
+			area += (x - px) * (y + py) / 2;
+			if (x > 0 && (!any_norm || area / x > s->impact)) {
+				s->impact = area / x;
+				any_norm = true;
+			}
+		}
+		first = false;
+		px = x;
+		py = y;
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+		n++;
+		if (y > s->max)
+			s->max = y;
+		if (y < s->min)
+			s->min = y;
+	}
+	den = n * sxx - sx * sx;
+	s->slope = den > 0 ? (n * sxy - sx * sy) / den : 0;
+	if (!n)
+		s->max = s->min = 0;
+}
+
+static double key(const struct report_series *s, enum report_sort sort)
+{
+	switch (sort) {
+	case REPORT_SORT_SLOPE:
+		return s->slope;
+	case REPORT_SORT_MAX:
+		return s->max;
+	case REPORT_SORT_MIN:
+		return s->min;
+	default:
+		return s->impact;
+	}
+}
+
+/* qsort has no context argument in C11; the sort key for the comparators below. */
+static const struct report_result *sorting;
+
+static int better(double a, double b)
+{
+	/* min: most negative first (contention); the others: largest first */
+	if (sorting->sort == REPORT_SORT_MIN)
+		return (a > b) - (a < b);
+	return (a < b) - (a > b);
+}
+
+static int cmp_line(const void *x, const void *y)
+{
+	const struct report_line *a = x, *b = y;
+	int c = better(a->score, b->score);
+
+	return c ? c : strcmp(a->selected, b->selected);
+}
+
+static int cmp_series_idx(const void *x, const void *y)
+{
+	const struct report_series *a = &sorting->series[*(const size_t *)x];
+	const struct report_series *b = &sorting->series[*(const size_t *)y];
+	int c = better(key(a, sorting->sort), key(b, sorting->sort));
+
+	return c ? c : strcmp(a->point, b->point);
+}
+
+static void finish_series(struct report_result *r, struct report_series *s)
+{
+	struct report_agg *base = NULL, *a;
+	double p0;
+	size_t i;
+
+	qsort(s->aggs, s->naggs, sizeof(*s->aggs), cmp_agg);
+	for (i = 0; i < s->naggs; i++) {
+		s->experiments += s->aggs[i].experiments;
+		if (s->aggs[i].speedup_pct == 0)
+			base = &s->aggs[i];
+	}
+	if (!base) {
+		r->no_baseline++;
+		return;
+	}
+	p0 = period(s, base);
+	if (visits(s, base) < REPORT_MIN_DELTA || !isfinite(p0) || p0 <= 0) {
+		r->thin_baseline++;
+		return;
+	}
+	for (i = 0; i < s->naggs; i++) {
+		a = &s->aggs[i];
+		if (visits(s, a) < REPORT_MIN_DELTA) {
+			r->thin_points++;
+			continue;
+		}
+		a->period = period(s, a);
+		if (!isfinite(a->period))
+			continue;
+		a->progress_speedup = (p0 - a->period) / p0;
+		/* latency: lower is better */
+		if (s->kind == PROFILE_LATENCY)
+			a->progress_speedup = -a->progress_speedup;
+		if (a->progress_speedup < -1 || a->progress_speedup > 2) {
+			r->out_of_range++;
+			continue;
+		}
+		a->used = true;
+		s->nused++;
+	}
+	if (s->nused < r->min_points) {
+		r->few_points++;
+		return;
+	}
+	s->ranked = true;
+	score(s);
+}
+
+static int build_lines(struct report_result *r)
+{
+	size_t i, j, cap = 0;
+	bool *done = calloc(r->nseries ? r->nseries : 1, sizeof(*done));
+
+	if (!done)
+		return -1;
+	/* one entry per selected line that has a ranked series */
+	for (i = 0; i < r->nseries; i++) {
+		struct report_line *a, *line;
+		bool any_data = false;
+
+		if (done[i])
+			continue;
+		a = grow(r->lines, r->nlines, &cap, sizeof(*r->lines));
+		if (!a)
+			goto oom;
+		r->lines = a;
+		line = &r->lines[r->nlines];
+		memset(line, 0, sizeof(*line));
+		line->selected = r->series[i].selected;
+		line->series = calloc(r->nseries - i, sizeof(*line->series));
+		if (!line->series)
+			goto oom;
+		for (j = i; j < r->nseries; j++) {
+			const struct report_series *s = &r->series[j];
+
+			if (done[j] || strcmp(s->selected, line->selected))
+				continue;
+			done[j] = true;
+			any_data |= s->nused > 0;
+			if (!s->ranked)
+				continue;
+			if (!line->nseries || better(key(s, r->sort), line->score) < 0)
+				line->score = key(s, r->sort);
+			line->series[line->nseries++] = j;
+		}
+		if (!line->nseries) {
+			/* had values, but not enough distinct speedups anywhere */
+			if (any_data)
+				r->lines_few_points++;
+			free(line->series);
+			continue;
+		}
+		qsort(line->series, line->nseries, sizeof(*line->series), cmp_series_idx);
+		r->nlines++;
+	}
+	qsort(r->lines, r->nlines, sizeof(*r->lines), cmp_line);
+	free(done);
+	return 0;
+oom:
+	free(done);
+	return -1;
+}
+
+int report_analyse(const struct profile *p, enum report_sort sort, unsigned int min_points,
+		   struct report_result *r)
+{
+	size_t i, j, scap = 0, pcap = 0;
+	const struct profile_exp *e;
+	const struct profile_point *pt;
+	struct report_series *s;
+	struct report_agg *a;
+
+	memset(r, 0, sizeof(*r));
+	r->sort = sort;
+	r->min_points = min_points;
+	r->experiments = p->nexps;
+	for (i = 0; i < p->nexps; i++) {
+		e = &p->exps[i];
+		for (j = 0; j < e->npoints; j++)
+			if (add_total(r, &pcap, &p->points[e->first_point + j]))
+				goto oom;
+		if (in_header(e->selected)) {
+			r->skipped_header++;
+			continue;
+		}
+		for (j = 0; j < e->npoints; j++) {
+			pt = &p->points[e->first_point + j];
+			s = find_series(r, &scap, e->selected, pt);
+			if (!s)
+				goto oom;
+			a = find_agg(s, e->speedup_pct);
+			if (!a)
+				goto oom;
+			accumulate(a, e, pt);
+		}
+	}
+	for (i = 0; i < r->nseries; i++)
+		finish_series(r, &r->series[i]);
+	sorting = r;
+	if (build_lines(r))
+		goto oom;
+	sorting = NULL;
+	return 0;
+oom:
+	sorting = NULL;
+	report_free(r);
+	return -1;
+}
+
+void report_free(struct report_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nseries; i++)
+		free(r->series[i].aggs);
+	for (i = 0; i < r->nlines; i++)
+		free(r->lines[i].series);
+	free(r->series);
+	free(r->lines);
+	free(r->points);
+	memset(r, 0, sizeof(*r));
+}

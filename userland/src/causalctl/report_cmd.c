@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* causalctl report: read a profile, rank its lines, print them and write the HTML and trace files. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "causalctl.h"
+
+#define DEFAULT_TERMINAL_TOP 20
+
+void cmd_report_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: causalctl report [OPTIONS] FILE\n"
+		"\n"
+		"Reads a profile written by 'causalctl run' or 'causalctl attach' (or by Coz: JSON Lines\n"
+		"or legacy records, several runs appended to one file add up) and ranks the source lines\n"
+		"by how much speeding them up would speed the program up, measured at its progress points.\n"
+		"\n"
+		"For each line and progress point, program speedup at line speedup s is 1 - p(s)/p(0), where\n"
+		"p is the time per visit of the point (for a latency point: the mean latency, Little's law,\n"
+		"and the sign is flipped since lower is better). A line needs experiments at 0%% speedup and\n"
+		"at least %d visits per speedup to count. Whatever is left out is counted and said.\n"
+		"\n"
+		"Options:\n"
+		"  -n, --top N         show the N best lines (default: %d in the table, all with --json or\n"
+		"                      --html; 0: all)\n"
+		"  -m, --min-points N  rank only line/point series with at least N distinct speedups with a\n"
+		"                      value (default: %d; Coz's viewer uses 10)\n"
+		"  -s, --sort KEY      impact (default): the largest mean program speedup over line speedups\n"
+		"                      0..x, as Coz's viewer ranks; slope: least-squares slope; max: the largest\n"
+		"                      program speedup; min: the most negative first (contention)\n"
+		"  -j, --json          print the result as one JSON object instead of the table\n"
+		"      --html OUT      also write a self-contained HTML report with a plot per line to OUT\n"
+		"      --trace OUT     also write the experiments and the per-thread delay and on-CPU spans\n"
+		"                      (when the profile has them) as Chrome trace JSON, for Perfetto or\n"
+		"                      chrome://tracing\n"
+		"      --ascii         draw the table's plots with ASCII instead of Unicode blocks\n"
+		"  -h, --help          show this help and exit\n"
+		"\n"
+		"Exit status: 0 on success (also when no line passes the filters, which is said), 1 if the\n"
+		"profile cannot be read or has no experiments or progress points, 2 on a usage error.\n",
+		REPORT_MIN_DELTA, DEFAULT_TERMINAL_TOP, REPORT_DEFAULT_MIN_POINTS);
+}
+
+static bool parse_count(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return !errno && !*end && *v <= max;
+}
+
+static bool parse_sort(const char *s, enum report_sort *sort)
+{
+	static const enum report_sort all[] = { REPORT_SORT_IMPACT, REPORT_SORT_SLOPE, REPORT_SORT_MAX,
+						REPORT_SORT_MIN };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all); i++)
+		if (!strcmp(s, report_sort_name(all[i]))) {
+			*sort = all[i];
+			return true;
+		}
+	return false;
+}
+
+static void print_parse_warnings(const struct cli_env *env, const char *path, const struct profile *p)
+{
+	unsigned long i;
+
+	for (i = 0; i < p->bad_lines && i < PROFILE_MAX_WARNINGS; i++)
+		fprintf(env->err, "causalctl report: %s:%lu: warning: %s; line ignored\n", path, p->warning_line[i],
+			p->warning[i]);
+	if (p->bad_lines > PROFILE_MAX_WARNINGS)
+		fprintf(env->err, "causalctl report: %s: warning: %lu lines ignored in all (the first %d shown)\n",
+			path, p->bad_lines, PROFILE_MAX_WARNINGS);
+	if (p->truncated_tail)
+		fprintf(env->err, "causalctl report: %s: note: the last line has no end (was the profile still "
+			"being written?); ignored\n", path);
+}
+
+static int write_file(const struct cli_env *env, const char *out, const char *what, const char *path,
+		      const struct profile *p, const struct report_result *r, size_t top)
+{
+	FILE *f = fopen(out, "we");
+	int err;
+
+	if (!f) {
+		fprintf(env->err, "causalctl report: cannot create %s: %s\n", out, strerror(errno));
+		return CAUSALCTL_EXIT_FAILURE;
+	}
+	if (r)
+		report_print_html(f, path, p, r, top);
+	else
+		report_print_trace(f, p);
+	err = ferror(f) ? errno : 0;
+	if (fclose(f) == EOF && !err)
+		err = errno;
+	if (err) {
+		fprintf(env->err, "causalctl report: cannot write %s: %s\n", out, strerror(err ? err : EIO));
+		return CAUSALCTL_EXIT_FAILURE;
+	}
+	fprintf(env->err, "causalctl report: wrote the %s to %s\n", what, out);
+	return CAUSALCTL_EXIT_OK;
+}
+
+int cmd_report(const struct cli_env *env, int argc, char **argv)
+{
+	enum { OPT_HTML = 0x100, OPT_TRACE, OPT_ASCII };
+	static const struct option opts[] = {
+		{ "top", required_argument, NULL, 'n' },
+		{ "min-points", required_argument, NULL, 'm' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *html = NULL, *trace = NULL, *path;
+	enum report_sort sort = REPORT_SORT_IMPACT;
+	unsigned long top = 0, min_points = REPORT_DEFAULT_MIN_POINTS;
+	bool json = false, ascii = false, top_given = false;
+	struct report_result r;
+	struct profile p;
+	char err[512];
+	int c, ret = CAUSALCTL_EXIT_OK;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:m:s:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (!parse_count(optarg, SIZE_MAX, &top))
+				return cli_usage_error(env, "report", "--top wants a count, not '%s'", optarg);
+			top_given = true;
+			break;
+		case 'm':
+			if (!parse_count(optarg, 101, &min_points))
+				return cli_usage_error(env, "report", "--min-points wants 0 to 101, not '%s'", optarg);
+			break;
+		case 's':
+			if (!parse_sort(optarg, &sort))
+				return cli_usage_error(env, "report",
+						       "--sort wants impact, slope, max or min, not '%s'", optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case OPT_HTML:
+			html = optarg;
+			break;
+		case OPT_TRACE:
+			trace = optarg;
+			break;
+		case OPT_ASCII:
+			ascii = true;
+			break;
+		case 'h':
+			cmd_report_usage(env->out);
+			return CAUSALCTL_EXIT_OK;
+		default:
+			return cli_bad_option(env, "report", c, argv);
+		}
+	}
+	if (optind == argc)
+		return cli_usage_error(env, "report", "which profile? (e.g. 'causalctl report profile.coz')");
+	if (argc - optind > 1)
+		return cli_usage_error(env, "report", "unexpected argument '%s'", argv[optind + 1]);
+	path = argv[optind];
+
+	if (profile_read(path, &p, err, sizeof(err))) {
+		fprintf(env->err, "causalctl report: %s\n", err);
+		profile_free(&p);
+		return CAUSALCTL_EXIT_FAILURE;
+	}
+	print_parse_warnings(env, path, &p);
+	if (!p.lines) {
+		fprintf(env->err, "causalctl report: %s is empty: no profiler wrote to it (was the program run "
+			"under causalctl run, and did it exit or get stopped normally?)\n", path);
+		ret = CAUSALCTL_EXIT_FAILURE;
+		goto out;
+	}
+	if (!p.nexps) {
+		fprintf(env->err, "causalctl report: %s: the profile has no experiments: was the program run under "
+			"causalctl run, and did it reach a progress point?\n", path);
+		ret = CAUSALCTL_EXIT_FAILURE;
+		goto out;
+	}
+	/* the trace shows experiments even when the program speedups cannot be computed */
+	if (trace && write_file(env, trace, "trace", path, &p, NULL, 0))
+		ret = CAUSALCTL_EXIT_FAILURE;
+	if (!p.npoints) {
+		fprintf(env->err, "causalctl report: %s: %zu experiments but no progress-point records, so no "
+			"speedup can be measured. Add a progress point where the program finishes a unit of work: "
+			"CAUSAL_PROGRESS (or CAUSAL_BEGIN/CAUSAL_END for latency) from causal.h, Coz's "
+			"COZ_PROGRESS, or no recompilation with 'causalctl run --progress SYMBOL'\n", path, p.nexps);
+		ret = CAUSALCTL_EXIT_FAILURE;
+		goto out;
+	}
+	if (report_analyse(&p, sort, (unsigned int)min_points, &r)) {
+		fprintf(env->err, "causalctl report: out of memory\n");
+		ret = CAUSALCTL_EXIT_FAILURE;
+		goto out;
+	}
+	if (json)
+		report_print_json(env->out, path, &p, &r, top);
+	else
+		report_print_text(env->out, &r, top_given ? top : DEFAULT_TERMINAL_TOP, ascii);
+	if (html && write_file(env, html, "HTML report", path, &p, &r, top))
+		ret = CAUSALCTL_EXIT_FAILURE;
+	report_free(&r);
+out:
+	profile_free(&p);
+	return ret;
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The terminal form of `causalctl report`: a ranked table with a sparkline per series. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "causalctl.h"
+
+#define SPARK_COLS 21	/* 0 %, 5 %, ... 100 % line speedup */
+#define NAME_MAX_COLS 48
+
+/*
+ * One character per 5 % of line speedup: the block height is the program speedup, scaled between
+ * min(0, lowest) and max(0, highest) so that 0 sits at the same height for the whole series; a
+ * dot where no experiment measured that speedup.
+ */
+static void sparkline(FILE *f, const struct report_series *s, bool ascii)
+{
+	static const char *const blocks[8] = { "\u2581", "\u2582", "\u2583", "\u2584",
+						"\u2585", "\u2586", "\u2587", "\u2588" };
+	static const char ascii_levels[] = "_.-:=+*#";
+	double lo = s->min < 0 ? s->min : 0, hi = s->max > 0 ? s->max : 0;
+	const struct report_agg *best;
+	size_t i;
+	int c, level, d;
+
+	for (c = 0; c < SPARK_COLS; c++) {
+		best = NULL;
+		for (i = 0; i < s->naggs; i++) {
+			if (!s->aggs[i].used)
+				continue;
+			d = s->aggs[i].speedup_pct - 5 * c;
+			if (d >= -2 && d <= 2 && (!best || abs(d) < abs(best->speedup_pct - 5 * c)))
+				best = &s->aggs[i];
+		}
+		if (!best) {
+			fputs(ascii ? " " : "\u00b7", f);
+			continue;
+		}
+		level = hi > lo ? (int)lround((best->progress_speedup - lo) / (hi - lo) * 7) : 0;
+		if (level < 0)
+			level = 0;
+		if (level > 7)
+			level = 7;
+		if (ascii)
+			fputc(ascii_levels[level], f);
+		else
+			fputs(blocks[level], f);
+	}
+}
+
+/* Long paths keep their tail, which has the file name and line number. */
+static void name_cell(FILE *f, const char *name, int width)
+{
+	int len = (int)strlen(name);
+
+	if (len > width)
+		fprintf(f, "...%s", name + len - (width - 3));
+	else
+		fprintf(f, "%-*s", width, name);
+}
+
+static int name_width(const struct report_result *r, size_t top, bool point)
+{
+	size_t i, j;
+	int w = point ? 14 : 4, len;
+
+	for (i = 0; i < r->nlines && i < top; i++) {
+		for (j = 0; j < r->lines[i].nseries; j++) {
+			const struct report_series *s = &r->series[r->lines[i].series[j]];
+
+			len = (int)strlen(point ? s->point : s->selected) + (point && s->kind == PROFILE_LATENCY ? 10 : 0);
+			if (len > w)
+				w = len;
+		}
+	}
+	return w > NAME_MAX_COLS ? NAME_MAX_COLS : w;
+}
+
+static void print_notes(FILE *f, const struct report_result *r)
+{
+	size_t i, reached = 0;
+
+	if (r->skipped_header)
+		fprintf(f, "note: %zu experiments in coz.h/causal.h (the progress-point macros) left out\n",
+			r->skipped_header);
+	if (r->no_baseline)
+		fprintf(f, "dropped: %zu line/point series without a 0%% speedup experiment (no baseline)\n",
+			r->no_baseline);
+	if (r->thin_baseline)
+		fprintf(f, "dropped: %zu line/point series whose 0%% baseline has fewer than %d visits\n",
+			r->thin_baseline, REPORT_MIN_DELTA);
+	if (r->thin_points)
+		fprintf(f, "dropped: %zu speedup values with fewer than %d visits\n", r->thin_points,
+			REPORT_MIN_DELTA);
+	if (r->out_of_range)
+		fprintf(f, "dropped: %zu speedup values with program speedup outside [-100%%, +200%%]\n",
+			r->out_of_range);
+	if (r->few_points)
+		fprintf(f, "filtered: %zu line/point series with fewer than %u distinct speedups (--min-points)\n",
+			r->few_points, r->min_points);
+	for (i = 0; i < r->npoints; i++) {
+		if (r->points[i].total)
+			reached++;
+		else
+			fprintf(f, "warning: progress point %s was never reached (%lu records, all zero)\n",
+				r->points[i].name, r->points[i].records);
+	}
+	if (r->npoints && !reached)
+		fprintf(f, "warning: no progress point was ever reached, so no speedup can be measured\n");
+}
+
+void report_print_text(FILE *f, const struct report_result *r, size_t top, bool ascii)
+{
+	int lw, pw;
+	size_t i, j, shown;
+
+	if (!top || top > r->nlines)
+		top = r->nlines;
+	shown = top;
+	if (!r->nlines) {
+		print_notes(f, r);
+		fprintf(f, "no line has a baseline and %u distinct speedups with data", r->min_points);
+		if (r->lines_few_points)
+			fprintf(f, ": %zu lines were filtered by --min-points %u; a lower --min-points shows them, "
+				"or a longer run gives them more experiments\n", r->lines_few_points, r->min_points);
+		else
+			fputs("\n", f);
+		return;
+	}
+	lw = name_width(r, top, false);
+	pw = name_width(r, top, true);
+	fprintf(f, "%4s  %-*s  %-*s  %8s  %6s  %8s  %6s  %5s  %s\n", "rank", lw, "line", pw, "progress point",
+		"impact", "slope", "max", "points", "exps", "0% .. line speedup .. 100%");
+	for (i = 0; i < top; i++) {
+		const struct report_line *l = &r->lines[i];
+
+		for (j = 0; j < l->nseries; j++) {
+			const struct report_series *s = &r->series[l->series[j]];
+			char point[NAME_MAX_COLS * 2 + 16];
+
+			snprintf(point, sizeof(point), "%s%s", s->point,
+				 s->kind == PROFILE_LATENCY ? " (latency)" : "");
+			if (j)
+				fprintf(f, "%4s  %-*s  ", "", lw, "");
+			else {
+				fprintf(f, "%4zu  ", i + 1);
+				name_cell(f, l->selected, lw);
+				fputs("  ", f);
+			}
+			name_cell(f, point, pw);
+			fprintf(f, "  %+7.1f%%  %+6.2f  %+7.1f%%  %6zu  %5u  ", 100 * s->impact, s->slope, 100 * s->max,
+				s->nused, s->experiments);
+			sparkline(f, s, ascii);
+			fputc('\n', f);
+		}
+	}
+	if (shown < r->nlines)
+		fprintf(f, "(%zu more lines; --top 0 shows all)\n", r->nlines - shown);
+	fprintf(f, "sorted by %s; impact: mean program speedup over line speedups 0..x, best x; slope: least "
+		"squares, program speedup per unit of line speedup\n", report_sort_name(r->sort));
+	print_notes(f, r);
+}
