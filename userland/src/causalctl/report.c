@@ -271,10 +271,13 @@ static void finish_series(struct report_result *r, struct report_series *s)
 		a->period = period(s, a);
 		if (!isfinite(a->period))
 			continue;
+		/*
+		 * Both periods are "lower is better" (time per visit, or mean latency W), so one
+		 * formula serves both: a shorter latency is a positive program speedup. Negating it
+		 * for latency, as the notes describe Coz's viewer, would rank a line that cuts
+		 * latency as harmful.
+		 */
 		a->progress_speedup = (p0 - a->period) / p0;
-		/* latency: lower is better */
-		if (s->kind == PROFILE_LATENCY)
-			a->progress_speedup = -a->progress_speedup;
 		if (a->progress_speedup < -1 || a->progress_speedup > 2) {
 			r->out_of_range++;
 			continue;
