@@ -103,6 +103,19 @@ static void canonical_paths(void **state)
 	p = path_canonical("rel.c", NULL);
 	assert_string_equal(p, "rel.c");
 	free(p);
+	/* Debian's packages: comp_dir "./io", files "../sysdeps/..." */
+	p = path_canonical("../sysdeps/unix/read.c", "./io");
+	assert_string_equal(p, "sysdeps/unix/read.c");
+	free(p);
+	p = path_canonical("../../x.c", "./io");
+	assert_string_equal(p, "../x.c");
+	free(p);
+	p = path_canonical("/..//a/./b/../../c.c", NULL);
+	assert_string_equal(p, "/c.c");
+	free(p);
+	p = path_canonical("a/..", NULL);
+	assert_string_equal(p, ".");
+	free(p);
 }
 
 static void suggestions_rank_close_names_first(void **state)

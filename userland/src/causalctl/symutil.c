@@ -2,32 +2,58 @@
 /* Helpers for symbolisation and probe resolution: paths, suggestions, a hash map, ELF segments. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "symutil.h"
 
-/* Folds "//", "/./" and "/../" in an absolute path, in place. */
+/*
+ * Folds "//", "." and "dir/.." in place, for absolute and relative paths alike; a relative
+ * path keeps the ".." it cannot fold ("./io/../x.c" → "x.c", "../x.c" stays).
+ */
 static void path_fold(char *p)
 {
+	bool abs = p[0] == '/';
 	char *out = p, *in = p;
+	size_t kept = 0;	/* components in out that a ".." may remove */
 
 	while (*in) {
-		if (in[0] == '/' && in[1] == '/') {
+		char *comp, *slash;
+		size_t len;
+
+		while (*in == '/')
 			in++;
-		} else if (in[0] == '/' && in[1] == '.' && (in[2] == '/' || !in[2])) {
-			in += 2;
-		} else if (in[0] == '/' && in[1] == '.' && in[2] == '.' && (in[3] == '/' || !in[3])) {
-			in += 3;
-			while (out > p && *--out != '/')
-				;
+		if (!*in)
+			break;
+		comp = in;
+		slash = strchr(in, '/');
+		len = slash ? (size_t)(slash - in) : strlen(in);
+		in += len;
+		if (len == 1 && comp[0] == '.')
+			continue;
+		if (len == 2 && comp[0] == '.' && comp[1] == '.') {
+			if (kept) {
+				while (out > p && *--out != '/')
+					;
+				kept--;
+				continue;
+			}
+			if (abs)
+				continue;	/* "/.." is "/" */
 		} else {
-			*out++ = *in++;
+			kept++;
 		}
+		if (out > p || abs)
+			*out++ = '/';
+		memmove(out, comp, len);
+		out += len;
 	}
-	if (out == p)
+	if (out == p && abs)
 		*out++ = '/';
+	else if (out == p)
+		*out++ = '.';
 	*out = '\0';
 }
 
@@ -36,7 +62,7 @@ char *path_canonical(const char *raw, const char *comp_dir)
 	char resolved[PATH_MAX];
 	char *joined;
 
-	if (raw[0] != '/' && comp_dir && comp_dir[0] == '/') {
+	if (raw[0] != '/' && comp_dir && comp_dir[0]) {
 		if (asprintf(&joined, "%s/%s", comp_dir, raw) < 0)
 			return NULL;
 	} else {
@@ -44,9 +70,10 @@ char *path_canonical(const char *raw, const char *comp_dir)
 		if (!joined)
 			return NULL;
 	}
-	if (joined[0] == '/')
-		path_fold(joined);
-	if (realpath(joined, resolved)) {
+	path_fold(joined);
+	/* a relative one (comp_dir relative too, as in Debian's packages) would resolve
+	 * against our own working directory */
+	if (joined[0] == '/' && realpath(joined, resolved)) {
 		free(joined);
 		return strdup(resolved);
 	}

@@ -12,9 +12,10 @@
 #include <gelf.h>
 
 /*
- * The canonical absolute path of a source file as DWARF names it: raw joined to comp_dir
- * when relative, "." and ".." and repeated slashes folded, then realpath() when the file
- * exists (so symlinked build trees give one name). Returns a malloc'd string or NULL (ENOMEM).
+ * The canonical path of a source file as DWARF names it: raw joined to comp_dir when
+ * relative, "." and ".." and repeated slashes folded, then realpath() when the result is
+ * absolute and exists (so symlinked build trees give one name). It stays relative when
+ * comp_dir is (builds with -fdebug-prefix-map=DIR=.). Returns a malloc'd string or NULL.
  */
 char *path_canonical(const char *raw, const char *comp_dir);
 
