@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers that symbols.c and probe.c share: source path canonicalisation, file-name suffix
+ * matching, "did you mean" suggestions, a string-keyed hash map, and ELF segment maths.
+ */
+#ifndef CAUSAL_SYMUTIL_H
+#define CAUSAL_SYMUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <gelf.h>
+
+/*
+ * The canonical path of a source file as DWARF names it: raw joined to comp_dir when
+ * relative, "." and ".." and repeated slashes folded, then realpath() when the result is
+ * absolute and exists (so symlinked build trees give one name). It stays relative when
+ * comp_dir is (builds with -fdebug-prefix-map=DIR=.). Returns a malloc'd string or NULL.
+ */
+char *path_canonical(const char *raw, const char *comp_dir);
+
+/* Does path end with suffix at a path component boundary ("b/c.c" matches "/a/b/c.c",
+ * "c.c" does not match "/a/bc.c")? */
+bool path_suffix_match(const char *path, const char *suffix);
+
+/* Levenshtein distance, capped at 255: only used to rank suggestions. */
+unsigned edit_distance(const char *a, const char *b);
+
+/* The best few suggestions for an unknown name, lowest score first. */
+#define NEAR_MAX	5
+struct near_list {
+	unsigned n;
+	unsigned score[NEAR_MAX];
+	char name[NEAR_MAX][160];
+};
+
+/* Offers name with a score (lower is closer); duplicates of a listed name are ignored. */
+void near_add(struct near_list *l, const char *name, unsigned score);
+
+/* Score of candidate for what the user typed: substrings first, then by edit distance. */
+unsigned near_score(const char *typed, const char *candidate);
+
+/* Appends "a, b, c" to buf (of size len, NUL-terminated) if the list is not empty. */
+void near_format(const struct near_list *l, const char *prefix, char *buf, size_t len);
+
+/* A string → uint32 map; keys are copied. */
+struct strmap {
+	char **keys;
+	uint32_t *vals;
+	size_t cap, n;
+};
+
+/* Looks key up: true and *val when present. */
+bool strmap_get(const struct strmap *m, const char *key, uint32_t *val);
+/* Inserts or replaces; 0 or -ENOMEM. */
+int strmap_put(struct strmap *m, const char *key, uint32_t val);
+void strmap_free(struct strmap *m);
+
+/* FNV-1a, for the maps here and in symbols.c. */
+uint64_t hash_bytes(const void *p, size_t n, uint64_t h);
+#define HASH_SEED	0xcbf29ce484222325ULL
+
+/* An executable PT_LOAD segment. */
+struct exec_seg {
+	uint64_t vaddr, memsz;	/* p_vaddr, p_memsz */
+	uint64_t offset, filesz;	/* p_offset, p_filesz */
+};
+
+/* The executable PT_LOAD segments of elf into *segs (malloc'd, may be NULL with *n = 0). 0 or -errno. */
+int elf_exec_segments(Elf *elf, struct exec_seg **segs, size_t *n);
+
+#endif /* CAUSAL_SYMUTIL_H */
