@@ -16,8 +16,14 @@ CC ?= gcc
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer \
 	-pthread -static -Iuapi
 VM_PROGRAMS := $(patsubst tests/vm/%.c,build/tests/%,$(wildcard tests/vm/*.c))
+# known-answer workloads: dynamic (libcausal is preloaded into them), -g for the line tables, -O1
+# so that each marked line stays one line; each also in its optimized variant (-DOPTIMIZED)
+WORKLOAD_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
+	-pthread -Iuserland/include
+WORKLOADS := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
+WORKLOADS += $(addsuffix -optimized,$(WORKLOADS))
 
-.PHONY: all module userland deps modules-matrix tests-programs check demo bench style clean help
+.PHONY: all module userland deps modules-matrix tests-programs workloads check demo bench style clean help
 
 all: module userland
 
@@ -49,6 +55,16 @@ build/tests/%: tests/vm/%.c $(wildcard tests/vm/*.h) uapi/linux/causal.h
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
 tests-programs: $(VM_PROGRAMS)
+
+build/workloads/%: tests/workloads/%.c userland/include/causal.h
+	@mkdir -p $(@D)
+	$(CC) $(WORKLOAD_CFLAGS) -o $@ $<
+
+build/workloads/%-optimized: tests/workloads/%.c userland/include/causal.h
+	@mkdir -p $(@D)
+	$(CC) $(WORKLOAD_CFLAGS) -DOPTIMIZED -o $@ $<
+
+workloads: $(WORKLOADS)
 
 style:
 	$(CHECKPATCH) --no-tree --strict --terse --show-types -f \

@@ -76,9 +76,8 @@ static void help_lists_what_exists(void **state)
 	assert_contains(r.out.buf, "0  success");
 	assert_contains(r.out.buf, "1  runtime failure");
 	assert_contains(r.out.buf, "2  usage error");
-	/* not implemented yet, so not offered */
-	assert_not_contains(r.out.buf, "\n  run ");
-	assert_not_contains(r.out.buf, "\n  attach ");
+	assert_contains(r.out.buf, "\n  run ");
+	assert_contains(r.out.buf, "\n  attach ");
 	run_done(&r);
 }
 

@@ -54,6 +54,12 @@ void json_string(FILE *f, const char *s);
 void causal_features_foreach(__u64 bits, void (*fn)(const char *name, void *arg), void *arg);
 size_t causal_features_string(__u64 bits, char *buf, size_t len);
 
+/* run.c */
+int cmd_run(const struct cli_env *env, int argc, char **argv);
+void cmd_run_usage(FILE *f);
+int cmd_attach(const struct cli_env *env, int argc, char **argv);
+void cmd_attach_usage(FILE *f);
+
 /* status.c */
 enum status_verdict {
 	STATUS_OK,

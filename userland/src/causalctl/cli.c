@@ -11,8 +11,10 @@ static int cmd_help(const struct cli_env *env, int argc, char **argv);
 static void cmd_help_usage(FILE *f);
 
 static const struct cli_cmd commands[] = {
-	{ "status", "report whether the causal module is loaded and usable", cmd_status, cmd_status_usage },
+	{ "run", "run a command and profile it causally", cmd_run, cmd_run_usage },
+	{ "attach", "profile a running process causally", cmd_attach, cmd_attach_usage },
 	{ "report", "rank source lines by their causal impact, from a profile", cmd_report, cmd_report_usage },
+	{ "status", "report whether the causal module is loaded and usable", cmd_status, cmd_status_usage },
 	{ "help", "show help for causalctl or one of its subcommands", cmd_help, cmd_help_usage },
 };
 
@@ -23,8 +25,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: causalctl [--help | --version] SUBCOMMAND [ARGS...]\n"
 		"\n"
-		"Controller for causal, kernel-assisted causal profiling. This version only checks the\n"
-		"module; the profiling subcommands are not implemented yet.\n"
+		"Controller for causal, kernel-assisted causal profiling: which source lines would make\n"
+		"a program faster if optimized. 'causalctl run -- CMD' profiles a command,\n"
+		"'causalctl report profile.coz' shows the result.\n"
 		"\n"
 		"Subcommands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
@@ -40,7 +43,8 @@ static void usage(FILE *f)
 		"Exit status:\n"
 		"  0  success\n"
 		"  1  runtime failure (for status: the module is not ready to use)\n"
-		"  2  usage error\n");
+		"  2  usage error\n"
+		"'causalctl run' exits with the command's own status instead; see its --help.\n");
 }
 
 const struct cli_cmd *cli_find(const char *name)

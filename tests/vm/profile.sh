@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest tests of causalctl run/attach/report against the module, as KTAP on stdout: progress
+# points from Coz's coz.h through libcausal, uprobe points on a static binary (exact counts),
+# attach to a running process, a profile of the join workload that must rank its critical line
+# first, and SIGINT in the middle of a run.
+#   profile.sh [full LINE_A]   "full" adds the ranking run (about a minute under emulation);
+#                              LINE_A is the number of join.c's line A
+full=$1
+line_a=$2
+n=0
+fails=0
+plan=16
+[ "$full" = full ] && plan=$((plan + 3))
+tmp=/tmp/profile-test
+mkdir -p $tmp
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		fails=$((fails + 1))
+	fi
+}
+diag() {
+	sed 's/^/# /' "$@"
+}
+# has FILE TEXT: TEXT (a fixed string) is a line of FILE
+has() {
+	grep -qxF "$2" "$1"
+}
+
+echo "KTAP version 1"
+echo "1..$plan"
+echo "# kernel $(uname -r) ($CAUSAL_KERNEL)"
+insmod /lib/causal/causal.ko
+ok $? insmod
+
+# 1. a binary built with Coz's coz.h, unchanged: libcausal (preloaded by run) counts every visit
+causalctl run -o $tmp/coz.coz --experiment-length 100ms -- coz_counts 10000 >$tmp/coz.out 2>&1
+rc=$?
+diag $tmp/coz.out
+ok $rc coz_h_run_exit_0
+has $tmp/coz.out "causal: progress point 'items': 20000 visits in total"
+ok $? coz_h_named_point_counts_every_visit
+has $tmp/coz.out "causal: latency point 'request': 10000 begins, 10000 ends in total"
+ok $? coz_h_latency_pairs_begin_and_end
+grep -q "causal: progress point '.*coz_counts.c:[0-9]*': 10000 visits in total" $tmp/coz.out
+ok $? coz_h_file_line_point_counts_every_visit
+
+# 2. a static binary (no libcausal possible): uprobe points counted by the module, exactly
+echo g | causalctl run -o $tmp/static.coz --experiment-length 100ms --progress counted_call \
+	--latency counted_call -- progress_calls 5000 2 >$tmp/static.out 2>&1
+rc=$?
+diag $tmp/static.out
+ok $rc static_run_exit_0
+has $tmp/static.out "causal: progress point 'counted_call': 10000 visits in total"
+ok $? static_progress_symbol_counts_every_call
+has $tmp/static.out "causal: latency point 'counted_call': 10000 begins, 10000 ends in total"
+ok $? static_latency_symbol_entry_and_return
+
+# 3. bad progress points: a clear error naming the binary and near names, before anything runs
+echo g | causalctl run -o $tmp/bad.coz --progress counted_cal -- progress_calls 10 1 \
+	>$tmp/bad.out 2>&1
+rc=$?
+diag $tmp/bad.out
+[ $rc -eq 125 ] && grep -q "counted_call" $tmp/bad.out && grep -q progress_calls $tmp/bad.out
+ok $? unknown_symbol_suggests_the_near_name
+
+# 4. attach to a running process, with a uprobe point
+rm -f $tmp/go
+mkfifo $tmp/go
+progress_calls 20000 2 <$tmp/go >$tmp/target.out 2>&1 &
+target=$!
+exec 3>$tmp/go
+i=0
+while ! grep -q READY $tmp/target.out 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+causalctl attach -p $target -o $tmp/attach.coz --experiment-length 100ms \
+	--progress counted_call >$tmp/attach.out 2>&1 &
+ctl=$!
+i=0
+while ! grep -q "causal: attached to process $target" $tmp/attach.out 2>/dev/null &&
+	[ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+echo g >&3
+exec 3>&-
+wait $ctl
+rc=$?
+wait $target
+diag $tmp/attach.out
+ok $rc attach_exit_0
+has $tmp/attach.out "causal: progress point 'counted_call': 40000 visits in total"
+ok $? attach_uprobe_counts_every_call
+
+# 5. SIGINT in the middle: the profile is complete and valid, the command is stopped
+causalctl run -o $tmp/int.coz --experiment-length 100ms -- join 100000 >$tmp/int.out 2>&1 &
+ctl=$!
+sleep 8
+kill -INT $ctl
+wait $ctl
+rc=$?
+diag $tmp/int.out
+echo "# run exit status after SIGINT: $rc"
+[ $rc -eq 143 ]
+ok $? sigint_stops_the_command
+grep -q '"type":"runtime"' $tmp/int.coz && grep -q '"type":"experiment"' $tmp/int.coz
+ok $? sigint_profile_has_experiments_and_runtime
+causalctl report $tmp/int.coz >$tmp/int-report.out 2>&1
+ok $? sigint_profile_reads_back
+diag $tmp/int-report.out
+
+# 6. errors that say what to do
+causalctl run -o $tmp/x.coz -- /nonexistent/program >$tmp/nf.out 2>&1
+[ $? -eq 127 ]
+ok $? missing_command_exits_127
+
+if [ "$full" = full ]; then
+	# 7. the join workload: line A is the critical path, line B is not
+	causalctl run -o $tmp/join.coz --seed 7 -- join 600 >$tmp/join.out 2>&1
+	rc=$?
+	diag $tmp/join.out
+	ok $rc join_run_exit_0
+	causalctl report --min-points 3 $tmp/join.coz >$tmp/join-report.out 2>&1
+	ok $? join_report_exit_0
+	diag $tmp/join-report.out
+	# the first ranked line is line A (the line that says so in join.c)
+	first=$(grep -m1 'join.c:' $tmp/join-report.out)
+	echo "# first ranked: $first"
+	echo "$first" | grep -q "join.c:$line_a"
+	ok $? join_ranks_the_critical_line_first
+fi
+
+rmmod causal
+ok $? rmmod
+echo "# profile.sh: $fails of $n failed"
+[ $fails -eq 0 ]

@@ -1,0 +1,837 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The experiment driver: samples from the module's ring are attributed to source lines, the
+ * policy picks a line and a speedup, the module runs the experiment, and the progress points'
+ * deltas over it go to the profile, which is flushed after every experiment so that a killed run
+ * still leaves a valid profile.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "causalctl.h"
+#include "policy.h"
+#include "probe.h"
+#include "profiler.h"
+#include "progress_shm.h"
+#include "symbols.h"
+
+volatile sig_atomic_t profiler_stop;
+
+#define MAX_PROBES	CAUSAL_MAX_PROGRESS
+#define NAME_LEN	256
+#define MAX_SCAN_PIDS	64
+
+/* One progress point as the profile names it; its counts come from probes or libcausal. */
+struct point {
+	char name[NAME_LEN];
+	enum profile_point_kind kind;
+	bool from_shm;
+	uint32_t *begin_ids, nbegin;	/* module probes counted as visits (or arrivals) */
+	uint32_t *end_ids, nend;	/* module probes counted as departures */
+	uint64_t begin, end;		/* now */
+	uint64_t begin0, end0;		/* at the experiment's start */
+	uint64_t total;			/* visits (arrivals) over all experiments */
+};
+
+/* Per-thread spans for the timeline, flushed after each experiment. */
+struct thread_spans {
+	int pid, tid;
+	uint64_t (*oncpu)[2];
+	size_t noncpu, oncpu_cap;
+	uint64_t (*delay)[2];
+	size_t ndelay, delay_cap;
+};
+
+struct profiler {
+	const struct cli_env *env;
+	const struct profiler_opts *o;
+	struct causal_session sess;
+	struct profile_writer *w;
+	struct policy *policy;
+	struct symbols *sym;
+	struct shm_set *shm;
+	pid_t pid;
+	uint32_t event_used;
+	bool tty;
+
+	struct point *points;
+	size_t npoints;
+	uint32_t nprobes;
+	uint64_t probe_counts[MAX_PROBES];
+
+	uint64_t *line_samples;		/* by line id */
+	size_t line_cap;
+	uint64_t samples, in_scope, delays, unknown_seen;
+	pid_t scan_pids[MAX_SCAN_PIDS];
+	size_t nscan;
+
+	struct thread_spans *threads;
+	size_t nthreads;
+
+	unsigned int experiments, unmapped_lines;
+	uint64_t start_mono, start_real, last_status;
+	char status_line[160];
+	bool exp_running;
+	struct causal_range *exp_ranges;
+	size_t exp_nranges;
+};
+
+#define errf(p, ...)	fprintf((p)->env->err, "causalctl: " __VA_ARGS__)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int parse_duration(const char *s, uint64_t unit_ns, uint64_t *out)
+{
+	static const struct { const char *suffix; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
+		{ "min", 60e9 }, { "h", 3600e9 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || v < 0)
+		return -EINVAL;
+	if (!*end) {
+		v *= (double)unit_ns;
+	} else {
+		for (i = 0; i < ARRAY_SIZE(units); i++)
+			if (!strcmp(end, units[i].suffix))
+				break;
+		if (i == ARRAY_SIZE(units))
+			return -EINVAL;
+		v *= units[i].ns;
+	}
+	if (v >= 1.8e19)
+		return -EINVAL;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+void profiler_opts_init(struct profiler_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->output = "profile.coz";
+	o->format = PROFILE_JSONL;
+	o->fixed_speedup = -1;
+	o->period_ns = CAUSAL_PERIOD_DEFAULT_NS;
+	o->event = CAUSAL_EVENT_CPU_CLOCK;
+	o->device = CAUSAL_DEVICE_PATH;
+}
+
+struct profiler *profiler_new(const struct cli_env *env, const struct profiler_opts *o)
+{
+	struct policy_config cfg;
+	struct profiler *p;
+	char err[512];
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->env = env;
+	p->o = o;
+	p->sess.fd = -1;
+	p->tty = isatty(fileno(env->err));
+	if (session_open(&p->sess, o->device, err, sizeof(err))) {
+		errf(p, "%s\n", err);
+		goto fail;
+	}
+	policy_config_defaults(&cfg);
+	cfg.period_ns = o->period_ns;
+	cfg.fixed_speedup_pct = o->fixed_speedup;
+	if (o->min_length_ns) {
+		cfg.min_length_ns = o->min_length_ns;
+		if (cfg.max_length_ns < 16 * o->min_length_ns)
+			cfg.max_length_ns = 16 * o->min_length_ns;
+	}
+	cfg.seed = o->seed_set ? o->seed : real_ns() ^ ((uint64_t)getpid() << 32);
+	p->policy = policy_new(&cfg);
+	p->shm = shm_set_new();
+	if (!p->policy || !p->shm) {
+		errf(p, "out of memory\n");
+		goto fail;
+	}
+	p->w = profile_writer_open(o->output, o->format, err, sizeof(err));
+	if (!p->w) {
+		errf(p, "%s\n", err);
+		goto fail;
+	}
+	return p;
+fail:
+	profiler_abort(p);
+	return NULL;
+}
+
+static void free_threads(struct profiler *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++) {
+		free(p->threads[i].oncpu);
+		free(p->threads[i].delay);
+	}
+	free(p->threads);
+	p->threads = NULL;
+	p->nthreads = 0;
+}
+
+void profiler_abort(struct profiler *p)
+{
+	if (!p)
+		return;
+	if (p->w)
+		profile_writer_close(p->w);
+	session_close(&p->sess);
+	policy_free(p->policy);
+	shm_set_free(p->shm);
+	if (p->sym)
+		symbols_close(p->sym);
+	for (size_t i = 0; i < p->npoints; i++) {
+		free(p->points[i].begin_ids);
+		free(p->points[i].end_ids);
+	}
+	free(p->points);
+	free(p->line_samples);
+	free(p->exp_ranges);
+	free_threads(p);
+	free(p);
+}
+
+/* ---- progress points ---- */
+
+static struct point *point_find(struct profiler *p, const char *name, enum profile_point_kind kind)
+{
+	for (size_t i = 0; i < p->npoints; i++)
+		if (p->points[i].kind == kind && !strcmp(p->points[i].name, name))
+			return &p->points[i];
+	return NULL;
+}
+
+static struct point *point_add(struct profiler *p, const char *name, enum profile_point_kind kind)
+{
+	struct point *pt = realloc(p->points, (p->npoints + 1) * sizeof(*pt));
+
+	if (!pt)
+		return NULL;
+	p->points = pt;
+	pt = &p->points[p->npoints++];
+	memset(pt, 0, sizeof(*pt));
+	snprintf(pt->name, sizeof(pt->name), "%s", name);
+	pt->kind = kind;
+	return pt;
+}
+
+static bool is_elf_file(const char *path)
+{
+	unsigned char magic[4];
+	struct stat st;
+	bool elf = false;
+	int fd;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	elf = read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4);
+	close(fd);
+	return elf;
+}
+
+/*
+ * Registers a probe at every location of spec (in binary, or in the binary it names itself as
+ * BINARY:SPEC) and appends their ids to *ids. 0 or -1 after printing why.
+ */
+static int probe_spec(struct profiler *p, const char *main_exe, const char *spec, bool ret,
+		      uint32_t **ids, uint32_t *nids)
+{
+	const char *colon = strchr(spec, ':');
+	char binary[PATH_MAX], err[1024];
+	struct probe_loc *locs = NULL;
+	size_t n = 0, i;
+	int fd, r;
+
+	snprintf(binary, sizeof(binary), "%s", main_exe ? main_exe : "");
+	if (colon && (size_t)(colon - spec) < sizeof(binary)) {
+		char head[PATH_MAX];
+
+		memcpy(head, spec, colon - spec);
+		head[colon - spec] = 0;
+		if (is_elf_file(head)) {
+			snprintf(binary, sizeof(binary), "%s", head);
+			spec = colon + 1;
+		}
+	}
+	if (!*binary) {
+		errf(p, "progress point '%s': no binary to put it in\n", spec);
+		return -1;
+	}
+	r = probe_resolve(binary, spec, ret, &locs, &n, err, sizeof(err));
+	if (r || !n) {
+		errf(p, "progress point '%s': %s\n", spec, r ? err : "no location found");
+		free(locs);
+		return -1;
+	}
+	fd = open(binary, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errf(p, "cannot open %s: %s\n", binary, strerror(errno));
+		free(locs);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t id, *grown;
+
+		r = session_progress_add(&p->sess, fd, locs[i].offset, ret, &id);
+		if (r == -EEXIST)
+			continue;	/* two specs on one address: counted by the first */
+		if (r) {
+			errf(p, "cannot place a %sprobe at %s (offset %#" PRIx64 " of %s): %s%s\n",
+			     ret ? "return " : "", locs[i].desc, locs[i].offset, binary, strerror(-r),
+			     r == -ENOSPC ? " (at most 256 probe locations per session)" : "");
+			close(fd);
+			free(locs);
+			return -1;
+		}
+		grown = realloc(*ids, (*nids + 1) * sizeof(**ids));
+		if (!grown) {
+			close(fd);
+			free(locs);
+			return -1;
+		}
+		*ids = grown;
+		(*ids)[(*nids)++] = id;
+		if (id + 1 > p->nprobes)
+			p->nprobes = id + 1;
+		if (p->o->verbose)
+			errf(p, "%s probe at %s (%s+%#" PRIx64 ")\n", ret ? "return" : "entry",
+			     locs[i].desc, binary, locs[i].offset);
+	}
+	close(fd);
+	free(locs);
+	return 0;
+}
+
+static int add_spec(struct profiler *p, const char *main_exe, const struct point_spec *sp)
+{
+	char begin[NAME_LEN];
+	const char *comma;
+	struct point *pt;
+
+	pt = point_add(p, sp->spec, sp->latency ? PROFILE_LATENCY : PROFILE_THROUGHPUT);
+	if (!pt)
+		return -1;
+	if (!sp->latency)
+		return probe_spec(p, main_exe, sp->spec, false, &pt->begin_ids, &pt->nbegin);
+	comma = strchr(sp->spec, ',');
+	if (!comma) {
+		/* one function: entry is the beginning, its return the end */
+		if (probe_spec(p, main_exe, sp->spec, false, &pt->begin_ids, &pt->nbegin))
+			return -1;
+		pt = &p->points[p->npoints - 1];
+		return probe_spec(p, main_exe, sp->spec, true, &pt->end_ids, &pt->nend);
+	}
+	snprintf(begin, sizeof(begin), "%.*s", (int)(comma - sp->spec), sp->spec);
+	if (probe_spec(p, main_exe, begin, false, &pt->begin_ids, &pt->nbegin))
+		return -1;
+	pt = &p->points[p->npoints - 1];
+	return probe_spec(p, main_exe, comma + 1, false, &pt->end_ids, &pt->nend);
+}
+
+int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe)
+{
+	uint32_t flags = CAUSAL_ATTACH_TRACE_DELAYS;
+	char err[512];
+	size_t i;
+
+	if (p->o->no_follow)
+		flags |= CAUSAL_ATTACH_NO_FOLLOW;
+	if (p->o->cpu_model)
+		flags |= CAUSAL_ATTACH_CPU_MODEL;
+	if (!p->o->timeline)
+		flags &= ~CAUSAL_ATTACH_TRACE_DELAYS;
+	if (session_attach(&p->sess, pid, flags, p->o->period_ns, p->o->event, &p->event_used,
+			   err, sizeof(err))) {
+		errf(p, "%s\n", err);
+		return -1;
+	}
+	p->pid = pid;
+	p->scan_pids[p->nscan++] = pid;
+	fprintf(p->env->err, "causal: attached to process %d\n", pid);
+	for (i = 0; i < p->o->nspecs; i++)
+		if (add_spec(p, main_exe, &p->o->specs[i]))
+			return -1;
+	return 0;
+}
+
+/* Reads every counter into points[].begin/end; finds libcausal regions of new processes. */
+static void points_read(struct profiler *p, bool scan)
+{
+	struct shm_point *sp = NULL;
+	size_t n = 0, i, k;
+
+	if (p->nprobes)
+		session_progress_read(&p->sess, p->probe_counts, p->nprobes);
+	for (i = 0; i < p->npoints; i++) {
+		struct point *pt = &p->points[i];
+
+		if (pt->from_shm)
+			continue;
+		pt->begin = pt->end = 0;
+		for (k = 0; k < pt->nbegin; k++)
+			pt->begin += p->probe_counts[pt->begin_ids[k]];
+		for (k = 0; k < pt->nend; k++)
+			pt->end += p->probe_counts[pt->end_ids[k]];
+	}
+	if (scan)
+		for (i = 0; i < p->nscan; i++)
+			shm_set_scan_pid(p->shm, p->scan_pids[i]);
+	if (shm_set_snapshot(p->shm, &sp, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		enum profile_point_kind kind = sp[i].kind == SHM_LATENCY ? PROFILE_LATENCY :
+							PROFILE_THROUGHPUT;
+		struct point *pt = point_find(p, sp[i].name, kind);
+
+		if (!pt) {
+			pt = point_add(p, sp[i].name, kind);
+			if (!pt)
+				break;
+			pt->from_shm = true;
+			/* counted before we saw it: the first experiment's delta starts here */
+			pt->begin0 = sp[i].count;
+			pt->end0 = sp[i].end;
+		}
+		if (!pt->from_shm)
+			continue;	/* a --progress point of the same name wins */
+		pt->begin = sp[i].count;
+		pt->end = sp[i].end;
+	}
+	free(sp);
+}
+
+/* ---- samples ---- */
+
+static void note_pid(struct profiler *p, pid_t pid)
+{
+	for (size_t i = 0; i < p->nscan; i++)
+		if (p->scan_pids[i] == pid)
+			return;
+	if (p->nscan < MAX_SCAN_PIDS)
+		p->scan_pids[p->nscan++] = pid;
+}
+
+static struct thread_spans *thread_of(struct profiler *p, int pid, int tid)
+{
+	struct thread_spans *t;
+
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].tid == tid)
+			return &p->threads[i];
+	t = realloc(p->threads, (p->nthreads + 1) * sizeof(*t));
+	if (!t)
+		return NULL;
+	p->threads = t;
+	t = &p->threads[p->nthreads++];
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->tid = tid;
+	return t;
+}
+
+static void span_add(uint64_t (**v)[2], size_t *n, size_t *cap, uint64_t start, uint64_t len,
+		     uint64_t merge_gap)
+{
+	if (*n && start <= (*v)[*n - 1][0] + (*v)[*n - 1][1] + merge_gap) {
+		uint64_t end = start + len;
+
+		if (end > (*v)[*n - 1][0])
+			(*v)[*n - 1][1] = end - (*v)[*n - 1][0];
+		return;
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		uint64_t (*g)[2] = realloc(*v, c * sizeof(**v));
+
+		if (!g)
+			return;
+		*v = g;
+		*cap = c;
+	}
+	(*v)[*n][0] = start;
+	(*v)[*n][1] = len;
+	(*n)++;
+}
+
+static void count_line(struct profiler *p, line_id line)
+{
+	if (line >= p->line_cap) {
+		size_t cap = line * 2 + 64;
+		uint64_t *g = realloc(p->line_samples, cap * sizeof(*g));
+
+		if (!g)
+			return;
+		memset(g + p->line_cap, 0, (cap - p->line_cap) * sizeof(*g));
+		p->line_samples = g;
+		p->line_cap = cap;
+	}
+	p->line_samples[line]++;
+}
+
+static void on_record(const struct causal_sample *r, void *arg)
+{
+	struct profiler *p = arg;
+	struct thread_spans *t;
+	line_id line;
+
+	if (p->o->timeline) {
+		t = thread_of(p, (int)r->pid, (int)r->tid);
+		if (t && r->flags & CAUSAL_SAMPLE_DELAY)
+			span_add(&t->delay, &t->ndelay, &t->delay_cap, r->time_ns, r->ip, 0);
+		else if (t)
+			/* a sample stands for the period before it */
+			span_add(&t->oncpu, &t->noncpu, &t->oncpu_cap,
+				 r->time_ns - p->o->period_ns, p->o->period_ns, p->o->period_ns);
+	}
+	if (r->flags & CAUSAL_SAMPLE_DELAY) {
+		p->delays++;
+		return;
+	}
+	p->samples++;
+	note_pid(p, (pid_t)r->pid);
+	if (!p->sym)
+		return;
+	line = symbols_attribute(p->sym, r->ip, r->callchain,
+				 r->nr_callchain <= CAUSAL_MAX_CALLCHAIN ? r->nr_callchain : 0);
+	if (!line)
+		return;
+	p->in_scope++;
+	count_line(p, line);
+	policy_note_sample(p->policy, line);
+}
+
+static void drain(struct profiler *p)
+{
+	session_drain(&p->sess, on_record, p);
+}
+
+static void flush_timeline(struct profiler *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct thread_spans *t = &p->threads[i];
+
+		if (t->noncpu)
+			profile_write_thread_spans(p->w, t->pid, t->tid, "oncpu",
+						   (const uint64_t (*)[2])t->oncpu, t->noncpu);
+		if (t->ndelay)
+			profile_write_thread_spans(p->w, t->pid, t->tid, "delay",
+						   (const uint64_t (*)[2])t->delay, t->ndelay);
+		t->noncpu = t->ndelay = 0;
+	}
+}
+
+/* ---- the loop ---- */
+
+static bool target_gone(struct profiler *p)
+{
+	return !p->sess.stats->tasks_attached;
+}
+
+static void status_line(struct profiler *p, const char *line, unsigned int pct, bool force)
+{
+	uint64_t now = mono_ns(), el;
+
+	if (!p->tty || (!force && now - p->last_status < 250000000ULL))
+		return;
+	p->last_status = now;
+	el = (now - p->start_mono) / 1000000000ULL;
+	snprintf(p->status_line, sizeof(p->status_line),
+		 "causal: %u experiments, %02" PRIu64 ":%02" PRIu64 " elapsed, now %s at +%u%%",
+		 p->experiments, el / 60, el % 60, line ? line : "(waiting for samples)", pct);
+	/* one line, redrawn: \r, the text, clear to the end of the line */
+	fprintf(p->env->err, "\r%.*s\033[K", 100, p->status_line);
+	fflush(p->env->err);
+}
+
+static void status_clear(struct profiler *p)
+{
+	if (p->tty && p->last_status)
+		fprintf(p->env->err, "\r\033[K");
+	p->last_status = 0;
+}
+
+/*
+ * Waits until deadline (CLOCK_MONOTONIC), draining the ring. Returns false when the run must end
+ * (target gone, stop requested, is_done), true at the deadline.
+ */
+static bool wait_until(struct profiler *p, uint64_t deadline, bool (*is_done)(void *), void *arg,
+		       const char *line, unsigned int pct)
+{
+	for (;;) {
+		uint64_t now = mono_ns();
+		int ms;
+
+		drain(p);
+		if (profiler_stop || target_gone(p) || (is_done && is_done(arg)))
+			return false;
+		if (p->o->duration_ns && now - p->start_mono >= p->o->duration_ns)
+			return false;
+		if (now >= deadline)
+			return true;
+		status_line(p, line, pct, false);
+		ms = (int)((deadline - now + 999999) / 1000000);
+		session_wait(&p->sess, ms > 50 ? 50 : ms);
+	}
+}
+
+static bool any_points(struct profiler *p)
+{
+	return p->npoints > 0;
+}
+
+static int run_experiment(struct profiler *p, const struct policy_choice *c,
+			  bool (*is_done)(void *), void *arg, bool *go_on)
+{
+	struct causal_experiment_result res;
+	struct profile_experiment e = { 0 };
+	const char *name = symbols_line_name(p->sym, c->line);
+	uint64_t *deltas, start;
+	bool logged;
+	size_t i;
+	int r;
+
+	free(p->exp_ranges);
+	p->exp_ranges = NULL;
+	r = symbols_line_ranges(p->sym, c->line, &p->exp_ranges, &p->exp_nranges);
+	if (r || !p->exp_nranges) {
+		/* the object went away (dlclose): tell the policy nothing happened */
+		p->unmapped_lines++;
+		*go_on = true;
+		return policy_done(p->policy, c, NULL, 0, false);
+	}
+	if (p->exp_nranges > CAUSAL_MAX_RANGES)
+		p->exp_nranges = CAUSAL_MAX_RANGES;
+	points_read(p, true);
+	for (i = 0; i < p->npoints; i++) {
+		p->points[i].begin0 = p->points[i].begin;
+		p->points[i].end0 = p->points[i].end;
+	}
+	r = session_exp_start(&p->sess, c->delay_ns, p->exp_ranges, p->exp_nranges, NULL);
+	if (r) {
+		errf(p, "cannot start an experiment on %s: %s\n", name, strerror(-r));
+		return -1;
+	}
+	start = mono_ns();
+	*go_on = wait_until(p, start + c->length_ns, is_done, arg, name, c->speedup_pct);
+	points_read(p, false);
+	r = session_exp_stop(&p->sess, &res);
+	if (r) {
+		errf(p, "cannot stop the experiment on %s: %s\n", name, strerror(-r));
+		return -1;
+	}
+	drain(p);
+
+	e.selected = name;
+	e.speedup = c->speedup_pct / 100.0;
+	e.duration = res.effective;
+	e.selected_samples = res.selected_samples;
+	e.start_ns = start;
+	e.end_ns = start + res.wall;
+	e.delay_inserted = res.delay_inserted;
+	e.delay_paid = res.delay_paid;
+	e.paid_error_ns = (int64_t)res.paid_error;
+	e.payments = res.payments;
+	/* an experiment cut short by the target's end is still a valid measurement: keep it */
+	logged = res.effective > 0;
+	deltas = calloc(p->npoints + 1, sizeof(*deltas));
+	if (!deltas)
+		return -1;
+	if (logged) {
+		profile_write_experiment(p->w, &e);
+		for (i = 0; i < p->npoints; i++) {
+			struct point *pt = &p->points[i];
+			uint64_t d = pt->begin - pt->begin0;
+
+			pt->total += d;
+			if (pt->kind == PROFILE_THROUGHPUT) {
+				profile_write_throughput(p->w, pt->name, d);
+				deltas[i] = d;
+			} else {
+				uint64_t de = pt->end - pt->end0;
+
+				profile_write_latency(p->w, pt->name, d, de,
+						      (int64_t)(pt->begin - pt->end));
+				deltas[i] = d < de ? d : de;
+			}
+		}
+		if (p->o->timeline)
+			flush_timeline(p);
+		if (profile_flush(p->w)) {
+			errf(p, "cannot write %s: %s\n", p->o->output, strerror(errno));
+			free(deltas);
+			return -1;
+		}
+		p->experiments++;
+	}
+	r = policy_done(p->policy, c, deltas, p->npoints, logged);
+	free(deltas);
+	if (p->o->verbose) {
+		status_clear(p);
+		errf(p, "experiment %u: %s +%u%%, %" PRIu64 " ms, %" PRIu64 " selected samples, "
+		     "delay %" PRIu64 " us inserted / %" PRIu64 " us paid\n", p->experiments, name,
+		     c->speedup_pct, res.effective / 1000000, res.selected_samples,
+		     res.delay_inserted / 1000, res.delay_paid / 1000);
+	}
+	return r ? -1 : 0;
+}
+
+int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg)
+{
+	struct profile_meta meta = { 0 };
+	line_id fixed = 0;
+	struct utsname u;
+	char err[1024];
+	bool go_on = true;
+	int r;
+
+	p->start_mono = mono_ns();
+	p->start_real = real_ns();
+	p->sym = symbols_open(p->pid, p->o->scope, err, sizeof(err));
+	if (!p->sym) {
+		errf(p, "%s\n", err);
+		return -1;
+	}
+	if (p->o->fixed_line &&
+	    symbols_find_line(p->sym, p->o->fixed_line, &fixed, err, sizeof(err))) {
+		errf(p, "--fixed-line %s: %s\n", p->o->fixed_line, err);
+		return -1;
+	}
+	uname(&u);
+	meta.tool_version = CAUSAL_VERSION;
+	meta.thread_model = p->o->cpu_model ? "cpu" : "task";
+	meta.event = p->event_used == CAUSAL_EVENT_CYCLES ? "cycles" : "cpu-clock";
+	meta.period_ns = p->o->period_ns;
+	meta.command = p->o->command;
+	meta.kernel_release = u.release;
+	profile_write_startup(p->w, p->start_real, &meta);
+	profile_flush(p->w);
+
+	while (go_on) {
+		struct policy_choice c;
+
+		if (p->o->max_experiments && p->experiments >= p->o->max_experiments)
+			break;
+		drain(p);
+		if (symbols_unknown_ips(p->sym) != p->unknown_seen) {
+			/* samples outside every known mapping: a library loaded since */
+			p->unknown_seen = symbols_unknown_ips(p->sym);
+			symbols_refresh(p->sym);
+		}
+		points_read(p, true);
+		/* as Coz: experiments only mean something once a progress point exists */
+		if (!any_points(p) || !policy_next(p->policy, fixed, &c)) {
+			go_on = wait_until(p, mono_ns() + 20000000ULL, is_done, arg, NULL, 0);
+			continue;
+		}
+		r = run_experiment(p, &c, is_done, arg, &go_on);
+		if (r)
+			return -1;
+		if (go_on)
+			go_on = wait_until(p, mono_ns() + c.cooloff_ns, is_done, arg, NULL, 0);
+	}
+	status_clear(p);
+	return 0;
+}
+
+int profiler_finish(struct profiler *p)
+{
+	const struct causal_stats *st = (const struct causal_stats *)p->sess.stats;
+	uint64_t runtime = mono_ns() - p->start_mono;
+	bool never = false;
+	size_t i;
+	int ret = 0;
+
+	drain(p);
+	status_clear(p);
+	if (p->start_mono) {
+		profile_write_runtime(p->w, runtime);
+		for (i = 0; i < p->line_cap; i++)
+			if (p->line_samples[i])
+				profile_write_samples(p->w, symbols_line_name(p->sym, (line_id)i),
+						      p->line_samples[i]);
+	}
+	if (profile_writer_close(p->w)) {
+		errf(p, "cannot write %s\n", p->o->output);
+		ret = -1;
+	}
+	p->w = NULL;
+
+	fprintf(p->env->err,
+		"causal: %u experiments in %.1f s, %" PRIu64 " samples (%" PRIu64 " in scope, %"
+		PRIu64 " lost), profile in %s\n", p->experiments, runtime / 1e9, p->samples,
+		p->in_scope, st ? (uint64_t)st->samples_dropped : 0, p->o->output);
+	/* the counters are cumulative: what the whole run did, experiments or not */
+	points_read(p, false);
+	for (i = 0; i < p->npoints; i++) {
+		const struct point *pt = &p->points[i];
+
+		if (pt->kind == PROFILE_LATENCY)
+			fprintf(p->env->err, "causal: latency point '%s': %" PRIu64 " begins, %" PRIu64
+				" ends in total\n", pt->name, pt->begin, pt->end);
+		else
+			fprintf(p->env->err, "causal: progress point '%s': %" PRIu64
+				" visits in total\n", pt->name, pt->begin);
+	}
+	for (i = 0; i < p->npoints; i++) {
+		if (p->points[i].total)
+			continue;
+		fprintf(p->env->err,
+			"causal: progress point '%s' was never reached during an experiment\n",
+			p->points[i].name);
+		never = true;
+	}
+	if (p->start_mono && !p->npoints)
+		fprintf(p->env->err,
+			"causal: no progress point: add CAUSAL_PROGRESS (causal.h) or COZ_PROGRESS "
+			"(coz.h) to the code that completes a unit of work, or name a function with "
+			"--progress SYMBOL\n");
+	else if (p->start_mono && !p->in_scope)
+		fprintf(p->env->err,
+			"causal: no sample was in scope: check --binary-scope/--source-scope (default: "
+			"the main executable, every source file) and that the program was built with "
+			"-g\n");
+	else if (!p->experiments && !never)
+		fprintf(p->env->err,
+			"causal: no experiment completed: the program ended too soon; run it longer "
+			"or lower --experiment-length\n");
+	if (p->unmapped_lines)
+		fprintf(p->env->err, "causal: %u experiments skipped: their line was unmapped\n",
+			p->unmapped_lines);
+	if (p->experiments)
+		fprintf(p->env->err, "causal: see the results with 'causalctl report %s'\n",
+			p->o->output);
+	profiler_abort(p);
+	return ret;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The experiment driver behind `causalctl run` and `causalctl attach`: one session on a target,
+ * its progress points (libcausal counters and uprobes), samples → lines, experiments chosen by
+ * the policy, and the profile written after each experiment.
+ */
+#ifndef CAUSALCTL_PROFILER_H
+#define CAUSALCTL_PROFILER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "profile.h"
+#include "scope.h"
+#include "session.h"
+
+struct cli_env;
+
+/* a --progress or --latency option */
+struct point_spec {
+	const char *spec;	/* SYMBOL, FILE:LINE, 0xOFFSET, BINARY:SPEC; latency: also BEGIN,END */
+	bool latency;
+};
+
+#define PROFILER_MAX_SPECS	64
+
+struct profiler_opts {
+	const char *output;		/* profile file, appended to */
+	enum profile_format format;
+	struct scope *scope;
+	const char *fixed_line;		/* NULL: chosen by the policy */
+	int fixed_speedup;		/* -1: drawn */
+	uint64_t period_ns;
+	uint32_t event;			/* CAUSAL_EVENT_* */
+	bool cpu_model;
+	bool no_follow;
+	bool timeline;			/* record per-thread spans for `report --trace` */
+	struct point_spec specs[PROFILER_MAX_SPECS];
+	size_t nspecs;
+	uint64_t seed;
+	bool seed_set;
+	int verbose;
+	uint64_t duration_ns;		/* 0: until the target ends */
+	uint64_t min_length_ns;		/* 0: the policy's default */
+	unsigned int max_experiments;	/* 0: no bound */
+	const char *device;
+	const char *command;		/* for the startup record */
+};
+
+void profiler_opts_init(struct profiler_opts *o);
+
+/* Set from signal handlers: stop after the running experiment, write the profile, exit. */
+extern volatile sig_atomic_t profiler_stop;
+
+struct profiler;
+
+/* Opens the device and the output; NULL after printing why to env->err. */
+struct profiler *profiler_new(const struct cli_env *env, const struct profiler_opts *o);
+/*
+ * Attaches to pid and registers the --progress/--latency points on main_exe (or the binary a
+ * spec names). 0, or -1 after printing why.
+ */
+int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe);
+/*
+ * Loads the target's symbols (call it once the target runs its own program, after exec) and
+ * runs experiments until the target ends, the duration passes, max_experiments are done or
+ * profiler_stop is set. is_done, if given, is polled too (run: whether the child exited).
+ * 0 when the profile is complete, -1 after printing why.
+ */
+int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg);
+/* Writes the closing records, prints a summary; 0 or -1 (write error). Frees p. */
+int profiler_finish(struct profiler *p);
+/* Frees p without writing anything more (setup failed). */
+void profiler_abort(struct profiler *p);
+
+/* "1ms", "250us", "2s", "1.5s", "100ns"; a bare number has unit_ns. 0 or -EINVAL. */
+int parse_duration(const char *s, uint64_t unit_ns, uint64_t *out);
+
+#endif /* CAUSALCTL_PROFILER_H */

@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* `causalctl run -- CMD` and `causalctl attach -p PID`: options, the target, signals. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "causalctl.h"
+#include "profiler.h"
+
+/* exit statuses of `run` besides the command's own, as env(1) and timeout(1) use them */
+#define RUN_EXIT_FAILED		125	/* causalctl itself failed */
+#define RUN_EXIT_CANNOT_EXEC	126
+#define RUN_EXIT_NOT_FOUND	127
+
+enum {
+	OPT_FORMAT = 256, OPT_FIXED_LINE, OPT_FIXED_SPEEDUP, OPT_PERIOD, OPT_EVENT,
+	OPT_THREAD_MODEL, OPT_NO_FOLLOW, OPT_PROGRESS, OPT_LATENCY, OPT_SEED, OPT_LENGTH,
+	OPT_MAX_EXP, OPT_TIMELINE, OPT_NO_PRELOAD, OPT_DEVICE, OPT_DURATION,
+};
+
+static const struct option common_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "binary-scope", required_argument, NULL, 'b' },
+	{ "source-scope", required_argument, NULL, 's' },
+	{ "fixed-line", required_argument, NULL, OPT_FIXED_LINE },
+	{ "fixed-speedup", required_argument, NULL, OPT_FIXED_SPEEDUP },
+	{ "period", required_argument, NULL, OPT_PERIOD },
+	{ "event", required_argument, NULL, OPT_EVENT },
+	{ "thread-model", required_argument, NULL, OPT_THREAD_MODEL },
+	{ "no-follow-children", no_argument, NULL, OPT_NO_FOLLOW },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "latency", required_argument, NULL, OPT_LATENCY },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "experiment-length", required_argument, NULL, OPT_LENGTH },
+	{ "max-experiments", required_argument, NULL, OPT_MAX_EXP },
+	{ "timeline", no_argument, NULL, OPT_TIMELINE },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	/* run only */
+	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
+	/* attach only */
+	{ "pid", required_argument, NULL, 'p' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void common_usage(FILE *f)
+{
+	fprintf(f,
+		"Output:\n"
+		"  -o, --output FILE          the profile, appended to (default: profile.coz)\n"
+		"      --format jsonl|legacy  JSON Lines (default) or Coz's tab-separated records\n"
+		"      --timeline             also record per-thread activity and delays, for\n"
+		"                             'causalctl report --trace' (Coz's viewer warns about\n"
+		"                             these records but still plots the profile)\n"
+		"Progress points (besides CAUSAL_PROGRESS/COZ_PROGRESS in the code):\n"
+		"      --progress SPEC        count executions of SPEC: SYMBOL (a function), FILE:LINE\n"
+		"                             (every address of that line; needs -g), or 0xOFFSET (a\n"
+		"                             file offset); BINARY:SPEC for a shared object or another\n"
+		"                             executable. Repeatable\n"
+		"      --latency SPEC         a latency point: SYMBOL (entry begins, return ends) or\n"
+		"                             BEGIN_SPEC,END_SPEC. Repeatable\n"
+		"What to speed up:\n"
+		"  -b, --binary-scope PAT     binaries whose code may be selected, '%%' matches any text,\n"
+		"                             MAIN the main executable (default: MAIN). Repeatable\n"
+		"  -s, --source-scope PAT     source files whose lines may be selected (default: %%)\n"
+		"      --fixed-line FILE:LINE only experiment on this line\n"
+		"      --fixed-speedup N      only this speedup, 0..100 %% (default: drawn)\n"
+		"      --experiment-length T  shortest experiment (default: 500ms; doubled while a\n"
+		"                             progress point sees fewer than 5 visits)\n"
+		"      --max-experiments N    stop after N experiments\n"
+		"      --seed N               reproducible choice of lines and speedups\n"
+		"Sampling and delays:\n"
+		"      --period T             sampling period, 10us..1s (default: 1ms)\n"
+		"      --event cpu-clock|cycles  what samples (default: cpu-clock; cycles needs a PMU\n"
+		"                             and falls back to cpu-clock without one)\n"
+		"      --thread-model task|cpu   key delays by thread (default) or by CPU\n"
+		"      --no-follow-children   do not profile child processes (threads always are)\n"
+		"      --device PATH          the causal device (default: " CAUSAL_DEVICE_PATH ")\n"
+		"  -v, --verbose              one line per experiment\n"
+		"  -h, --help                 this help\n"
+		"\n"
+		"T takes a unit: ns, us, ms, s, m (default: ms for lengths and periods, s for\n"
+		"--duration). Needs the causal module loaded and root (CAP_PERFMON).\n");
+}
+
+void cmd_run_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: causalctl run [OPTIONS] -- COMMAND [ARGS...]\n"
+		"\n"
+		"Runs COMMAND under a causal profiling session: its threads and child processes are\n"
+		"sampled by the kernel module, and experiments virtually speed up one source line at\n"
+		"a time until COMMAND exits (or causalctl gets SIGINT or SIGTERM, which it passes on\n"
+		"to COMMAND). The profile is written after every experiment, so it is valid whenever\n"
+		"the run ends. libcausal is preloaded so that programs built with causal.h or Coz's\n"
+		"coz.h count their progress points; static and Go programs use --progress.\n"
+		"\n");
+	common_usage(f);
+	fprintf(f,
+		"      --no-preload           do not preload libcausal into COMMAND\n"
+		"\n"
+		"Exit status: COMMAND's (128+N if a signal N ended it); 125 if causalctl failed, 126\n"
+		"if COMMAND cannot run, 127 if it was not found.\n");
+}
+
+void cmd_attach_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: causalctl attach -p PID [OPTIONS]\n"
+		"\n"
+		"Profiles the running process PID (every thread, and children it creates from now on)\n"
+		"until it exits, --duration passes, or causalctl gets SIGINT or SIGTERM; the process is\n"
+		"left running. Its progress points come from libcausal if it is linked with it, or from\n"
+		"--progress/--latency.\n"
+		"\n"
+		"  -p, --pid PID              the process to profile (required)\n"
+		"      --duration T           stop after T (default unit: s; default: until it exits)\n");
+	common_usage(f);
+	fprintf(f,
+		"\n"
+		"Exit status: 0 when the profile is complete, 1 on failure, 2 on a usage error.\n");
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	profiler_stop = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Parses the options both subcommands share; is_run says which. 0, or an exit status. */
+static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char **argv,
+		      struct profiler_opts *o, bool *preload, pid_t *pid)
+{
+	bool have_binary = false;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:b:s:p:vh", common_opts, NULL)) != -1) {
+		char *end;
+		unsigned long long v;
+
+		switch (c) {
+		case 'h':
+			if (!strcmp(cmd, "run"))
+				cmd_run_usage(env->out);
+			else
+				cmd_attach_usage(env->out);
+			return -1;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "jsonl") || !strcmp(optarg, "json"))
+				o->format = PROFILE_JSONL;
+			else if (!strcmp(optarg, "legacy"))
+				o->format = PROFILE_LEGACY;
+			else
+				return cli_usage_error(env, cmd, "--format is jsonl or legacy, not '%s'",
+						       optarg);
+			break;
+		case 'b':
+			if (scope_add_binary(o->scope, optarg))
+				return cli_usage_error(env, cmd, "bad --binary-scope '%s'", optarg);
+			have_binary = true;
+			break;
+		case 's':
+			if (scope_add_source(o->scope, optarg))
+				return cli_usage_error(env, cmd, "bad --source-scope '%s'", optarg);
+			break;
+		case OPT_FIXED_LINE:
+			if (!strchr(optarg, ':'))
+				return cli_usage_error(env, cmd, "--fixed-line takes FILE:LINE, not '%s'",
+						       optarg);
+			o->fixed_line = optarg;
+			break;
+		case OPT_FIXED_SPEEDUP:
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || *end || end == optarg || v > 100)
+				return cli_usage_error(env, cmd, "--fixed-speedup takes 0..100, not '%s'",
+						       optarg);
+			o->fixed_speedup = (int)v;
+			break;
+		case OPT_PERIOD:
+			if (parse_duration(optarg, 1000000, &o->period_ns) ||
+			    o->period_ns < CAUSAL_PERIOD_MIN_NS || o->period_ns > CAUSAL_PERIOD_MAX_NS)
+				return cli_usage_error(env, cmd,
+						       "--period takes 10us..1s, not '%s'", optarg);
+			break;
+		case OPT_EVENT:
+			if (!strcmp(optarg, "cpu-clock"))
+				o->event = CAUSAL_EVENT_CPU_CLOCK;
+			else if (!strcmp(optarg, "cycles"))
+				o->event = CAUSAL_EVENT_CYCLES;
+			else
+				return cli_usage_error(env, cmd,
+						       "--event is cpu-clock or cycles, not '%s'", optarg);
+			break;
+		case OPT_THREAD_MODEL:
+			if (!strcmp(optarg, "task") || !strcmp(optarg, "thread"))
+				o->cpu_model = false;
+			else if (!strcmp(optarg, "cpu"))
+				o->cpu_model = true;
+			else
+				return cli_usage_error(env, cmd,
+						       "--thread-model is task or cpu, not '%s'", optarg);
+			break;
+		case OPT_NO_FOLLOW:
+			o->no_follow = true;
+			break;
+		case OPT_PROGRESS:
+		case OPT_LATENCY:
+			if (o->nspecs == PROFILER_MAX_SPECS)
+				return cli_usage_error(env, cmd, "at most %d progress points",
+						       PROFILER_MAX_SPECS);
+			if (!*optarg)
+				return cli_usage_error(env, cmd, "empty progress point");
+			o->specs[o->nspecs].spec = optarg;
+			o->specs[o->nspecs++].latency = c == OPT_LATENCY;
+			break;
+		case OPT_SEED:
+			errno = 0;
+			o->seed = strtoull(optarg, &end, 0);
+			if (errno || *end || end == optarg)
+				return cli_usage_error(env, cmd, "--seed takes a number, not '%s'",
+						       optarg);
+			o->seed_set = true;
+			break;
+		case OPT_LENGTH:
+			if (parse_duration(optarg, 1000000, &o->min_length_ns) ||
+			    o->min_length_ns < 1000000)
+				return cli_usage_error(env, cmd,
+						       "--experiment-length takes at least 1ms, not '%s'",
+						       optarg);
+			break;
+		case OPT_MAX_EXP:
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || *end || end == optarg || !v || v > UINT_MAX)
+				return cli_usage_error(env, cmd,
+						       "--max-experiments takes a positive number");
+			o->max_experiments = (unsigned int)v;
+			break;
+		case OPT_TIMELINE:
+			o->timeline = true;
+			break;
+		case OPT_DEVICE:
+			o->device = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case OPT_NO_PRELOAD:
+			if (!preload)
+				return cli_usage_error(env, cmd, "--no-preload is an option of run");
+			*preload = false;
+			break;
+		case 'p':
+			if (!pid)
+				return cli_usage_error(env, cmd, "-p is an option of attach");
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || *end || end == optarg || !v || v > INT_MAX)
+				return cli_usage_error(env, cmd, "-p takes a process id, not '%s'",
+						       optarg);
+			*pid = (pid_t)v;
+			break;
+		case OPT_DURATION:
+			if (!pid)
+				return cli_usage_error(env, cmd, "--duration is an option of attach");
+			if (parse_duration(optarg, 1000000000ULL, &o->duration_ns) ||
+			    !o->duration_ns)
+				return cli_usage_error(env, cmd, "--duration takes a time, not '%s'",
+						       optarg);
+			break;
+		default:
+			return cli_bad_option(env, cmd, c, argv);
+		}
+	}
+	if (!have_binary)
+		scope_add_binary(o->scope, SCOPE_MAIN);
+	return 0;
+}
+
+/* The first of these that exists: where a build tree or an installation puts libcausal. */
+static bool find_libcausal(char *out, size_t len)
+{
+	static const char *const rel[] = {
+		"libcausal.so.0", "build/lib/libcausal.so.0", "../lib/libcausal.so.0",
+		"../lib/x86_64-linux-gnu/libcausal.so.0",
+	};
+	static const char *const abs_paths[] = {
+		"/usr/local/lib/libcausal.so.0", "/usr/local/lib/x86_64-linux-gnu/libcausal.so.0",
+		"/usr/lib/x86_64-linux-gnu/libcausal.so.0", "/usr/lib/libcausal.so.0",
+	};
+	const char *env = getenv("CAUSAL_LIBCAUSAL");
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+	size_t i;
+
+	if (env && *env && !access(env, R_OK)) {
+		snprintf(out, len, "%s", env);
+		return true;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash)
+			slash[1] = 0;
+		for (i = 0; i < ARRAY_SIZE(rel); i++) {
+			snprintf(out, len, "%s%s", self, rel[i]);
+			if (!access(out, R_OK))
+				return true;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(abs_paths); i++) {
+		snprintf(out, len, "%s", abs_paths[i]);
+		if (!access(out, R_OK))
+			return true;
+	}
+	return false;
+}
+
+/* COMMAND as execvp would find it, as an absolute path: where --progress points go. */
+static bool find_command(const char *cmd, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(cmd, '/'))
+		return realpath(cmd, out) && !access(out, X_OK) && len >= PATH_MAX;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *colon = strchr(path, ':');
+		size_t n = colon ? (size_t)(colon - path) : strlen(path);
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
+		if (!access(buf, X_OK) && realpath(buf, out))
+			return true;
+		path += n + (colon ? 1 : 0);
+	}
+	(void)len;
+	return false;
+}
+
+struct child {
+	pid_t pid;
+	int status;
+	bool reaped;
+};
+
+static bool child_done(void *arg)
+{
+	struct child *c = arg;
+
+	if (!c->reaped && waitpid(c->pid, &c->status, WNOHANG) == c->pid)
+		c->reaped = true;
+	return c->reaped;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (i = 0; s && i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int cmd_run(const struct cli_env *env, int argc, char **argv)
+{
+	struct profiler_opts o;
+	struct profiler *p = NULL;
+	struct child child = { .pid = -1 };
+	char exe[PATH_MAX], lib[PATH_MAX];
+	bool preload = true;
+	int go[2] = { -1, -1 }, execd[2] = { -1, -1 };
+	int ret, r;
+	char *command = NULL, c;
+
+	profiler_opts_init(&o);
+	o.scope = scope_new();
+	if (!o.scope)
+		return RUN_EXIT_FAILED;
+	ret = parse_opts(env, "run", argc, argv, &o, &preload, NULL);
+	if (ret) {
+		scope_free(o.scope);
+		return ret < 0 ? CAUSALCTL_EXIT_OK : ret;
+	}
+	if (optind == argc) {
+		scope_free(o.scope);
+		return cli_usage_error(env, "run", "no command to run (causalctl run -- COMMAND)");
+	}
+	if (!find_command(argv[optind], exe, sizeof(exe))) {
+		fprintf(env->err, "causalctl run: %s: command not found\n", argv[optind]);
+		scope_free(o.scope);
+		return RUN_EXIT_NOT_FOUND;
+	}
+	if (preload && !find_libcausal(lib, sizeof(lib))) {
+		fprintf(env->err,
+			"causalctl run: libcausal.so.0 not found (set CAUSAL_LIBCAUSAL): progress "
+			"points in the code will not count, only --progress points\n");
+		preload = false;
+	}
+	command = join_args(argc - optind, argv + optind);
+	o.command = command;
+	ret = RUN_EXIT_FAILED;
+	p = profiler_new(env, &o);
+	if (!p)
+		goto out;
+	if (pipe2(go, O_CLOEXEC) || pipe2(execd, O_CLOEXEC)) {
+		fprintf(env->err, "causalctl run: pipe: %s\n", strerror(errno));
+		goto out;
+	}
+	fflush(NULL);
+	child.pid = fork();
+	if (child.pid < 0) {
+		fprintf(env->err, "causalctl run: fork: %s\n", strerror(errno));
+		goto out;
+	}
+	if (child.pid == 0) {
+		int e;
+
+		/* wait until the session holds us: everything from exec on is profiled */
+		close(go[1]);
+		close(execd[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(RUN_EXIT_FAILED);
+		if (preload) {
+			const char *old = getenv("LD_PRELOAD");
+			char *v = malloc(strlen(lib) + (old ? strlen(old) : 0) + 2);
+
+			if (v) {
+				sprintf(v, "%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
+				setenv("LD_PRELOAD", v, 1);
+			}
+		}
+		signal(SIGPIPE, SIG_DFL);
+		execv(exe, argv + optind);
+		e = errno;
+		/* tell the parent why; the pipe closes on a successful exec instead */
+		if (write(execd[1], &e, sizeof(e)) < 0)
+			_exit(RUN_EXIT_CANNOT_EXEC);
+		_exit(e == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC);
+	}
+	close(go[0]);
+	close(execd[1]);
+	go[0] = execd[1] = -1;
+	install_signals();
+	if (profiler_attach(p, child.pid, exe)) {
+		kill(child.pid, SIGKILL);
+		waitpid(child.pid, NULL, 0);
+		goto out;
+	}
+	c = 'g';
+	if (write(go[1], &c, 1) != 1) {
+		fprintf(env->err, "causalctl run: cannot start %s\n", argv[optind]);
+		goto out;
+	}
+	{
+		int e;
+
+		r = (int)read(execd[0], &e, sizeof(e));
+		if (r == sizeof(e)) {
+			fprintf(env->err, "causalctl run: cannot run %s: %s\n", exe, strerror(e));
+			waitpid(child.pid, NULL, 0);
+			ret = e == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC;
+			goto out;
+		}
+	}
+	r = profiler_loop(p, child_done, &child);
+	if (profiler_finish(p))
+		r = -1;
+	p = NULL;
+	/* the command outlives an interrupted profile only until it is told to stop too */
+	if (!child_done(&child) && profiler_stop)
+		kill(child.pid, SIGTERM);
+	if (r) {
+		kill(child.pid, SIGTERM);
+		ret = RUN_EXIT_FAILED;
+	}
+	if (!child.reaped)
+		waitpid(child.pid, &child.status, 0);
+	if (!r) {
+		if (WIFEXITED(child.status))
+			ret = WEXITSTATUS(child.status);
+		else if (WIFSIGNALED(child.status))
+			ret = 128 + WTERMSIG(child.status);
+	}
+out:
+	if (p)
+		profiler_abort(p);
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (execd[i] >= 0)
+			close(execd[i]);
+	}
+	free(command);
+	scope_free(o.scope);
+	return ret;
+}
+
+int cmd_attach(const struct cli_env *env, int argc, char **argv)
+{
+	struct profiler_opts o;
+	struct profiler *p;
+	char exe[PATH_MAX], link[64], cmdline[64];
+	pid_t pid = 0;
+	ssize_t n;
+	int ret, r;
+
+	profiler_opts_init(&o);
+	o.scope = scope_new();
+	if (!o.scope)
+		return CAUSALCTL_EXIT_FAILURE;
+	ret = parse_opts(env, "attach", argc, argv, &o, NULL, &pid);
+	if (ret) {
+		scope_free(o.scope);
+		return ret < 0 ? CAUSALCTL_EXIT_OK : ret;
+	}
+	if (optind != argc) {
+		scope_free(o.scope);
+		return cli_usage_error(env, "attach", "unexpected argument '%s'", argv[optind]);
+	}
+	if (!pid) {
+		scope_free(o.scope);
+		return cli_usage_error(env, "attach", "which process? (-p PID)");
+	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	if (n < 0) {
+		fprintf(env->err, "causalctl attach: process %d: %s\n", pid,
+			errno == ENOENT ? "no such process" : strerror(errno));
+		scope_free(o.scope);
+		return CAUSALCTL_EXIT_FAILURE;
+	}
+	exe[n] = 0;
+	snprintf(cmdline, sizeof(cmdline), "attach %d", pid);
+	o.command = cmdline;
+	p = profiler_new(env, &o);
+	if (!p) {
+		scope_free(o.scope);
+		return CAUSALCTL_EXIT_FAILURE;
+	}
+	install_signals();
+	/* /proc/PID/exe, not its target: it opens the mapped file even when replaced on disk */
+	if (profiler_attach(p, pid, link)) {
+		profiler_abort(p);
+		scope_free(o.scope);
+		return CAUSALCTL_EXIT_FAILURE;
+	}
+	r = profiler_loop(p, NULL, NULL);
+	if (profiler_finish(p))
+		r = -1;
+	scope_free(o.scope);
+	return r ? CAUSALCTL_EXIT_FAILURE : CAUSALCTL_EXIT_OK;
+}
