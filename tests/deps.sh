@@ -11,6 +11,8 @@ PACKAGES=(
 	linux-source-6.1
 	# userland
 	pkg-config libdw-dev libelf-dev libcmocka-dev
+	# coz.h, against which the unit tests check libcausal's Coz ABI
+	coz-profiler
 	# the VM harness
 	qemu-system-x86 busybox-static
 	# fetching stock kernels through a private apt configuration
