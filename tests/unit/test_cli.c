@@ -124,9 +124,9 @@ static void unknown_subcommand(void **state)
 	assert_contains(r.err.buf, "'frobnicate'");
 	assert_contains(r.err.buf, "causalctl --help");
 	run_done(&r);
-	RUN(&r, "run", "--", "true");
+	RUN(&r, "record", "--", "true");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "'run' is not a causalctl subcommand");
+	assert_contains(r.err.buf, "'record' is not a causalctl subcommand");
 	run_done(&r);
 }
 

@@ -523,7 +523,7 @@ static void on_record(const struct causal_sample *r, void *arg)
 	note_pid(p, (pid_t)r->pid);
 	if (!p->sym)
 		return;
-	line = symbols_attribute(p->sym, r->ip, r->callchain,
+	line = symbols_attribute(p->sym, r->ip, (const uint64_t *)r->callchain,
 				 r->nr_callchain <= CAUSAL_MAX_CALLCHAIN ? r->nr_callchain : 0);
 	if (!line)
 		return;
@@ -701,8 +701,9 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 		status_clear(p);
 		errf(p, "experiment %u: %s +%u%%, %" PRIu64 " ms, %" PRIu64 " selected samples, "
 		     "delay %" PRIu64 " us inserted / %" PRIu64 " us paid\n", p->experiments, name,
-		     c->speedup_pct, res.effective / 1000000, res.selected_samples,
-		     res.delay_inserted / 1000, res.delay_paid / 1000);
+		     c->speedup_pct, (uint64_t)res.effective / 1000000,
+		     (uint64_t)res.selected_samples, (uint64_t)res.delay_inserted / 1000,
+		     (uint64_t)res.delay_paid / 1000);
 	}
 	return r ? -1 : 0;
 }
