@@ -65,6 +65,12 @@ struct profiler {
 
 	struct point *points;
 	size_t npoints;
+	struct {
+		dev_t dev;
+		ino_t ino;
+		uint64_t offset;
+		bool ret;
+	} probes[MAX_PROBES];		/* by id: one probe can serve several points */
 	uint32_t nprobes;
 	uint64_t probe_counts[MAX_PROBES];
 
@@ -272,6 +278,7 @@ static int probe_spec(struct profiler *p, const char *main_exe, const char *spec
 	char binary[PATH_MAX], err[1024];
 	struct probe_loc *locs = NULL;
 	size_t n = 0, i;
+	struct stat st;
 	int fd, r;
 
 	snprintf(binary, sizeof(binary), "%s", main_exe ? main_exe : "");
@@ -296,17 +303,22 @@ static int probe_spec(struct profiler *p, const char *main_exe, const char *spec
 		return -1;
 	}
 	fd = open(binary, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0 || fstat(fd, &st)) {
 		errf(p, "cannot open %s: %s\n", binary, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		free(locs);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		uint32_t id, *grown;
 
-		r = session_progress_add(&p->sess, fd, locs[i].offset, ret, &id);
-		if (r == -EEXIST)
-			continue;	/* two specs on one address: counted by the first */
+		/* the module has one probe per place: points on the same place share it */
+		for (id = 0; id < p->nprobes; id++)
+			if (p->probes[id].dev == st.st_dev && p->probes[id].ino == st.st_ino &&
+			    p->probes[id].offset == locs[i].offset && p->probes[id].ret == ret)
+				break;
+		r = id < p->nprobes ? 0 : session_progress_add(&p->sess, fd, locs[i].offset, ret, &id);
 		if (r) {
 			errf(p, "cannot place a %sprobe at %s (offset %#" PRIx64 " of %s): %s%s\n",
 			     ret ? "return " : "", locs[i].desc, locs[i].offset, binary, strerror(-r),
@@ -323,8 +335,13 @@ static int probe_spec(struct profiler *p, const char *main_exe, const char *spec
 		}
 		*ids = grown;
 		(*ids)[(*nids)++] = id;
-		if (id + 1 > p->nprobes)
+		if (id >= p->nprobes && id < MAX_PROBES) {
+			p->probes[id].dev = st.st_dev;
+			p->probes[id].ino = st.st_ino;
+			p->probes[id].offset = locs[i].offset;
+			p->probes[id].ret = ret;
 			p->nprobes = id + 1;
+		}
 		if (p->o->verbose)
 			errf(p, "%s probe at %s (%s+%#" PRIx64 ")\n", ret ? "return" : "entry",
 			     locs[i].desc, binary, locs[i].offset);
