@@ -57,7 +57,7 @@ check checkpatch make -s style
 
 step "userland: causalctl and unit tests (ASan/UBSan)"
 userland_ok=
-if make -s userland tests-programs; then
+if make -s userland tests-programs workloads; then
 	userland_ok=1
 	pass "userland build"
 else
@@ -127,6 +127,26 @@ for run in $runs; do
 	sed 's/^/  /' "$out/core-$k-$hooks/guest.out" 2>/dev/null
 	tests/ktap.py --name "core on $k ($hooks)" --counts "$counts" "$out/core-$k-$hooks/guest.out"
 	[ $vrc -le 1 ] || fail "core $k $hooks VM run (exit $vrc: kernel report or timeout, see $out/core-$k-$hooks)"
+done
+
+step "VM tests of causalctl run, attach and report (progress points, uprobes, SIGINT, ranking)"
+# the ranking run (a full profile of the join workload) on one kernel: it tests causalctl's
+# loop, not the kernel, and takes the longest; the others check counts, attach and signals
+line_a=$(grep -n 'line A' tests/workloads/join.c | tail -n 1 | cut -d: -f1)
+for k in $kernels; do
+	if [ -z "${have_module[$k]:-}" ] || [ -z "$userland_ok" ]; then
+		fail "profile $k (module or userland missing)"
+		continue
+	fi
+	full=
+	[ "$k" = 6.1 ] && full="full $line_a"
+	tests/vm/run -k "$k" -q -t 600 -l "$out/profile-$k" -a userland/build/lib/libcausal.so.0 \
+		-a build/workloads/join -a build/workloads/coz_counts -a build/tests/progress_calls \
+		--script tests/vm/profile.sh -- $full
+	vrc=$?
+	sed 's/^/  /' "$out/profile-$k/guest.out" 2>/dev/null
+	tests/ktap.py --name "profile on $k" --counts "$counts" "$out/profile-$k/guest.out"
+	[ $vrc -le 1 ] || fail "profile $k VM run (exit $vrc: kernel report or timeout, see $out/profile-$k)"
 done
 
 passed=$(awk '$1 == "PASS" {s += $2} END {print s + 0}' "$counts")

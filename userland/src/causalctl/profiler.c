@@ -396,10 +396,11 @@ int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe)
 	}
 	p->pid = pid;
 	p->scan_pids[p->nscan++] = pid;
-	fprintf(p->env->err, "causal: attached to process %d\n", pid);
 	for (i = 0; i < p->o->nspecs; i++)
 		if (add_spec(p, main_exe, &p->o->specs[i]))
 			return -1;
+	/* last: a harness may wait for this line to know that every point counts */
+	fprintf(p->env->err, "causal: attached to process %d\n", pid);
 	return 0;
 }
 
