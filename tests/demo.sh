@@ -6,7 +6,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-job='causalctl status'
+# the bundled example: tests/workloads/join.c (two threads, line A on the critical path)
+job='causalctl status && causalctl run -o /tmp/demo.coz --seed 1 -- join 600 &&
+	causalctl report /tmp/demo.coz'
 
 host_can_load() {
 	[ -e /proc/modules ] || { echo "demo: this kernel has no module support"; return 1; }
@@ -14,7 +16,7 @@ host_can_load() {
 	[ -d "/lib/modules/$(uname -r)/build" ] || { echo "demo: no headers for $(uname -r) installed"; return 1; }
 }
 
-make -s userland
+make -s userland workloads
 if reason=$(host_can_load); then
 	echo "demo: building causal.ko for $(uname -r) and running on this host"
 	make -s module
@@ -24,7 +26,7 @@ if reason=$(host_can_load); then
 		loaded_here=1
 	fi
 	rc=0
-	PATH=$top/userland:$PATH $job || rc=$?
+	PATH=$top/userland:$top/build/workloads:$PATH sh -c "${job//\/tmp/$top/build}" || rc=$?
 	[ -z "$loaded_here" ] || rmmod causal
 	exit $rc
 fi
@@ -32,4 +34,5 @@ fi
 kernel=${CAUSAL_DEMO_KERNEL:-6.1}
 echo "$reason: running in a VM with Debian's $kernel kernel instead"
 tests/build-module.sh "$kernel" >/dev/null
-tests/vm/run -k "$kernel" -t 300 -l build/demo -- sh -c "insmod /lib/causal/causal.ko && $job"
+tests/vm/run -k "$kernel" -t 300 -l build/demo -a userland/build/lib/libcausal.so.0 \
+	-a build/workloads/join -- sh -c "insmod /lib/causal/causal.ko && $job"

@@ -162,7 +162,8 @@ struct profiler *profiler_new(const struct cli_env *env, const struct profiler_o
 	p->env = env;
 	p->o = o;
 	p->sess.fd = -1;
-	p->tty = isatty(fileno(env->err));
+	/* a redrawn status line needs a terminal that understands \r and erase-to-end */
+	p->tty = isatty(fileno(env->err)) && getenv("TERM") && strcmp(getenv("TERM"), "dumb");
 	if (session_open(&p->sess, o->device, err, sizeof(err))) {
 		errf(p, "%s\n", err);
 		goto fail;
