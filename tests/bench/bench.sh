@@ -1,20 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # In-guest part of the module-core benchmark (tests/bench/run.sh boots the VM and prints the table):
-# loads /lib/causal/causal.ko, runs bench_delay and bench_overhead, and prints their machine-readable
+# loads /lib/causal/causal.ko, runs bench_delay, bench_overhead and bench_uprobe, and prints their machine-readable
 # "BENCH ..." lines. Exits non-zero only if something failed to run.
 #   bench.sh [delay_n=N] [delay_rounds=R] [delays_us=50,100,...] [pairs=P] [target_ms=MS]
-#            [callchain=C] [skip=delay|overhead]
+#            [callchain=C] [uprobe_calls=N] [skip=delay|overhead|uprobe]
 delay_n=500
 delay_rounds=5
 delays_us=50,100,250,500,1000
 pairs=9
 target_ms=1000
 callchain=4
+uprobe_calls=10000
 skip=
 for arg in "$@"; do
 	case "$arg" in
-	delay_n=*|delay_rounds=*|delays_us=*|pairs=*|target_ms=*|callchain=*|skip=*)
+	delay_n=*|delay_rounds=*|delays_us=*|pairs=*|target_ms=*|callchain=*|uprobe_calls=*|skip=*)
 		eval "${arg%%=*}=\${arg#*=}" ;;
 	*) echo "BENCH error bench.sh: unknown argument '$arg'"; exit 2 ;;
 	esac
@@ -34,6 +35,9 @@ if [ "$skip" != delay ]; then
 fi
 if [ "$skip" != overhead ]; then
 	bench_overhead -p "$pairs" -t "$target_ms" -c "$callchain" || { echo "BENCH error bench_overhead exit $?"; rc=1; }
+fi
+if [ "$skip" != uprobe ]; then
+	bench_uprobe -n "$uprobe_calls" || { echo "BENCH error bench_uprobe exit $?"; rc=1; }
 fi
 dmesg | grep -i 'causal' | sed 's/^/# dmesg: /'
 if ! rmmod causal; then

@@ -34,7 +34,7 @@ cc=${CC:-gcc}
 cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -fno-omit-frame-pointer -pthread -static
 	-I"$top/uapi")
 progs=()
-for p in bench_delay bench_overhead; do
+for p in bench_delay bench_overhead bench_uprobe; do
 	"$cc" "${cflags[@]}" -o "$out/$p" "$top/tests/bench/$p.c"
 	progs+=(-a "$out/$p")
 done
@@ -67,6 +67,7 @@ table() {
 	/^BENCH overhead_summary/ { ovm = kv($0, "median_ratio"); ovlo = kv($0, "min_ratio"); ovhi = kv($0, "max_ratio"); ovp = kv($0, "pairs"); ovc = kv($0, "median_ns_per_sample") }
 	/^BENCH overhead / { exp_s += kv($0, "attached_ns") * 2 / per; got_s += kv($0, "samples") }
 	/^BENCH overhead_config/ { per = kv($0, "period_ns"); cc = kv($0, "callchain") }
+	/^BENCH uprobe / { upl = kv($0, "plain_ns"); upp = kv($0, "probed_ns"); upc = kv($0, "cost_ns"); upr = kv($0, "ratio"); upn = kv($0, "counted"); upe = kv($0, "expected") }
 	/^BENCH note/ { notes = notes "  " substr($0, 7) "\n" }
 	/^BENCH error/ { errors = errors "  " $0 "\n" }
 	END {
@@ -102,10 +103,27 @@ table() {
 				printf "  wall time per sample (median over pairs): %.1f us, i.e. %.2f%% per thread at one sample per %d us\n", \
 					ovc / 1000, 100 * ovc / per, per / 1000
 		}
+		if (upc != "")
+			printf "uprobe progress point: %s ns per visit (probed call %s ns vs plain call %s ns, %sx); target <= 3000 ns: %s; counted %s of %s calls\n", \
+				upc, upp, upl, upr, upc + 0 <= 3000 ? "met" : "missed", upn, upe
 		if (notes != "") printf "notes from the guest:\n%s", notes
 		if (errors != "") printf "errors:\n%s", errors
 	}'
 }
+
+# libcausal's counter on this host (no module involved): one line per figure
+make -s -C "$top/userland" >&2
+"$cc" -O2 -D_GNU_SOURCE -I"$top/userland/include" -o "$out/bench_progress" \
+	"$top/tests/bench/bench_progress.c" -L"$top/userland/build/lib" \
+	-Wl,-rpath,"$top/userland/build/lib" -Wl,--no-as-needed -lcausal
+"$cc" -O2 -D_GNU_SOURCE -I"$top/userland/include" -o "$out/bench_progress_noop" \
+	"$top/tests/bench/bench_progress.c"
+{
+	echo "libcausal progress point on this host (target <= 5 ns per hit):"
+	"$out/bench_progress" | sed 's/^/  /'
+	echo "  without libcausal loaded (what leaving the points in costs):"
+	"$out/bench_progress_noop" | sed 's/^/  /'
+} | tee "$out/table-host.txt"
 
 status=0
 for k in "$@"; do
