@@ -76,6 +76,11 @@ else
 	fail "unit tests reported no summary (exit $unit_rc)"
 fi
 
+step "causalctl report in a browser: HTML in headless Chromium, Chrome trace JSON"
+tests/report/browser.sh "$out/report-browser" | tee "$out/report-browser.log"
+grep -c '^PASS:' "$out/report-browser.log" | sed 's/^/PASS /' >>"$counts"
+grep -c '^FAIL:' "$out/report-browser.log" | sed 's/^/FAIL /' >>"$counts"
+
 step "KUnit on the test kernel"
 if [ -n "${have_module[test]:-}" ]; then
 	tests/vm/run -k test -q -t 300 -l "$out/vm-kunit" --script tests/vm/kunit.sh

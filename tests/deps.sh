@@ -13,6 +13,8 @@ PACKAGES=(
 	pkg-config libdw-dev libelf-dev libcmocka-dev
 	# coz.h, against which the unit tests check libcausal's Coz ABI
 	coz-profiler
+	# causalctl report's HTML opened in a real browser (tests/report/browser.sh)
+	chromium
 	# the VM harness
 	qemu-system-x86 busybox-static
 	# fetching stock kernels through a private apt configuration

@@ -10,7 +10,7 @@ full=$1
 line_a=$2
 n=0
 fails=0
-plan=16
+plan=17
 [ "$full" = full ] && plan=$((plan + 3))
 tmp=/tmp/profile-test
 mkdir -p $tmp
@@ -94,7 +94,8 @@ has $tmp/attach.out "causal: progress point 'counted_call': 40000 visits in tota
 ok $? attach_uprobe_counts_every_call
 
 # 5. SIGINT in the middle: the profile is complete and valid, the command is stopped
-causalctl run -o $tmp/int.coz --experiment-length 100ms -- join 100000 >$tmp/int.out 2>&1 &
+causalctl run -o $tmp/int.coz --timeline --experiment-length 100ms -- join 100000 \
+	>$tmp/int.out 2>&1 &
 ctl=$!
 sleep 8
 kill -INT $ctl
@@ -106,9 +107,13 @@ echo "# run exit status after SIGINT: $rc"
 ok $? sigint_stops_the_command
 grep -q '"type":"runtime"' $tmp/int.coz && grep -q '"type":"experiment"' $tmp/int.coz
 ok $? sigint_profile_has_experiments_and_runtime
-causalctl report $tmp/int.coz >$tmp/int-report.out 2>&1
+causalctl report --trace $tmp/int.json $tmp/int.coz >$tmp/int-report.out 2>&1
 ok $? sigint_profile_reads_back
 diag $tmp/int-report.out
+# the timeline has the module's payment records as delay spans, and samples as on-CPU spans
+grep -q '"traceEvents"' $tmp/int.json && grep -q '"name":"delay"' $tmp/int.json &&
+	grep -q '"name":"oncpu"' $tmp/int.json
+ok $? timeline_trace_has_delays_and_oncpu_spans
 
 # 6. errors that say what to do
 causalctl run -o $tmp/x.coz -- /nonexistent/program >$tmp/nf.out 2>&1
