@@ -22,8 +22,13 @@ WORKLOAD_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-om
 	-pthread -Iuserland/include
 WORKLOADS := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
 WORKLOADS += $(addsuffix -optimized,$(WORKLOADS))
+# Go workloads (tests/workloads/go): Debian's Go, offline, caches under build/go
+GO ?= $(firstword $(wildcard /usr/lib/go-1.19/bin/go) $(shell command -v go))
+GO_ENV = GOCACHE=$(CURDIR)/build/go/cache GOPATH=$(CURDIR)/build/go/path GOFLAGS=-mod=mod \
+	GOTOOLCHAIN=local GO111MODULE=on
+GO_WORKLOADS := build/go/h2server build/go/h2client build/go/cgocb
 
-.PHONY: all module userland deps modules-matrix tests-programs workloads check demo bench style clean help
+.PHONY: all module userland deps modules-matrix tests-programs workloads go-workloads check demo bench style clean help
 
 all: module userland
 
@@ -65,6 +70,17 @@ build/workloads/%-optimized: tests/workloads/%.c userland/include/causal.h
 	$(CC) $(WORKLOAD_CFLAGS) -DOPTIMIZED -o $@ $<
 
 workloads: $(WORKLOADS)
+
+# pure Go and static (CGO_ENABLED=0), except the cgo callback program, which needs cgo
+build/go/h2server build/go/h2client: build/go/%: $(wildcard tests/workloads/go/*/*.go)
+	@mkdir -p $(@D)
+	cd tests/workloads/go && $(GO_ENV) CGO_ENABLED=0 $(GO) build -o $(CURDIR)/$@ ./$*
+
+build/go/cgocb: $(wildcard tests/workloads/go/cgocb/*.go)
+	@mkdir -p $(@D)
+	cd tests/workloads/go && $(GO_ENV) CGO_ENABLED=1 $(GO) build -o $(CURDIR)/$@ ./cgocb
+
+go-workloads: $(GO_WORKLOADS)
 
 style:
 	$(CHECKPATCH) --no-tree --strict --terse --show-types -f \

@@ -13,6 +13,8 @@ PACKAGES=(
 	pkg-config libdw-dev libelf-dev libcmocka-dev
 	# coz.h, against which the unit tests check libcausal's Coz ABI
 	coz-profiler
+	# the Go workloads (tests/workloads/go): bookworm's Go 1.19
+	golang-1.19-go
 	# causalctl report's HTML opened in a real browser (tests/report/browser.sh)
 	chromium
 	# the VM harness
