@@ -3,7 +3,8 @@
 # DKMS and the causal-dkms .deb, against the cached Debian 6.1 and 6.12 headers (never the running
 # kernel, and no kernel image is installed). Needs root: it uses the host's DKMS for real.
 #
-#  1. `make dkms-install KERNELVER=<6.1> KSRC=<headers>` (dkms-source, then dkms add, dkms build -k,
+#  1. `dkms add` of a copy of the source tree (its dkms.conf reads VERSION), removed again; then
+#     `make dkms-install KERNELVER=<6.1> KSRC=<headers>` (dkms-source, then dkms add, dkms build -k,
 #     dkms install -k), then dkms build -k / dkms install -k for 6.12 with --kernelsourcedir; checks
 #     each installed causal.ko with modinfo (name, version, vermagic of the target kernel, GPL, and
 #     the signature DKMS adds), that no KUnit module was built or shipped, then `make dkms-remove`.
@@ -129,6 +130,17 @@ check_ko() {	# K: the module DKMS installed for kernel K
 t0=$(date +%s)
 record src "/usr/src/causal-$version"
 record dkms "$version"
+# the tree's own dkms.conf finds the version in VERSION: 'dkms add <a source tree>'
+git archive --prefix=tree/ HEAD | tar -x -C "$work" 2>/dev/null || cp -r "$top" "$work/tree"
+if dkms add "$work/tree" >"$work/add-tree.log" 2>&1 &&
+	dkms status -m causal -v "$version" | grep -q ': added'; then
+	pass "dkms add <source tree> registers causal $version (version read from VERSION)"
+else
+	cat "$work/add-tree.log"
+	fail "dkms add <source tree>"
+fi
+dkms remove -m causal -v "$version" --all >/dev/null 2>&1
+rm -rf "/usr/src/causal-$version"
 first=${kernels[0]}
 need_moddir "${kver[$first]}"
 sign_file_for "$first" >>"$snippet"
