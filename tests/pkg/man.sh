@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The man pages of docs/man: each formats with groff -ww (all warnings) and with man --warnings
+# The man pages of docs/man: each names the release of VERSION in .TH, formats with groff -ww (all warnings) and with man --warnings
 # without a single warning, and causalctl(1) matches causalctl's --help: every subcommand the help
 # lists has a section, and for causalctl itself and each subcommand the set of --long options its
 # --help lists equals the set the man page documents for it (option tags of .TP entries under
@@ -38,6 +38,15 @@ for page in docs/man/*.[0-9]; do
 		else
 			pass "man $name: no man --warnings warnings"
 		fi
+	fi
+done
+
+version=$(head -n 1 VERSION)
+for page in docs/man/*.[0-9]; do
+	if grep -q "^\.TH .*\"causal $version\"" "$page"; then
+		pass "man $(basename "$page"): .TH says causal $version (VERSION)"
+	else
+		fail "man $(basename "$page"): .TH does not say causal $version; update it with VERSION"
 	fi
 done
 
