@@ -28,7 +28,29 @@ GO_ENV = GOCACHE=$(CURDIR)/build/go/cache GOPATH=$(CURDIR)/build/go/path GOFLAGS
 	GOTOOLCHAIN=local GO111MODULE=on
 GO_WORKLOADS := build/go/h2server build/go/h2client build/go/cgocb
 
-.PHONY: all module userland deps modules-matrix tests-programs workloads go-workloads check demo bench style clean help
+.PHONY: all module userland deps modules-matrix tests-programs workloads go-workloads check demo bench \
+	style clean help install uninstall dkms-source dkms-install dkms-remove deb
+
+# make install: PREFIX (default /usr/local) and DESTDIR, as usual; each directory can be overridden
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASH_COMPLETION_DIR ?= $(DATADIR)/bash-completion/completions
+LIBCAUSAL_MAJOR := $(firstword $(subst ., ,$(VERSION)))
+INSTALL ?= install
+MAN_PAGES := docs/man/causalctl.1 docs/man/libcausal.3 docs/man/causal.4
+
+# DKMS: the module's sources, without the KUnit suites, go to /usr/src/causal-$(VERSION)
+DKMS_SOURCES := Kbuild VERSION $(wildcard module/*.c module/*.h) uapi/linux/causal.h
+DKMS_SRCDIR ?= $(DESTDIR)/usr/src/causal-$(VERSION)
+# dkms-install builds for this kernel; set KERNELVER (and KSRC, its build tree, when the headers
+# are not at /lib/modules/KERNELVER/build) for another one
+KERNELVER ?= $(shell uname -r)
+KSRC ?=
+DKMS_KERNEL_ARGS = -k $(KERNELVER) $(if $(KSRC),--kernelsourcedir $(KSRC))
 
 all: module userland
 
@@ -39,6 +61,12 @@ help:
 	@echo "make deps       install the Debian packages the build and tests need (root)"
 	@echo "make bench      benchmarks in the VM: delay precision and sampling overhead, as ratios"
 	@echo "make style      checkpatch --strict on the kernel sources"
+	@echo "make install    causalctl, libcausal, headers, causal.pc, man pages, bash completion"
+	@echo "                (PREFIX=$(PREFIX), DESTDIR=); 'make uninstall' removes them"
+	@echo "make dkms-install  the module's sources to /usr/src/causal-$(VERSION), then dkms add,"
+	@echo "                build and install for KERNELVER (default: the running kernel; KSRC=headers)"
+	@echo "make dkms-remove   dkms remove --all and delete /usr/src/causal-$(VERSION)"
+	@echo "make deb        build/deb/causal-dkms_$(VERSION)_all.deb with dh-dkms"
 	@echo "make modules-matrix   build causal.ko for every test kernel into build/kmod/"
 	@echo "tests/vm/run --help   the VM harness"
 
@@ -99,6 +127,65 @@ BENCH_KERNELS ?= test 6.12
 bench:
 	@tests/deps.sh --quiet || tests/deps.sh
 	tests/bench/run.sh $(BENCH_KERNELS)
+
+install: userland
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4 \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)
+	$(INSTALL) -m 755 userland/causalctl $(DESTDIR)$(BINDIR)/causalctl
+	$(INSTALL) -m 755 userland/build/lib/libcausal.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libcausal.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcausal.so.$(LIBCAUSAL_MAJOR)
+	ln -sf libcausal.so.$(LIBCAUSAL_MAJOR) $(DESTDIR)$(LIBDIR)/libcausal.so
+	$(INSTALL) -m 644 userland/include/causal.h $(DESTDIR)$(INCLUDEDIR)/causal.h
+	$(INSTALL) -m 644 uapi/linux/causal.h $(DESTDIR)$(INCLUDEDIR)/linux/causal.h
+	sed -e 's|@prefix@|$(PREFIX)|g' -e 's|@libdir@|$(LIBDIR)|g' -e 's|@includedir@|$(INCLUDEDIR)|g' \
+		-e 's|@VERSION@|$(VERSION)|g' userland/libcausal/causal.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/causal.pc
+	$(INSTALL) -m 644 docs/man/causalctl.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 docs/man/libcausal.3 $(DESTDIR)$(MANDIR)/man3/
+	$(INSTALL) -m 644 docs/man/causal.4 $(DESTDIR)$(MANDIR)/man4/
+	$(INSTALL) -m 644 userland/completion/causalctl $(DESTDIR)$(BASH_COMPLETION_DIR)/causalctl
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then ldconfig; fi
+
+# removes what install put there, then the directories it leaves empty (never $(PREFIX) itself)
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/causalctl $(DESTDIR)$(LIBDIR)/libcausal.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/libcausal.so.$(LIBCAUSAL_MAJOR) $(DESTDIR)$(LIBDIR)/libcausal.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/causal.pc $(DESTDIR)$(INCLUDEDIR)/causal.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/causal.h $(DESTDIR)$(MANDIR)/man1/causalctl.1 \
+		$(DESTDIR)$(MANDIR)/man3/libcausal.3 $(DESTDIR)$(MANDIR)/man4/causal.4 \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)/causalctl
+	@for d in $(BINDIR) $(LIBDIR)/pkgconfig $(INCLUDEDIR)/linux $(MANDIR)/man1 $(MANDIR)/man3 \
+		$(MANDIR)/man4 $(BASH_COMPLETION_DIR); do \
+		while [ "$$d" != "$(PREFIX)" ] && [ "$$d" != / ] && [ "$${d#$(PREFIX)/}" != "$$d" ]; do \
+			rmdir "$(DESTDIR)$$d" 2>/dev/null || break; \
+			d=$$(dirname "$$d"); \
+		done; \
+	done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then ldconfig; fi
+
+# The DKMS source tree: what Kbuild needs for causal.ko, and dkms.conf with the version written in
+dkms-source:
+	rm -rf $(DKMS_SRCDIR)
+	$(INSTALL) -d $(DKMS_SRCDIR)
+	tar -cf - $(DKMS_SOURCES) | tar -xf - -C $(DKMS_SRCDIR)
+	sed 's|^PACKAGE_VERSION=.*|PACKAGE_VERSION="$(VERSION)"|' dkms.conf >$(DKMS_SRCDIR)/dkms.conf
+
+dkms-install:
+	@command -v dkms >/dev/null || { echo "dkms-install: dkms is not installed (apt-get install dkms)" >&2; exit 1; }
+	@if dkms status -m causal -v $(VERSION) | grep -q .; then \
+		echo "dkms-install: causal $(VERSION) is in DKMS already; 'make dkms-remove' first" >&2; exit 1; fi
+	$(MAKE) dkms-source DESTDIR=
+	dkms add -m causal -v $(VERSION)
+	dkms build -m causal -v $(VERSION) $(DKMS_KERNEL_ARGS)
+	dkms install -m causal -v $(VERSION) $(DKMS_KERNEL_ARGS)
+
+dkms-remove:
+	@command -v dkms >/dev/null || { echo "dkms-remove: dkms is not installed" >&2; exit 1; }
+	if dkms status -m causal -v $(VERSION) | grep -q .; then dkms remove -m causal -v $(VERSION) --all; fi
+	rm -rf /usr/src/causal-$(VERSION)
+
+deb:
+	packaging/build-deb.sh build/deb
 
 clean:
 	$(MAKE) -C userland clean

@@ -81,6 +81,17 @@ tests/report/browser.sh "$out/report-browser" | tee "$out/report-browser.log"
 grep -c '^PASS:' "$out/report-browser.log" | sed 's/^/PASS /' >>"$counts"
 grep -c '^FAIL:' "$out/report-browser.log" | sed 's/^/FAIL /' >>"$counts"
 
+step "packaging: make install/uninstall, man pages, bash completion, DKMS and the causal-dkms .deb"
+check "make install/uninstall into a DESTDIR, a program built against it" tests/pkg/install.sh
+check "man pages: groff -ww clean, causalctl.1 in step with --help" tests/pkg/man.sh
+check "bash completion" tests/pkg/completion.sh
+if [ -n "${have_kernel[6.1]:-}" ] && [ -n "${have_kernel[6.12]:-}" ]; then
+	# the host's DKMS against the cached headers; cleans up after itself (see the script)
+	check "DKMS add/build/install on 6.1 and 6.12, causal-dkms .deb" tests/pkg/dkms.sh 6.1 6.12
+else
+	fail "DKMS (6.1 or 6.12 headers missing)"
+fi
+
 step "KUnit on the test kernel"
 if [ -n "${have_module[test]:-}" ]; then
 	tests/vm/run -k test -q -t 300 -l "$out/vm-kunit" --script tests/vm/kunit.sh

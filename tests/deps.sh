@@ -21,6 +21,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static
 	# fetching stock kernels through a private apt configuration
 	apt dpkg ca-certificates
+	# packaging: DKMS and the causal-dkms .deb, man pages, bash completion (tests/pkg/)
+	dkms dh-dkms debhelper dpkg-dev fakeroot openssl groff-base man-db bash-completion binutils
 )
 
 missing=()
