@@ -53,7 +53,7 @@ static const struct option common_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void common_usage(FILE *f)
+static void common_usage(FILE *f, bool run)
 {
 	fprintf(f,
 		"Output:\n"
@@ -87,10 +87,13 @@ static void common_usage(FILE *f)
 		"      --no-follow-children   do not profile child processes (threads always are)\n"
 		"      --device PATH          the causal device (default: " CAUSAL_DEVICE_PATH ")\n"
 		"  -v, --verbose              one line per experiment\n"
-		"  -h, --help                 this help\n"
+		"  -h, --help                 this help\n");
+	if (run)
+		fprintf(f, "      --no-preload           do not preload libcausal into COMMAND\n");
+	fprintf(f,
 		"\n"
-		"T takes a unit: ns, us, ms, s, m (default: ms for lengths and periods, s for\n"
-		"--duration). Needs the causal module loaded and root (CAP_PERFMON).\n");
+		"T takes a unit: ns, us, ms, s, m (default: ms%s). Needs the causal module\n"
+		"loaded and root (CAP_PERFMON).\n", run ? "" : "; s for --duration");
 }
 
 void cmd_run_usage(FILE *f)
@@ -105,9 +108,8 @@ void cmd_run_usage(FILE *f)
 		"the run ends. libcausal is preloaded so that programs built with causal.h or Coz's\n"
 		"coz.h count their progress points; static and Go programs use --progress.\n"
 		"\n");
-	common_usage(f);
+	common_usage(f, true);
 	fprintf(f,
-		"      --no-preload           do not preload libcausal into COMMAND\n"
 		"\n"
 		"Exit status: COMMAND's (128+N if a signal N ended it); 125 if causalctl failed, 126\n"
 		"if COMMAND cannot run, 127 if it was not found.\n");
@@ -125,7 +127,7 @@ void cmd_attach_usage(FILE *f)
 		"\n"
 		"  -p, --pid PID              the process to profile (required)\n"
 		"      --duration T           stop after T (default unit: s; default: until it exits)\n");
-	common_usage(f);
+	common_usage(f, false);
 	fprintf(f,
 		"\n"
 		"Exit status: 0 when the profile is complete, 1 on failure, 2 on a usage error.\n");
@@ -221,7 +223,7 @@ static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char
 						       "--event is cpu-clock or cycles, not '%s'", optarg);
 			break;
 		case OPT_THREAD_MODEL:
-			if (!strcmp(optarg, "task") || !strcmp(optarg, "thread"))
+			if (!strcmp(optarg, "task"))
 				o->cpu_model = false;
 			else if (!strcmp(optarg, "cpu"))
 				o->cpu_model = true;
