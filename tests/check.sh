@@ -165,6 +165,23 @@ for k in $kernels; do
 	[ $vrc -le 1 ] || fail "profile $k VM run (exit $vrc: kernel report or timeout, see $out/profile-$k)"
 done
 
+step "Go programs and the cgo callback shape, unchanged (HTTP/2 server in both thread models, cgo)"
+# one kernel: what is under test is causalctl on Go binaries (DWARF, uprobes, Go's threads)
+h2_end=$(grep -n 'atomic.AddInt64(&served' tests/workloads/go/h2server/main.go | cut -d: -f1)
+contended=$(grep -n 'contended' tests/workloads/cgo_twin.c | grep -v ': \*' | cut -d: -f1 |
+	paste -sd, -)
+if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-workloads; then
+	tests/vm/run -k 6.1 -q -t 900 -l "$out/go-6.1" -a userland/build/lib/libcausal.so.0 \
+		-a build/go/h2server -a build/go/h2client -a build/go/cgocb -a build/workloads/cgo_twin \
+		--script tests/vm/go.sh -- "$h2_end" "$contended"
+	vrc=$?
+	sed 's/^/  /' "$out/go-6.1/guest.out" 2>/dev/null
+	tests/ktap.py --name "Go on 6.1" --counts "$counts" "$out/go-6.1/guest.out"
+	[ $vrc -le 1 ] || fail "Go VM run (exit $vrc: kernel report or timeout, see $out/go-6.1)"
+else
+	fail "Go workloads (module, userland or Go build missing)"
+fi
+
 passed=$(awk '$1 == "PASS" {s += $2} END {print s + 0}' "$counts")
 failed=$(awk '$1 == "FAIL" {s += $2} END {print s + 0}' "$counts")
 skipped=$(awk '$1 == "SKIP" {s += $2} END {print s + 0}' "$counts")

@@ -2,18 +2,23 @@
 /*
  * The C twin of tests/workloads/go/cgocb: THREADS threads each do some work of their own and then
  * call a callback that takes one global mutex (as cgo's C→Go callback path does through the
- * runtime's extra-M list lock). The critical section (line "critical") is short, but every
- * thread must pass through it: with 4 threads and a critical section a third as long as the work
- * outside it, the mutex is the bottleneck. The progress point is a uprobe on callback
- * (--progress callback), as for the Go program; no profiler code inside.
+ * runtime's extra-M list lock). Every thread must pass through the critical section (line
+ * "critical"), one at a time: with INSIDE steps in it and OUTSIDE steps of work of its own, one
+ * callback takes INSIDE steps of serial time and (OUTSIDE + INSIDE) / CPUS of CPU time, so the
+ * mutex is the bottleneck when INSIDE > OUTSIDE / (CPUS - 1), as with the defaults on 2 CPUs
+ * (200 > 100) or 4 CPUs (200 > 33). The lines from the lock to the unlock (marked "contended")
+ * must rank first; speeding up the work outside gains nothing. The progress point is one causal.h counter per callback (a uprobe
+ * per callback would cost more than the callback itself under emulation).
  * With -DOPTIMIZED the critical section does half its work.
  *
- *   cgo_twin [THREADS [CALLS [OUTSIDE [INSIDE]]]]    defaults 4, 20000, 300, 100 (LCG steps)
+ *   cgo_twin [THREADS [CALLS [OUTSIDE [INSIDE]]]]    defaults 4, 20000, 100, 200 (LCG steps)
  */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "causal.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long calls, outside, inside;
@@ -22,10 +27,10 @@ static volatile uint64_t sink;
 
 __attribute__((noinline)) void callback(uint64_t v)
 {
-	pthread_mutex_lock(&lock);
-	for (long k = 0; k < inside; k++)
-		shared_state = shared_state * 2862933555777941757ULL + v; /* critical */
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&lock); /* contended */
+	for (long k = 0; k < inside; k++) /* contended */
+		shared_state = shared_state * 2862933555777941757ULL + v; /* contended: critical */
+	pthread_mutex_unlock(&lock); /* contended */
 }
 
 static void *worker(void *arg)
@@ -36,6 +41,7 @@ static void *worker(void *arg)
 		for (long k = 0; k < outside; k++)
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL; /* outside */
 		callback(x);
+		CAUSAL_PROGRESS_NAMED("callback");
 	}
 	sink += x;
 	return NULL;
@@ -47,8 +53,8 @@ int main(int argc, char **argv)
 	pthread_t t[256];
 
 	calls = argc > 2 ? strtol(argv[2], NULL, 0) : 20000;
-	outside = argc > 3 ? strtol(argv[3], NULL, 0) : 300;
-	inside = argc > 4 ? strtol(argv[4], NULL, 0) : 100;
+	outside = argc > 3 ? strtol(argv[3], NULL, 0) : 100;
+	inside = argc > 4 ? strtol(argv[4], NULL, 0) : 200;
 #ifdef OPTIMIZED
 	inside /= 2;
 #endif

@@ -551,9 +551,19 @@ static void on_record(const struct causal_sample *r, void *arg)
 	policy_note_sample(p->policy, line);
 }
 
+/*
+ * In batches, so that the loop sees its deadlines even when samples arrive faster than they are
+ * symbolised (the first sample in an object builds its line table).
+ */
 static void drain(struct profiler *p)
 {
-	session_drain(&p->sess, on_record, p);
+	session_drain(&p->sess, 512, on_record, p);
+}
+
+static void drain_all(struct profiler *p)
+{
+	while (session_drain(&p->sess, 4096, on_record, p))
+		;
 }
 
 static void flush_timeline(struct profiler *p)
@@ -793,7 +803,7 @@ int profiler_finish(struct profiler *p)
 	size_t i;
 	int ret = 0;
 
-	drain(p);
+	drain_all(p);
 	status_clear(p);
 	if (p->start_mono) {
 		profile_write_runtime(p->w, runtime);

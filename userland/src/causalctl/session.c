@@ -148,7 +148,7 @@ int session_exp_stop(struct causal_session *s, struct causal_experiment_result *
 	return ioctl(s->fd, CAUSAL_IOC_EXPERIMENT_STOP, r) ? -errno : 0;
 }
 
-size_t session_drain(struct causal_session *s,
+size_t session_drain(struct causal_session *s, size_t max,
 		     void (*fn)(const struct causal_sample *rec, void *arg), void *arg)
 {
 	uint32_t mask;
@@ -157,7 +157,7 @@ size_t session_drain(struct causal_session *s,
 	if (!s->ctl)
 		return 0;
 	mask = s->ctl->nr_records - 1;
-	for (;;) {
+	while (n < max) {
 		const struct causal_sample *r = &s->records[s->tail & mask];
 		struct causal_sample copy;
 

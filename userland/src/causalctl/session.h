@@ -34,8 +34,8 @@ int session_progress_read(struct causal_session *s, uint64_t *counts, uint32_t n
 int session_exp_start(struct causal_session *s, uint64_t delay_ns,
 		      const struct causal_range *ranges, size_t n, uint64_t *id);
 int session_exp_stop(struct causal_session *s, struct causal_experiment_result *r);
-/* Calls fn for every complete record of the ring; returns how many. */
-size_t session_drain(struct causal_session *s,
+/* Calls fn for the complete records of the ring, at most max of them; returns how many. */
+size_t session_drain(struct causal_session *s, size_t max,
 		     void (*fn)(const struct causal_sample *rec, void *arg), void *arg);
 /* Waits up to timeout_ms for records (or the target's end: returns 2), 1 readable, 0 timeout */
 int session_wait(struct causal_session *s, int timeout_ms);

@@ -5,50 +5,16 @@
 // from a thread that Go did not create must borrow an M from the runtime's single list of extra
 // Ms, which one lock guards; with many threads calling back, that lock is the bottleneck, while
 // the callbacks themselves cost almost nothing. Its twin in C, cgo_twin.c, puts an ordinary
-// global mutex on the callback path. The progress point is a uprobe on goCallback (the C entry
-// point cgo exports), so the code has no profiler in it.
+// global mutex on the callback path. The progress point is a uprobe on batch_done, which the C
+// threads call after every 100 callbacks (a uprobe per callback would cost more than the callback
+// under emulation), so the code has no profiler in it.
 //
 //	cgocb [-threads 4] [-calls 20000] [-cwork 200]
 package main
 
 /*
 #cgo CFLAGS: -O1 -g -fno-omit-frame-pointer
-#include <pthread.h>
-#include <stdint.h>
-
-extern void goCallback(int);
-
-static long calls, cwork;
-static volatile uint64_t c_sink;
-
-static void *worker(void *arg)
-{
-	for (long i = 0; i < calls; i++) {
-		uint64_t x = (uint64_t)(uintptr_t)arg;
-
-		for (long k = 0; k < cwork; k++)
-			x = x * 6364136223846793005ULL + 1442695040888963407ULL; // C work
-		c_sink += x;
-		goCallback((int)i);
-	}
-	return 0;
-}
-
-static int run_workers(int threads, long n, long work)
-{
-	pthread_t t[256];
-
-	calls = n;
-	cwork = work;
-	if (threads > 256)
-		threads = 256;
-	for (int i = 0; i < threads; i++)
-		if (pthread_create(&t[i], 0, worker, (void *)(uintptr_t)(i + 1)))
-			return -1;
-	for (int i = 0; i < threads; i++)
-		pthread_join(t[i], 0);
-	return 0;
-}
+int run_workers(int threads, long n, long work);
 */
 import "C"
 
