@@ -10,7 +10,7 @@ full=$1
 line_a=$2
 n=0
 fails=0
-plan=17
+plan=19
 [ "$full" = full ] && plan=$((plan + 3))
 tmp=/tmp/profile-test
 mkdir -p $tmp
@@ -60,6 +60,19 @@ has $tmp/static.out "causal: progress point 'counted_call': 10000 visits in tota
 ok $? static_progress_symbol_counts_every_call
 has $tmp/static.out "causal: latency point 'counted_call': 10000 begins, 10000 ends in total"
 ok $? static_latency_symbol_entry_and_return
+
+# 2b. uprobe points in a PIE and in a shared library (libc), found through the process's maps
+libc=$(ldd /bin/join 2>/dev/null | sed -n 's/.*libc\.so\.6 => \([^ ]*\).*/\1/p')
+[ -n "$libc" ] || libc=/lib/x86_64-linux-gnu/libc.so.6
+causalctl run -o $tmp/pie.coz --experiment-length 100ms --progress work_a \
+	--progress "$libc:pthread_barrier_wait" -- join 50 200000 >$tmp/pie.out 2>&1
+rc=$?
+diag $tmp/pie.out
+[ $rc -eq 0 ] && grep -q "causal: progress point 'work_a': 50 visits in total" $tmp/pie.out
+ok $? pie_progress_symbol_counts_every_call
+# three threads pass two barriers per round
+grep -q "causal: progress point '$libc:pthread_barrier_wait': 300 visits in total" $tmp/pie.out
+ok $? shared_library_progress_symbol_counts_every_call
 
 # 3. bad progress points: a clear error naming the binary and near names, before anything runs
 echo g | causalctl run -o $tmp/bad.coz --progress counted_cal -- progress_calls 10 1 \
