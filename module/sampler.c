@@ -38,23 +38,34 @@ static u16 causal_user_callchain(struct pt_regs *regs, u64 *out, u32 max)
 	return n;
 }
 
+/* A ring record for task t with pid and tid filled in, or NULL (counted) when the ring is full. */
+static struct causal_sample *causal_record_begin(struct causal_session *s, struct task_struct *t,
+						 u64 *idx)
+{
+	struct causal_sample *rec = causal_ring_reserve(&s->ring, idx);
+
+	if (!rec) {
+		causal_stat_inc(&s->stats->samples_dropped);
+		return NULL;
+	}
+	rec->pid = task_tgid_nr_ns(t, s->pid_ns);
+	rec->tid = task_pid_nr_ns(t, s->pid_ns);
+	rec->cpu = raw_smp_processor_id();
+	return rec;
+}
+
 static void causal_record(struct causal_session *s, struct task_struct *t, u64 ip, bool in_kernel,
 			  const u64 *chain, u16 nr_chain)
 {
 	struct causal_sample *rec;
 	u64 idx;
 
-	rec = causal_ring_reserve(&s->ring, &idx);
-	if (!rec) {
-		causal_stat_inc(&s->stats->samples_dropped);
+	rec = causal_record_begin(s, t, &idx);
+	if (!rec)
 		return;
-	}
 	rec->time_ns = ktime_get_mono_fast_ns();
-	rec->pid = task_tgid_nr_ns(t, s->pid_ns);
-	rec->tid = task_pid_nr_ns(t, s->pid_ns);
 	rec->ip = ip;
 	rec->flags = in_kernel ? CAUSAL_SAMPLE_KERNEL : 0;
-	rec->cpu = smp_processor_id();
 	rec->nr_callchain = nr_chain;
 	memcpy(rec->callchain, chain, nr_chain * sizeof(*chain));
 	causal_ring_commit(&s->ring, rec, idx);
@@ -68,17 +79,12 @@ void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 
 	struct causal_sample *rec;
 	u64 idx;
 
-	rec = causal_ring_reserve(&s->ring, &idx);
-	if (!rec) {
-		causal_stat_inc(&s->stats->samples_dropped);
+	rec = causal_record_begin(s, current, &idx);
+	if (!rec)
 		return;
-	}
 	rec->time_ns = start_ns;
-	rec->pid = task_tgid_nr_ns(current, s->pid_ns);
-	rec->tid = task_pid_nr_ns(current, s->pid_ns);
 	rec->ip = slept;
 	rec->flags = CAUSAL_SAMPLE_DELAY;
-	rec->cpu = raw_smp_processor_id();
 	rec->nr_callchain = 0;
 	memset(rec->callchain, 0, sizeof(rec->callchain));
 	rec->callchain[0] = owed;

@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <linux/causal.h>
 
+#include "../vm/workload.h"
+
 static volatile uint64_t sink;
 
 __attribute__((noinline, used)) uint64_t probed_call(uint64_t x)
@@ -44,25 +46,6 @@ static double round_ns(uint64_t calls)
 	for (uint64_t i = 0; i < calls; i++)
 		sink += probed_call(i);
 	return (double)(now_ns() - t0) / (double)calls;
-}
-
-static long long file_offset(unsigned long addr)
-{
-	unsigned long start, end, off;
-	char line[512], perm[8];
-	long long ret = -1;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx %7s %lx", &start, &end, perm, &off) == 4 &&
-		    addr >= start && addr < end && strchr(perm, 'x')) {
-			ret = (long long)(addr - start + off);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	return ret;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -92,7 +75,7 @@ int main(int argc, char **argv)
 	}
 	if (rounds < 1 || rounds > 64 || !calls)
 		return 2;
-	off = file_offset((unsigned long)probed_call);
+	off = workload_file_offset((unsigned long)probed_call);
 	dev = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (off < 0 || dev < 0 || exe < 0 || ioctl(dev, CAUSAL_IOC_ATTACH, &a)) {

@@ -4,37 +4,12 @@
 
 #include "unit.h"
 
-struct run {
-	struct capture out, err;
-	int ret;
-};
-
 static char sysfs[] = "/tmp/causal-unit-cli-XXXXXX";
 
 #define RUN(r, ...) do {								\
 	char *argv_[] = { "causalctl", __VA_ARGS__, NULL };				\
-	run_argv(r, ARRAY_SIZE(argv_) - 1, argv_);					\
+	cli_run_argv(r, sysfs, ARRAY_SIZE(argv_) - 1, argv_);				\
 } while (0)
-
-static void run_argv(struct run *r, int argc, char **argv)
-{
-	struct cli_env env;
-
-	capture_open(&r->out);
-	capture_open(&r->err);
-	env.out = r->out.f;
-	env.err = r->err.f;
-	env.sysfs = sysfs;
-	r->ret = causalctl_run(&env, argc, argv);
-	capture_text(&r->out);
-	capture_text(&r->err);
-}
-
-static void run_done(struct run *r)
-{
-	capture_close(&r->out);
-	capture_close(&r->err);
-}
 
 static int setup(void **state)
 {
@@ -51,19 +26,19 @@ static int teardown(void **state)
 static void no_arguments_is_a_usage_error(void **state)
 {
 	char *argv[] = { "causalctl", NULL };
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
-	run_argv(&r, 1, argv);
+	cli_run_argv(&r, sysfs, 1, argv);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_string_equal(r.out.buf, "");
 	assert_contains(r.err.buf, "Usage: causalctl");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void help_lists_what_exists(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "--help");
@@ -78,12 +53,12 @@ static void help_lists_what_exists(void **state)
 	assert_contains(r.out.buf, "2  usage error");
 	assert_contains(r.out.buf, "\n  run ");
 	assert_contains(r.out.buf, "\n  attach ");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void short_help_and_help_subcommand_match_long_help(void **state)
 {
-	struct run a, b, c;
+	struct cli_run a, b, c;
 
 	(void)state;
 	RUN(&a, "--help");
@@ -93,29 +68,29 @@ static void short_help_and_help_subcommand_match_long_help(void **state)
 	assert_int_equal(c.ret, CAUSALCTL_EXIT_OK);
 	assert_string_equal(a.out.buf, b.out.buf);
 	assert_string_equal(a.out.buf, c.out.buf);
-	run_done(&a);
-	run_done(&b);
-	run_done(&c);
+	cli_run_done(&a);
+	cli_run_done(&b);
+	cli_run_done(&c);
 }
 
 static void version(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "--version");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
 	assert_string_equal(r.out.buf, "causalctl " CAUSAL_VERSION "\n");
 	assert_string_equal(r.err.buf, "");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "-V");
 	assert_string_equal(r.out.buf, "causalctl " CAUSAL_VERSION "\n");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void unknown_subcommand(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "frobnicate", "--json");
@@ -123,31 +98,31 @@ static void unknown_subcommand(void **state)
 	assert_string_equal(r.out.buf, "");
 	assert_contains(r.err.buf, "'frobnicate'");
 	assert_contains(r.err.buf, "causalctl --help");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "record", "--", "true");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "'record' is not a causalctl subcommand");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void unknown_global_option(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "--frobnicate", "status");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "unknown option '--frobnicate'");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "-x");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "unknown option '-x'");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void global_options_stop_at_the_subcommand(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	/* --version after the subcommand belongs to status, which does not know it */
@@ -155,12 +130,12 @@ static void global_options_stop_at_the_subcommand(void **state)
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "causalctl status: unknown option '--version'");
 	assert_contains(r.err.buf, "causalctl status --help");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void help_for_a_subcommand(void **state)
 {
-	struct run a, b;
+	struct cli_run a, b;
 
 	(void)state;
 	RUN(&a, "help", "status");
@@ -169,57 +144,57 @@ static void help_for_a_subcommand(void **state)
 	assert_int_equal(b.ret, CAUSALCTL_EXIT_OK);
 	assert_contains(a.out.buf, "Usage: causalctl status [--json] [--device PATH]");
 	assert_string_equal(a.out.buf, b.out.buf);
-	run_done(&a);
-	run_done(&b);
+	cli_run_done(&a);
+	cli_run_done(&b);
 	RUN(&a, "help", "help");
 	assert_int_equal(a.ret, CAUSALCTL_EXIT_OK);
 	assert_contains(a.out.buf, "Usage: causalctl help");
-	run_done(&a);
+	cli_run_done(&a);
 }
 
 static void help_for_an_unknown_subcommand(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "help", "frobnicate");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_string_equal(r.out.buf, "");
 	assert_contains(r.err.buf, "'frobnicate'");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "help", "status", "extra");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "unexpected argument 'extra'");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void status_usage_errors(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "status", "--frobnicate");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_string_equal(r.out.buf, "");
 	assert_contains(r.err.buf, "unknown option '--frobnicate'");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "status", "--device");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "option '--device' needs an argument");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "status", "--json", "-d");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "option '-d' needs an argument");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "status", "extra", "--json");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "unexpected argument 'extra'");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void status_without_module_fails(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "status", "--device", "/nonexistent/causal");
@@ -228,12 +203,12 @@ static void status_without_module_fails(void **state)
 	assert_contains(r.out.buf, "device:    /nonexistent/causal: not found\n");
 	assert_contains(r.err.buf, "the causal module is not loaded");
 	assert_contains(r.err.buf, "sudo insmod module/causal.ko");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void status_json_keeps_stderr_quiet(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "status", "-j", "-d", "/nonexistent/causal");
@@ -243,7 +218,7 @@ static void status_json_keeps_stderr_quiet(void **state)
 	assert_contains(r.out.buf, "\"device\":\"/nonexistent/causal\"");
 	assert_int_equal(r.out.buf[0], '{');
 	assert_string_equal(r.out.buf + strlen(r.out.buf) - 2, "}\n");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void find(void **state)

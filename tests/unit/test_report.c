@@ -306,35 +306,10 @@ static void runs_aggregate_and_header_lines_skip(void **state)
 
 /* ---- the command ---- */
 
-struct run {
-	struct capture out, err;
-	int ret;
-};
-
 #define RUN(r, ...) do {								\
 	char *argv_[] = { "causalctl", "report", __VA_ARGS__, NULL };			\
-	run_argv(r, ARRAY_SIZE(argv_) - 1, argv_);					\
+	cli_run_argv(r, "/nonexistent", ARRAY_SIZE(argv_) - 1, argv_);			\
 } while (0)
-
-static void run_argv(struct run *r, int argc, char **argv)
-{
-	struct cli_env env;
-
-	capture_open(&r->out);
-	capture_open(&r->err);
-	env.out = r->out.f;
-	env.err = r->err.f;
-	env.sysfs = "/nonexistent";
-	r->ret = causalctl_run(&env, argc, argv);
-	capture_text(&r->out);
-	capture_text(&r->err);
-}
-
-static void run_done(struct run *r)
-{
-	capture_close(&r->out);
-	capture_close(&r->err);
-}
 
 static char *fixture(const char *name, const char *text)
 {
@@ -451,7 +426,7 @@ static void assert_valid_json(const char *text)
 static void table_and_help(void **state)
 {
 	char *text = ranking_profile(), *path = fixture("rank.coz", text);
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, path);
@@ -465,7 +440,7 @@ static void table_and_help(void **state)
 	assert_contains(r.out.buf, "\u2581\u00b7\u00b7\u00b7\u00b7\u2581");
 	assert_true(strstr(r.out.buf, "/P.c:1") < strstr(r.out.buf, "/Q.c:2"));
 	assert_true(strstr(r.out.buf, "/Q.c:2") < strstr(r.out.buf, "/C.c:3"));
-	run_done(&r);
+	cli_run_done(&r);
 
 	RUN(&r, "--sort", "slope", "--top", "1", "--ascii", path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
@@ -473,29 +448,29 @@ static void table_and_help(void **state)
 	assert_not_contains(r.out.buf, "/P.c:1");
 	assert_contains(r.out.buf, "(2 more lines; --top 0 shows all)");
 	assert_not_contains(r.out.buf, "\u2581");
-	run_done(&r);
+	cli_run_done(&r);
 
 	RUN(&r, "--help");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
 	assert_contains(r.out.buf, "Usage: causalctl report [OPTIONS] FILE");
 	assert_contains(r.out.buf, "--min-points N");
 	assert_contains(r.out.buf, "--trace OUT");
-	run_done(&r);
+	cli_run_done(&r);
 
 	RUN(&r, "--sort", "best", path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "--sort wants impact, slope, max or min, not 'best'");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "--min-points", "x", path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	run_done(&r);
+	cli_run_done(&r);
 	{
 		char *argv[] = { "causalctl", "report", NULL };
 
-		run_argv(&r, 2, argv);
+		cli_run_argv(&r, "/nonexistent", 2, argv);
 		assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 		assert_contains(r.err.buf, "which profile?");
-		run_done(&r);
+		cli_run_done(&r);
 	}
 	free(path);
 	free(text);
@@ -504,7 +479,7 @@ static void table_and_help(void **state)
 static void min_points_filter_says_so(void **state)
 {
 	char *text = ranking_profile(), *path = fixture("rank6.coz", text);
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	/* each line has 5 distinct speedups */
@@ -513,7 +488,7 @@ static void min_points_filter_says_so(void **state)
 	assert_contains(r.out.buf, "filtered: 3 line/point series with fewer than 6 distinct speedups");
 	assert_contains(r.out.buf, "3 lines were filtered by --min-points 6");
 	assert_not_contains(r.out.buf, "rank  line");
-	run_done(&r);
+	cli_run_done(&r);
 	free(path);
 	free(text);
 }
@@ -521,7 +496,7 @@ static void min_points_filter_says_so(void **state)
 static void json_output(void **state)
 {
 	char *text = ranking_profile(), *path = fixture("json.coz", text);
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "--json", path);
@@ -536,7 +511,7 @@ static void json_output(void **state)
 	assert_contains(r.out.buf, "\"reached\":true");
 	/* 3 lines, 5 aggregated points each */
 	assert_int_equal(count(r.out.buf, "\"speedup\":"), 15);
-	run_done(&r);
+	cli_run_done(&r);
 	free(path);
 	free(text);
 }
@@ -544,7 +519,7 @@ static void json_output(void **state)
 static void html_output(void **state)
 {
 	char *text = ranking_profile(), *path = fixture("html.coz", text), *out, *html;
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	assert_true(asprintf(&out, "%s/report.html", dir) > 0);
@@ -562,14 +537,14 @@ static void html_output(void **state)
 	assert_contains(html, "program speedup");
 	assert_contains(html, "<style>");
 	free(html);
-	run_done(&r);
+	cli_run_done(&r);
 
 	/* --top limits the plots */
 	RUN(&r, "--html", out, "--top", "2", path);
 	html = slurp(out);
 	assert_int_equal(count(html, "<svg"), 2);
 	free(html);
-	run_done(&r);
+	cli_run_done(&r);
 	free(out);
 	free(path);
 	free(text);
@@ -589,7 +564,7 @@ static void trace_output(void **state)
 		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":8,\"kind\":\"delay\",\"spans\":[[2002100,250]]}\n"
 		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":7,\"kind\":\"delay\",\"spans\":[[2002200,3]]}\n";
 	char *path = fixture("trace.coz", text), *out, *json;
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	assert_true(asprintf(&out, "%s/trace.json", dir) > 0);
@@ -612,7 +587,7 @@ static void trace_output(void **state)
 	assert_contains(json, "\"name\":\"oncpu\",\"cat\":\"oncpu\",\"ph\":\"X\",\"ts\":0.000,\"dur\":0.500,"
 			"\"pid\":7,\"tid\":7}");
 	free(json);
-	run_done(&r);
+	cli_run_done(&r);
 	free(out);
 	free(path);
 }
@@ -629,37 +604,37 @@ static void unusable_profiles(void **state)
 	char *garbage = fixture("garbage.coz", "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n"
 				"throughput-point\tname=p\tdelta=10\n"
 				"what is this\nnor this\n\x01\x02\nx\ny\nz\n");
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "/nonexistent/profile.coz");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
 	assert_contains(r.err.buf, "cannot open /nonexistent/profile.coz: No such file or directory");
-	run_done(&r);
+	cli_run_done(&r);
 
 	RUN(&r, empty);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
 	assert_contains(r.err.buf, "is empty");
-	run_done(&r);
+	cli_run_done(&r);
 
 	RUN(&r, noexp);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
 	assert_contains(r.err.buf, "the profile has no experiments: was the program run under causalctl run, "
 			"and did it reach a progress point?");
-	run_done(&r);
+	cli_run_done(&r);
 
 	RUN(&r, nopoints);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
 	assert_contains(r.err.buf, "no progress-point records");
 	assert_contains(r.err.buf, "CAUSAL_PROGRESS");
 	assert_contains(r.err.buf, "--progress SYMBOL");
-	run_done(&r);
+	cli_run_done(&r);
 
 	RUN(&r, "--min-points", "1", unreached);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
 	assert_contains(r.out.buf, "warning: progress point main.c:9 was never reached");
 	assert_contains(r.out.buf, "no progress point was ever reached");
-	run_done(&r);
+	cli_run_done(&r);
 
 	RUN(&r, "--min-points", "1", garbage);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
@@ -667,7 +642,7 @@ static void unusable_profiles(void **state)
 	assert_contains(r.err.buf, "garbage.coz:7: warning:");
 	assert_not_contains(r.err.buf, "garbage.coz:8: warning:");
 	assert_contains(r.err.buf, "6 lines ignored in all (the first 5 shown)");
-	run_done(&r);
+	cli_run_done(&r);
 	free(empty);
 	free(noexp);
 	free(nopoints);

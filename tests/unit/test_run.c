@@ -5,35 +5,10 @@
 #include "unit.h"
 #include "profiler.h"
 
-struct run {
-	struct capture out, err;
-	int ret;
-};
-
 #define RUN(r, ...) do {								\
 	char *argv_[] = { "causalctl", __VA_ARGS__, NULL };				\
-	run_argv(r, ARRAY_SIZE(argv_) - 1, argv_);					\
+	cli_run_argv(r, "/nonexistent", ARRAY_SIZE(argv_) - 1, argv_);			\
 } while (0)
-
-static void run_argv(struct run *r, int argc, char **argv)
-{
-	struct cli_env env;
-
-	capture_open(&r->out);
-	capture_open(&r->err);
-	env.out = r->out.f;
-	env.err = r->err.f;
-	env.sysfs = "/nonexistent";
-	r->ret = causalctl_run(&env, argc, argv);
-	capture_text(&r->out);
-	capture_text(&r->err);
-}
-
-static void run_done(struct run *r)
-{
-	capture_close(&r->out);
-	capture_close(&r->err);
-}
 
 static void durations(void **state)
 {
@@ -82,7 +57,7 @@ static void run_usage_errors(void **state)
 		{ "--duration", "5s", "--duration is an option of attach" },
 		{ "-p", "1", "-p is an option of attach" },
 	};
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -91,66 +66,66 @@ static void run_usage_errors(void **state)
 		assert_string_equal(r.out.buf, "");
 		assert_contains(r.err.buf, bad[i].says);
 		assert_contains(r.err.buf, "causalctl run --help");
-		run_done(&r);
+		cli_run_done(&r);
 	}
 	RUN(&r, "run");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "no command to run");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "run", "--bogus", "--", "true");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "unknown option '--bogus'");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void run_missing_command_is_127(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "run", "--", "/nonexistent/causal-unit-program");
 	assert_int_equal(r.ret, 127);
 	assert_contains(r.err.buf, "command not found");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void run_without_device_says_how_to_load(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "run", "--device", "/nonexistent/causal", "-o", "/dev/null", "--", "true");
 	assert_int_equal(r.ret, 125);
 	assert_contains(r.err.buf, "not loaded");
 	assert_contains(r.err.buf, "modprobe causal");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void attach_usage_errors(void **state)
 {
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "attach");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "which process? (-p PID)");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "attach", "-p", "0");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "-p takes a process id");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "attach", "-p", "1", "--duration", "never");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "--duration takes a time");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "attach", "-p", "1", "--no-preload");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "--no-preload is an option of run");
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "attach", "-p", "1", "extra");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "unexpected argument 'extra'");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 static void help_tells_every_option(void **state)
@@ -162,20 +137,20 @@ static void help_tells_every_option(void **state)
 		"--no-follow-children", "--device", "--verbose", "--help", "--no-preload",
 		"Exit status",
 	};
-	struct run r;
+	struct cli_run r;
 
 	(void)state;
 	RUN(&r, "run", "--help");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
 	for (size_t i = 0; i < ARRAY_SIZE(run_opts); i++)
 		assert_contains(r.out.buf, run_opts[i]);
-	run_done(&r);
+	cli_run_done(&r);
 	RUN(&r, "attach", "--help");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
 	assert_contains(r.out.buf, "--pid PID");
 	assert_contains(r.out.buf, "--duration");
 	assert_not_contains(r.out.buf, "--no-preload");
-	run_done(&r);
+	cli_run_done(&r);
 }
 
 int main(void)

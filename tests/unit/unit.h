@@ -53,6 +53,32 @@ static inline void capture_close(struct capture *c)
 		fail_msg("did not expect \"%s\" in:\n%s", n_, h_);			\
 } while (0)
 
+/* One causalctl command line run in-process, its output captured. */
+struct cli_run {
+	struct capture out, err;
+	int ret;
+};
+
+static inline void cli_run_argv(struct cli_run *r, const char *sysfs, int argc, char **argv)
+{
+	struct cli_env env;
+
+	capture_open(&r->out);
+	capture_open(&r->err);
+	env.out = r->out.f;
+	env.err = r->err.f;
+	env.sysfs = sysfs;
+	r->ret = causalctl_run(&env, argc, argv);
+	capture_text(&r->out);
+	capture_text(&r->err);
+}
+
+static inline void cli_run_done(struct cli_run *r)
+{
+	capture_close(&r->out);
+	capture_close(&r->err);
+}
+
 /* cmocka prints with printf and its errors to stderr: keep them in order in a log file */
 #define UNIT_MAIN(tests, setup, teardown)						\
 int main(void)										\

@@ -22,25 +22,6 @@ __attribute__((noinline, used)) uint64_t counted_call(uint64_t x)
 }
 
 /* file offset of addr in this program's executable mapping, from /proc/self/maps */
-static long long file_offset(unsigned long addr)
-{
-	unsigned long start, end, off;
-	char line[512], perm[8];
-	long long ret = -1;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx %7s %lx", &start, &end, perm, &off) == 4 &&
-		    addr >= start && addr < end && strchr(perm, 'x')) {
-			ret = (long long)(addr - start + off);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	return ret;
-}
-
 static void *caller(void *arg)
 {
 	(void)arg;
@@ -59,7 +40,7 @@ int main(int argc, char **argv)
 	nthreads = workload_arg(argc, argv, 2, 1);
 	if (nthreads < 1 || nthreads > 64)
 		return 2;
-	off = file_offset((unsigned long)counted_call);
+	off = workload_file_offset((unsigned long)counted_call);
 	if (off < 0)
 		return 1;
 	printf("PROBE counted_call %#llx\n", off);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define WORK_SECTION(name) __attribute__((noinline, used, section(name)))
@@ -48,6 +49,29 @@ static inline void workload_ready(void)
 static inline uint64_t workload_arg(int argc, char **argv, int i, uint64_t def)
 {
 	return argc > i ? strtoull(argv[i], NULL, 0) : def;
+}
+
+/*
+ * The file offset of code address addr in this program's executable mapping, from
+ * /proc/self/maps: where a uprobe on it goes (CAUSAL_IOC_PROGRESS_ADD); -1 if not mapped.
+ */
+static inline long long workload_file_offset(unsigned long addr)
+{
+	unsigned long start, end, off;
+	char line[512], perm[8];
+	long long ret = -1;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s %lx", &start, &end, perm, &off) == 4 &&
+		    addr >= start && addr < end && strchr(perm, 'x')) {
+			ret = (long long)(addr - start + off);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return ret;
 }
 
 #endif
