@@ -154,6 +154,7 @@ echo "$specs" | while read -r name file args popt; do
 			i=$((i + 1))
 		done
 		report causal fixed "$name" "$prof" 2
+		dump causal-fixed "$name" "$prof"
 		if [ $coz_ok = 1 ] && [ $static = 0 ]; then
 			prof=$tmp/$name-coz-fixed.coz
 			rm -f "$prof"

@@ -154,6 +154,24 @@ def time_to_answer(causalctl, records, file, line, legacy):
     return (k + 1, len(exps), sum(durations[:k + 1]) / 1e9)
 
 
+def overshoot(records):
+    """over the experiments with a delay: paid - inserted, and paid error, as shares of wall time"""
+    wall = ins = paid = err = 0
+    for r in records:
+        if '"type":"experiment"' not in r:
+            continue
+        e = json.loads(r)
+        if not e.get('speedup') or 'end_ns' not in e:
+            continue
+        wall += e['end_ns'] - e['start_ns']
+        ins += e.get('delay_inserted', 0)
+        paid += e.get('delay_paid', 0)
+        err += e.get('paid_error_ns', 0)
+    if not wall:
+        return None
+    return (ins / wall, paid / wall, err / wall)
+
+
 def fmt_pct(v):
     return '   n/a' if v is None else f'{100 * v:+6.1f}'
 
@@ -255,6 +273,13 @@ def main():
     wid = [max(len(str(r[i])) for r in rows) for i in range(len(hdr))]
     for r in rows:
         print('  '.join(str(c).ljust(wid[i]) for i, c in enumerate(r)))
+    bias = [(w['name'], overshoot(d['prof'].get(('causal-fixed', w['name']), []))) for w in d['workloads']]
+    bias = [(n, b) for n, b in bias if b]
+    if bias:
+        print('delays in the fixed-line experiments at the line speedup, as shares of their wall time: inserted '
+              '(what the profile subtracts from the duration), paid, and paid error (overshoot, not subtracted)')
+        for n, (i, p, e) in bias:
+            print(f'  {n:14} inserted {100 * i:5.1f} %  paid {100 * p:5.1f} %  paid error {100 * e:5.1f} %')
     scale = [r for r in d['runs'] if r.get('kind') == 'scale']
     if scale:
         print('thread scale: scale_threads N (all N threads alive at once)')
