@@ -16,8 +16,9 @@ CC ?= gcc
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer \
 	-pthread -static -Iuapi
 VM_PROGRAMS := $(patsubst tests/vm/%.c,build/tests/%,$(wildcard tests/vm/*.c))
-# known-answer workloads: dynamic (libcausal is preloaded into them), -g for the line tables, -O1
-# so that each marked line stays one line; each also in its optimized variant (-DOPTIMIZED)
+# known-answer workloads (tests/workloads/README.md): dynamic (libcausal is preloaded into them),
+# -g for the line tables, -O1 so that each marked line stays one line; each also in its optimized
+# variant (-DOPTIMIZED). NAME_static.c is linked -static (profiled through --progress SYMBOL only).
 WORKLOAD_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
 	-pthread -Iuserland/include
 WORKLOADS := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
@@ -29,7 +30,7 @@ GO_ENV = GOCACHE=$(CURDIR)/build/go/cache GOPATH=$(CURDIR)/build/go/path GOFLAGS
 GO_WORKLOADS := build/go/h2server build/go/h2client build/go/cgocb
 
 .PHONY: all module userland deps modules-matrix tests-programs workloads go-workloads check demo bench \
-	style clean help install uninstall dkms-source dkms-install dkms-remove deb
+	bench-accuracy style clean help install uninstall dkms-source dkms-install dkms-remove deb
 
 # make install: PREFIX (default /usr/local) and DESTDIR, as usual; each directory can be overridden
 PREFIX ?= /usr/local
@@ -59,7 +60,9 @@ help:
 	@echo "make demo       profile the bundled example (in a VM when this host cannot load modules)"
 	@echo "make check      all tests: module matrix, style, unit tests, KUnit and VM integration tests"
 	@echo "make deps       install the Debian packages the build and tests need (root)"
-	@echo "make bench      benchmarks in the VM: delay precision and sampling overhead, as ratios"
+	@echo "make bench      benchmarks in the VM: delay precision, sampling overhead, overhead of a full"
+	@echo "                profile, time to answer and thread scale (ours and Coz's), as ratios"
+	@echo "make bench-accuracy   predicted vs actual speedups of the known-answer workloads (VM)"
 	@echo "make style      checkpatch --strict on the kernel sources"
 	@echo "make install    causalctl, libcausal, headers, causal.pc, man pages, bash completion"
 	@echo "                (PREFIX=$(PREFIX), DESTDIR=); 'make uninstall' removes them"
@@ -89,13 +92,24 @@ build/tests/%: tests/vm/%.c $(wildcard tests/vm/*.h) uapi/linux/causal.h
 
 tests-programs: $(VM_PROGRAMS)
 
-build/workloads/%: tests/workloads/%.c userland/include/causal.h
+WORKLOAD_DEPS := userland/include/causal.h $(wildcard tests/workloads/*.h)
+
+build/workloads/%: tests/workloads/%.c $(WORKLOAD_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(WORKLOAD_CFLAGS) -o $@ $<
 
-build/workloads/%-optimized: tests/workloads/%.c userland/include/causal.h
+build/workloads/%-optimized: tests/workloads/%.c $(WORKLOAD_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(WORKLOAD_CFLAGS) -DOPTIMIZED -o $@ $<
+
+# the shortest stem wins: these take NAME_static over the two rules above
+build/workloads/%_static: tests/workloads/%_static.c $(WORKLOAD_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(WORKLOAD_CFLAGS) -static -o $@ $<
+
+build/workloads/%_static-optimized: tests/workloads/%_static.c $(WORKLOAD_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(WORKLOAD_CFLAGS) -static -DOPTIMIZED -o $@ $<
 
 workloads: $(WORKLOADS)
 
@@ -127,6 +141,13 @@ BENCH_KERNELS ?= test 6.12
 bench:
 	@tests/deps.sh --quiet || tests/deps.sh
 	tests/bench/run.sh $(BENCH_KERNELS)
+	tests/bench/workloads-run.sh system
+
+# Known-answer workloads: causal's (and Coz's) predictions against the optimized variants' real
+# speedups, one VM run (tests/workloads/README.md, docs/bench.md); BENCH_ACCURACY_ARGS e.g. "reps=3"
+bench-accuracy:
+	@tests/deps.sh --quiet || tests/deps.sh
+	tests/bench/workloads-run.sh accuracy $(BENCH_ACCURACY_ARGS)
 
 install: userland
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \

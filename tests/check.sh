@@ -182,6 +182,26 @@ else
 	fail "Go workloads (module, userland or Go build missing)"
 fi
 
+step "VM smoke test of the known-answer workloads (each runs under causalctl and leaves a profile)"
+# one kernel: it tests the workloads and causalctl's handling of them (threads, a raw futex, forked
+# processes, a static binary), which the kernel matrix above already covers; accuracy is
+# 'make bench-accuracy', never a timed assertion here
+if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ]; then
+	wl=()
+	for w in tests/workloads/*.c; do
+		n=$(basename "$w" .c)
+		[ "$n" = coz_counts ] || wl+=(-a "build/workloads/$n")
+	done
+	tests/vm/run -k 6.1 -q -t 400 -l "$out/workloads-6.1" -a userland/build/lib/libcausal.so.0 "${wl[@]}" \
+		--script tests/vm/workloads.sh
+	vrc=$?
+	sed 's/^/  /' "$out/workloads-6.1/guest.out" 2>/dev/null
+	tests/ktap.py --name "workloads on 6.1" --counts "$counts" "$out/workloads-6.1/guest.out"
+	[ $vrc -le 1 ] || fail "workloads 6.1 VM run (exit $vrc: kernel report or timeout, see $out/workloads-6.1)"
+else
+	fail "workloads (module 6.1 or userland missing)"
+fi
+
 passed=$(awk '$1 == "PASS" {s += $2} END {print s + 0}' "$counts")
 failed=$(awk '$1 == "FAIL" {s += $2} END {print s + 0}' "$counts")
 skipped=$(awk '$1 == "SKIP" {s += $2} END {print s + 0}' "$counts")

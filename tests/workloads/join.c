@@ -7,7 +7,8 @@
  *     gains up to 33 % (at s = 33 %, A and B take equally long) and nothing beyond;
  *   - speeding line B up gains nothing: B already waits for A every round.
  * Built with -DOPTIMIZED, line A does 2/3 of its work (really 33 % faster), which is the
- * optimized variant that checks the prediction.
+ * optimized variant that checks the prediction. Each marked line is the whole loop (one source
+ * line), so the line the profiler speeds up is exactly the code the optimized variant shortens.
  *
  *   join [ROUNDS [A_ITERS]]     defaults: 200 rounds, A = 3000000 iterations (B = 2/3 of it)
  */
@@ -16,18 +17,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "causal.h"
+#include "workload.h"
 
 static pthread_barrier_t start, done;
 static uint64_t rounds, a_iters, b_iters;
 static volatile uint64_t sink;
+static struct wl_line line_a;
 
 static uint64_t __attribute__((noinline)) work_a(uint64_t n)
 {
 	uint64_t x = 1;
 
-	for (uint64_t i = 0; i < n; i++)
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL; /* line A */
+	WL_LCG(x, n, 6364136223846793005ULL, 1442695040888963407ULL); /* line A */
 	return x;
 }
 
@@ -35,8 +36,7 @@ static uint64_t __attribute__((noinline)) work_b(uint64_t n)
 {
 	uint64_t x = 2;
 
-	for (uint64_t i = 0; i < n; i++)
-		x = x * 2862933555777941757ULL + 3037000493ULL; /* line B */
+	WL_LCG(x, n, 2862933555777941757ULL, 3037000493ULL); /* line B */
 	return x;
 }
 
@@ -44,7 +44,7 @@ static void *thread_a(void *arg)
 {
 	for (uint64_t r = 0; r < rounds; r++) {
 		pthread_barrier_wait(&start);
-		sink += work_a(a_iters);
+		WL_TIME(&line_a, a_iters, sink += work_a(a_iters));
 		pthread_barrier_wait(&done);
 	}
 	return arg;
@@ -70,6 +70,7 @@ int main(int argc, char **argv)
 #ifdef OPTIMIZED
 	a_iters = a_iters * 2 / 3;
 #endif
+	wl_start();
 	pthread_barrier_init(&start, NULL, 3);
 	pthread_barrier_init(&done, NULL, 3);
 	if (pthread_create(&a, NULL, thread_a, NULL) || pthread_create(&b, NULL, thread_b, NULL))
@@ -82,5 +83,6 @@ int main(int argc, char **argv)
 	pthread_join(a, NULL);
 	pthread_join(b, NULL);
 	printf("join: %llu rounds\n", (unsigned long long)rounds);
+	wl_report("join", "A", &line_a);
 	return 0;
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The workload benchmarks: builds the known-answer workloads (tests/workloads/), their optimized
+# variants, scale_threads and the module, boots one kernel in QEMU (2 vCPUs, software emulation)
+# with causalctl, libcausal and Coz's libcoz.so, runs tests/bench/workloads.sh MODE in the guest and
+# prints the tables (tests/bench/workloads_table.py) from its "BW ..." lines.
+#
+#   tests/bench/workloads-run.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] MODE [KEY=VALUE...]
+#
+# MODE: accuracy (make bench-accuracy) or system (part of make bench: overhead, time to answer,
+# thread scale). KEY=VALUE go to the guest script (reps=, preps=, len=, only=, coz=0). OUTDIR
+# (default build/bench, or $CAUSAL_BENCH_OUT) gets vm-workloads-MODE/ (guest.out is what the table
+# is made from) and table-workloads-MODE.txt. Exits non-zero only if something failed to build or
+# run; a missed target is reported, not failed.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${CAUSAL_BENCH_OUT:-$top/build/bench}
+kernel=6.1
+timeout=3000
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-o|--out) out=$2; shift 2 ;;
+	-k|--kernel) kernel=$2; shift 2 ;;
+	-t|--timeout) timeout=$2; shift 2 ;;
+	-h|--help) sed -n '3,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--) shift; break ;;
+	-*) echo "workloads-run: unknown option '$1'" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+mode=${1:-accuracy}
+shift || true
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+cd "$top"
+
+make -s userland workloads >&2
+cc=${CC:-gcc}
+wflags=(-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -pthread
+	-Iuserland/include -Itests/workloads)
+"$cc" "${wflags[@]}" -o "$out/scale_threads" tests/bench/scale_threads.c
+# Coz's copies: Debian's Coz (0.2.2, libelfin) cannot read DWARF 5, GCC's default ("unknown
+# compilation unit version 5"), nor the location views GCC adds to DWARF 4 (it then drops the
+# line table: "DW_FORM_sec_offset not expected", and --fixed-line is "not found")
+coz_dbg=(-gdwarf-4 -gno-variable-location-views)
+"$cc" "${wflags[@]}" "${coz_dbg[@]}" -o "$out/scale_threads-dwarf4" tests/bench/scale_threads.c
+for w in tests/workloads/*.c; do
+	n=$(basename "$w" .c)
+	case "$n" in coz_counts|*_static) continue ;; esac
+	"$cc" "${wflags[@]}" "${coz_dbg[@]}" -o "$out/$n-dwarf4" "$w"
+done
+kmod=$out/kmod/$kernel
+tests/build-module.sh "$kernel" "$kmod" >&2
+
+adds=(-a userland/build/lib/libcausal.so.0 -a "$out/scale_threads" -a "$out/scale_threads-dwarf4")
+for w in tests/workloads/*.c; do
+	n=$(basename "$w" .c)
+	[ "$n" = coz_counts ] && continue
+	adds+=(-a "build/workloads/$n" -a "build/workloads/$n-optimized")
+	[ -f "$out/$n-dwarf4" ] && adds+=(-a "$out/$n-dwarf4")
+done
+libcoz=/usr/lib/coz-profiler/libcoz.so
+if [ -f "$libcoz" ]; then
+	adds+=(-a "$libcoz")
+else
+	echo "workloads-run: $libcoz not found (Debian's coz-profiler): no Coz columns" >&2
+fi
+# the marked lines, from the sources: the guest has no sources
+lines=()
+for spec in join:A lock:C pipeline:S2 futex:X server:S phased:P1 batch_static:M; do
+	n=${spec%%:*}
+	l=$(grep -n "/\* line ${spec#*:} \*/" "tests/workloads/$n.c" | head -n 1 | cut -d: -f1)
+	[ -n "$l" ] || { echo "workloads-run: no 'line ${spec#*:}' in tests/workloads/$n.c" >&2; exit 1; }
+	lines+=("line_$n=$l")
+done
+
+vmlog=$out/vm-workloads-$mode
+rm -rf "$vmlog"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+others=$(pgrep -c qemu-system || true)
+t0=$(date +%s)
+vrc=0
+tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vmlog" "${adds[@]}" \
+	--script tests/bench/workloads.sh -- "$mode" "${lines[@]}" "$@" || vrc=$?
+secs=$(($(date +%s) - t0))
+guest=$vmlog/guest.out
+if [ ! -s "$guest" ]; then
+	echo "workloads-run: no guest output (VM exit $vrc); logs in $vmlog" >&2
+	exit 1
+fi
+{
+	echo "causal workload benchmark ($mode), kernel $kernel, QEMU software emulation, 2 vCPUs; VM run ${secs}s"
+	python3 tests/bench/workloads_table.py --causalctl userland/causalctl "$guest"
+	echo "host: $(nproc) CPUs, load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after; ${others:-0} other QEMU process(es) at the start"
+} | tee "$out/table-workloads-$mode.txt"
+if [ "$vrc" -ne 0 ] || ! grep -q '^BW end' "$guest"; then
+	echo "workloads-run: the VM run failed or did not finish (exit $vrc); logs in $vmlog" >&2
+	exit 1
+fi

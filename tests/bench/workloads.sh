@@ -1,0 +1,207 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest part of the workload benchmarks (tests/bench/workloads-run.sh boots the VM, reads these
+# lines and prints the tables): for each known-answer workload (tests/workloads/README.md), raw
+# "BW ..." lines only, the host does the arithmetic.
+#   accuracy:  R interleaved base/optimized runs (wall time, cost of one call of the marked line),
+#              the line speedup S the optimized variant really achieves (median of the per-run
+#              cheapest calls), then causalctl --fixed-line LINE at 0 % and S % (alternating runs
+#              into one profile), the same with Coz where it can run, then one free-running profile
+#              with each tool (its report gives the rank; its runtime gives the overhead; its
+#              experiments give the time to answer)
+#   system:    only the free-running profiles (overhead, rank, time to answer) and the thread scale
+#              (scale_threads with 1000 and 10000 threads, plain, causalctl, Coz)
+#   check-free: nothing but one short free-running profile of every workload (for a quick look)
+# Arguments: MODE then KEY=VALUE: reps=R (base/optimized pairs, default 5), preps=P (profile runs
+# per speedup, default 2), len=T (experiment length, default 250ms), only=a,b (workloads),
+# coz=0|1, free_scale=K (free-running runs do K times the work of the others, default 6), and
+# line_NAME=N (the marked line of workload NAME; the host greps them from the sources).
+mode=${1:-accuracy}
+shift
+reps=5
+preps=2
+len=250ms
+only=
+coz=1
+free_scale=6
+for arg in "$@"; do
+	case "$arg" in
+	reps=*|preps=*|len=*|only=*|coz=*|free_scale=*|line_*=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	*) echo "BW error unknown argument '$arg'"; exit 2 ;;
+	esac
+done
+tmp=/tmp/bw
+mkdir -p $tmp
+
+# name file args(a run of ~2-3 s in the guest) progress-options
+# (the static one has no libcausal: a uprobe on batch_done; Coz cannot preload into it)
+specs='join join.c 100 -
+lock lock.c 200 -
+pipeline pipeline.c 700 -
+futex futex.c 800 -
+server server.c 700 -
+phased phased.c 60 -
+batch_static batch_static.c 100 --progress=batch_done'
+
+if ! insmod /lib/causal/causal.ko; then
+	echo "BW error insmod failed"
+	exit 1
+fi
+echo "BW info kernel=$(uname -r) name=$CAUSAL_KERNEL cpus=$(grep -c '^processor' /proc/cpuinfo) mode=$mode reps=$reps preps=$preps len=$len"
+coz_ok=0
+if [ "$coz" = 1 ] && [ -f /bin/libcoz.so ]; then
+	coz_ok=1
+	echo "BW info coz=libcoz.so perf_event_paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null)"
+fi
+
+# run the workload, print its WORKLOAD line as "BW run TOOL KIND ..."
+plain() {
+	"$@" 2>$tmp/err >/dev/null
+	rc=$?
+	grep '^WORKLOAD' $tmp/err | sed "s/^WORKLOAD/BW run tool=none rc=$rc/"
+	[ $rc -eq 0 ] || sed 's/^/# /' $tmp/err | tail -5
+}
+
+# causal PROFILE OUT TAG CMD...: causalctl run with $copts, the WORKLOAD line tagged
+causal_run() {
+	prof=$1
+	tag=$2
+	shift 2
+	# shellcheck disable=SC2086
+	timeout 300 causalctl run -o "$prof" --experiment-length "$len" $copts -- "$@" >$tmp/out 2>$tmp/err
+	rc=$?
+	grep -h '^WORKLOAD' $tmp/err $tmp/out | sed "s/^WORKLOAD/BW run tool=causal $tag rc=$rc/"
+	grep -h '^causal: [0-9]* experiments in' $tmp/err $tmp/out | sed "s/^/BW note tool=causal $tag /"
+	[ $rc -eq 0 ] || { sed 's/^/# /' $tmp/err | tail -8; }
+}
+
+# coz PROFILE OUT TAG CMD...: libcoz preloaded the way `coz run` does it (coz is a Python script
+# and the guest has no Python), with $cozenv. CMD is a NAME-dwarf4 copy of the workload: Debian's
+# Coz (0.2.2, libelfin) aborts on DWARF 5 ("unknown compilation unit version 5")
+coz_run() {
+	prof=$1
+	tag=$2
+	shift 2
+	# shellcheck disable=SC2086
+	timeout 300 env LD_PRELOAD=/bin/libcoz.so COZ_OUTPUT="$prof" COZ_BINARY_SCOPE=MAIN COZ_SOURCE_SCOPE=% \
+		COZ_PROGRESS_POINTS= $cozenv "$@" >$tmp/out 2>$tmp/err
+	rc=$?
+	grep -h '^WORKLOAD' $tmp/err | sed "s/^WORKLOAD/BW run tool=coz $tag rc=$rc/"
+	[ $rc -eq 0 ] || { echo "BW coz_failed $tag rc=$rc"; sed 's/^/# /' $tmp/err | tail -8; }
+}
+
+# report TOOL KIND NAME PROFILE: the report as JSON, one line
+report() {
+	if [ -s "$4" ]; then
+		echo "BW json tool=$1 kind=$2 name=$3 $(causalctl report --json --min-points "$5" "$4" 2>&1 | tr -d '\n')"
+	else
+		echo "BW json tool=$1 kind=$2 name=$3 {}"
+	fi
+}
+
+# dump TOOL NAME PROFILE: the profile itself, for the time to answer
+dump() {
+	[ -s "$3" ] && sed "s/^/BW prof tool=$1 name=$2 /" "$3"
+}
+
+echo "$specs" | while read -r name file args popt; do
+	case ",$only," in ",,"|*",$name,"*) ;; *) continue ;; esac
+	eval "line=\${line_$name:-}"
+	[ -n "$line" ] || { echo "BW error no line number for $name"; continue; }
+	[ "$popt" = - ] && popt=
+	popt=$(echo "$popt" | tr = ' ')
+	static=0
+	case "$name" in *_static) static=1 ;; esac
+	echo "BW workload name=$name file=$file line=$line args=$args"
+	t0=$(date +%s)
+
+	if [ "$mode" = accuracy ]; then
+		i=0
+		while [ $i -lt "$reps" ]; do
+			if [ $((i % 2)) -eq 0 ]; then
+				plain "$name" $args
+				plain "$name-optimized" $args
+			else
+				plain "$name-optimized" $args
+				plain "$name" $args
+			fi
+			i=$((i + 1))
+		done >$tmp/plain
+		cat $tmp/plain
+		# the line's speedup: iterations of its loop per call, optimized vs base (the same
+		# instructions; per-iteration time varies with the host's load under emulation); the
+		# median time per call is printed beside it as a cross-check
+		s=$(awk '
+			function kv(k,   i) { for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2); return "" }
+			function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+			kv("line_calls") > 0 && kv("variant") == "base" { b[++nb] = kv("line_work") / kv("line_calls"); bt[nb] = kv("line_ns") / kv("line_calls") }
+			kv("line_calls") > 0 && kv("variant") == "optimized" { o[++no] = kv("line_work") / kv("line_calls"); ot[no] = kv("line_ns") / kv("line_calls") }
+			END { if (!nb || !no) { print "0 0"; exit } v = 100 * (1 - med(o, no) / med(b, nb)); if (v < 0) v = 0
+				printf "%d %.1f\n", v + 0.5, 100 * (1 - med(ot, no) / med(bt, nb)) }' $tmp/plain)
+		timed=${s#* }
+		s=${s%% *}
+		echo "BW line_speedup name=$name pct=$s timed_pct=$timed"
+
+		prof=$tmp/$name-fixed.coz
+		rm -f "$prof"
+		i=0
+		while [ $i -lt "$preps" ]; do
+			for sp in 0 "$s"; do
+				copts="--fixed-line $file:$line --fixed-speedup $sp $popt"
+				causal_run "$prof" "kind=fixed speedup=$sp" "$name" $args
+			done
+			i=$((i + 1))
+		done
+		report causal fixed "$name" "$prof" 2
+		dump causal-fixed "$name" "$prof"
+		if [ $coz_ok = 1 ] && [ $static = 0 ]; then
+			prof=$tmp/$name-coz-fixed.coz
+			rm -f "$prof"
+			i=0
+			while [ $i -lt "$preps" ]; do
+				for sp in 0 "$s"; do
+					cozenv="COZ_FIXED_LINE=$file:$line COZ_FIXED_SPEEDUP=$sp"
+					coz_run "$prof" "kind=fixed speedup=$sp" "$name-dwarf4" $args
+				done
+				i=$((i + 1))
+			done
+			report coz fixed "$name" "$prof" 2
+		fi
+	fi
+
+	# free-running profiles: FREE_SCALE times the work, once plain, once per tool
+	fargs=$(echo "$args" | awk -v k="$free_scale" '{ $1 = $1 * k; print }')
+	plain "$name" $fargs | sed 's/tool=none/tool=none kind=free/'
+	prof=$tmp/$name-free.coz
+	rm -f "$prof"
+	copts="--seed 7 $popt"
+	causal_run "$prof" "kind=free" "$name" $fargs
+	report causal free "$name" "$prof" 3
+	dump causal "$name" "$prof"
+	if [ $coz_ok = 1 ] && [ $static = 0 ]; then
+		prof=$tmp/$name-coz-free.coz
+		rm -f "$prof"
+		cozenv=
+		coz_run "$prof" "kind=free" "$name-dwarf4" $fargs
+		report coz free "$name" "$prof" 3
+		dump coz "$name" "$prof"
+	fi
+	echo "BW workload_done name=$name seconds=$(($(date +%s) - t0))"
+done
+
+if [ "$mode" = system ]; then
+	# thread creation, not the work, is what costs here (1 000 threads take ~20 s under emulation)
+	for n in 1000 10000; do
+		plain scale_threads "$n" 2000 | sed "s/tool=none/tool=none kind=scale threads=$n/"
+		copts=
+		causal_run $tmp/scale-$n.coz "kind=scale threads=$n" scale_threads "$n" 2000
+		if [ $coz_ok = 1 ]; then
+			cozenv=
+			coz_run $tmp/scale-coz-$n.coz "kind=scale threads=$n" scale_threads-dwarf4 "$n" 2000
+		fi
+	done
+fi
+dmesg | grep -iE 'causal|BUG|WARN' | sed 's/^/# dmesg: /' | tail -20
+rmmod causal || echo "BW error rmmod failed"
+echo "BW end"

@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tables of the workload benchmarks from the guest's "BW ..." lines (tests/bench/workloads.sh).
+
+    workloads_table.py [--causalctl PATH] GUEST_OUT
+
+Accuracy: per workload, the marked line, the line speedup its optimized variant really achieves
+(median over runs of the cheapest call), causal's and Coz's predicted program speedup at that line
+speedup (--fixed-line, from `causalctl report --json`), the actual program speedup (median wall
+time of interleaved base/optimized runs), |error| in percentage points, and the rank of the line
+in a free-running profile. System: runtime under a free-running profile / unprofiled (overhead),
+the time to answer (experiment time until the line is ranked first and stays first), and the
+thread-scale runs. Prints nothing it did not measure: a missing number says why.
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+KV = re.compile(r'(\w+)=(\S*)')
+
+
+def kv(s):
+    return dict(KV.findall(s))
+
+
+def parse(path):
+    d = {'workloads': [], 'runs': [], 'json': {}, 'prof': {}, 'speedup': {}, 'notes': [], 'errors': [],
+         'info': [], 'coz_failed': []}
+    with open(path, errors='replace') as f:
+        for raw in f:
+            line = raw.rstrip('\n')
+            if not line.startswith('BW '):
+                continue
+            _, kind, rest = (line.split(' ', 2) + [''])[:3]
+            if kind == 'workload':
+                d['workloads'].append(kv(rest))
+            elif kind == 'run':
+                d['runs'].append(kv(rest))
+            elif kind == 'line_speedup':
+                a = kv(rest)
+                d['speedup'][a['name']] = int(a['pct'])
+                d.setdefault('timed', {})[a['name']] = a.get('timed_pct')
+            elif kind == 'json':
+                m = re.match(r'tool=(\S+) kind=(\S+) name=(\S+) (.*)$', rest)
+                if m:
+                    try:
+                        d['json'][(m[1], m[2], m[3])] = json.loads(m[4])
+                    except json.JSONDecodeError:
+                        d['json'][(m[1], m[2], m[3])] = {'error': m[4][:200]}
+            elif kind == 'prof':
+                m = re.match(r'tool=(\S+) name=(\S+) (.*)$', rest)
+                if m:
+                    d['prof'].setdefault((m[1], m[2]), []).append(m[3])
+            elif kind == 'info':
+                d['info'].append(rest)
+            elif kind == 'coz_failed':
+                d['coz_failed'].append(rest)
+            elif kind == 'error':
+                d['errors'].append(rest)
+    return d
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def runs(d, **want):
+    out = []
+    for r in d['runs']:
+        if all(r.get(k, '') == v for k, v in want.items()):
+            out.append(r)
+    return out
+
+
+def walls(rs):
+    return [int(r['wall_ns']) for r in rs if r.get('rc') == '0' and r.get('wall_ns')]
+
+
+def find_line(rep, file, line):
+    """(rank, entry) of FILE:LINE in a report, or (None, None)"""
+    for e in rep.get('lines', []):
+        if e['selected'].endswith('/' + file + ':' + str(line)) or e['selected'] == f'{file}:{line}':
+            return e['rank'], e
+    return None, None
+
+
+def prediction(rep, file, line, pct):
+    """program speedup at line speedup pct from a fixed-line report; (value, why-not)"""
+    if not rep:
+        return None, 'no profile'
+    if 'error' in rep:
+        return None, 'report failed'
+    _, e = find_line(rep, file, line)
+    if not e:
+        dropped = rep.get('dropped', {})
+        why = ','.join(f'{k}={v}' for k, v in dropped.items() if v) or 'line not in profile'
+        return None, why
+    best = None
+    for s in e['series']:
+        for p in s['points']:
+            if round(p['speedup'] * 100) == pct and p['used']:
+                v = p['progress_speedup']
+                # prefer a throughput point; take the first one
+                if best is None or (s['kind'] == 'throughput' and best[1] != 'throughput'):
+                    best = (v, s['kind'], s['point'])
+    if best is None:
+        return None, f'no {pct}% point'
+    return best[0], None
+
+
+def time_to_answer(causalctl, records, file, line, legacy):
+    """experiments and seconds of experiment time until FILE:LINE is ranked first for good"""
+    # split into header + experiments (an experiment record and the point records after it)
+    head, exps, cur = [], [], None
+    for r in records:
+        is_exp = r.startswith('experiment\t') if legacy else '"type":"experiment"' in r
+        if is_exp:
+            cur = [r]
+            exps.append(cur)
+        elif cur is None:
+            head.append(r)
+        elif legacy and r.startswith(('throughput-point', 'latency-point', 'progress-point')) or \
+                not legacy and ('-point"' in r or '_point"' in r):
+            cur.append(r)
+    if not exps:
+        return None
+    durations = []
+    for e in exps:
+        m = re.search(r'duration[=":]+(\d+)', e[0])
+        durations.append(int(m[1]) if m else 0)
+    first = [False] * len(exps)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'p.coz')
+        for k in range(1, len(exps) + 1):
+            with open(path, 'w') as f:
+                f.write('\n'.join(head + [x for e in exps[:k] for x in e]) + '\n')
+            res = subprocess.run([causalctl, 'report', '--json', '--min-points', '3', path],
+                                 capture_output=True, text=True)
+            try:
+                rank, _ = find_line(json.loads(res.stdout), file, line)
+            except json.JSONDecodeError:
+                rank = None
+            first[k - 1] = rank == 1
+    if not first[-1]:
+        return ('never', len(exps), sum(durations) / 1e9)
+    k = len(exps)
+    while k > 0 and first[k - 1]:
+        k -= 1
+    return (k + 1, len(exps), sum(durations[:k + 1]) / 1e9)
+
+
+def overshoot(records):
+    """over the experiments with a delay: paid - inserted, and paid error, as shares of wall time"""
+    wall = ins = paid = err = 0
+    for r in records:
+        if '"type":"experiment"' not in r:
+            continue
+        e = json.loads(r)
+        if not e.get('speedup') or 'end_ns' not in e:
+            continue
+        wall += e['end_ns'] - e['start_ns']
+        ins += e.get('delay_inserted', 0)
+        paid += e.get('delay_paid', 0)
+        err += e.get('paid_error_ns', 0)
+    if not wall:
+        return None
+    return (ins / wall, paid / wall, err / wall)
+
+
+def fmt_pct(v):
+    return '   n/a' if v is None else f'{100 * v:+6.1f}'
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--causalctl', default=os.path.join(os.path.dirname(__file__), '../../userland/causalctl'))
+    ap.add_argument('guest_out')
+    a = ap.parse_args()
+    d = parse(a.guest_out)
+    for i in d['info']:
+        print('#', i)
+    acc_rows, sys_rows = [], []
+    errs_c, errs_z = [], []
+    for w in d['workloads']:
+        name, file, line = w['name'], w['file'], int(w['line'])
+        pct = d['speedup'].get(name)
+        base = walls([r for r in runs(d, tool='none', name=name, variant='base') if 'kind' not in r])
+        opt = walls([r for r in runs(d, tool='none', name=name, variant='optimized') if 'kind' not in r])
+        actual = 1 - med(opt) / med(base) if base and opt else None
+        if base and opt:
+            # spread: the actual speedup from each interleaved pair
+            pairs = [1 - o / b for b, o in zip(base, opt)]
+            spread = (min(pairs), max(pairs))
+        else:
+            spread = None
+        pc, why_c = prediction(d['json'].get(('causal', 'fixed', name)), file, line, pct) if pct is not None \
+            else (None, 'not measured')
+        pz, why_z = prediction(d['json'].get(('coz', 'fixed', name)), file, line, pct) if pct is not None \
+            else (None, 'not measured')
+        if name.endswith('_static'):
+            why_z = 'static: no LD_PRELOAD'
+        elif ('coz', 'fixed', name) not in d['json'] and pct is not None:
+            why_z = 'not run'
+        rc, _ = find_line(d['json'].get(('causal', 'free', name), {}), file, line)
+        rz, _ = find_line(d['json'].get(('coz', 'free', name), {}), file, line)
+        nc = d['json'].get(('causal', 'free', name), {}).get('ranked_lines')
+        nz = d['json'].get(('coz', 'free', name), {}).get('ranked_lines')
+        free_plain = walls(runs(d, tool='none', kind='free', name=name))
+        free_c = walls(runs(d, tool='causal', kind='free', name=name))
+        free_z = walls(runs(d, tool='coz', kind='free', name=name))
+        ov_c = med(free_c) / med(free_plain) if free_c and free_plain else None
+        ov_z = med(free_z) / med(free_plain) if free_z and free_plain else None
+        tta_c = time_to_answer(a.causalctl, d['prof'].get(('causal', name), []), file, line, False)
+        zrec = d['prof'].get(('coz', name), [])
+        tta_z = time_to_answer(a.causalctl, zrec, file, line, not (zrec and zrec[0].startswith('{')))
+        ec = abs(pc - actual) * 100 if pc is not None and actual is not None else None
+        ez = abs(pz - actual) * 100 if pz is not None and actual is not None else None
+        if ec is not None:
+            errs_c.append(ec)
+        if ez is not None:
+            errs_z.append(ez)
+
+        def rank(r, n, tool):
+            if r:
+                return f'{r}/{n}'
+            if (tool, 'free', name) not in d['json']:
+                return 'not run'
+            return f'- /{n}' if n is not None else '-'
+
+        timed = d.get('timed', {}).get(name)
+        acc_rows.append((name, f'{file}:{line}', '   n/a' if pct is None else f'{pct}% ({timed})', fmt_pct(pc), fmt_pct(actual),
+                         ' n/a' if ec is None else f'{ec:4.1f}', rank(rc, nc, 'causal'),
+                         fmt_pct(pz) if pz is not None else (why_z or 'n/a'),
+                         ' n/a' if ez is None else f'{ez:4.1f}', rank(rz, nz, 'coz'),
+                         '' if spread is None else f'{100 * spread[0]:+.0f}..{100 * spread[1]:+.0f}'))
+
+        def tta(t):
+            if not t:
+                return 'no profile'
+            if t[0] == 'never':
+                return f'not first at the end ({t[1]} exps)'
+            return f'exp {t[0]}/{t[1]}, {t[2]:.1f} s'
+        sys_rows.append((name, '  n/a' if ov_c is None else f'{ov_c:5.2f}',
+                         ('  n/a' if ov_z is None else f'{ov_z:5.2f}') if not name.endswith('_static') else 'static',
+                         tta(tta_c), tta(tta_z) if not name.endswith('_static') else 'static'))
+
+    if any(r[2].strip() != 'n/a' for r in acc_rows):
+        print('accuracy: predicted (--fixed-line at the line, --fixed-speedup = its measured speedup) vs actual '
+              'program speedup, %')
+        print('line sp: from iterations per call (in brackets: from CPU time per call, a cross-check that emulation '
+              'on a busy host makes noisy)')
+        hdr = ('workload', 'line', 'line sp', 'causal', 'actual', '|err|', 'rank', 'Coz', '|err|', 'Coz rank',
+               'actual per pair')
+        rows = [hdr] + acc_rows
+        wid = [max(len(str(r[i])) for r in rows) for i in range(len(hdr))]
+        for r in rows:
+            print('  '.join(str(c).rjust(wid[i]) if i else str(c).ljust(wid[i]) for i, c in enumerate(r)))
+        if errs_c:
+            print(f'mean |error|: causal {statistics.mean(errs_c):.1f} pp over {len(errs_c)} workloads'
+                  + (f', Coz {statistics.mean(errs_z):.1f} pp over {len(errs_z)}' if errs_z else '')
+                  + '; target <= 2 pp')
+        ranked = [r for r in acc_rows if r[6].startswith('1/')]
+        print(f'true bottleneck ranked first (free-running, causal): {len(ranked)} of {len(acc_rows)}')
+    print('system: runtime under a free-running profile / unprofiled (one run each), time to answer '
+          '(experiments until the line is ranked first and stays first; seconds of experiment time)')
+    hdr = ('workload', 'causal ovh', 'Coz ovh', 'causal time to answer', 'Coz time to answer')
+    rows = [hdr] + sys_rows
+    wid = [max(len(str(r[i])) for r in rows) for i in range(len(hdr))]
+    for r in rows:
+        print('  '.join(str(c).ljust(wid[i]) for i, c in enumerate(r)))
+    bias = [(w['name'], overshoot(d['prof'].get(('causal-fixed', w['name']), []))) for w in d['workloads']]
+    bias = [(n, b) for n, b in bias if b]
+    if bias:
+        print('delays in the fixed-line experiments at the line speedup, as shares of their wall time: inserted '
+              '(what the profile subtracts from the duration), paid, and paid error (overshoot, not subtracted)')
+        for n, (i, p, e) in bias:
+            print(f'  {n:14} inserted {100 * i:5.1f} %  paid {100 * p:5.1f} %  paid error {100 * e:5.1f} %')
+    scale = [r for r in d['runs'] if r.get('kind') == 'scale']
+    if scale:
+        print('thread scale: scale_threads N (all N threads alive at once)')
+        for n in sorted({r['threads'] for r in scale}, key=int):
+            plain = walls([r for r in scale if r['threads'] == n and r['tool'] == 'none'])
+            for tool in ('causal', 'coz'):
+                rs = [r for r in scale if r['threads'] == n and r['tool'] == tool]
+                if not rs:
+                    continue
+                w = walls(rs)
+                if w and plain:
+                    print(f'  {n:>6} threads  {tool:6}  completed, overhead {med(w) / med(plain):.2f}')
+                else:
+                    print(f'  {n:>6} threads  {tool:6}  FAILED (exit {rs[0].get("rc")})')
+            if not any(r['tool'] == 'coz' for r in scale if r['threads'] == n) and \
+                    any(c for c in d['coz_failed'] if f'threads={n}' in c):
+                print(f'  {n:>6} threads  coz     FAILED (no WORKLOAD line: it did not complete)')
+        for c in d['coz_failed']:
+            if 'scale' in c:
+                print('  coz failed:', c)
+    for e in d['errors']:
+        print('error:', e)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

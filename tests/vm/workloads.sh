@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest smoke test of the known-answer workloads (tests/workloads/README.md), as KTAP on stdout:
+# each one, with small arguments, runs to completion under `causalctl run` (a few short
+# experiments) and leaves a profile with experiments and its progress point counted. Accuracy is
+# `make bench-accuracy`'s business, not this one's: no timing is checked here.
+tmp=/tmp/workloads-test
+mkdir -p $tmp
+n=0
+fails=0
+# name args progress-options
+specs='join 20 -
+lock 30 -
+pipeline 100 -
+futex 100 -
+server 100 -
+phased 10 -
+batch_static 20 --progress=batch_done'
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		fails=$((fails + 1))
+	fi
+}
+
+echo "KTAP version 1"
+echo "1..$((2 + 3 * $(echo "$specs" | wc -l)))"
+echo "# kernel $(uname -r) ($CAUSAL_KERNEL)"
+insmod /lib/causal/causal.ko
+ok $? insmod
+echo "$specs" | {
+	while read -r name args popt; do
+		[ "$popt" = - ] && popt=
+		popt=$(echo "$popt" | tr = ' ')
+		prof=$tmp/$name.coz
+		t0=$(date +%s)
+		# shellcheck disable=SC2086
+		timeout 120 causalctl run -o $prof --experiment-length 100ms --max-experiments 4 $popt \
+			-- $name $args >$tmp/$name.out 2>&1
+		rc=$?
+		sed 's/^/# /' $tmp/$name.out | grep -v '^# causal: [0-9]* experiments, ' | tail -n 8
+		echo "# $name: exit $rc in $(($(date +%s) - t0)) s"
+		ok $rc "${name}_runs_under_causalctl"
+		grep -q '"type":"experiment"' $prof 2>/dev/null
+		ok $? "${name}_profile_has_experiments"
+		grep -Eq "causal: (progress|latency) point '.*': [1-9][0-9]* (visits|begins)" $tmp/$name.out &&
+			causalctl report $prof >/dev/null 2>&1
+		ok $? "${name}_progress_point_counted_and_report_reads_it"
+	done
+	rmmod causal
+	ok $? rmmod
+	echo "# workloads.sh: $fails of $n failed"
+	[ $fails -eq 0 ]
+}

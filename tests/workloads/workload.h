@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared by the known-answer workloads (tests/workloads/README.md): progress points (causal.h,
+ * which also works under Coz: it falls back to Coz's _coz_get_counter) and the measurement of the
+ * marked line's own cost, so that the accuracy benchmark can say how much the optimized variant
+ * really speeds that line up instead of assuming it.
+ *
+ * The line's cost is the thread CPU time of the calls to the function that holds it (each such
+ * function is one loop on one source line, so the function is the line), summed over every
+ * thread, and over every process when the sum lives in shared memory. A workload prints, on
+ * stderr when it ends:
+ *
+ *   WORKLOAD name=NAME variant=base|optimized line=LABEL line_ns=N line_calls=N line_min_ns=N
+ *            line_work=N wall_ns=N
+ *
+ * line_work counts the iterations of the line's loop: the line is the same instructions in both
+ * variants, so the ratio of iterations per call is the line's speedup wherever the cost of one
+ * iteration does not change between runs. Under emulation on a busy host it does (thread CPU time
+ * also counts time the vCPU lost to the host, and TCG's speed varies with load), so the timings
+ * (line_ns, and line_min_ns, the cheapest call) are a cross-check there, not the measure.
+ * wall_ns is the time from wl_start() to wl_report(). Define WL_NO_CAUSAL_H in a program that
+ * cannot use libcausal (the static workload).
+ */
+#ifndef WORKLOAD_H
+#define WORKLOAD_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#ifndef WL_NO_CAUSAL_H
+#include "causal.h"
+#endif
+
+#ifdef OPTIMIZED
+#define WL_VARIANT "optimized"
+#else
+#define WL_VARIANT "base"
+#endif
+
+struct wl_line {
+	uint64_t ns;
+	uint64_t calls;
+	uint64_t work;		/* iterations of the line's loop */
+	uint64_t min_ns;	/* the cheapest call: what the line costs when nothing else interferes */
+};
+
+static uint64_t wl_t0;
+
+static inline uint64_t wl_ns(clockid_t clk)
+{
+	struct timespec t;
+
+	clock_gettime(clk, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static inline void wl_start(void)
+{
+	wl_t0 = wl_ns(CLOCK_MONOTONIC);
+}
+
+/* a line counter in memory that forked children share with their parent */
+static inline struct wl_line *wl_line_shared(void)
+{
+	void *p = mmap(NULL, sizeof(struct wl_line), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		       -1, 0);
+
+	return p == MAP_FAILED ? NULL : (struct wl_line *)p;
+}
+
+/*
+ * WL_TIME(line, n, expr): run expr, a call of the marked line's function that runs its loop n
+ * times, and add its CPU time and its n iterations
+ */
+#define WL_TIME(line, n, expr) do {								\
+	uint64_t wl_a_ = wl_ns(CLOCK_THREAD_CPUTIME_ID);					\
+	expr;											\
+	wl_account((line), (n), wl_ns(CLOCK_THREAD_CPUTIME_ID) - wl_a_);			\
+} while (0)
+
+static inline void wl_account(struct wl_line *line, uint64_t n, uint64_t d)
+{
+	uint64_t m = __atomic_load_n(&line->min_ns, __ATOMIC_RELAXED);
+
+	__atomic_fetch_add(&line->work, n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&line->ns, d, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&line->calls, 1, __ATOMIC_RELAXED);
+	while ((!m || d < m) &&
+	       !__atomic_compare_exchange_n(&line->min_ns, &m, d, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+static inline void wl_report(const char *name, const char *label, const struct wl_line *line)
+{
+	fprintf(stderr, "WORKLOAD name=%s variant=%s line=%s line_ns=%llu line_calls=%llu line_min_ns=%llu "
+		"line_work=%llu wall_ns=%llu\n", name, WL_VARIANT, label, (unsigned long long)line->ns,
+		(unsigned long long)line->calls, (unsigned long long)line->min_ns, (unsigned long long)line->work,
+		(unsigned long long)(wl_ns(CLOCK_MONOTONIC) - wl_t0));
+}
+
+/* n steps of a 64-bit LCG: the unit of work of every marked line (one loop, one source line) */
+#define WL_LCG(x, n, a, c) for (uint64_t wl_i_ = 0; wl_i_ < (n); wl_i_++) (x) = (x) * (a) + (c)
+
+#endif /* WORKLOAD_H */
