@@ -135,7 +135,7 @@ ok $? missing_command_exits_127
 
 if [ "$full" = full ]; then
 	# 7. the join workload: line A is the critical path, line B is not
-	causalctl run -o $tmp/join.coz --seed 7 -- join 600 >$tmp/join.out 2>&1
+	causalctl run -o $tmp/join.coz --seed 7 --experiment-length 200ms -- join 1500 >$tmp/join.out 2>&1
 	rc=$?
 	diag $tmp/join.out
 	ok $rc join_run_exit_0
