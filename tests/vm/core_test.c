@@ -1926,8 +1926,6 @@ static void scenario_errors(void)
 		    "start_inverted_range_einval");
 	check_errno(exp_start(fd, 500000, &kern, 1, NULL), EINVAL,
 		    "start_kernel_address_range_einval");
-	check_errno(exp_start(fd, 0, &good, 1, NULL), 0, "start_delay_0_baseline");
-	check_errno(exp_stop(fd, &r), 0, "stop_baseline");
 	check_errno(exp_start(fd, CAUSAL_DELAY_MAX_NS + 1, &good, 1, NULL), ERANGE,
 		    "start_delay_too_large_erange");
 	check_errno(exp_start(fd, 500000, many, CAUSAL_MAX_RANGES + 1, NULL), E2BIG,
@@ -1956,6 +1954,12 @@ static void scenario_errors(void)
 	check_errno(exp_start(fd, 500000, &good, 1, &id), 0, "restart");
 	check(id == 2, "second_experiment_id_2 (%" PRIu64 ")", id);
 	check_errno(exp_stop(fd, &r), 0, "stop_again");
+	/* delay 0 is a baseline: it starts, delays nobody, and stops */
+	check_errno(exp_start(fd, 0, &good, 1, &id), 0, "start_delay_0_baseline");
+	check_errno(exp_stop(fd, &r), 0, "stop_baseline");
+	check(r.id == 3 && r.delay_inserted == 0 && r.payments == 0,
+	      "baseline_id_3_inserts_nothing (id %" PRIu64 ", inserted %" PRIu64 ", payments %" PRIu64
+	      ")", (uint64_t)r.id, (uint64_t)r.delay_inserted, (uint64_t)r.payments);
 	close(fd);
 	wl_kill(&w);
 }
