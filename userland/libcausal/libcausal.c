@@ -11,13 +11,16 @@
  * coz.h counts here unchanged when this library is preloaded.
  */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "causal.h"
@@ -53,11 +56,32 @@ static struct causal_region_entry *entry_at(struct causal_region_header *h, uint
 	return (struct causal_region_entry *)((char *)h + h->header_size + (size_t)i * h->entry_size);
 }
 
+/* The region causalctl handed down (CAUSAL_REGION_FD_ENV), or NULL. */
+static void *region_inherited(void)
+{
+	const char *env = getenv(CAUSAL_REGION_FD_ENV);
+	struct stat st;
+	char *end;
+	long fd;
+	void *p;
+
+	if (!env || !*env)
+		return NULL;
+	fd = strtol(env, &end, 10);
+	if (*end || fd < 0 || fd > INT_MAX || fstat((int)fd, &st) || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < CAUSAL_REGION_SIZE)
+		return NULL;
+	p = mmap(NULL, CAUSAL_REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 static void *region_map(void)
 {
-	void *p;
+	void *p = region_inherited();
 	int fd;
 
+	if (p)
+		return p;
 	fd = (int)syscall(SYS_memfd_create, CAUSAL_REGION_MEMFD_NAME, MFD_CLOEXEC);
 	if (fd < 0) {
 		region_fallback_reason = "memfd_create";
@@ -96,6 +120,9 @@ static struct causal_region_header *region_get(void)
 	h = region_map();
 	if (!h)
 		return NULL;
+	/* an inherited region may have its header already (another process of the run) */
+	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == CAUSAL_REGION_MAGIC)
+		goto publish;
 	/* the pages are zero: only the header needs values; the magic goes last */
 	h->version = CAUSAL_REGION_VERSION;
 	h->header_size = CAUSAL_REGION_HEADER_SIZE;
@@ -104,6 +131,7 @@ static struct causal_region_header *region_get(void)
 	h->counter_size = (uint32_t)sizeof(size_t);
 	h->pid = (uint32_t)getpid();
 	__atomic_store_n(&h->magic, CAUSAL_REGION_MAGIC, __ATOMIC_RELEASE);
+publish:
 	if (!__atomic_compare_exchange_n(&region, &expected, h, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		/* another thread got there first: use its region */
 		munmap(h, CAUSAL_REGION_SIZE);

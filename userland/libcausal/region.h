@@ -25,6 +25,13 @@
 /* what /proc/PID/maps shows for it (followed by " (deleted)" on current kernels) */
 #define CAUSAL_REGION_MAPS_NAME		"/memfd:" CAUSAL_REGION_MEMFD_NAME
 
+/*
+ * `causalctl run` creates the region itself and passes it down as this inherited fd, so that it
+ * holds the counters from the start, even of a program that exits before it could look for them,
+ * and so that processes the program execs share them too.
+ */
+#define CAUSAL_REGION_FD_ENV		"CAUSAL_PROGRESS_FD"
+
 #define CAUSAL_REGION_MAGIC		0x5347525050534c43ULL	/* "CLSPPRGS" little-endian */
 #define CAUSAL_REGION_VERSION		1u
 #define CAUSAL_REGION_HEADER_SIZE	4096u	/* one page: room for the header to grow */

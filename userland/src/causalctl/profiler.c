@@ -451,6 +451,11 @@ static void points_read(struct profiler *p, bool scan)
 	free(sp);
 }
 
+int profiler_add_region(struct profiler *p, int fd)
+{
+	return shm_set_add_fd(p->shm, fd);
+}
+
 /* ---- samples ---- */
 
 static void note_pid(struct profiler *p, pid_t pid)

@@ -73,6 +73,8 @@ int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe);
 int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg);
 /* Writes the closing records, prints a summary; 0 or -1 (write error). Frees p. */
 int profiler_finish(struct profiler *p);
+/* Reads libcausal's counters from the region open as fd (see run), from now on. 0 or -errno. */
+int profiler_add_region(struct profiler *p, int fd);
 /* Frees p without writing anything more (setup failed). */
 void profiler_abort(struct profiler *p);
 

@@ -349,6 +349,31 @@ static int add_region(struct shm_set *s, pid_t pid, uintptr_t start, uintptr_t e
 	return 1;
 }
 
+int shm_set_add_fd(struct shm_set *s, int fd)
+{
+	struct shm_region *r;
+	struct stat st;
+	void *p;
+	int ret;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < CAUSAL_REGION_SIZE)
+		return -EINVAL;
+	ret = add_region(s, 0, 0, 0, st.st_dev, st.st_ino);
+	if (ret <= 0)
+		return ret;
+	p = mmap(NULL, CAUSAL_REGION_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		s->n--;
+		return -errno;
+	}
+	r = &s->r[s->n - 1];
+	r->map = p;
+	r->len = CAUSAL_REGION_SIZE;
+	return 0;
+}
+
 /* "START-END PERMS OFFSET MAJ:MIN INODE PATH": is this line one of libcausal's regions? */
 static bool parse_maps_line(const char *line, uintptr_t *start, uintptr_t *end, dev_t *dev, ino_t *ino)
 {

@@ -47,6 +47,13 @@ int shm_set_scan_pid(struct shm_set *s, pid_t pid);
  */
 int shm_set_snapshot(struct shm_set *s, struct shm_point **pts, size_t *n);
 
+/*
+ * Adds the region open as fd (a memfd of CAUSAL_REGION_SIZE bytes that `run` hands down to the
+ * program), mapped read-only: its counts are readable from the start and after the program exits.
+ * 0 or -errno.
+ */
+int shm_set_add_fd(struct shm_set *s, int fd);
+
 /* as of the last scan or snapshot: registrations refused because a region was full */
 uint64_t shm_set_overflows(const struct shm_set *s);
 /* as of the last scan or snapshot: names too long, stored shortened ("..." and their tail) */

@@ -7,12 +7,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "causalctl.h"
 #include "profiler.h"
+#include "region.h"
 
 /* exit statuses of `run` besides the command's own, as env(1) and timeout(1) use them */
 #define RUN_EXIT_FAILED		125	/* causalctl itself failed */
@@ -410,7 +412,7 @@ int cmd_run(const struct cli_env *env, int argc, char **argv)
 	struct child child = { .pid = -1 };
 	char exe[PATH_MAX], lib[PATH_MAX];
 	bool preload = true;
-	int go[2] = { -1, -1 }, execd[2] = { -1, -1 };
+	int go[2] = { -1, -1 }, execd[2] = { -1, -1 }, region = -1;
 	int ret, r;
 	char *command = NULL, c;
 
@@ -448,6 +450,17 @@ int cmd_run(const struct cli_env *env, int argc, char **argv)
 		fprintf(env->err, "causalctl run: pipe: %s\n", strerror(errno));
 		goto out;
 	}
+	/*
+	 * libcausal's counters, made here and handed down: read from the start, kept after the
+	 * program exits, shared with the processes it forks and execs. Without it libcausal makes
+	 * its own region, which is found in /proc/PID/maps instead.
+	 */
+	region = memfd_create(CAUSAL_REGION_MEMFD_NAME, MFD_CLOEXEC);
+	if (region >= 0 && (ftruncate(region, (off_t)CAUSAL_REGION_SIZE) ||
+			    profiler_add_region(p, region))) {
+		close(region);
+		region = -1;
+	}
 	fflush(NULL);
 	child.pid = fork();
 	if (child.pid < 0) {
@@ -462,6 +475,12 @@ int cmd_run(const struct cli_env *env, int argc, char **argv)
 		close(execd[0]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(RUN_EXIT_FAILED);
+		if (region >= 0 && !fcntl(region, F_SETFD, 0)) {
+			char num[16];
+
+			snprintf(num, sizeof(num), "%d", region);
+			setenv(CAUSAL_REGION_FD_ENV, num, 1);
+		}
 		if (preload) {
 			const char *old = getenv("LD_PRELOAD");
 			char *v = malloc(strlen(lib) + (old ? strlen(old) : 0) + 2);
@@ -526,6 +545,8 @@ int cmd_run(const struct cli_env *env, int argc, char **argv)
 out:
 	if (p)
 		profiler_abort(p);
+	if (region >= 0)
+		close(region);
 	for (int i = 0; i < 2; i++) {
 		if (go[i] >= 0)
 			close(go[i]);
