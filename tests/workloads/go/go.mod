@@ -1,0 +1,3 @@
+module causal.invalid/workloads
+
+go 1.19
