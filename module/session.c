@@ -89,7 +89,10 @@ struct causal_local *causal_task_local(struct causal_task *ct, int cpu)
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_task_local);
 
-/* Every local counter of the session back to the global one: nobody owes anything. */
+/*
+ * Every local counter of the session back to the global one: nobody owes anything, and a task
+ * sleeping to pay a debt of an experiment that has ended (s->exp changed) wakes up.
+ */
 static void causal_session_forgive(struct causal_session *s)
 {
 	struct causal_task *ct;
@@ -99,6 +102,8 @@ static void causal_session_forgive(struct causal_session *s)
 	list_for_each_entry(ct, &s->tasks, session_node) {
 		causal_acct_forgive(&s->clock, &ct->local);
 		ct->delayed = false;
+		if (READ_ONCE(ct->paying))
+			wake_up_process(ct->task);
 	}
 	spin_unlock(&s->tasks_lock);
 	if (s->cpu_local)
