@@ -27,7 +27,11 @@ static_assert(sizeof(struct causal_experiment_result) == CAUSAL_EXPERIMENT_RESUL
 static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER0);
 static_assert(sizeof(struct causal_stats) <= PAGE_SIZE);
 
-#define CAUSAL_ATTACH_BATCH	16
+/*
+ * Tasks taken per scan of the target under RCU. Each scan starts over and skips the tasks added
+ * already, so a process of N threads costs N²/BATCH lookups: 10 000 threads are 400 000.
+ */
+#define CAUSAL_ATTACH_BATCH	256
 
 static void causal_session_poll_work(struct irq_work *work)
 {
@@ -219,9 +223,14 @@ static bool causal_collect(struct causal_session *s, struct task_struct *p, stru
 static int causal_session_add_target(struct causal_session *s, struct task_struct *p,
 				     struct cgroup *cgrp, int *err)
 {
-	struct task_struct *g, *t, *batch[CAUSAL_ATTACH_BATCH];
+	struct task_struct *g, *t, **batch;
 	int n, i, added = 0, ret;
 
+	batch = kmalloc_array(CAUSAL_ATTACH_BATCH, sizeof(*batch), GFP_KERNEL);
+	if (!batch) {
+		*err = -ENOMEM;
+		return 0;
+	}
 	/* collect under RCU, add outside it: adding allocates */
 	do {
 		n = 0;
@@ -247,7 +256,10 @@ full:
 				*err = ret;
 			put_task_struct(batch[i]);
 		}
+		/* a target of thousands of threads takes many scans: let the CPU go between them */
+		cond_resched();
 	} while (n == CAUSAL_ATTACH_BATCH && !*err);
+	kfree(batch);
 	return added;
 }
 
