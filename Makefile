@@ -15,7 +15,7 @@ CC ?= gcc
 # programs that run in the VM: static, so the guest needs no libraries; frame pointers for callchains
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer \
 	-pthread -static -Iuapi
-VM_PROGRAMS := $(patsubst tests/vm/%.c,build/tests/%,$(wildcard tests/vm/*.c))
+VM_PROGRAMS := $(patsubst tests/vm/%.c,build/tests/%,$(wildcard tests/vm/*.c)) build/tests/ioctl_fuzz
 # known-answer workloads: dynamic (libcausal is preloaded into them), -g for the line tables, -O1
 # so that each marked line stays one line; each also in its optimized variant (-DOPTIMIZED)
 WORKLOAD_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer \
@@ -23,7 +23,8 @@ WORKLOAD_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-om
 WORKLOADS := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
 WORKLOADS += $(addsuffix -optimized,$(WORKLOADS))
 
-.PHONY: all module userland deps modules-matrix tests-programs workloads check demo bench style clean help
+.PHONY: all module userland deps modules-matrix tests-programs workloads check fuzz demo bench style clean \
+	help
 
 all: module userland
 
@@ -31,6 +32,8 @@ help:
 	@echo "make            build module/causal.ko (KDIR=$(KDIR)) and causalctl"
 	@echo "make demo       profile the bundled example (in a VM when this host cannot load modules)"
 	@echo "make check      all tests: module matrix, style, unit tests, KUnit and VM integration tests"
+	@echo "make fuzz       the long reliability run: 1 000 000 fuzzed ioctls and every fault scenario"
+	@echo "                on the debug kernel (KASAN, kmemleak, lockdep), libFuzzer on causalctl's readers"
 	@echo "make deps       install the Debian packages the build and tests need (root)"
 	@echo "make bench      benchmarks in the VM: delay precision and sampling overhead, as ratios"
 	@echo "make style      checkpatch --strict on the kernel sources"
@@ -54,6 +57,10 @@ build/tests/%: tests/vm/%.c $(wildcard tests/vm/*.h) uapi/linux/causal.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
+build/tests/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c uapi/linux/causal.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
 tests-programs: $(VM_PROGRAMS)
 
 build/workloads/%: tests/workloads/%.c userland/include/causal.h
@@ -73,6 +80,13 @@ style:
 check:
 	@tests/deps.sh --quiet || tests/deps.sh
 	tests/check.sh
+
+# FUZZ_CALLS ioctls in the VM (debug kernel), FUZZ_SECONDS per libFuzzer target; FUZZ_SEED to replay
+FUZZ_CALLS ?= 1000000
+FUZZ_SECONDS ?= 600
+fuzz:
+	@tests/deps.sh --quiet || tests/deps.sh
+	tests/fuzz/run.sh --calls $(FUZZ_CALLS) --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 demo:
 	@tests/deps.sh --quiet || tests/deps.sh
