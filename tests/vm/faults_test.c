@@ -568,7 +568,10 @@ static void scenario_target_exit(void)
 	wl_end_it(&w);
 }
 
-/* the target execs itself while its B threads pay: de_thread must not wait for a payment */
+/*
+ * the target execs itself while its B threads pay: de_thread must not wait for a payment. The
+ * delay is below the period (a 50% speedup), so that the main thread catches up and execs.
+ */
 static void scenario_target_exec(void)
 {
 	struct causal_experiment_result r;
@@ -580,7 +583,7 @@ static void scenario_target_exec(void)
 	if (!check(wl_start(&w, wl_exec, 2, 1600), "spawn"))
 		return;
 	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0) && !exp_start(fd, 20 * MS), "attach_and_start")) {
+	if (!check(fd >= 0 && !attach(fd, w.pid, 0) && !exp_start(fd, MS / 2), "attach_and_start")) {
 		wl_end_it(&w);
 		return;
 	}
