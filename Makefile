@@ -15,7 +15,7 @@ CC ?= gcc
 # programs that run in the VM: static, so the guest needs no libraries; frame pointers for callchains
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer \
 	-pthread -static -Iuapi
-VM_PROGRAMS := $(patsubst tests/vm/%.c,build/tests/%,$(wildcard tests/vm/*.c))
+VM_PROGRAMS := $(patsubst tests/vm/%.c,build/tests/%,$(wildcard tests/vm/*.c)) build/tests/ioctl_fuzz
 # known-answer workloads (tests/workloads/README.md): dynamic (libcausal is preloaded into them),
 # -g for the line tables, -O1 so that each marked line stays one line; each also in its optimized
 # variant (-DOPTIMIZED). NAME_static.c is linked -static (profiled through --progress SYMBOL only).
@@ -29,7 +29,7 @@ GO_ENV = GOCACHE=$(CURDIR)/build/go/cache GOPATH=$(CURDIR)/build/go/path GOFLAGS
 	GOTOOLCHAIN=local GO111MODULE=on
 GO_WORKLOADS := build/go/h2server build/go/h2client build/go/cgocb
 
-.PHONY: all module userland deps modules-matrix tests-programs workloads go-workloads check demo bench \
+.PHONY: all module userland deps modules-matrix tests-programs workloads go-workloads check fuzz demo bench \
 	bench-accuracy style clean help install uninstall dkms-source dkms-install dkms-remove deb
 
 # make install: PREFIX (default /usr/local) and DESTDIR, as usual; each directory can be overridden
@@ -59,6 +59,8 @@ help:
 	@echo "make            build module/causal.ko (KDIR=$(KDIR)) and causalctl"
 	@echo "make demo       profile the bundled example (in a VM when this host cannot load modules)"
 	@echo "make check      all tests: module matrix, style, unit tests, KUnit and VM integration tests"
+	@echo "make fuzz       the long reliability run: 1 000 000 fuzzed ioctls and every fault scenario"
+	@echo "                on the debug kernel (KASAN, kmemleak, lockdep), libFuzzer on causalctl's readers"
 	@echo "make deps       install the Debian packages the build and tests need (root)"
 	@echo "make bench      benchmarks in the VM: delay precision, sampling overhead, overhead of a full"
 	@echo "                profile, time to answer and thread scale (ours and Coz's), as ratios"
@@ -87,6 +89,10 @@ modules-matrix:
 	@for k in $$(tests/kernels/kernel.sh list); do tests/build-module.sh $$k || exit 1; done
 
 build/tests/%: tests/vm/%.c $(wildcard tests/vm/*.h) uapi/linux/causal.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+build/tests/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c uapi/linux/causal.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
@@ -131,6 +137,16 @@ style:
 check:
 	@tests/deps.sh --quiet || tests/deps.sh
 	tests/check.sh
+
+# FUZZ_CALLS ioctls in the VM on the debug kernel (~400/s there: about 45 minutes), or
+# FUZZ_SECONDS; FUZZ_USERLAND_SECONDS per libFuzzer target; FUZZ_SEED to replay a run
+FUZZ_CALLS ?= 1000000
+FUZZ_SECONDS ?= 5400
+FUZZ_USERLAND_SECONDS ?= 600
+fuzz:
+	@tests/deps.sh --quiet || tests/deps.sh
+	tests/fuzz/run.sh --calls $(FUZZ_CALLS) --seconds $(FUZZ_SECONDS) \
+		--userland-seconds $(FUZZ_USERLAND_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 demo:
 	@tests/deps.sh --quiet || tests/deps.sh

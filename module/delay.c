@@ -70,12 +70,28 @@ static int causal_task_work_add(struct task_struct *t, struct callback_head *w)
 }
 #endif
 
-/* Sleeps until `expires`, or until the session closes or a fatal signal arrives. */
-static bool causal_sleep_until(struct causal_session *s, ktime_t expires)
+/* The id of the session's running experiment, 0 if none. */
+static u64 causal_exp_running(struct causal_session *s)
+{
+	struct causal_exp *e;
+	u64 id;
+
+	rcu_read_lock();
+	e = rcu_dereference(s->exp);
+	id = e ? e->id : 0;
+	rcu_read_unlock();
+	return id;
+}
+
+/*
+ * Sleeps until `expires`, or until the session closes, experiment `id` ends (the debts die with
+ * it), or a fatal signal arrives.
+ */
+static bool causal_sleep_until(struct causal_session *s, ktime_t expires, u64 id)
 {
 	for (;;) {
 		set_current_state(TASK_KILLABLE);
-		if (READ_ONCE(s->closing))
+		if (READ_ONCE(s->closing) || causal_exp_running(s) != id)
 			break;
 		if (fatal_signal_pending(current)) {
 			__set_current_state(TASK_RUNNING);
@@ -98,10 +114,7 @@ static void causal_pay_debt(struct causal_task *ct)
 	ktime_t start;
 	bool complete;
 
-	rcu_read_lock();
-	e = rcu_dereference(s->exp);
-	id = e ? e->id : 0;
-	rcu_read_unlock();
+	id = causal_exp_running(s);
 	if (!id)
 		return;		/* between experiments nobody owes anything */
 	local = causal_task_local(ct, raw_smp_processor_id());
@@ -110,9 +123,10 @@ static void causal_pay_debt(struct causal_task *ct)
 		return;
 
 	WRITE_ONCE(ct->paying, true);
-	smp_mb();	/* paying before closing: pairs with causal_session_detach_tasks() */
+	/* paying, then closing or the experiment: pairs with causal_session_forgive() */
+	smp_mb();
 	start = ktime_get();
-	complete = causal_sleep_until(s, ktime_add_ns(start, owed));
+	complete = causal_sleep_until(s, ktime_add_ns(start, owed), id);
 	slept = ktime_to_ns(ktime_sub(ktime_get(), start));
 	WRITE_ONCE(ct->paying, false);
 

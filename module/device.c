@@ -134,11 +134,15 @@ static const struct file_operations causal_fops = {
 	.llseek		= noop_llseek,
 };
 
+/*
+ * Everybody may try to open the node: causal_open() decides, so that unprivileged=1 (which can be
+ * switched at run time) lets users in without a chmod, and others get EPERM, as perf does.
+ */
 static struct miscdevice causal_miscdev = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "causal",
 	.fops	= &causal_fops,
-	.mode	= 0600,
+	.mode	= 0666,
 };
 
 int causal_device_init(void)

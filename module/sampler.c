@@ -7,6 +7,7 @@
  */
 
 #include <linux/cpu.h>
+#include <linux/cred.h>
 #include <linux/perf_event.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
@@ -184,15 +185,27 @@ static struct perf_event *causal_counter(struct causal_session *s, int cpu, u32 
 	return perf_event_create_kernel_counter(&attr, cpu, NULL, causal_sample, s);
 }
 
-/* Creates the counters on every online CPU; cycles falls back to cpu-clock without a PMU. */
+/*
+ * Creates the counters on every online CPU; cycles falls back to cpu-clock without a PMU. They are
+ * the module's, created with kernel credentials: perf checks the caller's for a CPU-wide counter
+ * (perf_event_paranoid), but who may profile whom is decided at attach.
+ */
 int causal_sampler_start(struct causal_session *s)
 {
+	const struct cred *kcred, *old;
 	struct perf_event *ev;
 	int cpu, ret = 0;
 
 	s->events = kcalloc(nr_cpu_ids, sizeof(*s->events), GFP_KERNEL);
 	if (!s->events)
 		return -ENOMEM;
+	kcred = prepare_kernel_cred(&init_task);
+	if (!kcred) {
+		kfree(s->events);
+		s->events = NULL;
+		return -ENOMEM;
+	}
+	old = override_creds(kcred);
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		ev = causal_counter(s, cpu, s->event);
@@ -209,6 +222,8 @@ int causal_sampler_start(struct causal_session *s)
 		s->events[cpu] = ev;
 	}
 	cpus_read_unlock();
+	revert_creds(old);
+	put_cred(kcred);
 	if (ret)
 		causal_sampler_stop(s);
 	return ret;

@@ -27,7 +27,11 @@ static_assert(sizeof(struct causal_experiment_result) == CAUSAL_EXPERIMENT_RESUL
 static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER0);
 static_assert(sizeof(struct causal_stats) <= PAGE_SIZE);
 
-#define CAUSAL_ATTACH_BATCH	16
+/*
+ * Tasks taken per scan of the target under RCU. Each scan starts over and skips the tasks added
+ * already, so a process of N threads costs N²/BATCH lookups: 10 000 threads are 400 000.
+ */
+#define CAUSAL_ATTACH_BATCH	256
 
 static void causal_session_poll_work(struct irq_work *work)
 {
@@ -89,7 +93,10 @@ struct causal_local *causal_task_local(struct causal_task *ct, int cpu)
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_task_local);
 
-/* Every local counter of the session back to the global one: nobody owes anything. */
+/*
+ * Every local counter of the session back to the global one: nobody owes anything, and a task
+ * sleeping to pay a debt of an experiment that has ended (s->exp changed) wakes up.
+ */
 static void causal_session_forgive(struct causal_session *s)
 {
 	struct causal_task *ct;
@@ -99,6 +106,8 @@ static void causal_session_forgive(struct causal_session *s)
 	list_for_each_entry(ct, &s->tasks, session_node) {
 		causal_acct_forgive(&s->clock, &ct->local);
 		ct->delayed = false;
+		if (READ_ONCE(ct->paying))
+			wake_up_process(ct->task);
 	}
 	spin_unlock(&s->tasks_lock);
 	if (s->cpu_local)
@@ -214,9 +223,14 @@ static bool causal_collect(struct causal_session *s, struct task_struct *p, stru
 static int causal_session_add_target(struct causal_session *s, struct task_struct *p,
 				     struct cgroup *cgrp, int *err)
 {
-	struct task_struct *g, *t, *batch[CAUSAL_ATTACH_BATCH];
+	struct task_struct *g, *t, **batch;
 	int n, i, added = 0, ret;
 
+	batch = kmalloc_array(CAUSAL_ATTACH_BATCH, sizeof(*batch), GFP_KERNEL);
+	if (!batch) {
+		*err = -ENOMEM;
+		return 0;
+	}
 	/* collect under RCU, add outside it: adding allocates */
 	do {
 		n = 0;
@@ -242,7 +256,10 @@ full:
 				*err = ret;
 			put_task_struct(batch[i]);
 		}
+		/* a target of thousands of threads takes many scans: let the CPU go between them */
+		cond_resched();
 	} while (n == CAUSAL_ATTACH_BATCH && !*err);
+	kfree(batch);
 	return added;
 }
 

@@ -105,6 +105,7 @@ fi
 
 step "VM integration tests"
 for k in $kernels; do
+	[ "$k" = debug ] && continue	# slow under KASAN; the reliability step covers it
 	if [ -z "${have_module[$k]:-}" ] || [ -z "$userland_ok" ]; then
 		fail "integration $k (module or userland missing)"
 		continue
@@ -150,6 +151,7 @@ step "VM tests of causalctl run, attach and report (progress points, uprobes, SI
 # loop, not the kernel, and takes the longest; the others check counts, attach and signals
 line_a=$(grep -n 'line A' tests/workloads/join.c | tail -n 1 | cut -d: -f1)
 for k in $kernels; do
+	[ "$k" = debug ] && continue	# slow under KASAN; the reliability step covers it
 	if [ -z "${have_module[$k]:-}" ] || [ -z "$userland_ok" ]; then
 		fail "profile $k (module or userland missing)"
 		continue
@@ -200,6 +202,14 @@ if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ]; then
 	[ $vrc -le 1 ] || fail "workloads 6.1 VM run (exit $vrc: kernel report or timeout, see $out/workloads-6.1)"
 else
 	fail "workloads (module 6.1 or userland missing)"
+fi
+
+step "reliability on the debug kernel: fault scenarios, permissions, fuzzed ioctls; fuzzed causalctl readers"
+# a slice of make fuzz: about 8 minutes warm
+if [ -n "${have_module[debug]:-}" ] && [ -n "$userland_ok" ]; then
+	tests/fuzz/run.sh --check --counts "$counts" --log "$out/reliability"
+else
+	fail "reliability (debug kernel module or userland missing)"
 fi
 
 passed=$(awk '$1 == "PASS" {s += $2} END {print s + 0}' "$counts")

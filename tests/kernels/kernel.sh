@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Names the kernels causal is built and tested against, and makes each available in the cache.
+# Names the kernels causal is built and tested against, and makes each available in the cache: Debian's
+# stock 6.1 and 6.12, the test kernel (KUnit, lockdep, no task_work_add export) and the debug kernel (the
+# test kernel plus KASAN, kmemleak, debug objects; slower, for the fuzzer and the fault scenarios).
 #
 #   kernel.sh list             the known names
 #   kernel.sh dir NAME         the cache folder of NAME (fetched or built on first use)
@@ -10,11 +12,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-names="6.1 6.12 test"
+names="6.1 6.12 test debug"
 dir_of() {
 	case "$1" in
 	6.1|6.12) "$here/fetch-debian.sh" "$1" ;;
-	test) "$here/build-test-kernel.sh" ;;
+	test) "$here/build-test-kernel.sh" test ;;
+	debug) "$here/build-test-kernel.sh" debug ;;
 	*) echo "kernel.sh: unknown kernel '$1' (known: $names)" >&2; exit 2 ;;
 	esac
 }
@@ -25,5 +28,5 @@ dir) dir_of "${2:?kernel name}" ;;
 kdir) d=$(dir_of "${2:?kernel name}"); readlink -f "$d/kdir" ;;
 image) d=$(dir_of "${2:?kernel name}"); readlink -f "$d/vmlinuz" ;;
 version) d=$(dir_of "${2:?kernel name}"); cat "$d/version" ;;
-*) sed -n '3,9s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+*) sed -n '3,11s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

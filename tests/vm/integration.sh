@@ -32,7 +32,7 @@ echo "1..$plan"
 echo "# kernel $(uname -r) ($CAUSAL_KERNEL)"
 
 run insmod insmod /lib/causal/causal.ko
-run device_is_char_0600 sh -c '[ -c /dev/causal ] && [ "$(stat -c %a /dev/causal)" = 600 ]'
+run device_is_char_0666 sh -c '[ -c /dev/causal ] && [ "$(stat -c %a /dev/causal)" = 666 ]'
 run sysfs_version sh -c "[ \"\$(cat /sys/module/causal/version)\" = '$release' ]"
 run load_message sh -c "dmesg | grep -q 'causal: version $release loaded (task_work_add $([ "$exported" = yes ] && echo exported || echo 'not exported'), tracepoint hooks)'"
 
