@@ -247,7 +247,8 @@ static void finish_series(struct report_result *r, struct report_series *s)
 	double p0;
 	size_t i;
 
-	qsort(s->aggs, s->naggs, sizeof(*s->aggs), cmp_agg);
+	if (s->naggs > 1)
+		qsort(s->aggs, s->naggs, sizeof(*s->aggs), cmp_agg);
 	for (i = 0; i < s->naggs; i++) {
 		s->experiments += s->aggs[i].experiments;
 		if (s->aggs[i].speedup_pct == 0)
@@ -337,10 +338,14 @@ static int build_lines(struct report_result *r)
 			free(line->series);
 			continue;
 		}
-		qsort(line->series, line->nseries, sizeof(*line->series), cmp_series_idx);
+		if (line->nseries > 1)
+			qsort(line->series, line->nseries, sizeof(*line->series),
+			      cmp_series_idx);
 		r->nlines++;
 	}
-	qsort(r->lines, r->nlines, sizeof(*r->lines), cmp_line);
+	/* qsort's pointer must not be NULL, even for no elements */
+	if (r->nlines > 1)
+		qsort(r->lines, r->nlines, sizeof(*r->lines), cmp_line);
 	free(done);
 	return 0;
 oom:

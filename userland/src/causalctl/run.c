@@ -587,8 +587,13 @@ int cmd_attach(const struct cli_env *env, int argc, char **argv)
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	n = readlink(link, exe, sizeof(exe) - 1);
 	if (n < 0) {
-		fprintf(env->err, "causalctl attach: process %d: %s\n", pid,
-			errno == ENOENT ? "no such process" : strerror(errno));
+		if (errno == EACCES || errno == EPERM)
+			fprintf(env->err,
+				"causalctl attach: not allowed to profile process %d: it belongs to "
+				"another user, or is not dumpable (run causalctl as root)\n", pid);
+		else
+			fprintf(env->err, "causalctl attach: process %d: %s\n", pid,
+				errno == ENOENT ? "no such process" : strerror(errno));
 		scope_free(o.scope);
 		return CAUSALCTL_EXIT_FAILURE;
 	}
