@@ -565,9 +565,10 @@ static void drain(struct profiler *p)
 	session_drain(&p->sess, 512, on_record, p);
 }
 
+/* What is in the ring now; bounded, as a live target keeps adding to it. */
 static void drain_all(struct profiler *p)
 {
-	while (session_drain(&p->sess, 4096, on_record, p))
+	for (int i = 0; i < 64 && session_drain(&p->sess, 4096, on_record, p); i++)
 		;
 }
 

@@ -79,7 +79,8 @@ static void common_usage(FILE *f, bool run)
 		"      --fixed-speedup N      only this speedup, 0..100 %% (default: drawn)\n"
 		"      --experiment-length T  shortest experiment (default: 500ms; doubled while a\n"
 		"                             progress point sees fewer than 5 visits)\n"
-		"      --max-experiments N    stop after N experiments\n"
+		"      --max-experiments N    stop after N experiments (run: then stop COMMAND\n"
+		"                             with SIGTERM)\n"
 		"      --seed N               reproducible choice of lines and speedups\n"
 		"Sampling and delays:\n"
 		"      --period T             sampling period, 10us..1s (default: 1ms)\n"
@@ -527,8 +528,8 @@ int cmd_run(const struct cli_env *env, int argc, char **argv)
 	if (profiler_finish(p))
 		r = -1;
 	p = NULL;
-	/* the command outlives an interrupted profile only until it is told to stop too */
-	if (!child_done(&child) && profiler_stop)
+	/* a profile ended by a signal or --max-experiments stops the command too */
+	if (!child_done(&child))
 		kill(child.pid, SIGTERM);
 	if (r) {
 		kill(child.pid, SIGTERM);
