@@ -48,74 +48,14 @@
 
 #include <linux/causal.h>
 
+#include "ktap.h"
+
 #define MS ((uint64_t)1000000)
 #define SEC ((uint64_t)1000000000)
 
 static const char *module_params = "";
 static long many_threads = 10000;
 static long storm_forks = 400;
-
-/* ---- KTAP: each scenario is a subtest, buffered so that its plan comes first ---- */
-
-static FILE *sub;
-static char *sub_buf;
-static size_t sub_len;
-static int sub_n, sub_fails, top_n, top_fails;
-
-static void sub_begin(const char *name)
-{
-	printf("# scenario %s\n", name);
-	fflush(stdout);
-	sub = open_memstream(&sub_buf, &sub_len);
-	sub_n = 0;
-	sub_fails = 0;
-}
-
-static void sub_end(const char *name)
-{
-	fclose(sub);
-	sub = NULL;
-	printf("    KTAP version 1\n    # Subtest: %s\n    1..%d\n%s", name, sub_n, sub_buf);
-	free(sub_buf);
-	top_n++;
-	if (sub_fails || !sub_n)
-		top_fails++;
-	printf("%s %d %s\n", sub_fails || !sub_n ? "not ok" : "ok", top_n, name);
-	fflush(stdout);
-}
-
-static void __attribute__((format(printf, 1, 2))) diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(sub, "    # ");
-	va_start(ap, fmt);
-	vfprintf(sub, fmt, ap);
-	va_end(ap);
-	fprintf(sub, "\n");
-}
-
-static bool __attribute__((format(printf, 2, 3))) check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(sub, "    %s %d ", ok ? "ok" : "not ok", ++sub_n);
-	va_start(ap, fmt);
-	vfprintf(sub, fmt, ap);
-	va_end(ap);
-	fprintf(sub, "\n");
-	if (!ok)
-		sub_fails++;
-	return ok;
-}
-
-static bool check_errno(int got, int want, const char *name)
-{
-	if (got != want)
-		diag("%s: want %s, got %s", name, want ? strerror(want) : "success",
-		     got ? strerror(got) : "success");
-	return check(got == want, "%s", name);
-}
 
 /* ---- time, /proc ---- */
 
