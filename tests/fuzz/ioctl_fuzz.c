@@ -59,11 +59,11 @@
 
 enum op {
 	OP_OPEN, OP_CLOSE, OP_DUP, OP_IOCTL, OP_MMAP, OP_MUNMAP, OP_TOUCH, OP_READ, OP_WRITE,
-	OP_POLL, OP_MISC, OP_FORK, NR_OPS
+	OP_POLL, OP_MISC, OP_FORK, OP_SESSION, NR_OPS
 };
 static const char *const op_names[NR_OPS] = {
 	"open", "close", "dup", "ioctl", "mmap", "munmap", "touch", "read", "write", "poll", "misc",
-	"fork",
+	"fork", "session",
 };
 #define NR_CMDS 8	/* the seven commands, then "other" */
 static const char *const cmd_names[NR_CMDS] = {
@@ -720,6 +720,97 @@ static void do_touch(struct worker *w, struct rng *r)
 	atomic_fetch_add_explicit(&sh->ops_ok[OP_TOUCH], 1, memory_order_relaxed);
 }
 
+static pid_t spawn_target(struct rng *r);
+
+/* one structured ioctl: counted like the random ones */
+static long session_ioctl(int fd, unsigned int idx, unsigned long cmd, void *arg)
+{
+	long ret = ioctl(fd, cmd, arg);
+	int e = errno;
+
+	count(OP_IOCTL, ret, e);
+	atomic_fetch_add_explicit(&sh->cmds[idx], 1, memory_order_relaxed);
+	if (ret >= 0)
+		atomic_fetch_add_explicit(&sh->cmds_ok[idx], 1, memory_order_relaxed);
+	errno = e;
+	return ret;
+}
+
+/*
+ * A valid session from open to experiment (random calls rarely get that deep: every field has to
+ * be right at once): attach to a live target, maybe add a progress point and map the ring, run an
+ * experiment on the target's spin loop for a few milliseconds, read, stop. The fd is then left in
+ * a slot for the random calls (often mid-experiment) or closed.
+ */
+static long do_session(struct rng *r)
+{
+	struct causal_attach a = { .size = sizeof(a), .period_ns = chance(r, 50) ? 0 : 200000 };
+	struct causal_range rg = { (uintptr_t)__start_fuzzspin, (uintptr_t)__stop_fuzzspin };
+	struct causal_experiment e = { .size = sizeof(e), .nr_ranges = 1, .ranges = (uintptr_t)&rg };
+	struct causal_experiment_result res = { .size = sizeof(res) };
+	struct causal_stats st = { .size = sizeof(st) };
+	struct causal_progress p = { .size = sizeof(p), .fd = victim_fd, .offset = spin_offset };
+	uint64_t counts[4];
+	struct causal_progress_counts c = { .size = sizeof(c), .nr = 4, .counts = (uintptr_t)counts };
+	void *ring = MAP_FAILED;
+	size_t ring_len = (CAUSAL_RING_PAGES_DEFAULT + 1) * PAGE;
+	long ret;
+	int fd;
+
+	pid_t target;
+
+	fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	count(OP_OPEN, fd, errno);
+	if (fd < 0)
+		return -1;
+	/* a target of its own: the shared ones mostly have a session already (EBUSY) */
+	target = spawn_target(r);
+	a.pid = target;
+	a.flags = chance(r, 30) ? CAUSAL_ATTACH_TRACE_DELAYS : 0;
+	a.callchain = below(r, 3);
+	ret = session_ioctl(fd, 1, CAUSAL_IOC_ATTACH, &a);
+	if (ret < 0)	/* the target died meanwhile: ESRCH */
+		goto out;
+	if (chance(r, 30))
+		session_ioctl(fd, 5, CAUSAL_IOC_PROGRESS_ADD, &p);
+	if (chance(r, 50)) {
+		ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, CAUSAL_MMAP_RING);
+		count(OP_MMAP, ring == MAP_FAILED ? -1 : 0, errno);
+	}
+	e.flags = chance(r, 30) ? CAUSAL_EXPERIMENT_CALLCHAIN : 0;
+	e.delay_ns = chance(r, 30) ? 0 : below(r, MS);
+	e.max_duration_ns = chance(r, 50) ? 0 : below(r, 50 * MS);
+	ret = session_ioctl(fd, 2, CAUSAL_IOC_EXPERIMENT_START, &e);
+	if (ret < 0)
+		goto out;
+	sleep_ns(below(r, 20 * MS));
+	if (ring != MAP_FAILED)
+		sink += ((volatile uint64_t *)ring)[0];
+	session_ioctl(fd, 4, CAUSAL_IOC_STATS, &st);
+	session_ioctl(fd, 6, CAUSAL_IOC_PROGRESS_READ, &c);
+	if (chance(r, 70))
+		ret = session_ioctl(fd, 3, CAUSAL_IOC_EXPERIMENT_STOP, &res);
+out:
+	if (ring != MAP_FAILED && chance(r, 70))
+		munmap(ring, ring_len);		/* else it outlives the fd */
+	if (target > 0) {
+		if (chance(r, 50))
+			sleep_ns(below(r, 5 * MS));	/* killed mid-experiment, or after the stop */
+		kill(target, SIGKILL);
+		waitpid(target, NULL, 0);
+		atomic_fetch_add(&sh->targets_killed, 1);
+	}
+	if (chance(r, 50)) {
+		int old = atomic_exchange(&slots[below(r, NR_SLOTS)], fd);
+
+		if (old >= 0)
+			close(old);
+	} else {
+		close(fd);
+	}
+	return ret;
+}
+
 /* one operation; false when the budget is spent */
 static bool fuzz_one(struct worker *w, struct slot *sl)
 {
@@ -769,6 +860,9 @@ static bool fuzz_one(struct worker *w, struct slot *sl)
 		break;
 	case 15:
 		op = below(r, 20) ? OP_IOCTL : OP_FORK;
+		break;
+	case 16:	/* a whole session: slow (a target is spawned), so rarely */
+		op = chance(r, 15) ? OP_SESSION : OP_IOCTL;
 		break;
 	default:
 		op = OP_IOCTL;
@@ -891,6 +985,10 @@ static bool fuzz_one(struct worker *w, struct slot *sl)
 		count(op, ret, errno);
 		break;
 	}
+	case OP_SESSION:
+		ret = do_session(r);
+		count(op, ret, errno);
+		break;
 	case OP_FORK: {
 		/* a child inherits the sessions, makes a few calls on them, and exits or is killed */
 		pid_t c;
