@@ -64,7 +64,8 @@ help:
 	@echo "make deps       install the Debian packages the build and tests need (root)"
 	@echo "make bench      benchmarks in the VM: delay precision, sampling overhead, overhead of a full"
 	@echo "                profile, time to answer and thread scale (ours and Coz's), as ratios"
-	@echo "make bench-accuracy   predicted vs actual speedups of the known-answer workloads (VM)"
+	@echo "make bench-accuracy   predicted vs actual speedups of the known-answer workloads and of"
+	@echo "                the Go HTTP/2 server (VM)"
 	@echo "make style      checkpatch --strict on the kernel sources"
 	@echo "make install    causalctl, libcausal, headers, causal.pc, man pages, bash completion"
 	@echo "                (PREFIX=$(PREFIX), DESTDIR=); 'make uninstall' removes them"
@@ -160,10 +161,12 @@ bench:
 	tests/bench/workloads-run.sh system
 
 # Known-answer workloads: causal's (and Coz's) predictions against the optimized variants' real
-# speedups, one VM run (tests/workloads/README.md, docs/bench.md); BENCH_ACCURACY_ARGS e.g. "reps=3"
+# speedups, one VM run (tests/workloads/README.md, docs/bench.md); BENCH_ACCURACY_ARGS e.g. "reps=3";
+# then the Go HTTP/2 server's prediction against its real change (docs/go.md), BENCH_GO_ARGS
 bench-accuracy:
 	@tests/deps.sh --quiet || tests/deps.sh
 	tests/bench/workloads-run.sh accuracy $(BENCH_ACCURACY_ARGS)
+	tests/bench/go-run.sh $(BENCH_GO_ARGS)
 
 install: userland
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \

@@ -6,12 +6,14 @@
  * "critical"), one at a time: with INSIDE steps in it and OUTSIDE steps of work of its own, one
  * callback takes INSIDE steps of serial time and (OUTSIDE + INSIDE) / CPUS of CPU time, so the
  * mutex is the bottleneck when INSIDE > OUTSIDE / (CPUS - 1), as with the defaults on 2 CPUs
- * (200 > 100) or 4 CPUs (200 > 33). The lines from the lock to the unlock (marked "contended")
- * must rank first; speeding up the work outside gains nothing. The progress point is one causal.h counter per callback (a uprobe
- * per callback would cost more than the callback itself under emulation).
+ * (400 > 50) or 4 CPUs (400 > 17): by a wide margin, so that a short profile under emulation
+ * ranks it first every time (with 200 against 100 it did one time in three). The lines from the
+ * lock to the unlock (marked "contended") must rank first; speeding up the work outside gains
+ * nothing. The progress point is one causal.h counter per callback (a uprobe per callback would
+ * cost more than the callback itself under emulation).
  * With -DOPTIMIZED the critical section does half its work.
  *
- *   cgo_twin [THREADS [CALLS [OUTSIDE [INSIDE]]]]    defaults 4, 20000, 100, 200 (LCG steps)
+ *   cgo_twin [THREADS [CALLS [OUTSIDE [INSIDE]]]]    defaults 4, 20000, 50, 400 (LCG steps)
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -53,8 +55,8 @@ int main(int argc, char **argv)
 	pthread_t t[256];
 
 	calls = argc > 2 ? strtol(argv[2], NULL, 0) : 20000;
-	outside = argc > 3 ? strtol(argv[3], NULL, 0) : 100;
-	inside = argc > 4 ? strtol(argv[4], NULL, 0) : 200;
+	outside = argc > 3 ? strtol(argv[3], NULL, 0) : 50;
+	inside = argc > 4 ? strtol(argv[4], NULL, 0) : 400;
 #ifdef OPTIMIZED
 	inside /= 2;
 #endif
