@@ -6,20 +6,23 @@
 # speedup by construction). The server runs pinned to CPU 0 and the client to CPU 1, so that the
 # server is the bottleneck and the client (outside the session) is a load generator whose speed
 # the change does not alter, as in the virtual speedup.
-#   go-h2.sh LINE [reps=R] [preps=P] [n=N] [work=W] [len=T]
+#   go-h2.sh LINE [reps=R] [preps=P] [n=N] [pn=N] [work=W] [len=T]
 #     LINE: the line of h2server/main.go marked "checksum"; R plain base/optimized pairs
-#     (default 5); P profiled runs per speedup, 0 % and 50 % alternating (default 3); N requests
-#     per run (default 600); W checksum rounds (default 200); T experiment length (250ms)
+#     (default 5); P profiled runs per speedup, 0 % and 50 % alternating (default 3); n requests
+#     per plain run (default 600), pn per profiled run (default 2400: causalctl first builds the
+#     line table, 10-20 s under emulation); W checksum rounds (default 200); T experiment length
+#     (default 250ms)
 line=$1
 shift
 reps=5
 preps=3
 n=600
+pn=2400
 work=200
 len=250ms
 for arg in "$@"; do
 	case "$arg" in
-	reps=*|preps=*|n=*|work=*|len=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	reps=*|preps=*|n=*|pn=*|work=*|len=*) eval "${arg%%=*}=\${arg#*=}" ;;
 	*) echo "BG error unknown argument '$arg'"; exit 2 ;;
 	esac
 done
@@ -31,24 +34,24 @@ if ! insmod /lib/causal/causal.ko; then
 	exit 1
 fi
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
-echo "BG info kernel=$(uname -r) cpus=$(nproc) line=$line reps=$reps preps=$preps n=$n work=$work len=$len"
+echo "BG info kernel=$(uname -r) cpus=$(nproc) line=$line reps=$reps preps=$preps n=$n pn=$pn work=$work len=$len"
 
 # ready PID: waits (at most 60 s) for the server to listen, or for it to die
 ready() {
-	i=0
-	while [ ! -e $tmp/ready ] && kill -0 "$1" 2>/dev/null && [ $i -lt 600 ]; do
+	w=0
+	while [ ! -e $tmp/ready ] && kill -0 "$1" 2>/dev/null && [ $w -lt 600 ]; do
 		sleep 0.1
-		i=$((i + 1))
+		w=$((w + 1))
 	done
 }
 
-# client TAG: 10 requests in flight from CPU 1; prints "BG run TAG secs=S rc=RC"
+# client N TAG: N requests, 10 in flight, from CPU 1; prints "BG run TAG secs=S rc=RC"
 client() {
-	taskset -c 1 timeout 300 h2client -n "$n" -inflight 10 >$tmp/client.out 2>&1
+	taskset -c 1 timeout 600 h2client -n "$1" -inflight 10 >$tmp/client.out 2>&1
 	crc=$?
 	secs=$(sed -n 's/^h2client: .* in \([0-9.]*\)s,.*/\1/p' $tmp/client.out)
 	[ $crc -eq 0 ] || { sed 's/^/# /' $tmp/client.out | tail -5; killall h2server 2>/dev/null; }
-	echo "BG run $1 secs=${secs:-0} rc=$crc"
+	echo "BG run $2 secs=${secs:-0} rc=$crc"
 }
 
 # plain WORK: one unprofiled run
@@ -57,7 +60,7 @@ plain() {
 	taskset -c 0 h2server -n "$n" -work "$1" -ready $tmp/ready >$tmp/server.out 2>&1 &
 	s=$!
 	ready $s
-	client "kind=plain work=$1"
+	client "$n" "kind=plain work=$1"
 	wait $s
 }
 
@@ -66,14 +69,14 @@ profiled() {
 	rm -f $tmp/ready
 	taskset -c 0 causalctl run -o $tmp/h2-fixed.coz --experiment-length "$len" \
 		--fixed-line "h2server/main.go:$line" --fixed-speedup "$1" --progress main.handle \
-		-- h2server -n "$n" -work "$work" -ready $tmp/ready >$tmp/ctl.out 2>&1 &
+		-- h2server -n "$pn" -work "$work" -ready $tmp/ready >$tmp/ctl.out 2>&1 &
 	ctl=$!
 	ready $ctl
 	# causalctl itself (its symbol tables, its drain) moves to the client's CPU; the server stays
 	taskset -p -c 1 $ctl >/dev/null
-	client "kind=fixed speedup=$1"
-	i=0
-	while kill -0 $ctl 2>/dev/null && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
+	client "$pn" "kind=fixed speedup=$1"
+	w=0
+	while kill -0 $ctl 2>/dev/null && [ $w -lt 120 ]; do sleep 1; w=$((w + 1)); done
 	kill -INT $ctl 2>/dev/null
 	wait $ctl
 	rc=$?

@@ -7,7 +7,7 @@
 #
 #   tests/bench/go-run.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] [KEY=VALUE...]
 #
-# KEY=VALUE go to the guest script (reps=, preps=, n=, work=, len=). OUTDIR (default build/bench,
+# KEY=VALUE go to the guest script (reps=, preps=, n=, pn=, work=, len=). OUTDIR (default build/bench,
 # or $CAUSAL_BENCH_OUT) gets vm-go/ and table-go.txt. Exits non-zero only if something failed to
 # build or run; the error is reported, not judged.
 set -euo pipefail
