@@ -20,7 +20,7 @@ counts=
 log=$top/build/fuzz-run
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--check) calls=100000; seconds=60; threads=1000; forks=200; useconds=20; shift ;;
+	--check) calls=100000; seconds=60; threads=10000; forks=200; useconds=20; shift ;;
 	--calls) calls=$2; shift 2 ;;
 	--seconds) seconds=$2; shift 2 ;;
 	--threads) threads=$2; shift 2 ;;
@@ -40,8 +40,9 @@ ktap() { tests/ktap.py --name "$1" ${counts:+--counts "$counts"} "$2" || status=
 make -s tests-programs workloads userland || exit 1
 programs=()
 for p in build/tests/*; do programs+=(-a "$p"); done
-# the fuzzer stops after `seconds`; everything else takes ~6 minutes on the debug kernel
-tests/vm/run -k debug -q -t $((seconds + 1200)) -l "$log/vm" "${programs[@]}" \
+# the fuzzer stops after `seconds`; everything else takes ~10 minutes on the debug kernel, most of
+# it making the 10 000 threads (~25 ms each under KASAN and emulation)
+tests/vm/run -k debug -q -t $((seconds + 1800)) -l "$log/vm" "${programs[@]}" \
 	--script tests/vm/faults.sh -- threads="$threads" forks="$forks" calls="$calls" \
 	seconds="$seconds" $seed
 vrc=$?
