@@ -118,7 +118,8 @@ ok $? cgocb_profile_is_not_empty
 # limits cgocb is the callback path in the runtime: borrowing and returning an extra M on every
 # callback (needm/dropm: the signal mask and alternate stack system calls, the extra-M lock's
 # usleep and futex), not the C threads' own work (workers.c). So the first line must be a
-# runtime line. In 3 runs: sys_linux_amd64.s's usleep, sigaltstack and rt_sigprocmask came first.
+# runtime line. In 5 runs, sys_linux_amd64.s's rt_sigprocmask (3 times), sigaltstack and usleep
+# came first.
 causalctl run -o $tmp/cgocb-rank.coz --seed 3 --experiment-length 200ms --max-experiments 80 \
 	--progress batch_done -- cgocb -threads 4 -calls 1000000000 >$tmp/cgocb-rank.out 2>&1
 rc=$?
@@ -130,7 +131,7 @@ echo "# first: $first"
 ok $? cgocb_ranks_the_runtime_callback_path_first
 
 # the C twin: a global mutex on the callback path; its contended section must rank first (it did
-# in 6 of 6 runs with 80 experiments, also on a host loaded by another VM)
+# in 8 of 8 runs, all on a host loaded by another VM)
 causalctl run -o $tmp/twin.coz --seed 3 --experiment-length 200ms --max-experiments 80 \
 	-- cgo_twin 4 1000000000 >$tmp/twin.out 2>&1
 rc=$?
