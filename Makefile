@@ -139,10 +139,10 @@ check:
 	@tests/deps.sh --quiet || tests/deps.sh
 	tests/check.sh
 
-# FUZZ_CALLS ioctls in the VM on the debug kernel (~400/s there: about 45 minutes), or
+# FUZZ_CALLS ioctls in the VM on the debug kernel (~235/s there: about 71 minutes), or
 # FUZZ_SECONDS; FUZZ_USERLAND_SECONDS per libFuzzer target; FUZZ_SEED to replay a run
 FUZZ_CALLS ?= 1000000
-FUZZ_SECONDS ?= 5400
+FUZZ_SECONDS ?= 7200
 FUZZ_USERLAND_SECONDS ?= 600
 fuzz:
 	@tests/deps.sh --quiet || tests/deps.sh
