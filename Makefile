@@ -93,7 +93,7 @@ build/tests/%: tests/vm/%.c $(wildcard tests/vm/*.h) uapi/linux/causal.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
-build/tests/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c uapi/linux/causal.h
+build/tests/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c tests/vm/clock.h uapi/linux/causal.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 

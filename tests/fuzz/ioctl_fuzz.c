@@ -43,8 +43,8 @@
 
 #include <linux/causal.h>
 
-#define MS ((uint64_t)1000000)
-#define SEC ((uint64_t)1000000000)
+#include "../vm/clock.h"
+
 #define PAGE 4096UL
 
 #define MAX_PROCS 16
@@ -96,21 +96,6 @@ static uint64_t seed = 0;
 static int nprocs = 4, nthreads = 4;
 static uint64_t hang_ns = 60 * SEC;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * SEC + ts.tv_nsec;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec ts = { .tv_sec = ns / SEC, .tv_nsec = ns % SEC };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 /* ---- the generator: splitmix64 per worker thread ---- */
 

@@ -50,30 +50,12 @@
 #include <linux/causal.h>
 
 #include "ktap.h"
+#include "clock.h"
 #include <linux/magic.h>
-
-#define MS ((uint64_t)1000000)
-#define SEC ((uint64_t)1000000000)
 
 static uint64_t iters = 400000000;
 
-/* ---- time and /proc ---- */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * SEC + ts.tv_nsec;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec ts = { .tv_sec = ns / SEC, .tv_nsec = ns % SEC };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
+/* ---- /proc ---- */
 
 /* The thread ids of process pid, up to max; returns how many (0 if it is gone). */
 static int list_tids(pid_t pid, pid_t *tids, int max)

@@ -49,31 +49,13 @@
 #include <linux/causal.h>
 
 #include "ktap.h"
-
-#define MS ((uint64_t)1000000)
-#define SEC ((uint64_t)1000000000)
+#include "clock.h"
 
 static const char *module_params = "";
 static long many_threads = 10000;
 static long storm_forks = 400;
 
-/* ---- time, /proc ---- */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * SEC + ts.tv_nsec;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-	struct timespec ts = { .tv_sec = ns / SEC, .tv_nsec = ns % SEC };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
+/* ---- /proc ---- */
 
 static size_t read_file(const char *path, char *buf, size_t len)
 {
