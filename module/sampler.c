@@ -224,8 +224,12 @@ int causal_sampler_start(struct causal_session *s)
 	cpus_read_unlock();
 	revert_creds(old);
 	put_cred(kcred);
-	if (ret)
+	if (ret) {
 		causal_sampler_stop(s);
+		/* a later attach allocates the array again */
+		kfree(s->events);
+		s->events = NULL;
+	}
 	return ret;
 }
 
