@@ -211,7 +211,8 @@ static void baseline_and_delta_filters(void **state)
  *      slope: Sxy = 0.10, Sxx = 0.625 -> 0.16; max 0.2
  *   Q: 0 at 0, 25 and 50 %, 0.1 at 75 % (9e8 / 1000), 0.5 at 100 % (1e9 / 2000)
  *      impact: 0, 0, 0.0125 / 0.75 = 0.01667, 0.0875 / 1 = 0.0875 -> 0.0875
- *      slope: mean y 0.12, Sxy = 0.06 + 0.03 - 0.005 + 0.19 = 0.275 -> 0.44; max 0.5
+ *      slope, weighted by experiment time (1, 1, 1, 0.9, 1 s): W = 4.9, Sx = 2.425, Sy = 0.59,
+ *      Sxx = 1.81875, Sxy = 0.5675 -> (W Sxy - Sx Sy) / (W Sxx - Sx^2) = 1.35 / 3.03125; max 0.5
  *   C (contention): 0 at 0 %, -0.25 at 25 .. 100 % (delta 800: p = 1.25e6)
  */
 static char *ranking_profile(void)
@@ -230,6 +231,35 @@ static char *ranking_profile(void)
 	return text;
 }
 
+/*
+ * The slope weighs each speedup by its experiment time. R: 0 % for 1 s (p0 = 1e6), 50 % for 4.5 s
+ * at 0.1 (delta 5000: p = 9e5), 100 % once for 0.1 s at 0.9 (delta 1000: p = 1e5). Unweighted,
+ * the short outlier would make the slope 0.9; weighted (1, 4.5, 0.1): W = 5.6, Sx = 2.35,
+ * Sy = 0.54, Sxx = 1.225, Sxy = 0.315 -> 0.495 / 1.3375.
+ */
+static void slope_weighs_experiment_time(void **state)
+{
+	const struct report_series *s;
+	struct report_result r;
+	struct profile p;
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	tp(f, "/R.c:1", 0, 1000000000, 1000);
+	tp(f, "/R.c:1", 50, 4500000000, 5000);
+	tp(f, "/R.c:1", 100, 100000000, 1000);
+	fclose(f);
+	analyse_text(text, &p, &r, REPORT_SORT_SLOPE, 3);
+	s = series_of(&r, "/R.c:1");
+	assert_float_equal(agg_of(s, 100)->progress_speedup, 0.9, EPS);
+	assert_float_equal(s->slope, 0.495 / 1.3375, EPS);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+}
+
 static void ranking(void **state)
 {
 	char *text = ranking_profile();
@@ -245,7 +275,7 @@ static void ranking(void **state)
 	assert_float_equal(s->max, 0.2, EPS);
 	s = series_of(&r, "/Q.c:2");
 	assert_float_equal(s->impact, 0.0875, EPS);
-	assert_float_equal(s->slope, 0.44, EPS);
+	assert_float_equal(s->slope, 1.35 / 3.03125, EPS);
 	assert_float_equal(s->max, 0.5, EPS);
 	s = series_of(&r, "/C.c:3");
 	assert_float_equal(s->impact, -0.125, EPS);	/* -0.03125 / 0.25 at x = 0.25, lower after */
@@ -435,7 +465,7 @@ static void table_and_help(void **state)
 	assert_contains(r.out.buf, "rank  line");
 	assert_contains(r.out.buf, "   1  /P.c:1");
 	assert_contains(r.out.buf, "+17.5%");	/* P's impact */
-	assert_contains(r.out.buf, "+0.44");	/* Q's slope */
+	assert_contains(r.out.buf, "+0.45");	/* Q's slope */
 	/* the sparkline: 0 % is the lowest block, 100 % of Q the highest */
 	assert_contains(r.out.buf, "\u2581\u00b7\u00b7\u00b7\u00b7\u2581");
 	assert_true(strstr(r.out.buf, "/P.c:1") < strstr(r.out.buf, "/Q.c:2"));
@@ -505,7 +535,7 @@ static void json_output(void **state)
 	assert_contains(r.out.buf, "\"ranked_lines\":3,");
 	assert_contains(r.out.buf, "{\"rank\":1,\"selected\":\"/P.c:1\",\"score\":0.175,");
 	assert_contains(r.out.buf, "{\"point\":\"main.c:73\",\"kind\":\"throughput\",\"impact\":0.0875,"
-			"\"slope\":0.44,\"max\":0.5,\"min\":0,\"speedups\":5,\"experiments\":5,");
+			"\"slope\":0.445361,\"max\":0.5,\"min\":0,\"speedups\":5,\"experiments\":5,");
 	assert_contains(r.out.buf, "{\"speedup\":1.00,\"used\":true,\"progress_speedup\":0.5,\"experiments\":1,"
 			"\"duration\":1000000000,\"delta\":2000}");
 	assert_contains(r.out.buf, "\"reached\":true");
@@ -655,6 +685,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(latency_littles_law),
 	cmocka_unit_test(baseline_and_delta_filters),
 	cmocka_unit_test(ranking),
+	cmocka_unit_test(slope_weighs_experiment_time),
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
 	cmocka_unit_test(table_and_help),
 	cmocka_unit_test(min_points_filter_says_so),

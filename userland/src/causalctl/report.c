@@ -153,10 +153,15 @@ static double period(const struct report_series *s, const struct report_agg *a)
 	return a->difference / ((double)a->arrivals / (double)a->duration);
 }
 
+/*
+ * slope: least squares weighted by each speedup's experiment time. A speedup tried once for a
+ * short experiment is a noisy point; unweighted, it counted as much as one tried twenty times,
+ * and a line with few experiments could out-rank the real bottleneck on noise alone.
+ */
 static void score(struct report_series *s)
 {
 	double area = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0, den;
-	double px = 0, py = 0, x, y;
+	double px = 0, py = 0, x, y, w;
 	bool first = true, any_norm = false;
 	size_t i;
 
@@ -183,19 +188,21 @@ static void score(struct report_series *s)
 		first = false;
 		px = x;
 		py = y;
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
-		n++;
+		w = (double)s->aggs[i].duration;
+		sx += w * x;
+		sy += w * y;
+		sxx += w * x * x;
+		sxy += w * x * y;
+		n += w;
 		if (y > s->max)
 			s->max = y;
 		if (y < s->min)
 			s->min = y;
 	}
 	den = n * sxx - sx * sx;
-	s->slope = den > 0 ? (n * sxy - sx * sy) / den : 0;
-	if (!n)
+	/* relative to the scale: equal speedups leave only rounding in den */
+	s->slope = den > 1e-12 * n * n ? (n * sxy - sx * sy) / den : 0;
+	if (!s->nused)
 		s->max = s->min = 0;
 }
 

@@ -158,6 +158,6 @@ void report_print_text(FILE *f, const struct report_result *r, size_t top, bool 
 	if (shown < r->nlines)
 		fprintf(f, "(%zu more lines; --top 0 shows all)\n", r->nlines - shown);
 	fprintf(f, "sorted by %s; impact: mean program speedup over line speedups 0..x, best x; slope: least "
-		"squares, program speedup per unit of line speedup\n", report_sort_name(r->sort));
+		"squares weighted by experiment time, program speedup per unit of line speedup\n", report_sort_name(r->sort));
 	print_notes(f, r);
 }
