@@ -10,7 +10,9 @@
  * optimized variant that checks the prediction. Each marked line is the whole loop (one source
  * line), so the line the profiler speeds up is exactly the code the optimized variant shortens.
  *
- *   join [ROUNDS [A_ITERS]]     defaults: 200 rounds, A = 3000000 iterations (B = 2/3 of it)
+ *   join [ROUNDS [A_ITERS [B_PERCENT]]]
+ *       defaults: 200 rounds, A = 3000000 iterations, B = 2/3 of A's (B_PERCENT of A's if given,
+ *       1..99; with B at p %, line A's effect grows up to 100 - p % before B becomes critical)
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -67,6 +69,15 @@ int main(int argc, char **argv)
 	rounds = argc > 1 ? strtoull(argv[1], NULL, 0) : 200;
 	a_iters = argc > 2 ? strtoull(argv[2], NULL, 0) : 3000000;
 	b_iters = a_iters * 2 / 3;
+	if (argc > 3) {
+		uint64_t pct = strtoull(argv[3], NULL, 0);
+
+		if (pct < 1 || pct > 99) {
+			fprintf(stderr, "join: B_PERCENT must be 1..99\n");
+			return 2;
+		}
+		b_iters = a_iters * pct / 100;
+	}
 #ifdef OPTIMIZED
 	a_iters = a_iters * 2 / 3;
 #endif
