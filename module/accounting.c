@@ -75,6 +75,24 @@ bool causal_acct_inherit(struct causal_local *to, const struct causal_local *fro
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_inherit);
 
+bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, u64 blocked_at,
+		      u64 waited)
+{
+	u64 f = atomic64_read(&from->local);
+	u64 t = atomic64_read(&to->local);
+	u64 v;
+
+	if (t >= blocked_at) {
+		v = max(t, f);
+	} else {
+		v = t + min(blocked_at - t, waited);
+		if (f > blocked_at)
+			v += f - blocked_at;
+	}
+	return causal_atomic64_max(&to->local, v);
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_wake);
+
 void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l)
 {
 	causal_atomic64_max(&l->local, atomic64_read(&c->global));

@@ -39,6 +39,17 @@ u64 causal_acct_paid(struct causal_clock *c, struct causal_local *l, u64 owed, u
  * child owes what its parent owes (as in Coz).
  */
 bool causal_acct_inherit(struct causal_local *to, const struct causal_local *from);
+/*
+ * Wake-up by a session task of a task that blocked @waited ns ago, when global was @blocked_at
+ * (Coz's rule, paper §3.4.3, with Coz's catch-up before blocking done by the wait itself):
+ * - the wait paid what the wakee owed when it blocked, as far as it lasted (Coz pays that debt
+ *   before it blocks, so a long enough wait hides it and a short one does not);
+ * - the wakee skips the delay inserted during the wait, as far as the waker has seen it.
+ * Never past max(global at the block, the waker's local), so no other task owes more. A wakee
+ * forgiven while it waited (experiment boundary) owes nothing from before. True if @to grew.
+ */
+bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, u64 blocked_at,
+		      u64 waited);
 /* Experiment boundary: local = max(local, global), so @l owes nothing. */
 void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l);
 

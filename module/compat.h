@@ -42,6 +42,17 @@
 #define CAUSAL_TP_SWITCH_PROTO	bool preempt, struct task_struct *prev, struct task_struct *next
 #endif
 
+/*
+ * Whether prev is leaving the CPU to block. sched_switch passes prev's state since 5.18; before,
+ * and in the kprobe backend, read it from the task (->__state since 5.14).
+ */
+#define causal_task_state(t)		READ_ONCE((t)->__state)
+#ifdef HAVE_SCHED_SWITCH_PREV_STATE
+#define CAUSAL_TP_PREV_STATE(prev)	(prev_state)
+#else
+#define CAUSAL_TP_PREV_STATE(prev)	causal_task_state(prev)
+#endif
+
 /* sched_process_exit gained group_dead in 6.16 (3e816361e94a) */
 #ifdef HAVE_SCHED_EXIT_GROUP_DEAD
 #define CAUSAL_TP_EXIT_PROTO	struct task_struct *p, bool group_dead

@@ -7,6 +7,7 @@
 
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/timekeeping.h>
 
 #include "delay.h"
 #include "session.h"
@@ -53,14 +54,34 @@ void causal_on_exit(struct task_struct *t)
 	rcu_read_unlock();
 }
 
+/* prev leaves its CPU to block: global now bounds what a wake-up by a session task lets it skip. */
+void causal_on_block(struct task_struct *prev)
+{
+	struct causal_task *ct;
+
+	if (prev->flags & PF_KTHREAD)
+		return;
+	rcu_read_lock();
+	ct = causal_task_find(prev);
+	if (ct) {
+		ct->blocked_ns = ktime_get_mono_fast_ns();
+		/* the time before the mark: pairs with the xchg in causal_on_waking() */
+		atomic64_set_release(&ct->blocked_at, atomic64_read(&ct->session->clock.global));
+	}
+	rcu_read_unlock();
+}
+
 /*
  * In the waker's context, before the wakee runs. A wake-up from interrupt context (I/O, timers)
- * was not caused by the interrupted task, and the wakee keeps its debt.
+ * was not caused by the interrupted task, and the wakee keeps its debt. A wakee that never
+ * blocked (woken before it left its CPU) skips nothing: it did not wait.
  */
 void causal_on_waking(struct task_struct *wakee)
 {
 	struct causal_task *waker, *ct;
 	struct causal_session *s;
+	s64 blocked_at;
+	bool grew;
 
 	if (!in_task() || wakee == current)
 		return;
@@ -74,8 +95,16 @@ void causal_on_waking(struct task_struct *wakee)
 	ct = causal_task_find(wakee);
 	if (!ct || ct->session != s)
 		goto out;
-	if (causal_acct_inherit(causal_task_local(ct, task_cpu(wakee)),
-				causal_task_local(waker, raw_smp_processor_id())))
+	blocked_at = atomic64_xchg(&ct->blocked_at, CAUSAL_NOT_BLOCKED);
+	/* per CPU, the count is a token the wakee takes along (Morsing): the waker's, at most */
+	if (s->cpu_local)
+		grew = causal_acct_inherit(causal_task_local(ct, task_cpu(wakee)),
+					   causal_task_local(waker, raw_smp_processor_id()));
+	else
+		grew = blocked_at != CAUSAL_NOT_BLOCKED &&
+		       causal_acct_wake(&ct->local, &waker->local, blocked_at,
+					ktime_get_mono_fast_ns() - ct->blocked_ns);
+	if (grew)
 		causal_stat_inc(&s->stats->wakeups_inherited);
 out:
 	rcu_read_unlock();
@@ -89,7 +118,13 @@ void causal_on_switch_in(struct task_struct *next)
 		return;
 	rcu_read_lock();
 	ct = causal_task_find(next);
-	if (ct && rcu_access_pointer(ct->session->exp))
+	if (!ct)
+		goto out;
+	/* running again: a wake-up from now on did not end that wait */
+	if (atomic64_read(&ct->blocked_at) != CAUSAL_NOT_BLOCKED)
+		atomic64_set(&ct->blocked_at, CAUSAL_NOT_BLOCKED);
+	if (rcu_access_pointer(ct->session->exp))
 		causal_delay_kick(ct);
+out:
 	rcu_read_unlock();
 }

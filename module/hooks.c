@@ -30,6 +30,8 @@ static bool causal_use_kprobes;
 
 static void causal_tp_switch(void *data, CAUSAL_TP_SWITCH_PROTO)
 {
+	if (!preempt && CAUSAL_TP_PREV_STATE(prev) != TASK_RUNNING)
+		causal_on_block(prev);
 	causal_on_switch_in(next);
 }
 
@@ -97,20 +99,30 @@ static void causal_tp_unregister(void)
 
 /*
  * kprobe backend. The functions and the argument that names the task:
- * finish_task_switch(prev) runs in the task switched in; try_to_wake_up(p, ...) in the waker;
+ * finish_task_switch(prev) runs in the task switched in; try_to_wake_up(p, ...) in the waker (also
+ * for a p that is running, so the wake-up hook checks p's state);
  * wake_up_new_task(p) in the parent, once the child is complete; perf_event_exit_task(p) in the
  * exiting task, late in do_exit(): after PF_EXITING is set and after exit_mm() woke the
  * pthread_join()er through the clear-tid futex, a wake-up that must still carry its delay.
  */
 static int causal_kp_switch(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct task_struct *prev = (struct task_struct *)regs_get_kernel_argument(regs, 0);
+
+	/* after the switch: a prev that a waker already made runnable is not counted as blocked */
+	if (causal_task_state(prev) != TASK_RUNNING)
+		causal_on_block(prev);
 	causal_on_switch_in(current);
 	return 0;
 }
 
 static int causal_kp_waking(struct kprobe *kp, struct pt_regs *regs)
 {
-	causal_on_waking((struct task_struct *)regs_get_kernel_argument(regs, 0));
+	struct task_struct *p = (struct task_struct *)regs_get_kernel_argument(regs, 0);
+
+	/* sched_waking only fires for a task that is not running; match it */
+	if (causal_task_state(p) != TASK_RUNNING)
+		causal_on_waking(p);
 	return 0;
 }
 

@@ -21,12 +21,17 @@ struct causal_probe;
 struct causal_session;
 
 /* A task of a session. Found from any hook in O(1) through the task table. */
+/* causal_task.blocked_at when the task has run since it last blocked */
+#define CAUSAL_NOT_BLOCKED	((s64)-1)
+
 struct causal_task {
 	struct rhash_head node;
 	struct task_struct *task;		/* the key; holds a reference */
 	struct causal_session *session;		/* holds a reference */
 	struct list_head session_node;		/* session->tasks, under session->tasks_lock */
 	struct causal_local local;
+	atomic64_t blocked_at;			/* global when it last blocked, or NOT_BLOCKED */
+	u64 blocked_ns;				/* and when (ktime_get_mono_fast_ns) */
 	struct callback_head pay_work;
 	atomic_t pay_queued;			/* pay_work is queued: one slot per head */
 	bool paying;				/* sleeping in causal_pay(), to wake on close */
@@ -133,6 +138,7 @@ void causal_task_put(struct causal_task *ct);
 /* hooks into the session logic, called from the scheduler hooks */
 void causal_on_fork(struct task_struct *parent, struct task_struct *child);
 void causal_on_exit(struct task_struct *t);
+void causal_on_block(struct task_struct *prev);
 void causal_on_waking(struct task_struct *wakee);
 void causal_on_switch_in(struct task_struct *next);
 

@@ -4,6 +4,7 @@
 #include <linux/rhashtable.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 #include "session.h"
 
@@ -90,6 +91,13 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 		causal_acct_inherit(&ct->local, inherit);
 	else
 		causal_local_init(&ct->local, &s->clock);
+	/*
+	 * A task found at attach may be blocked already: it has been so since it joined, as far as
+	 * the session can tell. A new child has not blocked yet.
+	 */
+	ct->blocked_ns = ktime_get_mono_fast_ns();
+	atomic64_set(&ct->blocked_at,
+		     inherit ? CAUSAL_NOT_BLOCKED : atomic64_read(&ct->local.local));
 
 	spin_lock(&s->tasks_lock);
 	if (s->closing) {

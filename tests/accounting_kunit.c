@@ -160,6 +160,50 @@ static void inherit_takes_max(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, global_of(&c), 125ULL);
 }
 
+static void wake_skips_what_the_wait_absorbed(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local waker, wakee, other;
+	u64 blocked_at;
+
+	causal_clock_init(&c);
+	causal_local_init(&waker, &c);
+	causal_local_init(&wakee, &c);
+	causal_acct_credit(&c, &waker, 100);
+	/* the wakee blocks owing 100, then the waker is credited 50 more while it waits */
+	blocked_at = global_of(&c);
+	causal_acct_credit(&c, &waker, 50);
+
+	/* a 30 ns wait paid 30 of the 100 it owed; the 50 inserted meanwhile are skipped */
+	KUNIT_EXPECT_TRUE(test, causal_acct_wake(&wakee, &waker, blocked_at, 30));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 80ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &wakee), 70ULL);
+
+	/* a wait longer than the debt paid all of it: the wakee is level with the waker */
+	atomic64_set(&wakee.local, 0);
+	KUNIT_EXPECT_TRUE(test, causal_acct_wake(&wakee, &waker, blocked_at, 1000));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 150ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 150ULL);
+
+	/* a waker that owes what was inserted during the wait passes none of it on */
+	blocked_at = global_of(&c);
+	causal_local_init(&other, &c);
+	causal_acct_credit(&c, &other, 20);
+	KUNIT_EXPECT_FALSE(test, causal_acct_wake(&wakee, &waker, blocked_at, 1000));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 150ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &wakee), 20ULL);
+
+	/* forgiven while it waited (experiment boundary): it takes the waker's count, no more */
+	atomic64_set(&wakee.local, 140);
+	atomic64_set(&waker.local, 170);
+	KUNIT_EXPECT_TRUE(test, causal_acct_wake(&wakee, &waker, 100, 0));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 170ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 170ULL);
+	/* and a local never goes down */
+	KUNIT_EXPECT_FALSE(test, causal_acct_wake(&wakee, &waker, 120, 0));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 170ULL);
+}
+
 static void fork_inherits_parent_debt(struct kunit *test)
 {
 	struct causal_clock c;
@@ -371,6 +415,7 @@ static struct kunit_case causal_accounting_cases[] = {
 	KUNIT_CASE(paid_overshoot_raises_global),
 	KUNIT_CASE(paid_undershoot_leaves_debt),
 	KUNIT_CASE(inherit_takes_max),
+	KUNIT_CASE(wake_skips_what_the_wait_absorbed),
 	KUNIT_CASE(fork_inherits_parent_debt),
 	KUNIT_CASE(forgive_clears_debt),
 	KUNIT_CASE(all_paid_means_equal_delay),
