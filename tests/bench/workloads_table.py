@@ -8,7 +8,8 @@ Accuracy: per workload, the marked line, the line speedup its optimized variant 
 (median over runs of the cheapest call), causal's and Coz's predicted program speedup at that line
 speedup (--fixed-line, from `causalctl report --json`), the actual program speedup (median wall
 time of interleaved base/optimized runs), |error| in percentage points, and the rank of the line
-in a free-running profile. System: runtime under a free-running profile / unprofiled (overhead),
+in a free-running profile, by impact (the report's default, from the guest) and by the weighted
+slope (`report --sort slope` on the host, on the same profile). System: runtime under a free-running profile / unprofiled (overhead),
 the time to answer (experiment time until the line is ranked first and stays first), and the
 thread-scale runs. Prints nothing it did not measure: a missing number says why.
 """
@@ -87,6 +88,23 @@ def find_line(rep, file, line):
         if e['selected'].endswith('/' + file + ':' + str(line)) or e['selected'] == f'{file}:{line}':
             return e['rank'], e
     return None, None
+
+
+def slope_rank(causalctl, records, file, line):
+    """(rank, ranked lines) of FILE:LINE in the whole free-running profile by `report --sort slope`"""
+    if not records:
+        return None, None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'p.coz')
+        with open(path, 'w') as f:
+            f.write('\n'.join(records) + '\n')
+        res = subprocess.run([causalctl, 'report', '--json', '--sort', 'slope', '--min-points', '3', path],
+                             capture_output=True, text=True)
+    try:
+        rep = json.loads(res.stdout)
+    except json.JSONDecodeError:
+        return None, None
+    return find_line(rep, file, line)[0], rep.get('ranked_lines')
 
 
 def prediction(rep, file, line, pct):
@@ -207,6 +225,7 @@ def main():
         elif ('coz', 'fixed', name) not in d['json'] and pct is not None:
             why_z = 'not run'
         rc, _ = find_line(d['json'].get(('causal', 'free', name), {}), file, line)
+        rs, ns = slope_rank(a.causalctl, d['prof'].get(('causal', name), []), file, line)
         rz, _ = find_line(d['json'].get(('coz', 'free', name), {}), file, line)
         nc = d['json'].get(('causal', 'free', name), {}).get('ranked_lines')
         nz = d['json'].get(('coz', 'free', name), {}).get('ranked_lines')
@@ -234,7 +253,7 @@ def main():
 
         timed = d.get('timed', {}).get(name)
         acc_rows.append((name, f'{file}:{line}', '   n/a' if pct is None else f'{pct}% ({timed})', fmt_pct(pc), fmt_pct(actual),
-                         ' n/a' if ec is None else f'{ec:4.1f}', rank(rc, nc, 'causal'),
+                         ' n/a' if ec is None else f'{ec:4.1f}', rank(rc, nc, 'causal'), rank(rs, ns, 'causal'),
                          fmt_pct(pz) if pz is not None else (why_z or 'n/a'),
                          ' n/a' if ez is None else f'{ez:4.1f}', rank(rz, nz, 'coz'),
                          '' if spread is None else f'{100 * spread[0]:+.0f}..{100 * spread[1]:+.0f}'))
@@ -254,7 +273,7 @@ def main():
               'program speedup, %')
         print('line sp: from iterations per call (in brackets: from CPU time per call, a cross-check that emulation '
               'on a busy host makes noisy)')
-        hdr = ('workload', 'line', 'line sp', 'causal', 'actual', '|err|', 'rank', 'Coz', '|err|', 'Coz rank',
+        hdr = ('workload', 'line', 'line sp', 'causal', 'actual', '|err|', 'rank', 'by slope', 'Coz', '|err|', 'Coz rank',
                'actual per pair')
         rows = [hdr] + acc_rows
         wid = [max(len(str(r[i])) for r in rows) for i in range(len(hdr))]
@@ -265,7 +284,9 @@ def main():
                   + (f', Coz {statistics.mean(errs_z):.1f} pp over {len(errs_z)}' if errs_z else '')
                   + '; target <= 2 pp')
         ranked = [r for r in acc_rows if r[6].startswith('1/')]
-        print(f'true bottleneck ranked first (free-running, causal): {len(ranked)} of {len(acc_rows)}')
+        by_slope = [r for r in acc_rows if r[7].startswith('1/')]
+        print(f'true bottleneck ranked first (free-running, causal): {len(ranked)} of {len(acc_rows)} by impact, '
+              f'{len(by_slope)} by slope')
     print('system: runtime under a free-running profile / unprofiled (one run each), time to answer '
           '(experiments until the line is ranked first and stays first; seconds of experiment time)')
     hdr = ('workload', 'causal ovh', 'Coz ovh', 'causal time to answer', 'Coz time to answer')
