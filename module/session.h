@@ -20,10 +20,10 @@ struct perf_event;
 struct causal_probe;
 struct causal_session;
 
-/* A task of a session. Found from any hook in O(1) through the task table. */
 /* causal_task.blocked_at when the task has run since it last blocked */
 #define CAUSAL_NOT_BLOCKED	((s64)-1)
 
+/* A task of a session. Found from any hook in O(1) through the task table. */
 struct causal_task {
 	struct rhash_head node;
 	struct task_struct *task;		/* the key; holds a reference */
