@@ -20,7 +20,9 @@
  *   reads global before local, so a concurrent credit of the same local can hide debt it is
  *   about to cancel but never show debt that does not exist.
  * - Hence, once every task has paid what it owes, every local equals global, and each local is
- *   credited + slept + inherited: Coz's invariant that every thread has seen the same delay.
+ *   credited + slept - carry + inherited: Coz's invariant that every thread has seen the same
+ *   delay, with what a task overslept (its carry, at most one oversleep) set aside for its next
+ *   debt.
  */
 
 /* a = max(a, v); true if a grew */
@@ -62,10 +64,11 @@ u64 causal_acct_debt(const struct causal_clock *c, const struct causal_local *l)
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_debt);
 
-u64 causal_acct_paid(struct causal_clock *c, struct causal_local *l, u64 owed, u64 slept)
+u64 causal_acct_paid(struct causal_clock *c, struct causal_local *l, u64 owed, u64 covered)
 {
-	causal_atomic64_max(&c->global, atomic64_add_return(slept, &l->local));
-	return slept > owed ? slept - owed : 0;
+	/* a no-op max unless something moved this local meanwhile (the CPU model's locals) */
+	causal_atomic64_max(&c->global, atomic64_add_return(min(owed, covered), &l->local));
+	return covered > owed ? covered - owed : 0;
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_paid);
 

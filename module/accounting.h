@@ -28,11 +28,13 @@ void causal_acct_credit(struct causal_clock *c, struct causal_local *l, u64 d);
 /* max(0, global - local), a snapshot. */
 u64 causal_acct_debt(const struct causal_clock *c, const struct causal_local *l);
 /*
- * A measured sleep of @slept ns meant to pay @owed (the debt read before sleeping): local +=
- * slept, then global = max(global, local). Returns the overshoot, max(0, slept - owed): what the
- * payment raised global by, when nothing else moved global or this local during the sleep.
+ * A payment of @owed (the debt read before sleeping) that @covered: the measured sleep plus the
+ * task's carry, what it overslept in earlier payments. local += min(covered, owed), never more:
+ * an oversleep is not pushed onto the other tasks through global (Coz pushes it, and under
+ * emulation, where sleeps wake hundreds of us late, that more than doubles the delay inserted);
+ * the task spends it on its next debt instead. Returns the new carry, max(0, covered - owed).
  */
-u64 causal_acct_paid(struct causal_clock *c, struct causal_local *l, u64 owed, u64 slept);
+u64 causal_acct_paid(struct causal_clock *c, struct causal_local *l, u64 owed, u64 covered);
 /*
  * Wake-up or fork: to = max(to, from). True if @to grew, i.e. the wakee inherited delay (and owes
  * that much less). For a fork, inherit onto a zeroed local, not a causal_local_init() one, so the

@@ -3,7 +3,8 @@
  * The delay engine. Hooks and the sampler only notice debt; a per-CPU hard irq_work then queues a
  * task_work on the current task, which runs when the task next returns to user mode (never
  * waking a task that is blocked in the kernel) and sleeps the debt with a zero-slack hrtimer,
- * killably. The measured sleep, not the intended one, is credited, as Coz does.
+ * killably. What a sleep overshoots is the task's carry: it pays the task's next debt in the same
+ * experiment, instead of raising everybody's debt as in Coz.
  */
 
 #include <linux/hrtimer.h>
@@ -110,7 +111,7 @@ static void causal_pay_debt(struct causal_task *ct)
 	struct causal_session *s = ct->session;
 	struct causal_local *local;
 	struct causal_exp *e;
-	u64 id, owed, slept, error, overshoot;
+	u64 id, owed, carry, aim, slept, error;
 	ktime_t start;
 	bool complete;
 
@@ -121,24 +122,34 @@ static void causal_pay_debt(struct causal_task *ct)
 	owed = causal_acct_debt(&s->clock, local);
 	if (owed < min_pay_ns)
 		return;
+	/* an oversleep of an earlier experiment was forgiven with its debts */
+	carry = ct->carry_exp == id ? ct->carry : 0;
+	ct->carry_exp = id;
+	if (owed < carry + min_pay_ns) {
+		/* the carry covers the debt, or all but too little to sleep */
+		ct->carry = causal_acct_paid(&s->clock, local, owed, carry);
+		return;
+	}
+	aim = owed - carry;
 
 	WRITE_ONCE(ct->paying, true);
 	/* paying, then closing or the experiment: pairs with causal_session_forgive() */
 	smp_mb();
 	start = ktime_get();
-	complete = causal_sleep_until(s, ktime_add_ns(start, owed), id);
+	complete = causal_sleep_until(s, ktime_add_ns(start, aim), id);
 	slept = ktime_to_ns(ktime_sub(ktime_get(), start));
 	WRITE_ONCE(ct->paying, false);
 
-	error = slept > owed ? slept - owed : owed - slept;
+	error = slept > aim ? slept - aim : aim - slept;
+	ct->carry = 0;
 	rcu_read_lock();
 	e = rcu_dereference(s->exp);
 	/* an experiment that ended meanwhile has forgiven all debts: do not undo that */
 	if (e && e->id == id) {
-		overshoot = causal_acct_paid(&s->clock, local, owed, slept);
+		ct->carry = causal_acct_paid(&s->clock, local, owed, carry + slept);
 		atomic64_add(slept, &e->paid);
 		atomic64_add(error, &e->paid_error);
-		atomic64_add(overshoot, &e->overshoot);
+		atomic64_add(ct->carry, &e->overshoot);
 		atomic64_inc(&e->payments);
 		if (!ct->delayed) {
 			ct->delayed = true;
@@ -149,7 +160,7 @@ static void causal_pay_debt(struct causal_task *ct)
 	rcu_read_unlock();
 
 	if (s->flags & CAUSAL_ATTACH_TRACE_DELAYS)
-		causal_record_delay(s, ktime_to_ns(start), slept, owed);
+		causal_record_delay(s, ktime_to_ns(start), slept, aim);
 	causal_stat_add(&s->stats->delay_paid, slept);
 	causal_stat_inc(&s->stats->error_hist[causal_error_bucket(error)]);
 	if (!complete)

@@ -35,6 +35,8 @@ struct causal_task {
 	struct callback_head pay_work;
 	atomic_t pay_queued;			/* pay_work is queued: one slot per head */
 	bool paying;				/* sleeping in causal_pay(), to wake on close */
+	u64 carry;				/* ns overslept, for the next debt (causal_pay) */
+	u64 carry_exp;				/* the experiment the carry is from */
 	bool delayed;				/* slept during the current experiment */
 	struct kref ref;			/* table, pay_work, and lookups that sleep */
 	struct rcu_head rcu;

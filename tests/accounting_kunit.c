@@ -5,6 +5,7 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/kthread.h>
+#include <linux/minmax.h>
 #include <linux/sched.h>
 
 #include "accounting.h"
@@ -91,11 +92,11 @@ static void paid_exact_clears_debt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
 }
 
-static void paid_overshoot_raises_global(struct kunit *test)
+static void paid_overshoot_is_carried(struct kunit *test)
 {
 	struct causal_clock c;
 	struct causal_local a, b, d;
-	u64 owed;
+	u64 owed, carry;
 
 	causal_clock_init(&c);
 	causal_local_init(&a, &c);
@@ -104,12 +105,29 @@ static void paid_overshoot_raises_global(struct kunit *test)
 	causal_acct_credit(&c, &a, 100);
 
 	owed = causal_acct_debt(&c, &b);
-	KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &b, owed, owed + 30), 30ULL);
-	KUNIT_EXPECT_EQ(test, global_of(&c), 130ULL);
+	carry = causal_acct_paid(&c, &b, owed, owed + 30);
+	KUNIT_EXPECT_EQ(test, carry, 30ULL);
+	/* b's oversleep is b's own: nobody else owes it */
+	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
 	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 0ULL);
-	/* everyone else pays b's oversleep too */
-	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &a), 30ULL);
-	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &d), 130ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &a), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &d), 100ULL);
+
+	/* b's next debt is paid from the carry first: 20 of 30 without a sleep */
+	causal_acct_credit(&c, &a, 20);
+	owed = causal_acct_debt(&c, &b);
+	KUNIT_EXPECT_EQ(test, owed, 20ULL);
+	carry = causal_acct_paid(&c, &b, owed, carry);
+	KUNIT_EXPECT_EQ(test, carry, 10ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 0ULL);
+	/* then 50 more: the 10 left and a sleep of 40 that overshoots by 5 */
+	causal_acct_credit(&c, &a, 50);
+	owed = causal_acct_debt(&c, &b);
+	carry = causal_acct_paid(&c, &b, owed, carry + 45);
+	KUNIT_EXPECT_EQ(test, carry, 5ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 0ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 170ULL);
+	KUNIT_EXPECT_EQ(test, local_of(&b), 170ULL);
 }
 
 static void paid_undershoot_leaves_debt(struct kunit *test)
@@ -254,16 +272,19 @@ static void forgive_clears_debt(struct kunit *test)
 
 /*
  * Coz's invariant: once every task has paid its debt, each has seen the same delay, either
- * credited or slept. Payments here are off by a few ns either way, like real sleeps.
+ * credited or slept, less its carry: what it overslept and has not spent yet, never more than
+ * one oversleep. Payments here are off by a few ns either way, like real sleeps.
  */
 static void all_paid_means_equal_delay(struct kunit *test)
 {
 	static const s64 sleep_error[] = { 0, 7, -3, 0, 12, -1, 0, 5 };
 	u64 credited[INVARIANT_TASKS] = {}, slept[INVARIANT_TASKS] = {};
+	u64 carry[INVARIANT_TASKS] = {}, seen[INVARIANT_TASKS] = {};
 	struct causal_local l[INVARIANT_TASKS];
 	unsigned int round, i, k = 0;
 	struct causal_clock c;
-	u64 owed, s;
+	u64 owed, aim, s, g = 0;
+	s64 err;
 
 	causal_clock_init(&c);
 	for (i = 0; i < INVARIANT_TASKS; i++)
@@ -273,27 +294,46 @@ static void all_paid_means_equal_delay(struct kunit *test)
 		i = (round * 7 + round / 3) % INVARIANT_TASKS;
 		causal_acct_credit(&c, &l[i], 1000);
 		credited[i] += 1000;
+		seen[i] += 1000;
+		g = max(g, seen[i]);
+		/* a payment raises a local by its debt at most: no oversleep reaches global */
+		KUNIT_EXPECT_EQ(test, global_of(&c), g);
 		if (round % 4)
 			continue;
 		for (i = 0; i < INVARIANT_TASKS; i++) {
 			owed = causal_acct_debt(&c, &l[i]);
+			KUNIT_EXPECT_EQ(test, owed, g - seen[i]);
 			if (!owed)
 				continue;
-			s = owed + sleep_error[k++ % ARRAY_SIZE(sleep_error)];
-			causal_acct_paid(&c, &l[i], owed, s);
+			if (owed <= carry[i]) {
+				carry[i] = causal_acct_paid(&c, &l[i], owed, carry[i]);
+				seen[i] += owed;
+				continue;
+			}
+			aim = owed - carry[i];
+			err = sleep_error[k++ % ARRAY_SIZE(sleep_error)];
+			s = err < 0 && aim < (u64)-err ? 0 : aim + err;
+			carry[i] = causal_acct_paid(&c, &l[i], owed, carry[i] + s);
+			seen[i] += min(owed, owed - aim + s);
 			slept[i] += s;
+			KUNIT_EXPECT_EQ(test, carry[i], err > 0 ? (u64)err : 0ULL);
+			KUNIT_EXPECT_EQ(test, local_of(&l[i]), seen[i]);
 		}
 	}
-	/* settle with exact sleeps: nobody overshoots, so this ends after one pass */
+	/* settle with exact sleeps of what the carry does not cover */
 	for (i = 0; i < INVARIANT_TASKS; i++) {
 		owed = causal_acct_debt(&c, &l[i]);
-		KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &l[i], owed, owed), 0ULL);
-		slept[i] += owed;
+		s = owed > carry[i] ? owed - carry[i] : 0;
+		carry[i] = causal_acct_paid(&c, &l[i], owed, carry[i] + s);
+		slept[i] += s;
 	}
 	for (i = 0; i < INVARIANT_TASKS; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, causal_acct_debt(&c, &l[i]), 0ULL, "task %u", i);
-		KUNIT_EXPECT_EQ_MSG(test, credited[i] + slept[i], global_of(&c), "task %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, credited[i] + slept[i] - carry[i], global_of(&c),
+				    "task %u", i);
+		KUNIT_EXPECT_LE_MSG(test, carry[i], 12ULL, "task %u", i);
 	}
+	KUNIT_EXPECT_EQ(test, global_of(&c), g);
 	KUNIT_EXPECT_GE(test, global_of(&c), 200ULL * 1000 / INVARIANT_TASKS);
 }
 
@@ -412,7 +452,7 @@ static struct kunit_case causal_accounting_cases[] = {
 	KUNIT_CASE(credit_raises_global_only_past_it),
 	KUNIT_CASE(debt_is_global_minus_local),
 	KUNIT_CASE(paid_exact_clears_debt),
-	KUNIT_CASE(paid_overshoot_raises_global),
+	KUNIT_CASE(paid_overshoot_is_carried),
 	KUNIT_CASE(paid_undershoot_leaves_debt),
 	KUNIT_CASE(inherit_takes_max),
 	KUNIT_CASE(wake_skips_what_the_wait_absorbed),

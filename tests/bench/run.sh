@@ -59,8 +59,8 @@ table() {
 		p50[m, d] = kv($0, "p50"); p90[m, d] = kv($0, "p90"); p99[m, d] = kv($0, "p99")
 		mean[m, d] = kv($0, "mean"); n[m, d] = kv($0, "n")
 		if (m == "module") {
-			hb[d] = kv($0, "hist_p50_bucket"); extra[d] = sprintf("two_payments=%s left_out=%s no_payment=%s inconsistent=%s", \
-				kv($0, "two_payments"), kv($0, "left_out"), kv($0, "no_payment"), kv($0, "inconsistent"))
+			hb[d] = kv($0, "hist_p50_bucket"); extra[d] = sprintf("left_out=%s no_payment=%s inconsistent=%s", \
+				kv($0, "left_out"), kv($0, "no_payment"), kv($0, "inconsistent"))
 		}
 		if (m == "nanosleep_default") slackd = kv($0, "slack_ns")
 	}

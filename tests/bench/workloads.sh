@@ -68,7 +68,7 @@ causal_run() {
 	tag=$2
 	shift 2
 	# shellcheck disable=SC2086
-	timeout 300 causalctl run -o "$prof" --experiment-length "$len" $copts -- "$@" >$tmp/out 2>$tmp/err
+	timeout -k 10 300 causalctl run -o "$prof" --experiment-length "$len" $copts -- "$@" >$tmp/out 2>$tmp/err
 	rc=$?
 	grep -h '^WORKLOAD' $tmp/err $tmp/out | sed "s/^WORKLOAD/BW run tool=causal $tag rc=$rc/"
 	grep -h '^causal: [0-9]* experiments in' $tmp/err $tmp/out | sed "s/^/BW note tool=causal $tag /"
@@ -83,7 +83,7 @@ coz_run() {
 	tag=$2
 	shift 2
 	# shellcheck disable=SC2086
-	timeout 300 env LD_PRELOAD=/bin/libcoz.so COZ_OUTPUT="$prof" COZ_BINARY_SCOPE=MAIN COZ_SOURCE_SCOPE=% \
+	timeout -k 10 300 env LD_PRELOAD=/bin/libcoz.so COZ_OUTPUT="$prof" COZ_BINARY_SCOPE=MAIN COZ_SOURCE_SCOPE=% \
 		COZ_PROGRESS_POINTS= $cozenv "$@" >$tmp/out 2>$tmp/err
 	rc=$?
 	grep -h '^WORKLOAD' $tmp/err | sed "s/^WORKLOAD/BW run tool=coz $tag rc=$rc/"

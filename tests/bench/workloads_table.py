@@ -298,7 +298,8 @@ def main():
     bias = [(n, b) for n, b in bias if b]
     if bias:
         print('delays in the fixed-line experiments at the line speedup, as shares of their wall time: inserted '
-              '(what the profile subtracts from the duration), paid, and paid error (overshoot, not subtracted)')
+              '(what the profile subtracts from the duration), paid, and paid error '
+              '(|sleep − aim|; overshoots are carried)')
         for n, (i, p, e) in bias:
             print(f'  {n:14} inserted {100 * i:5.1f} %  paid {100 * p:5.1f} %  paid error {100 * e:5.1f} %')
     scale = [r for r in d['runs'] if r.get('kind') == 'scale']

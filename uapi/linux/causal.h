@@ -116,8 +116,8 @@ struct causal_experiment_result {
 	__u64 session_samples;	/* samples of session tasks during the experiment */
 	__u64 delay_inserted;	/* growth of the global delay: what every task owes */
 	__u64 delay_paid;	/* measured sleeps of all tasks */
-	__u64 paid_error;	/* sum of |measured sleep - debt| over all payments */
-	__u64 overshoot;	/* part of delay_paid above the debts (raised global) */
+	__u64 paid_error;	/* sum of |measured sleep - aim| (aim: debt - carry) */
+	__u64 overshoot;	/* part of delay_paid above the debts (carried to the next) */
 	__u64 payments;		/* number of sleeps */
 	__u64 tasks_delayed;	/* distinct tasks that slept at least once */
 	__u64 wall;		/* start to stop */
