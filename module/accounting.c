@@ -96,6 +96,16 @@ bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, 
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_wake);
 
+u64 causal_acct_elapsed_delay(u64 delay, u64 elapsed, u64 period)
+{
+	if (!period)
+		return delay;
+	elapsed = min(elapsed, period * CAUSAL_ELAPSED_MAX_PERIODS);
+	/* delay <= 1 s and elapsed <= 10 s: the product fits in 64 bits */
+	return div64_u64(delay * elapsed, period);
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_elapsed_delay);
+
 void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l)
 {
 	causal_atomic64_max(&l->local, atomic64_read(&c->global));

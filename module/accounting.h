@@ -52,6 +52,13 @@ bool causal_acct_inherit(struct causal_local *to, const struct causal_local *fro
  */
 bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, u64 blocked_at,
 		      u64 waited);
+/*
+ * What a selected sample credits under CAUSAL_EXPERIMENT_ELAPSED: @delay (per period) scaled by
+ * the time the sample stands for, @elapsed, at most CAUSAL_ELAPSED_MAX_PERIODS periods (a guest
+ * whose vCPU was descheduled must not credit seconds at once).
+ */
+#define CAUSAL_ELAPSED_MAX_PERIODS	10
+u64 causal_acct_elapsed_delay(u64 delay, u64 elapsed, u64 period);
 /* Experiment boundary: local = max(local, global), so @l owes nothing. */
 void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l);
 

@@ -130,9 +130,24 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	u64 ip, chain[CAUSAL_MAX_CALLCHAIN];
 	struct causal_exp *e;
 	struct pt_regs *uregs;
+	u64 now, elapsed, delay;
 	bool in_kernel;
 	u16 nr_chain;
+	int cpu;
 
+	/*
+	 * Every tick of this CPU's cpu-clock timer comes here, idle ones included, so the time
+	 * since the last one is the time this sample stands for: under emulation timers fire late
+	 * and a tick is worth more than the period. Only this CPU writes its slot.
+	 */
+	cpu = smp_processor_id();
+	now = ktime_get_mono_fast_ns();
+	elapsed = s->period_ns;
+	if (s->event == CAUSAL_EVENT_CPU_CLOCK && s->last_tick) {
+		if (s->last_tick[cpu] && now > s->last_tick[cpu])
+			elapsed = now - s->last_tick[cpu];
+		s->last_tick[cpu] = now;
+	}
 	if (t->flags & (PF_KTHREAD | PF_EXITING) || !t->mm)
 		return;
 	rcu_read_lock();
@@ -154,8 +169,10 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 		goto out;
 	atomic64_inc(&e->session_samples);
 	if (causal_exp_selects(e, ip, chain, nr_chain)) {
-		causal_acct_credit(&s->clock, causal_task_local(ct, smp_processor_id()),
-				   e->delay_ns);
+		delay = e->delay_ns;
+		if (e->flags & CAUSAL_EXPERIMENT_ELAPSED)
+			delay = causal_acct_elapsed_delay(delay, elapsed, s->period_ns);
+		causal_acct_credit(&s->clock, causal_task_local(ct, cpu), delay);
 		WRITE_ONCE(s->stats->global_delay, atomic64_read(&s->clock.global));
 	}
 	causal_delay_kick(ct);
@@ -168,11 +185,12 @@ static struct perf_event *causal_counter(struct causal_session *s, int cpu, u32 
 	struct perf_event_attr attr = {
 		.size = sizeof(attr),
 		.pinned = 1,
-		.exclude_idle = 1,
 		.exclude_hv = 1,
 	};
 
 	if (event == CAUSAL_EVENT_CYCLES) {
+		/* no cycles in idle: nothing to time there */
+		attr.exclude_idle = 1;
 		attr.type = PERF_TYPE_HARDWARE;
 		attr.config = PERF_COUNT_HW_CPU_CYCLES;
 		attr.freq = 1;
@@ -199,6 +217,15 @@ int causal_sampler_start(struct causal_session *s)
 	s->events = kcalloc(nr_cpu_ids, sizeof(*s->events), GFP_KERNEL);
 	if (!s->events)
 		return -ENOMEM;
+	if (s->last_tick)
+		memset(s->last_tick, 0, nr_cpu_ids * sizeof(*s->last_tick));
+	else
+		s->last_tick = kcalloc(nr_cpu_ids, sizeof(*s->last_tick), GFP_KERNEL);
+	if (!s->last_tick) {
+		kfree(s->events);
+		s->events = NULL;
+		return -ENOMEM;
+	}
 	kcred = prepare_kernel_cred(&init_task);
 	if (!kcred) {
 		kfree(s->events);

@@ -84,6 +84,7 @@ struct causal_session {
 	u64 next_exp_id;
 
 	struct perf_event **events;		/* per possible CPU */
+	u64 *last_tick;				/* per possible CPU: the sampler's last tick, ns */
 	struct causal_ring ring;
 	struct causal_stats *stats;		/* one page, mapped read-only by the controller */
 	wait_queue_head_t poll_wait;

@@ -337,6 +337,23 @@ static void all_paid_means_equal_delay(struct kunit *test)
 	KUNIT_EXPECT_GE(test, global_of(&c), 200ULL * 1000 / INVARIANT_TASKS);
 }
 
+static void elapsed_delay_scales_and_caps(struct kunit *test)
+{
+	/* a tick on time is worth the delay; late ones more, early ones less */
+	KUNIT_EXPECT_EQ(test, causal_acct_elapsed_delay(250000, 1000000, 1000000), 250000ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_elapsed_delay(250000, 1600000, 1000000), 400000ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_elapsed_delay(250000, 500000, 1000000), 125000ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_elapsed_delay(250000, 0, 1000000), 0ULL);
+	/* a descheduled vCPU: at most CAUSAL_ELAPSED_MAX_PERIODS periods */
+	KUNIT_EXPECT_EQ(test, causal_acct_elapsed_delay(250000, 5000000000ULL, 1000000),
+			250000ULL * CAUSAL_ELAPSED_MAX_PERIODS);
+	/* the largest delay and period the ABI allows do not overflow */
+	KUNIT_EXPECT_EQ(test, causal_acct_elapsed_delay(CAUSAL_DELAY_MAX_NS, U64_MAX,
+							CAUSAL_PERIOD_MAX_NS),
+			CAUSAL_DELAY_MAX_NS * CAUSAL_ELAPSED_MAX_PERIODS);
+	KUNIT_EXPECT_EQ(test, causal_acct_elapsed_delay(777, 123, 0), 777ULL);
+}
+
 static void error_bucket_boundaries(struct kunit *test)
 {
 	unsigned int i;
@@ -453,6 +470,7 @@ static struct kunit_case causal_accounting_cases[] = {
 	KUNIT_CASE(debt_is_global_minus_local),
 	KUNIT_CASE(paid_exact_clears_debt),
 	KUNIT_CASE(paid_overshoot_is_carried),
+	KUNIT_CASE(elapsed_delay_scales_and_caps),
 	KUNIT_CASE(paid_undershoot_leaves_debt),
 	KUNIT_CASE(inherit_takes_max),
 	KUNIT_CASE(wake_skips_what_the_wait_absorbed),

@@ -104,10 +104,14 @@ static void experiment_rejects_bad_fields(struct kunit *test)
 	struct causal_experiment e;
 
 	e = good_exp();
-	e.flags = CAUSAL_EXPERIMENT_CALLCHAIN << 1;
+	/* the flags are the low bits: the next one is unknown */
+	e.flags = CAUSAL_EXPERIMENT_FLAGS + 1;
 	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -EINVAL);
 	e = good_exp();
 	e.flags = CAUSAL_EXPERIMENT_CALLCHAIN;
+	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), 0);
+	e = good_exp();
+	e.flags = CAUSAL_EXPERIMENT_CALLCHAIN | CAUSAL_EXPERIMENT_ELAPSED;
 	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), 0);
 	e = good_exp();
 	e.reserved = 1;

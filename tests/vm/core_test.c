@@ -1246,6 +1246,22 @@ static void scenario_limits(void)
 	check(r.selected_samples > 0 && r.selected_samples <= 450,
 	      "selected_samples_bounded_by_300ms (%" PRIu64 ")", (uint64_t)r.selected_samples);
 	check(r.wall >= 800 * MS, "wall_covers_the_whole_experiment");
+
+	/*
+	 * CAUSAL_EXPERIMENT_ELAPSED: each sample credits delay * (time since the CPU's previous
+	 * tick) / period. Ticks come at least a period apart on average (late under emulation), and
+	 * the module caps one at 10 periods.
+	 */
+	e.flags = CAUSAL_EXPERIMENT_ELAPSED;
+	check_errno(ioctl(fd, CAUSAL_IOC_EXPERIMENT_START, &e) ? errno : 0, 0, "start_elapsed");
+	sleep_ns(400 * MS);
+	check_errno(exp_stop(fd, &r), 0, "stop_elapsed");
+	diag_result(&r);
+	diag("elapsed: %.3f periods per selected sample",
+	     r.selected_samples ? (double)r.delay_inserted / (r.selected_samples * delay) : 0.0);
+	check(r.selected_samples > 0 && r.delay_inserted * 10 >= r.selected_samples * delay * 9 &&
+	      r.delay_inserted <= r.selected_samples * delay * 10,
+	      "elapsed_credits_0.9_to_10_periods_per_sample");
 	check(!wl_wait(&w, 0), "workload_ran_throughout");
 	close(fd);
 	wl_kill(&w);

@@ -85,7 +85,13 @@ struct causal_attach {
 #define CAUSAL_MAX_RANGES		1024
 /* a sample also hits when a caller's call instruction (return address - 1) is in the ranges */
 #define CAUSAL_EXPERIMENT_CALLCHAIN	_BITUL(0)
-#define CAUSAL_EXPERIMENT_FLAGS		CAUSAL_EXPERIMENT_CALLCHAIN
+/*
+ * cpu-clock: a selected sample credits delay_ns * elapsed / period, elapsed being the time since
+ * the sampler's previous tick on that CPU (at most 10 periods): the time the sample stands for
+ * when timers fire late, not the nominal period (cycles: always the period)
+ */
+#define CAUSAL_EXPERIMENT_ELAPSED	_BITUL(1)
+#define CAUSAL_EXPERIMENT_FLAGS		(CAUSAL_EXPERIMENT_CALLCHAIN | CAUSAL_EXPERIMENT_ELAPSED)
 #define CAUSAL_DELAY_MAX_NS		1000000000ULL
 
 struct causal_range {

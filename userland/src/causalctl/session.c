@@ -127,9 +127,10 @@ int session_progress_read(struct causal_session *s, uint64_t *counts, uint32_t n
 int session_exp_start(struct causal_session *s, uint64_t delay_ns,
 		      const struct causal_range *ranges, size_t n, uint64_t *id)
 {
+	/* each selected sample credits the time it stands for, not the nominal period */
 	struct causal_experiment e = {
-		.size = sizeof(e), .delay_ns = delay_ns, .nr_ranges = (uint32_t)n,
-		.ranges = (uintptr_t)ranges,
+		.size = sizeof(e), .flags = CAUSAL_EXPERIMENT_ELAPSED, .delay_ns = delay_ns,
+		.nr_ranges = (uint32_t)n, .ranges = (uintptr_t)ranges,
 	};
 
 	if (n > CAUSAL_MAX_RANGES)
