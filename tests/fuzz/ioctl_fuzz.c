@@ -763,6 +763,7 @@ static long do_session(struct rng *r)
 		count(OP_MMAP, ring == MAP_FAILED ? -1 : 0, errno);
 	}
 	e.flags = chance(r, 30) ? CAUSAL_EXPERIMENT_CALLCHAIN : 0;
+	e.flags |= chance(r, 50) ? CAUSAL_EXPERIMENT_ELAPSED : 0;
 	e.delay_ns = chance(r, 30) ? 0 : below(r, MS);
 	e.max_duration_ns = chance(r, 50) ? 0 : below(r, 50 * MS);
 	ret = session_ioctl(fd, 2, CAUSAL_IOC_EXPERIMENT_START, &e);
