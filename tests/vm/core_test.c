@@ -76,6 +76,42 @@ static int list_tids(pid_t pid, pid_t *tids, int max)
 	return n;
 }
 
+/* The time thread `name` of process pid has spent on a CPU (schedstat), ns; 0 if not found. */
+static uint64_t thread_cpu_ns(pid_t pid, const char *name)
+{
+	char path[96], buf[64];
+	pid_t tids[64];
+	int n, i, fd;
+	ssize_t len;
+
+	n = list_tids(pid, tids, 64);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tids[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		if (strcmp(buf, name))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tids[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			return 0;
+		buf[len] = 0;
+		return strtoull(buf, NULL, 10);
+	}
+	return 0;
+}
+
 /* The scheduler state letter of a thread ('R', 'S', 'D', ...), or 0 if it is gone. */
 static char thread_state(pid_t pid, pid_t tid)
 {
@@ -1193,6 +1229,7 @@ static void scenario_limits(void)
 	char *argv[] = { "two_threads", u64arg(iters * 8), "1", NULL };
 	struct causal_experiment_result r;
 	struct causal_stats st1, st2;
+	uint64_t cpu0, cpu1, a_ns;
 	struct causal_experiment e;
 	const struct causal_range *a;
 	struct workload w;
@@ -1253,15 +1290,30 @@ static void scenario_limits(void)
 	 * the module caps one at 10 periods.
 	 */
 	e.flags = CAUSAL_EXPERIMENT_ELAPSED;
+	e.max_duration_ns = 0;
+	cpu0 = thread_cpu_ns(w.pid, "a");
 	check_errno(ioctl(fd, CAUSAL_IOC_EXPERIMENT_START, &e) ? errno : 0, 0, "start_elapsed");
 	sleep_ns(400 * MS);
 	check_errno(exp_stop(fd, &r), 0, "stop_elapsed");
+	cpu1 = thread_cpu_ns(w.pid, "a");
 	diag_result(&r);
 	diag("elapsed: %.3f periods per selected sample",
 	     r.selected_samples ? (double)r.delay_inserted / (r.selected_samples * delay) : 0.0);
 	check(r.selected_samples > 0 && r.delay_inserted * 10 >= r.selected_samples * delay * 9 &&
 	      r.delay_inserted <= r.selected_samples * delay * 10,
 	      "elapsed_credits_0.9_to_10_periods_per_sample");
+	/*
+	 * A spins in its range the whole time, so what it was credited is delay per period of its
+	 * CPU time, however late the ticks came (under emulation 1.7-2.7 periods apart: a credit
+	 * per sample would be half of that). Its CPU time brackets the experiment's, a little more;
+	 * the time in interrupts may be left out of it (IRQ time accounting), hence up to 2x.
+	 */
+	a_ns = cpu1 > cpu0 ? cpu1 - cpu0 : 0;
+	diag("A's CPU time %.1f ms, credited %.1f ms of it", a_ns / 1e6,
+	     (double)r.delay_inserted * CAUSAL_PERIOD_DEFAULT_NS / delay / 1e6);
+	check(a_ns && r.delay_inserted * CAUSAL_PERIOD_DEFAULT_NS * 10 >= a_ns * delay * 7 &&
+	      r.delay_inserted * CAUSAL_PERIOD_DEFAULT_NS <= a_ns * delay * 2,
+	      "elapsed_credits_0.7_to_2_of_A_cpu_time");
 	check(!wl_wait(&w, 0), "workload_ran_throughout");
 	close(fd);
 	wl_kill(&w);
