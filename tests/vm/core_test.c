@@ -1311,9 +1311,12 @@ static void scenario_limits(void)
 	a_ns = cpu1 > cpu0 ? cpu1 - cpu0 : 0;
 	diag("A's CPU time %.1f ms, credited %.1f ms of it", a_ns / 1e6,
 	     (double)r.delay_inserted * CAUSAL_PERIOD_DEFAULT_NS / delay / 1e6);
-	check(a_ns && r.delay_inserted * CAUSAL_PERIOD_DEFAULT_NS * 10 >= a_ns * delay * 7 &&
-	      r.delay_inserted * CAUSAL_PERIOD_DEFAULT_NS <= a_ns * delay * 2,
-	      "elapsed_credits_0.7_to_2_of_A_cpu_time");
+	if (!cpu0 && !cpu1 && access("/proc/self/schedstat", F_OK))
+		diag("no schedstat (CONFIG_SCHED_INFO off): A's CPU time not checked");
+	else
+		check(a_ns && r.delay_inserted * CAUSAL_PERIOD_DEFAULT_NS * 10 >= a_ns * delay * 7 &&
+		      r.delay_inserted * CAUSAL_PERIOD_DEFAULT_NS <= a_ns * delay * 2,
+		      "elapsed_credits_0.7_to_2_of_A_cpu_time");
 	check(!wl_wait(&w, 0), "workload_ran_throughout");
 	close(fd);
 	wl_kill(&w);
