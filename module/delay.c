@@ -126,8 +126,12 @@ static void causal_pay_debt(struct causal_task *ct)
 	carry = ct->carry_exp == id ? ct->carry : 0;
 	ct->carry_exp = id;
 	if (owed < carry + min_pay_ns) {
-		/* the carry covers the debt, or all but too little to sleep */
-		ct->carry = causal_acct_paid(&s->clock, local, owed, carry);
+		/* the carry covers the debt, or all but too little to sleep (not past the end) */
+		rcu_read_lock();
+		e = rcu_dereference(s->exp);
+		if (e && e->id == id)
+			ct->carry = causal_acct_paid(&s->clock, local, owed, carry);
+		rcu_read_unlock();
 		return;
 	}
 	aim = owed - carry;

@@ -76,38 +76,40 @@ static int list_tids(pid_t pid, pid_t *tids, int max)
 	return n;
 }
 
+/* The contents of a small /proc file, NUL-terminated; false if it cannot be read. */
+static bool read_proc(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	return true;
+}
+
 /* The time thread `name` of process pid has spent on a CPU (schedstat), ns; 0 if not found. */
 static uint64_t thread_cpu_ns(pid_t pid, const char *name)
 {
 	char path[96], buf[64];
 	pid_t tids[64];
-	int n, i, fd;
-	ssize_t len;
+	int n, i;
 
 	n = list_tids(pid, tids, 64);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tids[i]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (!read_proc(path, buf, sizeof(buf)))
 			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = 0;
 		buf[strcspn(buf, "\n")] = 0;
 		if (strcmp(buf, name))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tids[i]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return 0;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			return 0;
-		buf[len] = 0;
-		return strtoull(buf, NULL, 10);
+		return read_proc(path, buf, sizeof(buf)) ? strtoull(buf, NULL, 10) : 0;
 	}
 	return 0;
 }
@@ -116,18 +118,10 @@ static uint64_t thread_cpu_ns(pid_t pid, const char *name)
 static char thread_state(pid_t pid, pid_t tid)
 {
 	char path[96], buf[512], *p;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!read_proc(path, buf, sizeof(buf)))
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' ? p[2] : '?';
 }
