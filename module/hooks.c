@@ -23,7 +23,7 @@ module_param(hooks, charp, 0444);
 MODULE_PARM_DESC(hooks, "scheduler hook backend: tracepoint (default) or kprobe");
 
 static DEFINE_MUTEX(causal_hooks_lock);
-static unsigned int causal_hooks_users;
+static bool causal_hooks_registered;
 static bool causal_use_kprobes;
 
 /* tracepoint backend */
@@ -255,6 +255,14 @@ void causal_hooks_exit(void)
 {
 	int i;
 
+	/* no session is left (they hold module references): nothing runs the hooks any more */
+	if (causal_hooks_registered) {
+		if (causal_use_kprobes)
+			causal_kp_unregister();
+		else
+			causal_tp_unregister();
+		causal_hooks_registered = false;
+	}
 	for (i = 0; i < ARRAY_SIZE(causal_kp_names); i++)
 		kfree(causal_kp_names[i]);
 }
@@ -264,27 +272,27 @@ const char *causal_hooks_backend(void)
 	return causal_use_kprobes ? "kprobe" : "tracepoint";
 }
 
+/*
+ * The hooks are registered by the first session and stay until the module is unloaded. Each
+ * registration patches kernel text (static keys, ftrace call sites) under running tasks; under
+ * emulation on 6.12, a task running or exiting at a site being patched twice took an int3 that
+ * the patcher had already retired (NULL call in do_exit, "Unrecoverable kprobe"), each time as a
+ * session came or went. Without a session the hooks find nothing in the task table.
+ */
 int causal_hooks_get(void)
 {
 	int ret = 0;
 
 	mutex_lock(&causal_hooks_lock);
-	if (!causal_hooks_users)
+	if (!causal_hooks_registered) {
 		ret = causal_use_kprobes ? causal_kp_register() : causal_tp_register();
-	if (!ret)
-		causal_hooks_users++;
+		causal_hooks_registered = !ret;
+	}
 	mutex_unlock(&causal_hooks_lock);
 	return ret;
 }
 
+/* A session is done with the hooks; they stay registered (see causal_hooks_get()). */
 void causal_hooks_put(void)
 {
-	mutex_lock(&causal_hooks_lock);
-	if (!--causal_hooks_users) {
-		if (causal_use_kprobes)
-			causal_kp_unregister();
-		else
-			causal_tp_unregister();
-	}
-	mutex_unlock(&causal_hooks_lock);
 }

@@ -5,7 +5,7 @@
 
 int causal_hooks_init(void);
 void causal_hooks_exit(void);
-/* hooks are registered while at least one session is attached */
+/* the first attached session registers the hooks; they stay until the module is unloaded */
 int causal_hooks_get(void);
 void causal_hooks_put(void);
 const char *causal_hooks_backend(void);
