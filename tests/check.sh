@@ -124,10 +124,11 @@ programs=()
 for p in build/tests/*; do [ "$(basename "$p")" = ioctl_basic ] || programs+=(-a "$p"); done
 # Every kernel with the default tracepoint hooks, all scenarios. The kprobe backend where kprobes
 # go through ftrace, with the scenarios that exercise what the backend changes (fork, exit,
-# wake-ups, switch-in): under emulation its probes on every switch and wake-up slow the guest
-# enough that the ratio checks of the delay scenarios, which only depend on the sampler and the
-# delay engine shared by both backends, measure the emulator rather than the module.
-kprobe_scenarios="pipe futex fork attach-running sigkill kill-payer churn two-sessions cgroup errors"
+# wake-ups, switch-in; delay for the joiner woken by an exiting thread): under emulation its
+# probes on every switch and wake-up slow the guest enough that the ratio checks of limits and
+# cpu-model, which only depend on the sampler and the delay engine shared by both backends,
+# measure the emulator rather than the module.
+kprobe_scenarios="delay pipe futex fork attach-running sigkill kill-payer churn two-sessions cgroup errors"
 runs="6.1:tracepoint 6.12:tracepoint test:tracepoint 6.1:kprobe 6.12:kprobe"
 for run in $runs; do
 	k=${run%%:*}
