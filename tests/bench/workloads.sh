@@ -5,10 +5,11 @@
 # "BW ..." lines only, the host does the arithmetic.
 #   accuracy:  R interleaved base/optimized runs (wall time, cost of one call of the marked line),
 #              the line speedup S the optimized variant really achieves (median of the per-run
-#              cheapest calls), then causalctl --fixed-line LINE at 0 % and S % (alternating runs
-#              into one profile), the same with Coz where it can run, then one free-running profile
-#              with each tool (its report gives the rank; its runtime gives the overhead; its
-#              experiments give the time to answer)
+#              cheapest calls), then causalctl --fixed-line LINE --fixed-speedup 0,S (the two
+#              in turn within each run, into one profile), the same with Coz where it can run
+#              (one speedup per run: Coz has no list), then one free-running profile with each
+#              tool (its report gives the rank; its runtime gives the overhead; its experiments
+#              give the time to answer)
 #   system:    only the free-running profiles (overhead, rank, time to answer) and the thread scale
 #              (scale_threads with 1000 and 10000 threads, plain, causalctl, Coz)
 #   check-free: nothing but one short free-running profile of every workload (for a quick look)
@@ -150,7 +151,10 @@ echo "$specs" | while read -r name file args popt; do
 		rm -f "$prof"
 		i=0
 		while [ $i -lt "$preps" ]; do
-			for sp in 0 "$s"; do
+			# both speedups in every run, in turn (from 0 first, then from S first): the
+			# emulator's speed drifts by tens of percent between runs, and a baseline
+			# beside each experiment sees the same drift
+			for sp in "0,$s" "$s,0"; do
 				copts="--fixed-line $file:$line --fixed-speedup $sp $popt"
 				causal_run "$prof" "kind=fixed speedup=$sp" "$name" $args
 			done

@@ -53,7 +53,7 @@ static void defaults_are_coz_with_fixes(void **state)
 	assert_int_equal(cfg.target_delta, 5);
 	assert_int_equal(cfg.speedup_steps, 20);
 	assert_true(fabs(cfg.zero_share - 1.0 / 3.0) < 1e-12);
-	assert_int_equal(cfg.fixed_speedup_pct, -1);
+	assert_int_equal(cfg.nfixed_speedups, 0);
 
 	p = new_policy(&cfg);
 	policy_stats(p, &st);
@@ -90,8 +90,11 @@ static void bad_configs_rejected(void **state)
 	REJECT(zero_share, -0.01);
 	REJECT(zero_share, 1.01);
 	REJECT(zero_share, NAN);
-	REJECT(fixed_speedup_pct, -2);
-	REJECT(fixed_speedup_pct, 101);
+	REJECT(nfixed_speedups, POLICY_MAX_FIXED_SPEEDUPS + 1);
+	c = good;
+	c.nfixed_speedups = 2;
+	c.fixed_speedups[1] = 101;
+	assert_rejected(&c);
 	REJECT(window, POLICY_MAX_WINDOW + 1);
 #undef REJECT
 	/* 0 in the optional fields means the default */
@@ -461,6 +464,33 @@ static void fixed_line(void **state)
 	policy_free(p);
 }
 
+/* a list of speedups is taken in turn, whatever the line; no baseline is forced in between */
+static void fixed_speedups_in_turn(void **state)
+{
+	static const unsigned int list[] = { 0, 30, 100 };
+	struct policy_config cfg;
+	struct policy_choice c;
+	struct policy_stats st;
+	struct policy *p;
+
+	(void)state;
+	policy_config_defaults(&cfg);
+	memcpy(cfg.fixed_speedups, list, sizeof(list));
+	cfg.nfixed_speedups = ARRAY_SIZE(list);
+	p = new_policy(&cfg);
+	for (uint32_t line = 1; line <= 50; line++)
+		policy_note_sample(p, line);
+	for (int i = 0; i < 300; i++) {
+		run_one(p, &c);
+		assert_int_equal(c.speedup_pct, list[i % ARRAY_SIZE(list)]);
+		assert_int_equal(c.delay_ns, (uint64_t)list[i % ARRAY_SIZE(list)] * 10000);
+		assert_false(c.forced_baseline);
+	}
+	policy_stats(p, &st);
+	assert_int_equal(st.baselines, 100);
+	policy_free(p);
+}
+
 static void fixed_speedup(void **state)
 {
 	struct policy_config cfg;
@@ -472,7 +502,8 @@ static void fixed_speedup(void **state)
 	(void)state;
 	for (size_t f = 0; f < ARRAY_SIZE(fixed); f++) {
 		policy_config_defaults(&cfg);
-		cfg.fixed_speedup_pct = fixed[f];
+		cfg.fixed_speedups[0] = (unsigned int)fixed[f];
+		cfg.nfixed_speedups = 1;
 		p = new_policy(&cfg);
 		for (uint32_t line = 1; line <= 50; line++)
 			policy_note_sample(p, line);
@@ -783,6 +814,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(zero_share_zero_gives_one_baseline_per_line),
 	cmocka_unit_test(fixed_line),
 	cmocka_unit_test(fixed_speedup),
+	cmocka_unit_test(fixed_speedups_in_turn),
 	cmocka_unit_test(delay_is_speedup_times_period),
 	cmocka_unit_test(length_doubles_to_cap_and_halves_back),
 	cmocka_unit_test(length_cap_not_a_power_of_two),

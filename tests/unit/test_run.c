@@ -46,6 +46,14 @@ static void run_usage_errors(void **state)
 		{ "--format", "xml", "--format is jsonl or legacy" },
 		{ "--fixed-speedup", "101", "--fixed-speedup takes 0..100" },
 		{ "--fixed-speedup", "ten", "--fixed-speedup takes 0..100" },
+		{ "--fixed-speedup", "0,101", "--fixed-speedup takes 0..100" },
+		{ "--fixed-speedup", "0,", "--fixed-speedup takes 0..100" },
+		{ "--fixed-speedup", ",30", "--fixed-speedup takes 0..100" },
+		{ "--fixed-speedup", "0,,30", "--fixed-speedup takes 0..100" },
+		{ "--fixed-speedup", "-1", "--fixed-speedup takes 0..100" },
+		{ "--fixed-speedup", "0 ,30", "--fixed-speedup takes 0..100" },
+		{ "--fixed-speedup", "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16",
+		  "--fixed-speedup takes 0..100" },
 		{ "--fixed-line", "main.c", "--fixed-line takes FILE:LINE" },
 		{ "--period", "1us", "--period takes 10us..1s" },
 		{ "--period", "2s", "--period takes 10us..1s" },
@@ -98,6 +106,12 @@ static void run_without_device_says_how_to_load(void **state)
 	assert_int_equal(r.ret, 125);
 	assert_contains(r.err.buf, "not loaded");
 	assert_contains(r.err.buf, "modprobe causal");
+	cli_run_done(&r);
+	/* a list of speedups gets past the options to the same error */
+	RUN(&r, "run", "--device", "/nonexistent/causal", "--fixed-speedup", "0,30,100", "-o",
+	    "/dev/null", "--", "true");
+	assert_int_equal(r.ret, 125);
+	assert_contains(r.err.buf, "not loaded");
 	cli_run_done(&r);
 }
 

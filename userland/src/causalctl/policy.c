@@ -43,6 +43,7 @@ struct policy {
 	size_t npoints;
 
 	uint64_t length_ns;
+	uint64_t fixed_next;		/* the next of cfg.fixed_speedups, mod nfixed_speedups */
 	struct policy_stats stats;
 };
 
@@ -74,7 +75,6 @@ void policy_config_defaults(struct policy_config *cfg)
 	cfg->target_delta = POLICY_DEFAULT_TARGET_DELTA;
 	cfg->speedup_steps = POLICY_DEFAULT_SPEEDUP_STEPS;
 	cfg->zero_share = POLICY_DEFAULT_ZERO_SHARE;
-	cfg->fixed_speedup_pct = -1;
 	cfg->seed = 0;
 	cfg->window = POLICY_DEFAULT_WINDOW;
 	cfg->dead_after = POLICY_DEFAULT_DEAD_AFTER;
@@ -128,6 +128,14 @@ static double rng_unit(struct policy *p)
 	return (double)(rng_next(p) >> 11) * 0x1p-53;
 }
 
+static bool fixed_speedups_valid(const struct policy_config *c)
+{
+	for (unsigned int i = 0; i < c->nfixed_speedups && i < POLICY_MAX_FIXED_SPEEDUPS; i++)
+		if (c->fixed_speedups[i] > 100)
+			return false;
+	return true;
+}
+
 static bool config_valid(const struct policy_config *c)
 {
 	return c->period_ns > 0 && c->period_ns <= UINT64_MAX / 100 &&
@@ -135,7 +143,7 @@ static bool config_valid(const struct policy_config *c)
 	       c->target_delta > 0 &&
 	       c->speedup_steps >= 1 && c->speedup_steps <= 100 &&
 	       isfinite(c->zero_share) && c->zero_share >= 0.0 && c->zero_share <= 1.0 &&
-	       c->fixed_speedup_pct >= -1 && c->fixed_speedup_pct <= 100 &&
+	       c->nfixed_speedups <= POLICY_MAX_FIXED_SPEEDUPS && fixed_speedups_valid(c) &&
 	       c->window <= POLICY_MAX_WINDOW;
 }
 
@@ -291,8 +299,8 @@ bool policy_next(struct policy *p, uint32_t fixed_line, struct policy_choice *ou
 			return false;
 		line = p->window[rng_below(p, p->filled)];
 	}
-	if (p->cfg.fixed_speedup_pct >= 0) {
-		pct = (unsigned int)p->cfg.fixed_speedup_pct;
+	if (p->cfg.nfixed_speedups) {
+		pct = p->cfg.fixed_speedups[p->fixed_next++ % p->cfg.nfixed_speedups];
 	} else {
 		pct = draw_speedup(p);
 		if (pct && needs_baseline(p, line)) {

@@ -21,6 +21,7 @@
 #define POLICY_DEFAULT_WINDOW		4096U
 #define POLICY_DEFAULT_DEAD_AFTER	2U
 #define POLICY_MAX_WINDOW		(1U << 20)
+#define POLICY_MAX_FIXED_SPEEDUPS	16U
 
 struct policy_config {
 	uint64_t period_ns;		/* sampling; delay per selected sample = speedup * period */
@@ -30,7 +31,9 @@ struct policy_config {
 	unsigned int target_delta;	/* visits a counted progress point needs per experiment */
 	unsigned int speedup_steps;	/* 1..100; 20 gives 5 %, 10 %, ... 100 % */
 	double zero_share;		/* probability of a 0 % baseline, 0..1 */
-	int fixed_speedup_pct;		/* -1 = drawn, else 0..100 for every experiment */
+	/* 0 = drawn; else the experiments take these (0..100) in turn, over and over */
+	unsigned int fixed_speedups[POLICY_MAX_FIXED_SPEEDUPS];
+	unsigned int nfixed_speedups;
 	uint64_t seed;
 	/* 0 in the fields below means the default, so a config that leaves them out still works */
 	unsigned int window;		/* line choice draws from the last `window` samples */

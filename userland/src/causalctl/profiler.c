@@ -144,7 +144,6 @@ void profiler_opts_init(struct profiler_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->output = "profile.coz";
 	o->format = PROFILE_JSONL;
-	o->fixed_speedup = -1;
 	o->period_ns = CAUSAL_PERIOD_DEFAULT_NS;
 	o->event = CAUSAL_EVENT_CPU_CLOCK;
 	o->device = CAUSAL_DEVICE_PATH;
@@ -170,7 +169,8 @@ struct profiler *profiler_new(const struct cli_env *env, const struct profiler_o
 	}
 	policy_config_defaults(&cfg);
 	cfg.period_ns = o->period_ns;
-	cfg.fixed_speedup_pct = o->fixed_speedup;
+	memcpy(cfg.fixed_speedups, o->fixed_speedups, sizeof(cfg.fixed_speedups));
+	cfg.nfixed_speedups = o->nfixed_speedups;
 	if (o->min_length_ns) {
 		cfg.min_length_ns = o->min_length_ns;
 		if (cfg.max_length_ns < 16 * o->min_length_ns)

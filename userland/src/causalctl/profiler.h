@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "policy.h"
 #include "profile.h"
 #include "scope.h"
 #include "session.h"
@@ -32,7 +33,8 @@ struct profiler_opts {
 	enum profile_format format;
 	struct scope *scope;
 	const char *fixed_line;		/* NULL: chosen by the policy */
-	int fixed_speedup;		/* -1: drawn */
+	unsigned int fixed_speedups[POLICY_MAX_FIXED_SPEEDUPS];
+	unsigned int nfixed_speedups;	/* 0: drawn */
 	uint64_t period_ns;
 	uint32_t event;			/* CAUSAL_EVENT_* */
 	bool cpu_model;

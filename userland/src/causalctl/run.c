@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* `causalctl run -- CMD` and `causalctl attach -p PID`: options, the target, signals. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -76,7 +77,9 @@ static void common_usage(FILE *f, bool run)
 		"                             MAIN the main executable (default: MAIN). Repeatable\n"
 		"  -s, --source-scope PAT     source files whose lines may be selected (default: %%)\n"
 		"      --fixed-line FILE:LINE only experiment on this line\n"
-		"      --fixed-speedup N      only this speedup, 0..100 %% (default: drawn)\n"
+		"      --fixed-speedup N[,N..] only these speedups, 0..100 %%, taken in turn\n"
+		"                             (e.g. 0,30: a baseline beside each experiment at\n"
+		"                             30 %%, under the same conditions; default: drawn)\n"
 		"      --experiment-length T  shortest experiment (default: 500ms; doubled while a\n"
 		"                             progress point sees fewer than 5 visits)\n"
 		"      --max-experiments N    stop after N experiments (run: then stop COMMAND\n"
@@ -156,6 +159,29 @@ static void install_signals(void)
 }
 
 /* Parses the options both subcommands share; is_run says which. 0, or an exit status. */
+/* "N" or "N,N,...": 1..POLICY_MAX_FIXED_SPEEDUPS percentages 0..100; -1 (out untouched) if not */
+static int parse_speedups(const char *arg, unsigned int *out, unsigned int *n)
+{
+	unsigned int v[POLICY_MAX_FIXED_SPEEDUPS], k = 0;
+	const char *s = arg;
+	unsigned long long x;
+	char *end;
+
+	do {
+		if (k == POLICY_MAX_FIXED_SPEEDUPS || !isdigit((unsigned char)*s))
+			return -1;
+		errno = 0;
+		x = strtoull(s, &end, 10);
+		if (errno || end == s || x > 100 || (*end && *end != ','))
+			return -1;
+		v[k++] = (unsigned int)x;
+		s = end + 1;
+	} while (*end);
+	memcpy(out, v, k * sizeof(*v));
+	*n = k;
+	return 0;
+}
+
 static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char **argv,
 		      struct profiler_opts *o, bool *preload, pid_t *pid)
 {
@@ -203,12 +229,10 @@ static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char
 			o->fixed_line = optarg;
 			break;
 		case OPT_FIXED_SPEEDUP:
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || *end || end == optarg || v > 100)
-				return cli_usage_error(env, cmd, "--fixed-speedup takes 0..100, not '%s'",
-						       optarg);
-			o->fixed_speedup = (int)v;
+			if (parse_speedups(optarg, o->fixed_speedups, &o->nfixed_speedups))
+				return cli_usage_error(env, cmd,
+						       "--fixed-speedup takes 0..100, or up to %u of them separated by commas, not '%s'",
+						       POLICY_MAX_FIXED_SPEEDUPS, optarg);
 			break;
 		case OPT_PERIOD:
 			if (parse_duration(optarg, 1000000, &o->period_ns) ||
