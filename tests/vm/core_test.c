@@ -50,6 +50,7 @@
 #include <linux/causal.h>
 
 #include "ktap.h"
+#include "procfs.h"
 #include "clock.h"
 #include <linux/magic.h>
 
@@ -76,23 +77,6 @@ static int list_tids(pid_t pid, pid_t *tids, int max)
 	return n;
 }
 
-/* The contents of a small /proc file, NUL-terminated; false if it cannot be read. */
-static bool read_proc(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	return true;
-}
-
 /* The time thread `name` of process pid has spent on a CPU (schedstat), ns; 0 if not found. */
 static uint64_t thread_cpu_ns(pid_t pid, const char *name)
 {
@@ -112,18 +96,6 @@ static uint64_t thread_cpu_ns(pid_t pid, const char *name)
 		return read_proc(path, buf, sizeof(buf)) ? strtoull(buf, NULL, 10) : 0;
 	}
 	return 0;
-}
-
-/* The scheduler state letter of a thread ('R', 'S', 'D', ...), or 0 if it is gone. */
-static char thread_state(pid_t pid, pid_t tid)
-{
-	char path[96], buf[512], *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	if (!read_proc(path, buf, sizeof(buf)))
-		return 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
 }
 
 static void thread_wchan(pid_t pid, pid_t tid, char *out, size_t len)

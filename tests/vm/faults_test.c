@@ -49,6 +49,7 @@
 #include <linux/causal.h>
 
 #include "ktap.h"
+#include "procfs.h"
 #include "clock.h"
 
 static const char *module_params = "";
@@ -56,17 +57,6 @@ static long many_threads = 10000;
 static long storm_forks = 400;
 
 /* ---- /proc ---- */
-
-static size_t read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
-
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	return n > 0 ? n : 0;
-}
 
 /*
  * The threads of pid whose wchan or kernel stack names a causal function, with the first one's
@@ -91,10 +81,10 @@ static int threads_in_causal(pid_t pid, int *nthreads, bool report)
 			continue;
 		(*nthreads)++;
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", pid, d->d_name);
-		read_file(path, buf, sizeof(buf));
+		read_proc(path, buf, sizeof(buf));
 		in = strstr(buf, "causal") != NULL;
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", pid, d->d_name);
-		read_file(path, buf, sizeof(buf));
+		read_proc(path, buf, sizeof(buf));
 		in = in || strstr(buf, "causal") != NULL;
 		if (in && !n++ && report) {
 			for (char *c = buf; *c; c++)
@@ -596,18 +586,6 @@ static int delete_module_retry(void)
 	return err;
 }
 
-/* the scheduler state letter of thread tid of pid ('R', 'S', ...), 0 if it is gone */
-static char thread_state(pid_t pid, pid_t tid)
-{
-	char path[96], buf[512], *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	if (!read_file(path, buf, sizeof(buf)))
-		return 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /* wait up to 5 s until pid has n threads and its main thread sleeps (in pthread_join) */
 static bool wait_main_blocked(pid_t pid, int n)
 {
@@ -797,7 +775,7 @@ static void raise_sysctl(const char *path, long want)
 	char buf[32];
 	int f;
 
-	read_file(path, buf, sizeof(buf));
+	read_proc(path, buf, sizeof(buf));
 	if (atol(buf) >= want)
 		return;
 	f = open(path, O_WRONLY);
