@@ -277,9 +277,10 @@ const char *causal_hooks_backend(void)
 /*
  * The hooks are registered by the first session and stay until the module is unloaded. Each
  * registration patches kernel text (static keys, ftrace call sites) under running tasks; under
- * emulation on 6.12, a task running or exiting at a site being patched twice took an int3 that
- * the patcher had already retired (NULL call in do_exit, "Unrecoverable kprobe"), each time as a
- * session came or went. Without a session the hooks find nothing in the task table.
+ * emulation, as sessions came and went, a 6.12 guest took an int3 the patcher had already
+ * retired (NULL call in do_exit, "Unrecoverable kprobe") and a 6.1 guest looped on an int3 in
+ * __schedule while the patcher waited for it. Without a session the hooks find nothing in the
+ * task table.
  */
 int causal_hooks_get(void)
 {

@@ -158,7 +158,6 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Parses the options both subcommands share; is_run says which. 0, or an exit status. */
 /* "N" or "N,N,...": 1..POLICY_MAX_FIXED_SPEEDUPS percentages 0..100; -1 (out untouched) if not */
 static int parse_speedups(const char *arg, unsigned int *out, unsigned int *n)
 {
@@ -182,6 +181,7 @@ static int parse_speedups(const char *arg, unsigned int *out, unsigned int *n)
 	return 0;
 }
 
+/* Parses the options both subcommands share; is_run says which. 0, or an exit status. */
 static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char **argv,
 		      struct profiler_opts *o, bool *preload, pid_t *pid)
 {
