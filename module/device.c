@@ -116,7 +116,7 @@ static __poll_t causal_poll(struct file *file, poll_table *wait)
 	struct causal_session *s = file->private_data;
 
 	poll_wait(file, &s->poll_wait, wait);
-	if (READ_ONCE(s->attached) && causal_ring_readable(&s->ring))
+	if (READ_ONCE(s->attached) && causal_ring_readable(&s->ring, READ_ONCE(s->wakeup)))
 		return EPOLLIN | EPOLLRDNORM;
 	if (READ_ONCE(s->attached) && !causal_stat_read(&s->stats->tasks_attached))
 		return EPOLLHUP;	/* every task of the target has exited */

@@ -10,14 +10,23 @@
 
 static_assert(sizeof(struct causal_ring_control) <= PAGE_SIZE);
 
+u32 causal_ring_capacity(u32 data_pages)
+{
+	if (!data_pages || data_pages > CAUSAL_RING_PAGES_MAX || !is_power_of_2(data_pages))
+		return 0;
+	return rounddown_pow_of_two(((size_t)data_pages << PAGE_SHIFT) /
+				    sizeof(struct causal_sample));
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ring_capacity);
+
 int causal_ring_init(struct causal_ring *ring, u32 data_pages)
 {
 	size_t bytes, nr;
 
-	if (!data_pages || data_pages > CAUSAL_RING_PAGES_MAX || !is_power_of_2(data_pages))
+	nr = causal_ring_capacity(data_pages);
+	if (!nr)
 		return -EINVAL;
 	bytes = (size_t)data_pages << PAGE_SHIFT;
-	nr = rounddown_pow_of_two(bytes / sizeof(struct causal_sample));
 	ring->size = bytes + PAGE_SIZE;
 	ring->mem = vmalloc_user(ring->size);
 	if (!ring->mem)
@@ -78,11 +87,18 @@ void causal_ring_commit(struct causal_ring *ring, struct causal_sample *rec, u64
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ring_commit);
 
-bool causal_ring_readable(struct causal_ring *ring)
+u64 causal_ring_unread(struct causal_ring *ring)
+{
+	return (u64)atomic64_read(&ring->reserve) - READ_ONCE(ring->ctl->tail);
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ring_unread);
+
+bool causal_ring_readable(struct causal_ring *ring, u32 wakeup)
 {
 	u64 tail = READ_ONCE(ring->ctl->tail);
 
-	return READ_ONCE(ring->records[tail & ring->mask].seq) == tail + 1;
+	return READ_ONCE(ring->records[tail & ring->mask].seq) == tail + 1 &&
+	       (u64)atomic64_read(&ring->reserve) - tail >= wakeup;
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ring_readable);
 

@@ -55,8 +55,15 @@ void causal_ring_free(struct causal_ring *ring);
 struct causal_sample *causal_ring_reserve(struct causal_ring *ring, u64 *idx);
 /* Publishes @rec (from causal_ring_reserve() with @idx). Any context. Does not wake anyone. */
 void causal_ring_commit(struct causal_ring *ring, struct causal_sample *rec, u64 idx);
-/* For poll: whether the record at the reader's tail is complete. Any context. */
-bool causal_ring_readable(struct causal_ring *ring);
+/* The capacity of a ring of @data_pages data pages (records), 0 if that is not a valid size. */
+u32 causal_ring_capacity(u32 data_pages);
+/*
+ * For poll: whether the record at the reader's tail is complete and at least @wakeup records are
+ * reserved past the tail (a lying tail only changes the liar's wake-ups). Any context.
+ */
+bool causal_ring_readable(struct causal_ring *ring, u32 wakeup);
+/* Records reserved past the reader's tail (an upper bound of what is unread). Any context. */
+u64 causal_ring_unread(struct causal_ring *ring);
 u64 causal_ring_dropped(struct causal_ring *ring);
 
 /*

@@ -70,8 +70,11 @@ static void causal_record(struct causal_session *s, struct task_struct *t, u64 i
 	rec->nr_callchain = nr_chain;
 	memcpy(rec->callchain, chain, nr_chain * sizeof(*chain));
 	causal_ring_commit(&s->ring, rec, idx);
-	/* an interrupt per sample costs: raise one only when somebody polls */
-	if (wq_has_sleeper(&s->poll_wait))
+	/*
+	 * An interrupt per sample costs, and so does the reader's wake-up on a CPU the target could
+	 * use: raise one only when somebody polls and the batch the reader asked for is there.
+	 */
+	if (wq_has_sleeper(&s->poll_wait) && causal_ring_unread(&s->ring) >= READ_ONCE(s->wakeup))
 		irq_work_queue(&s->poll_work);
 }
 

@@ -266,7 +266,7 @@ full:
 
 int causal_attach_check(const struct causal_attach *a)
 {
-	if (a->flags & ~CAUSAL_ATTACH_FLAGS || a->reserved)
+	if (a->flags & ~CAUSAL_ATTACH_FLAGS)
 		return -EINVAL;
 	if (a->flags & CAUSAL_ATTACH_CGROUP) {
 		if (a->cgroup_fd < 0 || a->pid)
@@ -281,8 +281,10 @@ int causal_attach_check(const struct causal_attach *a)
 		return -EINVAL;
 	if (a->callchain > CAUSAL_MAX_CALLCHAIN)
 		return -EINVAL;
-	if (a->ring_pages && (!is_power_of_2(a->ring_pages) ||
-			      a->ring_pages > CAUSAL_RING_PAGES_MAX))
+	if (!causal_ring_capacity(a->ring_pages ?: CAUSAL_RING_PAGES_DEFAULT))
+		return -EINVAL;
+	/* more than the ring holds would never be reached: poll() would only time out */
+	if (a->wakeup > causal_ring_capacity(a->ring_pages ?: CAUSAL_RING_PAGES_DEFAULT))
 		return -EINVAL;
 	return 0;
 }
@@ -345,6 +347,7 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 	s->period_ns = a.period_ns ?: CAUSAL_PERIOD_DEFAULT_NS;
 	s->event = a.event;
 	s->callchain = a.callchain;
+	s->wakeup = a.wakeup ?: 1;
 	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	if (a.flags & CAUSAL_ATTACH_CPU_MODEL) {
 		s->cpu_local = alloc_percpu(struct causal_local);

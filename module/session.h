@@ -74,6 +74,7 @@ struct causal_session {
 	u64 period_ns;
 	u32 event;
 	u32 callchain;
+	u32 wakeup;		/* records unread before poll() reports the ring */
 
 	spinlock_t tasks_lock;			/* tasks, closing; taken in fork/exit hooks */
 	struct list_head tasks;

@@ -111,6 +111,7 @@ static void capacity_is_a_power_of_two(struct kunit *test)
 			;
 		KUNIT_EXPECT_EQ(test, (size_t)nr_of(ring), expect);
 		KUNIT_EXPECT_EQ(test, (size_t)ring->ctl->nr_records, expect);
+		KUNIT_EXPECT_EQ(test, (size_t)causal_ring_capacity(pages[i]), expect);
 		KUNIT_EXPECT_EQ(test, ring->ctl->record_size, (u32)sizeof(struct causal_sample));
 		KUNIT_EXPECT_EQ(test, ring->size, bytes + PAGE_SIZE);
 		KUNIT_EXPECT_PTR_EQ(test, (void *)ring->ctl, ring->mem);
@@ -119,7 +120,7 @@ static void capacity_is_a_power_of_two(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ring->ctl->tail, 0ULL);
 		KUNIT_EXPECT_NULL(test, memchr_inv(ring->records, 0, bytes));
 		KUNIT_EXPECT_EQ(test, causal_ring_dropped(ring), 0ULL);
-		KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring));
+		KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, 1));
 		causal_ring_free(ring);
 	}
 }
@@ -193,7 +194,7 @@ static void full_ring_drops_the_excess(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ring->ctl->head, (u64)nr);
 	/* nothing was overwritten: the reader gets all of the first lap */
 	KUNIT_EXPECT_EQ(test, consume(test, ring, U32_MAX), nr);
-	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring));
+	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, 1));
 }
 
 static void consumer_frees_slots(struct kunit *test)
@@ -248,7 +249,7 @@ static void garbage_tail_means_drops(struct kunit *test)
 	dropped = causal_ring_dropped(ring);
 
 	KUNIT_EXPECT_FALSE(test, reserve_with_tail(test, ring, r + 5));	/* ahead */
-	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring));
+	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, 1));
 	KUNIT_EXPECT_FALSE(test, reserve_with_tail(test, ring, r + 1));
 	KUNIT_EXPECT_FALSE(test, reserve_with_tail(test, ring, U64_MAX));
 	KUNIT_EXPECT_FALSE(test, reserve_with_tail(test, ring, 1ULL << 63));
@@ -267,7 +268,9 @@ static void garbage_tail_means_drops(struct kunit *test)
 					   PAGE_SIZE - sizeof(*ring->ctl)));
 	/* poll must not fault on garbage either */
 	WRITE_ONCE(ring->ctl->tail, U64_MAX);
-	causal_ring_readable(ring);
+	causal_ring_readable(ring, 1);
+	causal_ring_readable(ring, U32_MAX);
+	causal_ring_unread(ring);
 }
 
 static void readable_means_next_record_complete(struct kunit *test)
@@ -276,12 +279,12 @@ static void readable_means_next_record_complete(struct kunit *test)
 	struct causal_sample *a, *b;
 	u64 ia, ib;
 
-	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring));
+	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, 1));
 	a = causal_ring_reserve(ring, &ia);
 	b = causal_ring_reserve(ring, &ib);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring));
+	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, 1));
 	a->ip = ip_of(ia);
 	a->tid = (u32)ia;
 	a->time_ns = ~ia;
@@ -290,15 +293,43 @@ static void readable_means_next_record_complete(struct kunit *test)
 	b->time_ns = ~ib;
 	/* the second record alone is not enough: the reader is waiting for the first */
 	causal_ring_commit(ring, b, ib);
-	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring));
+	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, 1));
 	causal_ring_commit(ring, a, ia);
-	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring));
+	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring, 1));
 	KUNIT_EXPECT_EQ(test, consume(test, ring, 1), 1U);
-	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring));
+	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring, 1));
 	KUNIT_EXPECT_EQ(test, consume(test, ring, 1), 1U);
-	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring));
+	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, 1));
 	KUNIT_EXPECT_TRUE(test, produce(test, ring));
-	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring));
+	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring, 1));
+}
+
+/* With a wake-up batch, poll() reports the ring only once that many records are unread. */
+static void readable_waits_for_the_wakeup_batch(struct kunit *test)
+{
+	struct causal_ring *ring = ring_new(test, 1);
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, causal_ring_unread(ring), 0ULL);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE(test, produce(test, ring));
+	KUNIT_EXPECT_EQ(test, causal_ring_unread(ring), 3ULL);
+	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring, 0));
+	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring, 3));
+	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, 4));
+	KUNIT_ASSERT_TRUE(test, produce(test, ring));
+	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring, 4));
+	/* what the reader consumed no longer counts */
+	KUNIT_EXPECT_EQ(test, consume(test, ring, 2), 2U);
+	KUNIT_EXPECT_EQ(test, causal_ring_unread(ring), 2ULL);
+	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, 3));
+	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring, 2));
+	/* a full ring is readable at its whole capacity */
+	while (produce(test, ring))
+		;
+	KUNIT_EXPECT_EQ(test, causal_ring_unread(ring), (u64)nr_of(ring));
+	KUNIT_EXPECT_TRUE(test, causal_ring_readable(ring, nr_of(ring)));
+	KUNIT_EXPECT_FALSE(test, causal_ring_readable(ring, nr_of(ring) + 1));
 }
 
 static void mmap_rejects_mappings_past_the_ring(struct kunit *test)
@@ -424,6 +455,7 @@ static struct kunit_case causal_ring_cases[] = {
 	KUNIT_CASE(consumer_frees_slots),
 	KUNIT_CASE(garbage_tail_means_drops),
 	KUNIT_CASE(readable_means_next_record_complete),
+	KUNIT_CASE(readable_waits_for_the_wakeup_batch),
 	KUNIT_CASE(mmap_rejects_mappings_past_the_ring),
 	KUNIT_CASE(concurrent_producers_share_slots),
 	{}

@@ -27,6 +27,12 @@ static void attach_accepts_defaults_and_bounds(struct kunit *test)
 	a.period_ns = CAUSAL_PERIOD_MAX_NS;
 	a.ring_pages = 1;
 	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), 0);
+	/* a wake-up batch of up to the ring's capacity */
+	a.wakeup = causal_ring_capacity(1);
+	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), 0);
+	a.ring_pages = 0;
+	a.wakeup = causal_ring_capacity(CAUSAL_RING_PAGES_DEFAULT);
+	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), 0);
 }
 
 static void attach_rejects_bad_fields(struct kunit *test)
@@ -37,7 +43,12 @@ static void attach_rejects_bad_fields(struct kunit *test)
 	a.flags = 1U << 31;
 	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), -EINVAL);
 	a = good_attach();
-	a.reserved = 1;
+	a.wakeup = causal_ring_capacity(CAUSAL_RING_PAGES_DEFAULT) + 1;
+	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), -EINVAL);
+	a.ring_pages = 1;
+	a.wakeup = causal_ring_capacity(1) + 1;
+	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), -EINVAL);
+	a.wakeup = U32_MAX;
 	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), -EINVAL);
 	a = good_attach();
 	a.pid = 0;

@@ -532,7 +532,8 @@ static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_ra
 		default:
 			b->a.ring_pages = 0;
 		}
-		b->a.reserved = valid(r, 95) ? 0 : wild64(r);
+		/* a wake-up batch: none, a small one, or anything (past the capacity: EINVAL) */
+		b->a.wakeup = valid(r, 90) ? (chance(r, 50) ? 0 : below(r, 64)) : wild64(r);
 		b->a.event_used = valid(r, 90) ? 0 : wild64(r);
 		len = sizeof(b->a);
 		break;

@@ -841,6 +841,71 @@ static void scenario_wakeup(const char *prog)
 	wl_kill(&w);
 }
 
+/*
+ * CAUSAL_IOC_ATTACH's wakeup: poll() stays quiet until that many records are unread, then
+ * reports the ring. The batch (48) is above a power of two, so the capacity rounding is tested
+ * too: 8 pages hold 256 records.
+ */
+static void scenario_ring_batch(void)
+{
+	const uint32_t ring_pages = 8, batch = 48;
+	char *argv[] = { "two_threads", u64arg(iters * 4), "1", NULL };
+	struct causal_attach at = { .size = sizeof(at), .ring_pages = ring_pages, .wakeup = batch };
+	struct causal_ring_control *ctl;
+	struct pollfd pfd;
+	struct workload w;
+	uint64_t head = 0, tail;
+	int fd, quiet, pr = -1, early = 0, rounds;
+	void *map;
+
+	if (!check(wl_spawn(&w, argv), "spawn_two_threads"))
+		return;
+	fd = dev_open();
+	at.pid = w.pid;
+	if (!check(fd >= 0 && check_errno(ioctl(fd, CAUSAL_IOC_ATTACH, &at) ? errno : 0, 0,
+					   "attach_with_wakeup_batch"), "setup")) {
+		wl_kill(&w);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	map = mmap(NULL, (ring_pages + 1) * 4096UL, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   CAUSAL_MMAP_RING);
+	if (!check(map != MAP_FAILED, "mmap_ring")) {
+		wl_kill(&w);
+		close(fd);
+		return;
+	}
+	ctl = map;
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	/* nothing read yet and nothing sampled: quiet */
+	quiet = poll(&pfd, 1, 0);
+	check(quiet == 0, "poll_quiet_before_samples (poll %d)", quiet);
+	wl_go(&w);
+	/* a few rounds: skip what is there, then wait for the next batch */
+	for (rounds = 0; rounds < 3; rounds++) {
+		uint64_t t0;
+
+		tail = __atomic_load_n(&ctl->head, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&ctl->tail, tail, __ATOMIC_RELEASE);
+		t0 = now_ns();
+		pr = poll(&pfd, 1, 20000);
+		head = __atomic_load_n(&ctl->head, __ATOMIC_ACQUIRE);
+		diag("round %d: poll %d revents %#x after %" PRIu64 " ms, %" PRIu64 " unread", rounds,
+		     pr, pfd.revents, (now_ns() - t0) / MS, head - tail);
+		if (pr != 1 || !(pfd.revents & POLLIN))
+			break;
+		/* POLLIN with fewer than the batch unread is a wake-up the reader did not ask for */
+		if (head - tail < batch)
+			early++;
+	}
+	check(rounds == 3, "poll_reports_each_batch (poll %d, revents %#x)", pr, pfd.revents);
+	check(early == 0, "poll_waits_for_the_batch (%d early)", early);
+	wl_kill(&w);
+	munmap(map, (ring_pages + 1) * 4096UL);
+	close(fd);
+}
+
 static void scenario_pipe(void)
 {
 	scenario_wakeup("pipe_pingpong");
@@ -1843,6 +1908,14 @@ static void scenario_errors(void)
 	check_errno(attach(fd, w.pid, 0, 0, 3), EINVAL, "attach_ring_pages_not_pow2_einval");
 	check_errno(attach(fd, w.pid, 0, 0, CAUSAL_RING_PAGES_MAX * 2), EINVAL,
 		    "attach_ring_pages_too_many_einval");
+	/* a wake-up batch the ring cannot hold (1 page holds 32 records of 104 bytes) */
+	memset(&at, 0, sizeof(at));
+	at.size = sizeof(at);
+	at.pid = w.pid;
+	at.ring_pages = 1;
+	at.wakeup = 4096 / sizeof(struct causal_sample) + 1;
+	check_errno(ioctl(fd, CAUSAL_IOC_ATTACH, &at) ? errno : 0, EINVAL,
+		    "attach_wakeup_above_capacity_einval");
 
 	check_errno(attach(fd, w.pid, 0, 0, 0), 0, "attach");
 	check_errno(attach(fd, w.pid, 0, 0, 0), EBUSY, "double_attach_ebusy");
@@ -1905,6 +1978,7 @@ static const struct {
 } scenarios[] = {
 	{ "delay", scenario_delay },
 	{ "ring", scenario_ring },
+	{ "ring-batch", scenario_ring_batch },
 	{ "pipe", scenario_pipe },
 	{ "futex", scenario_futex },
 	{ "fork", scenario_fork },

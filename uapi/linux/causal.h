@@ -70,7 +70,7 @@ struct causal_attach {
 	__u32 event;		/* in: CAUSAL_EVENT_* */
 	__u32 callchain;	/* in: frame-pointer return addresses per sample, 0..8 */
 	__u32 ring_pages;	/* in: sample ring data pages, power of two; 0 = default */
-	__u32 reserved;		/* in: must be 0 */
+	__u32 wakeup;		/* in: records unread before poll() reports them; 0 = 1 */
 	__u64 event_used;	/* out: the CAUSAL_EVENT_* actually sampling */
 };
 

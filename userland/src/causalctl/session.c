@@ -13,6 +13,12 @@
 #include "session.h"
 
 #define RING_PAGES	256	/* 1 MiB: ~10000 samples, seconds of slack at 2 CPUs and 1 ms */
+/*
+ * Records per poll() wake-up, an eighth of the ring: a wake-up per sample put the controller on
+ * a CPU the target could use 1000 times a second per CPU (a quarter of a 2-CPU target's run time
+ * under emulation). The loop still wakes at its own deadlines, at least every 50 ms.
+ */
+#define RING_WAKEUP	1024
 #define PAGE		4096
 
 int session_open(struct causal_session *s, const char *device, char *err, size_t errlen)
@@ -58,10 +64,17 @@ int session_attach(struct causal_session *s, pid_t pid, uint32_t flags, uint64_t
 	struct causal_attach a = {
 		.size = sizeof(a), .flags = flags, .pid = pid, .period_ns = period_ns,
 		.event = event, .callchain = CAUSAL_MAX_CALLCHAIN, .ring_pages = RING_PAGES,
+		.wakeup = RING_WAKEUP,
 	};
+	int r = ioctl(s->fd, CAUSAL_IOC_ATTACH, &a);
 	void *p;
 
-	if (ioctl(s->fd, CAUSAL_IOC_ATTACH, &a)) {
+	if (r && errno == EINVAL) {
+		/* a module older than the wake-up batch: woken per sample, but it works */
+		a.wakeup = 0;
+		r = ioctl(s->fd, CAUSAL_IOC_ATTACH, &a);
+	}
+	if (r) {
 		int e = errno;
 
 		switch (e) {
