@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -75,10 +76,64 @@ static inline struct wl_line *wl_line_shared(void)
  * times, and add its CPU time and its n iterations
  */
 #define WL_TIME(line, n, expr) do {								\
-	uint64_t wl_a_ = wl_ns(CLOCK_THREAD_CPUTIME_ID);					\
+	uint64_t wl_w_ = wl_ns(CLOCK_MONOTONIC), wl_a_ = wl_ns(CLOCK_THREAD_CPUTIME_ID);	\
 	expr;											\
-	wl_account((line), (n), wl_ns(CLOCK_THREAD_CPUTIME_ID) - wl_a_);			\
+	wl_a_ = wl_ns(CLOCK_THREAD_CPUTIME_ID) - wl_a_;						\
+	wl_account((line), (n), wl_a_);								\
+	wl_log_call(wl_w_, wl_ns(CLOCK_MONOTONIC) - wl_w_, wl_a_);				\
 } while (0)
+
+/*
+ * With WL_CALL_LOG=FILE, every timed call is also kept (start, wall and CPU time, in ns, the start
+ * on CLOCK_MONOTONIC like the profile's experiment times) and written to FILE at wl_report(): the
+ * benchmark splits the line's cost by experiment with it, to tell whether the marked line itself
+ * runs slower while others pay delays. The first WL_CALL_LOG_MAX calls of a process are kept.
+ */
+#define WL_CALL_LOG_MAX 65536
+struct wl_call {
+	uint64_t start, wall, cpu;
+};
+static struct wl_call *wl_calls;
+static uint64_t wl_ncalls;
+static int wl_calls_off;
+
+static inline void wl_log_call(uint64_t start, uint64_t wall, uint64_t cpu)
+{
+	uint64_t i;
+
+	if (__atomic_load_n(&wl_calls_off, __ATOMIC_RELAXED))
+		return;
+	if (!__atomic_load_n(&wl_calls, __ATOMIC_ACQUIRE)) {
+		struct wl_call *c = NULL;
+
+		if (getenv("WL_CALL_LOG"))
+			c = calloc(WL_CALL_LOG_MAX, sizeof(*c));
+		if (!c) {
+			__atomic_store_n(&wl_calls_off, 1, __ATOMIC_RELAXED);
+			return;
+		}
+		if (!__atomic_compare_exchange_n(&wl_calls, &(struct wl_call *){ NULL }, c, 0,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			free(c);
+	}
+	i = __atomic_fetch_add(&wl_ncalls, 1, __ATOMIC_RELAXED);
+	if (i < WL_CALL_LOG_MAX)
+		wl_calls[i] = (struct wl_call){ start, wall, cpu };
+}
+
+static inline void wl_write_calls(void)
+{
+	const char *path = getenv("WL_CALL_LOG");
+	uint64_t n = wl_ncalls < WL_CALL_LOG_MAX ? wl_ncalls : WL_CALL_LOG_MAX;
+	FILE *f;
+
+	if (!path || !wl_calls || !(f = fopen(path, "a")))
+		return;
+	for (uint64_t i = 0; i < n; i++)
+		fprintf(f, "%llu %llu %llu\n", (unsigned long long)wl_calls[i].start,
+			(unsigned long long)wl_calls[i].wall, (unsigned long long)wl_calls[i].cpu);
+	fclose(f);
+}
 
 static inline void wl_account(struct wl_line *line, uint64_t n, uint64_t d)
 {
@@ -94,6 +149,7 @@ static inline void wl_account(struct wl_line *line, uint64_t n, uint64_t d)
 
 static inline void wl_report(const char *name, const char *label, const struct wl_line *line)
 {
+	wl_write_calls();
 	fprintf(stderr, "WORKLOAD name=%s variant=%s line=%s line_ns=%llu line_calls=%llu line_min_ns=%llu "
 		"line_work=%llu wall_ns=%llu\n", name, WL_VARIANT, label, (unsigned long long)line->ns,
 		(unsigned long long)line->calls, (unsigned long long)line->min_ns, (unsigned long long)line->work,
