@@ -106,6 +106,14 @@ u64 causal_acct_elapsed_delay(u64 delay, u64 elapsed, u64 period)
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_elapsed_delay);
 
+u64 causal_late_average(u64 avg, s64 late)
+{
+	if (late < 0 || late >= CAUSAL_LATE_MAX_NS)
+		return avg;
+	return avg - (avg >> 2) + ((u64)late >> 2);
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_late_average);
+
 void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l)
 {
 	causal_atomic64_max(&l->local, atomic64_read(&c->global));

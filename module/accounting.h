@@ -5,6 +5,7 @@
 
 #include <linux/atomic.h>
 #include <linux/causal.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 
 /*
@@ -59,6 +60,14 @@ bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, 
  */
 #define CAUSAL_ELAPSED_MAX_PERIODS	10
 u64 causal_acct_elapsed_delay(u64 delay, u64 elapsed, u64 period);
+/*
+ * A task's average wake-up latency after a sleep that woke @late ns after its timer: a quarter of
+ * the way to the new sample, which follows the machine and forgets a single outlier. A sample
+ * outside [0, CAUSAL_LATE_MAX_NS) is not a wake-up latency (a clock step, a preempted or
+ * descheduled vCPU) and leaves @avg as it is.
+ */
+#define CAUSAL_LATE_MAX_NS	(10 * NSEC_PER_MSEC)
+u64 causal_late_average(u64 avg, s64 late);
 /* Experiment boundary: local = max(local, global), so @l owes nothing. */
 void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l);
 

@@ -4,7 +4,9 @@
  * task_work on the current task, which runs when the task next returns to user mode (never
  * waking a task that is blocked in the kernel) and sleeps the debt with a zero-slack hrtimer,
  * killably. What a sleep overshoots is the task's carry: it pays the task's next debt in the same
- * experiment, instead of raising everybody's debt as in Coz.
+ * experiment, instead of raising everybody's debt as in Coz. A task whose sleeps wake late ends
+ * them that much early and spins the rest, as long as nothing else wants its CPU (as KVM's halt
+ * polling does): the delay lands where it is owed, not a wake-up latency later.
  */
 
 #include <linux/hrtimer.h>
@@ -14,6 +16,7 @@
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/task_work.h>
 
 #include "delay.h"
@@ -23,6 +26,11 @@
 static unsigned long min_pay_ns = 100000;
 module_param(min_pay_ns, ulong, 0644);
 MODULE_PARM_DESC(min_pay_ns, "smallest debt (ns) worth a sleep; less waits to grow (default 100000)");
+
+static unsigned long spin_max_ns = 250000;
+module_param(spin_max_ns, ulong, 0644);
+MODULE_PARM_DESC(spin_max_ns,
+		 "longest end of a payment spun instead of slept, on a CPU nothing else wants (default 250000; 0: always sleep)");
 
 static DEFINE_PER_CPU(struct irq_work, causal_pay_kick);
 
@@ -84,25 +92,69 @@ static u64 causal_exp_running(struct causal_session *s)
 	return id;
 }
 
+static bool causal_pay_cut(struct causal_session *s, u64 id)
+{
+	return READ_ONCE(s->closing) || causal_exp_running(s) != id;
+}
+
 /*
- * Sleeps until `expires`, or until the session closes, experiment `id` ends (the debts die with
- * it), or a fatal signal arrives.
+ * Sleeps until `wake`, or until the session closes, experiment `id` ends (the debts die with
+ * it), or a fatal signal arrives (then false). *cut says whether one of the first two did.
  */
-static bool causal_sleep_until(struct causal_session *s, ktime_t expires, u64 id)
+static bool causal_sleep_until(struct causal_session *s, ktime_t wake, u64 id, bool *cut)
 {
 	for (;;) {
 		set_current_state(TASK_KILLABLE);
-		if (READ_ONCE(s->closing) || causal_exp_running(s) != id)
+		if (causal_pay_cut(s, id)) {
+			*cut = true;
 			break;
+		}
 		if (fatal_signal_pending(current)) {
 			__set_current_state(TASK_RUNNING);
 			return false;
 		}
 		/* zero slack: the whole point of sleeping in the kernel */
-		if (!schedule_hrtimeout_range(&expires, 0, HRTIMER_MODE_ABS))
+		if (!schedule_hrtimeout_range(&wake, 0, HRTIMER_MODE_ABS))
 			break;
 	}
 	__set_current_state(TASK_RUNNING);
+	return true;
+}
+
+/*
+ * Spins until `expires`, the payment is cut short, or this CPU has something else to run: then
+ * the rest stays owed (a second sleep would wake late again), and the next payment pays it.
+ */
+static void causal_spin_until(struct causal_session *s, ktime_t expires, u64 id)
+{
+	while (ktime_before(ktime_get(), expires) && !causal_pay_cut(s, id)) {
+		if (need_resched() || !single_task_running() || fatal_signal_pending(current))
+			return;
+		cpu_relax();
+	}
+}
+
+/*
+ * Pays until `expires`: sleeps, ending the sleep as early as the task's sleeps have been waking
+ * late (at most spin_max_ns), and spins the rest while the CPU is free. False on a fatal signal.
+ */
+static bool causal_pay_until(struct causal_task *ct, ktime_t expires, u64 id)
+{
+	struct causal_session *s = ct->session;
+	u64 early = min_t(u64, ct->late_ns, READ_ONCE(spin_max_ns));
+	ktime_t wake = ktime_sub_ns(expires, early);
+	bool cut = false;
+
+	if (ktime_before(ktime_get(), wake)) {
+		if (!causal_sleep_until(s, wake, id, &cut))
+			return false;
+		if (cut)
+			return true;
+		ct->late_ns = causal_late_average(ct->late_ns,
+						  ktime_to_ns(ktime_sub(ktime_get(), wake)));
+	}
+	if (early)
+		causal_spin_until(s, expires, id);
 	return true;
 }
 
@@ -140,7 +192,7 @@ static void causal_pay_debt(struct causal_task *ct)
 	/* paying, then closing or the experiment: pairs with causal_session_forgive() */
 	smp_mb();
 	start = ktime_get();
-	complete = causal_sleep_until(s, ktime_add_ns(start, aim), id);
+	complete = causal_pay_until(ct, ktime_add_ns(start, aim), id);
 	slept = ktime_to_ns(ktime_sub(ktime_get(), start));
 	WRITE_ONCE(ct->paying, false);
 

@@ -37,6 +37,7 @@ struct causal_task {
 	bool paying;				/* sleeping in causal_pay(), to wake on close */
 	u64 carry;				/* ns overslept, for the next debt (causal_pay) */
 	u64 carry_exp;				/* the experiment the carry is from */
+	u64 late_ns;				/* how late its sleeps wake, on average */
 	bool delayed;				/* slept during the current experiment */
 	struct kref ref;			/* table, pay_work, and lookups that sleep */
 	struct rcu_head rcu;

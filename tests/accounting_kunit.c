@@ -337,6 +337,31 @@ static void all_paid_means_equal_delay(struct kunit *test)
 	KUNIT_EXPECT_GE(test, global_of(&c), 200ULL * 1000 / INVARIANT_TASKS);
 }
 
+static void late_average_follows_and_ignores_outliers(struct kunit *test)
+{
+	u64 avg = 0;
+	int i;
+
+	/* a quarter of the way each time */
+	KUNIT_EXPECT_EQ(test, causal_late_average(0, 400000), 100000ULL);
+	KUNIT_EXPECT_EQ(test, causal_late_average(400000, 0), 300000ULL);
+	/* a steady latency is reached, from either side */
+	for (i = 0; i < 100; i++)
+		avg = causal_late_average(avg, 300000);
+	KUNIT_EXPECT_GE(test, avg, 299990ULL);
+	KUNIT_EXPECT_LE(test, avg, 300000ULL);
+	for (i = 0; i < 100; i++)
+		avg = causal_late_average(avg, 5000);
+	KUNIT_EXPECT_GE(test, avg, 5000ULL);
+	KUNIT_EXPECT_LE(test, avg, 5010ULL);
+	/* not latencies: a clock going back, a descheduled vCPU */
+	KUNIT_EXPECT_EQ(test, causal_late_average(avg, -1), avg);
+	KUNIT_EXPECT_EQ(test, causal_late_average(avg, CAUSAL_LATE_MAX_NS), avg);
+	KUNIT_EXPECT_EQ(test, causal_late_average(avg, S64_MAX), avg);
+	KUNIT_EXPECT_EQ(test, causal_late_average(0, CAUSAL_LATE_MAX_NS - 1),
+			(u64)(CAUSAL_LATE_MAX_NS - 1) / 4);
+}
+
 static void elapsed_delay_scales_and_caps(struct kunit *test)
 {
 	/* a tick on time is worth the delay; late ones more, early ones less */
@@ -478,6 +503,7 @@ static struct kunit_case causal_accounting_cases[] = {
 	KUNIT_CASE(forgive_clears_debt),
 	KUNIT_CASE(all_paid_means_equal_delay),
 	KUNIT_CASE(error_bucket_boundaries),
+	KUNIT_CASE(late_average_follows_and_ignores_outliers),
 	KUNIT_CASE(concurrent_credits_lose_nothing),
 	{}
 };
