@@ -69,15 +69,8 @@ int main(int argc, char **argv)
 	rounds = argc > 1 ? strtoull(argv[1], NULL, 0) : 200;
 	a_iters = argc > 2 ? strtoull(argv[2], NULL, 0) : 3000000;
 	b_iters = a_iters * 2 / 3;
-	if (argc > 3) {
-		uint64_t pct = strtoull(argv[3], NULL, 0);
-
-		if (pct < 1 || pct > 99) {
-			fprintf(stderr, "join: B_PERCENT must be 1..99\n");
-			return 2;
-		}
-		b_iters = a_iters * pct / 100;
-	}
+	if (argc > 3)
+		b_iters = a_iters * wl_percent_arg("join", "B_PERCENT", argv[3]) / 100;
 #ifdef OPTIMIZED
 	a_iters = a_iters * 2 / 3;
 #endif

@@ -95,15 +95,8 @@ int main(int argc, char **argv)
 	unit = argc > 2 ? strtoull(argv[2], NULL, 0) : 2000000;
 	p1_iters = unit * 3 / 2;
 	q1_iters = unit;
-	if (argc > 3) {
-		uint64_t pct = strtoull(argv[3], NULL, 0);
-
-		if (pct < 1 || pct > 99) {
-			fprintf(stderr, "phased: Q1_PERCENT must be 1..99\n");
-			return 2;
-		}
-		q1_iters = p1_iters * pct / 100;
-	}
+	if (argc > 3)
+		q1_iters = p1_iters * wl_percent_arg("phased", "Q1_PERCENT", argv[3]) / 100;
 #ifdef OPTIMIZED
 	p1_iters = p1_iters * 2 / 3;
 #endif

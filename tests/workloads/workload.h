@@ -156,6 +156,18 @@ static inline void wl_report(const char *name, const char *label, const struct w
 		(unsigned long long)(wl_ns(CLOCK_MONOTONIC) - wl_t0));
 }
 
+/* A 1..99 percentage argument of program PROG, or exit 2 with a message naming it (NAME). */
+static inline uint64_t wl_percent_arg(const char *prog, const char *name, const char *arg)
+{
+	uint64_t pct = strtoull(arg, NULL, 0);
+
+	if (pct < 1 || pct > 99) {
+		fprintf(stderr, "%s: %s must be 1..99\n", prog, name);
+		exit(2);
+	}
+	return pct;
+}
+
 /* n steps of a 64-bit LCG: the unit of work of every marked line (one loop, one source line) */
 #define WL_LCG(x, n, a, c) for (uint64_t wl_i_ = 0; wl_i_ < (n); wl_i_++) (x) = (x) * (a) + (c)
 
