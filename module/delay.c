@@ -137,11 +137,13 @@ static void causal_spin_until(struct causal_session *s, ktime_t expires, u64 id)
 /*
  * Pays until `expires`: sleeps, ending the sleep as early as the task's sleeps have been waking
  * late (at most spin_max_ns), and spins the rest while the CPU is free. False on a fatal signal.
+ * On a CPU that something else wants already it sleeps the whole debt: a spin would give way at
+ * once, and a task whose debts are shorter than its latency would never pay them.
  */
 static bool causal_pay_until(struct causal_task *ct, ktime_t expires, u64 id)
 {
 	struct causal_session *s = ct->session;
-	u64 early = min_t(u64, ct->late_ns, READ_ONCE(spin_max_ns));
+	u64 early = single_task_running() ? min_t(u64, ct->late_ns, READ_ONCE(spin_max_ns)) : 0;
 	ktime_t wake = ktime_sub_ns(expires, early);
 	bool cut = false;
 

@@ -266,6 +266,8 @@ full:
 
 int causal_attach_check(const struct causal_attach *a)
 {
+	u32 capacity = causal_ring_capacity(a->ring_pages ?: CAUSAL_RING_PAGES_DEFAULT);
+
 	if (a->flags & ~CAUSAL_ATTACH_FLAGS)
 		return -EINVAL;
 	if (a->flags & CAUSAL_ATTACH_CGROUP) {
@@ -281,10 +283,8 @@ int causal_attach_check(const struct causal_attach *a)
 		return -EINVAL;
 	if (a->callchain > CAUSAL_MAX_CALLCHAIN)
 		return -EINVAL;
-	if (!causal_ring_capacity(a->ring_pages ?: CAUSAL_RING_PAGES_DEFAULT))
-		return -EINVAL;
-	/* more than the ring holds would never be reached: poll() would only time out */
-	if (a->wakeup > causal_ring_capacity(a->ring_pages ?: CAUSAL_RING_PAGES_DEFAULT))
+	/* a batch larger than the ring would never be reached: poll() would only time out */
+	if (!capacity || a->wakeup > capacity)
 		return -EINVAL;
 	return 0;
 }
