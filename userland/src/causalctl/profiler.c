@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -801,10 +802,16 @@ int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg)
 	return 0;
 }
 
+static double timeval_s(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
 int profiler_finish(struct profiler *p)
 {
 	const struct causal_stats *st = (const struct causal_stats *)p->sess.stats;
 	uint64_t runtime = mono_ns() - p->start_mono;
+	struct rusage ru;
 	bool never = false;
 	size_t i;
 	int ret = 0;
@@ -828,6 +835,11 @@ int profiler_finish(struct profiler *p)
 		"causal: %u experiments in %.1f s, %" PRIu64 " samples (%" PRIu64 " in scope, %"
 		PRIu64 " lost), profile in %s\n", p->experiments, runtime / 1e9, p->samples,
 		p->in_scope, st ? (uint64_t)st->samples_dropped : 0, p->o->output);
+	/* the controller's own cost: CPU time the target may have wanted */
+	if (!getrusage(RUSAGE_SELF, &ru) && runtime)
+		fprintf(p->env->err, "causal: causalctl used %.2f s of CPU (%.1f %% of one CPU)\n",
+			timeval_s(&ru.ru_utime) + timeval_s(&ru.ru_stime),
+			100 * (timeval_s(&ru.ru_utime) + timeval_s(&ru.ru_stime)) / (runtime / 1e9));
 	/* the counters are cumulative: what the whole run did, experiments or not */
 	points_read(p, false);
 	for (i = 0; i < p->npoints; i++) {
