@@ -47,7 +47,7 @@ def main():
             tb, to = (a[1], b[1]) if a[0] == work else (b[1], a[1])
             pairs.append(1 - to / tb)
     actual = 1 - med(opt) / med(base) if base and opt else None
-    pred, why = prediction(rep, file, line, 50)
+    pred, why, _ = prediction(rep, file, line, 50)
     print(f'line {file}:{line}, real change -work {work} -> {work // 2} (a 50 % line speedup), '
           f'{info.get("n", "?")} requests per run')
     print(f'  base runs (s):      {" ".join(f"{s:.2f}" for s in base)}')

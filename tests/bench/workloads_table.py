@@ -15,7 +15,9 @@ thread-scale runs. Prints nothing it did not measure: a missing number says why.
 """
 import argparse
 import json
+import math
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -108,16 +110,16 @@ def slope_rank(causalctl, records, file, line):
 
 
 def prediction(rep, file, line, pct):
-    """program speedup at line speedup pct from a fixed-line report; (value, why-not)"""
+    """program speedup at line speedup pct from a fixed-line report; (value, why-not, point)"""
     if not rep:
-        return None, 'no profile'
+        return None, 'no profile', None
     if 'error' in rep:
-        return None, 'report failed'
+        return None, 'report failed', None
     _, e = find_line(rep, file, line)
     if not e:
         dropped = rep.get('dropped', {})
         why = ','.join(f'{k}={v}' for k, v in dropped.items() if v) or 'line not in profile'
-        return None, why
+        return None, why, None
     best = None
     for s in e['series']:
         for p in s['points']:
@@ -128,7 +130,7 @@ def prediction(rep, file, line, pct):
                     best = (v, s['kind'], s['point'])
     if best is None:
         return None, f'no {pct}% point'
-    return best[0], None
+    return best[0], None, best[2]
 
 
 def time_to_answer(causalctl, records, file, line, legacy):
@@ -190,8 +192,66 @@ def overshoot(records):
     return (ins / wall, paid / wall, err / wall)
 
 
+BOOT = 2000
+
+
+def boot_sd(stat, groups, seed=1):
+    """standard deviation of stat over bootstrap resamples of each group (None if it cannot vary)"""
+    if any(len(g) < 2 for g in groups):
+        return None
+    rnd = random.Random(seed)
+    vals = []
+    for _ in range(BOOT):
+        v = stat(*[[g[rnd.randrange(len(g))] for _ in g] for g in groups])
+        if v is not None:
+            vals.append(v)
+    return statistics.pstdev(vals) if len(vals) > 1 else None
+
+
+def prediction_sd(records, pct, point):
+    """bootstrap sd of a fixed-line throughput prediction: experiments resampled per speedup"""
+    if not point:
+        return None
+    by = {0: [], pct: []}
+    cur = None
+    for r in records:
+        try:
+            e = json.loads(r)
+        except json.JSONDecodeError:
+            continue
+        if e.get('type') == 'experiment':
+            sp = round(100 * e.get('speedup', 0))
+            cur = [e.get('duration', 0), None] if sp in by else None
+            if cur is not None:
+                by[sp].append(cur)
+        elif cur is not None and e.get('type') == 'throughput-point' and e.get('name') == point:
+            cur[1] = e.get('delta', 0)
+    groups = [[x for x in by[k] if x[1] is not None] for k in (0, pct)]
+
+    def pred(g0, gs):
+        d0, n0 = sum(x[0] for x in g0), sum(x[1] for x in g0)
+        ds, ns = sum(x[0] for x in gs), sum(x[1] for x in gs)
+        if not (n0 and ns and d0):
+            return None
+        return 1 - (ds / ns) / (d0 / n0)
+    return boot_sd(pred, groups)
+
+
+def actual_sd(base, opt):
+    """bootstrap sd of the actual speedup (ratio of medians), resampling the interleaved pairs"""
+    pairs = list(zip(base, opt))
+
+    def act(ps):
+        return 1 - med([o for _, o in ps]) / med([b for b, _ in ps])
+    return boot_sd(act, [pairs])
+
+
 def fmt_pct(v):
     return '   n/a' if v is None else f'{100 * v:+6.1f}'
+
+
+def fmt_sd(sd):
+    return '' if sd is None else f' ±{100 * sd:.1f}'
 
 
 def main():
@@ -216,10 +276,14 @@ def main():
             spread = (min(pairs), max(pairs))
         else:
             spread = None
-        pc, why_c = prediction(d['json'].get(('causal', 'fixed', name)), file, line, pct) if pct is not None \
-            else (None, 'not measured')
-        pz, why_z = prediction(d['json'].get(('coz', 'fixed', name)), file, line, pct) if pct is not None \
-            else (None, 'not measured')
+        pc, why_c, point = prediction(d['json'].get(('causal', 'fixed', name)), file, line, pct) \
+            if pct is not None else (None, 'not measured', None)
+        pz, why_z, _ = prediction(d['json'].get(('coz', 'fixed', name)), file, line, pct) if pct is not None \
+            else (None, 'not measured', None)
+        sd_c = prediction_sd(d['prof'].get(('causal-fixed', name), []), pct, point) if pc is not None else None
+        sd_a = actual_sd(base, opt) if actual is not None else None
+        # the noise of the difference, if both sides are independent
+        sd_e = math.hypot(sd_c, sd_a) * 100 if sd_c is not None and sd_a is not None else None
         if name.endswith('_static'):
             why_z = 'static: no LD_PRELOAD'
         elif ('coz', 'fixed', name) not in d['json'] and pct is not None:
@@ -240,7 +304,7 @@ def main():
         ec = abs(pc - actual) * 100 if pc is not None and actual is not None else None
         ez = abs(pz - actual) * 100 if pz is not None and actual is not None else None
         if ec is not None:
-            errs_c.append(ec)
+            errs_c.append((ec, sd_e))
         if ez is not None:
             errs_z.append(ez)
 
@@ -252,8 +316,10 @@ def main():
             return f'- /{n}' if n is not None else '-'
 
         timed = d.get('timed', {}).get(name)
-        acc_rows.append((name, f'{file}:{line}', '   n/a' if pct is None else f'{pct}% ({timed})', fmt_pct(pc), fmt_pct(actual),
-                         ' n/a' if ec is None else f'{ec:4.1f}', rank(rc, nc, 'causal'), rank(rs, ns, 'causal'),
+        acc_rows.append((name, f'{file}:{line}', '   n/a' if pct is None else f'{pct}% ({timed})',
+                         fmt_pct(pc) + fmt_sd(sd_c), fmt_pct(actual) + fmt_sd(sd_a),
+                         ' n/a' if ec is None else f'{ec:4.1f}' + ('' if sd_e is None else f' ({ec / sd_e:.1f} sd)'),
+                         rank(rc, nc, 'causal'), rank(rs, ns, 'causal'),
                          fmt_pct(pz) if pz is not None else (why_z or 'n/a'),
                          ' n/a' if ez is None else f'{ez:4.1f}', rank(rz, nz, 'coz'),
                          '' if spread is None else f'{100 * spread[0]:+.0f}..{100 * spread[1]:+.0f}'))
@@ -279,10 +345,17 @@ def main():
         wid = [max(len(str(r[i])) for r in rows) for i in range(len(hdr))]
         for r in rows:
             print('  '.join(str(c).rjust(wid[i]) if i else str(c).ljust(wid[i]) for i, c in enumerate(r)))
+        print('± is one standard deviation from resampling (the predicted side: its experiments per speedup; the '
+              'actual side: its base/optimized pairs); (k sd): |error| over the noise of the difference')
         if errs_c:
-            print(f'mean |error|: causal {statistics.mean(errs_c):.1f} pp over {len(errs_c)} workloads'
+            within = [e for e, sd in errs_c if sd is not None and e <= 2 * sd]
+            known = [e for e, sd in errs_c if sd is not None]
+            print(f'mean |error|: causal {statistics.mean(e for e, _ in errs_c):.1f} pp over {len(errs_c)} workloads'
                   + (f', Coz {statistics.mean(errs_z):.1f} pp over {len(errs_z)}' if errs_z else '')
                   + '; target <= 2 pp')
+            if known:
+                print(f'within 2 sd of the noise: {len(within)} of {len(known)} (a larger |error| is a bias, '
+                      'not noise; a smaller one cannot tell a bias below the noise)')
         ranked = [r for r in acc_rows if r[6].startswith('1/')]
         by_slope = [r for r in acc_rows if r[7].startswith('1/')]
         print(f'true bottleneck ranked first (free-running, causal): {len(ranked)} of {len(acc_rows)} by impact, '
