@@ -30,6 +30,8 @@ volatile sig_atomic_t profiler_stop;
 #define MAX_PROBES	CAUSAL_MAX_PROGRESS
 #define NAME_LEN	256
 #define MAX_SCAN_PIDS	64
+#define POLICY_WAIT_NS	20000000ULL	/* between looks for an experiment to start */
+#define POINT_WAIT_MAX_NS	250000000ULL	/* the same, while there is no progress point */
 
 /* One progress point as the profile names it; its counts come from probes or libcausal. */
 struct point {
@@ -78,6 +80,7 @@ struct profiler {
 	uint64_t *line_samples;		/* by line id */
 	size_t line_cap;
 	uint64_t samples, in_scope, delays, unknown_seen;
+	uint64_t point_wait_ns;		/* the last wait for a first progress point */
 	pid_t scan_pids[MAX_SCAN_PIDS];
 	size_t nscan;
 
@@ -647,6 +650,22 @@ static bool any_points(struct profiler *p)
 	return p->npoints > 0;
 }
 
+/*
+ * How long to wait before looking again when no experiment can start: 20 ms, but while there is
+ * no progress point at all, twice as long each time up to 250 ms. Each look scans the target's
+ * mappings for libcausal's counters, which cost a quarter of a CPU at 50 looks a second in the
+ * emulated test guest, for a target that may never have a point.
+ */
+static uint64_t idle_wait_ns(struct profiler *p)
+{
+	if (any_points(p))
+		return POLICY_WAIT_NS;
+	p->point_wait_ns = p->point_wait_ns ? p->point_wait_ns * 2 : POLICY_WAIT_NS;
+	if (p->point_wait_ns > POINT_WAIT_MAX_NS)
+		p->point_wait_ns = POINT_WAIT_MAX_NS;
+	return p->point_wait_ns;
+}
+
 static int run_experiment(struct profiler *p, const struct policy_choice *c,
 			  bool (*is_done)(void *), void *arg, bool *go_on)
 {
@@ -789,7 +808,7 @@ int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg)
 		points_read(p, true);
 		/* as Coz: experiments only mean something once a progress point exists */
 		if (!any_points(p) || !policy_next(p->policy, fixed, &c)) {
-			go_on = wait_until(p, mono_ns() + 20000000ULL, is_done, arg, NULL, 0);
+			go_on = wait_until(p, mono_ns() + idle_wait_ns(p), is_done, arg, NULL, 0);
 			continue;
 		}
 		r = run_experiment(p, &c, is_done, arg, &go_on);
