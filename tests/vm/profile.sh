@@ -10,7 +10,7 @@ full=$1
 line_a=$2
 n=0
 fails=0
-plan=19
+plan=20
 [ "$full" = full ] && plan=$((plan + 3))
 tmp=/tmp/profile-test
 mkdir -p $tmp
@@ -49,6 +49,8 @@ has $tmp/coz.out "causal: latency point 'request': 10000 begins, 10000 ends in t
 ok $? coz_h_latency_pairs_begin_and_end
 grep -q "causal: progress point '.*coz_counts.c:[0-9]*': 10000 visits in total" $tmp/coz.out
 ok $? coz_h_file_line_point_counts_every_visit
+grep -Eq '^causal: causalctl used [0-9]+\.[0-9]{2} s of CPU \([0-9]+\.[0-9] % of one CPU\)$' $tmp/coz.out
+ok $? summary_reports_the_controller_cpu
 
 # 2. a static binary (no libcausal possible): uprobe points counted by the module, exactly
 echo g | causalctl run -o $tmp/static.coz --experiment-length 100ms --progress counted_call \
