@@ -129,7 +129,7 @@ def prediction(rep, file, line, pct):
                 if best is None or (s['kind'] == 'throughput' and best[1] != 'throughput'):
                     best = (v, s['kind'], s['point'])
     if best is None:
-        return None, f'no {pct}% point'
+        return None, f'no {pct}% point', None
     return best[0], None, best[2]
 
 
@@ -284,6 +284,8 @@ def main():
         sd_a = actual_sd(base, opt) if actual is not None else None
         # the noise of the difference, if both sides are independent
         sd_e = math.hypot(sd_c, sd_a) * 100 if sd_c is not None and sd_a is not None else None
+        if not sd_e:
+            sd_e = None  # no spread at all: nothing to measure the error against
         if name.endswith('_static'):
             why_z = 'static: no LD_PRELOAD'
         elif ('coz', 'fixed', name) not in d['json'] and pct is not None:
