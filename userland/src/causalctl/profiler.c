@@ -855,10 +855,12 @@ int profiler_finish(struct profiler *p)
 		PRIu64 " lost), profile in %s\n", p->experiments, runtime / 1e9, p->samples,
 		p->in_scope, st ? (uint64_t)st->samples_dropped : 0, p->o->output);
 	/* the controller's own cost: CPU time the target may have wanted */
-	if (!getrusage(RUSAGE_SELF, &ru) && runtime)
+	if (!getrusage(RUSAGE_SELF, &ru) && runtime) {
+		double cpu = timeval_s(&ru.ru_utime) + timeval_s(&ru.ru_stime);
+
 		fprintf(p->env->err, "causal: causalctl used %.2f s of CPU (%.1f %% of one CPU)\n",
-			timeval_s(&ru.ru_utime) + timeval_s(&ru.ru_stime),
-			100 * (timeval_s(&ru.ru_utime) + timeval_s(&ru.ru_stime)) / (runtime / 1e9));
+			cpu, 100 * cpu / (runtime / 1e9));
+	}
 	/* the counters are cumulative: what the whole run did, experiments or not */
 	points_read(p, false);
 	for (i = 0; i < p->npoints; i++) {
