@@ -244,6 +244,70 @@ static line_id decide(const struct builder *b, const size_t *active, size_t nact
 	return out && best_inline ? best_inline->line : 0;
 }
 
+static int cmp_rec_start(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+/*
+ * The common case, every record an in-scope row and none overlapping another (all source
+ * files in scope): the segments are the records in address order, neighbours of one line
+ * merged. Returns 1 when that case does not hold, without touching out: the sweep then works
+ * on the records in their original order, which decides ties between overlapping rows.
+ */
+static int flatten_disjoint(const struct builder *b, struct linemap *out)
+{
+	struct rec *rec = NULL;
+	const struct rec *r = b->rec;
+	struct linemap_seg *seg;
+	size_t i, nseg = 0;
+	bool sorted = true;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->rec[i].prio != PRIO_ROW_IN)
+			return 1;
+		if (i && b->rec[i].start < b->rec[i - 1].start)
+			sorted = false;
+	}
+	if (!sorted) {
+		/* CUs need not come in address order */
+		rec = malloc(b->n * sizeof(*rec));
+		if (!rec)
+			return -ENOMEM;
+		memcpy(rec, b->rec, b->n * sizeof(*rec));
+		qsort(rec, b->n, sizeof(*rec), cmp_rec_start);
+		r = rec;
+	}
+
+	for (i = 0; i + 1 < b->n; i++) {
+		if (r[i].end > r[i + 1].start) {
+			free(rec);
+			return 1;
+		}
+	}
+	seg = malloc(b->n * sizeof(*seg));
+	if (!seg) {
+		free(rec);
+		return -ENOMEM;
+	}
+	for (i = 0; i < b->n; i++) {
+		if (nseg && seg[nseg - 1].end == r[i].start && seg[nseg - 1].line == r[i].line)
+			seg[nseg - 1].end = r[i].end;
+		else
+			seg[nseg++] = (struct linemap_seg){ r[i].start, r[i].end, r[i].line };
+	}
+	free(rec);
+	out->seg = realloc(seg, nseg * sizeof(*seg));
+	if (!out->seg)
+		out->seg = seg;
+	out->n = nseg;
+	return 0;
+}
+
 /* Flattens the records into disjoint segments: a sweep over their boundaries. */
 static int flatten(struct builder *b, struct linemap *out)
 {
@@ -258,6 +322,10 @@ static int flatten(struct builder *b, struct linemap *out)
 	out->n = 0;
 	if (!b->n)
 		return 0;
+	ret = flatten_disjoint(b, out);
+	if (ret <= 0)
+		return ret;
+	ret = -ENOMEM;
 	ev = malloc(nev * sizeof(*ev));
 	/* at most one segment per elementary interval between boundaries */
 	seg = malloc(nev * sizeof(*seg));

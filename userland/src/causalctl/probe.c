@@ -197,16 +197,25 @@ static int search_cu(struct line_search *ls, Dwarf_Die *cu, Dwarf_Addr bias)
 	struct resolver *r = ls->r;
 	Dwarf_Attribute attr;
 	Dwarf_Lines *lines;
-	Dwarf_Files *files;
+	Dwarf_Files *files, *cu_files = NULL;
 	const char *comp_dir;
-	size_t nlines, i, prev_idx = SIZE_MAX;
-	int prev_line = 0;
+	size_t nlines, i, prev_idx = SIZE_MAX, ncu_files = 0;
+	long *cls = NULL;	/* per file of the CU's table: its class, or -1 before asked */
+	int prev_line = 0, ret = 0;
 	bool run_has_stmt = false;
 
 	if (dwarf_getsrclines(cu, &lines, &nlines))
 		return 0;
 	ls->any_lines = true;
 	comp_dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
+	/* classifying a file costs string work: once per file of the CU, not once per row */
+	if (!dwarf_getsrcfiles(cu, &cu_files, &ncu_files) && ncu_files) {
+		cls = malloc(ncu_files * sizeof(*cls));
+		if (!cls)
+			return -ENOMEM;
+		for (i = 0; i < ncu_files; i++)
+			cls[i] = -1;
+	}
 	for (i = 0; i < nlines; i++) {
 		Dwarf_Line *l = dwarf_onesrcline(lines, i);
 		Dwarf_Addr addr;
@@ -226,12 +235,20 @@ static int search_cu(struct line_search *ls, Dwarf_Die *cu, Dwarf_Addr bias)
 			run_has_stmt = false;
 		prev_idx = idx;
 		prev_line = lineno;
-		name = dwarf_filesrc(files, idx, NULL, NULL);
-		if (!name)
-			continue;
-		file = classify_file(ls, name, comp_dir);
-		if (file < 0)
-			return (int)file;
+		if (cls && files == cu_files && idx < ncu_files && cls[idx] >= 0) {
+			file = cls[idx];
+		} else {
+			name = dwarf_filesrc(files, idx, NULL, NULL);
+			if (!name)
+				continue;
+			file = classify_file(ls, name, comp_dir);
+			if (file < 0) {
+				ret = (int)file;
+				break;
+			}
+			if (cls && files == cu_files && idx < ncu_files)
+				cls[idx] = file;
+		}
 		if (file == FILE_OTHER)
 			continue;
 		if ((unsigned)lineno == ls->line) {
@@ -244,8 +261,10 @@ static int search_cu(struct line_search *ls, Dwarf_Die *cu, Dwarf_Addr bias)
 			run_has_stmt = true;
 			snprintf(desc, sizeof(desc), "%s:%u (0x%llx)", base_name(ls->matched[file - 1]),
 				 ls->line, (unsigned long long)vaddr);
-			if (add_loc(r, vaddr, desc))
-				return -ENOMEM;
+			if (add_loc(r, vaddr, desc)) {
+				ret = -ENOMEM;
+				break;
+			}
 			if (r->n != before || seg_of_vaddr(r, vaddr))
 				ls->has_line[file - 1] = true;
 		} else if (seg_of_vaddr(r, addr + bias - r->elf_bias)) {
@@ -257,7 +276,8 @@ static int search_cu(struct line_search *ls, Dwarf_Die *cu, Dwarf_Addr bias)
 			near_add(&ls->near_lines, what, d);
 		}
 	}
-	return 0;
+	free(cls);
+	return ret;
 }
 
 static int resolve_line(struct resolver *r, const char *spec, const char *colon)

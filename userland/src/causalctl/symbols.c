@@ -35,7 +35,7 @@ struct line_info {
 	uint32_t file;		/* index + 1 into files */
 	uint32_t line;
 	bool has_code;		/* some segment of a built map names it */
-	char *name;
+	char *name;		/* "path:line", made on first use: most lines are never named */
 };
 
 struct symbols {
@@ -58,7 +58,7 @@ struct symbols {
 	line_id *lvals;
 	size_t lcap;
 	struct line_info *lines;	/* lines[id - 1] */
-	size_t nlines;
+	size_t nlines, lines_cap;
 };
 
 static const Dwfl_Callbacks proc_callbacks = {
@@ -145,16 +145,16 @@ static line_id namer_line(void *ctx, uint32_t file, unsigned line)
 			return s->lvals[j];
 		j = (j + 1) & (s->lcap - 1);
 	}
-	li = realloc(s->lines, (s->nlines + 1) * sizeof(*li));
-	if (!li)
-		return 0;
-	s->lines = li;
-	li = &s->lines[s->nlines];
-	li->file = file;
-	li->line = line;
-	li->has_code = false;
-	if (asprintf(&li->name, "%s:%u", s->files[file - 1].path, line) < 0)
-		return 0;
+	if (s->nlines == s->lines_cap) {
+		size_t cap = s->lines_cap ? s->lines_cap * 2 : 1024;
+
+		li = realloc(s->lines, cap * sizeof(*li));
+		if (!li)
+			return 0;
+		s->lines = li;
+		s->lines_cap = cap;
+	}
+	s->lines[s->nlines] = (struct line_info){ .file = file, .line = line };
 	s->lkeys[j] = key;
 	s->lvals[j] = (line_id)++s->nlines;
 	return s->lvals[j];
@@ -252,9 +252,16 @@ bool symbols_frame_hits(struct symbols *s, line_id line, uint64_t ip, const uint
 	return false;
 }
 
-const char *symbols_line_name(const struct symbols *s, line_id id)
+const char *symbols_line_name(struct symbols *s, line_id id)
 {
-	return id && id <= s->nlines ? s->lines[id - 1].name : NULL;
+	struct line_info *li;
+
+	if (!id || id > s->nlines)
+		return NULL;
+	li = &s->lines[id - 1];
+	if (!li->name && asprintf(&li->name, "%s:%u", s->files[li->file - 1].path, li->line) < 0)
+		li->name = NULL;	/* out of memory: unnamed, as an unknown id */
+	return li->name;
 }
 
 const char *symbols_main_exe(const struct symbols *s)
@@ -378,11 +385,15 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 			continue;
 		if (li->line == line) {
 			found = (line_id)(i + 1);
-			near_add(&same, li->name, nfound++);
+			if (symbols_line_name(s, found))
+				near_add(&same, symbols_line_name(s, found), nfound);
+			nfound++;
 		} else {
 			unsigned d = li->line > line ? li->line - line : line - li->line;
 
-			near_add(&near, li->name, d);
+			/* only lines that would make the list get named */
+			if (d < near_cutoff(&near) && symbols_line_name(s, (line_id)(i + 1)))
+				near_add(&near, symbols_line_name(s, (line_id)(i + 1)), d);
 		}
 	}
 	if (nfound == 1) {

@@ -61,7 +61,7 @@ bool symbols_frame_hits(struct symbols *s, line_id line, uint64_t ip, const uint
 			unsigned n);
 
 /* "path:line" of id, or NULL for 0 or an unknown id. */
-const char *symbols_line_name(const struct symbols *s, line_id id);
+const char *symbols_line_name(struct symbols *s, line_id id);
 
 /*
  * Every runtime address range [start, end) of line id in every loaded in-scope object

@@ -150,6 +150,11 @@ void near_add(struct near_list *l, const char *name, unsigned score)
 	snprintf(l->name[pos], sizeof(l->name[pos]), "%s", name);
 }
 
+unsigned near_cutoff(const struct near_list *l)
+{
+	return l->n < NEAR_MAX ? UINT_MAX : l->score[NEAR_MAX - 1];
+}
+
 void near_format(const struct near_list *l, const char *prefix, char *buf, size_t len)
 {
 	size_t used = strlen(buf);

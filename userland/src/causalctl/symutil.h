@@ -37,6 +37,9 @@ struct near_list {
 /* Offers name with a score (lower is closer); duplicates of a listed name are ignored. */
 void near_add(struct near_list *l, const char *name, unsigned score);
 
+/* Scores from this one up cannot enter the list (UINT_MAX while it has room). */
+unsigned near_cutoff(const struct near_list *l);
+
 /* Score of candidate for what the user typed: substrings first, then by edit distance. */
 unsigned near_score(const char *typed, const char *candidate);
 
