@@ -55,17 +55,19 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 
 # The HTTP/2 server over TLS, with a client keeping 10 requests in flight; the progress point is a
 # uprobe on the handler, the latency point runs from its entry to its last line (no return probe:
-# Go moves stacks, which a hijacked return address would break).
+# Go moves stacks, which a hijacked return address would break). Enough requests that experiments
+# run for several seconds after causalctl has read the server's DWARF (1-3 s of CPU here).
+reqs=3000
 for model in task cpu; do
 	rm -f $tmp/ready
 	causalctl run -o $tmp/h2-$model.coz --thread-model $model --experiment-length 250ms \
 		--progress main.handle --latency "main.handle,h2server/main.go:$end_line" \
-		-- h2server -n 1000 -work 5 -ready $tmp/ready >$tmp/h2-$model.out 2>&1 &
+		-- h2server -n $reqs -work 5 -ready $tmp/ready >$tmp/h2-$model.out 2>&1 &
 	ctl=$!
 	i=0
 	while [ ! -e $tmp/ready ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	echo "# server ready after $i tenths of a second"
-	timeout 300 h2client -n 1000 -inflight 10 >$tmp/h2client-$model.out 2>&1
+	timeout 300 h2client -n $reqs -inflight 10 >$tmp/h2client-$model.out 2>&1
 	crc=$?
 	echo "# client exit $crc"
 	# a server that did not get its requests must not hang the test
@@ -80,18 +82,20 @@ for model in task cpu; do
 	v=$(sed -n "s/^causal: progress point 'main.handle': \([0-9]*\) visits in total$/\1/p" \
 		$tmp/h2-$model.out)
 	echo "# main.handle visits: $v"
-	[ -n "$v" ] && [ "$v" -ge 1000 ] && [ "$v" -le 1010 ]
+	[ -n "$v" ] && [ "$v" -ge $reqs ] && [ "$v" -le $((reqs + 10)) ]
 	ok $? "h2_${model}_uprobe_on_the_handler_counts_every_request"
 	e=$(experiments $tmp/h2-$model.coz)
 	echo "# $e experiments"
-	[ "$e" -gt 0 ] && grep -q '"type":"throughput-point","name":"main.handle"' $tmp/h2-$model.coz &&
+	[ "$e" -ge 5 ] && grep -q '"type":"throughput-point","name":"main.handle"' $tmp/h2-$model.coz &&
 		grep -q '"type":"latency-point"' $tmp/h2-$model.coz &&
 		grep -q "\"thread_model\":\"$model\"" $tmp/h2-$model.coz
 	ok $? "h2_${model}_profile_has_experiments_and_both_points"
 	causalctl report --min-points 1 -n 8 $tmp/h2-$model.coz >$tmp/h2-report-$model.out 2>&1
 	rc=$?
 	diag $tmp/h2-report-$model.out
-	[ $rc -eq 0 ] && grep -q '\.go:[0-9]' $tmp/h2-report-$model.out
+	# a ranked row, not a warning that quotes the latency point's FILE:LINE
+	[ $rc -eq 0 ] && grep -Eq '^ *[0-9]+ +[^ ]*\.go:[0-9]+ ' $tmp/h2-report-$model.out &&
+		! grep -q 'never reached' $tmp/h2-report-$model.out
 	ok $? "h2_${model}_report_names_go_source_lines"
 done
 
