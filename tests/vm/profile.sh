@@ -10,7 +10,7 @@ full=$1
 line_a=$2
 n=0
 fails=0
-plan=20
+plan=21
 [ "$full" = full ] && plan=$((plan + 3))
 tmp=/tmp/profile-test
 mkdir -p $tmp
@@ -51,6 +51,18 @@ grep -q "causal: progress point '.*coz_counts.c:[0-9]*': 10000 visits in total" 
 ok $? coz_h_file_line_point_counts_every_visit
 grep -Eq '^causal: causalctl used [0-9]+\.[0-9]{2} s of CPU \([0-9]+\.[0-9] % of one CPU\)$' $tmp/coz.out
 ok $? summary_reports_the_controller_cpu
+
+# 1b. no point until 3 s into the run: causalctl keeps looking for one (less often the longer there
+# is none), finds it, counts every visit and runs experiments that see it
+causalctl run -o $tmp/late.coz --experiment-length 100ms -- coz_counts 16000000 3000 \
+	>$tmp/late.out 2>&1
+rc=$?
+diag $tmp/late.out
+e=$(grep -c '"type":"experiment"' $tmp/late.coz)
+echo "# $e experiments"
+[ $rc -eq 0 ] && has $tmp/late.out "causal: progress point 'items': 32000000 visits in total" &&
+	[ "$e" -ge 5 ] && ! grep -q 'never reached' $tmp/late.out
+ok $? late_first_point_is_found_and_counted
 
 # 2. a static binary (no libcausal possible): uprobe points counted by the module, exactly
 echo g | causalctl run -o $tmp/static.coz --experiment-length 100ms --progress counted_call \
