@@ -96,35 +96,6 @@ bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, 
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_wake);
 
-void causal_run_start(struct causal_run *r, u64 now)
-{
-	WRITE_ONCE(r->since, now);
-}
-EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_run_start);
-
-void causal_run_stop(struct causal_run *r, u64 now)
-{
-	u64 since = READ_ONCE(r->since);
-
-	/* a clock that went back (another CPU's) adds nothing */
-	if (since && now > since)
-		WRITE_ONCE(r->ran, READ_ONCE(r->ran) + now - since);
-	WRITE_ONCE(r->since, 0);
-}
-EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_run_stop);
-
-u64 causal_run_take(struct causal_run *r, u64 now)
-{
-	u64 ran;
-
-	causal_run_stop(r, now);
-	ran = READ_ONCE(r->ran);
-	WRITE_ONCE(r->ran, 0);
-	WRITE_ONCE(r->since, now);
-	return ran;
-}
-EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_run_take);
-
 u64 causal_acct_elapsed_delay(u64 delay, u64 elapsed, u64 period)
 {
 	if (!period)

@@ -54,22 +54,6 @@ bool causal_acct_inherit(struct causal_local *to, const struct causal_local *fro
 bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, u64 blocked_at,
 		      u64 waited);
 /*
- * A task's time on a CPU since its last sample, which that sample stands for. Written only where
- * the task is or was just running (its switch hooks, the sampler's interrupt on its CPU), with
- * interrupts off, so never concurrently. ktime_get_mono_fast_ns() times.
- */
-struct causal_run {
-	u64 ran;		/* in earlier stints on a CPU, since the last sample */
-	u64 since;		/* start of the current stint, or of the last sample in it */
-};
-
-/* The task comes on a CPU (or joins a session) at @now. */
-void causal_run_start(struct causal_run *r, u64 now);
-/* The task leaves its CPU at @now. */
-void causal_run_stop(struct causal_run *r, u64 now);
-/* A sample of the running task at @now: its run time since its last sample, which ends here. */
-u64 causal_run_take(struct causal_run *r, u64 now);
-/*
  * What a selected sample credits under CAUSAL_EXPERIMENT_ELAPSED: @delay (per period) scaled by
  * the time the sample stands for, @elapsed, at most CAUSAL_ELAPSED_MAX_PERIODS periods (a guest
  * whose vCPU was descheduled must not credit seconds at once).

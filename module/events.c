@@ -54,28 +54,19 @@ void causal_on_exit(struct task_struct *t)
 	rcu_read_unlock();
 }
 
-/*
- * prev leaves its CPU: its stint ends (what its next sample stands for). When it leaves to block,
- * global now bounds what a wake-up by a session task lets it skip.
- */
-void causal_on_switch_out(struct task_struct *prev, bool blocks)
+/* prev leaves its CPU to block: global now bounds what a wake-up by a session task lets it skip. */
+void causal_on_block(struct task_struct *prev)
 {
 	struct causal_task *ct;
-	u64 now;
 
 	if (prev->flags & PF_KTHREAD)
 		return;
 	rcu_read_lock();
 	ct = causal_task_find(prev);
 	if (ct) {
-		now = ktime_get_mono_fast_ns();
-		causal_run_stop(&ct->run, now);
-		if (blocks) {
-			ct->blocked_ns = now;
-			/* the time before the mark: pairs with the xchg in causal_on_waking() */
-			atomic64_set_release(&ct->blocked_at,
-					     atomic64_read(&ct->session->clock.global));
-		}
+		ct->blocked_ns = ktime_get_mono_fast_ns();
+		/* the time before the mark: pairs with the xchg in causal_on_waking() */
+		atomic64_set_release(&ct->blocked_at, atomic64_read(&ct->session->clock.global));
 	}
 	rcu_read_unlock();
 }
@@ -129,7 +120,6 @@ void causal_on_switch_in(struct task_struct *next)
 	ct = causal_task_find(next);
 	if (!ct)
 		goto out;
-	causal_run_start(&ct->run, ktime_get_mono_fast_ns());
 	/* running again: a wake-up from now on did not end that wait */
 	if (atomic64_read(&ct->blocked_at) != CAUSAL_NOT_BLOCKED)
 		atomic64_set(&ct->blocked_at, CAUSAL_NOT_BLOCKED);

@@ -133,27 +133,30 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	u64 ip, chain[CAUSAL_MAX_CALLCHAIN];
 	struct causal_exp *e;
 	struct pt_regs *uregs;
-	u64 elapsed, delay;
+	u64 now, elapsed, delay;
 	bool in_kernel;
 	u16 nr_chain;
 	int cpu;
 
+	/*
+	 * Every tick of this CPU's cpu-clock timer comes here, idle ones included, so the time
+	 * since the last one is the time this sample stands for: under emulation timers fire late
+	 * and a tick is worth more than the period. Only this CPU writes its slot.
+	 */
+	cpu = smp_processor_id();
+	now = ktime_get_mono_fast_ns();
+	elapsed = s->period_ns;
+	if (s->event == CAUSAL_EVENT_CPU_CLOCK && s->last_tick) {
+		if (s->last_tick[cpu] && now > s->last_tick[cpu])
+			elapsed = now - s->last_tick[cpu];
+		s->last_tick[cpu] = now;
+	}
 	if (t->flags & (PF_KTHREAD | PF_EXITING) || !t->mm)
 		return;
-	cpu = smp_processor_id();
 	rcu_read_lock();
 	ct = causal_task_find(t);
 	if (!ct || ct->session != s)
 		goto out;
-	/*
-	 * A sample stands for the task's own time on a CPU since its previous one. Not the time
-	 * since this CPU's last tick: under emulation a tick due in the last part of a short run
-	 * fires after the task blocked, in idle, and that run time would be no one's (a line run in
-	 * 1.4 ms stints got 23 % too little credit); now the task's next sample carries it.
-	 */
-	elapsed = causal_run_take(&ct->run, ktime_get_mono_fast_ns());
-	if (s->event != CAUSAL_EVENT_CPU_CLOCK)
-		elapsed = s->period_ns;
 	/* in the kernel on behalf of the task: charge the syscall's call site */
 	in_kernel = !user_mode(regs);
 	uregs = in_kernel ? task_pt_regs(t) : regs;
@@ -217,6 +220,15 @@ int causal_sampler_start(struct causal_session *s)
 	s->events = kcalloc(nr_cpu_ids, sizeof(*s->events), GFP_KERNEL);
 	if (!s->events)
 		return -ENOMEM;
+	if (s->last_tick)
+		memset(s->last_tick, 0, nr_cpu_ids * sizeof(*s->last_tick));
+	else
+		s->last_tick = kcalloc(nr_cpu_ids, sizeof(*s->last_tick), GFP_KERNEL);
+	if (!s->last_tick) {
+		kfree(s->events);
+		s->events = NULL;
+		return -ENOMEM;
+	}
 	kcred = prepare_kernel_cred(&init_task);
 	if (!kcred) {
 		kfree(s->events);

@@ -99,8 +99,6 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 	 * the session can tell. A new child has not blocked yet.
 	 */
 	ct->blocked_ns = ktime_get_mono_fast_ns();
-	/* a task running at attach has run, as far as its samples go, since it joined */
-	causal_run_start(&ct->run, ct->blocked_ns);
 	atomic64_set(&ct->blocked_at,
 		     inherit ? CAUSAL_NOT_BLOCKED : atomic64_read(&ct->local.local));
 

@@ -379,34 +379,6 @@ static void elapsed_delay_scales_and_caps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, causal_acct_elapsed_delay(777, 123, 0), 777ULL);
 }
 
-static void run_time_is_the_tasks_own_since_its_last_sample(struct kunit *test)
-{
-	struct causal_run r = { 0 };
-
-	causal_run_start(&r, 1000);
-	/* a sample in the first stint: the time since it began */
-	KUNIT_EXPECT_EQ(test, causal_run_take(&r, 1400), 400ULL);
-	/* off its CPU from 1700 to 5000: the next sample counts 300 + 200, not the wait */
-	causal_run_stop(&r, 1700);
-	causal_run_start(&r, 5000);
-	KUNIT_EXPECT_EQ(test, causal_run_take(&r, 5200), 500ULL);
-	/* several stints between two samples add up */
-	causal_run_stop(&r, 5300);
-	causal_run_start(&r, 6000);
-	causal_run_stop(&r, 6050);
-	causal_run_start(&r, 7000);
-	KUNIT_EXPECT_EQ(test, causal_run_take(&r, 7010), 160ULL);
-	/* two samples at once, and a clock read that went back, count nothing */
-	KUNIT_EXPECT_EQ(test, causal_run_take(&r, 7010), 0ULL);
-	KUNIT_EXPECT_EQ(test, causal_run_take(&r, 7000), 0ULL);
-	KUNIT_EXPECT_EQ(test, causal_run_take(&r, 7100), 100ULL);
-	/* a second stop, with no start since, adds nothing: 900 from the first, then 100 */
-	causal_run_stop(&r, 8000);
-	causal_run_stop(&r, 9000);
-	causal_run_start(&r, 9500);
-	KUNIT_EXPECT_EQ(test, causal_run_take(&r, 9600), 900ULL + 100ULL);
-}
-
 static void error_bucket_boundaries(struct kunit *test)
 {
 	unsigned int i;
@@ -524,7 +496,6 @@ static struct kunit_case causal_accounting_cases[] = {
 	KUNIT_CASE(paid_exact_clears_debt),
 	KUNIT_CASE(paid_overshoot_is_carried),
 	KUNIT_CASE(elapsed_delay_scales_and_caps),
-	KUNIT_CASE(run_time_is_the_tasks_own_since_its_last_sample),
 	KUNIT_CASE(paid_undershoot_leaves_debt),
 	KUNIT_CASE(inherit_takes_max),
 	KUNIT_CASE(wake_skips_what_the_wait_absorbed),

@@ -1316,9 +1316,9 @@ static void scenario_limits(void)
 	check(r.wall >= 800 * MS, "wall_covers_the_whole_experiment");
 
 	/*
-	 * CAUSAL_EXPERIMENT_ELAPSED: each sample credits delay * (its task's time on a CPU since
-	 * the task's previous sample) / period. A spins, so that is the time between ticks, at least
-	 * a period on average (late under emulation); the module caps one at 10 periods.
+	 * CAUSAL_EXPERIMENT_ELAPSED: each sample credits delay * (time since the CPU's previous
+	 * tick) / period. Ticks come at least a period apart on average (late under emulation), and
+	 * the module caps one at 10 periods.
 	 */
 	e.flags = CAUSAL_EXPERIMENT_ELAPSED;
 	e.max_duration_ns = 0;

@@ -86,8 +86,8 @@ struct causal_attach {
 /* a sample also hits when a caller's call instruction (return address - 1) is in the ranges */
 #define CAUSAL_EXPERIMENT_CALLCHAIN	_BITUL(0)
 /*
- * cpu-clock: a selected sample credits delay_ns * elapsed / period, elapsed being its task's time
- * on a CPU since the task's previous sample (at most 10 periods): the time the sample stands for
+ * cpu-clock: a selected sample credits delay_ns * elapsed / period, elapsed being the time since
+ * the sampler's previous tick on that CPU (at most 10 periods): the time the sample stands for
  * when timers fire late, not the nominal period (cycles: always the period)
  */
 #define CAUSAL_EXPERIMENT_ELAPSED	_BITUL(1)
