@@ -96,6 +96,14 @@ bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, 
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_wake);
 
+u64 causal_tick_next_due(u64 due, u64 now, u64 period)
+{
+	if (!period || now < due)
+		return due;
+	return due + (div64_u64(now - due, period) + 1) * period;
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_tick_next_due);
+
 u64 causal_acct_elapsed_delay(u64 delay, u64 elapsed, u64 period)
 {
 	if (!period)

@@ -54,6 +54,11 @@ bool causal_acct_inherit(struct causal_local *to, const struct causal_local *fro
 bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, u64 blocked_at,
 		      u64 waited);
 /*
+ * When a periodic timer that fired at @now, due at @due, fires next: as hrtimer_forward_now()
+ * sets it, the first @period step past @now.
+ */
+u64 causal_tick_next_due(u64 due, u64 now, u64 period);
+/*
  * What a selected sample credits under CAUSAL_EXPERIMENT_ELAPSED: @delay (per period) scaled by
  * the time the sample stands for, @elapsed, at most CAUSAL_ELAPSED_MAX_PERIODS periods (a guest
  * whose vCPU was descheduled must not credit seconds at once).

@@ -10,6 +10,7 @@
 #include <linux/timekeeping.h>
 
 #include "delay.h"
+#include "sampler.h"
 #include "session.h"
 
 void causal_on_fork(struct task_struct *parent, struct task_struct *child)
@@ -54,19 +55,28 @@ void causal_on_exit(struct task_struct *t)
 	rcu_read_unlock();
 }
 
-/* prev leaves its CPU to block: global now bounds what a wake-up by a session task lets it skip. */
-void causal_on_block(struct task_struct *prev)
+/*
+ * prev leaves its CPU: a tick overdue now is its (causal_sampler_switch_out). When it leaves to
+ * block, global now bounds what a wake-up by a session task lets it skip.
+ */
+void causal_on_switch_out(struct task_struct *prev, bool blocks)
 {
 	struct causal_task *ct;
+	u64 now;
 
 	if (prev->flags & PF_KTHREAD)
 		return;
 	rcu_read_lock();
 	ct = causal_task_find(prev);
 	if (ct) {
-		ct->blocked_ns = ktime_get_mono_fast_ns();
-		/* the time before the mark: pairs with the xchg in causal_on_waking() */
-		atomic64_set_release(&ct->blocked_at, atomic64_read(&ct->session->clock.global));
+		now = ktime_get_mono_fast_ns();
+		causal_sampler_switch_out(ct, now);
+		if (blocks) {
+			ct->blocked_ns = now;
+			/* the time before the mark: pairs with the xchg in causal_on_waking() */
+			atomic64_set_release(&ct->blocked_at,
+					     atomic64_read(&ct->session->clock.global));
+		}
 	}
 	rcu_read_unlock();
 }

@@ -30,8 +30,7 @@ static bool causal_use_kprobes;
 
 static void causal_tp_switch(void *data, CAUSAL_TP_SWITCH_PROTO)
 {
-	if (!preempt && CAUSAL_TP_PREV_STATE(prev) != TASK_RUNNING)
-		causal_on_block(prev);
+	causal_on_switch_out(prev, !preempt && CAUSAL_TP_PREV_STATE(prev) != TASK_RUNNING);
 	causal_on_switch_in(next);
 }
 
@@ -112,8 +111,7 @@ static int causal_kp_switch(struct kprobe *kp, struct pt_regs *regs)
 	struct task_struct *prev = (struct task_struct *)regs_get_kernel_argument(regs, 0);
 
 	/* after the switch: a prev that a waker already made runnable is not counted as blocked */
-	if (causal_task_state(prev) != TASK_RUNNING)
-		causal_on_block(prev);
+	causal_on_switch_out(prev, causal_task_state(prev) != TASK_RUNNING);
 	causal_on_switch_in(current);
 	return 0;
 }

@@ -133,23 +133,29 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	u64 ip, chain[CAUSAL_MAX_CALLCHAIN];
 	struct causal_exp *e;
 	struct pt_regs *uregs;
-	u64 now, elapsed, delay;
-	bool in_kernel;
+	u64 now, due, elapsed, delay;
+	bool in_kernel, clock_tick;
 	u16 nr_chain;
 	int cpu;
 
 	/*
 	 * Every tick of this CPU's cpu-clock timer comes here, idle ones included, so the time
 	 * since the last one is the time this sample stands for: under emulation timers fire late
-	 * and a tick is worth more than the period. Only this CPU writes its slot.
+	 * and a tick is worth more than the period. Only this CPU writes its slot. (A cycles
+	 * counter overflows in NMI, at no set time: its samples stand for the period.)
 	 */
 	cpu = smp_processor_id();
 	now = ktime_get_mono_fast_ns();
 	elapsed = s->period_ns;
-	if (s->event == CAUSAL_EVENT_CPU_CLOCK && s->last_tick) {
-		if (s->last_tick[cpu] && now > s->last_tick[cpu])
-			elapsed = now - s->last_tick[cpu];
-		s->last_tick[cpu] = now;
+	clock_tick = event->attr.type == PERF_TYPE_SOFTWARE && s->ticks;
+	if (clock_tick) {
+		struct causal_tick *tk = &s->ticks[cpu];
+
+		if (tk->last && now > tk->last)
+			elapsed = now - tk->last;
+		tk->last = now;
+		due = ktime_to_ns(hrtimer_get_expires(&event->hw.hrtimer));
+		tk->next_due = causal_tick_next_due(due, now, s->period_ns);
 	}
 	if (t->flags & (PF_KTHREAD | PF_EXITING) || !t->mm)
 		return;
@@ -157,6 +163,10 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	ct = causal_task_find(t);
 	if (!ct || ct->session != s)
 		goto out;
+	if (clock_tick) {
+		elapsed += ct->lost_ns;
+		ct->lost_ns = 0;
+	}
 	/* in the kernel on behalf of the task: charge the syscall's call site */
 	in_kernel = !user_mode(regs);
 	uregs = in_kernel ? task_pt_regs(t) : regs;
@@ -181,6 +191,27 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	causal_delay_kick(ct);
 out:
 	rcu_read_unlock();
+}
+
+/*
+ * A session task leaves this CPU at @now (switch hook, interrupts off). If a tick came due while it
+ * ran and has not fired yet (under emulation ticks fire 0.2 ms late on average), that tick will
+ * land after it left, in idle or in another task, and the time it stands for would be no one's
+ * or the wrong task's: the leaving task's next sample carries it instead. On hardware, where a
+ * tick fires microseconds late, this almost never happens.
+ */
+void causal_sampler_switch_out(struct causal_task *ct, u64 now)
+{
+	struct causal_tick *ticks = READ_ONCE(ct->session->ticks), *tk;
+
+	if (!ticks)
+		return;
+	tk = &ticks[smp_processor_id()];
+	if (!tk->next_due || now < tk->next_due)
+		return;
+	if (tk->last && now > tk->last)
+		ct->lost_ns += now - tk->last;
+	tk->last = now;
 }
 
 static struct perf_event *causal_counter(struct causal_session *s, int cpu, u32 event)
@@ -220,11 +251,11 @@ int causal_sampler_start(struct causal_session *s)
 	s->events = kcalloc(nr_cpu_ids, sizeof(*s->events), GFP_KERNEL);
 	if (!s->events)
 		return -ENOMEM;
-	if (s->last_tick)
-		memset(s->last_tick, 0, nr_cpu_ids * sizeof(*s->last_tick));
+	if (s->ticks)
+		memset(s->ticks, 0, nr_cpu_ids * sizeof(*s->ticks));
 	else
-		s->last_tick = kcalloc(nr_cpu_ids, sizeof(*s->last_tick), GFP_KERNEL);
-	if (!s->last_tick) {
+		s->ticks = kcalloc(nr_cpu_ids, sizeof(*s->ticks), GFP_KERNEL);
+	if (!s->ticks) {
 		kfree(s->events);
 		s->events = NULL;
 		return -ENOMEM;

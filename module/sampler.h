@@ -6,9 +6,12 @@
 #include <linux/types.h>
 
 struct causal_session;
+struct causal_task;
 
 int causal_sampler_start(struct causal_session *s);
 void causal_sampler_stop(struct causal_session *s);
+/* A session task leaves this CPU at @now: a tick overdue now is its, for its next sample. */
+void causal_sampler_switch_out(struct causal_task *ct, u64 now);
 /* A payment record in the ring (CAUSAL_ATTACH_TRACE_DELAYS), from the paying task. */
 void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 owed);
 

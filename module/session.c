@@ -74,7 +74,7 @@ static void causal_session_free(struct kref *ref)
 	vfree(s->stats);
 	free_percpu(s->cpu_local);
 	kfree(s->events);
-	kfree(s->last_tick);
+	kfree(s->ticks);
 	put_pid(s->target);
 	if (s->pid_ns)
 		put_pid_ns(s->pid_ns);

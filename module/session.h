@@ -38,9 +38,16 @@ struct causal_task {
 	u64 carry;				/* ns overslept, for the next debt (causal_pay) */
 	u64 carry_exp;				/* the experiment the carry is from */
 	u64 late_ns;				/* how late its sleeps wake, on average */
+	u64 lost_ns;				/* ticks due as it ran, fired after it left */
 	bool delayed;				/* slept during the current experiment */
 	struct kref ref;			/* table, pay_work, and lookups that sleep */
 	struct rcu_head rcu;
+};
+
+/* The sampler's cpu-clock ticks on one CPU, written there only, with interrupts off. */
+struct causal_tick {
+	u64 last;				/* the last tick, or a leaving task's share of it */
+	u64 next_due;				/* when the next tick is due */
 };
 
 /* The running experiment; read by the sampler under RCU. */
@@ -86,7 +93,7 @@ struct causal_session {
 	u64 next_exp_id;
 
 	struct perf_event **events;		/* per possible CPU */
-	u64 *last_tick;				/* per possible CPU: the sampler's last tick, ns */
+	struct causal_tick *ticks;		/* per possible CPU, cpu-clock only */
 	struct causal_ring ring;
 	struct causal_stats *stats;		/* one page, mapped read-only by the controller */
 	wait_queue_head_t poll_wait;
@@ -143,7 +150,7 @@ void causal_task_put(struct causal_task *ct);
 /* hooks into the session logic, called from the scheduler hooks */
 void causal_on_fork(struct task_struct *parent, struct task_struct *child);
 void causal_on_exit(struct task_struct *t);
-void causal_on_block(struct task_struct *prev);
+void causal_on_switch_out(struct task_struct *prev, bool blocks);
 void causal_on_waking(struct task_struct *wakee);
 void causal_on_switch_in(struct task_struct *next);
 

@@ -379,6 +379,18 @@ static void elapsed_delay_scales_and_caps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, causal_acct_elapsed_delay(777, 123, 0), 777ULL);
 }
 
+static void tick_next_due_is_the_first_period_step_past_now(struct kunit *test)
+{
+	/* on time, a little late, exactly one period late, several periods late */
+	KUNIT_EXPECT_EQ(test, causal_tick_next_due(1000, 1000, 100), 1100ULL);
+	KUNIT_EXPECT_EQ(test, causal_tick_next_due(1000, 1030, 100), 1100ULL);
+	KUNIT_EXPECT_EQ(test, causal_tick_next_due(1000, 1100, 100), 1200ULL);
+	KUNIT_EXPECT_EQ(test, causal_tick_next_due(1000, 1350, 100), 1400ULL);
+	/* a clock read before the expiry (another base's rounding), or no period: as due */
+	KUNIT_EXPECT_EQ(test, causal_tick_next_due(1000, 990, 100), 1000ULL);
+	KUNIT_EXPECT_EQ(test, causal_tick_next_due(1000, 5000, 0), 1000ULL);
+}
+
 static void error_bucket_boundaries(struct kunit *test)
 {
 	unsigned int i;
@@ -496,6 +508,7 @@ static struct kunit_case causal_accounting_cases[] = {
 	KUNIT_CASE(paid_exact_clears_debt),
 	KUNIT_CASE(paid_overshoot_is_carried),
 	KUNIT_CASE(elapsed_delay_scales_and_caps),
+	KUNIT_CASE(tick_next_due_is_the_first_period_step_past_now),
 	KUNIT_CASE(paid_undershoot_leaves_debt),
 	KUNIT_CASE(inherit_takes_max),
 	KUNIT_CASE(wake_skips_what_the_wait_absorbed),

@@ -87,8 +87,9 @@ struct causal_attach {
 #define CAUSAL_EXPERIMENT_CALLCHAIN	_BITUL(0)
 /*
  * cpu-clock: a selected sample credits delay_ns * elapsed / period, elapsed being the time since
- * the sampler's previous tick on that CPU (at most 10 periods): the time the sample stands for
- * when timers fire late, not the nominal period (cycles: always the period)
+ * the sampler's previous tick on that CPU (at most 10 periods), plus what ticks that fired after
+ * its task last left a CPU owed it: the time the sample stands for when timers fire late, not the
+ * nominal period (cycles: always the period)
  */
 #define CAUSAL_EXPERIMENT_ELAPSED	_BITUL(1)
 #define CAUSAL_EXPERIMENT_FLAGS		(CAUSAL_EXPERIMENT_CALLCHAIN | CAUSAL_EXPERIMENT_ELAPSED)
