@@ -307,4 +307,7 @@ void causal_sampler_stop(struct causal_session *s)
 	}
 	/* no handler runs after release, but one may still be inside: wait for it */
 	synchronize_rcu();
+	/* no tick is due any more: switch hooks must not find one overdue */
+	if (s->ticks)
+		memset(s->ticks, 0, nr_cpu_ids * sizeof(*s->ticks));
 }
