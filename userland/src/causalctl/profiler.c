@@ -680,8 +680,8 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 	free(p->exp_ranges);
 	p->exp_ranges = NULL;
 	r = symbols_line_ranges(p->sym, c->line, &p->exp_ranges, &p->exp_nranges);
-	if (r || !p->exp_nranges) {
-		/* the object went away (dlclose): tell the policy nothing happened */
+	if (r || !p->exp_nranges || !name) {
+		/* the object went away (dlclose), or no memory to name the line: nothing happened */
 		p->unmapped_lines++;
 		*go_on = true;
 		return policy_done(p->policy, c, NULL, 0, false);
@@ -839,10 +839,16 @@ int profiler_finish(struct profiler *p)
 	status_clear(p);
 	if (p->start_mono) {
 		profile_write_runtime(p->w, runtime);
-		for (i = 0; i < p->line_cap; i++)
-			if (p->line_samples[i])
-				profile_write_samples(p->w, symbols_line_name(p->sym, (line_id)i),
-						      p->line_samples[i]);
+		for (i = 0; i < p->line_cap; i++) {
+			const char *name;
+
+			if (!p->line_samples[i])
+				continue;
+			/* names are made on first use: out of memory leaves a line unnamed */
+			name = symbols_line_name(p->sym, (line_id)i);
+			if (name)
+				profile_write_samples(p->w, name, p->line_samples[i]);
+		}
 	}
 	if (profile_writer_close(p->w)) {
 		errf(p, "cannot write %s\n", p->o->output);
