@@ -38,7 +38,9 @@ func main() {
 				t0 := time.Now()
 				resp, err := client.Get("https://" + *addr + "/")
 				if err != nil {
-					atomic.AddInt64(&failed, 1)
+					if atomic.AddInt64(&failed, 1) == 1 {
+						fmt.Fprintln(os.Stderr, "h2client: first failed request:", err)
+					}
 					time.Sleep(10 * time.Millisecond)
 					continue
 				}

@@ -12,6 +12,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -114,5 +115,12 @@ func main() {
 	el := time.Since(start)
 	fmt.Printf("h2server: %d requests in %.2fs, %.1f requests/s\n", limit, el.Seconds(),
 		float64(limit)/el.Seconds())
-	srv.Close()
+	// gracefully: the requests still in flight when the last one was counted get their answers
+	// (Close would drop them, and the client count them as failed)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "h2server: shutdown:", err)
+		os.Exit(1)
+	}
 }
