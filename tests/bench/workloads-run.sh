@@ -5,23 +5,26 @@
 # with causalctl, libcausal and Coz's libcoz.so, runs tests/bench/workloads.sh MODE in the guest and
 # prints the tables (tests/bench/workloads_table.py) from its "BW ..." lines.
 #
-#   tests/bench/workloads-run.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] MODE [KEY=VALUE...]
+#   tests/bench/workloads-run.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] [--append ARGS] MODE [KEY=VALUE...]
 #
 # MODE: accuracy (make bench-accuracy) or system (part of make bench: overhead, time to answer,
 # thread scale). KEY=VALUE go to the guest script (reps=, preps=, len=, only=, coz=0). OUTDIR
 # (default build/bench, or $CAUSAL_BENCH_OUT) gets vm-workloads-MODE/ (guest.out is what the table
-# is made from) and table-workloads-MODE.txt. Exits non-zero only if something failed to build or
-# run; a missed target is reported, not failed.
+# is made from) and table-workloads-MODE.txt. --append adds to the guest kernel's command line (for
+# experiments such as idle=poll). Exits non-zero only if something failed to build or run; a
+# missed target is reported, not failed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${CAUSAL_BENCH_OUT:-$top/build/bench}
 kernel=6.1
 timeout=3000
+vmopts=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o|--out) out=$2; shift 2 ;;
 	-k|--kernel) kernel=$2; shift 2 ;;
 	-t|--timeout) timeout=$2; shift 2 ;;
+	--append) vmopts+=(--append "$2"); shift 2 ;;
 	-h|--help) sed -n '3,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "workloads-run: unknown option '$1'" >&2; exit 2 ;;
@@ -80,7 +83,7 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 others=$(pgrep -c qemu-system || true)
 t0=$(date +%s)
 vrc=0
-tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vmlog" "${adds[@]}" \
+tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vmlog" "${adds[@]}" "${vmopts[@]}" \
 	--script tests/bench/workloads.sh -- "$mode" "${lines[@]}" "$@" || vrc=$?
 secs=$(($(date +%s) - t0))
 guest=$vmlog/guest.out
