@@ -246,6 +246,18 @@ def actual_sd(base, opt):
     return boot_sd(act, [pairs])
 
 
+def outside_saved(base, opt):
+    """what the optimized variant saved outside the marked line's own clock (wall - line time,
+    medians, base - optimized) as a share of the base wall time, or None"""
+    def rest(rs):
+        return [int(r['wall_ns']) - int(r['line_ns']) for r in rs
+                if r.get('rc') == '0' and r.get('wall_ns') and r.get('line_ns')]
+    rb, ro, wb = rest(base), rest(opt), walls(base)
+    if not rb or not ro or not wb:
+        return None
+    return (med(rb) - med(ro)) / med(wb)
+
+
 def fmt_pct(v):
     return '   n/a' if v is None else f'{100 * v:+6.1f}'
 
@@ -262,7 +274,7 @@ def main():
     d = parse(a.guest_out)
     for i in d['info']:
         print('#', i)
-    acc_rows, sys_rows = [], []
+    acc_rows, sys_rows, outside_rows = [], [], []
     errs_c, errs_z = [], []
     for w in d['workloads']:
         name, file, line = w['name'], w['file'], int(w['line'])
@@ -282,6 +294,10 @@ def main():
             else (None, 'not measured', None)
         sd_c = prediction_sd(d['prof'].get(('causal-fixed', name), []), pct, point) if pc is not None else None
         sd_a = actual_sd(base, opt) if actual is not None else None
+        outside = outside_saved([r for r in runs(d, tool='none', name=name, variant='base') if 'kind' not in r],
+                                [r for r in runs(d, tool='none', name=name, variant='optimized') if 'kind' not in r])
+        if outside is not None:
+            outside_rows.append((name, outside))
         # the noise of the difference, if both sides are independent
         sd_e = math.hypot(sd_c, sd_a) * 100 if sd_c is not None and sd_a is not None else None
         if not sd_e:
@@ -358,6 +374,12 @@ def main():
             if known:
                 print(f'within 2 sd of the noise: {len(within)} of {len(known)} (a larger |error| is a bias, '
                       'not noise; a smaller one cannot tell a bias below the noise)')
+        if outside_rows:
+            print('outside the line: the part of the actual speedup from time outside the marked line\'s own clock '
+                  '(wall - line time, base - optimized, % of the base wall time), which no speedup of the line '
+                  'explains; read it where the line runs on one thread at a time (join, futex, lock), not where its '
+                  'time is summed over threads running at once')
+            print('  ' + ', '.join(f'{n} {100 * v:+.1f}' for n, v in outside_rows))
         ranked = [r for r in acc_rows if r[6].startswith('1/')]
         by_slope = [r for r in acc_rows if r[7].startswith('1/')]
         print(f'true bottleneck ranked first (free-running, causal): {len(ranked)} of {len(acc_rows)} by impact, '
