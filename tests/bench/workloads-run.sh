@@ -70,7 +70,7 @@ else
 fi
 # the marked lines, from the sources: the guest has no sources
 lines=()
-for spec in join:A lock:C pipeline:S2 futex:X server:S phased:P1 batch_static:M; do
+for spec in join:A lock:C pipeline:S2 futex:X server:S phased:P1 batch_static:M pool:S; do
 	n=${spec%%:*}
 	l=$(grep -n "/\* line ${spec#*:} \*/" "tests/workloads/$n.c" | head -n 1 | cut -d: -f1)
 	[ -n "$l" ] || { echo "workloads-run: no 'line ${spec#*:}' in tests/workloads/$n.c" >&2; exit 1; }

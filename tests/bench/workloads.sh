@@ -47,7 +47,8 @@ pipeline pipeline.c 700 -
 futex futex.c 800 -
 server server.c 700 -
 phased phased.c 60,2000000,35 -
-batch_static batch_static.c 100 --progress=batch_done'
+batch_static batch_static.c 100 --progress=batch_done
+pool pool.c 200,300000 -'
 
 if ! insmod /lib/causal/causal.ko; then
 	echo "BW error insmod failed"

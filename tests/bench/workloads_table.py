@@ -253,8 +253,8 @@ def outside_saved(base, opt):
         return [int(r['wall_ns']) - int(r['line_ns']) for r in rs
                 if r.get('rc') == '0' and r.get('wall_ns') and r.get('line_ns')]
     rb, ro, wb = rest(base), rest(opt), walls(base)
-    if not rb or not ro or not wb:
-        return None
+    if not rb or not ro or not wb or med(rb) < 0:
+        return None  # (the line's time summed over threads running at once exceeds the wall time)
     return (med(rb) - med(ro)) / med(wb)
 
 

@@ -15,7 +15,8 @@ pipeline 100 -
 futex 100 -
 server 100 -
 phased 10 -
-batch_static 20 --progress=batch_done'
+batch_static 20 --progress=batch_done
+pool 120 -'
 
 ok() {
 	n=$((n + 1))
