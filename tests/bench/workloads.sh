@@ -38,9 +38,7 @@ mkdir -p $tmp
 # (the static one has no libcausal: a uprobe on batch_done; Coz cannot preload into it).
 # join runs with B at 35 % of A's work, phased with Q1 at 35 % of P1's: at their defaults (2/3),
 # the optimized line's 33 % is exactly where the other thread becomes critical, and whatever jitter
-# decides the round decides the answer, real or virtual. Not at half: under emulation two busy
-# vCPUs run about 1.5 times slower each than one alone, so B, busy only while A is, took 0.7 of
-# A's time at half of its work, and the kink was back at 30 % (tests/workloads/README.md)
+# decides the round decides the answer, real or virtual. At 35 % the kink is at a 65 % speedup.
 specs='join join.c 100,3000000,35 -
 lock lock.c 200 -
 pipeline pipeline.c 700 -
