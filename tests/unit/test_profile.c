@@ -93,6 +93,7 @@ static void check_round_trip(const struct profile *p, const char *lat_name, cons
 	assert_int_equal(e->delay_paid, 6900000);
 	assert_int_equal(e->paid_error_ns, -1234);
 	assert_int_equal(e->payments, 42);
+	assert_false(e->target_ended);
 	assert_int_equal(e->npoints, 2);
 	assert_int_equal(p->npoints, 2);
 	assert_string_equal(p->points[0].name, "main.c:73");
@@ -154,6 +155,43 @@ static void legacy_round_trip(void **state)
 	check_round_trip(&p, "req lat", "./server --name \"x\" -v");
 	profile_free(&p);
 	free(text);
+}
+
+/* The mark on an experiment the target's end cut short: written only when set, read in both formats. */
+static void target_ended_mark(void **state)
+{
+	static const enum profile_format fmts[] = { PROFILE_JSONL, PROFILE_LEGACY };
+	struct profile_experiment ended = exp1;
+	const char *key, *text;
+	size_t i;
+
+	(void)state;
+	ended.target_ended = true;
+	for (i = 0; i < 2; i++) {
+		struct profile_writer *w;
+		struct capture c;
+		struct profile p;
+
+		capture_open(&c);
+		w = profile_writer_stream(c.f, fmts[i]);
+		assert_non_null(w);
+		profile_write_experiment(w, &exp1);
+		profile_write_experiment(w, &ended);
+		assert_int_equal(profile_writer_close(w), 0);
+		key = fmts[i] == PROFILE_JSONL ? "\"target_ended\":1" : "\ttarget-ended=1";
+		/* on the second record only */
+		text = capture_text(&c);
+		assert_non_null(strstr(text, key));
+		assert_null(strstr(strstr(text, key) + 1, key));
+		assert_true(strstr(text, key) > strchr(text, '\n'));
+		parse_text(&p, capture_text(&c));
+		assert_int_equal(p.bad_lines, 0);
+		assert_int_equal(p.nexps, 2);
+		assert_false(p.exps[0].target_ended);
+		assert_true(p.exps[1].target_ended);
+		profile_free(&p);
+		capture_close(&c);
+	}
 }
 
 /* The record lines of Coz's bundled sqlite profile (2015, historic format). */
@@ -363,6 +401,7 @@ static void write_errors_reach_flush(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(jsonl_round_trip),
 	cmocka_unit_test(legacy_round_trip),
+	cmocka_unit_test(target_ended_mark),
 	cmocka_unit_test(coz_sqlite_example),
 	cmocka_unit_test(underscore_types),
 	cmocka_unit_test(garbage_is_counted),

@@ -334,6 +334,34 @@ static void runs_aggregate_and_header_lines_skip(void **state)
 	profile_free(&p);
 }
 
+/* An experiment during which the target ended measured it winding down: left out, and counted. */
+static void target_ended_left_out(void **state)
+{
+	static const char text[] =
+		"{\"type\":\"startup\",\"time\":1}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.00,\"duration\":1000}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.5,\"duration\":1000}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":20}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.5,\"duration\":1000,"
+		"\"target_ended\":1}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":2}\n";
+	struct report_result r;
+	struct profile p;
+
+	(void)state;
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 1);
+	assert_int_equal(r.experiments, 3);
+	assert_int_equal(r.target_ended, 1);
+	assert_int_equal(r.nseries, 1);
+	/* with the last one (20 + 2 visits in 2000 ns) it would be 0.1; without it 0.5 */
+	assert_float_equal(agg_of(&r.series[0], 50)->progress_speedup, 0.5, EPS);
+	/* its visits still happened */
+	assert_int_equal(r.points[0].total, 32);
+	report_free(&r);
+	profile_free(&p);
+}
+
 /* ---- the command ---- */
 
 #define RUN(r, ...) do {								\
@@ -546,6 +574,30 @@ static void json_output(void **state)
 	free(text);
 }
 
+/* A run shorter than an experiment: the report says why nothing is ranked, and what to do. */
+static void target_ended_says_so(void **state)
+{
+	static const char text[] =
+		"{\"type\":\"startup\",\"time\":1}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.00,\"duration\":1000,"
+		"\"target_ended\":1}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10}\n";
+	char *path = fixture("ended.coz", text);
+	struct cli_run r;
+
+	(void)state;
+	RUN(&r, path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "note: 1 experiments during which the program ended left out");
+	assert_contains(r.out.buf, "every experiment ran while the program ended; a shorter --experiment-length");
+	cli_run_done(&r);
+	RUN(&r, "--json", path);
+	assert_valid_json(r.out.buf);
+	assert_contains(r.out.buf, "\"dropped\":{\"target_ended\":1,");
+	cli_run_done(&r);
+	free(path);
+}
+
 static void html_output(void **state)
 {
 	char *text = ranking_profile(), *path = fixture("html.coz", text), *out, *html;
@@ -687,9 +739,11 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(ranking),
 	cmocka_unit_test(slope_weighs_experiment_time),
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
+	cmocka_unit_test(target_ended_left_out),
 	cmocka_unit_test(table_and_help),
 	cmocka_unit_test(min_points_filter_says_so),
 	cmocka_unit_test(json_output),
+	cmocka_unit_test(target_ended_says_so),
 	cmocka_unit_test(html_output),
 	cmocka_unit_test(trace_output),
 	cmocka_unit_test(unusable_profiles),

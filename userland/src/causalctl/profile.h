@@ -45,6 +45,8 @@ struct profile_experiment {
 	uint64_t delay_paid;
 	int64_t paid_error_ns;
 	uint64_t payments;
+	/* the target ended during it: it measured the program winding down, not running */
+	bool target_ended;
 };
 
 struct profile_writer;
@@ -91,6 +93,7 @@ struct profile_exp {
 	uint64_t start_ns, end_ns;
 	uint64_t delay_inserted, delay_paid, payments;
 	int64_t paid_error_ns;
+	bool target_ended;		/* left out of the estimates (profile_experiment) */
 	unsigned int run;		/* 0-based index of the startup record it follows */
 	size_t first_point, npoints;	/* its records in profile.points */
 	unsigned long line;		/* where it is in the file */
@@ -191,6 +194,7 @@ struct report_result {
 	unsigned int min_points;
 	size_t experiments;		/* all of them */
 	size_t skipped_header;		/* experiments in coz.h / causal.h */
+	size_t target_ended;		/* experiments during which the target ended, left out */
 	/* what did not make it, never silently */
 	size_t no_baseline;		/* series without a speedup-0 aggregate */
 	size_t thin_baseline;		/* series whose baseline has < MIN_DELTA visits or no valid period */

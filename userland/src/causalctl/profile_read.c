@@ -346,7 +346,7 @@ static bool add_experiment(struct profile *p, const struct record *r, unsigned l
 {
 	struct profile_exp e = { 0 };
 	const char *sel, *sp;
-	uint64_t start, end;
+	uint64_t start, end, ended;
 	char *tail;
 
 	if (!need_str(r, "selected", &sel, why, wlen))
@@ -363,8 +363,10 @@ static bool add_experiment(struct profile *p, const struct record *r, unsigned l
 	    !opt_u64(r, "start_ns", &start, why, wlen) || !opt_u64(r, "end_ns", &end, why, wlen) ||
 	    !opt_u64(r, "delay_inserted", &e.delay_inserted, why, wlen) ||
 	    !opt_u64(r, "delay_paid", &e.delay_paid, why, wlen) ||
-	    !opt_u64(r, "payments", &e.payments, why, wlen))
+	    !opt_u64(r, "payments", &e.payments, why, wlen) ||
+	    !opt_u64(r, "target_ended", &ended, why, wlen))
 		return false;
+	e.target_ended = ended != 0;
 	if (get(r, "paid_error_ns") && !to_s64(get(r, "paid_error_ns"), &e.paid_error_ns))
 		return fail(why, wlen, "experiment: paid_error_ns is not an integer");
 	if (get(r, "start_ns") && get(r, "end_ns") && end >= start && start) {

@@ -149,6 +149,8 @@ void profile_write_experiment(struct profile_writer *w, const struct profile_exp
 	field_u64(w, "delay_paid", "delay-paid", e->delay_paid);
 	field_s64(w, "paid_error_ns", "paid-error-ns", e->paid_error_ns);
 	field_u64(w, "payments", "payments", e->payments);
+	if (e->target_ended)
+		field_u64(w, "target_ended", "target-ended", 1);
 	record_end(w);
 }
 

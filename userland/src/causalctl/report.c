@@ -382,6 +382,11 @@ int report_analyse(const struct profile *p, enum report_sort sort, unsigned int 
 			r->skipped_header++;
 			continue;
 		}
+		/* threads finishing one by one: not the rate the other experiments measured */
+		if (e->target_ended) {
+			r->target_ended++;
+			continue;
+		}
 		for (j = 0; j < e->npoints; j++) {
 			pt = &p->points[e->first_point + j];
 			s = find_series(r, &scap, e->selected, pt);

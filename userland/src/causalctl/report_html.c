@@ -153,6 +153,9 @@ void report_print_html(FILE *f, const char *path, const struct profile *p, const
 		report_sort_name(r->sort), r->min_points);
 
 	fputs("<ul class=\"notes\">\n", f);
+	if (r->target_ended)
+		fprintf(f, "<li>%zu experiments left out: the program ended during them (winding down)</li>\n",
+			r->target_ended);
 	if (r->no_baseline)
 		fprintf(f, "<li>%zu line/point series dropped: no 0%% baseline</li>\n", r->no_baseline);
 	if (r->thin_baseline)

@@ -83,10 +83,10 @@ void report_print_json(FILE *f, const char *path, const struct profile *p, const
 			kind_name(r->points[i].kind), r->points[i].records, r->points[i].total,
 			r->points[i].total ? "true" : "false");
 	}
-	fprintf(f, "],\"dropped\":{\"no_baseline\":%zu,\"thin_baseline\":%zu,\"thin_points\":%zu,"
-		"\"out_of_range\":%zu,\"few_points\":%zu,\"lines_few_points\":%zu}",
-		r->no_baseline, r->thin_baseline, r->thin_points, r->out_of_range, r->few_points,
-		r->lines_few_points);
+	fprintf(f, "],\"dropped\":{\"target_ended\":%zu,\"no_baseline\":%zu,\"thin_baseline\":%zu,"
+		"\"thin_points\":%zu,\"out_of_range\":%zu,\"few_points\":%zu,\"lines_few_points\":%zu}",
+		r->target_ended, r->no_baseline, r->thin_baseline, r->thin_points, r->out_of_range,
+		r->few_points, r->lines_few_points);
 	fprintf(f, ",\"ranked_lines\":%zu,\"lines\":[", r->nlines);
 	for (i = 0; i < top; i++) {
 		const struct report_line *l = &r->lines[i];

@@ -84,6 +84,9 @@ static void print_notes(FILE *f, const struct report_result *r)
 	if (r->skipped_header)
 		fprintf(f, "note: %zu experiments in coz.h/causal.h (the progress-point macros) left out\n",
 			r->skipped_header);
+	if (r->target_ended)
+		fprintf(f, "note: %zu experiments during which the program ended left out (it was winding down)\n",
+			r->target_ended);
 	if (r->no_baseline)
 		fprintf(f, "dropped: %zu line/point series without a 0%% speedup experiment (no baseline)\n",
 			r->no_baseline);
@@ -124,6 +127,9 @@ void report_print_text(FILE *f, const struct report_result *r, size_t top, bool 
 		if (r->lines_few_points)
 			fprintf(f, ": %zu lines were filtered by --min-points %u; a lower --min-points shows them, "
 				"or a longer run gives them more experiments\n", r->lines_few_points, r->min_points);
+		else if (r->target_ended && r->target_ended + r->skipped_header == r->experiments)
+			fputs(": every experiment ran while the program ended; a shorter --experiment-length or a "
+			      "longer run gives it whole ones\n", f);
 		else
 			fputs("\n", f);
 		return;

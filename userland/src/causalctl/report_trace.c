@@ -89,8 +89,9 @@ void report_print_trace(FILE *f, const struct profile *p)
 		json_string(f, e->selected);
 		fprintf(f, ",\"speedup\":%.2f,\"duration_ns\":%" PRIu64 ",\"selected_samples\":%" PRIu64
 			",\"delay_inserted\":%" PRIu64 ",\"delay_paid\":%" PRIu64 ",\"paid_error_ns\":%" PRId64
-			",\"payments\":%" PRIu64 "}}", e->speedup, e->duration, e->selected_samples, e->delay_inserted,
-			e->delay_paid, e->paid_error_ns, e->payments);
+			",\"payments\":%" PRIu64 ",\"target_ended\":%s}}", e->speedup, e->duration,
+			e->selected_samples, e->delay_inserted, e->delay_paid, e->paid_error_ns, e->payments,
+			e->target_ended ? "true" : "false");
 	}
 	for (i = 0; i < p->nspans; i++) {
 		const struct profile_spans *s = &p->spans[i];
