@@ -10,7 +10,7 @@ full=$1
 line_a=$2
 n=0
 fails=0
-plan=21
+plan=23
 [ "$full" = full ] && plan=$((plan + 3))
 tmp=/tmp/profile-test
 mkdir -p $tmp
@@ -63,6 +63,14 @@ echo "# $e experiments"
 [ $rc -eq 0 ] && has $tmp/late.out "causal: progress point 'items': 32000000 visits in total" &&
 	[ "$e" -ge 5 ] && ! grep -q 'never reached' $tmp/late.out
 ok $? late_first_point_is_found_and_counted
+# the experiment the program's end cut short (threads finishing one by one) is marked, only
+# that one, and the report leaves it out
+ended=$(grep -c '"target_ended":1' $tmp/late.coz)
+echo "# $ended marked target_ended"
+grep '"type":"experiment"' $tmp/late.coz | tail -n 1 | grep -q '"target_ended":1' &&
+	[ "$ended" -eq 1 ] &&
+	causalctl report --json $tmp/late.coz | grep -q '"dropped":{"target_ended":1,'
+ok $? experiment_at_the_end_is_marked_and_left_out
 
 # 2. a static binary (no libcausal possible): uprobe points counted by the module, exactly
 echo g | causalctl run -o $tmp/static.coz --experiment-length 100ms --progress counted_call \
@@ -134,6 +142,9 @@ echo "# run exit status after SIGINT: $rc"
 ok $? sigint_stops_the_command
 grep -q '"type":"runtime"' $tmp/int.coz && grep -q '"type":"experiment"' $tmp/int.coz
 ok $? sigint_profile_has_experiments_and_runtime
+# stopped, not ended by itself: nothing to leave out
+! grep -q '"target_ended"' $tmp/int.coz
+ok $? sigint_experiment_is_not_marked_target_ended
 causalctl report --trace $tmp/int.json $tmp/int.coz >$tmp/int-report.out 2>&1
 ok $? sigint_profile_reads_back
 diag $tmp/int-report.out
