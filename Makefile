@@ -161,8 +161,10 @@ bench:
 	tests/bench/workloads-run.sh system
 
 # Known-answer workloads: causal's (and Coz's) predictions against the optimized variants' real
-# speedups, one VM run (tests/workloads/README.md, docs/bench.md); BENCH_ACCURACY_ARGS e.g. "reps=3";
-# then the Go HTTP/2 server's prediction against its real change (docs/go.md), BENCH_GO_ARGS
+# speedups, one VM run (tests/workloads/README.md, docs/bench.md). BENCH_ACCURACY_ARGS defaults to
+# the repetitions of docs/bench.md's runs 14 and 15 (about 15 minutes of VM; "reps=3" is quick).
+# Then the Go HTTP/2 server's prediction against its real change (docs/go.md), BENCH_GO_ARGS
+BENCH_ACCURACY_ARGS ?= reps=16 preps=6 free_scale=4
 bench-accuracy:
 	@tests/deps.sh --quiet || tests/deps.sh
 	tests/bench/workloads-run.sh accuracy $(BENCH_ACCURACY_ARGS)

@@ -221,7 +221,8 @@ def prediction_sd(records, pct, point):
             continue
         if e.get('type') == 'experiment':
             sp = round(100 * e.get('speedup', 0))
-            cur = [e.get('duration', 0), None] if sp in by else None
+            # as the report: the experiment during which the program ended is left out
+            cur = [e.get('duration', 0), None] if sp in by and not e.get('target_ended') else None
             if cur is not None:
                 by[sp].append(cur)
         elif cur is not None and e.get('type') == 'throughput-point' and e.get('name') == point:
