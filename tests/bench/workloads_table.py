@@ -259,6 +259,21 @@ def outside_saved(base, opt):
     return (med(rb) - med(ro)) / med(wb)
 
 
+def cpu_saved(base, opt):
+    """(user, kernel): what the optimized variant saved of the program's CPU time in user mode and
+    in the kernel (medians, base - optimized) as shares of the base's CPU time, or None (runs
+    from before the WORKLOAD lines had user_ns and sys_ns)"""
+    def times(rs, k):
+        return [int(r[k]) for r in rs if r.get('rc') == '0' and r.get('user_ns') and r.get('sys_ns')]
+    ub, ob, so, uo = times(base, 'user_ns'), times(base, 'sys_ns'), times(opt, 'sys_ns'), times(opt, 'user_ns')
+    if not ub or not uo:
+        return None
+    cpu = med([u + k for u, k in zip(ub, ob)])
+    if cpu <= 0:
+        return None
+    return (med(ub) - med(uo)) / cpu, (med(ob) - med(so)) / cpu
+
+
 def fmt_pct(v):
     return '   n/a' if v is None else f'{100 * v:+6.1f}'
 
@@ -275,7 +290,7 @@ def main():
     d = parse(a.guest_out)
     for i in d['info']:
         print('#', i)
-    acc_rows, sys_rows, outside_rows = [], [], []
+    acc_rows, sys_rows, outside_rows, cpu_rows = [], [], [], []
     errs_c, errs_z = [], []
     for w in d['workloads']:
         name, file, line = w['name'], w['file'], int(w['line'])
@@ -299,6 +314,10 @@ def main():
                                 [r for r in runs(d, tool='none', name=name, variant='optimized') if 'kind' not in r])
         if outside is not None:
             outside_rows.append((name, outside))
+        cpu = cpu_saved([r for r in runs(d, tool='none', name=name, variant='base') if 'kind' not in r],
+                        [r for r in runs(d, tool='none', name=name, variant='optimized') if 'kind' not in r])
+        if cpu is not None:
+            cpu_rows.append((name, cpu))
         # the noise of the difference, if both sides are independent
         sd_e = math.hypot(sd_c, sd_a) * 100 if sd_c is not None and sd_a is not None else None
         if not sd_e:
@@ -381,6 +400,11 @@ def main():
                   'explains; read it where the line runs on one thread at a time (join, futex, lock), not where its '
                   'time is summed over threads running at once')
             print('  ' + ', '.join(f'{n} {100 * v:+.1f}' for n, v in outside_rows))
+        if cpu_rows:
+            print('CPU time saved by the optimized variant, user mode / kernel (base - optimized, % of the base\'s CPU '
+                  'time, whole program): where the CPUs are the bottleneck this is the speedup, and the kernel\'s '
+                  'part (fewer preemptions, context switches) is one no virtual speedup of the line reproduces')
+            print('  ' + ', '.join(f'{n} {100 * u:+.1f} / {100 * k:+.1f}' for n, (u, k) in cpu_rows))
         ranked = [r for r in acc_rows if r[6].startswith('1/')]
         by_slope = [r for r in acc_rows if r[7].startswith('1/')]
         print(f'true bottleneck ranked first (free-running, causal): {len(ranked)} of {len(acc_rows)} by impact, '

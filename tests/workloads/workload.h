@@ -11,14 +11,16 @@
  * stderr when it ends:
  *
  *   WORKLOAD name=NAME variant=base|optimized line=LABEL line_ns=N line_calls=N line_min_ns=N
- *            line_work=N wall_ns=N
+ *            line_work=N wall_ns=N user_ns=N sys_ns=N
  *
  * line_work counts the iterations of the line's loop: the line is the same instructions in both
  * variants, so the ratio of iterations per call is the line's speedup wherever the cost of one
  * iteration does not change between runs. Under emulation on a busy host it does (thread CPU time
  * also counts time the vCPU lost to the host, and TCG's speed varies with load), so the timings
  * (line_ns, and line_min_ns, the cheapest call) are a cross-check there, not the measure.
- * wall_ns is the time from wl_start() to wl_report(). Define WL_NO_CAUSAL_H in a program that
+ * wall_ns is the time from wl_start() to wl_report(); user_ns and sys_ns the CPU time of the whole
+ * program in user mode and in the kernel (its threads and the child processes it has reaped), so
+ * that the benchmark can tell how much of a speedup came from the kernel's time. Define WL_NO_CAUSAL_H in a program that
  * cannot use libcausal (the static workload).
  */
 #ifndef WORKLOAD_H
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #ifndef WL_NO_CAUSAL_H
@@ -147,13 +150,30 @@ static inline void wl_account(struct wl_line *line, uint64_t n, uint64_t d)
 		;
 }
 
+static inline uint64_t wl_tv_ns(struct timeval tv)
+{
+	return (uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000ULL;
+}
+
 static inline void wl_report(const char *name, const char *label, const struct wl_line *line)
 {
+	uint64_t wall = wl_ns(CLOCK_MONOTONIC) - wl_t0, user = 0, sys = 0;
+	struct rusage ru;
+
+	if (!getrusage(RUSAGE_SELF, &ru)) {
+		user += wl_tv_ns(ru.ru_utime);
+		sys += wl_tv_ns(ru.ru_stime);
+	}
+	if (!getrusage(RUSAGE_CHILDREN, &ru)) {
+		user += wl_tv_ns(ru.ru_utime);
+		sys += wl_tv_ns(ru.ru_stime);
+	}
 	wl_write_calls();
 	fprintf(stderr, "WORKLOAD name=%s variant=%s line=%s line_ns=%llu line_calls=%llu line_min_ns=%llu "
-		"line_work=%llu wall_ns=%llu\n", name, WL_VARIANT, label, (unsigned long long)line->ns,
-		(unsigned long long)line->calls, (unsigned long long)line->min_ns, (unsigned long long)line->work,
-		(unsigned long long)(wl_ns(CLOCK_MONOTONIC) - wl_t0));
+		"line_work=%llu wall_ns=%llu user_ns=%llu sys_ns=%llu\n", name, WL_VARIANT, label,
+		(unsigned long long)line->ns, (unsigned long long)line->calls,
+		(unsigned long long)line->min_ns, (unsigned long long)line->work,
+		(unsigned long long)wall, (unsigned long long)user, (unsigned long long)sys);
 }
 
 /* A 1..99 percentage argument of program PROG, or exit 2 with a message naming it (NAME). */
