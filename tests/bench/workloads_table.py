@@ -265,13 +265,14 @@ def cpu_saved(base, opt):
     from before the WORKLOAD lines had user_ns and sys_ns)"""
     def times(rs, k):
         return [int(r[k]) for r in rs if r.get('rc') == '0' and r.get('user_ns') and r.get('sys_ns')]
-    ub, ob, so, uo = times(base, 'user_ns'), times(base, 'sys_ns'), times(opt, 'sys_ns'), times(opt, 'user_ns')
-    if not ub or not uo:
+    user_b, kern_b = times(base, 'user_ns'), times(base, 'sys_ns')
+    user_o, kern_o = times(opt, 'user_ns'), times(opt, 'sys_ns')
+    if not user_b or not user_o:
         return None
-    cpu = med([u + k for u, k in zip(ub, ob)])
+    cpu = med([u + k for u, k in zip(user_b, kern_b)])
     if cpu <= 0:
         return None
-    return (med(ub) - med(uo)) / cpu, (med(ob) - med(so)) / cpu
+    return (med(user_b) - med(user_o)) / cpu, (med(kern_b) - med(kern_o)) / cpu
 
 
 def fmt_pct(v):
