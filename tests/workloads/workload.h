@@ -20,8 +20,8 @@
  * (line_ns, and line_min_ns, the cheapest call) are a cross-check there, not the measure.
  * wall_ns is the time from wl_start() to wl_report(); user_ns and sys_ns the CPU time of the whole
  * program in user mode and in the kernel (its threads and the child processes it has reaped), so
- * that the benchmark can tell how much of a speedup came from the kernel's time. Define WL_NO_CAUSAL_H in a program that
- * cannot use libcausal (the static workload).
+ * that the benchmark can tell how much of a speedup came from the kernel's time. Define
+ * WL_NO_CAUSAL_H in a program that cannot use libcausal (the static workload).
  */
 #ifndef WORKLOAD_H
 #define WORKLOAD_H
