@@ -52,7 +52,7 @@ fi
 for lib in $libs; do
 	expect "$lib" "causalctl r" run report
 	expect "$lib" "causalctl run --fi" --fixed-line --fixed-speedup
-	expect "$lib" "causalctl report --sort " impact max min slope
+	expect "$lib" "causalctl report --sort " impact impact-se max min slope
 	expect "$lib" "causalctl --v" --version
 done
 

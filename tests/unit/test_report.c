@@ -3,6 +3,7 @@
  * Unit tests for `causalctl report`: the maths on small profiles with values computed by hand,
  * the filters and their counts, the ranking, and the JSON, HTML and trace outputs.
  */
+#include <math.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -301,6 +302,79 @@ static void ranking(void **state)
 	free(text);
 }
 
+/*
+ * The impact's standard error, and the ranking by impact less it (throughput, 1 s = 1e9 ns).
+ *   noise: N's four 0 % baselines of 1 s at periods 1e6, 8e5, 1e6, 8e5 (mean 9e5):
+ *     sum t (q - 9e5)^2 = 4 * 1e10 = 4e10, over 9e5^2 = 4 / 81, over 3 degrees of freedom: 4 / 243
+ *   W: 4 s at each of 0, 50, 100 %; p0 = 1e6, then p = 8e5 (r = 0.8, y = 0.2) at 50 and 100 %
+ *     impact at x = 1: (0.5 * 0.2 / 2 + 0.5 * 0.2) / 1 = 0.15; weights c = 0.5 (50 %), 0.25 (100 %)
+ *     Var = noise (0.4^2 / 4 + 0.2^2 / 4) + (0.4 + 0.2)^2 noise / 4 = 0.14 noise
+ *   T: 0.1 s at each; p0 = 1e6, p = 1e8 / 150 (r = 2/3, y = 1/3): impact 0.25 at x = 1
+ *     Var = noise ((1/3)^2 + (1/6)^2) / 0.1 + (1/2)^2 noise / 0.1 = 35/9 noise
+ *   by impact T (0.25) ranks above W (0.15); by impact-se W (0.15 - 0.048) above T (0.25 - 0.253).
+ */
+static char *se_profile(int baselines)
+{
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	int pct, i;
+
+	for (pct = 0; pct <= 100; pct += 50) {
+		tp(f, "/W.c:1", pct, 4000000000, pct ? 5000 : 4000);
+		tp(f, "/T.c:2", pct, 100000000, pct ? 150 : 100);
+	}
+	for (i = 0; i < baselines; i++)
+		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
+	fclose(f);
+	return text;
+}
+
+static void impact_standard_error(void **state)
+{
+	const double noise = 4.0 / 243;
+	const struct report_series *s;
+	struct report_result r;
+	struct profile p;
+	char *text = se_profile(4);
+
+	(void)state;
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 3);
+	assert_int_equal(r.npoints, 1);
+	assert_int_equal(r.points[0].noise_dof, 3);
+	assert_float_equal(r.points[0].noise, noise, EPS);
+	s = series_of(&r, "/W.c:1");
+	assert_float_equal(s->impact, 0.15, EPS);
+	assert_float_equal(s->impact_x, 1, EPS);
+	assert_float_equal(s->impact_se, sqrt(0.14 * noise), EPS);
+	s = series_of(&r, "/T.c:2");
+	assert_float_equal(s->impact, 0.25, EPS);
+	assert_float_equal(s->impact_se, sqrt(35.0 / 9 * noise), EPS);
+	assert_int_equal(r.few_points, 1);	/* N: one speedup */
+	assert_int_equal(r.nlines, 2);
+	assert_string_equal(r.lines[0].selected, "/T.c:2");
+	report_free(&r);
+	assert_int_equal(report_analyse(&p, REPORT_SORT_IMPACT_SE, 3, &r), 0);
+	assert_string_equal(r.lines[0].selected, "/W.c:1");
+	assert_float_equal(r.lines[0].score, 0.15 - sqrt(0.14 * noise), EPS);
+	assert_string_equal(r.lines[1].selected, "/T.c:2");
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+
+	/* two degrees of freedom are too few: no error, and impact-se falls back to the impact */
+	text = se_profile(3);
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT_SE, 3);
+	assert_int_equal(r.points[0].noise_dof, 2);
+	assert_true(isnan(r.points[0].noise));
+	assert_true(isnan(series_of(&r, "/W.c:1")->impact_se));
+	assert_string_equal(r.lines[0].selected, "/T.c:2");
+	assert_float_equal(r.lines[0].score, 0.25, EPS);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+}
+
 /* Appended runs aggregate: the baseline of run 1 serves run 2's speedups. */
 static void runs_aggregate_and_header_lines_skip(void **state)
 {
@@ -515,9 +589,29 @@ static void table_and_help(void **state)
 	assert_contains(r.out.buf, "--trace OUT");
 	cli_run_done(&r);
 
+	/* the standard error's column: '-' without repeated experiments, else the value */
+	RUN(&r, path);
+	assert_contains(r.out.buf, "  +17.5%       -  ");
+	cli_run_done(&r);
+	free(path);
+	free(text);
+	text = se_profile(4);
+	path = fixture("se.coz", text);
+	RUN(&r, "--sort", "impact-se", "--min-points", "3", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "   1  /W.c:1");
+	assert_contains(r.out.buf, "+15.0%    \u00b14.8  ");
+	assert_contains(r.out.buf, "+25.0%   \u00b125.3  ");
+	assert_contains(r.out.buf, "sorted by impact-se;");
+	cli_run_done(&r);
+	RUN(&r, "--ascii", "--min-points", "3", path);
+	assert_contains(r.out.buf, "   1  /T.c:2");
+	assert_contains(r.out.buf, "+25.0%  +-25.3  ");
+	cli_run_done(&r);
+
 	RUN(&r, "--sort", "best", path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "--sort wants impact, slope, max or min, not 'best'");
+	assert_contains(r.err.buf, "--sort wants impact, impact-se, slope, max or min, not 'best'");
 	cli_run_done(&r);
 	RUN(&r, "--min-points", "x", path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
@@ -563,7 +657,7 @@ static void json_output(void **state)
 	assert_contains(r.out.buf, "\"ranked_lines\":3,");
 	assert_contains(r.out.buf, "{\"rank\":1,\"selected\":\"/P.c:1\",\"score\":0.175,");
 	assert_contains(r.out.buf, "{\"point\":\"main.c:73\",\"kind\":\"throughput\",\"impact\":0.0875,"
-			"\"slope\":0.445361,\"max\":0.5,\"min\":0,\"speedups\":5,\"experiments\":5,");
+			"\"impact_se\":null,\"impact_x\":1,\"slope\":0.445361,\"max\":0.5,\"min\":0,\"speedups\":5,\"experiments\":5,");
 	assert_contains(r.out.buf, "{\"speedup\":1.00,\"used\":true,\"progress_speedup\":0.5,\"experiments\":1,"
 			"\"duration\":1000000000,\"delta\":2000}");
 	assert_contains(r.out.buf, "\"reached\":true");
@@ -738,6 +832,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(baseline_and_delta_filters),
 	cmocka_unit_test(ranking),
 	cmocka_unit_test(slope_weighs_experiment_time),
+	cmocka_unit_test(impact_standard_error),
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
 	cmocka_unit_test(target_ended_left_out),
 	cmocka_unit_test(table_and_help),

@@ -141,7 +141,12 @@ void profile_free(struct profile *p);
 #define REPORT_MIN_DELTA	5
 #define REPORT_DEFAULT_MIN_POINTS 5
 
-enum report_sort { REPORT_SORT_IMPACT, REPORT_SORT_SLOPE, REPORT_SORT_MAX, REPORT_SORT_MIN };
+/* replicated measurements (degrees of freedom) a point needs before its noise is estimated */
+#define REPORT_MIN_NOISE_DOF	3
+
+enum report_sort {
+	REPORT_SORT_IMPACT, REPORT_SORT_SLOPE, REPORT_SORT_MAX, REPORT_SORT_MIN, REPORT_SORT_IMPACT_SE
+};
 
 /* The aggregate of one (line, point, speedup). */
 struct report_agg {
@@ -154,6 +159,9 @@ struct report_agg {
 	double period;			/* ns per visit (throughput) or W, Little's law (latency) */
 	double progress_speedup;
 	bool used;			/* passed MIN_DELTA and the [-1, 2] range */
+	/* per experiment with MIN_DELTA visits: n, Σ t, Σ t q, Σ t q² (t in s, q its own period) */
+	unsigned int rep_n;
+	double rep_t, rep_tq, rep_tqq;
 };
 
 /* One (line, progress point) series. */
@@ -167,6 +175,8 @@ struct report_series {
 	unsigned int experiments;
 	bool ranked;			/* has a baseline and at least min_points values */
 	double impact, slope, max, min;
+	double impact_x;		/* the line speedup (0..1) whose running mean is the impact */
+	double impact_se;		/* its standard error; NAN when the point's noise is unknown */
 };
 
 struct report_line {
@@ -181,6 +191,13 @@ struct report_point_total {
 	enum profile_point_kind kind;
 	uint64_t total;			/* Σ delta, or Σ arrivals + departures */
 	unsigned long records;
+	/*
+	 * The measurement noise: the variance of one experiment's period relative to the mean, times
+	 * its length in s, pooled over repeated (line, speedup) experiments; NAN with fewer than
+	 * REPORT_MIN_NOISE_DOF degrees of freedom.
+	 */
+	double noise;
+	unsigned long noise_dof;
 };
 
 struct report_result {

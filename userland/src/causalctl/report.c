@@ -18,6 +18,8 @@ const char *report_sort_name(enum report_sort s)
 		return "max";
 	case REPORT_SORT_MIN:
 		return "min";
+	case REPORT_SORT_IMPACT_SE:
+		return "impact-se";
 	default:
 		return "impact";
 	}
@@ -112,9 +114,29 @@ found:
 	return 0;
 }
 
+/* One experiment's own period (as period() below), or 0 when it saw too few visits to count. */
+static double exp_period(const struct profile_exp *e, const struct profile_point *pt)
+{
+	if (!e->duration)
+		return 0;
+	if (pt->kind == PROFILE_THROUGHPUT)
+		return pt->delta >= REPORT_MIN_DELTA ? (double)e->duration / (double)pt->delta : 0;
+	if (pt->arrivals < REPORT_MIN_DELTA)
+		return 0;
+	return (double)pt->difference / ((double)pt->arrivals / (double)e->duration);
+}
+
 static void accumulate(struct report_agg *a, const struct profile_exp *e, const struct profile_point *pt)
 {
 	uint64_t total = a->duration + e->duration;
+	double q = exp_period(e, pt), t = (double)e->duration / 1e9;
+
+	if (q > 0 && isfinite(q)) {
+		a->rep_n++;
+		a->rep_t += t;
+		a->rep_tq += t * q;
+		a->rep_tqq += t * q * q;
+	}
 
 	a->experiments++;
 	if (pt->kind == PROFILE_THROUGHPUT) {
@@ -154,11 +176,53 @@ static double period(const struct report_series *s, const struct report_agg *a)
 }
 
 /*
+ * The standard error of the impact. Each speedup's period p_j has a relative error of variance
+ * noise / T_j (T_j its experiment time in s), and program speedup y_j = 1 - p_j / p_0 shares the
+ * baseline's error with every other point. The impact is a weighted sum of the y_j (trapezoid
+ * weights c_j / x over the points up to x), so
+ *   Var = sum (c_j r_j / x)^2 noise / T_j + (sum c_j r_j / x)^2 noise / T_0,  r_j = p_j / p_0.
+ */
+static double impact_se(const struct report_series *s, double noise)
+{
+	double x = s->impact_x, px = 0, cx, nx, w, var = 0, shared = 0, t0 = 0;
+	const struct report_agg *a, *cur = NULL;
+	size_t i;
+
+	if (!isfinite(noise) || !(x > 0))
+		return NAN;
+	/* walk the used points up to x; each one's weight needs the next one's position */
+	for (i = 0; i <= s->naggs; i++) {
+		a = i < s->naggs ? &s->aggs[i] : NULL;
+		if (a && (!a->used || a->speedup_pct / 100.0 > x))
+			continue;
+		if (cur) {
+			cx = cur->speedup_pct / 100.0;
+			nx = a ? a->speedup_pct / 100.0 : cx;
+			if (!cur->speedup_pct) {
+				t0 = (double)cur->duration / 1e9;
+			} else {
+				/* half the segment before it and half the one after, over x, times r */
+				w = (nx - px) / 2 / x * (1 - cur->progress_speedup);
+				var += w * w * noise / ((double)cur->duration / 1e9);
+				shared += w;
+			}
+			px = cx;
+		}
+		if (!a)
+			break;
+		cur = a;
+	}
+	if (!(t0 > 0))
+		return NAN;
+	return sqrt(var + shared * shared * noise / t0);
+}
+
+/*
  * slope: least squares weighted by each speedup's experiment time. A speedup tried once for a
  * short experiment is a noisy point; unweighted, it counted as much as one tried twenty times,
  * and a line with few experiments could out-rank the real bottleneck on noise alone.
  */
-static void score(struct report_series *s)
+static void score(struct report_series *s, double noise)
 {
 	double area = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0, den;
 	double px = 0, py = 0, x, y, w;
@@ -166,6 +230,7 @@ static void score(struct report_series *s)
 	size_t i;
 
 	s->impact = 0;
+	s->impact_x = 0;
 	s->max = -INFINITY;
 	s->min = INFINITY;
 	for (i = 0; i < s->naggs; i++) {
@@ -182,6 +247,7 @@ static void score(struct report_series *s)
 			area += (x - px) * (y + py) / 2;
 			if (x > 0 && (!any_norm || area / x > s->impact)) {
 				s->impact = area / x;
+				s->impact_x = x;
 				any_norm = true;
 			}
 		}
@@ -204,6 +270,7 @@ static void score(struct report_series *s)
 	s->slope = den > 1e-12 * n * n ? (n * sxy - sx * sy) / den : 0;
 	if (!s->nused)
 		s->max = s->min = 0;
+	s->impact_se = impact_se(s, noise);
 }
 
 static double key(const struct report_series *s, enum report_sort sort)
@@ -215,6 +282,8 @@ static double key(const struct report_series *s, enum report_sort sort)
 		return s->max;
 	case REPORT_SORT_MIN:
 		return s->min;
+	case REPORT_SORT_IMPACT_SE:
+		return s->impact - (isfinite(s->impact_se) ? s->impact_se : 0);
 	default:
 		return s->impact;
 	}
@@ -248,8 +317,54 @@ static int cmp_series_idx(const void *x, const void *y)
 	return c ? c : strcmp(a->point, b->point);
 }
 
+static struct report_point_total *find_total(struct report_result *r, const char *name,
+					      enum profile_point_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < r->npoints; i++)
+		if (r->points[i].kind == kind && !strcmp(r->points[i].name, name))
+			return &r->points[i];
+	return NULL;
+}
+
+/*
+ * Each point's noise, from the spread of experiments repeated at one (line, speedup): the
+ * pooled variance of their periods relative to their mean, each weighted by its length, so
+ * one 200 ms experiment is trusted half as much as one of 400 ms.
+ */
+static void estimate_noise(struct report_result *r)
+{
+	struct report_point_total *t;
+	const struct report_agg *a;
+	double q, ss;
+	size_t i, j;
+
+	for (i = 0; i < r->npoints; i++)
+		r->points[i].noise = 0;
+	for (i = 0; i < r->nseries; i++) {
+		t = find_total(r, r->series[i].point, r->series[i].kind);
+		for (j = 0; t && j < r->series[i].naggs; j++) {
+			a = &r->series[i].aggs[j];
+			if (a->rep_n < 2 || !(a->rep_t > 0))
+				continue;
+			q = a->rep_tq / a->rep_t;
+			ss = a->rep_tqq - a->rep_tq * q;
+			if (!(q > 0) || !isfinite(ss))
+				continue;
+			t->noise += (ss > 0 ? ss : 0) / (q * q);
+			t->noise_dof += a->rep_n - 1;
+		}
+	}
+	for (i = 0; i < r->npoints; i++) {
+		t = &r->points[i];
+		t->noise = t->noise_dof >= REPORT_MIN_NOISE_DOF ? t->noise / (double)t->noise_dof : NAN;
+	}
+}
+
 static void finish_series(struct report_result *r, struct report_series *s)
 {
+	const struct report_point_total *t;
 	struct report_agg *base = NULL, *a;
 	double p0;
 	size_t i;
@@ -298,7 +413,8 @@ static void finish_series(struct report_result *r, struct report_series *s)
 		return;
 	}
 	s->ranked = true;
-	score(s);
+	t = find_total(r, s->point, s->kind);
+	score(s, t ? t->noise : NAN);
 }
 
 static int build_lines(struct report_result *r)
@@ -398,6 +514,7 @@ int report_analyse(const struct profile *p, enum report_sort sort, unsigned int 
 			accumulate(a, e, pt);
 		}
 	}
+	estimate_noise(r);
 	for (i = 0; i < r->nseries; i++)
 		finish_series(r, &r->series[i]);
 	sorting = r;

@@ -30,7 +30,9 @@ void cmd_report_usage(FILE *f)
 		"  -m, --min-points N  rank only line/point series with at least N distinct speedups with a\n"
 		"                      value (default: %d; Coz's viewer uses 10)\n"
 		"  -s, --sort KEY      impact (default): the largest mean program speedup over line speedups\n"
-		"                      0..x, as Coz's viewer ranks; slope: least-squares slope weighted by\n"
+		"                      0..x, as Coz's viewer ranks; impact-se: impact less its standard\n"
+		"                      error (the table's \u00b1 column), so that a line measured too little\n"
+		"                      to be sure of ranks lower; slope: least-squares slope weighted by\n"
 		"                      experiment time (steadier on a noisy machine); max: the largest\n"
 		"                      program speedup; min: the most negative first (contention)\n"
 		"  -j, --json          print the result as one JSON object instead of the table\n"
@@ -59,8 +61,8 @@ static bool parse_count(const char *s, unsigned long max, unsigned long *v)
 
 static bool parse_sort(const char *s, enum report_sort *sort)
 {
-	static const enum report_sort all[] = { REPORT_SORT_IMPACT, REPORT_SORT_SLOPE, REPORT_SORT_MAX,
-						REPORT_SORT_MIN };
+	static const enum report_sort all[] = { REPORT_SORT_IMPACT, REPORT_SORT_IMPACT_SE, REPORT_SORT_SLOPE,
+						REPORT_SORT_MAX, REPORT_SORT_MIN };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(all); i++)
@@ -150,7 +152,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		case 's':
 			if (!parse_sort(optarg, &sort))
 				return cli_usage_error(env, "report",
-						       "--sort wants impact, slope, max or min, not '%s'", optarg);
+						       "--sort wants impact, impact-se, slope, max or min, not '%s'", optarg);
 			break;
 		case 'j':
 			json = true;

@@ -180,7 +180,7 @@ void report_print_html(FILE *f, const char *path, const struct profile *p, const
 	fputs("</ul>\n", f);
 
 	fputs("<table>\n<tr><th>rank</th><th class=\"n\">line</th><th class=\"n\">progress point</th>"
-	      "<th>impact</th><th>slope</th><th>max</th><th>min</th><th>speedups</th><th>experiments</th></tr>\n", f);
+	      "<th>impact</th><th>&plusmn;</th><th>slope</th><th>max</th><th>min</th><th>speedups</th><th>experiments</th></tr>\n", f);
 	for (i = 0; i < top; i++)
 		for (j = 0; j < r->lines[i].nseries; j++) {
 			const struct report_series *s = &r->series[r->lines[i].series[j]];
@@ -189,8 +189,13 @@ void report_print_html(FILE *f, const char *path, const struct profile *p, const
 			html(f, s->selected);
 			fputs("</td><td class=\"n\">", f);
 			html(f, s->point);
-			fprintf(f, "%s</td><td>%+.1f%%</td><td>%+.2f</td><td>%+.1f%%</td><td>%+.1f%%</td><td>%zu</td>"
-				"<td>%u</td></tr>\n", s->kind == PROFILE_LATENCY ? " (latency)" : "", 100 * s->impact,
+			fprintf(f, "%s</td><td>%+.1f%%</td>", s->kind == PROFILE_LATENCY ? " (latency)" : "",
+				100 * s->impact);
+			if (isfinite(s->impact_se))
+				fprintf(f, "<td>%.1f</td>", 100 * s->impact_se);
+			else
+				fputs("<td>-</td>", f);
+			fprintf(f, "<td>%+.2f</td><td>%+.1f%%</td><td>%+.1f%%</td><td>%zu</td><td>%u</td></tr>\n",
 				s->slope, 100 * s->max, 100 * s->min, s->nused, s->experiments);
 		}
 	fputs("</table>\n<div class=\"plots\">\n", f);

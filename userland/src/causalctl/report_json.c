@@ -27,6 +27,10 @@ static void print_series(FILE *f, const struct report_series *s)
 	json_string(f, s->point);
 	fprintf(f, ",\"kind\":\"%s\",\"impact\":", kind_name(s->kind));
 	num(f, s->impact);
+	fputs(",\"impact_se\":", f);
+	num(f, s->impact_se);
+	fputs(",\"impact_x\":", f);
+	num(f, s->impact_x);
 	fputs(",\"slope\":", f);
 	num(f, s->slope);
 	fputs(",\"max\":", f);
@@ -79,9 +83,12 @@ void report_print_json(FILE *f, const char *path, const struct profile *p, const
 	for (i = 0; i < r->npoints; i++) {
 		fputs(i ? ",{\"name\":" : "{\"name\":", f);
 		json_string(f, r->points[i].name);
-		fprintf(f, ",\"kind\":\"%s\",\"records\":%lu,\"total\":%" PRIu64 ",\"reached\":%s}",
+		fprintf(f, ",\"kind\":\"%s\",\"records\":%lu,\"total\":%" PRIu64 ",\"reached\":%s",
 			kind_name(r->points[i].kind), r->points[i].records, r->points[i].total,
 			r->points[i].total ? "true" : "false");
+		fputs(",\"noise\":", f);
+		num(f, r->points[i].noise);
+		fprintf(f, ",\"noise_dof\":%lu}", r->points[i].noise_dof);
 	}
 	fprintf(f, "],\"dropped\":{\"target_ended\":%zu,\"no_baseline\":%zu,\"thin_baseline\":%zu,"
 		"\"thin_points\":%zu,\"out_of_range\":%zu,\"few_points\":%zu,\"lines_few_points\":%zu}",

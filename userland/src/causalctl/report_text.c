@@ -49,6 +49,20 @@ static void sparkline(FILE *f, const struct report_series *s, bool ascii)
 	}
 }
 
+/* "±4.8" right-aligned in 6 columns, one word for scripts that split on blanks; "-" if unknown. */
+static void se_cell(FILE *f, double se, bool ascii)
+{
+	char cell[32];
+
+	if (!isfinite(se)) {
+		fprintf(f, "%6s", "-");
+		return;
+	}
+	snprintf(cell, sizeof(cell), "%s%.1f", ascii ? "+-" : "\u00b1", 100 * se);
+	/* the UTF-8 '±' takes two bytes and one column */
+	fprintf(f, "%*s", ascii ? 6 : 7, cell);
+}
+
 /* Long paths keep their tail, which has the file name and line number. */
 static void name_cell(FILE *f, const char *name, int width)
 {
@@ -136,8 +150,9 @@ void report_print_text(FILE *f, const struct report_result *r, size_t top, bool 
 	}
 	lw = name_width(r, top, false);
 	pw = name_width(r, top, true);
-	fprintf(f, "%4s  %-*s  %-*s  %8s  %6s  %8s  %6s  %5s  %s\n", "rank", lw, "line", pw, "progress point",
-		"impact", "slope", "max", "points", "exps", "0% .. line speedup .. 100%");
+	fprintf(f, "%4s  %-*s  %-*s  %8s  %*s  %6s  %8s  %6s  %5s  %s\n", "rank", lw, "line", pw, "progress point",
+		"impact", ascii ? 6 : 7, ascii ? "+-" : "\u00b1", "slope", "max", "points", "exps",
+		"0% .. line speedup .. 100%");
 	for (i = 0; i < top; i++) {
 		const struct report_line *l = &r->lines[i];
 
@@ -155,15 +170,18 @@ void report_print_text(FILE *f, const struct report_result *r, size_t top, bool 
 				fputs("  ", f);
 			}
 			name_cell(f, point, pw);
-			fprintf(f, "  %+7.1f%%  %+6.2f  %+7.1f%%  %6zu  %5u  ", 100 * s->impact, s->slope, 100 * s->max,
-				s->nused, s->experiments);
+			fprintf(f, "  %+7.1f%%  ", 100 * s->impact);
+			se_cell(f, s->impact_se, ascii);
+			fprintf(f, "  %+6.2f  %+7.1f%%  %6zu  %5u  ", s->slope, 100 * s->max, s->nused, s->experiments);
 			sparkline(f, s, ascii);
 			fputc('\n', f);
 		}
 	}
 	if (shown < r->nlines)
 		fprintf(f, "(%zu more lines; --top 0 shows all)\n", r->nlines - shown);
-	fprintf(f, "sorted by %s; impact: mean program speedup over line speedups 0..x, best x; slope: least "
-		"squares weighted by experiment time, program speedup per unit of line speedup\n", report_sort_name(r->sort));
+	fprintf(f, "sorted by %s; impact: mean program speedup over line speedups 0..x, best x; %s: its standard "
+		"error, from the spread of repeated experiments ('-': too few repeats); slope: least squares weighted "
+		"by experiment time, program speedup per unit of line speedup\n", report_sort_name(r->sort),
+		ascii ? "+-" : "\u00b1");
 	print_notes(f, r);
 }
