@@ -120,17 +120,29 @@ def prediction(rep, file, line, pct):
         dropped = rep.get('dropped', {})
         why = ','.join(f'{k}={v}' for k, v in dropped.items() if v) or 'line not in profile'
         return None, why, None
+    best = point_at(e, pct)
+    if best is None:
+        return None, f'no {pct}% point', None
+    return best['progress_speedup'], None, best['point']
+
+
+def point_at(e, pct):
+    """the report's point at line speedup pct of a line entry (a throughput series first), or None"""
     best = None
     for s in e['series']:
         for p in s['points']:
             if round(p['speedup'] * 100) == pct and p['used']:
-                v = p['progress_speedup']
                 # prefer a throughput point; take the first one
-                if best is None or (s['kind'] == 'throughput' and best[1] != 'throughput'):
-                    best = (v, s['kind'], s['point'])
-    if best is None:
-        return None, f'no {pct}% point', None
-    return best[0], None, best[2]
+                if best is None or (s['kind'] == 'throughput' and best['kind'] != 'throughput'):
+                    best = dict(p, kind=s['kind'], point=s['point'])
+    return best
+
+
+def report_se(rep, file, line, pct):
+    """the report's own standard error of the prediction at pct (from its noise estimate), or None"""
+    _, e = find_line(rep or {}, file, line)
+    p = point_at(e, pct) if e else None
+    return p.get('progress_speedup_se') if p else None
 
 
 def time_to_answer(causalctl, records, file, line, legacy):
@@ -291,7 +303,7 @@ def main():
     d = parse(a.guest_out)
     for i in d['info']:
         print('#', i)
-    acc_rows, sys_rows, outside_rows, cpu_rows = [], [], [], []
+    acc_rows, sys_rows, outside_rows, cpu_rows, se_rows = [], [], [], [], []
     errs_c, errs_z = [], []
     for w in d['workloads']:
         name, file, line = w['name'], w['file'], int(w['line'])
@@ -311,6 +323,9 @@ def main():
             else (None, 'not measured', None)
         sd_c = prediction_sd(d['prof'].get(('causal-fixed', name), []), pct, point) if pc is not None else None
         sd_a = actual_sd(base, opt) if actual is not None else None
+        se_c = report_se(d['json'].get(('causal', 'fixed', name)), file, line, pct) if pc is not None else None
+        if sd_c is not None and se_c is not None:
+            se_rows.append((name, se_c, sd_c))
         outside = outside_saved([r for r in runs(d, tool='none', name=name, variant='base') if 'kind' not in r],
                                 [r for r in runs(d, tool='none', name=name, variant='optimized') if 'kind' not in r])
         if outside is not None:
@@ -395,6 +410,10 @@ def main():
             if known:
                 print(f'within 2 sd of the noise: {len(within)} of {len(known)} (a larger |error| is a bias, '
                       'not noise; a smaller one cannot tell a bias below the noise)')
+        if se_rows:
+            print('the report\'s own standard error of the prediction (noise of its repeated experiments, '
+                  'report --json progress_speedup_se) / the resampled sd above, pp:')
+            print('  ' + ', '.join(f'{n} {100 * se:.1f} / {100 * sd:.1f}' for n, se, sd in se_rows))
         if outside_rows:
             print('outside the line: the part of the actual speedup from time outside the marked line\'s own clock '
                   '(wall - line time, base - optimized, % of the base wall time), which no speedup of the line '

@@ -347,6 +347,9 @@ static void impact_standard_error(void **state)
 	assert_float_equal(s->impact, 0.15, EPS);
 	assert_float_equal(s->impact_x, 1, EPS);
 	assert_float_equal(s->impact_se, sqrt(0.14 * noise), EPS);
+	/* a point's own error: r sqrt(noise / T + noise / T0) = 0.8 sqrt(noise / 2) */
+	assert_float_equal(agg_of(s, 50)->progress_speedup_se, 0.8 * sqrt(noise / 2), EPS);
+	assert_float_equal(agg_of(s, 0)->progress_speedup_se, 0, EPS);
 	s = series_of(&r, "/T.c:2");
 	assert_float_equal(s->impact, 0.25, EPS);
 	assert_float_equal(s->impact_se, sqrt(35.0 / 9 * noise), EPS);
@@ -658,7 +661,8 @@ static void json_output(void **state)
 	assert_contains(r.out.buf, "{\"rank\":1,\"selected\":\"/P.c:1\",\"score\":0.175,");
 	assert_contains(r.out.buf, "{\"point\":\"main.c:73\",\"kind\":\"throughput\",\"impact\":0.0875,"
 			"\"impact_se\":null,\"impact_x\":1,\"slope\":0.445361,\"max\":0.5,\"min\":0,\"speedups\":5,\"experiments\":5,");
-	assert_contains(r.out.buf, "{\"speedup\":1.00,\"used\":true,\"progress_speedup\":0.5,\"experiments\":1,"
+	assert_contains(r.out.buf, "{\"speedup\":1.00,\"used\":true,\"progress_speedup\":0.5,\"progress_speedup_se\":null,"
+			"\"experiments\":1,"
 			"\"duration\":1000000000,\"delta\":2000}");
 	assert_contains(r.out.buf, "\"reached\":true");
 	/* 3 lines, 5 aggregated points each */

@@ -158,6 +158,7 @@ struct report_agg {
 	double difference;		/* duration-weighted mean (latency) */
 	double period;			/* ns per visit (throughput) or W, Little's law (latency) */
 	double progress_speedup;
+	double progress_speedup_se;	/* its standard error; NAN when the point's noise is unknown */
 	bool used;			/* passed MIN_DELTA and the [-1, 2] range */
 	/* per experiment with MIN_DELTA visits: n, Σ t, Σ t q, Σ t q² (t in s, q its own period) */
 	unsigned int rep_n;

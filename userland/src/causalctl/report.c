@@ -217,6 +217,28 @@ static double impact_se(const struct report_series *s, double noise)
 	return sqrt(var + shared * shared * noise / t0);
 }
 
+/* Each speedup's own error: r sqrt(noise / T + noise / T_0), 0 for the baseline itself. */
+static void point_se(struct report_series *s, double noise)
+{
+	const struct report_agg *base = NULL;
+	struct report_agg *a;
+	size_t i;
+
+	for (i = 0; i < s->naggs; i++)
+		if (s->aggs[i].used && !s->aggs[i].speedup_pct)
+			base = &s->aggs[i];
+	for (i = 0; i < s->naggs; i++) {
+		a = &s->aggs[i];
+		if (!a->used || !base || !isfinite(noise) || !a->duration || !base->duration)
+			a->progress_speedup_se = NAN;
+		else if (a == base)
+			a->progress_speedup_se = 0;
+		else
+			a->progress_speedup_se = (1 - a->progress_speedup) *
+				sqrt(noise / ((double)a->duration / 1e9) + noise / ((double)base->duration / 1e9));
+	}
+}
+
 /*
  * slope: least squares weighted by each speedup's experiment time. A speedup tried once for a
  * short experiment is a noisy point; unweighted, it counted as much as one tried twenty times,
@@ -271,6 +293,7 @@ static void score(struct report_series *s, double noise)
 	if (!s->nused)
 		s->max = s->min = 0;
 	s->impact_se = impact_se(s, noise);
+	point_se(s, noise);
 }
 
 static double key(const struct report_series *s, enum report_sort sort)

@@ -47,6 +47,8 @@ static void print_series(FILE *f, const struct report_series *s)
 			num(f, a->progress_speedup);
 		else
 			fputs("null", f);
+		fputs(",\"progress_speedup_se\":", f);
+		num(f, a->used ? a->progress_speedup_se : NAN);
 		fprintf(f, ",\"experiments\":%u,\"duration\":%" PRIu64, a->experiments, a->duration);
 		if (s->kind == PROFILE_THROUGHPUT)
 			fprintf(f, ",\"delta\":%" PRIu64, a->delta);
