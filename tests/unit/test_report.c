@@ -713,6 +713,7 @@ static void html_output(void **state)
 	assert_contains(html, "line speedup");
 	assert_contains(html, "program speedup");
 	assert_contains(html, "<style>");
+	assert_int_equal(count(html, "class=\"err\""), 0);	/* no repeats: no error bars */
 	free(html);
 	cli_run_done(&r);
 
@@ -720,6 +721,20 @@ static void html_output(void **state)
 	RUN(&r, "--html", out, "--top", "2", path);
 	html = slurp(out);
 	assert_int_equal(count(html, "<svg"), 2);
+	free(html);
+	cli_run_done(&r);
+	free(path);
+	free(text);
+
+	/* with repeats: a bar at each speedup but the baselines (W and T, 50 and 100 %), the ± in the table */
+	text = se_profile(4);
+	path = fixture("html-se.coz", text);
+	RUN(&r, "--html", out, "--min-points", "3", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	html = slurp(out);
+	assert_int_equal(count(html, "class=\"err\""), 4);
+	assert_contains(html, "<td>+15.0%</td><td>4.8</td>");
+	assert_contains(html, "line 50% \u2192 program +20.0% \u00b1 ");
 	free(html);
 	cli_run_done(&r);
 	free(out);

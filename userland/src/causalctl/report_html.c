@@ -94,11 +94,20 @@ static void plot(FILE *f, const struct report_result *r, const struct report_lin
 
 			if (!a->used)
 				continue;
+			/* one standard error each way, clipped to the plot */
+			if (isfinite(a->progress_speedup_se) && a->progress_speedup_se > 0)
+				fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+					"class=\"err\"/>\n", px_x(a->speedup_pct / 100.0),
+					px_y(fmin(hi, a->progress_speedup + a->progress_speedup_se), lo, hi),
+					px_x(a->speedup_pct / 100.0),
+					px_y(fmax(lo, a->progress_speedup - a->progress_speedup_se), lo, hi), c);
 			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>", px_x(a->speedup_pct / 100.0),
 				px_y(a->progress_speedup, lo, hi), c);
 			html(f, s->point);
-			fprintf(f, ": line %d%% \u2192 program %+.1f%% (%u experiments)</title></circle>\n",
-				a->speedup_pct, 100 * a->progress_speedup, a->experiments);
+			fprintf(f, ": line %d%% \u2192 program %+.1f%%", a->speedup_pct, 100 * a->progress_speedup);
+			if (isfinite(a->progress_speedup_se))
+				fprintf(f, " \u00b1 %.1f", 100 * a->progress_speedup_se);
+			fprintf(f, " (%u experiments)</title></circle>\n", a->experiments);
 		}
 	}
 	fputs("</svg>\n", f);
@@ -135,6 +144,7 @@ void report_print_html(FILE *f, const char *path, const struct profile *p, const
 	      ".plots{display:flex;flex-wrap:wrap;gap:12px}\n"
 	      ".plot{border:1px solid #ccc;padding:6px}\n.plot h3{font-size:0.9em;font-family:monospace;margin:0 0 4px}\n"
 	      ".frame{fill:none;stroke:#888}.grid{stroke:#eee}.zero{stroke:#888;stroke-dasharray:4 3}\n"
+	      ".err{stroke-width:1;stroke-opacity:0.5}\n"
 	      ".tick{font-size:10px;fill:#555}.axis{font-size:11px;fill:#333}\n"
 	      ".legend span{font-family:monospace;font-size:0.8em;margin-right:1em}\n"
 	      ".notes{color:#844}\n"
@@ -198,7 +208,9 @@ void report_print_html(FILE *f, const char *path, const struct profile *p, const
 			fprintf(f, "<td>%+.2f</td><td>%+.1f%%</td><td>%+.1f%%</td><td>%zu</td><td>%u</td></tr>\n",
 				s->slope, 100 * s->max, 100 * s->min, s->nused, s->experiments);
 		}
-	fputs("</table>\n<div class=\"plots\">\n", f);
+	fputs("</table>\n<p>&plusmn;: the standard error of the impact, from the spread of repeated experiments "
+	      "(-: too few repeats); in the plots, a bar is one standard error of a point each way.</p>\n"
+	      "<div class=\"plots\">\n", f);
 	for (i = 0; i < top; i++) {
 		const struct report_line *l = &r->lines[i];
 
