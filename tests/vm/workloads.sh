@@ -6,19 +6,22 @@
 # `make bench-accuracy`'s business, not this one's: no timing is checked here. No
 # --max-experiments: it would end the run with SIGTERM (exit 143) when a slow host lets the
 # workload outlast it, as pool did once in CI; `timeout 120` is the bound instead.
+# The sizes give each workload about 0.5-1.5 s unprofiled, 5 or more experiments of 100 ms: at a
+# fifth of that they ran 0.1-0.3 s and got 1 or 2, and once in CI server answered its 100
+# requests in 96 ms, before the first experiment began, and left a profile without one.
 tmp=/tmp/workloads-test
 mkdir -p $tmp
 n=0
 fails=0
 # name args progress-options
-specs='join 20 -
-lock 30 -
-pipeline 100 -
-futex 100 -
-server 100 -
-phased 10 -
-batch_static 20 --progress=batch_done
-pool 120 -'
+specs='join 100 -
+lock 300 -
+pipeline 1000 -
+futex 500 -
+server 1000 -
+phased 50 -
+batch_static 100 --progress=batch_done
+pool 480 -'
 
 ok() {
 	n=$((n + 1))
