@@ -15,8 +15,10 @@
 #   check-free: nothing but one short free-running profile of every workload (for a quick look)
 # Arguments: MODE then KEY=VALUE: reps=R (base/optimized pairs, default 5), preps=P (profile runs
 # per speedup, default 2), len=T (experiment length, default 250ms), only=a,b (workloads),
-# coz=0|1, free_scale=K (free-running runs do K times the work of the others, default 6), and
-# line_NAME=N (the marked line of workload NAME; the host greps them from the sources).
+# coz=0|1, free_scale=K (free-running runs do K times the work of the others, default 6),
+# run_ms=M (each workload's size is scaled so that one unprofiled run takes about M ms, default
+# 1500; 0 keeps the sizes below), and line_NAME=N (the marked line of workload NAME; the host
+# greps them from the sources).
 mode=${1:-accuracy}
 shift
 reps=5
@@ -25,16 +27,17 @@ len=250ms
 only=
 coz=1
 free_scale=6
+run_ms=1500
 for arg in "$@"; do
 	case "$arg" in
-	reps=*|preps=*|len=*|only=*|coz=*|free_scale=*|line_*=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	reps=*|preps=*|len=*|only=*|coz=*|free_scale=*|run_ms=*|line_*=*) eval "${arg%%=*}=\${arg#*=}" ;;
 	*) echo "BW error unknown argument '$arg'"; exit 2 ;;
 	esac
 done
 tmp=/tmp/bw
 mkdir -p $tmp
 
-# name file args(a run of ~2-3 s in the guest; commas for spaces) progress-options
+# name file args(commas for spaces; the first is a count that run_ms scales) progress-options
 # (the static one has no libcausal: a uprobe on batch_done; Coz cannot preload into it).
 # join runs with B at 35 % of A's work, phased with Q1 at 35 % of P1's: at their defaults (2/3),
 # the optimized line's 33 % is exactly where the other thread becomes critical, and whatever jitter
@@ -118,6 +121,18 @@ echo "$specs" | while read -r name file args popt; do
 	popt=$(echo "$popt" | tr = ' ')
 	static=0
 	case "$name" in *_static) static=1 ;; esac
+	# The size, from one unprofiled run: fixed sizes made the statistics depend on the host. On
+	# a host 3 times faster than the one they were chosen on, a fixed-line run lasted 0.7 s and
+	# got 2 or 3 experiments, one of them the one the program ended in (left out).
+	if [ "$run_ms" -gt 0 ]; then
+		wall=$(plain "$name" $args | sed -n 's/.* wall_ns=\([0-9]*\).*/\1/p' | head -n 1)
+		if [ -n "$wall" ] && [ "$wall" -gt 0 ]; then
+			args=$(echo "$args" | awk -v w="$wall" -v t="$run_ms" '{ k = t * 1e6 / w
+				if (k < 0.25) k = 0.25; if (k > 16) k = 16
+				n = int($1 * k + 0.5); $1 = n < 1 ? 1 : n; print }')
+		fi
+		echo "BW note calibrate name=$name wall_ns=${wall:-none} run_ms=$run_ms args=$args"
+	fi
 	echo "BW workload name=$name file=$file line=$line args=$args"
 	t0=$(date +%s)
 

@@ -303,6 +303,8 @@ def main():
     d = parse(a.guest_out)
     for i in d['info']:
         print('#', i)
+    if d['workloads']:
+        print('# sizes (first argument): ' + ', '.join(f"{w['name']} {w.get('args', '?')}" for w in d['workloads']))
     acc_rows, sys_rows, outside_rows, cpu_rows, se_rows = [], [], [], [], []
     errs_c, errs_z = [], []
     for w in d['workloads']:
