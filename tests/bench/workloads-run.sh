@@ -8,7 +8,8 @@
 #   tests/bench/workloads-run.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] [--append ARGS] MODE [KEY=VALUE...]
 #
 # MODE: accuracy (make bench-accuracy) or system (part of make bench: overhead, time to answer,
-# thread scale). KEY=VALUE go to the guest script (reps=, preps=, len=, only=, coz=0, free_scale=, run_ms=). OUTDIR
+# thread scale). KEY=VALUE go to the guest script (reps=, preps=, len=, only=, coz=0,
+# free_scale=, run_ms=: see tests/bench/workloads.sh). OUTDIR
 # (default build/bench, or $CAUSAL_BENCH_OUT) gets vm-workloads-MODE/ (guest.out is what the table
 # is made from) and table-workloads-MODE.txt. --append adds to the guest kernel's command line (for
 # experiments such as idle=poll). Exits non-zero only if something failed to build or run; a
