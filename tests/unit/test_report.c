@@ -153,6 +153,11 @@ static void latency_littles_law(void **state)
 	assert_float_equal(agg_of(s, 50)->progress_speedup, 0.6, EPS);
 	assert_true(s->ranked);
 	assert_float_equal(s->max, 0.6, EPS);
+	/* the two baselines are a repeat (W of 1e8 and 2e8): one degree of freedom, too few for a noise */
+	assert_int_equal(r.npoints, 1);
+	assert_int_equal(r.points[0].noise_dof, 1);
+	assert_true(isnan(r.points[0].noise));
+	assert_true(isnan(s->impact_se));
 	report_free(&r);
 	profile_free(&p);
 }

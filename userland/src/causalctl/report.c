@@ -114,16 +114,21 @@ found:
 	return 0;
 }
 
-/* One experiment's own period (as period() below), or 0 when it saw too few visits to count. */
+/* Time per visit (throughput) or mean latency W = L / λ with λ = arrivals / duration (Little's law). */
+static double period_of(enum profile_point_kind kind, uint64_t duration, uint64_t delta, uint64_t arrivals,
+			double difference)
+{
+	if (kind == PROFILE_THROUGHPUT)
+		return (double)duration / (double)delta;
+	return difference / ((double)arrivals / (double)duration);
+}
+
+/* One experiment's own period, or 0 when it saw too few visits to count. */
 static double exp_period(const struct profile_exp *e, const struct profile_point *pt)
 {
-	if (!e->duration)
+	if (!e->duration || (pt->kind == PROFILE_THROUGHPUT ? pt->delta : pt->arrivals) < REPORT_MIN_DELTA)
 		return 0;
-	if (pt->kind == PROFILE_THROUGHPUT)
-		return pt->delta >= REPORT_MIN_DELTA ? (double)e->duration / (double)pt->delta : 0;
-	if (pt->arrivals < REPORT_MIN_DELTA)
-		return 0;
-	return (double)pt->difference / ((double)pt->arrivals / (double)e->duration);
+	return period_of(pt->kind, e->duration, pt->delta, pt->arrivals, (double)pt->difference);
 }
 
 static void accumulate(struct report_agg *a, const struct profile_exp *e, const struct profile_point *pt)
@@ -167,12 +172,9 @@ static uint64_t visits(const struct report_series *s, const struct report_agg *a
 	return s->kind == PROFILE_THROUGHPUT ? a->delta : a->arrivals;
 }
 
-/* Time per visit (throughput) or mean latency W = L / λ with λ = arrivals / duration (Little's law). */
 static double period(const struct report_series *s, const struct report_agg *a)
 {
-	if (s->kind == PROFILE_THROUGHPUT)
-		return (double)a->duration / (double)a->delta;
-	return a->difference / ((double)a->arrivals / (double)a->duration);
+	return period_of(s->kind, a->duration, a->delta, a->arrivals, a->difference);
 }
 
 /*
