@@ -147,7 +147,7 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	cpu = smp_processor_id();
 	now = ktime_get_mono_fast_ns();
 	elapsed = s->period_ns;
-	clock_tick = event->attr.type == PERF_TYPE_SOFTWARE && s->ticks;
+	clock_tick = s->ticks && s->ticks[cpu].clock;
 	if (clock_tick) {
 		struct causal_tick *tk = &s->ticks[cpu];
 
@@ -269,11 +269,14 @@ int causal_sampler_start(struct causal_session *s)
 	old = override_creds(kcred);
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
+		/* before the counter exists: it fires as soon as it does */
+		s->ticks[cpu].clock = s->event == CAUSAL_EVENT_CPU_CLOCK;
 		ev = causal_counter(s, cpu, s->event);
 		if (IS_ERR(ev) && s->event == CAUSAL_EVENT_CYCLES &&
 		    (PTR_ERR(ev) == -ENOENT || PTR_ERR(ev) == -EOPNOTSUPP)) {
 			pr_info("no cycles counter on CPU %d, sampling cpu-clock\n", cpu);
 			s->event = CAUSAL_EVENT_CPU_CLOCK;
+			s->ticks[cpu].clock = true;
 			ev = causal_counter(s, cpu, s->event);
 		}
 		if (IS_ERR(ev)) {

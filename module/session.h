@@ -48,6 +48,11 @@ struct causal_task {
 struct causal_tick {
 	u64 last;				/* the last tick, or a leaving task's share of it */
 	u64 next_due;				/* when the next tick is due */
+	/*
+	 * This CPU's counter is the cpu-clock timer. Set from what the module asked for: the
+	 * kernel may rewrite attr.type (6.12 gives cpu-clock a PMU type of its own).
+	 */
+	bool clock;
 };
 
 /* The running experiment; read by the sampler under RCU. */
