@@ -8,9 +8,8 @@
 set -euo pipefail
 
 series=${1:?usage: fetch-debian.sh 6.1|6.12}
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/causal
-apt_root=$cache/apt
 say() { echo "kernels: $*" >&2; }
+die() { echo "fetch-debian.sh: $*" >&2; exit 1; }
 
 case "$series" in
 # 6.12 for bookworm comes from bookworm-backports and, newer, from bookworm-security (Debian's LTS
@@ -20,35 +19,8 @@ case "$series" in
 *) echo "fetch-debian.sh: unknown kernel series '$series' (known: 6.1, 6.12)" >&2; exit 2 ;;
 esac
 
-mkdir -p "$apt_root/lists/partial" "$apt_root/archives/partial"
-# One fetch at a time: apt's lists and the unpack folders are shared.
-exec 9>"$apt_root/.lock"
-flock 9
-cat >"$apt_root/sources.list" <<EOS
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-updates main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main
-EOS
-apt_opts=(-o Dir::Etc::sourcelist="$apt_root/sources.list" -o Dir::Etc::sourceparts=/nonexistent
-	-o Dir::State::Lists="$apt_root/lists" -o Dir::Cache::Archives="$apt_root/archives"
-	-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o APT::Get::List-Cleanup=0
-	-o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-
-# Refresh the private lists at most once an hour; a stale list still names a fetchable version.
-stamp=$apt_root/lists/.updated
-if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +60)" ]; then
-	say "updating the private apt lists in $apt_root"
-	if apt-get "${apt_opts[@]}" update -q >"$apt_root/update.log" 2>&1; then
-		touch "$stamp"
-	elif ! ls "$apt_root"/lists/*Packages* >/dev/null 2>&1; then
-		cat "$apt_root/update.log" >&2
-		echo "fetch-debian.sh: cannot reach Debian's archive and have no cached package lists" >&2
-		exit 1
-	else
-		say "apt update failed; using the package lists cached earlier"
-	fi
-fi
+# shellcheck source=tests/apt-private.sh
+. "$(dirname "$0")/../apt-private.sh"
 
 # Newest image of the series: the cache folder is keyed by its exact ABI name.
 image=$(apt-cache "${apt_opts[@]}" pkgnames linux-image- | grep -E "$abi_re" | sort -V | tail -n 1 || true)
