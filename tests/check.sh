@@ -38,6 +38,16 @@ for k in $kernels; do
 	fi
 done
 
+step "the emulator (QEMU from bookworm-backports, cached) and the console checks of every VM run"
+if emulator=$(tests/vm/emulator.sh); then
+	pass "emulator: $("$emulator" --version | head -n 1)"
+else
+	fail "emulator: tests/vm/emulator.sh failed"
+fi
+tests/vm/check-console-test.sh >"$out/check-console.tap"
+sed 's/^/  /' "$out/check-console.tap"
+tests/ktap.py --name "console checks" --counts "$counts" "$out/check-console.tap"
+
 step "module build matrix (W=1, warnings are errors)"
 declare -A have_module
 for k in $kernels; do
