@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host-side test of tests/vm/check-console: which console logs fail a VM run, and which of those
 # the harness excuses as the emulator's text-patching fault and runs again (--text-patch-fault).
-# The logs are excerpts of real ones: an Oops and a stall from the fault, our own WARN, a stall
-# with our kprobe handler in the int3 path, and a clean boot. Prints TAP.
+# The logs: the Oops is an excerpt of a real one (tests/vm/text_patch_stress.sh on 6.12); the
+# others are written in the kernel's format: a stall with a CPU in the int3 handler, the same with
+# our kprobe handler in the trace, our own WARN, and a clean boot. Prints TAP.
 set -euo pipefail
 cc=$(dirname "$0")/check-console
 tmp=$(mktemp -d)
