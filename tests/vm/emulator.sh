@@ -9,8 +9,9 @@
 # text that another vCPU has already patched. A guest whose kernel patches a static key in
 # try_to_wake_up() or __schedule() then spins on an int3 that memory no longer holds, with
 # interrupts off, and the patcher waits for it forever. tests/vm/text_patch_stress.sh, which turns
-# the sched trace events on and off under load, hung 7.2 in 5 of 5 runs before its 100th turn;
-# 10.0 did 1000 and 3000 turns on 6.1 and 3000 on 6.12.
+# the sched trace events on and off under load, hung 7.2 on 6.1 in 5 of 5 runs before its 100th
+# turn and oopsed it on 6.12 at once; 10.0 did 1000 and 3000 turns on 6.1, and 2100 on 6.12
+# before one "Oops: int3". So 10.0 has the fault too, rarely; tests/vm/run runs a VM again after it.
 #
 # If no newer QEMU can be fetched, prints bookworm's qemu-system-x86_64 with a warning.
 set -euo pipefail
