@@ -7,8 +7,9 @@
 #
 #   tests/bench/workloads-run.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] [--append ARGS] MODE [KEY=VALUE...]
 #
-# MODE: accuracy (make bench-accuracy) or system (part of make bench: overhead, time to answer,
-# thread scale). KEY=VALUE go to the guest script (reps=, preps=, len=, only=, coz=0,
+# MODE: accuracy (make bench-accuracy), system (part of make bench: overhead, time to answer,
+# thread scale) or credit (the time the profile credits to each marked line against the line's
+# own CPU time). KEY=VALUE go to the guest script (reps=, preps=, len=, only=, coz=0,
 # free_scale=, run_ms=: see tests/bench/workloads.sh). OUTDIR
 # (default build/bench, or $CAUSAL_BENCH_OUT) gets vm-workloads-MODE/ (guest.out is what the table
 # is made from) and table-workloads-MODE.txt. --append adds to the guest kernel's command line (for
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
 	-k|--kernel) kernel=$2; shift 2 ;;
 	-t|--timeout) timeout=$2; shift 2 ;;
 	--append) vmopts+=(--append "$2"); shift 2 ;;
-	-h|--help) sed -n '3,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "workloads-run: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;

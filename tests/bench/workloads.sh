@@ -13,6 +13,10 @@
 #   system:    only the free-running profiles (overhead, rank, time to answer) and the thread scale
 #              (scale_threads with 1000 and 10000 threads, plain, causalctl, Coz)
 #   check-free: nothing but one short free-running profile of every workload (for a quick look)
+#   credit:    PREPS runs of causalctl --fixed-line LINE --fixed-speedup 33 with the line's call log
+#              (WL_CALL_LOG): the time the profile credits to the line (delay inserted / speedup)
+#              beside the line's own CPU time inside each experiment, to tell the sampler's error
+#              from the rest of a prediction's
 # Arguments: MODE then KEY=VALUE: reps=R (base/optimized pairs, default 5), preps=P (profile runs
 # per speedup, default 2), len=T (experiment length, default 250ms), only=a,b (workloads),
 # coz=0|1, free_scale=K (free-running runs do K times the work of the others, default 6),
@@ -135,6 +139,23 @@ echo "$specs" | while read -r name file args popt; do
 	fi
 	echo "BW workload name=$name file=$file line=$line args=$args"
 	t0=$(date +%s)
+
+	if [ "$mode" = credit ]; then
+		i=0
+		while [ $i -lt "$preps" ]; do
+			prof=$tmp/$name-credit.coz
+			rm -f "$prof" $tmp/calls
+			copts="--fixed-line $file:$line --fixed-speedup 33 $popt"
+			export WL_CALL_LOG=$tmp/calls
+			causal_run "$prof" "kind=credit run=$i" "$name" $args
+			unset WL_CALL_LOG
+			[ -s "$prof" ] && grep '"experiment"' "$prof" | sed "s/^/BW credit_exp name=$name run=$i /"
+			[ -s $tmp/calls ] && sed "s/^/BW credit_call name=$name run=$i /" $tmp/calls
+			i=$((i + 1))
+		done
+		echo "BW workload_done name=$name seconds=$(($(date +%s) - t0))"
+		continue
+	fi
 
 	if [ "$mode" = accuracy ]; then
 		i=0

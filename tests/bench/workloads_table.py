@@ -65,6 +65,14 @@ def parse(path):
                 d['coz_failed'].append(rest)
             elif kind == 'error':
                 d['errors'].append(rest)
+            elif kind in ('credit_exp', 'credit_call'):
+                m = re.match(r'name=(\S+) run=(\S+) (.*)$', rest)
+                if m:
+                    c = d.setdefault('credit', {}).setdefault(m[1], {}).setdefault(m[2], {'exp': [], 'calls': []})
+                    if kind == 'credit_exp':
+                        c['exp'].append(json.loads(m[3]))
+                    else:
+                        c['calls'].append(tuple(int(x) for x in m[3].split()))
     return d
 
 
@@ -287,6 +295,64 @@ def cpu_saved(base, opt):
     return (med(user_b) - med(user_o)) / cpu, (med(kern_b) - med(kern_o)) / cpu
 
 
+def credit_rows(d):
+    """Per workload, from the credit mode's runs: the experiments' span (start to end, the one the
+    program ended in left out), the time the profile credited to the line in them (delay inserted /
+    speedup) and the line's own CPU time in them (each logged call's CPU time, in the proportion of
+    its wall time that falls inside the experiment). Where the line runs in processes that do not
+    write the call log (server's workers are killed), the line's CPU time over the whole run, as a
+    share of its wall time, stands in for the experiments' ("whole run")."""
+    rows = []
+    for w in d['workloads']:
+        name = w['name']
+        span = cred = own = wall_sum = wall_union = 0.0
+        whole = False
+        for run, c in sorted(d.get('credit', {}).get(name, {}).items()):
+            exps = [e for e in c['exp'] if not e.get('target_ended') and e.get('speedup', 0) > 0]
+            s_span = sum(e['end_ns'] - e['start_ns'] for e in exps)
+            span += s_span
+            cred += sum(e['delay_inserted'] / e['speedup'] for e in exps)
+            if c['calls']:
+                for e in exps:
+                    a, b = e['start_ns'], e['end_ns']
+                    inside = []
+                    for start, wall, cpu in c['calls']:
+                        lo, hi = max(a, start), min(b, start + wall)
+                        if hi > lo and wall > 0:
+                            own += cpu * (hi - lo) / wall
+                            inside.append((lo, hi))
+                    end = 0
+                    for lo, hi in sorted(inside):
+                        wall_sum += hi - lo
+                        if hi > end:
+                            wall_union += hi - max(lo, end)
+                            end = hi
+            else:
+                r = [x for x in runs(d, tool='causal', kind='credit', name=name) if x.get('run') == run]
+                if r and int(r[0].get('wall_ns', 0)) > 0:
+                    whole = True
+                    own += s_span * int(r[0]['line_ns']) / int(r[0]['wall_ns'])
+        if span > 0 and own > 0:
+            rows.append((name, len(d['credit'][name]), span, cred, own,
+                         wall_sum / wall_union if wall_union > 0 else None, whole))
+    return rows
+
+
+def print_credit(rows):
+    print('credit: the time the profile credits to the marked line (delay inserted / speedup, '
+          '--fixed-speedup 33) against the line\'s own CPU time, inside the same experiments; shares of '
+          'the experiments\' wall time (summed over CPUs, so up to 2 on 2 vCPUs). "at once": how many '
+          'threads were inside the line at a time (running or preempted), on average while any was (its '
+          'calls\' wall time summed / their union). Where that is above 1 the ratio is not the sampler\'s error: samples of the line in two '
+          'threads at once add one delay, not two, to the global count (Coz\'s rule), so credited < own')
+    print(f"{'workload':<13} {'runs':>4} {'span s':>7} {'own':>6} {'credited':>9} {'credited / own':>15} "
+          f"{'at once':>8}")
+    for name, n, span, cred, own, once, whole in rows:
+        print(f"{name:<13} {n:>4} {span / 1e9:>7.2f} {own / span:>6.3f} {cred / span:>9.3f} "
+              f"{cred / own:>15.3f} " + (f"{once:>8.2f}" if once else f"{'n/a':>8}")
+              + ('  (no call log: own is the line\'s share of the whole run)' if whole else ''))
+
+
 def fmt_pct(v):
     return '   n/a' if v is None else f'{100 * v:+6.1f}'
 
@@ -305,6 +371,11 @@ def main():
         print('#', i)
     if d['workloads']:
         print('# sizes (first argument): ' + ', '.join(f"{w['name']} {w.get('args', '?')}" for w in d['workloads']))
+    if d.get('credit'):
+        print_credit(credit_rows(d))
+        for e in d['errors']:
+            print('error:', e)
+        return 0
     acc_rows, sys_rows, outside_rows, cpu_rows, se_rows = [], [], [], [], []
     errs_c, errs_z = [], []
     for w in d['workloads']:
