@@ -21,8 +21,9 @@
 # per speedup, default 2), len=T (experiment length, default 250ms), only=a,b (workloads),
 # coz=0|1, free_scale=K (free-running runs do K times the work of the others, default 6),
 # run_ms=M (each workload's size is scaled so that one unprofiled run takes about M ms, default
-# 1500; 0 keeps the sizes below), and line_NAME=N (the marked line of workload NAME; the host
-# greps them from the sources).
+# 1500; 0 keeps the sizes below), line_NAME=N (the marked line of workload NAME; the host
+# greps them from the sources), and the module's parameters min_pay_ns=N and spin_max_ns=N (for
+# trials; default: the module's own).
 mode=${1:-accuracy}
 shift
 reps=5
@@ -32,9 +33,11 @@ only=
 coz=1
 free_scale=6
 run_ms=1500
+modopts=
 for arg in "$@"; do
 	case "$arg" in
 	reps=*|preps=*|len=*|only=*|coz=*|free_scale=*|run_ms=*|line_*=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	min_pay_ns=*|spin_max_ns=*) modopts="$modopts $arg" ;;
 	*) echo "BW error unknown argument '$arg'"; exit 2 ;;
 	esac
 done
@@ -55,11 +58,12 @@ phased phased.c 60,2000000,35 -
 batch_static batch_static.c 100 --progress=batch_done
 pool pool.c 200,300000 -'
 
-if ! insmod /lib/causal/causal.ko; then
+# shellcheck disable=SC2086
+if ! insmod /lib/causal/causal.ko $modopts; then
 	echo "BW error insmod failed"
 	exit 1
 fi
-echo "BW info kernel=$(uname -r) name=$CAUSAL_KERNEL cpus=$(grep -c '^processor' /proc/cpuinfo) mode=$mode reps=$reps preps=$preps len=$len"
+echo "BW info kernel=$(uname -r) name=$CAUSAL_KERNEL cpus=$(grep -c '^processor' /proc/cpuinfo) mode=$mode reps=$reps preps=$preps len=$len${modopts:+ module:$modopts}"
 coz_ok=0
 if [ "$coz" = 1 ] && [ -f /bin/libcoz.so ]; then
 	coz_ok=1
