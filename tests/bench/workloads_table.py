@@ -343,8 +343,9 @@ def print_credit(rows):
           '--fixed-speedup 33) against the line\'s own CPU time, inside the same experiments; shares of '
           'the experiments\' wall time (summed over CPUs, so up to 2 on 2 vCPUs). "at once": how many '
           'threads were inside the line at a time (running or preempted), on average while any was (its '
-          'calls\' wall time summed / their union). Where that is above 1 the ratio is not the sampler\'s error: samples of the line in two '
-          'threads at once add one delay, not two, to the global count (Coz\'s rule), so credited < own')
+          'calls\' wall time summed / their union). Where that is above 1 the ratio is not the '
+          'sampler\'s error: samples of the line in two threads at once add one delay, not two, to the '
+          'global count (Coz\'s rule), so credited < own')
     print(f"{'workload':<13} {'runs':>4} {'span s':>7} {'own':>6} {'credited':>9} {'credited / own':>15} "
           f"{'at once':>8}")
     for name, n, span, cred, own, once, whole in rows:
@@ -371,8 +372,12 @@ def main():
         print('#', i)
     if d['workloads']:
         print('# sizes (first argument): ' + ', '.join(f"{w['name']} {w.get('args', '?')}" for w in d['workloads']))
-    if d.get('credit'):
-        print_credit(credit_rows(d))
+    if any(' mode=credit ' in f' {i} ' for i in d['info']):
+        rows = credit_rows(d)
+        if rows:
+            print_credit(rows)
+        else:
+            print('credit: no experiment with the line\'s time to compare (see the errors and the VM log)')
         for e in d['errors']:
             print('error:', e)
         return 0
