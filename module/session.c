@@ -527,6 +527,7 @@ long causal_session_exp_stop(struct causal_session *s,
 long causal_session_stats(struct causal_session *s, struct causal_stats __user *uarg)
 {
 	struct causal_stats st;
+	u32 usize;
 	int ret;
 
 	ret = causal_uarg_copy(&st, sizeof(st), uarg, CAUSAL_STATS_SIZE_VER0);
@@ -534,7 +535,10 @@ long causal_session_stats(struct causal_session *s, struct causal_stats __user *
 		return ret;
 	if (st.flags)
 		return -EINVAL;
+	usize = st.size;
 	memcpy(&st, s->stats, sizeof(st));
+	/* what the caller's struct holds, not ours: an older caller's is shorter */
+	st.size = usize;
 	st.flags = 0;
 	st.global_delay = atomic64_read(&s->clock.global);
 	return causal_uarg_put(uarg, &st, sizeof(st));

@@ -608,6 +608,34 @@ static void scenario_delay(void)
 }
 
 /*
+ * A caller passes the size of the struct causal_stats it was built with and gets that much back,
+ * its size field saying so, and not a byte more: here one of the first version's size with a
+ * larger buffer behind it. (While the struct is still that size, this guards the copy-back: the
+ * module once wrote its own size there, which would overrun an older caller's struct.)
+ */
+static void scenario_stats_ver0(void)
+{
+	union {
+		struct causal_stats st;
+		unsigned char b[sizeof(struct causal_stats) + 16];
+	} u;
+	size_t i, bad = 0;
+	int fd = dev_open();
+
+	if (!check(fd >= 0, "open"))
+		return;
+	memset(&u, 0xa5, sizeof(u));
+	u.st.size = CAUSAL_STATS_SIZE_VER0;
+	u.st.flags = 0;
+	check_errno(ioctl(fd, CAUSAL_IOC_STATS, &u.st) ? errno : 0, 0, "stats_ver0");
+	for (i = CAUSAL_STATS_SIZE_VER0; i < sizeof(u.b); i++)
+		bad += u.b[i] != 0xa5;
+	check(u.st.size == CAUSAL_STATS_SIZE_VER0, "size_says_ver0 (%u)", u.st.size);
+	check(bad == 0, "nothing_written_past_ver0 (%zu bytes)", bad);
+	close(fd);
+}
+
+/*
  * The sample ring: a small ring, read in two phases with a pause between them that overflows it;
  * every record belongs to the workload, A's and B's ranges show up, callchains are there, and
  * records read + samples_dropped == samples.
@@ -1992,6 +2020,7 @@ static const struct {
 	{ "cgroup", scenario_cgroup },
 	{ "errors", scenario_errors },
 	{ "progress", scenario_progress },
+	{ "stats-ver0", scenario_stats_ver0 },
 };
 
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
