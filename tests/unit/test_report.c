@@ -674,6 +674,85 @@ static void json_output(void **state)
 	free(text);
 }
 
+/*
+ * How the delays were paid: summed over the estimated experiments above 0 % (a baseline pays
+ * nothing; an experiment the program ended in is left out as from the estimates), in all outputs.
+ */
+static void delays_summarised(void **state)
+{
+	static const char text[] =
+		"{\"type\":\"startup\",\"time\":1}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.00,\"duration\":1000000,"
+		"\"start_ns\":0,\"end_ns\":1000000,\"delay_inserted\":0,\"delay_paid\":0,\"paid_error_ns\":0,"
+		"\"payments\":0}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.50,\"duration\":700000,"
+		"\"start_ns\":1000000,\"end_ns\":2000000,\"delay_inserted\":300000,\"delay_paid\":600000,"
+		"\"paid_error_ns\":150000,\"payments\":3}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":12}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.25,\"duration\":800000,"
+		"\"start_ns\":2000000,\"end_ns\":3000000,\"delay_inserted\":200000,\"delay_paid\":200000,"
+		"\"paid_error_ns\":50000,\"payments\":1}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":11}\n"
+		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.50,\"duration\":700000,"
+		"\"start_ns\":3000000,\"end_ns\":4000000,\"delay_inserted\":300000,\"delay_paid\":900000,"
+		"\"paid_error_ns\":900000,\"payments\":9,\"target_ended\":1}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":1}\n";
+	char *path = fixture("delays.coz", text), *out, *html;
+	struct report_result res;
+	struct profile p;
+	struct cli_run r;
+
+	(void)state;
+	analyse_text(text, &p, &res, REPORT_SORT_IMPACT, 1);
+	assert_int_equal(res.delays.experiments, 2);
+	assert_int_equal(res.delays.wall_ns, 2000000);
+	assert_int_equal(res.delays.inserted_ns, 500000);
+	assert_int_equal(res.delays.paid_ns, 800000);
+	assert_int_equal(res.delays.payments, 4);
+	assert_int_equal(res.delays.error_ns, 200000);
+	report_free(&res);
+	profile_free(&p);
+
+	RUN(&r, "--min-points", "1", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	/* 800 us in 4 payments, 200 us of error */
+	assert_contains(r.out.buf, "delays: 4 payments in 2 experiments, 200 us each and off by 50 us on average");
+	cli_run_done(&r);
+	RUN(&r, "--json", path);
+	assert_valid_json(r.out.buf);
+	assert_contains(r.out.buf, "\"delays\":{\"experiments\":2,\"wall_ns\":2000000,\"inserted_ns\":500000,"
+			"\"paid_ns\":800000,\"payments\":4,\"paid_error_ns\":200000}");
+	cli_run_done(&r);
+	assert_true(asprintf(&out, "%s/delays.html", dir) > 0);
+	RUN(&r, "--html", out, "--min-points", "1", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	html = slurp(out);
+	assert_contains(html, "<li>delays: 4 payments in 2 experiments, 200 &micro;s each and off by 50 &micro;s");
+	free(html);
+	free(out);
+	cli_run_done(&r);
+	free(path);
+}
+
+/* A profile without the module's counters (Coz's) has no delays to speak of: no line about them. */
+static void delays_absent_say_nothing(void **state)
+{
+	char *text = ranking_profile(), *path = fixture("nodelays.coz", text);
+	struct cli_run r;
+
+	(void)state;
+	RUN(&r, path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_not_contains(r.out.buf, "delays:");
+	cli_run_done(&r);
+	RUN(&r, "--json", path);
+	assert_contains(r.out.buf, "\"delays\":{\"experiments\":0,");
+	cli_run_done(&r);
+	free(path);
+	free(text);
+}
+
 /* A run shorter than an experiment: the report says why nothing is ranked, and what to do. */
 static void target_ended_says_so(void **state)
 {
@@ -860,6 +939,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(min_points_filter_says_so),
 	cmocka_unit_test(json_output),
 	cmocka_unit_test(target_ended_says_so),
+	cmocka_unit_test(delays_summarised),
+	cmocka_unit_test(delays_absent_say_nothing),
 	cmocka_unit_test(html_output),
 	cmocka_unit_test(trace_output),
 	cmocka_unit_test(unusable_profiles),

@@ -220,6 +220,14 @@ struct report_result {
 	size_t out_of_range;		/* values outside [-1, 2] */
 	size_t few_points;		/* series with a baseline but fewer than min_points values */
 	size_t lines_few_points;	/* lines with no ranked series because of min_points */
+	/*
+	 * How the delays of the estimated experiments above 0 % were paid (our profiles only): how
+	 * late this machine wakes a sleeping thread shows in the error, and with it the noise.
+	 */
+	struct report_delays {
+		size_t experiments;
+		uint64_t wall_ns, inserted_ns, paid_ns, payments, error_ns;
+	} delays;
 };
 
 const char *report_sort_name(enum report_sort s);

@@ -528,6 +528,14 @@ int report_analyse(const struct profile *p, enum report_sort sort, unsigned int 
 			r->target_ended++;
 			continue;
 		}
+		if (e->speedup_pct > 0 && e->has_times) {
+			r->delays.experiments++;
+			r->delays.wall_ns += e->end_ns > e->start_ns ? e->end_ns - e->start_ns : 0;
+			r->delays.inserted_ns += e->delay_inserted;
+			r->delays.paid_ns += e->delay_paid;
+			r->delays.payments += e->payments;
+			r->delays.error_ns += e->paid_error_ns > 0 ? (uint64_t)e->paid_error_ns : 0;
+		}
 		for (j = 0; j < e->npoints; j++) {
 			pt = &p->points[e->first_point + j];
 			s = find_series(r, &scap, e->selected, pt);

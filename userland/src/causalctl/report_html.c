@@ -166,6 +166,12 @@ void report_print_html(FILE *f, const char *path, const struct profile *p, const
 	if (r->target_ended)
 		fprintf(f, "<li>%zu experiments left out: the program ended during them (winding down)</li>\n",
 			r->target_ended);
+	if (r->delays.payments)
+		fprintf(f, "<li>delays: %" PRIu64 " payments in %zu experiments, %.0f &micro;s each and off by "
+			"%.0f &micro;s on average (how late this machine wakes a sleeping thread)</li>\n",
+			r->delays.payments, r->delays.experiments,
+			(double)r->delays.paid_ns / (double)r->delays.payments / 1e3,
+			(double)r->delays.error_ns / (double)r->delays.payments / 1e3);
 	if (r->no_baseline)
 		fprintf(f, "<li>%zu line/point series dropped: no 0%% baseline</li>\n", r->no_baseline);
 	if (r->thin_baseline)

@@ -96,6 +96,10 @@ void report_print_json(FILE *f, const char *path, const struct profile *p, const
 		"\"thin_points\":%zu,\"out_of_range\":%zu,\"few_points\":%zu,\"lines_few_points\":%zu}",
 		r->target_ended, r->no_baseline, r->thin_baseline, r->thin_points, r->out_of_range,
 		r->few_points, r->lines_few_points);
+	fprintf(f, ",\"delays\":{\"experiments\":%zu,\"wall_ns\":%" PRIu64 ",\"inserted_ns\":%" PRIu64
+		",\"paid_ns\":%" PRIu64 ",\"payments\":%" PRIu64 ",\"paid_error_ns\":%" PRIu64 "}",
+		r->delays.experiments, r->delays.wall_ns, r->delays.inserted_ns, r->delays.paid_ns,
+		r->delays.payments, r->delays.error_ns);
 	fprintf(f, ",\"ranked_lines\":%zu,\"lines\":[", r->nlines);
 	for (i = 0; i < top; i++) {
 		const struct report_line *l = &r->lines[i];

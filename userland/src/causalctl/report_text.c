@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The terminal form of `causalctl report`: a ranked table with a sparkline per series. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,12 @@ static void print_notes(FILE *f, const struct report_result *r)
 	if (r->target_ended)
 		fprintf(f, "note: %zu experiments during which the program ended left out (it was winding down)\n",
 			r->target_ended);
+	if (r->delays.payments)
+		fprintf(f, "delays: %" PRIu64 " payments in %zu experiments, %.0f us each and off by %.0f us on "
+			"average (|slept - owed|, carried to the next payment; mostly how late this machine "
+			"wakes a sleeping thread)\n", r->delays.payments, r->delays.experiments,
+			(double)r->delays.paid_ns / (double)r->delays.payments / 1e3,
+			(double)r->delays.error_ns / (double)r->delays.payments / 1e3);
 	if (r->no_baseline)
 		fprintf(f, "dropped: %zu line/point series without a 0%% speedup experiment (no baseline)\n",
 			r->no_baseline);
