@@ -195,8 +195,9 @@ def time_to_answer(causalctl, records, file, line, legacy):
 
 
 def overshoot(records):
-    """over the experiments with a delay: paid - inserted, and paid error, as shares of wall time"""
-    wall = ins = paid = err = 0
+    """over the experiments with a delay: inserted, paid and paid error as shares of wall time, the
+    number of payments, and a payment's mean length and mean error in us"""
+    wall = ins = paid = err = n = 0
     for r in records:
         if '"type":"experiment"' not in r:
             continue
@@ -207,9 +208,10 @@ def overshoot(records):
         ins += e.get('delay_inserted', 0)
         paid += e.get('delay_paid', 0)
         err += e.get('paid_error_ns', 0)
+        n += e.get('payments', 0)
     if not wall:
         return None
-    return (ins / wall, paid / wall, err / wall)
+    return (ins / wall, paid / wall, err / wall, n, paid / n / 1e3 if n else 0, err / n / 1e3 if n else 0)
 
 
 BOOT = 2000
@@ -519,9 +521,11 @@ def main():
     if bias:
         print('delays in the fixed-line experiments at the line speedup, as shares of their wall time: inserted '
               '(what the profile subtracts from the duration), paid, and paid error '
-              '(|sleep − aim|; overshoots are carried)')
-        for n, (i, p, e) in bias:
-            print(f'  {n:14} inserted {100 * i:5.1f} %  paid {100 * p:5.1f} %  paid error {100 * e:5.1f} %')
+              '(|sleep − aim|; overshoots are carried); then the payments, their mean length and mean error '
+              '(how late sleeps wake on this host: compare runs by it)')
+        for n, (i, p, e, k, ml, me) in bias:
+            print(f'  {n:14} inserted {100 * i:5.1f} %  paid {100 * p:5.1f} %  paid error {100 * e:5.1f} %  '
+                  f'{k:6} payments of {ml:6.0f} us, error {me:5.0f} us')
     scale = [r for r in d['runs'] if r.get('kind') == 'scale']
     if scale:
         print('thread scale: scale_threads N (all N threads alive at once)')
