@@ -12,6 +12,7 @@
 # build or run; the error is reported, not judged.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/host-state.sh"
 out=${CAUSAL_BENCH_OUT:-$top/build/bench}
 kernel=6.1
 timeout=2400
@@ -38,8 +39,7 @@ line=$(grep -n '// checksum$' tests/workloads/go/h2server/main.go | head -n 1 | 
 
 vmlog=$out/vm-go
 rm -rf "$vmlog"
-load0=$(cut -d' ' -f1-3 /proc/loadavg)
-others=$(pgrep -c qemu-system || true)
+host_mark
 t0=$(date +%s)
 vrc=0
 tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vmlog" \
@@ -54,7 +54,7 @@ fi
 {
 	echo "causal Go prediction check, kernel $kernel, QEMU software emulation, 2 vCPUs; VM run ${secs}s"
 	python3 tests/bench/go_table.py "$guest" "h2server/main.go" "$line"
-	echo "host: $(nproc) CPUs, load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after; ${others:-0} other QEMU process(es) at the start"
+	host_line
 } | tee "$out/table-go.txt"
 if [ "$vrc" -ne 0 ] || ! grep -q '^BG end' "$guest"; then
 	echo "go-run: the VM run failed or did not finish (exit $vrc); logs in $vmlog" >&2

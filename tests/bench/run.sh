@@ -14,6 +14,7 @@
 # failed to build or run; a missed target is reported, not failed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/host-state.sh"
 out=${CAUSAL_BENCH_OUT:-$top/build/bench}
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -137,13 +138,14 @@ for k in "$@"; do
 	rm -rf "$vmlog"
 	vrc=0
 	# The guest's vCPUs are host threads: anything else busy on the host shows up in the numbers.
-	others=$(pgrep -c qemu-system || true)
-	load0=$(cut -d' ' -f1-3 /proc/loadavg)
+	host_mark
 	"$top/tests/vm/run" -k "$k" -m "$kmod" -q -t 900 -l "$vmlog" "${progs[@]}" \
 		--script "$top/tests/bench/bench.sh" -- ${guest_args[@]+"${guest_args[@]}"} || vrc=$?
-	host="host: $(nproc) CPUs, load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after"
-	[ "${others:-0}" -eq 0 ] || host="$host; $others other QEMU process(es) were running at the start"
-	if awk -v n="$(nproc)" '{ exit !($1 >= n / 2) }' <<<"$load0" || [ "${others:-0}" -gt 0 ]; then
+	host=$(host_line)
+	steal=${host#*steal }
+	steal=${steal%% %*}
+	if awk -v n="$(nproc)" '{ exit !($1 >= n / 2) }' <<<"$host_load0" || [ "${host_others:-0}" -gt 0 ] ||
+		awk '{ exit !($1 >= 10) }' <<<"$steal"; then
 		host="$host"$'\n'"warning: the host was busy: the guest's vCPUs lost time to other work, so these emulated timings are noisier than they should be; rerun on an idle host"
 	fi
 	guest=$vmlog/guest.out

@@ -17,6 +17,7 @@
 # missed target is reported, not failed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/host-state.sh"
 out=${CAUSAL_BENCH_OUT:-$top/build/bench}
 kernel=6.1
 timeout=3000
@@ -81,8 +82,7 @@ done
 
 vmlog=$out/vm-workloads-$mode
 rm -rf "$vmlog"
-load0=$(cut -d' ' -f1-3 /proc/loadavg)
-others=$(pgrep -c qemu-system || true)
+host_mark
 t0=$(date +%s)
 vrc=0
 tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vmlog" "${adds[@]}" "${vmopts[@]}" \
@@ -96,7 +96,7 @@ fi
 {
 	echo "causal workload benchmark ($mode), kernel $kernel, QEMU software emulation, 2 vCPUs; VM run ${secs}s"
 	python3 tests/bench/workloads_table.py --causalctl userland/causalctl "$guest"
-	echo "host: $(nproc) CPUs, load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after; ${others:-0} other QEMU process(es) at the start"
+	host_line
 } | tee "$out/table-workloads-$mode.txt"
 if [ "$vrc" -ne 0 ] || ! grep -q '^BW end' "$guest"; then
 	echo "workloads-run: the VM run failed or did not finish (exit $vrc); logs in $vmlog" >&2
