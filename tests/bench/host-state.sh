@@ -4,6 +4,7 @@
 # away (steal time: this host may be a VM itself), slow and delay them; the benchmark's numbers
 # are only comparable between runs with a similar host.
 #   host_mark          before the VM: load average, QEMU processes, CPU time so far
+#   host_steal         after it: the steal time since host_mark, % of the CPU time
 #   host_line          after it: "host: N CPUs, load average A before, B after, steal S % of the
 #                      CPU time during the run; Q other QEMU process(es) at the start"
 
@@ -18,11 +19,12 @@ host_mark() {
 	host_cpu0=$(host_cpu)
 }
 
-host_line() {
-	local steal
+host_steal() {
+	printf '%s %s\n' "$host_cpu0" "$(host_cpu)" |
+		awk '{ d = $3 - $1; printf "%.1f\n", (d > 0 ? 100 * ($4 - $2) / d : 0) }'
+}
 
-	steal=$(printf '%s %s\n' "$host_cpu0" "$(host_cpu)" |
-		awk '{ d = $3 - $1; printf "%.1f", (d > 0 ? 100 * ($4 - $2) / d : 0) }')
+host_line() {
 	echo "host: $(nproc) CPUs, load average $host_load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after," \
-		"steal $steal % of the CPU time during the run; ${host_others:-0} other QEMU process(es) at the start"
+		"steal $(host_steal) % of the CPU time during the run; ${host_others:-0} other QEMU process(es) at the start"
 }

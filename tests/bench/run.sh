@@ -142,8 +142,7 @@ for k in "$@"; do
 	"$top/tests/vm/run" -k "$k" -m "$kmod" -q -t 900 -l "$vmlog" "${progs[@]}" \
 		--script "$top/tests/bench/bench.sh" -- ${guest_args[@]+"${guest_args[@]}"} || vrc=$?
 	host=$(host_line)
-	steal=${host#*steal }
-	steal=${steal%% %*}
+	steal=$(host_steal)
 	if awk -v n="$(nproc)" '{ exit !($1 >= n / 2) }' <<<"$host_load0" || [ "${host_others:-0}" -gt 0 ] ||
 		awk '{ exit !($1 >= 10) }' <<<"$steal"; then
 		host="$host"$'\n'"warning: the host was busy: the guest's vCPUs lost time to other work, so these emulated timings are noisier than they should be; rerun on an idle host"

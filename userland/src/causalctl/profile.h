@@ -222,7 +222,7 @@ struct report_result {
 	size_t lines_few_points;	/* lines with no ranked series because of min_points */
 	/*
 	 * How the delays of the estimated experiments above 0 % were paid (our profiles only): how
-	 * late this machine wakes a sleeping thread shows in the error, and with it the noise.
+	 * late this machine wakes a sleeping thread shows in the error.
 	 */
 	struct report_delays {
 		size_t experiments;
