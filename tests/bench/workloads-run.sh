@@ -10,7 +10,7 @@
 # MODE: accuracy (make bench-accuracy), system (part of make bench: overhead, time to answer,
 # thread scale) or credit (the time the profile credits to each marked line against the line's
 # own CPU time). KEY=VALUE go to the guest script (reps=, preps=, len=, only=, coz=0,
-# free_scale=, run_ms=: see tests/bench/workloads.sh). OUTDIR
+# free_scale=, ovh_reps=, run_ms=: see tests/bench/workloads.sh). OUTDIR
 # (default build/bench, or $CAUSAL_BENCH_OUT) gets vm-workloads-MODE/ (guest.out is what the table
 # is made from) and table-workloads-MODE.txt. --append adds to the guest kernel's command line (for
 # experiments such as idle=poll). Exits non-zero only if something failed to build or run; a

@@ -20,6 +20,8 @@
 # Arguments: MODE then KEY=VALUE: reps=R (base/optimized pairs, default 5), preps=P (profile runs
 # per speedup, default 2), len=T (experiment length, default 250ms), only=a,b (workloads),
 # coz=0|1, free_scale=K (free-running runs do K times the work of the others, default 6),
+# ovh_reps=N (rounds of free-running runs, plain and per tool, for the overhead; default 3, 1 in
+# check-free),
 # run_ms=M (each workload's size is scaled so that one unprofiled run takes about M ms, default
 # 1500; 0 keeps the sizes below), line_NAME=N (the marked line of workload NAME; the host
 # greps them from the sources), and the module's parameters min_pay_ns=N and spin_max_ns=N (for
@@ -32,15 +34,19 @@ len=250ms
 only=
 coz=1
 free_scale=6
+ovh_reps=
 run_ms=1500
 modopts=
 for arg in "$@"; do
 	case "$arg" in
-	reps=*|preps=*|len=*|only=*|coz=*|free_scale=*|run_ms=*|line_*=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	reps=*|preps=*|len=*|only=*|coz=*|free_scale=*|ovh_reps=*|run_ms=*|line_*=*) eval "${arg%%=*}=\${arg#*=}" ;;
 	min_pay_ns=*|spin_max_ns=*) modopts="$modopts $arg" ;;
 	*) echo "BW error unknown argument '$arg'"; exit 2 ;;
 	esac
 done
+if [ -z "$ovh_reps" ]; then
+	if [ "$mode" = check-free ]; then ovh_reps=1; else ovh_reps=3; fi
+fi
 tmp=/tmp/bw
 mkdir -p $tmp
 
@@ -63,7 +69,7 @@ if ! insmod /lib/causal/causal.ko $modopts; then
 	echo "BW error insmod failed"
 	exit 1
 fi
-echo "BW info kernel=$(uname -r) name=$CAUSAL_KERNEL cpus=$(grep -c '^processor' /proc/cpuinfo) mode=$mode reps=$reps preps=$preps len=$len${modopts:+ module:$modopts}"
+echo "BW info kernel=$(uname -r) name=$CAUSAL_KERNEL cpus=$(grep -c '^processor' /proc/cpuinfo) mode=$mode reps=$reps preps=$preps len=$len ovh_reps=$ovh_reps${modopts:+ module:$modopts}"
 coz_ok=0
 if [ "$coz" = 1 ] && [ -f /bin/libcoz.so ]; then
 	coz_ok=1
@@ -219,23 +225,42 @@ echo "$specs" | while read -r name file args popt; do
 		fi
 	fi
 
-	# free-running profiles: FREE_SCALE times the work, once plain, once per tool
+	# free-running profiles: FREE_SCALE times the work, once plain, once per tool; the first
+	# round's profiles give the ranks and the times to answer, every round a ratio for the
+	# overhead (one run each drifted by tens of percent between bench runs)
 	fargs=$(echo "$args" | awk -v k="$free_scale" '{ $1 = $1 * k; print }')
-	plain "$name" $fargs | sed 's/tool=none/tool=none kind=free/'
-	prof=$tmp/$name-free.coz
-	rm -f "$prof"
 	copts="--seed 7 $popt"
-	causal_run "$prof" "kind=free" "$name" $fargs
-	report causal free "$name" "$prof" 3
-	dump causal "$name" "$prof"
-	if [ $coz_ok = 1 ] && [ $static = 0 ]; then
-		prof=$tmp/$name-coz-free.coz
-		rm -f "$prof"
-		cozenv=
-		coz_run "$prof" "kind=free" "$name-dwarf4" $fargs
-		report coz free "$name" "$prof" 3
-		dump coz "$name" "$prof"
-	fi
+	cozenv=
+	r=0
+	while [ $r -lt "$ovh_reps" ]; do
+		# odd rounds in the reverse order: a drift of the host's speed within a round
+		# then favours each side in turn
+		if [ $((r % 2)) -eq 0 ]; then order="none causal coz"; else order="coz causal none"; fi
+		for tool in $order; do
+			case $tool in
+			none)
+				plain "$name" $fargs | sed "s/tool=none/tool=none kind=free round=$r/" ;;
+			causal)
+				prof=$tmp/$name-free.coz
+				rm -f "$prof"
+				causal_run "$prof" "kind=free round=$r" "$name" $fargs
+				if [ $r -eq 0 ]; then
+					report causal free "$name" "$prof" 3
+					dump causal "$name" "$prof"
+				fi ;;
+			coz)
+				if [ $coz_ok = 0 ] || [ $static = 1 ]; then continue; fi
+				prof=$tmp/$name-coz-free.coz
+				rm -f "$prof"
+				coz_run "$prof" "kind=free round=$r" "$name-dwarf4" $fargs
+				if [ $r -eq 0 ]; then
+					report coz free "$name" "$prof" 3
+					dump coz "$name" "$prof"
+				fi ;;
+			esac
+		done
+		r=$((r + 1))
+	done
 	echo "BW workload_done name=$name seconds=$(($(date +%s) - t0))"
 done
 

@@ -92,6 +92,21 @@ def walls(rs):
     return [int(r['wall_ns']) for r in rs if r.get('rc') == '0' and r.get('wall_ns')]
 
 
+def overhead(d, name, tool):
+    """Per round of free-running runs, the tool's wall time over the plain run's of the same round:
+    (median, [ratio per round]), or (None, []). Outputs before rounds were tagged count as round 0."""
+    def by_round(t):
+        out = {}
+        for r in runs(d, tool=t, kind='free', name=name):
+            w = walls([r])
+            if w:
+                out.setdefault(r.get('round', '0'), []).append(w[0])
+        return out
+    plain, prof = by_round('none'), by_round(tool)
+    ratios = [med(prof[k]) / med(plain[k]) for k in sorted(prof, key=int) if k in plain]
+    return (med(ratios), ratios) if ratios else (None, [])
+
+
 def find_line(rep, file, line):
     """(rank, entry) of FILE:LINE in a report, or (None, None)"""
     for e in rep.get('lines', []):
@@ -384,7 +399,7 @@ def main():
             print('error:', e)
         return 0
     acc_rows, sys_rows, outside_rows, cpu_rows, se_rows = [], [], [], [], []
-    errs_c, errs_z = [], []
+    errs_c, errs_z, ovh_rows = [], [], []
     for w in d['workloads']:
         name, file, line = w['name'], w['file'], int(w['line'])
         pct = d['speedup'].get(name)
@@ -427,11 +442,10 @@ def main():
         rz, _ = find_line(d['json'].get(('coz', 'free', name), {}), file, line)
         nc = d['json'].get(('causal', 'free', name), {}).get('ranked_lines')
         nz = d['json'].get(('coz', 'free', name), {}).get('ranked_lines')
-        free_plain = walls(runs(d, tool='none', kind='free', name=name))
-        free_c = walls(runs(d, tool='causal', kind='free', name=name))
-        free_z = walls(runs(d, tool='coz', kind='free', name=name))
-        ov_c = med(free_c) / med(free_plain) if free_c and free_plain else None
-        ov_z = med(free_z) / med(free_plain) if free_z and free_plain else None
+        ov_c, ovr_c = overhead(d, name, 'causal')
+        ov_z, ovr_z = overhead(d, name, 'coz')
+        if ov_c is not None and ov_z is not None:
+            ovh_rows.append((ov_c < ov_z, len(ovr_c) == len(ovr_z) and all(c < z for c, z in zip(ovr_c, ovr_z))))
         tta_c = time_to_answer(a.causalctl, d['prof'].get(('causal', name), []), file, line, False)
         zrec = d['prof'].get(('coz', name), [])
         tta_z = time_to_answer(a.causalctl, zrec, file, line, not (zrec and zrec[0].startswith('{')))
@@ -464,8 +478,11 @@ def main():
             if t[0] == 'never':
                 return f'not first at the end ({t[1]} exps)'
             return f'exp {t[0]}/{t[1]}, {t[2]:.1f} s'
-        sys_rows.append((name, '  n/a' if ov_c is None else f'{ov_c:5.2f}',
-                         ('  n/a' if ov_z is None else f'{ov_z:5.2f}') if not name.endswith('_static') else 'static',
+        def ovh(v, rs):
+            if v is None:
+                return '  n/a'
+            return f'{v:5.2f}' + ('' if len(rs) < 2 else f' ({min(rs):.2f}-{max(rs):.2f})')
+        sys_rows.append((name, ovh(ov_c, ovr_c), ovh(ov_z, ovr_z) if not name.endswith('_static') else 'static',
                          tta(tta_c), tta(tta_z) if not name.endswith('_static') else 'static'))
 
     if any(r[2].strip() != 'n/a' for r in acc_rows):
@@ -509,13 +526,19 @@ def main():
         by_slope = [r for r in acc_rows if r[7].startswith('1/')]
         print(f'true bottleneck ranked first (free-running, causal): {len(ranked)} of {len(acc_rows)} by impact, '
               f'{len(by_slope)} by slope')
-    print('system: runtime under a free-running profile / unprofiled (one run each), time to answer '
-          '(experiments until the line is ranked first and stays first; seconds of experiment time)')
+    rounds = max((len(overhead(d, w['name'], t)[1]) for w in d['workloads'] for t in ('causal', 'coz')), default=0)
+    print('system: runtime under a free-running profile / unprofiled, '
+          + ('one run each' if rounds < 2 else f'the median over {rounds} rounds of one run each (range)')
+          + '; time to answer (first round: experiments until the line is ranked first and stays first; '
+          'seconds of experiment time)')
     hdr = ('workload', 'causal ovh', 'Coz ovh', 'causal time to answer', 'Coz time to answer')
     rows = [hdr] + sys_rows
     wid = [max(len(str(r[i])) for r in rows) for i in range(len(hdr))]
     for r in rows:
         print('  '.join(str(c).ljust(wid[i]) for i, c in enumerate(r)))
+    if ovh_rows:
+        print(f'overhead lower than Coz\'s: {sum(m for m, _ in ovh_rows)} of {len(ovh_rows)} by the median'
+              + (f', {sum(a for _, a in ovh_rows)} in every round' if rounds > 1 else ''))
     bias = [(w['name'], overshoot(d['prof'].get(('causal-fixed', w['name']), []))) for w in d['workloads']]
     bias = [(n, b) for n, b in bias if b]
     if bias:
