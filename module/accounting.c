@@ -46,6 +46,7 @@ EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_clock_init);
 void causal_local_init(struct causal_local *l, const struct causal_clock *c)
 {
 	atomic64_set(&l->local, atomic64_read(&c->global));
+	atomic64_set(&l->paying_until, 0);
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_local_init);
 
@@ -127,6 +128,30 @@ void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l)
 	causal_atomic64_max(&l->local, atomic64_read(&c->global));
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_forgive);
+
+bool causal_acct_claim_payment(struct causal_local *l, u64 until, u64 *held)
+{
+	s64 old = 0;
+
+	if (atomic64_try_cmpxchg(&l->paying_until, &old, until))
+		return true;
+	*held = old;
+	return false;
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_claim_payment);
+
+void causal_acct_release_payment(struct causal_local *l, u64 until)
+{
+	/* not the payment's own end: it was forgiven, and another may run already */
+	atomic64_cmpxchg(&l->paying_until, until, 0);
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_release_payment);
+
+void causal_acct_forgive_payment(struct causal_local *l)
+{
+	atomic64_set(&l->paying_until, 0);
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_forgive_payment);
 
 unsigned int causal_error_bucket(u64 abs_error_ns)
 {

@@ -18,6 +18,7 @@ struct causal_clock {
 
 struct causal_local {
 	atomic64_t local;	/* delay this task (or CPU) has seen: credited, slept, inherited */
+	atomic64_t paying_until;	/* CPU model: this CPU's debt is paid until then (ns) */
 };
 
 void causal_clock_init(struct causal_clock *c);
@@ -75,6 +76,20 @@ u64 causal_acct_elapsed_delay(u64 delay, u64 elapsed, u64 period);
 u64 causal_late_average(u64 avg, s64 late);
 /* Experiment boundary: local = max(local, global), so @l owes nothing. */
 void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l);
+
+/*
+ * The CPU model's payments: a CPU's debt is paid once, by one task sleeping it, while the
+ * session's other tasks that get that CPU meanwhile wait for the same end, uncredited. (If each
+ * paid it and credited the CPU, the CPU's counter would run past global and every other CPU would
+ * owe the excess: docs/bench.md, runs 36-45.)
+ * claim: true if the caller now pays @l's debt until @until (ns, nonzero); false if a payment
+ * runs already, ending at *@held (which may be past: its payer has not credited yet).
+ * release: the payment ending at @until has credited @l (a no-op if forgiven since).
+ * forgive: no payment runs (experiment boundary).
+ */
+bool causal_acct_claim_payment(struct causal_local *l, u64 until, u64 *held);
+void causal_acct_release_payment(struct causal_local *l, u64 until);
+void causal_acct_forgive_payment(struct causal_local *l);
 
 /*
  * Histogram bucket of |slept - owed| for causal_stats.error_hist: with us = floor(ns / 1000),

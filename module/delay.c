@@ -165,12 +165,25 @@ static bool causal_pay_until(struct causal_task *ct, ktime_t expires, u64 id)
 	return true;
 }
 
+/*
+ * CPU model: another task pays this CPU's debt until @held. Wait for the same end, uncredited:
+ * the CPU goes without the program once per debt, as one task would in the task model. Nothing to
+ * wait for if the end is (nearly) past; the payer's credit is on its way.
+ */
+static void causal_pay_wait(struct causal_session *s, u64 held, u64 id)
+{
+	bool cut = false;
+
+	if (held > ktime_get_ns() + min_pay_ns)
+		causal_sleep_until(s, ns_to_ktime(held), id, &cut);
+}
+
 static void causal_pay_debt(struct causal_task *ct)
 {
 	struct causal_session *s = ct->session;
 	struct causal_local *local;
 	struct causal_exp *e;
-	u64 id, owed, carry, aim, slept, error;
+	u64 id, owed, carry, aim, until, held, slept, error;
 	ktime_t start;
 	bool complete;
 
@@ -184,22 +197,31 @@ static void causal_pay_debt(struct causal_task *ct)
 	/* an oversleep of an earlier experiment was forgiven with its debts */
 	carry = ct->carry_exp == id ? ct->carry : 0;
 	ct->carry_exp = id;
-	if (owed < carry + min_pay_ns) {
-		/* the carry covers the debt, or all but too little to sleep (not past the end) */
-		rcu_read_lock();
-		e = rcu_dereference(s->exp);
-		if (e && e->id == id)
-			ct->carry = causal_acct_paid(&s->clock, local, owed, carry);
-		rcu_read_unlock();
-		return;
-	}
-	aim = owed - carry;
+	aim = owed > carry ? owed - carry : 0;
 
 	WRITE_ONCE(ct->paying, true);
 	/* paying, then closing or the experiment: pairs with causal_session_forgive() */
 	smp_mb();
 	start = ktime_get();
-	complete = causal_pay_until(ct, ktime_add_ns(start, aim), id);
+	until = ktime_to_ns(start) + aim;
+	if (s->cpu_local && !causal_acct_claim_payment(local, until, &held)) {
+		causal_pay_wait(s, held, id);
+		WRITE_ONCE(ct->paying, false);
+		return;
+	}
+	if (aim < min_pay_ns) {
+		/* the carry covers the debt, or all but too little to sleep (not past the end) */
+		WRITE_ONCE(ct->paying, false);
+		rcu_read_lock();
+		e = rcu_dereference(s->exp);
+		if (e && e->id == id)
+			ct->carry = causal_acct_paid(&s->clock, local, owed, carry);
+		rcu_read_unlock();
+		if (s->cpu_local)
+			causal_acct_release_payment(local, until);
+		return;
+	}
+	complete = causal_pay_until(ct, ns_to_ktime(until), id);
 	slept = ktime_to_ns(ktime_sub(ktime_get(), start));
 	WRITE_ONCE(ct->paying, false);
 
@@ -221,6 +243,8 @@ static void causal_pay_debt(struct causal_task *ct)
 		WRITE_ONCE(s->stats->global_delay, atomic64_read(&s->clock.global));
 	}
 	rcu_read_unlock();
+	if (s->cpu_local)
+		causal_acct_release_payment(local, until);
 
 	if (s->flags & CAUSAL_ATTACH_TRACE_DELAYS)
 		causal_record_delay(s, ktime_to_ns(start), slept, aim);

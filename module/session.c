@@ -112,8 +112,10 @@ static void causal_session_forgive(struct causal_session *s)
 	}
 	spin_unlock(&s->tasks_lock);
 	if (s->cpu_local)
-		for_each_possible_cpu(cpu)
+		for_each_possible_cpu(cpu) {
 			causal_acct_forgive(&s->clock, per_cpu_ptr(s->cpu_local, cpu));
+			causal_acct_forgive_payment(per_cpu_ptr(s->cpu_local, cpu));
+		}
 }
 
 static struct causal_exp *causal_session_exp(struct causal_session *s)

@@ -268,6 +268,48 @@ static void forgive_clears_debt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, local_of(&a), 180ULL);
 }
 
+/*
+ * CPU model: one payment of a CPU's debt at a time. A second task that finds the debt while it is
+ * being paid is told until when, pays nothing, and the CPU's counter grows by the debt once.
+ */
+static void one_payment_per_cpu_debt(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local cpu0, cpu1;
+	u64 held = 0;
+
+	causal_clock_init(&c);
+	causal_local_init(&cpu0, &c);
+	causal_local_init(&cpu1, &c);
+	causal_acct_credit(&c, &cpu0, 1000);
+
+	KUNIT_EXPECT_TRUE(test, causal_acct_claim_payment(&cpu1, 5000, &held));
+	KUNIT_EXPECT_EQ(test, held, 0ULL);
+	/* the second task on CPU 1 sees the same debt, and that it is being paid until 5000 */
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &cpu1), 1000ULL);
+	KUNIT_EXPECT_FALSE(test, causal_acct_claim_payment(&cpu1, 6000, &held));
+	KUNIT_EXPECT_EQ(test, held, 5000ULL);
+	/* another CPU's debt is claimed on its own */
+	KUNIT_EXPECT_TRUE(test, causal_acct_claim_payment(&cpu0, 7000, &held));
+	causal_acct_release_payment(&cpu0, 7000);
+
+	/* past its end but not yet credited: still held */
+	KUNIT_EXPECT_FALSE(test, causal_acct_claim_payment(&cpu1, 9000, &held));
+	KUNIT_EXPECT_EQ(test, held, 5000ULL);
+	causal_acct_paid(&c, &cpu1, 1000, 1000);
+	causal_acct_release_payment(&cpu1, 5000);
+	KUNIT_EXPECT_EQ(test, local_of(&cpu1), 1000ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 1000ULL);
+	KUNIT_EXPECT_TRUE(test, causal_acct_claim_payment(&cpu1, 10000, &held));
+
+	/* an experiment boundary ends every claim; the forgiven payer's release leaves a new one */
+	causal_acct_forgive_payment(&cpu1);
+	KUNIT_EXPECT_TRUE(test, causal_acct_claim_payment(&cpu1, 12000, &held));
+	causal_acct_release_payment(&cpu1, 10000);
+	KUNIT_EXPECT_FALSE(test, causal_acct_claim_payment(&cpu1, 13000, &held));
+	KUNIT_EXPECT_EQ(test, held, 12000ULL);
+}
+
 #define INVARIANT_TASKS	5
 
 /*
@@ -514,6 +556,7 @@ static struct kunit_case causal_accounting_cases[] = {
 	KUNIT_CASE(wake_skips_what_the_wait_absorbed),
 	KUNIT_CASE(fork_inherits_parent_debt),
 	KUNIT_CASE(forgive_clears_debt),
+	KUNIT_CASE(one_payment_per_cpu_debt),
 	KUNIT_CASE(all_paid_means_equal_delay),
 	KUNIT_CASE(error_bucket_boundaries),
 	KUNIT_CASE(late_average_follows_and_ignores_outliers),
