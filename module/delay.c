@@ -178,12 +178,34 @@ static void causal_pay_wait(struct causal_session *s, u64 held, u64 id)
 		causal_sleep_until(s, ns_to_ktime(held), id, &cut);
 }
 
+/*
+ * CPU model: claims this CPU's payment, or waits for the one that runs. False if the caller is
+ * not to pay: another task pays, the experiment has ended, or a payment that ended between the
+ * caller's reading of the debt @owed and its claim has paid some of it (paying @owed would credit
+ * that part twice; what is left is paid at the next kick).
+ */
+static bool causal_pay_claim(struct causal_session *s, struct causal_local *local, u64 owed,
+			     u64 until, u64 id)
+{
+	u64 held;
+
+	if (!causal_acct_claim_payment(local, until, &held)) {
+		causal_pay_wait(s, held, id);
+		return false;
+	}
+	if (causal_exp_running(s) != id || causal_acct_debt(&s->clock, local) < owed) {
+		causal_acct_release_payment(local, until);
+		return false;
+	}
+	return true;
+}
+
 static void causal_pay_debt(struct causal_task *ct)
 {
 	struct causal_session *s = ct->session;
 	struct causal_local *local;
 	struct causal_exp *e;
-	u64 id, owed, carry, aim, until, held, slept, error;
+	u64 id, owed, carry, aim, until, slept, error;
 	ktime_t start;
 	bool complete;
 
@@ -196,7 +218,6 @@ static void causal_pay_debt(struct causal_task *ct)
 		return;
 	/* an oversleep of an earlier experiment was forgiven with its debts */
 	carry = ct->carry_exp == id ? ct->carry : 0;
-	ct->carry_exp = id;
 	aim = owed > carry ? owed - carry : 0;
 
 	WRITE_ONCE(ct->paying, true);
@@ -204,11 +225,12 @@ static void causal_pay_debt(struct causal_task *ct)
 	smp_mb();
 	start = ktime_get();
 	until = ktime_to_ns(start) + aim;
-	if (s->cpu_local && !causal_acct_claim_payment(local, until, &held)) {
-		causal_pay_wait(s, held, id);
+	if (s->cpu_local && !causal_pay_claim(s, local, owed, until, id)) {
 		WRITE_ONCE(ct->paying, false);
 		return;
 	}
+	/* the carry is this experiment's from now on: a waiter above keeps an older one unused */
+	ct->carry_exp = id;
 	if (aim < min_pay_ns) {
 		/* the carry covers the debt, or all but too little to sleep (not past the end) */
 		WRITE_ONCE(ct->paying, false);
