@@ -6,7 +6,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 name=${1:?usage: build-module.sh NAME [OUTDIR]}
-out=${2:-$top/build/kmod/$name}
+out=$(realpath -m "${2:-$top/build/kmod/$name}")  # kbuild needs M= absolute
 kdir=$("$top/tests/kernels/kernel.sh" kdir "$name")
 
 # kbuild writes objects next to the sources, so each kernel gets its own copy of them.

@@ -4,10 +4,11 @@
 # lines and prints the tables): for each known-answer workload (tests/workloads/README.md), raw
 # "BW ..." lines only, the host does the arithmetic.
 #   accuracy:  R interleaved base/optimized runs (wall time, cost of one call of the marked line),
-#              the line speedup S the optimized variant really achieves (median of the per-run
-#              cheapest calls), then causalctl --fixed-line LINE --fixed-speedup 0,S (the two
-#              in turn within each run, into one profile), the same with Coz where it can run
-#              (one speedup per run: Coz has no list), then one free-running profile with each
+#              the line speedup S the optimized variant really achieves (iterations of the
+#              line's loop per call), and, spread evenly between those pairs, P rounds of
+#              causalctl --fixed-line LINE --fixed-speedup 0,S and S,0 (the two in turn within
+#              each run, into one profile) and the same with Coz where it can run (one speedup
+#              per run: Coz has no list), then one free-running profile with each
 #              tool (its report gives the rank; its runtime gives the overhead; its experiments
 #              give the time to answer)
 #   system:    only the free-running profiles (overhead, rank, time to answer) and the thread scale
@@ -57,10 +58,12 @@ mkdir -p $tmp
 # join runs with B at 35 % of A's work, phased with Q1 at 35 % of P1's: at their defaults (2/3),
 # the optimized line's 33 % is exactly where the other thread becomes critical, and whatever jitter
 # decides the round decides the answer, real or virtual. At 35 % the kink is at a 65 % speedup.
+# futex runs with both threads on one CPU: a hand-off that wakes the other, idle vCPU got cheaper
+# with a shorter line X (the host's latency, not the program's), which no virtual speedup can show.
 specs='join join.c 100,3000000,35 -
 lock lock.c 200 -
 pipeline pipeline.c 700 -
-futex futex.c 800 -
+futex futex.c 800,120000,1 -
 server server.c 700 -
 phased phased.c 60,2000000,35 -
 batch_static batch_static.c 100 --progress=batch_done
@@ -113,6 +116,20 @@ coz_run() {
 	rc=$?
 	grep -h '^WORKLOAD' $tmp/err | sed "s/^WORKLOAD/BW run tool=coz $tag rc=$rc/"
 	[ $rc -eq 0 ] || { echo "BW coz_failed $tag rc=$rc"; sed 's/^/# /' $tmp/err | tail -8; }
+}
+
+# line_speedup FILE: "PCT TIMED" from the WORKLOAD lines of the pairs in FILE: the line's speedup,
+# iterations of its loop per call, optimized vs base (the same instructions), and the median
+# time per call, for a cross-check
+line_speedup() {
+	awk '
+		function kv(k,   i) { for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2); return "" }
+		function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+		kv("line_calls") > 0 && kv("variant") == "base" { b[++nb] = kv("line_work") / kv("line_calls"); bt[nb] = kv("line_ns") / kv("line_calls") }
+		kv("line_calls") > 0 && kv("variant") == "optimized" { o[++no] = kv("line_work") / kv("line_calls"); ot[no] = kv("line_ns") / kv("line_calls") }
+		END { if (!nb || !no) { print "0 0"; exit } v = 100 * (1 - med(o, no) / med(b, nb)); if (v < 0) v = 0
+			printf "%d %.1f\n", v + 0.5, 100 * (1 - med(ot, no) / med(bt, nb)) }' "$1"
 }
 
 # report TOOL KIND NAME PROFILE: the report as JSON, one line
@@ -171,7 +188,17 @@ echo "$specs" | while read -r name file args popt; do
 	fi
 
 	if [ "$mode" = accuracy ]; then
+		# The pairs and the fixed-line profile rounds are interleaved, the rounds spread evenly
+		# over the pairs: the emulator's speed drifts with the host's load over a run, and the
+		# actual speedup and the prediction must see the same drift (the same reason the
+		# profile runs put both speedups in every run, below).
+		# (not $prof: causal_run and coz_run set it)
+		fprof=$tmp/$name-fixed.coz
+		cprof=$tmp/$name-coz-fixed.coz
+		rm -f "$fprof" "$cprof" $tmp/plain
+		s=
 		i=0
+		k=0
 		while [ $i -lt "$reps" ]; do
 			if [ $((i % 2)) -eq 0 ]; then
 				plain "$name" $args
@@ -179,52 +206,38 @@ echo "$specs" | while read -r name file args popt; do
 			else
 				plain "$name-optimized" $args
 				plain "$name" $args
-			fi
-			i=$((i + 1))
-		done >$tmp/plain
-		cat $tmp/plain
-		# the line's speedup: iterations of its loop per call, optimized vs base (the same
-		# instructions; per-iteration time varies with the host's load under emulation); the
-		# median time per call is printed beside it as a cross-check
-		s=$(awk '
-			function kv(k,   i) { for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2); return "" }
-			function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-			kv("line_calls") > 0 && kv("variant") == "base" { b[++nb] = kv("line_work") / kv("line_calls"); bt[nb] = kv("line_ns") / kv("line_calls") }
-			kv("line_calls") > 0 && kv("variant") == "optimized" { o[++no] = kv("line_work") / kv("line_calls"); ot[no] = kv("line_ns") / kv("line_calls") }
-			END { if (!nb || !no) { print "0 0"; exit } v = 100 * (1 - med(o, no) / med(b, nb)); if (v < 0) v = 0
-				printf "%d %.1f\n", v + 0.5, 100 * (1 - med(ot, no) / med(bt, nb)) }' $tmp/plain)
-		timed=${s#* }
-		s=${s%% *}
-		echo "BW line_speedup name=$name pct=$s timed_pct=$timed"
-
-		prof=$tmp/$name-fixed.coz
-		rm -f "$prof"
-		i=0
-		while [ $i -lt "$preps" ]; do
-			# both speedups in every run, in turn (from 0 first, then from S first): the
-			# emulator's speed drifts by tens of percent between runs, and a baseline
-			# beside each experiment sees the same drift
-			for sp in "0,$s" "$s,0"; do
-				copts="--fixed-line $file:$line --fixed-speedup $sp $popt"
-				causal_run "$prof" "kind=fixed speedup=$sp" "$name" $args
+			fi >>$tmp/plain
+			# the line's speedup: iterations of its loop per call, which are the same in
+			# every run of a variant, so the first pair gives it
+			[ -n "$s" ] || s=$(line_speedup $tmp/plain)
+			s=${s%% *}
+			while [ $((k * reps)) -lt $(((i + 1) * preps)) ]; do
+				# both speedups in every run, in turn (from 0 first, then from S first): a
+				# baseline beside each experiment sees the same drift
+				for sp in "0,$s" "$s,0"; do
+					copts="--fixed-line $file:$line --fixed-speedup $sp $popt"
+					causal_run "$fprof" "kind=fixed speedup=$sp" "$name" $args
+				done
+				if [ $coz_ok = 1 ] && [ $static = 0 ]; then
+					for sp in 0 "$s"; do
+						cozenv="COZ_FIXED_LINE=$file:$line COZ_FIXED_SPEEDUP=$sp"
+						coz_run "$cprof" "kind=fixed speedup=$sp" "$name-dwarf4" $args
+					done
+				fi
+				k=$((k + 1))
 			done
 			i=$((i + 1))
 		done
-		report causal fixed "$name" "$prof" 2
-		dump causal-fixed "$name" "$prof"
+		cat $tmp/plain
+		# printed from all the pairs: the median time per call beside it is a cross-check
+		# (per-iteration time varies with the host's load under emulation)
+		all=$(line_speedup $tmp/plain)
+		[ "${all%% *}" = "$s" ] || echo "BW note line_speedup name=$name first_pair=$s all_pairs=${all%% *}"
+		echo "BW line_speedup name=$name pct=$s timed_pct=${all#* }"
+		report causal fixed "$name" "$fprof" 2
+		dump causal-fixed "$name" "$fprof"
 		if [ $coz_ok = 1 ] && [ $static = 0 ]; then
-			prof=$tmp/$name-coz-fixed.coz
-			rm -f "$prof"
-			i=0
-			while [ $i -lt "$preps" ]; do
-				for sp in 0 "$s"; do
-					cozenv="COZ_FIXED_LINE=$file:$line COZ_FIXED_SPEEDUP=$sp"
-					coz_run "$prof" "kind=fixed speedup=$sp" "$name-dwarf4" $args
-				done
-				i=$((i + 1))
-			done
-			report coz fixed "$name" "$prof" 2
+			report coz fixed "$name" "$cprof" 2
 		fi
 	fi
 

@@ -13,11 +13,11 @@ tmp=/tmp/workloads-test
 mkdir -p $tmp
 n=0
 fails=0
-# name args progress-options
+# name args (commas for spaces) progress-options; futex as make bench-accuracy runs it (one CPU)
 specs='join 100 -
 lock 300 -
 pipeline 1000 -
-futex 500 -
+futex 500,120000,1 -
 server 1000 -
 phased 50 -
 batch_static 100 --progress=batch_done
@@ -42,6 +42,7 @@ echo "$specs" | {
 	while read -r name args popt; do
 		[ "$popt" = - ] && popt=
 		popt=$(echo "$popt" | tr = ' ')
+		args=$(echo "$args" | tr , ' ')
 		prof=$tmp/$name.coz
 		t0=$(date +%s)
 		# shellcheck disable=SC2086

@@ -8,10 +8,15 @@
  * profiler (Coz) does not see these waits and wake-ups, so it cannot carry delays across them.
  * Built with -DOPTIMIZED, line X does half of its work (50 % faster): the program gains 33 %.
  *
- *   futex [ROUNDS [Y_ITERS]]     defaults: 1000 rounds, Y = 120000 iterations (X = twice that)
+ *   futex [ROUNDS [Y_ITERS [PIN]]]
+ *       defaults: 1000 rounds, Y = 120000 iterations (X = twice that), PIN 0. PIN 1 keeps both
+ *       threads on the CPU the program started on: a hand-off is then a switch on one CPU
+ *       instead of a wake-up of the other, idle one, whose latency under emulation depends on
+ *       how long that CPU idled and so gets shorter with X (tests/workloads/README.md).
  */
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +88,18 @@ int main(int argc, char **argv)
 	rounds = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000;
 	y_iters = argc > 2 ? strtoull(argv[2], NULL, 0) : 120000;
 	x_iters = 2 * y_iters;
+	if (argc > 3 && strtoul(argv[3], NULL, 0)) {
+		cpu_set_t one;
+		int cpu = sched_getcpu();
+
+		CPU_ZERO(&one);
+		CPU_SET(cpu < 0 ? 0 : cpu, &one);
+		/* before the threads exist, so that both inherit it */
+		if (sched_setaffinity(0, sizeof(one), &one)) {
+			perror("futex: sched_setaffinity");
+			return 2;
+		}
+	}
 #ifdef OPTIMIZED
 	x_iters /= 2;
 #endif
