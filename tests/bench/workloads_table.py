@@ -8,7 +8,8 @@ Accuracy: per workload, the marked line, the line speedup its optimized variant 
 (median over runs of the cheapest call), causal's and Coz's predicted program speedup at that line
 speedup (--fixed-line, from `causalctl report --json`), the actual program speedup (median wall
 time of interleaved base/optimized runs), |error| in percentage points, and the rank of the line
-in a free-running profile, by impact (the report's default, from the guest) and by the weighted
+in a free-running profile, in the report's default order (from the guest: impact less its
+standard error since run 55, impact before; the summary names it) and by the weighted
 slope (`report --sort slope` on the host, on the same profile). System: runtime under a free-running profile / unprofiled (overhead),
 the time to answer (experiment time until the line is ranked first and stays first), and the
 thread-scale runs. Prints nothing it did not measure: a missing number says why.
@@ -524,8 +525,9 @@ def main():
             print('  ' + ', '.join(f'{n} {100 * u:+.1f} / {100 * k:+.1f}' for n, (u, k) in cpu_rows))
         ranked = [r for r in acc_rows if r[6].startswith('1/')]
         by_slope = [r for r in acc_rows if r[7].startswith('1/')]
-        print(f'true bottleneck ranked first (free-running, causal): {len(ranked)} of {len(acc_rows)} by impact, '
-              f'{len(by_slope)} by slope')
+        order = sorted({(d['json'].get(('causal', 'free', r[0])) or {}).get('sort', 'impact') for r in acc_rows})
+        print(f'true bottleneck ranked first (free-running, causal): {len(ranked)} of {len(acc_rows)} by '
+              f'{"/".join(order)}, {len(by_slope)} by slope')
     rounds = max((len(overhead(d, w['name'], t)[1]) for w in d['workloads'] for t in ('causal', 'coz')), default=0)
     print('system: runtime under a free-running profile / unprofiled, '
           + ('one run each' if rounds < 2 else f'the median over {rounds} rounds of one run each (range)')

@@ -611,9 +611,15 @@ static void table_and_help(void **state)
 	assert_contains(r.out.buf, "+25.0%   \u00b125.3  ");
 	assert_contains(r.out.buf, "sorted by impact-se;");
 	cli_run_done(&r);
+	/* impact-se is the default order; impact, Coz's, puts the barely measured T first */
 	RUN(&r, "--ascii", "--min-points", "3", path);
-	assert_contains(r.out.buf, "   1  /T.c:2");
+	assert_contains(r.out.buf, "   1  /W.c:1");
 	assert_contains(r.out.buf, "+25.0%  +-25.3  ");
+	assert_contains(r.out.buf, "sorted by impact-se;");
+	cli_run_done(&r);
+	RUN(&r, "--sort", "impact", "--min-points", "3", path);
+	assert_contains(r.out.buf, "   1  /T.c:2");
+	assert_contains(r.out.buf, "sorted by impact;");
 	cli_run_done(&r);
 
 	RUN(&r, "--sort", "best", path);

@@ -100,8 +100,8 @@ for model in task cpu; do
 	ok $? "h2_${model}_report_names_go_source_lines"
 done
 
-# top PROFILE [MIN_POINTS]: the first-ranked line of a profile's report (impact, among lines
-# measured at MIN_POINTS or more speedups, 3 unless given)
+# top PROFILE [MIN_POINTS]: the first-ranked line of a profile's report (its default order, impact
+# less its standard error, among lines measured at MIN_POINTS or more speedups, 3 unless given)
 top() {
 	causalctl report --min-points "${2:-3}" -n 1 "$1" 2>/dev/null | awk '$1 == "1" { print $2; exit }'
 }

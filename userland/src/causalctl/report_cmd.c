@@ -29,10 +29,10 @@ void cmd_report_usage(FILE *f)
 		"                      --html; 0: all)\n"
 		"  -m, --min-points N  rank only line/point series with at least N distinct speedups with a\n"
 		"                      value (default: %d; Coz's viewer uses 10)\n"
-		"  -s, --sort KEY      impact (default): the largest mean program speedup over line speedups\n"
-		"                      0..x, as Coz's viewer ranks; impact-se: impact less its standard\n"
-		"                      error (the table's \u00b1 column), so that a line measured too little\n"
-		"                      to be sure of ranks lower; slope: least-squares slope weighted by\n"
+		"  -s, --sort KEY      impact-se (default): impact less its standard error (the table's \u00b1\n"
+		"                      column), so that a line measured too little to be sure of ranks\n"
+		"                      lower; impact: the largest mean program speedup over line speedups\n"
+		"                      0..x, as Coz's viewer ranks; slope: least-squares slope weighted by\n"
 		"                      experiment time (steadier on a noisy machine); max: the largest\n"
 		"                      program speedup; min: the most negative first (contention)\n"
 		"  -j, --json          print the result as one JSON object instead of the table\n"
@@ -128,7 +128,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *html = NULL, *trace = NULL, *path;
-	enum report_sort sort = REPORT_SORT_IMPACT;
+	enum report_sort sort = REPORT_SORT_IMPACT_SE;
 	unsigned long top = 0, min_points = REPORT_DEFAULT_MIN_POINTS;
 	bool json = false, ascii = false, top_given = false;
 	struct report_result r;
