@@ -208,10 +208,10 @@ echo "$specs" | while read -r name file args popt; do
 				plain "$name" $args
 			fi >>$tmp/plain
 			# the line's speedup: iterations of its loop per call, which are the same in
-			# every run of a variant, so the first pair gives it
-			[ -n "$s" ] || s=$(line_speedup $tmp/plain)
-			s=${s%% *}
-			while [ $((k * reps)) -lt $(((i + 1) * preps)) ]; do
+			# every run of a variant, so the first pair that ran gives it (until then, no
+			# profile round: they catch up after it)
+			case "$s" in ""|0) s=$(line_speedup $tmp/plain); s=${s%% *} ;; esac
+			[ "$s" != 0 ] && while [ $((k * reps)) -lt $(((i + 1) * preps)) ]; do
 				# both speedups in every run, in turn (from 0 first, then from S first): a
 				# baseline beside each experiment sees the same drift
 				for sp in "0,$s" "$s,0"; do
