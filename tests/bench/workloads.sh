@@ -26,8 +26,8 @@
 # run_ms=M (each workload's size is scaled so that one unprofiled run takes about M ms, default
 # 1500; 0 keeps the sizes below), line_NAME=N (the marked line of workload NAME; the host
 # greps them from the sources), thread_model=task|cpu (causalctl's --thread-model; default: its
-# own), and the module's parameters min_pay_ns=N and spin_max_ns=N (for trials; default: the
-# module's own).
+# own), period=T (causalctl's --period, for every causal run; default: its own), and the
+# module's parameters min_pay_ns=N and spin_max_ns=N (for trials; default: the module's own).
 mode=${1:-accuracy}
 shift
 reps=5
@@ -39,10 +39,11 @@ free_scale=6
 ovh_reps=
 run_ms=1500
 thread_model=
+period=
 modopts=
 for arg in "$@"; do
 	case "$arg" in
-	reps=*|preps=*|len=*|only=*|coz=*|free_scale=*|ovh_reps=*|run_ms=*|thread_model=*|line_*=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	reps=*|preps=*|len=*|only=*|coz=*|free_scale=*|ovh_reps=*|run_ms=*|thread_model=*|period=*|line_*=*) eval "${arg%%=*}=\${arg#*=}" ;;
 	min_pay_ns=*|spin_max_ns=*) modopts="$modopts $arg" ;;
 	*) echo "BW error unknown argument '$arg'"; exit 2 ;;
 	esac
@@ -74,7 +75,7 @@ if ! insmod /lib/causal/causal.ko $modopts; then
 	echo "BW error insmod failed"
 	exit 1
 fi
-echo "BW info kernel=$(uname -r) name=$CAUSAL_KERNEL cpus=$(grep -c '^processor' /proc/cpuinfo) mode=$mode reps=$reps preps=$preps len=$len ovh_reps=$ovh_reps${thread_model:+ thread_model=$thread_model}${modopts:+ module:$modopts}"
+echo "BW info kernel=$(uname -r) name=$CAUSAL_KERNEL cpus=$(grep -c '^processor' /proc/cpuinfo) mode=$mode reps=$reps preps=$preps len=$len ovh_reps=$ovh_reps${thread_model:+ thread_model=$thread_model}${period:+ period=$period}${modopts:+ module:$modopts}"
 coz_ok=0
 if [ "$coz" = 1 ] && [ -f /bin/libcoz.so ]; then
 	coz_ok=1
@@ -96,7 +97,7 @@ causal_run() {
 	shift 2
 	# shellcheck disable=SC2086
 	timeout -k 10 300 causalctl run -o "$prof" --experiment-length "$len" \
-		${thread_model:+--thread-model "$thread_model"} $copts -- "$@" >$tmp/out 2>$tmp/err
+		${thread_model:+--thread-model "$thread_model"} ${period:+--period "$period"} $copts -- "$@" >$tmp/out 2>$tmp/err
 	rc=$?
 	grep -h '^WORKLOAD' $tmp/err $tmp/out | sed "s/^WORKLOAD/BW run tool=causal $tag rc=$rc/"
 	grep -h '^causal: [0-9]* experiments in' $tmp/err $tmp/out | sed "s/^/BW note tool=causal $tag /"
