@@ -13,10 +13,11 @@ tmp=/tmp/workloads-test
 mkdir -p $tmp
 n=0
 fails=0
-# name args (commas for spaces) progress-options; futex as make bench-accuracy runs it (one CPU)
+# name args (commas for spaces) progress-options; futex and pipeline pinned as make
+# bench-accuracy runs them
 specs='join 100 -
 lock 300 -
-pipeline 1000 -
+pipeline 1000,300000,1 -
 futex 500,120000,1 -
 server 1000 -
 phased 50 -

@@ -8,9 +8,14 @@
  * S3 gain nothing.
  * Built with -DOPTIMIZED, line S2 does 3/4 of its work (25 % faster).
  *
- *   pipeline [ITEMS [S2_ITERS]]     defaults: 1000 items, S2 = 300000 iterations
+ *   pipeline [ITEMS [S2_ITERS [PIN]]]
+ *       defaults: 1000 items, S2 = 300000 iterations, PIN 0. PIN 1 puts stage 2 on one CPU and
+ *       stages 1 and 3 on another (on 2 CPUs or more): left to the scheduler, three threads on
+ *       two CPUs sometimes share S2's CPU with another stage, and the run is as slow as that
+ *       placement, not as S2.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,19 +110,52 @@ static void *run_stage3(void *arg)
 	return arg;
 }
 
+/* Creates a thread running fn; with PIN, on the n-th CPU the program may run on (a CPU set of
+ * the program's, so that a taskset around it still holds). */
+static int start(pthread_t *t, void *(*fn)(void *), const cpu_set_t *allowed, int n)
+{
+	pthread_attr_t attr;
+	cpu_set_t one;
+	int ret;
+
+	if (!allowed)
+		return pthread_create(t, NULL, fn, NULL);
+	CPU_ZERO(&one);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (CPU_ISSET(cpu, allowed) && n-- == 0) {
+			CPU_SET(cpu, &one);
+			break;
+		}
+	}
+	pthread_attr_init(&attr);
+	ret = pthread_attr_setaffinity_np(&attr, sizeof(one), &one) ?:
+	      pthread_create(t, &attr, fn, NULL);
+	pthread_attr_destroy(&attr);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t t1, t2, t3;
+	cpu_set_t cpus, *allowed = NULL;
 
 	items = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000;
 	s2_iters = argc > 2 ? strtoull(argv[2], NULL, 0) : 300000;
+	if (argc > 3 && strtoul(argv[3], NULL, 0)) {
+		if (sched_getaffinity(0, sizeof(cpus), &cpus) || CPU_COUNT(&cpus) < 2) {
+			fprintf(stderr, "pipeline: PIN needs 2 CPUs\n");
+			return 2;
+		}
+		allowed = &cpus;
+	}
 	s13_iters = s2_iters * 3 / 10;
 #ifdef OPTIMIZED
 	s2_iters = s2_iters * 3 / 4;
 #endif
 	wl_start();
-	if (pthread_create(&t1, NULL, run_stage1, NULL) || pthread_create(&t2, NULL, run_stage2, NULL) ||
-	    pthread_create(&t3, NULL, run_stage3, NULL))
+	/* with PIN, stage 2 alone on the second CPU, stages 1 and 3 on the first */
+	if (start(&t1, run_stage1, allowed, 0) || start(&t2, run_stage2, allowed, 1) ||
+	    start(&t3, run_stage3, allowed, 0))
 		return 1;
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
