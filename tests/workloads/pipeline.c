@@ -110,8 +110,10 @@ static void *run_stage3(void *arg)
 	return arg;
 }
 
-/* Creates a thread running fn; with PIN, on the n-th CPU the program may run on (a CPU set of
- * the program's, so that a taskset around it still holds). */
+/*
+ * Creates a thread running fn; with PIN (allowed, the program's CPUs), on the n-th of them, so
+ * that a taskset around the program still holds.
+ */
 static int start(pthread_t *t, void *(*fn)(void *), const cpu_set_t *allowed, int n)
 {
 	pthread_attr_t attr;
