@@ -252,13 +252,15 @@ echo "$specs" | while read -r name file args popt; do
 	fi
 
 	# free-running profiles: FREE_SCALE times the work, once plain, once per tool; the first
-	# round's profiles give the ranks and the times to answer, every round a ratio for the
-	# overhead (one run each drifted by tens of percent between bench runs)
+	# round's profiles give the ranks, every round's a time to answer (one round's, a few random
+	# experiments, decided a comparison with Coz by chance) and a ratio for the overhead (one run
+	# each drifted by tens of percent between bench runs)
 	fargs=$(echo "$args" | awk -v k="$free_scale" '{ $1 = $1 * k; print }')
-	copts="--seed 7 $popt"
 	cozenv=
 	r=0
 	while [ $r -lt "$ovh_reps" ]; do
+		# a seed per round: the rounds are independent draws of the experiments
+		copts="--seed $((7 + r)) $popt"
 		# odd rounds in the reverse order: a drift of the host's speed within a round
 		# then favours each side in turn
 		if [ $((r % 2)) -eq 0 ]; then order="none causal coz"; else order="coz causal none"; fi
@@ -273,6 +275,8 @@ echo "$specs" | while read -r name file args popt; do
 				if [ $r -eq 0 ]; then
 					report causal free "$name" "$prof" 3
 					dump causal "$name" "$prof"
+				else
+					dump "causal-round$r" "$name" "$prof"
 				fi ;;
 			coz)
 				if [ $coz_ok = 0 ] || [ $static = 1 ]; then continue; fi
@@ -282,6 +286,8 @@ echo "$specs" | while read -r name file args popt; do
 				if [ $r -eq 0 ]; then
 					report coz free "$name" "$prof" 3
 					dump coz "$name" "$prof"
+				else
+					dump "coz-round$r" "$name" "$prof"
 				fi ;;
 			esac
 		done

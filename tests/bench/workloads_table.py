@@ -210,6 +210,26 @@ def time_to_answer(causalctl, records, file, line, legacy):
     return (k + 1, len(exps), sum(durations[:k + 1]) / 1e9)
 
 
+def times_to_answer(causalctl, prof, tool, name, file, line):
+    """the first round's time to answer, and (median seconds, rounds) over every round's profile
+    of TOOL; a round whose line never stayed first counts as infinitely long"""
+    keys = [(tool, name)] + sorted((k for k in prof if k[1] == name and k[0].startswith(tool + '-round')),
+                                   key=lambda k: int(k[0].rsplit('round', 1)[1]))
+    first, res = None, []
+    for k in keys:
+        recs = prof.get(k, [])
+        # Coz's own format is tab-separated; causal's one JSON object a line
+        t = time_to_answer(causalctl, recs, file, line, not recs[0].startswith('{')) if recs else None
+        if k == (tool, name):
+            first = t
+        if t:
+            res.append(t)
+    if not res:
+        return first, None
+    secs = [math.inf if t[0] == 'never' else t[2] for t in res]
+    return first, (med(secs), len(secs))
+
+
 def overshoot(records):
     """over the experiments with a delay: inserted, paid and paid error as shares of wall time, the
     number of payments, and a payment's mean length and mean error in us"""
@@ -400,7 +420,7 @@ def main():
             print('error:', e)
         return 0
     acc_rows, sys_rows, outside_rows, cpu_rows, se_rows = [], [], [], [], []
-    errs_c, errs_z, ovh_rows = [], [], []
+    errs_c, errs_z, ovh_rows, tta_rows = [], [], [], []
     for w in d['workloads']:
         name, file, line = w['name'], w['file'], int(w['line'])
         pct = d['speedup'].get(name)
@@ -447,9 +467,10 @@ def main():
         ov_z, ovr_z = overhead(d, name, 'coz')
         if ov_c is not None and ov_z is not None:
             ovh_rows.append((ov_c < ov_z, len(ovr_c) == len(ovr_z) and all(c < z for c, z in zip(ovr_c, ovr_z))))
-        tta_c = time_to_answer(a.causalctl, d['prof'].get(('causal', name), []), file, line, False)
-        zrec = d['prof'].get(('coz', name), [])
-        tta_z = time_to_answer(a.causalctl, zrec, file, line, not (zrec and zrec[0].startswith('{')))
+        tta_c, med_c = times_to_answer(a.causalctl, d['prof'], 'causal', name, file, line)
+        tta_z, med_z = times_to_answer(a.causalctl, d['prof'], 'coz', name, file, line)
+        if med_c and med_z:
+            tta_rows.append(med_c[0] < med_z[0])
         ec = abs(pc - actual) * 100 if pc is not None and actual is not None else None
         ez = abs(pz - actual) * 100 if pz is not None and actual is not None else None
         if ec is not None:
@@ -473,18 +494,22 @@ def main():
                          ' n/a' if ez is None else f'{ez:4.1f}', rank(rz, nz, 'coz'),
                          '' if spread is None else f'{100 * spread[0]:+.0f}..{100 * spread[1]:+.0f}'))
 
-        def tta(t):
+        def tta(t, m):
             if not t:
                 return 'no profile'
             if t[0] == 'never':
-                return f'not first at the end ({t[1]} exps)'
-            return f'exp {t[0]}/{t[1]}, {t[2]:.1f} s'
+                first = f'not first at the end ({t[1]} exps)'
+            else:
+                first = f'exp {t[0]}/{t[1]}, {t[2]:.1f} s'
+            if not m or m[1] < 2:
+                return first
+            return first + ('; median: never' if m[0] == math.inf else f'; median {m[0]:.1f} s') + f' ({m[1]})'
         def ovh(v, rs):
             if v is None:
                 return '  n/a'
             return f'{v:5.2f}' + ('' if len(rs) < 2 else f' ({min(rs):.2f}-{max(rs):.2f})')
         sys_rows.append((name, ovh(ov_c, ovr_c), ovh(ov_z, ovr_z) if not name.endswith('_static') else 'static',
-                         tta(tta_c), tta(tta_z) if not name.endswith('_static') else 'static'))
+                         tta(tta_c, med_c), tta(tta_z, med_z) if not name.endswith('_static') else 'static'))
 
     if any(r[2].strip() != 'n/a' for r in acc_rows):
         print('accuracy: predicted (--fixed-line at the line, --fixed-speedup = its measured speedup) vs actual '
@@ -532,7 +557,8 @@ def main():
     print('system: runtime under a free-running profile / unprofiled, '
           + ('one run each' if rounds < 2 else f'the median over {rounds} rounds of one run each (range)')
           + '; time to answer (first round: experiments until the line is ranked first and stays first; '
-          'seconds of experiment time)')
+          'seconds of experiment time; then the median over the rounds, a round where it never was counting '
+          'as longest, and their number)')
     hdr = ('workload', 'causal ovh', 'Coz ovh', 'causal time to answer', 'Coz time to answer')
     rows = [hdr] + sys_rows
     wid = [max(len(str(r[i])) for r in rows) for i in range(len(hdr))]
@@ -541,6 +567,9 @@ def main():
     if ovh_rows:
         print(f'overhead lower than Coz\'s: {sum(m for m, _ in ovh_rows)} of {len(ovh_rows)} by the median'
               + (f', {sum(a for _, a in ovh_rows)} in every round' if rounds > 1 else ''))
+    if tta_rows:
+        print(f'time to answer shorter than Coz\'s: {sum(tta_rows)} of {len(tta_rows)} by the median over the rounds'
+              ' (where both profiled)')
     bias = [(w['name'], overshoot(d['prof'].get(('causal-fixed', w['name']), []))) for w in d['workloads']]
     bias = [(n, b) for n, b in bias if b]
     if bias:
