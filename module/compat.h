@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one place where kernel-version differences live. Force-included into every file of the
- * module; the HAVE_* macros come from feature probes in Kbuild, never from version numbers.
+ * module; the HAVE_* macros come from the feature probes in compat/probes/ (see Kbuild), never
+ * from version numbers.
  */
 #ifndef _CAUSAL_COMPAT_H
 #define _CAUSAL_COMPAT_H
 
 #include <linux/module.h>
+
+/* Kernels older than 6.1 are refused by Kbuild, before any of this is compiled. */
 
 /* Symbols of causal.ko that causal_kunit.ko tests, exported only on kernels with KUnit. */
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -21,11 +24,19 @@
 #define EXPORT_SYMBOL_IF_CAUSAL_KUNIT(sym)
 #endif
 
+/*
+ * task_work_add(), exported by Debian's and Ubuntu's kernels and found through a kprobe
+ * elsewhere (compat.c; causal_compat_init() does that once, at load).
+ */
+#include <linux/task_work.h>
 #ifdef HAVE_TASK_WORK_ADD_EXPORT
 #define CAUSAL_TASK_WORK_EXPORTED	true
 #else
 #define CAUSAL_TASK_WORK_EXPORTED	false
 #endif
+int causal_compat_init(void);
+int causal_task_work_add(struct task_struct *t, struct callback_head *w,
+			 enum task_work_notify_mode mode);
 
 /* vma->vm_flags became read-only, written through vm_flags_*(), in 6.3 (bc292ab00f6c) */
 #ifdef HAVE_VM_FLAGS_SET
@@ -127,36 +138,100 @@ static inline void causal_uprobe_unregister_sync(void)
 #endif
 
 /*
+ * Whether t may be attached to by a user whose ids match its own, as ptrace decides it: its
+ * dumpability is "owner". Dumpability moved from mm->flags (get_dumpable(), SUID_DUMP_USER) to
+ * the task's RCU-protected exec_state (TASK_DUMPABLE_OWNER) in 7.2, whose accessors are not
+ * exported. Either way a task with no mm (exited, or a kernel thread) is not.
+ */
+#include <linux/sched/task.h>
+#ifdef HAVE_TASK_EXEC_STATE
+#include <linux/sched/exec_state.h>
+
+static inline bool causal_task_dumpable_by_owner(struct task_struct *t)
+{
+	const struct task_exec_state *es;
+	bool ret;
+
+	task_lock(t);
+	rcu_read_lock();
+	es = rcu_dereference(t->exec_state);
+	ret = t->mm && es && es->dumpable == TASK_DUMPABLE_OWNER;
+	rcu_read_unlock();
+	task_unlock(t);
+	return ret;
+}
+#else
+#include <linux/sched/coredump.h>
+
+static inline bool causal_task_dumpable_by_owner(struct task_struct *t)
+{
+	bool ret;
+
+	task_lock(t);
+	ret = t->mm && get_dumpable(t->mm) == SUID_DUMP_USER;
+	task_unlock(t);
+	return ret;
+}
+#endif
+
+/*
  * Calling a kernel function found through a kprobe rather than an export. With IBT, a kprobe's
  * address lies past the function's ENDBR, and functions whose address the kernel never takes
- * have no ENDBR at all: call the real entry with IBT off for the duration, as LTTng does.
+ * have no ENDBR at all: call the real entry with IBT off for the duration, as LTTng does. The CET
+ * MSR is per CPU: interrupts stay off from the change to the restore, so that nothing else runs
+ * on this CPU without IBT and the task cannot move to another CPU in between.
  */
 #ifdef CONFIG_X86_KERNEL_IBT
+#include <linux/uaccess.h>
 #include <asm/ibt.h>
 #include <asm/msr.h>
 
+/* is_endbr() took the instruction word until 6.15; since, __is_endbr() does (is_endbr: u32 *) */
+#ifdef HAVE_IBT_IS_ENDBR_VALUE
+#define causal_is_endbr(insn)		__is_endbr(insn)
+#else
+#define causal_is_endbr(insn)		is_endbr(insn)
+#endif
+
+/* rdmsrl()/wrmsrl() are rdmsrq()/wrmsrq() since 6.16 */
+#ifdef HAVE_RDMSRQ
+#define causal_rdmsr64(msr, val)	rdmsrq(msr, val)
+#define causal_wrmsr64(msr, val)	wrmsrq(msr, val)
+#else
+#define causal_rdmsr64(msr, val)	rdmsrl(msr, val)
+#define causal_wrmsr64(msr, val)	wrmsrl(msr, val)
+#endif
+
 static inline void *causal_func_entry(void *kprobe_addr)
 {
-	if (is_endbr(*(u32 *)(kprobe_addr - ENDBR_INSN_SIZE)))
+	u32 insn;
+
+	if (!get_kernel_nofault(insn, (u32 *)(kprobe_addr - ENDBR_INSN_SIZE)) &&
+	    causal_is_endbr(insn))
 		return kprobe_addr - ENDBR_INSN_SIZE;
 	return kprobe_addr;
 }
 
-static inline unsigned long causal_ibt_disable(void)
-{
-	u64 msr = 0;
+struct causal_ibt_state {
+	unsigned long irqflags;
+	u64 msr;
+};
 
+static inline void causal_ibt_disable(struct causal_ibt_state *st)
+{
+	local_irq_save(st->irqflags);
+	st->msr = 0;
 	if (cpu_feature_enabled(X86_FEATURE_IBT)) {
-		rdmsrl(MSR_IA32_S_CET, msr);
-		wrmsrl(MSR_IA32_S_CET, msr & ~CET_ENDBR_EN);
+		causal_rdmsr64(MSR_IA32_S_CET, st->msr);
+		causal_wrmsr64(MSR_IA32_S_CET, st->msr & ~CET_ENDBR_EN);
 	}
-	return msr;
 }
 
-static inline void causal_ibt_restore(unsigned long msr)
+static inline void causal_ibt_restore(const struct causal_ibt_state *st)
 {
 	if (cpu_feature_enabled(X86_FEATURE_IBT))
-		wrmsrl(MSR_IA32_S_CET, msr);
+		causal_wrmsr64(MSR_IA32_S_CET, st->msr);
+	local_irq_restore(st->irqflags);
 }
 #else
 static inline void *causal_func_entry(void *kprobe_addr)
@@ -164,12 +239,14 @@ static inline void *causal_func_entry(void *kprobe_addr)
 	return kprobe_addr;
 }
 
-static inline unsigned long causal_ibt_disable(void)
+struct causal_ibt_state {
+};
+
+static inline void causal_ibt_disable(struct causal_ibt_state *st)
 {
-	return 0;
 }
 
-static inline void causal_ibt_restore(unsigned long msr)
+static inline void causal_ibt_restore(const struct causal_ibt_state *st)
 {
 }
 #endif

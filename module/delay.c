@@ -11,7 +11,6 @@
 
 #include <linux/hrtimer.h>
 #include <linux/irq_work.h>
-#include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
@@ -38,51 +37,6 @@ MODULE_PARM_DESC(spin_max_ns,
 		 "longest end of a payment spun instead of slept, on a CPU nothing else wants (default 250000; 0: always sleep)");
 
 static DEFINE_PER_CPU(struct irq_work, causal_pay_kick);
-
-#ifndef HAVE_TASK_WORK_ADD_EXPORT
-/*
- * Mainline does not export task_work_add (Debian and Ubuntu do). Find it once at load time
- * through a kprobe on it, which resolves the address without kallsyms_lookup_name.
- */
-static int (*causal_task_work_add_fn)(struct task_struct *, struct callback_head *,
-				      enum task_work_notify_mode);
-
-static int causal_resolve_task_work_add(void)
-{
-	struct kprobe kp = { .symbol_name = "task_work_add" };
-	int ret;
-
-	ret = register_kprobe(&kp);
-	if (ret) {
-		pr_err("task_work_add is not exported and cannot be resolved: %d\n", ret);
-		return ret;
-	}
-	causal_task_work_add_fn = causal_func_entry(kp.addr);
-	unregister_kprobe(&kp);
-	pr_info("task_work_add is not exported by this kernel: resolved at %pS\n",
-		causal_task_work_add_fn);
-	return 0;
-}
-
-static int causal_task_work_add(struct task_struct *t, struct callback_head *w)
-{
-	unsigned long ibt = causal_ibt_disable();
-	int ret = causal_task_work_add_fn(t, w, TWA_RESUME);
-
-	causal_ibt_restore(ibt);
-	return ret;
-}
-#else
-static int causal_resolve_task_work_add(void)
-{
-	return 0;
-}
-
-static int causal_task_work_add(struct task_struct *t, struct callback_head *w)
-{
-	return task_work_add(t, w, TWA_RESUME);
-}
-#endif
 
 /* The id of the session's running experiment, 0 if none. */
 static u64 causal_exp_running(struct causal_session *s)
@@ -312,7 +266,7 @@ static void causal_pay_kick_fn(struct irq_work *work)
 	}
 	__module_get(THIS_MODULE);
 	init_task_work(&ct->pay_work, causal_pay);
-	if (causal_task_work_add(t, &ct->pay_work)) {
+	if (causal_task_work_add(t, &ct->pay_work, TWA_RESUME)) {
 		/* the task is exiting */
 		causal_stat_inc(&ct->session->stats->task_work_failed);
 		atomic_set(&ct->pay_queued, 0);
@@ -336,7 +290,7 @@ int causal_delay_init(void)
 
 	for_each_possible_cpu(cpu)
 		per_cpu(causal_pay_kick, cpu) = IRQ_WORK_INIT_HARD(causal_pay_kick_fn);
-	return causal_resolve_task_work_add();
+	return 0;
 }
 
 void causal_delay_exit(void)

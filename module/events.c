@@ -7,6 +7,7 @@
 
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/task_work.h>
 #include <linux/timekeeping.h>
 
 #include "delay.h"
@@ -36,22 +37,69 @@ out:
 	rcu_read_unlock();
 }
 
-void causal_on_exit(struct task_struct *t)
+/* t leaves its session: for good, so its later hooks find nothing */
+static void causal_task_leave(struct causal_task *ct)
+{
+	struct causal_session *s = ct->session;
+
+	spin_lock(&s->tasks_lock);
+	if (!list_empty(&ct->session_node)) {
+		causal_stat_inc(&s->stats->exits);
+		causal_task_remove(ct);
+	}
+	spin_unlock(&s->tasks_lock);
+}
+
+static void causal_exit_work(struct callback_head *head)
+{
+	struct causal_task *ct = container_of(head, struct causal_task, exit_work);
+
+	causal_task_leave(ct);
+	causal_task_put(ct);
+	/* the work's reference on this module; nothing of it runs after the return */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * t (current) has entered do_exit(), and exit_mm() may be ahead: there the clear-tid futex wakes
+ * the pthread_join()er, a wake-up that must carry t's delay like any other. sched_process_exit
+ * came after exit_mm() until 6.16 and comes before it since (3e816361e94a), so t leaves from a
+ * task_work instead, which do_exit() runs in exit_task_work(), after exit_mm() and exit_files(),
+ * on every kernel. The sampler and the delay engine skip it from now on (PF_EXITING).
+ */
+void causal_on_exit_begin(struct task_struct *t)
 {
 	struct causal_task *ct;
-	struct causal_session *s;
 
 	rcu_read_lock();
 	ct = causal_task_find(t);
-	if (ct) {
-		s = ct->session;
-		spin_lock(&s->tasks_lock);
-		if (!list_empty(&ct->session_node)) {
-			causal_stat_inc(&s->stats->exits);
-			causal_task_remove(ct);
-		}
-		spin_unlock(&s->tasks_lock);
+	if (!ct)
+		goto out;
+	if (t != current || !kref_get_unless_zero(&ct->ref)) {
+		causal_task_leave(ct);
+		goto out;
 	}
+	__module_get(THIS_MODULE);
+	init_task_work(&ct->exit_work, causal_exit_work);
+	if (causal_task_work_add(t, &ct->exit_work, TWA_NONE)) {
+		/* past exit_task_work(): nothing of t is left to wake anybody */
+		causal_task_leave(ct);
+		causal_task_put(ct);
+		module_put(THIS_MODULE);
+	}
+out:
+	rcu_read_unlock();
+}
+
+/* t is past exit_mm() and exit_task_work() (the kprobe backend's cgroup_exit()) */
+void causal_on_exit_end(struct task_struct *t)
+{
+	struct causal_task *ct;
+
+	rcu_read_lock();
+	ct = causal_task_find(t);
+	if (ct)
+		causal_task_leave(ct);
 	rcu_read_unlock();
 }
 

@@ -14,6 +14,8 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+/* for check_trace_callback_type_*() only: modules cannot link to the sched tracepoints */
+#include <trace/events/sched.h>
 
 #include "hooks.h"
 #include "session.h"
@@ -46,7 +48,7 @@ static void causal_tp_fork(void *data, struct task_struct *parent, struct task_s
 
 static void causal_tp_exit(void *data, CAUSAL_TP_EXIT_PROTO)
 {
-	causal_on_exit(p);
+	causal_on_exit_begin(p);
 }
 
 static struct causal_tp {
@@ -134,7 +136,7 @@ static int causal_kp_fork(struct kprobe *kp, struct pt_regs *regs)
 
 static int causal_kp_exit(struct kprobe *kp, struct pt_regs *regs)
 {
-	causal_on_exit((struct task_struct *)regs_get_kernel_argument(regs, 0));
+	causal_on_exit_end((struct task_struct *)regs_get_kernel_argument(regs, 0));
 	return 0;
 }
 
@@ -241,6 +243,15 @@ int causal_hooks_init(void)
 		pr_err("hooks=%s: unknown backend (tracepoint or kprobe)\n", hooks);
 		return -EINVAL;
 	}
+	/*
+	 * The probes are registered through void *: a prototype that does not match the event's is
+	 * a build error here (-Werror=incompatible-pointer-types, see Kbuild), not a kCFI trap or
+	 * an argument read from a register that holds something else.
+	 */
+	check_trace_callback_type_sched_switch(causal_tp_switch);
+	check_trace_callback_type_sched_waking(causal_tp_waking);
+	check_trace_callback_type_sched_process_fork(causal_tp_fork);
+	check_trace_callback_type_sched_process_exit(causal_tp_exit);
 	for_each_kernel_tracepoint(causal_tp_lookup, NULL);
 	for (i = 0; i < ARRAY_SIZE(causal_tps); i++) {
 		if (!causal_tps[i].tp) {

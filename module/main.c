@@ -12,6 +12,9 @@ static int __init causal_init(void)
 {
 	int ret;
 
+	ret = causal_compat_init();
+	if (ret)
+		return ret;
 	/* the task table first: hooks may fire as soon as they are found */
 	ret = causal_tasks_init();
 	if (ret)

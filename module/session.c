@@ -7,7 +7,6 @@
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/cred.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -180,11 +179,8 @@ static bool causal_may_attach(struct task_struct *p)
 	ok = uid_eq(me->uid, tcred->euid) && uid_eq(me->uid, tcred->suid) &&
 	     uid_eq(me->uid, tcred->uid) && gid_eq(me->gid, tcred->egid) &&
 	     gid_eq(me->gid, tcred->sgid) && gid_eq(me->gid, tcred->gid);
-	if (ok) {
-		task_lock(p);
-		dumpable = p->mm && get_dumpable(p->mm) == SUID_DUMP_USER;
-		task_unlock(p);
-	}
+	if (ok)
+		dumpable = causal_task_dumpable_by_owner(p);
 	if (!ok || !dumpable)
 		ok = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
 	put_cred(tcred);

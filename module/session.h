@@ -34,13 +34,14 @@ struct causal_task {
 	u64 blocked_ns;				/* and when (ktime_get_mono_fast_ns) */
 	struct callback_head pay_work;
 	atomic_t pay_queued;			/* pay_work is queued: one slot per head */
+	struct callback_head exit_work;		/* leaves the session late in do_exit() */
 	bool paying;				/* sleeping in causal_pay(), to wake on close */
 	u64 carry;				/* ns overslept, for the next debt (causal_pay) */
 	u64 carry_exp;				/* the experiment the carry is from */
 	u64 late_ns;				/* how late its sleeps wake, on average */
 	u64 lost_ns;				/* ticks due as it ran, fired after it left */
 	bool delayed;				/* slept during the current experiment */
-	struct kref ref;			/* table, pay_work, and lookups that sleep */
+	struct kref ref;			/* table, pay_work, exit_work, lookups that sleep */
 	struct rcu_head rcu;
 };
 
@@ -154,7 +155,9 @@ void causal_task_put(struct causal_task *ct);
 
 /* hooks into the session logic, called from the scheduler hooks */
 void causal_on_fork(struct task_struct *parent, struct task_struct *child);
-void causal_on_exit(struct task_struct *t);
+/* an exiting task: from do_exit() before exit_task_work(), or after it (it leaves at once) */
+void causal_on_exit_begin(struct task_struct *t);
+void causal_on_exit_end(struct task_struct *t);
 void causal_on_switch_out(struct task_struct *prev, bool blocks);
 void causal_on_waking(struct task_struct *wakee);
 void causal_on_switch_in(struct task_struct *next);

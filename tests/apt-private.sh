@@ -1,21 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Sourced by the scripts that fetch from Debian's archive into the cache (stock kernels, the
-# emulator): a private apt configuration over bookworm, its updates, backports and security suites,
-# so the host's sources and apt state stay untouched. Defines $cache, $apt_root and $apt_opts,
-# takes the fetch lock on fd 9 (apt's lists and the unpack folders are shared) and refreshes the
-# private lists at most once an hour. Needs a function 'die MESSAGE'.
+# emulator, the Debian 13 build root): a private apt configuration over one Debian release
+# ($apt_release, default bookworm), its updates, backports and security suites, so the host's
+# sources and apt state stay untouched. Defines $cache, $apt_root and $apt_opts, takes the fetch
+# lock on fd 9 (apt's lists and the unpack folders are shared) and refreshes the private lists at
+# most once an hour. Needs a function 'die MESSAGE'.
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/causal
-apt_root=$cache/apt
+apt_release=${apt_release:-bookworm}
+case "$apt_release" in
+bookworm) apt_root=$cache/apt ;;
+trixie) apt_root=$cache/apt-trixie ;;
+*) die "apt-private.sh: unknown Debian release '$apt_release' (bookworm or trixie)" ;;
+esac
 mkdir -p "$apt_root/lists/partial" "$apt_root/archives/partial"
 exec 9>"$apt_root/.lock"
 flock 9
+apt_keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 cat >"$apt_root/sources.list" <<EOS
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-updates main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main
+deb [signed-by=$apt_keyring] http://deb.debian.org/debian $apt_release main
+deb [signed-by=$apt_keyring] http://deb.debian.org/debian $apt_release-updates main
+deb [signed-by=$apt_keyring] http://deb.debian.org/debian $apt_release-backports main
+deb [signed-by=$apt_keyring] http://deb.debian.org/debian-security $apt_release-security main
 EOS
 apt_opts=(-o Dir::Etc::sourcelist="$apt_root/sources.list" -o Dir::Etc::sourceparts=/nonexistent
 	-o Dir::State::Lists="$apt_root/lists" -o Dir::Cache::Archives="$apt_root/archives"

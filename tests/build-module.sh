@@ -2,12 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # Builds causal.ko (and causal_kunit.ko where the kernel has KUnit) against one kernel of the matrix,
 # out of the source tree, with W=1 and sparse (C=2); fails on any compiler, sparse or modpost warning.
+# Kernels built with a newer compiler than this host's (trixie's) are built for inside a Debian root
+# of their release (tests/kernels/build-root.sh), with its compiler, sparse and kbuild tools.
 #   build-module.sh NAME [OUTDIR]     NAME from tests/kernels/kernel.sh list; OUTDIR default build/kmod/NAME
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 name=${1:?usage: build-module.sh NAME [OUTDIR]}
 out=$(realpath -m "${2:-$top/build/kmod/$name}")  # kbuild needs M= absolute
 kdir=$("$top/tests/kernels/kernel.sh" kdir "$name")
+release=$("$top/tests/kernels/kernel.sh" release "$name")
+in_root=()
+case "$release" in
+bookworm) command -v sparse >/dev/null || { echo "build-module: sparse missing (run 'make deps')" >&2; exit 1; } ;;
+*) in_root=("$top/tests/kernels/build-root.sh" run "$release") ;;
+esac
 
 # kbuild writes objects next to the sources, so each kernel gets its own copy of them.
 rm -rf "$out"
@@ -16,8 +24,7 @@ cp -r "$top/Kbuild" "$top/VERSION" "$top/module" "$top/uapi" "$out/src/"
 cp "$top"/tests/*_kunit.c "$out/src/tests/"
 log=$out/build.log
 checker=${C-2}
-command -v sparse >/dev/null || { echo "build-module: sparse missing (run 'make deps')" >&2; exit 1; }
-if ! make -C "$kdir" M="$out/src" W=1 ${checker:+C=$checker} modules >"$log" 2>&1; then
+if ! (cd "$out" && "${in_root[@]}" make -C "$kdir" M="$out/src" W=1 ${checker:+C=$checker} modules) >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module: causal.ko does not build against $name ($kdir)" >&2
 	exit 1
@@ -27,4 +34,4 @@ if grep -nE 'warning:|WARNING:|error:' "$log" >&2; then
 	exit 1
 fi
 cp "$out"/src/*.ko "$out/"
-echo "build-module: $name: $(cd "$out" && ls ./*.ko | xargs -n1 basename | tr '\n' ' ')(W=1${checker:+, C=$checker}, no warnings)"
+echo "build-module: $name: $(cd "$out" && ls ./*.ko | xargs -n1 basename | tr '\n' ' ')(W=1${checker:+, C=$checker}, no warnings${in_root:+, in the Debian $release root})"

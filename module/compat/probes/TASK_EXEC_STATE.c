@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dumpability moved from mm->flags (get_dumpable(), SUID_DUMP_USER) to the task's RCU-protected
+ * exec_state (TASK_DUMPABLE_OWNER) in 7.2; its accessors are not exported, the struct is public.
+ */
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/exec_state.h>
+
+static bool __maybe_unused causal_probe(struct task_struct *p)
+{
+	return rcu_dereference(p->exec_state)->dumpable == TASK_DUMPABLE_OWNER;
+}
