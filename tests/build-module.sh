@@ -34,4 +34,6 @@ if grep -nE 'warning:|WARNING:|error:' "$log" >&2; then
 	exit 1
 fi
 cp "$out"/src/*.ko "$out/"
+# what the feature probes found (Kbuild), for tests/kernels/probes-test.sh and the reader
+grep -o -- '-DHAVE_[A-Z0-9_]*' "$out/src/module/.main.o.cmd" | sed 's/^-D//' | sort -u >"$out/features"
 echo "build-module: $name: $(cd "$out" && ls ./*.ko | xargs -n1 basename | tr '\n' ' ')(W=1${checker:+, C=$checker}, no warnings${in_root:+, in the Debian $release root})"

@@ -21,6 +21,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static
 	# fetching stock kernels through a private apt configuration
 	apt dpkg ca-certificates
+	# a Debian 13 root for building modules for trixie's kernels (gcc-14), tests/kernels/build-root.sh
+	mmdebstrap
 	# packaging: DKMS and the causal-dkms .deb, man pages, bash completion (tests/pkg/)
 	dkms dh-dkms debhelper dpkg-dev fakeroot openssl groff-base man-db bash-completion binutils
 )

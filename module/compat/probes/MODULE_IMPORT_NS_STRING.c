@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Since: 6.13 (tests/kernels/probes-test.sh checks the probe against it) */
 /*
  * MODULE_IMPORT_NS() and EXPORT_SYMBOL_NS*() take a string literal since 6.13 (cdd30ebb1b9f),
  * a bare token that they stringify before. Both forms compile with either argument, so look at

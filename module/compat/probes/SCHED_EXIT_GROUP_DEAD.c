@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Since: 6.16 (tests/kernels/probes-test.sh checks the probe against it) */
 /* sched_process_exit passes group_dead, and fires before exit_mm(), since 6.16 (3e816361e94a). */
 #include <linux/mm.h>
 #include <linux/sched.h>

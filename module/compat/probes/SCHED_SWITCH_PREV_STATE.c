@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Since: 5.18 (tests/kernels/probes-test.sh checks the probe against it) */
 /* sched_switch passes prev_state, as its last argument, since 5.18 (9c2136be0878). */
 #include <linux/mm.h>
 #include <linux/sched.h>

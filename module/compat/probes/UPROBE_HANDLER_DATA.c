@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Since: 6.13 (tests/kernels/probes-test.sh checks the probe against it) */
 /* uprobe handlers take a data pointer since 6.13 (da09a9e0c3ea). */
 #include <linux/uprobes.h>
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Since: 6.3 (tests/kernels/probes-test.sh checks the probe against it) */
 /* vma->vm_flags is read-only, written through vm_flags_*(), since 6.3 (bc292ab00f6c). */
 #include <linux/mm.h>
 
