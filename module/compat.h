@@ -71,6 +71,13 @@ int causal_task_work_add(struct task_struct *t, struct callback_head *w,
 #define CAUSAL_TP_EXIT_PROTO	struct task_struct *p
 #endif
 
+/* the kprobe backend's exit hook, late in do_exit(): cgroup_exit() is cgroup_task_exit() in 7.x */
+#ifdef HAVE_CGROUP_TASK_EXIT
+#define CAUSAL_KP_EXIT_SYMBOL		"cgroup_task_exit"
+#else
+#define CAUSAL_KP_EXIT_SYMBOL		"cgroup_exit"
+#endif
+
 /*
  * uprobes: uprobe_register() returns the struct uprobe, and unregistering is split into
  * uprobe_unregister_nosync() + uprobe_unregister_sync(), since 6.12 (3c83a9ad0295, 04b01625da13);

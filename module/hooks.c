@@ -102,11 +102,12 @@ static void causal_tp_unregister(void)
  * kprobe backend. The functions and the argument that names the task:
  * finish_task_switch(prev) runs in the task switched in; try_to_wake_up(p, ...) in the waker (also
  * for a p that is running, so the wake-up hook checks p's state);
- * wake_up_new_task(p) in the parent, once the child is complete; cgroup_exit(p) in the exiting
- * task, late in do_exit(): after PF_EXITING is set and after exit_mm() woke the pthread_join()er
- * through the clear-tid futex, a wake-up that must still carry its delay. (perf_event_exit_task,
- * used before, runs ahead of exit_mm() since "perf: Fix sample vs do_exit()", also in the 6.1
- * and 6.12 stable kernels: the joiner's wake-up then found the exiting task gone.)
+ * wake_up_new_task(p) in the parent, once the child is complete; cgroup_exit(p) (cgroup_task_exit
+ * in 7.x) in the exiting task, late in do_exit(): after PF_EXITING is set and after exit_mm() woke
+ * the pthread_join()er through the clear-tid futex, a wake-up that must still carry its delay.
+ * (perf_event_exit_task, used before, runs ahead of exit_mm() since "perf: Fix sample vs
+ * do_exit()", also in the 6.1 and 6.12 stable kernels: the joiner's wake-up then found the
+ * exiting task gone.)
  */
 static int causal_kp_switch(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -144,7 +145,7 @@ static struct kprobe causal_kps[] = {
 	{ .symbol_name = "finish_task_switch", .pre_handler = causal_kp_switch },
 	{ .symbol_name = "try_to_wake_up", .pre_handler = causal_kp_waking },
 	{ .symbol_name = "wake_up_new_task", .pre_handler = causal_kp_fork },
-	{ .symbol_name = "cgroup_exit", .pre_handler = causal_kp_exit },
+	{ .symbol_name = CAUSAL_KP_EXIT_SYMBOL, .pre_handler = causal_kp_exit },
 };
 
 /*

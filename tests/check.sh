@@ -61,6 +61,12 @@ for k in $kernels; do
 done
 [ -f build/kmod/test/causal_kunit.ko ] && pass "causal_kunit.ko built for the test kernel" ||
 	fail "causal_kunit.ko not built for the test kernel"
+# what each feature probe found, against the version its API landed in
+built=()
+for k in $kernels; do [ -z "${have_module[$k]:-}" ] || built+=("$k"); done
+tests/kernels/probes-test.sh "${built[@]}" | tee "$out/probes.log"
+grep -c '^PASS:' "$out/probes.log" | sed 's/^/PASS /' >>"$counts"
+grep -c '^FAIL:' "$out/probes.log" | sed 's/^/FAIL /' >>"$counts"
 
 step "kernel style (checkpatch --strict)"
 check checkpatch make -s style
@@ -101,6 +107,14 @@ if [ -n "${have_kernel[6.1]:-}" ] && [ -n "${have_kernel[6.12]:-}" ]; then
 else
 	fail "DKMS (6.1 or 6.12 headers missing)"
 fi
+if [ -n "${have_kernel[7.x]:-}" ]; then
+	# trixie's DKMS 3.2 in the Debian 13 build root, against the newest 7.x headers
+	tests/pkg/dkms-root.sh 7.x | tee "$out/dkms-root.log"
+	grep -c '^PASS:' "$out/dkms-root.log" | sed 's/^/PASS /' >>"$counts"
+	grep -c '^FAIL:' "$out/dkms-root.log" | sed 's/^/FAIL /' >>"$counts"
+else
+	fail "DKMS on Debian 13 (7.x headers missing)"
+fi
 
 step "KUnit on the test kernel"
 if [ -n "${have_module[test]:-}" ]; then
@@ -132,43 +146,50 @@ done
 step "VM tests of the module core (sessions, sampler, delays, wake-ups, fork, attach, kill)"
 programs=()
 for p in build/tests/*; do [ "$(basename "$p")" = ioctl_basic ] || programs+=(-a "$p"); done
-# Every kernel with the default tracepoint hooks, all scenarios. The kprobe backend where kprobes
-# go through ftrace, with the scenarios that exercise what the backend changes (fork, exit,
-# wake-ups, switch-in; delay for the joiner woken by an exiting thread): under emulation its
+# With the default tracepoint hooks: every scenario on the oldest and newest stock kernels (6.1,
+# 7.x), bookworm's 6.12 and the test kernel; a smoke of the hooks, the sampler, the delays, fork,
+# uprobes and the ioctls on the stock kernels in between (trixie's 6.12, 7.2). The kprobe backend
+# where kprobes go through ftrace, with the scenarios that exercise what the backend changes (fork,
+# exit, wake-ups, switch-in; delay for the joiner woken by an exiting thread): under emulation its
 # probes on every switch and wake-up slow the guest enough that the ratio checks of limits and
 # cpu-model, which only depend on the sampler and the delay engine shared by both backends,
 # measure the emulator rather than the module.
 kprobe_scenarios="delay pipe futex fork attach-running sigkill kill-payer churn two-sessions cgroup errors"
-runs="6.1:tracepoint 6.12:tracepoint test:tracepoint 6.1:kprobe 6.12:kprobe"
+smoke_scenarios="delay pipe fork errors progress"
+runs="6.1:tracepoint 6.12:tracepoint test:tracepoint 7.x:tracepoint 6.12-deb13:smoke 7.2:smoke
+	6.1:kprobe 6.12:kprobe 7.x:kprobe"
 for run in $runs; do
 	k=${run%%:*}
-	hooks=${run#*:}
-	scenarios=
-	[ "$hooks" = kprobe ] && scenarios="-- $kprobe_scenarios"
+	kind=${run#*:}
+	case $kind in
+	tracepoint) hooks=tracepoint scenarios= ;;
+	smoke) hooks=tracepoint scenarios="-- $smoke_scenarios" ;;
+	kprobe) hooks=kprobe scenarios="-- $kprobe_scenarios" ;;
+	esac
 	if [ -z "${have_module[$k]:-}" ] || [ -z "$userland_ok" ]; then
-		fail "core $k $hooks (module or test programs missing)"
+		fail "core $k $kind (module or test programs missing)"
 		continue
 	fi
-	tests/vm/run -k "$k" -q -t 600 -l "$out/core-$k-$hooks" "${programs[@]}" \
+	tests/vm/run -k "$k" -q -t 600 -l "$out/core-$k-$kind" "${programs[@]}" \
 		--script tests/vm/core.sh -- "hooks=$hooks" $scenarios
 	vrc=$?
-	sed 's/^/  /' "$out/core-$k-$hooks/guest.out" 2>/dev/null
-	tests/ktap.py --name "core on $k ($hooks)" --counts "$counts" "$out/core-$k-$hooks/guest.out"
-	[ $vrc -le 1 ] || fail "core $k $hooks VM run (exit $vrc: kernel report or timeout, see $out/core-$k-$hooks)"
+	sed 's/^/  /' "$out/core-$k-$kind/guest.out" 2>/dev/null
+	tests/ktap.py --name "core on $k ($kind)" --counts "$counts" "$out/core-$k-$kind/guest.out"
+	[ $vrc -le 1 ] || fail "core $k $kind VM run (exit $vrc: kernel report or timeout, see $out/core-$k-$kind)"
 done
 
 step "VM tests of causalctl run, attach and report (progress points, uprobes, SIGINT, ranking)"
-# the ranking run (a full profile of the join workload) on one kernel: it tests causalctl's
-# loop, not the kernel, and takes the longest; the others check counts, attach and signals
+# the ranking run (a full profile of the join workload) on the oldest and the newest stock kernel
+# (it takes the longest); on bookworm's 6.12 and the test kernel the counts, attach and signals;
+# the debug kernel is slow under KASAN (the reliability step covers it)
 line_a=$(grep -n 'line A' tests/workloads/join.c | tail -n 1 | cut -d: -f1)
-for k in $kernels; do
-	[ "$k" = debug ] && continue	# slow under KASAN; the reliability step covers it
+for k in 6.1 6.12 test 7.x; do
 	if [ -z "${have_module[$k]:-}" ] || [ -z "$userland_ok" ]; then
 		fail "profile $k (module or userland missing)"
 		continue
 	fi
 	full=
-	[ "$k" = 6.1 ] && full="full $line_a"
+	case $k in 6.1|7.x) full="full $line_a" ;; esac
 	tests/vm/run -k "$k" -q -t 600 -l "$out/profile-$k" -a userland/build/lib/libcausal.so.0 \
 		-a build/workloads/join -a build/workloads/coz_counts -a build/tests/progress_calls \
 		--script tests/vm/profile.sh -- $full
