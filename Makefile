@@ -66,7 +66,7 @@ help:
 	@echo "make bench      benchmarks in the VM: delay precision, sampling overhead, overhead of a full"
 	@echo "                profile, time to answer and thread scale (ours and Coz's), as ratios"
 	@echo "make bench-accuracy   predicted vs actual speedups of the known-answer workloads and of"
-	@echo "                the Go HTTP/2 server (VM)"
+	@echo "                the Go HTTP/2 server (VM; BENCH_ACCURACY_KERNEL=7.x for another kernel)"
 	@echo "make style      checkpatch --strict on the kernel sources"
 	@echo "make install    causalctl, libcausal, headers, causal.pc, man pages, bash completion"
 	@echo "                (PREFIX=$(PREFIX), DESTDIR=); 'make uninstall' removes them"
@@ -166,11 +166,13 @@ bench:
 # the repetitions of docs/bench.md's runs 14 and 15 (about 22 minutes of VM with the overhead's
 # three rounds since run 34; "reps=3 ovh_reps=1" is quick).
 # Then the Go HTTP/2 server's prediction against its real change (docs/go.md), BENCH_GO_ARGS
+# BENCH_ACCURACY_KERNEL is the guest kernel, a name of tests/kernels/kernel.sh (default 6.1).
 BENCH_ACCURACY_ARGS ?= reps=16 preps=6 free_scale=4
+BENCH_ACCURACY_KERNEL ?= 6.1
 bench-accuracy:
 	@tests/deps.sh --quiet || tests/deps.sh
-	tests/bench/workloads-run.sh accuracy $(BENCH_ACCURACY_ARGS)
-	tests/bench/go-run.sh $(BENCH_GO_ARGS)
+	tests/bench/workloads-run.sh -k $(BENCH_ACCURACY_KERNEL) accuracy $(BENCH_ACCURACY_ARGS)
+	tests/bench/go-run.sh -k $(BENCH_ACCURACY_KERNEL) $(BENCH_GO_ARGS)
 
 install: userland
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
