@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # A Debian root of another release, made with mmdebstrap from Debian's archive and cached, in which
 # modules are built for kernels that this host's compiler cannot build for (trixie's are built with
-# gcc-14; bookworm's gcc-12 rejects their flags). The host and its apt state stay untouched.
+# gcc-14; bookworm's gcc-12 rejects their flags). The host and its apt state stay untouched. Root.
 #
 #   build-root.sh dir RELEASE               the root's folder (made on first use, about 2 minutes)
 #   build-root.sh run RELEASE CMD [ARG...]  CMD inside the root, with the project's cache and the
@@ -18,6 +18,8 @@ dir:trixie|run:trixie) ;;
 *) sed -n '7,9s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
 shift 2
+# mmdebstrap's root mode, the mount namespace and chroot all need it
+[ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap, mount namespaces, chroot); run make check as root"
 
 # what a module build, sparse and DKMS need, and nothing more
 packages=gcc-14,make,libc6-dev,libelf-dev,bc,flex,bison,kmod,dwarves,sparse,xz-utils,zstd,dkms,openssl,perl
