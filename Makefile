@@ -134,7 +134,7 @@ go-workloads: $(GO_WORKLOADS)
 
 style:
 	$(CHECKPATCH) --no-tree --strict --terse --show-types -f \
-		module/*.c module/*.h uapi/linux/*.h tests/*_kunit.c
+		module/*.c module/*.h module/compat/probes/*.c uapi/linux/*.h tests/*_kunit.c
 
 check:
 	@tests/deps.sh --quiet || tests/deps.sh

@@ -147,7 +147,7 @@ static inline void causal_uprobe_unregister_sync(void)
 /*
  * Whether t may be attached to by a user whose ids match its own, as ptrace decides it: its
  * dumpability is "owner". Dumpability moved from mm->flags (get_dumpable(), SUID_DUMP_USER) to
- * the task's RCU-protected exec_state (TASK_DUMPABLE_OWNER) in 7.2, whose accessors are not
+ * the task's RCU-protected exec_state (TASK_DUMPABLE_OWNER) after 6.12, whose accessors are not
  * exported. Either way a task with no mm (exited, or a kernel thread) is not.
  */
 #include <linux/sched/task.h>
