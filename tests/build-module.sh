@@ -24,7 +24,7 @@ cp -r "$top/Kbuild" "$top/VERSION" "$top/module" "$top/uapi" "$out/src/"
 cp "$top"/tests/*_kunit.c "$out/src/tests/"
 log=$out/build.log
 checker=${C-2}
-if ! (cd "$out" && "${in_root[@]}" make -C "$kdir" M="$out/src" W=1 ${checker:+C=$checker} modules) >"$log" 2>&1; then
+if ! (cd "$out" && "${in_root[@]}" make -j"$(nproc)" -C "$kdir" M="$out/src" W=1 ${checker:+C=$checker} modules) >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module: causal.ko does not build against $name ($kdir)" >&2
 	exit 1
