@@ -263,7 +263,7 @@ static int flatten_disjoint(const struct builder *b, struct linemap *out)
 {
 	struct rec *rec = NULL;
 	const struct rec *r = b->rec;
-	struct linemap_seg *seg;
+	struct linemap_seg *seg, *shrunk;
 	size_t i, nseg = 0;
 	bool sorted = true;
 
@@ -301,9 +301,9 @@ static int flatten_disjoint(const struct builder *b, struct linemap *out)
 			seg[nseg++] = (struct linemap_seg){ r[i].start, r[i].end, r[i].line };
 	}
 	free(rec);
-	out->seg = realloc(seg, nseg * sizeof(*seg));
-	if (!out->seg)
-		out->seg = seg;
+	/* shrink to fit; where that fails, the larger block is as good (gcc 14 checks the order) */
+	shrunk = realloc(seg, nseg * sizeof(*seg));
+	out->seg = shrunk ? shrunk : seg;
 	out->n = nseg;
 	return 0;
 }
