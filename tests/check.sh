@@ -65,8 +65,10 @@ done
 built=()
 for k in $kernels; do [ -z "${have_module[$k]:-}" ] || built+=("$k"); done
 tests/kernels/probes-test.sh "${built[@]}" | tee "$out/probes.log"
+prc=${PIPESTATUS[0]}
 grep -c '^PASS:' "$out/probes.log" | sed 's/^/PASS /' >>"$counts"
 grep -c '^FAIL:' "$out/probes.log" | sed 's/^/FAIL /' >>"$counts"
+[ "$prc" -eq 0 ] || grep -q '^FAIL:' "$out/probes.log" || fail "probes-test.sh exited $prc"
 
 step "kernel style (checkpatch --strict)"
 check checkpatch make -s style
@@ -110,8 +112,10 @@ fi
 if [ -n "${have_kernel[7.x]:-}" ]; then
 	# trixie's DKMS 3.2 in the Debian 13 build root, against the newest 7.x headers
 	tests/pkg/dkms-root.sh 7.x | tee "$out/dkms-root.log"
+	drc=${PIPESTATUS[0]}
 	grep -c '^PASS:' "$out/dkms-root.log" | sed 's/^/PASS /' >>"$counts"
 	grep -c '^FAIL:' "$out/dkms-root.log" | sed 's/^/FAIL /' >>"$counts"
+	[ "$drc" -eq 0 ] || grep -q '^FAIL:' "$out/dkms-root.log" || fail "dkms-root.sh exited $drc"
 else
 	fail "DKMS on Debian 13 (7.x headers missing)"
 fi

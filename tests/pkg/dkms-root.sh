@@ -3,8 +3,9 @@
 # DKMS on Debian 13 for trixie's kernels: the DKMS source tree (make dkms-source) added, built and
 # installed with trixie's own dkms (3.2) inside the Debian 13 build root (tests/kernels/build-root.sh),
 # against the cached headers, laid out as on a lab machine (/lib/modules/<ver>/build -> headers), but
-# in DKMS trees of this test's own (--dkmstree, --sourcetree, --installtree): neither the host nor
-# the cached root keeps anything. Checks the installed module with modinfo, and that dkms.conf's
+# in DKMS trees of this test's own (--dkmstree, --sourcetree, --installtree), removed at the end;
+# the host keeps nothing, the cached root only the signing key pair DKMS makes on its first build
+# (/var/lib/dkms/mok.*). Checks the installed module with modinfo, and that dkms.conf's
 # BUILD_EXCLUSIVE_KERNEL makes DKMS refuse a kernel older than 6.1 (exit 77) instead of failing to
 # compile for it.
 #   dkms-root.sh KERNEL...      names of tests/kernels/kernel.sh built for in the trixie root
