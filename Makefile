@@ -6,9 +6,9 @@ include $(src)/Kbuild
 else
 
 VERSION := $(shell cat VERSION)
-# Headers of the running kernel when installed, else the cached Debian 6.1 headers.
-KDIR ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then echo /lib/modules/$$(uname -r)/build; \
-	else tests/kernels/kernel.sh kdir 6.1; fi)
+# The running kernel's build tree (its headers package), or KDIR=; never a substitute: when it is
+# missing, `make` says which package provides it (tests/deps.sh --check build) and stops.
+KDIR ?= /lib/modules/$(shell uname -r)/build
 CHECKPATCH = tests/kernels/checkpatch.sh
 
 CC ?= gcc
@@ -57,12 +57,14 @@ DKMS_KERNEL_ARGS = -k $(KERNELVER) $(if $(KSRC),--kernelsourcedir $(KSRC))
 all: module userland
 
 help:
-	@echo "make            build module/causal.ko (KDIR=$(KDIR)) and causalctl"
+	@echo "make            build causal.ko for KDIR=$(KDIR), causalctl and libcausal;"
+	@echo "                installs nothing, names what is missing ('make userland': no module)"
 	@echo "make demo       profile the bundled example (in a VM when this host cannot load modules)"
 	@echo "make check      all tests: module matrix, style, unit tests, KUnit and VM integration tests"
 	@echo "make fuzz       the long reliability run: 1 000 000 fuzzed ioctls and every fault scenario"
 	@echo "                on the debug kernel (KASAN, kmemleak, lockdep), libFuzzer on causalctl's readers"
-	@echo "make deps       install the Debian packages the build and tests need (root)"
+	@echo "make deps       install what 'make' needs: compiler, pkg-config, libdw-dev, this kernel's"
+	@echo "                headers (root; check, demo and bench install the test tools themselves)"
 	@echo "make bench      benchmarks in the VM: delay precision, sampling overhead, overhead of a full"
 	@echo "                profile, time to answer and thread scale (ours and Coz's), as ratios"
 	@echo "make bench-accuracy   predicted vs actual speedups of the known-answer workloads and of"
@@ -77,14 +79,18 @@ help:
 	@echo "make modules-matrix   build causal.ko for every test kernel into build/kmod/"
 	@echo "tests/vm/run --help   the VM harness"
 
+# the build set only (compiler, pkg-config, libdw/libelf, this kernel's headers); check, demo and
+# bench install the rest themselves
 deps:
-	tests/deps.sh
+	tests/deps.sh build
 
+# `make`, `make module` and `make userland` install nothing: they name what is missing and stop
 module:
-	@tests/deps.sh --quiet || tests/deps.sh
+	@tests/deps.sh --check build --kdir $(KDIR)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 userland:
+	@tests/deps.sh --check build --no-kernel
 	$(MAKE) -C userland
 
 modules-matrix:
@@ -137,7 +143,7 @@ style:
 		module/*.c module/*.h module/compat/probes/*.c uapi/linux/*.h tests/*_kunit.c
 
 check:
-	@tests/deps.sh --quiet || tests/deps.sh
+	@tests/deps.sh --quiet
 	tests/check.sh
 
 # FUZZ_CALLS ioctls in the VM on the debug kernel (~235/s there: about 71 minutes), or
@@ -146,18 +152,18 @@ FUZZ_CALLS ?= 1000000
 FUZZ_SECONDS ?= 7200
 FUZZ_USERLAND_SECONDS ?= 600
 fuzz:
-	@tests/deps.sh --quiet || tests/deps.sh
+	@tests/deps.sh --quiet
 	tests/fuzz/run.sh --calls $(FUZZ_CALLS) --seconds $(FUZZ_SECONDS) \
 		--userland-seconds $(FUZZ_USERLAND_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 demo:
-	@tests/deps.sh --quiet || tests/deps.sh
+	@tests/deps.sh --quiet
 	tests/demo.sh
 
 # Ratios measured side by side in one VM run per kernel; emulation sets the floor (see docs/bench.md)
 BENCH_KERNELS ?= test 6.12
 bench:
-	@tests/deps.sh --quiet || tests/deps.sh
+	@tests/deps.sh --quiet
 	tests/bench/run.sh $(BENCH_KERNELS)
 	tests/bench/workloads-run.sh system
 
@@ -170,7 +176,7 @@ bench:
 BENCH_ACCURACY_ARGS ?= reps=16 preps=6 free_scale=4
 BENCH_ACCURACY_KERNEL ?= 6.1
 bench-accuracy:
-	@tests/deps.sh --quiet || tests/deps.sh
+	@tests/deps.sh --quiet
 	tests/bench/workloads-run.sh -k $(BENCH_ACCURACY_KERNEL) accuracy $(BENCH_ACCURACY_ARGS)
 	tests/bench/go-run.sh -k $(BENCH_ACCURACY_KERNEL) $(BENCH_GO_ARGS)
 

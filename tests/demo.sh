@@ -22,7 +22,7 @@ if reason=$(host_can_load); then
 	make -s module
 	loaded_here=
 	if [ ! -e /sys/module/causal ]; then
-		insmod module/causal.ko
+		insmod causal.ko
 		loaded_here=1
 	fi
 	rc=0

@@ -1,17 +1,46 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Installs, from Debian's archive, everything causal's build, tests and demo need. Idempotent: with
-# --check it only reports what is missing (exit 1 if anything is), otherwise installs what is missing.
+# What causal needs, in two sets:
+#   build  what `make` needs to build causalctl, libcausal and causal.ko for the running kernel: a C
+#          compiler, make, pkg-config, libdw/libelf headers, and the running kernel's headers (or a
+#          KDIR=). Found by what is there (any distribution), named as this distribution's packages.
+#   test   everything else `make check`, `make demo` and `make bench` use: QEMU, Debian kernels'
+#          tools, Coz, Go, Chromium, DKMS and packaging tools (Debian 12's package names).
+#
+#   deps.sh --check build [--kdir DIR]    say what of the build set is missing, with the command that
+#     [--no-kernel]                       installs it; exit 1 if anything is. Never installs. --kdir:
+#                                         the module's kernel build tree (default: the running kernel's)
+#   deps.sh build                         install the build set (make deps; root, apt-get)
+#   deps.sh [--check] [--quiet] [all]     the same for both sets (make check, demo, bench)
 set -euo pipefail
 
-PACKAGES=(
-	# module and kernel builds
+check=
+quiet=
+kernel=1
+running_kdir=/lib/modules/$(uname -r)/build
+kdir=$running_kdir
+set_name=all
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--check) check=1 ;;
+	--quiet) quiet=1 ;;
+	--no-kernel) kernel= ;;
+	--kdir) kdir=${2:?--kdir needs a folder}; shift ;;
+	build|all) set_name=$1 ;;
+	*) sed -n '10,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+# Test packages (Debian 12); also installed, with the build set's Debian names, for `all`.
+TEST_PACKAGES=(
+	# kernel builds for the test matrix (the headers of stock kernels come from the cache)
 	build-essential flex bison bc libssl-dev libelf-dev kmod dwarves xz-utils zstd cpio sparse perl python3
 	# the test kernel's source
 	linux-source-6.1
-	# userland
-	pkg-config libdw-dev libelf-dev libcmocka-dev
-	# coz.h, against which the unit tests check libcausal's Coz ABI
+	# userland unit tests
+	libcmocka-dev
+	# coz.h, against which the unit tests check libcausal's Coz ABI; Coz for the benchmarks
 	coz-profiler
 	# the Go workloads (tests/workloads/go): bookworm's Go 1.19
 	golang-1.19-go
@@ -23,36 +52,136 @@ PACKAGES=(
 	apt dpkg ca-certificates
 	# a Debian 13 root for building modules for trixie's kernels (gcc-14), tests/kernels/build-root.sh
 	mmdebstrap
-	# packaging: DKMS and the causal-dkms .deb, man pages, bash completion (tests/pkg/)
+	# packaging: DKMS and the .debs, man pages, bash completion (tests/pkg/)
 	dkms dh-dkms debhelper dpkg-dev fakeroot openssl groff-base man-db bash-completion binutils
 )
 
+# this distribution's family, for package names: debian (Debian, Ubuntu, ...), fedora (Fedora,
+# RHEL, CentOS, ...), or unknown
+distro=unknown
+if [ -r /etc/os-release ]; then
+	ids=$(. /etc/os-release && echo "${ID:-} ${ID_LIKE:-}")
+	case " $ids " in
+	*" debian "*|*" ubuntu "*) distro=debian ;;
+	*" fedora "*|*" rhel "*|*" centos "*) distro=fedora ;;
+	esac
+fi
+
+# name THING: the package that provides THING here
+name() {
+	case "$distro:$1" in
+	debian:cc) echo build-essential ;;
+	debian:pkg-config) echo pkg-config ;;
+	debian:libdw) echo libdw-dev ;;
+	debian:headers) echo "linux-headers-$(uname -r)" ;;
+	fedora:cc) echo gcc ;;
+	fedora:pkg-config) echo pkgconf-pkg-config ;;
+	fedora:libdw) echo elfutils-devel ;;
+	fedora:headers) echo "kernel-devel-$(uname -r)" ;;
+	*:cc) echo "a C compiler (gcc or clang) and make" ;;
+	*:pkg-config) echo "pkg-config (or pkgconf)" ;;
+	*:libdw) echo "elfutils' libdw and libelf development files" ;;
+	*:headers) echo "the build tree (headers) of kernel $(uname -r)" ;;
+	esac
+}
+
+# the build set, by what is present; prints the missing things' package names
+missing_build() {
+	local cc=${CC:-cc}
+	command -v "$cc" >/dev/null && command -v make >/dev/null || name cc
+	if ! command -v "${PKG_CONFIG:-pkg-config}" >/dev/null; then
+		name pkg-config
+		# without pkg-config, look for the headers themselves
+		printf '#include <elfutils/libdw.h>\n#include <gelf.h>\n' |
+			"$cc" -E -x c - >/dev/null 2>&1 || name libdw
+	elif ! "${PKG_CONFIG:-pkg-config}" --exists libdw libelf; then
+		name libdw
+	fi
+	# a kernel build tree has its Makefile and the generated configuration
+	if [ -n "$kernel" ] && [ "$kdir" = "$running_kdir" ] && [ ! -f "$kdir/include/config/auto.conf" ]; then
+		name headers
+	fi
+}
+
+install_cmd() {
+	case "$distro" in
+	debian) echo "apt-get install $*" ;;
+	fedora) echo "dnf install $*" ;;
+	*) echo "install with your system's tools: $*" ;;
+	esac
+}
+
+if [ -n "$kernel" ] && [ "$kdir" != "$running_kdir" ] && [ ! -f "$kdir/include/config/auto.conf" ]; then
+	echo "causal: KDIR=$kdir is not a configured kernel build tree (no include/config/auto.conf)" >&2
+	exit 1
+fi
+mapfile -t build_missing < <(missing_build)
+if [ "$set_name" = build ] && [ -n "$check" ]; then
+	[ ${#build_missing[@]} -gt 0 ] || exit 0
+	echo "causal: missing to build:" >&2
+	for m in "${build_missing[@]}"; do echo "  $m" >&2; done
+	if [ "$distro" != unknown ]; then
+		echo "causal: install them (as root) with: $(install_cmd "${build_missing[@]}")" >&2
+	fi
+	case " ${build_missing[*]} " in
+	*" $(name headers) "*)
+		echo "causal: or build the module for another kernel's build tree with make KDIR=DIR;" \
+			"'make userland' builds only causalctl and libcausal" >&2 ;;
+	esac
+	exit 1
+fi
+
+packages=()
+if [ "$set_name" = all ]; then
+	packages=("${TEST_PACKAGES[@]}" pkg-config libdw-dev)
+else
+	packages=("${build_missing[@]}")
+fi
 missing=()
-for p in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
+if command -v dpkg-query >/dev/null; then
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+else
+	missing=("${packages[@]}")
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
-	[ "${1:-}" = --quiet ] || echo "deps: all ${#PACKAGES[@]} packages present"
+	[ -n "$quiet" ] || echo "deps: the $set_name set is present"
 	exit 0
 fi
-if [ "${1:-}" = --check ]; then
+if [ -n "$check" ]; then
 	echo "deps: missing: ${missing[*]} (run 'make deps' as root)" >&2
 	exit 1
 fi
 
 echo "deps: installing from Debian: ${missing[*]}"
+if ! command -v apt-get >/dev/null; then
+	echo "deps: no apt-get here; $(install_cmd "${missing[*]}")" >&2
+	exit 1
+fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: need root to install packages; run 'sudo make deps' or install them yourself:" >&2
 	echo "      apt-get install ${missing[*]}" >&2
 	exit 1
 fi
-if ! command -v apt-get >/dev/null; then
-	echo "deps: no apt-get here; install these packages with your system's tools: ${missing[*]}" >&2
-	exit 1
-fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q || { echo "deps: 'apt-get update' failed; check the network and /etc/apt/sources.list" >&2; exit 1; }
-apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-	{ echo "deps: 'apt-get install' failed for: ${missing[*]}" >&2; exit 1; }
+# the running kernel's headers may have no package here (a kernel not from this archive): say so,
+# install the rest, and still fail
+unresolved=
+for i in "${!missing[@]}"; do
+	p=${missing[$i]}
+	if [ "$p" = "linux-headers-$(uname -r)" ] && ! apt-cache show "$p" >/dev/null 2>&1; then
+		echo "deps: no package $p in this system's apt sources: install the headers of kernel" \
+			"$(uname -r) the way the kernel was installed, or build with make KDIR=DIR" >&2
+		unset 'missing[i]'
+		unresolved=1
+	fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+		{ echo "deps: 'apt-get install' failed for: ${missing[*]}" >&2; exit 1; }
+fi
+[ -z "$unresolved" ] || exit 1
 echo "deps: done"

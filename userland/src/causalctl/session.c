@@ -35,7 +35,7 @@ int session_open(struct causal_session *s, const char *device, char *err, size_t
 			snprintf(err, errlen,
 				 "%s does not exist: the causal module is not loaded. Load it with "
 				 "'sudo modprobe causal' (installed with DKMS) or 'sudo insmod "
-				 "module/causal.ko' (built in the source tree)", device);
+				 "causal.ko' (built in the source tree by make)", device);
 		else if (e == EACCES || e == EPERM)
 			snprintf(err, errlen,
 				 "cannot open %s: %s. Profiling needs root (CAP_PERFMON or "
