@@ -142,7 +142,7 @@ static void help_for_a_subcommand(void **state)
 	RUN(&b, "status", "--help");
 	assert_int_equal(a.ret, CAUSALCTL_EXIT_OK);
 	assert_int_equal(b.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(a.out.buf, "Usage: causalctl status [--json] [--device PATH]");
+	assert_contains(a.out.buf, "Usage: causalctl status [--json] [--device PATH] [PROGRAM]");
 	assert_string_equal(a.out.buf, b.out.buf);
 	cli_run_done(&a);
 	cli_run_done(&b);
@@ -186,7 +186,8 @@ static void status_usage_errors(void **state)
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "option '-d' needs an argument");
 	cli_run_done(&r);
-	RUN(&r, "status", "extra", "--json");
+	/* one PROGRAM, no more */
+	RUN(&r, "status", "prog", "extra", "--json");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	assert_contains(r.err.buf, "unexpected argument 'extra'");
 	cli_run_done(&r);

@@ -307,7 +307,7 @@ static void module_absent_output(void **state)
 		"\"device\":\"/dev/causal\",\"device_exists\":false,\"device_mode\":null,"
 		"\"device_owner\":null,\"can_open\":false,"
 		"\"abi\":null,\"release\":null,\"features\":null,"
-		"\"error\":\"the causal module is not loaded\"}\n");
+		"\"error\":\"the causal module is not loaded\",\"checks\":[]}\n");
 	format_done(&o);
 }
 
@@ -354,7 +354,7 @@ static void permission_denied_output(void **state)
 	assert_contains(o.problem.buf, "sudo causalctl status");
 	assert_contains(o.json.buf, "\"device_mode\":\"crw-------\",\"device_owner\":\"root:root\","
 			"\"can_open\":false,\"abi\":null");
-	assert_contains(o.json.buf, "\"error\":\"permission denied opening /dev/causal\"}\n");
+	assert_contains(o.json.buf, "\"error\":\"permission denied opening /dev/causal\",\"checks\":[]}\n");
 	format_done(&o);
 }
 
@@ -371,7 +371,7 @@ static void abi_mismatch_output(void **state)
 	assert_contains(o.problem.buf, "the module has ABI 2 but causalctl has ABI 1");
 	assert_contains(o.problem.buf, "Rebuild one of them");
 	assert_contains(o.json.buf, "\"abi\":2,");
-	assert_contains(o.json.buf, "\"error\":\"the module has ABI 2 but causalctl has ABI 1\"}");
+	assert_contains(o.json.buf, "\"error\":\"the module has ABI 2 but causalctl has ABI 1\",");
 	format_done(&o);
 }
 
@@ -397,7 +397,7 @@ static void all_good_output(void **state)
 		"\"device\":\"/dev/causal\",\"device_exists\":true,\"device_mode\":\"crw-------\","
 		"\"device_owner\":\"root:root\",\"can_open\":true,"
 		"\"abi\":1,\"release\":\"0.1.0\",\"features\":[\"task_work_exported\",\"kunit\"],"
-		"\"error\":null}\n");
+		"\"error\":null,\"checks\":[]}\n");
 	format_done(&o);
 }
 

@@ -72,6 +72,33 @@ enum status_verdict {
 	STATUS_ABI_MISMATCH,
 };
 
+/* One thing that can stand between this machine and a profile, as causalctl status reports it. */
+enum check_state {
+	CHECK_OK,
+	CHECK_WARNING,		/* a profile works, but less well or not for long */
+	CHECK_BLOCKING,		/* no profile until it is fixed */
+	CHECK_UNKNOWN,		/* causalctl cannot tell from here */
+};
+
+struct check {
+	const char *name;		/* "headers": a stable key for scripts */
+	enum check_state state;
+	char what[384];			/* one line, no final period */
+	char fix[256];			/* the command that fixes it; "" when ok or nothing to run */
+};
+
+#define STATUS_MAX_CHECKS	10
+
+/*
+ * The machine the checks look at: every path is read under root ("" on a real system), so that
+ * the unit tests can fake one. release is what uname -r says, sudo whether fixes need "sudo ".
+ */
+struct check_host {
+	const char *root;
+	const char *release;
+	bool sudo;
+};
+
 /* What status_probe() found, or what a test says it found. */
 struct status_report {
 	bool module_loaded;
@@ -88,6 +115,8 @@ struct status_report {
 	__u32 abi;
 	__u64 features;
 	char release[CAUSAL_RELEASE_LEN];
+	struct check checks[STATUS_MAX_CHECKS];	/* what else blocks a profile here (checks.c) */
+	unsigned int nr_checks;
 };
 
 int cmd_status(const struct cli_env *env, int argc, char **argv);
@@ -95,8 +124,20 @@ void cmd_status_usage(FILE *f);
 void status_probe(struct status_report *r, const char *sysfs, const char *device);
 enum status_verdict status_verdict(const struct status_report *r);
 int status_exit_code(const struct status_report *r);
+void status_describe(const struct status_report *r, char *buf, size_t len);
 void status_print_text(FILE *f, const struct status_report *r);
 void status_print_problem(FILE *f, const struct status_report *r);
 void status_print_json(FILE *f, const struct status_report *r);
+void status_print_checks(FILE *f, const struct status_report *r);
+
+/* checks.c: the machine; elfcheck.c: the program to profile */
+const char *check_state_name(enum check_state state);
+struct check *check_add(struct status_report *r, const char *name, enum check_state state);
+PRINTF_LIKE(2, 3)
+void check_what(struct check *c, const char *fmt, ...);
+PRINTF_LIKE(3, 4)
+void check_fix(struct check *c, const struct check_host *h, const char *fmt, ...);
+void check_machine(struct status_report *r, const struct check_host *h);
+void check_program(struct status_report *r, const struct check_host *h, const char *program);
 
 #endif /* CAUSALCTL_H */

@@ -42,7 +42,7 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status:\n"
 		"  0  success\n"
-		"  1  runtime failure (for status: the module is not ready to use)\n"
+		"  1  runtime failure (for status: the module is not ready to use, or a check blocks)\n"
 		"  2  usage error\n"
 		"'causalctl run' exits with the command's own status instead; see its --help.\n");
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* causalctl status: is the module loaded, is /dev/causal usable, do its ABI and causalctl's match. */
+/*
+ * causalctl status: is the module loaded, is /dev/causal usable, do its ABI and causalctl's match;
+ * and (checks.c, elfcheck.c) what else here blocks a profile.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -10,24 +13,31 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "causalctl.h"
 
 void cmd_status_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: causalctl status [--json] [--device PATH]\n"
+		"Usage: causalctl status [--json] [--device PATH] [PROGRAM]\n"
 		"\n"
 		"Reports whether the causal module is loaded, whether its device exists and this user\n"
-		"can open it, and the module's ABI, release and features.\n"
+		"can open it, and the module's ABI, release and features. Then it checks what else on\n"
+		"this machine stands in the way of a profile, each with a state (ok, warning, blocking,\n"
+		"unknown) and, when not ok, the command that fixes it: module, privileges, headers\n"
+		"(for DKMS), module_signing (Secure Boot, lockdown), perf_events, uprobes. With PROGRAM\n"
+		"(a path, or a name looked up in PATH), also whether it has debug info (debug_info)\n"
+		"and frame pointers (frame_pointers).\n"
 		"\n"
 		"Options:\n"
-		"  -j, --json         print one JSON object instead of text\n"
+		"  -j, --json         print one JSON object instead of text (the checks in \"checks\")\n"
 		"  -d, --device PATH  the causal device (default: %s)\n"
 		"  -h, --help         show this help and exit\n"
 		"\n"
-		"Exit status: 0 if the module is loaded and its device answers with causalctl's ABI (%d),\n"
-		"1 otherwise, 2 on a usage error.\n",
+		"Exit status: 0 if the module is loaded, its device answers with causalctl's ABI (%d)\n"
+		"and no check is blocking (warnings and unknowns do not count), 1 otherwise, 2 on a\n"
+		"usage error.\n",
 		CAUSAL_DEVICE_PATH, CAUSAL_ABI_VERSION);
 }
 
@@ -133,11 +143,18 @@ enum status_verdict status_verdict(const struct status_report *r)
 
 int status_exit_code(const struct status_report *r)
 {
-	return status_verdict(r) == STATUS_OK ? CAUSALCTL_EXIT_OK : CAUSALCTL_EXIT_FAILURE;
+	unsigned int i;
+
+	if (status_verdict(r) != STATUS_OK)
+		return CAUSALCTL_EXIT_FAILURE;
+	for (i = 0; i < r->nr_checks; i++)
+		if (r->checks[i].state == CHECK_BLOCKING)
+			return CAUSALCTL_EXIT_FAILURE;
+	return CAUSALCTL_EXIT_OK;
 }
 
 /* The problem in one sentence without a final period, "" if there is none. */
-static void status_describe(const struct status_report *r, char *buf, size_t len)
+void status_describe(const struct status_report *r, char *buf, size_t len)
 {
 	switch (status_verdict(r)) {
 	case STATUS_OK:
@@ -226,6 +243,23 @@ void status_print_text(FILE *f, const struct status_report *r)
 	fprintf(f, "features:  %s\n", buf);
 }
 
+/* The checks, one per line, each not ok followed by its fix; nothing when there are none. */
+void status_print_checks(FILE *f, const struct status_report *r)
+{
+	unsigned int i;
+
+	if (!r->nr_checks)
+		return;
+	fprintf(f, "\nchecks:\n");
+	for (i = 0; i < r->nr_checks; i++) {
+		const struct check *c = &r->checks[i];
+
+		fprintf(f, "  %-8s  %-15s %s\n", check_state_name(c->state), c->name, c->what);
+		if (c->state != CHECK_OK && *c->fix)
+			fprintf(f, "  %-8s  %-15s fix: %s\n", "", "", c->fix);
+	}
+}
+
 /* What is wrong and what to do about it; nothing when all is well. */
 void status_print_problem(FILE *f, const struct status_report *r)
 {
@@ -298,6 +332,7 @@ void status_print_json(FILE *f, const struct status_report *r)
 {
 	char what[PATH_MAX + 256], mode[11];
 	struct json_list features = { .f = f, .first = true };
+	unsigned int i;
 
 	fputs("{\"causalctl_version\":", f);
 	json_string(f, CAUSAL_VERSION);
@@ -336,7 +371,22 @@ void status_print_json(FILE *f, const struct status_report *r)
 	status_describe(r, what, sizeof(what));
 	json_key(f, "error");
 	json_string(f, *what ? what : NULL);
-	fputs("}\n", f);
+	json_key(f, "checks");
+	fputc('[', f);
+	for (i = 0; i < r->nr_checks; i++) {
+		const struct check *c = &r->checks[i];
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		json_string(f, c->name);
+		json_key(f, "state");
+		json_string(f, check_state_name(c->state));
+		json_key(f, "what");
+		json_string(f, c->what);
+		json_key(f, "fix");
+		json_string(f, *c->fix ? c->fix : NULL);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
 }
 
 int cmd_status(const struct cli_env *env, int argc, char **argv)
@@ -347,8 +397,10 @@ int cmd_status(const struct cli_env *env, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *device = CAUSAL_DEVICE_PATH;
+	const char *device = CAUSAL_DEVICE_PATH, *program = NULL;
+	struct check_host host = { .root = "" };
 	struct status_report r;
+	struct utsname u;
 	bool json = false;
 	int c;
 
@@ -370,13 +422,21 @@ int cmd_status(const struct cli_env *env, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
+		program = argv[optind++];
+	if (optind < argc)
 		return cli_usage_error(env, "status", "unexpected argument '%s'", argv[optind]);
 
 	status_probe(&r, env->sysfs, device);
+	host.release = uname(&u) ? "unknown" : u.release;
+	host.sudo = geteuid() != 0;
+	check_machine(&r, &host);
+	if (program)
+		check_program(&r, &host, program);
 	if (json) {
 		status_print_json(env->out, &r);
 	} else {
 		status_print_text(env->out, &r);
+		status_print_checks(env->out, &r);
 		status_print_problem(env->err, &r);
 	}
 	return status_exit_code(&r);
