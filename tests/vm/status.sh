@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest tests of causalctl status's checks, as KTAP on stdout, on a guest that lacks things: no
+# kernel headers (blocking until the module is loaded, with the generic fix, then Debian's apt
+# command once /etc/os-release says Debian), perf_event_paranoid=3 (shown, never blocking),
+# uprobes found in sysfs, a PROGRAM built without frame pointers (causalctl itself), and lockdown
+# raised to integrity: status warns about signing, and insmod of the unsigned module then fails.
+n=0
+fails=0
+plan=21
+tmp=/tmp/status-test
+rel=$(uname -r)
+mkdir -p $tmp
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		fails=$((fails + 1))
+	fi
+}
+# has FILE TEXT: TEXT (a fixed string) is in FILE
+has() {
+	grep -qF -- "$2" "$1"
+}
+# status NAME ARGS...: causalctl status ARGS, text in $tmp/NAME.out (stdout, then stderr), JSON
+# in $tmp/NAME.json; $rc and $jrc are their exit statuses
+status() {
+	name=$1
+	shift
+	causalctl status "$@" >$tmp/$name.out 2>$tmp/$name.err
+	rc=$?
+	causalctl status --json "$@" >$tmp/$name.json 2>&1
+	jrc=$?
+	sed 's/^/# /' $tmp/$name.out $tmp/$name.err $tmp/$name.json
+}
+
+echo "KTAP version 1"
+echo "1..$plan"
+echo "# kernel $rel ($CAUSAL_KERNEL)"
+rm -f /etc/os-release /usr/lib/os-release
+
+# 1. nothing loaded, no headers, no os-release: both block; the headers fix cannot name a package
+status unloaded
+[ $rc -eq 1 ] && [ $jrc -eq 1 ]
+ok $? unloaded_exits_1
+has $tmp/unloaded.out "  blocking  module          not loaded, and not installed for $rel"
+ok $? unloaded_module_blocking
+has $tmp/unloaded.out "  blocking  headers         no kernel headers for $rel (/lib/modules/$rel/build): DKMS cannot build causal for this kernel"
+ok $? headers_blocking_text
+has $tmp/unloaded.out "fix: install the kernel headers package of $rel (it provides /lib/modules/$rel/build)"
+ok $? headers_fix_generic_without_os_release
+has $tmp/unloaded.json '"module_loaded":false,'
+ok $? json_keeps_old_fields
+
+# 2. a Debian guest: the fix is the apt command (root runs it without sudo)
+printf 'PRETTY_NAME="Debian GNU/Linux"\nID=debian\n' >/etc/os-release
+status debian
+has $tmp/debian.out "fix: apt-get install linux-headers-$rel"
+ok $? headers_fix_apt_get_text
+has $tmp/debian.json "{\"name\":\"headers\",\"state\":\"blocking\",\"what\":\"no kernel headers for $rel (/lib/modules/$rel/build): DKMS cannot build causal for this kernel\",\"fix\":\"apt-get install linux-headers-$rel\"}"
+ok $? headers_fix_apt_get_json
+
+# 3. perf_event_paranoid=3 does not stop causal, and status says so; loaded, headers only warn
+echo 3 >/proc/sys/kernel/perf_event_paranoid
+insmod /lib/causal/causal.ko
+ok $? insmod
+status loaded
+[ $rc -eq 0 ] && [ $jrc -eq 0 ]
+ok $? loaded_exits_0_despite_headers_and_paranoid
+has $tmp/loaded.out "  ok        module          loaded (version "
+ok $? module_ok
+has $tmp/loaded.out "  warning   headers         no kernel headers for $rel (/lib/modules/$rel/build): not needed for the causal module already here, but DKMS cannot rebuild it"
+ok $? headers_warning_once_loaded
+has $tmp/loaded.out "  ok        perf_events     perf events present; perf_event_paranoid is 3, which does not apply to causal"
+ok $? paranoid_3_reported_not_blocking
+has $tmp/loaded.json '{"name":"perf_events","state":"ok","what":"perf events present; perf_event_paranoid is 3,'
+ok $? paranoid_json
+has $tmp/loaded.out "  ok        uprobes         /sys/bus/event_source/devices/uprobe exists, so the kernel has uprobes"
+ok $? uprobes_from_sysfs
+has $tmp/loaded.out "  ok        privileges      CAP_SYS_ADMIN and CAP_SYS_PTRACE"
+ok $? privileges_root
+[ ! -s $tmp/loaded.err ]
+ok $? nothing_on_stderr_when_ready
+
+# 4. PROGRAM: causalctl itself is built -O2 -g without -fno-omit-frame-pointer
+status program /bin/causalctl
+has $tmp/program.out "  ok        debug_info      /bin/causalctl has DWARF" &&
+	has $tmp/program.out "  warning   frame_pointers  " &&
+	has $tmp/program.out "fix: rebuild it with -fno-omit-frame-pointer"
+ok $? program_without_frame_pointers_warns
+[ $rc -eq 0 ] && has $tmp/program.json '{"name":"frame_pointers","state":"warning",'
+ok $? program_warning_keeps_exit_0
+
+# 5. lockdown: the signing check warns before the module is loaded, and insmod indeed fails
+rmmod causal
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+if [ -w /sys/kernel/security/lockdown ] && echo integrity >/sys/kernel/security/lockdown; then
+	status locked
+	has $tmp/locked.out "  warning   module_signing  no EFI (no Secure Boot), lockdown integrity, module.sig_enforce off: only modules signed with a key built into the kernel load"
+	ok $? lockdown_integrity_warns
+	has $tmp/locked.out "fix: boot without lockdown= and module.sig_enforce=1, or sign causal.ko with the kernel's key (scripts/sign-file)"
+	ok $? lockdown_fix
+	! insmod /lib/causal/causal.ko 2>$tmp/insmod.err
+	ok $? unsigned_insmod_refused_as_warned
+	sed 's/^/# /' $tmp/insmod.err
+else
+	echo "ok $((n + 1)) lockdown_integrity_warns # SKIP no lockdown LSM in $CAUSAL_KERNEL"
+	echo "ok $((n + 2)) lockdown_fix # SKIP no lockdown LSM"
+	echo "ok $((n + 3)) unsigned_insmod_refused_as_warned # SKIP no lockdown LSM"
+	n=$((n + 3))
+fi
+
+echo "# $fails failed"
+[ "$fails" -eq 0 ]
