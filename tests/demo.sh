@@ -6,9 +6,11 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-# the bundled example: tests/workloads/join.c (two threads, line A on the critical path)
-job='causalctl status && causalctl run -o /tmp/demo.coz --seed 1 -- join 600 &&
-	causalctl report /tmp/demo.coz'
+# the bundled example: tests/workloads/join.c (two threads, line A on the critical path), with
+# rounds enough to outlast any profile: causalctl ends it (SIGTERM) once the answer has settled,
+# or at the cap, saying which came first; then the report, the critical line first
+job='causalctl status; causalctl run -o /tmp/demo.coz --seed 1 --until-settled --duration 100 \
+	-- join 1000000; causalctl report /tmp/demo.coz'
 
 host_can_load() {
 	[ -e /proc/modules ] || { echo "demo: this kernel has no module support"; return 1; }

@@ -307,6 +307,66 @@ static void ranking(void **state)
 	free(text);
 }
 
+/* The verdict line: the top line's program speedup at a 20 % line speedup, interpolated. */
+static void verdict_and_prediction(void **state)
+{
+	char *text = ranking_profile();
+	const struct report_series *s;
+	struct report_result r;
+	struct profile p;
+	struct capture c;
+	double y, se;
+
+	(void)state;
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
+	/*
+	 * P: 0 at 0 %, 0.2 from 25 % on, 1 s each. At 20 % the window widens to h = 0.35 for three
+	 * speedups: 0, 25 and 50 % weigh 3/7, 6/7 and 1/7; the weighted line through (0, 0),
+	 * (0.25, 0.2), (0.5, 0.2) is 1/30 + 8/15 x: 0.14 at 0.2. At 100 %: h = 0.55, three points at 0.2.
+	 */
+	s = series_of(&r, "/P.c:1");
+	assert_true(report_predict(s, 0.20, &y, &se));
+	assert_float_equal(y, 0.14, EPS);
+	assert_true(report_predict(s, 1.0, &y, &se));
+	assert_float_equal(y, 0.2, EPS);
+	capture_open(&c);
+	report_print_text(c.f, &r, 0, true);
+	assert_contains(capture_text(&c), "\nverdict: speeding up /P.c:1 by 20 % would speed the program up by "
+			"about 14 % (progress point main.c:73)\n");
+	capture_close(&c);
+	report_free(&r);
+	/* sorted by min, the line that only hurts comes first (-0.25 from 25 %; -0.175 fitted): none helps */
+	assert_int_equal(report_analyse(&p, REPORT_SORT_MIN, 5, &r), 0);
+	capture_open(&c);
+	report_print_verdict(c.f, &r);
+	assert_string_equal(capture_text(&c), "verdict: none of the 3 ranked lines would speed the program up; "
+			    "the best, /C.c:3, changes progress at main.c:73 by -17.5 % when sped up by 20 %\n");
+	capture_close(&c);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+
+	/* measured only up to 10 %: nothing to say about 20 % */
+	{
+		size_t len;
+		FILE *f = open_memstream(&text, &len);
+		int pct;
+
+		for (pct = 0; pct <= 10; pct += 2)
+			tp(f, "/S.c:5", pct, 1000000000, 1000 + 10 * pct);
+		fclose(f);
+	}
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
+	assert_false(report_predict(series_of(&r, "/S.c:5"), 0.20, &y, &se));
+	capture_open(&c);
+	report_print_verdict(c.f, &r);
+	assert_string_equal(capture_text(&c), "verdict: /S.c:5 ranks first, but no experiment sped it up by 20 % or more\n");
+	capture_close(&c);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+}
+
 /*
  * The impact's standard error, and the ranking by impact less it (throughput, 1 s = 1e9 ns).
  *   noise: N's four 0 % baselines of 1 s at periods 1e6, 8e5, 1e6, 8e5 (mean 9e5):
@@ -366,6 +426,14 @@ static void impact_standard_error(void **state)
 	assert_string_equal(r.lines[0].selected, "/W.c:1");
 	assert_float_equal(r.lines[0].score, 0.15 - sqrt(0.14 * noise), EPS);
 	assert_string_equal(r.lines[1].selected, "/T.c:2");
+	/* the verdict's prediction carries an error once the noise is known: W at 20 %, fitted on 0 %
+	 * (se 0), 50 % and 100 % (se 0.8 sqrt(noise / 2) each) */
+	{
+		double y, se;
+
+		assert_true(report_predict(series_of(&r, "/W.c:1"), 0.20, &y, &se));
+		assert_true(isfinite(se) && se > 0 && se < 0.8 * sqrt(noise / 2));
+	}
 	report_free(&r);
 	profile_free(&p);
 	free(text);
@@ -922,6 +990,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(latency_littles_law),
 	cmocka_unit_test(baseline_and_delta_filters),
 	cmocka_unit_test(ranking),
+	cmocka_unit_test(verdict_and_prediction),
 	cmocka_unit_test(slope_weighs_experiment_time),
 	cmocka_unit_test(impact_standard_error),
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),

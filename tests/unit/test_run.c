@@ -62,7 +62,8 @@ static void run_usage_errors(void **state)
 		{ "--experiment-length", "10us", "--experiment-length takes at least 1ms" },
 		{ "--max-experiments", "0", "--max-experiments takes a positive number" },
 		{ "--seed", "x", "--seed takes a number" },
-		{ "--duration", "5s", "--duration is an option of attach" },
+		{ "--duration", "0", "--duration takes a time" },
+		{ "--duration", "soon", "--duration takes a time" },
 		{ "-p", "1", "-p is an option of attach" },
 	};
 	struct cli_run r;

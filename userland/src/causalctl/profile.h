@@ -140,6 +140,7 @@ void profile_free(struct profile *p);
 
 #define REPORT_MIN_DELTA	5
 #define REPORT_DEFAULT_MIN_POINTS 5
+#define REPORT_DEFAULT_SORT	REPORT_SORT_IMPACT_SE
 
 /* replicated measurements (degrees of freedom) a point needs before its noise is estimated */
 #define REPORT_MIN_NOISE_DOF	3
@@ -234,6 +235,16 @@ const char *report_sort_name(enum report_sort s);
 int report_analyse(const struct profile *p, enum report_sort sort, unsigned int min_points,
 		   struct report_result *r);
 void report_free(struct report_result *r);
+/*
+ * The program speedup the series predicts at line speedup x (0..1): a local linear fit of the
+ * measured speedups around x, weighted by experiment time, and its standard error (NAN when the
+ * noise is unknown). False beyond the largest speedup measured, or with fewer than three.
+ */
+bool report_predict(const struct report_series *s, double x, double *y, double *se);
+/* The line speedup the verdict speaks of: a fifth, an optimisation one can hope for. */
+#define REPORT_VERDICT_SPEEDUP	0.20
+/* One sentence on the top-ranked line: what speeding it up by REPORT_VERDICT_SPEEDUP would do. */
+void report_print_verdict(FILE *f, const struct report_result *r);
 void report_print_text(FILE *f, const struct report_result *r, size_t top, bool ascii);
 void report_print_json(FILE *f, const char *path, const struct profile *p, const struct report_result *r,
 		       size_t top);

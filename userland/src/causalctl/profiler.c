@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "profiler.h"
 #include "progress_shm.h"
+#include "settle.h"
 #include "symbols.h"
 
 volatile sig_atomic_t profiler_stop;
@@ -94,6 +95,8 @@ struct profiler {
 	bool exp_running;
 	struct causal_range *exp_ranges;
 	size_t exp_nranges;
+	struct settle settle;		/* --until-settled */
+	bool settle_failed;		/* the profile could not be re-read: said once */
 };
 
 #define errf(p, ...)	fprintf((p)->env->err, "causalctl: " __VA_ARGS__)
@@ -780,6 +783,7 @@ int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg)
 	struct utsname u;
 	char err[1024];
 	bool go_on = true;
+	unsigned int before;
 	int r;
 
 	p->start_mono = mono_ns();
@@ -822,9 +826,18 @@ int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg)
 			continue;
 		}
 		/* the experiment, then the pause after it (cooloff) */
+		before = p->experiments;
 		r = run_experiment(p, &c, is_done, arg, &go_on);
 		if (r)
 			return -1;
+		if (p->o->until_settled && p->experiments > before && !p->settle_failed &&
+		    settle_update(&p->settle, p->o->output, err, sizeof(err))) {
+			errf(p, "--until-settled: cannot rank the profile so far (%s); running on until "
+			     "the other limits\n", err);
+			p->settle_failed = true;
+		}
+		if (p->settle.settled)
+			break;
 	}
 	status_clear(p);
 	return 0;
@@ -833,6 +846,50 @@ int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg)
 static double timeval_s(const struct timeval *tv)
 {
 	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+/* Why an --until-settled run stopped, and where the ranking stood. */
+static void settle_summary(struct profiler *p, uint64_t runtime)
+{
+	const struct settle *s = &p->settle;
+	char cap[64];
+
+	if (s->settled) {
+		if (s->runner[0])
+			fprintf(p->env->err, "causal: settled after %u experiments in %.1f s: %s has led "
+				"for the last %u, its impact less its standard error (%+.1f %%) above the "
+				"runner-up %s's impact plus its standard error (%+.1f %%)\n", p->experiments,
+				runtime / 1e9, s->leader, s->streak, 100 * s->lead_lo, s->runner,
+				100 * s->runner_hi);
+		else
+			fprintf(p->env->err, "causal: settled after %u experiments in %.1f s: %s, the "
+				"only ranked line, has led for the last %u, its impact less its standard "
+				"error %+.1f %%\n", p->experiments, runtime / 1e9, s->leader, s->streak,
+				100 * s->lead_lo);
+		return;
+	}
+	if (p->o->max_experiments && p->experiments >= p->o->max_experiments)
+		snprintf(cap, sizeof(cap), "the cap of %u experiments", p->o->max_experiments);
+	else if (p->o->duration_ns && runtime >= p->o->duration_ns)
+		snprintf(cap, sizeof(cap), "the cap of %.0f s", p->o->duration_ns / 1e9);
+	else if (profiler_stop)
+		snprintf(cap, sizeof(cap), "a signal");
+	else
+		snprintf(cap, sizeof(cap), "the program's end");
+	if (!s->ranked)
+		fprintf(p->env->err, "causal: NOT settled: %s came first, with no line ranked yet (a line "
+			"needs a baseline and %d distinct speedups); a longer run gives an answer\n", cap,
+			REPORT_DEFAULT_MIN_POINTS);
+	else if (s->runner[0])
+		fprintf(p->env->err, "causal: NOT settled: %s came first; %s leads (for the last %u "
+			"experiments, lower bound %+.1f %%) over %s (upper bound %+.1f %%); the ranking may "
+			"still change, a longer run gives a firmer answer\n", cap, s->leader, s->streak,
+			100 * s->lead_lo, s->runner, 100 * s->runner_hi);
+	else
+		fprintf(p->env->err, "causal: NOT settled: %s came first; %s is the only ranked line (for "
+			"the last %u experiments, lower bound %+.1f %%)%s; a longer run gives a firmer answer\n",
+			cap, s->leader, s->streak, 100 * s->lead_lo, s->wait_runner ?
+			", the others have too few speedups to rank" : "");
 }
 
 int profiler_finish(struct profiler *p)
@@ -910,6 +967,8 @@ int profiler_finish(struct profiler *p)
 		fprintf(p->env->err,
 			"causal: no experiment completed: the program ended too soon; run it longer "
 			"or lower --experiment-length\n");
+	if (p->o->until_settled && p->start_mono)
+		settle_summary(p, runtime);
 	if (p->unmapped_lines)
 		fprintf(p->env->err, "causal: %u experiments skipped: their line was unmapped\n",
 			p->unmapped_lines);

@@ -48,6 +48,7 @@ struct profiler_opts {
 	uint64_t duration_ns;		/* 0: until the target ends */
 	uint64_t min_length_ns;		/* 0: the policy's default */
 	unsigned int max_experiments;	/* 0: no bound */
+	bool until_settled;		/* stop once the answer settles (settle.h) */
 	const char *device;
 	const char *command;		/* for the startup record */
 };
@@ -68,8 +69,8 @@ struct profiler *profiler_new(const struct cli_env *env, const struct profiler_o
 int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe);
 /*
  * Loads the target's symbols (call it once the target runs its own program, after exec) and
- * runs experiments until the target ends, the duration passes, max_experiments are done or
- * profiler_stop is set. is_done, if given, is polled too (run: whether the child exited).
+ * runs experiments until the target ends, the duration passes, max_experiments are done, the
+ * answer settles (until_settled) or profiler_stop is set. is_done, if given, is polled too (run: whether the child exited).
  * 0 when the profile is complete, -1 after printing why.
  */
 int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg);

@@ -561,6 +561,61 @@ oom:
 	return -1;
 }
 
+/*
+ * A local linear fit at x: each measured speedup weighs its experiment time times a triangle of
+ * half-width h around x, h widened from 0.25 until the window holds three distinct speedups.
+ * One noisy experiment near x then moves the estimate only as much as its weight, where a
+ * straight interpolation between neighbours would follow it all the way.
+ */
+bool report_predict(const struct report_series *s, double x, double *y, double *se)
+{
+	double h, sw, sx, sy, sxx, sxy, w, ax, den, top = -1;
+	size_t i, n;
+
+	for (i = 0; i < s->naggs; i++)
+		if (s->aggs[i].used && s->aggs[i].speedup_pct / 100.0 > top)
+			top = s->aggs[i].speedup_pct / 100.0;
+	if (top < x)
+		return false;
+	for (h = 0.25; h <= 1.0 + 1e-9; h += 0.05) {
+		sw = sx = sy = sxx = sxy = 0;
+		n = 0;
+		for (i = 0; i < s->naggs; i++) {
+			if (!s->aggs[i].used)
+				continue;
+			ax = s->aggs[i].speedup_pct / 100.0;
+			if (fabs(ax - x) >= h)
+				continue;
+			w = (double)s->aggs[i].duration * (1 - fabs(ax - x) / h);
+			sw += w;
+			sx += w * ax;
+			sy += w * s->aggs[i].progress_speedup;
+			sxx += w * ax * ax;
+			sxy += w * ax * s->aggs[i].progress_speedup;
+			n++;
+		}
+		den = sw * sxx - sx * sx;
+		if (n < 3 || !(den > 1e-12 * sw * sw))
+			continue;
+		*y = (sy * sxx - sx * sxy) / den + (sw * sxy - sx * sy) / den * x;
+		/* the fit is a weighted sum of the y_i: its error from theirs (baseline's shared one aside) */
+		*se = 0;
+		for (i = 0; i < s->naggs; i++) {
+			double l;
+
+			ax = s->aggs[i].speedup_pct / 100.0;
+			if (!s->aggs[i].used || fabs(ax - x) >= h)
+				continue;
+			w = (double)s->aggs[i].duration * (1 - fabs(ax - x) / h);
+			l = w * ((sxx - sx * ax) + (sw * ax - sx) * x) / den;
+			*se += l * l * s->aggs[i].progress_speedup_se * s->aggs[i].progress_speedup_se;
+		}
+		*se = sqrt(*se);
+		return true;
+	}
+	return false;
+}
+
 void report_free(struct report_result *r)
 {
 	size_t i;

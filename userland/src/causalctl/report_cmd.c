@@ -128,7 +128,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *html = NULL, *trace = NULL, *path;
-	enum report_sort sort = REPORT_SORT_IMPACT_SE;
+	enum report_sort sort = REPORT_DEFAULT_SORT;
 	unsigned long top = 0, min_points = REPORT_DEFAULT_MIN_POINTS;
 	bool json = false, ascii = false, top_given = false;
 	struct report_result r;

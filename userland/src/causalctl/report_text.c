@@ -134,6 +134,34 @@ static void print_notes(FILE *f, const struct report_result *r)
 		fprintf(f, "warning: no progress point was ever reached, so no speedup can be measured\n");
 }
 
+void report_print_verdict(FILE *f, const struct report_result *r)
+{
+	const struct report_series *s;
+	double y, se;
+	char pm[32] = "";
+	int pct = (int)lround(100 * REPORT_VERDICT_SPEEDUP);
+
+	if (!r->nlines)
+		return;
+	s = &r->series[r->lines[0].series[0]];
+	if (!report_predict(s, REPORT_VERDICT_SPEEDUP, &y, &se)) {
+		fprintf(f, "verdict: %s ranks first, but no experiment sped it up by %d %% or more\n",
+			s->selected, pct);
+		return;
+	}
+	if (s->impact <= 0 || y <= 0) {
+		fprintf(f, "verdict: none of the %zu ranked lines would speed the program up; the best, %s, "
+			"changes progress at %s by %+.1f %% when sped up by %d %%\n", r->nlines, s->selected,
+			s->point, 100 * y, pct);
+		return;
+	}
+	if (isfinite(se))
+		snprintf(pm, sizeof(pm), " (+-%.0f)", 100 * se);
+	fprintf(f, "verdict: speeding up %s by %d %% would speed the program up by about %.0f %%%s "
+		"(progress point %s%s)\n", s->selected, pct, 100 * y, pm, s->point,
+		s->kind == PROFILE_LATENCY ? ", latency" : "");
+}
+
 void report_print_text(FILE *f, const struct report_result *r, size_t top, bool ascii)
 {
 	int lw, pw;
@@ -191,4 +219,5 @@ void report_print_text(FILE *f, const struct report_result *r, size_t top, bool 
 		"by experiment time, program speedup per unit of line speedup\n", report_sort_name(r->sort),
 		ascii ? "+-" : "\u00b1");
 	print_notes(f, r);
+	report_print_verdict(f, r);
 }

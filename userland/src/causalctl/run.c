@@ -16,6 +16,7 @@
 #include "causalctl.h"
 #include "profiler.h"
 #include "region.h"
+#include "settle.h"
 
 /* exit statuses of `run` besides the command's own, as env(1) and timeout(1) use them */
 #define RUN_EXIT_FAILED		125	/* causalctl itself failed */
@@ -25,8 +26,11 @@
 enum {
 	OPT_FORMAT = 256, OPT_FIXED_LINE, OPT_FIXED_SPEEDUP, OPT_PERIOD, OPT_EVENT,
 	OPT_THREAD_MODEL, OPT_NO_FOLLOW, OPT_PROGRESS, OPT_LATENCY, OPT_SEED, OPT_LENGTH,
-	OPT_MAX_EXP, OPT_TIMELINE, OPT_NO_PRELOAD, OPT_DEVICE, OPT_DURATION,
+	OPT_MAX_EXP, OPT_TIMELINE, OPT_NO_PRELOAD, OPT_DEVICE, OPT_DURATION, OPT_UNTIL_SETTLED,
 };
+
+/* --until-settled's cap when neither --duration nor --max-experiments gives one */
+#define SETTLE_DEFAULT_CAP_NS	(300ULL * 1000000000ULL)
 
 static const struct option common_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -44,6 +48,8 @@ static const struct option common_opts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "experiment-length", required_argument, NULL, OPT_LENGTH },
 	{ "max-experiments", required_argument, NULL, OPT_MAX_EXP },
+	{ "until-settled", no_argument, NULL, OPT_UNTIL_SETTLED },
+	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -52,7 +58,6 @@ static const struct option common_opts[] = {
 	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
 	/* attach only */
 	{ "pid", required_argument, NULL, 'p' },
-	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -84,6 +89,15 @@ static void common_usage(FILE *f, bool run)
 		"                             progress point sees fewer than 5 visits)\n"
 		"      --max-experiments N    stop after N experiments (run: then stop COMMAND\n"
 		"                             with SIGTERM)\n"
+		"      --duration T           stop after T (default unit: s; run: then stop\n"
+		"                             COMMAND with SIGTERM)\n"
+		"      --until-settled        stop once the answer settles: the line 'causalctl\n"
+		"                             report' ranks first has led for the last %d\n"
+		"                             experiments and its impact less its standard error\n"
+		"                             is above the runner-up's impact plus its standard\n"
+		"                             error (above 0 if it is the only ranked line); at\n"
+		"                             the latest at --duration or --max-experiments\n"
+		"                             (default cap: %llu s), saying which came first\n"
 		"      --seed N               reproducible choice of lines and speedups\n"
 		"Sampling and delays:\n"
 		"      --period T             sampling period, 10us..1s (default: 1ms)\n"
@@ -93,13 +107,14 @@ static void common_usage(FILE *f, bool run)
 		"      --no-follow-children   do not profile child processes (threads always are)\n"
 		"      --device PATH          the causal device (default: " CAUSAL_DEVICE_PATH ")\n"
 		"  -v, --verbose              one line per experiment\n"
-		"  -h, --help                 this help\n");
+		"  -h, --help                 this help\n", SETTLE_STREAK,
+		SETTLE_DEFAULT_CAP_NS / 1000000000ULL);
 	if (run)
 		fprintf(f, "      --no-preload           do not preload libcausal into COMMAND\n");
 	fprintf(f,
 		"\n"
-		"T takes a unit: ns, us, ms, s, m (default: ms%s). Needs the causal module\n"
-		"loaded and root (CAP_PERFMON).\n", run ? "" : "; s for --duration");
+		"T takes a unit: ns, us, ms, s, m (default: ms; s for --duration). Needs the causal\n"
+		"module loaded and root (CAP_PERFMON).\n");
 }
 
 void cmd_run_usage(FILE *f)
@@ -109,8 +124,9 @@ void cmd_run_usage(FILE *f)
 		"\n"
 		"Runs COMMAND under a causal profiling session: its threads and child processes are\n"
 		"sampled by the kernel module, and experiments virtually speed up one source line at\n"
-		"a time until COMMAND exits (or causalctl gets SIGINT or SIGTERM, which it passes on\n"
-		"to COMMAND). The profile is written after every experiment, so it is valid whenever\n"
+		"a time until COMMAND exits, a limit below (--duration, --max-experiments,\n"
+		"--until-settled) ends the run, or causalctl gets SIGINT or SIGTERM, which it passes\n"
+		"on to COMMAND. The profile is written after every experiment, so it is valid whenever\n"
 		"the run ends. libcausal is preloaded so that programs built with causal.h or Coz's\n"
 		"coz.h count their progress points; static and Go programs use --progress.\n"
 		"\n");
@@ -127,12 +143,11 @@ void cmd_attach_usage(FILE *f)
 		"Usage: causalctl attach -p PID [OPTIONS]\n"
 		"\n"
 		"Profiles the running process PID (every thread, and children it creates from now on)\n"
-		"until it exits, --duration passes, or causalctl gets SIGINT or SIGTERM; the process is\n"
-		"left running. Its progress points come from libcausal if it is linked with it, or from\n"
-		"--progress/--latency.\n"
+		"until it exits, a limit (--duration, --max-experiments, --until-settled) ends the run,\n"
+		"or causalctl gets SIGINT or SIGTERM; the process is left running. Its progress\n"
+		"points come from libcausal if it is linked with it, or from --progress/--latency.\n"
 		"\n"
-		"  -p, --pid PID              the process to profile (required)\n"
-		"      --duration T           stop after T (default unit: s; default: until it exits)\n");
+		"  -p, --pid PID              the process to profile (required)\n");
 	common_usage(f, false);
 	fprintf(f,
 		"\n"
@@ -318,9 +333,10 @@ static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char
 						       optarg);
 			*pid = (pid_t)v;
 			break;
+		case OPT_UNTIL_SETTLED:
+			o->until_settled = true;
+			break;
 		case OPT_DURATION:
-			if (!pid)
-				return cli_usage_error(env, cmd, "--duration is an option of attach");
 			if (parse_duration(optarg, 1000000000ULL, &o->duration_ns) ||
 			    !o->duration_ns)
 				return cli_usage_error(env, cmd, "--duration takes a time, not '%s'",
@@ -332,6 +348,8 @@ static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char
 	}
 	if (!have_binary)
 		scope_add_binary(o->scope, SCOPE_MAIN);
+	if (o->until_settled && !o->duration_ns && !o->max_experiments)
+		o->duration_ns = SETTLE_DEFAULT_CAP_NS;
 	return 0;
 }
 

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * When a run has its answer (run/attach --until-settled): the line `causalctl report` ranks first
+ * by default has led for the last SETTLE_STREAK experiments, and its lower bound (impact less its
+ * standard error) is above the runner-up's upper bound (impact plus its standard error), or above
+ * 0 when it is the only line measured at all. A lone ranked line while others have data but too
+ * few speedups to rank waits for a runner-up.
+ */
+#ifndef CAUSALCTL_SETTLE_H
+#define CAUSALCTL_SETTLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "profile.h"
+
+#define SETTLE_STREAK	5
+
+struct settle {
+	char leader[256];		/* the top-ranked line after the last experiment, "" if none */
+	unsigned int streak;		/* experiments it has led, this one included */
+	unsigned int ranked;		/* ranked lines after the last experiment */
+	double lead_lo;			/* its impact less its standard error (NAN: unknown) */
+	char runner[256];		/* the runner-up, "" if none */
+	double runner_hi;		/* its impact plus its standard error (NAN: unknown) */
+	bool wait_runner;		/* the leader is the only ranked line of several measured */
+	bool settled;
+};
+
+/* Takes the ranking after one more experiment; true (and s->settled) once the rule holds. */
+bool settle_feed(struct settle *s, const struct report_result *r);
+/*
+ * Reads the profile at path and ranks it as `causalctl report` does by default, then feeds it.
+ * 0, or -errno with a message in err.
+ */
+int settle_update(struct settle *s, const char *path, char *err, size_t errlen);
+
+#endif /* CAUSALCTL_SETTLE_H */
