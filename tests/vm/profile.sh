@@ -10,7 +10,7 @@ full=$1
 line_a=$2
 n=0
 fails=0
-plan=23
+plan=24
 [ "$full" = full ] && plan=$((plan + 3))
 tmp=/tmp/profile-test
 mkdir -p $tmp
@@ -127,6 +127,19 @@ diag $tmp/attach.out
 ok $rc attach_exit_0
 has $tmp/attach.out "causal: progress point 'counted_call': 40000 visits in total"
 ok $? attach_uprobe_counts_every_call
+
+# 4b. attach to a program with coz.h points that was started without libcausal: nothing can count,
+# and the closing message says why and what to do, instead of asking for the macros it has
+coz_counts 400000000 >$tmp/nolib-target.out 2>&1 &
+target=$!
+sleep 1
+causalctl attach -p $target -o $tmp/nolib.coz --duration 2 >$tmp/nolib.out 2>&1
+kill $target
+wait $target
+diag $tmp/nolib.out
+grep -q "has CAUSAL_PROGRESS/COZ_PROGRESS sites: they count only when libcausal is loaded at the program's start" \
+	$tmp/nolib.out && ! grep -q "add CAUSAL_PROGRESS" $tmp/nolib.out
+ok $? attach_without_libcausal_says_why_nothing_counts
 
 # 5. SIGINT in the middle: the profile is complete and valid, the command is stopped
 causalctl run -o $tmp/int.coz --timeline --experiment-length 100ms -- join 100000 \

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -95,6 +96,7 @@ struct profiler {
 	bool exp_running;
 	struct causal_range *exp_ranges;
 	size_t exp_nranges;
+	char main_exe[PATH_MAX];	/* the target's executable, for the closing hints */
 	struct settle settle;		/* --until-settled */
 	bool settle_failed;		/* the profile could not be re-read: said once */
 };
@@ -404,6 +406,9 @@ int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe)
 		return -1;
 	}
 	p->pid = pid;
+	/* the file itself (attach names it /proc/PID/exe, gone with the process) */
+	if (!main_exe || !realpath(main_exe, p->main_exe))
+		snprintf(p->main_exe, sizeof(p->main_exe), "%s", main_exe ? main_exe : "");
 	p->scan_pids[p->nscan++] = pid;
 	for (i = 0; i < p->o->nspecs; i++)
 		if (add_spec(p, main_exe, &p->o->specs[i]))
@@ -848,6 +853,38 @@ static double timeval_s(const struct timeval *tv)
 	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
+/*
+ * Whether the executable at path holds the progress-point macros: causal.h and coz.h look up
+ * libcausal by name at run time, so the name is in the binary whether or not libcausal is there.
+ */
+static bool has_macro_sites(const char *path)
+{
+	static const char *const names[] = { "causal_get_counter", "_coz_get_counter" };
+	bool found = false;
+	struct stat st;
+	void *m;
+	size_t i;
+	int fd;
+
+	if (!path[0])
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
+		close(fd);
+		return false;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return false;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && !found; i++)
+		found = memmem(m, (size_t)st.st_size, names[i], strlen(names[i])) != NULL;
+	munmap(m, (size_t)st.st_size);
+	return found;
+}
+
 /* Why an --until-settled run stopped, and where the ranking stood. */
 static void settle_summary(struct profiler *p, uint64_t runtime)
 {
@@ -953,7 +990,15 @@ int profiler_finish(struct profiler *p)
 			p->points[i].name);
 		never = true;
 	}
-	if (p->start_mono && !p->npoints)
+	if (p->start_mono && !p->npoints && has_macro_sites(p->main_exe))
+		fprintf(p->env->err,
+			"causal: no progress point counted, but %s has CAUSAL_PROGRESS/COZ_PROGRESS "
+			"sites: they count only when libcausal is loaded at the program's start (causalctl "
+			"run preloads it; attach cannot add it to a running process). Start the program "
+			"under 'causalctl run', or with LD_PRELOAD=libcausal.so.0 and then attach, or "
+			"count a function with --progress SYMBOL (the only way for a static binary)\n",
+			p->main_exe);
+	else if (p->start_mono && !p->npoints)
 		fprintf(p->env->err,
 			"causal: no progress point: add CAUSAL_PROGRESS (causal.h) or COZ_PROGRESS "
 			"(coz.h) to the code that completes a unit of work, or name a function with "
