@@ -210,6 +210,44 @@ def time_to_answer(causalctl, records, file, line, legacy):
     return (k + 1, len(exps), sum(durations[:k + 1]) / 1e9)
 
 
+def stop_rule(causalctl, records, file, line):
+    """where `run --until-settled` would have stopped on this profile (`report --settle`):
+    (experiment, experiments, seconds of experiment time, whether it stopped on FILE:LINE), or
+    ('never', experiments, seconds, None)"""
+    if not records:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'p.coz')
+        with open(path, 'w') as f:
+            f.write('\n'.join(records) + '\n')
+        out = subprocess.run([causalctl, 'report', '--settle', path], capture_output=True, text=True).stdout
+    m = re.search(r'held after experiment (\d+) of (\d+) \(([\d.]+) s of experiments\): (\S+) led', out)
+    if m:
+        lead = m[4]
+        return (int(m[1]), int(m[2]), float(m[3]),
+                lead.endswith('/' + file + ':' + str(line)) or lead == f'{file}:{line}')
+    m = re.search(r'never held in (\d+) experiments \(([\d.]+) s', out)
+    return ('never', int(m[1]), float(m[2]), None) if m else None
+
+
+def stop_rules(causalctl, prof, tool, name, file, line):
+    """the stop rule on the first round's profile of TOOL, and (median seconds, rounds, rounds it
+    stopped on the wrong line) over every round's; a round where it never held counts as longest"""
+    keys = [(tool, name)] + sorted((k for k in prof if k[1] == name and k[0].startswith(tool + '-round')),
+                                   key=lambda k: int(k[0].rsplit('round', 1)[1]))
+    first, res = None, []
+    for k in keys:
+        t = stop_rule(causalctl, prof.get(k, []), file, line)
+        if k == (tool, name):
+            first = t
+        if t:
+            res.append(t)
+    if not res:
+        return first, None
+    secs = [math.inf if t[0] == 'never' else t[2] for t in res]
+    return first, (med(secs), len(secs), sum(1 for t in res if t[3] is False))
+
+
 def times_to_answer(causalctl, prof, tool, name, file, line):
     """the first round's time to answer, and (median seconds, rounds) over every round's profile
     of TOOL; a round whose line never stayed first counts as infinitely long"""
@@ -467,6 +505,8 @@ def main():
         ov_z, ovr_z = overhead(d, name, 'coz')
         if ov_c is not None and ov_z is not None:
             ovh_rows.append((ov_c < ov_z, len(ovr_c) == len(ovr_z) and all(c < z for c, z in zip(ovr_c, ovr_z))))
+        sr_c, srm_c = stop_rules(a.causalctl, d['prof'], 'causal', name, file, line)
+        sr_z, srm_z = stop_rules(a.causalctl, d['prof'], 'coz', name, file, line)
         tta_c, med_c = times_to_answer(a.causalctl, d['prof'], 'causal', name, file, line)
         tta_z, med_z = times_to_answer(a.causalctl, d['prof'], 'coz', name, file, line)
         if med_c and med_z:
@@ -504,12 +544,24 @@ def main():
             if not m or m[1] < 2:
                 return first
             return first + ('; median: never' if m[0] == math.inf else f'; median {m[0]:.1f} s') + f' ({m[1]})'
+        def srule(t, m):
+            if not t:
+                return 'no profile'
+            if t[0] == 'never':
+                first = f'never ({t[1]} exps, {t[2]:.1f} s)'
+            else:
+                first = f'exp {t[0]}/{t[1]}, {t[2]:.1f} s' + ('' if t[3] else ', WRONG line')
+            if not m or m[1] < 2:
+                return first
+            return (first + ('; median: never' if m[0] == math.inf else f'; median {m[0]:.1f} s') + f' ({m[1]}'
+                    + (f', {m[2]} wrong' if m[2] else '') + ')')
         def ovh(v, rs):
             if v is None:
                 return '  n/a'
             return f'{v:5.2f}' + ('' if len(rs) < 2 else f' ({min(rs):.2f}-{max(rs):.2f})')
         sys_rows.append((name, ovh(ov_c, ovr_c), ovh(ov_z, ovr_z) if not name.endswith('_static') else 'static',
-                         tta(tta_c, med_c), tta(tta_z, med_z) if not name.endswith('_static') else 'static'))
+                         tta(tta_c, med_c), tta(tta_z, med_z) if not name.endswith('_static') else 'static',
+                         srule(sr_c, srm_c), srule(sr_z, srm_z) if not name.endswith('_static') else 'static'))
 
     if any(r[2].strip() != 'n/a' for r in acc_rows):
         print('accuracy: predicted (--fixed-line at the line, --fixed-speedup = its measured speedup) vs actual '
@@ -559,7 +611,11 @@ def main():
           + '; time to answer (first round: experiments until the line is ranked first and stays first; '
           'seconds of experiment time; then the median over the rounds, a round where it never was counting '
           'as longest, and their number)')
-    hdr = ('workload', 'causal ovh', 'Coz ovh', 'causal time to answer', 'Coz time to answer')
+    print('stop rule (`run --until-settled`, replayed by `report --settle` on the same profiles, Coz\'s '
+          'included): the experiment after which it would have stopped, seconds of experiment time, '
+          'WRONG if the line then first was not the optimized one; the median over the rounds')
+    hdr = ('workload', 'causal ovh', 'Coz ovh', 'causal time to answer', 'Coz time to answer',
+           'causal stop rule', 'Coz stop rule')
     rows = [hdr] + sys_rows
     wid = [max(len(str(r[i])) for r in rows) for i in range(len(hdr))]
     for r in rows:

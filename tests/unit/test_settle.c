@@ -11,6 +11,11 @@
 
 #define EPS 1e-9
 
+#define REPORT(r, ...) do {								\
+	char *argv_[] = { "causalctl", "report", __VA_ARGS__, NULL };			\
+	cli_run_argv(r, "/nonexistent", ARRAY_SIZE(argv_) - 1, argv_);			\
+} while (0)
+
 /* A ranking of up to three lines, one series each, in the order given. */
 struct fake {
 	struct report_series series[3];
@@ -191,7 +196,61 @@ static void settles_on_the_profile_file(void **state)
 	assert_true(s.settled);
 }
 
+/*
+ * report --settle replays a profile: N's four baselines (the noise), then A and B at 0, 25, ...
+ * 100 %, five times over. After the 13th experiment A is ranked (alone: B, measured, waits), after
+ * the 14th both, A clear of B; A has led since the 13th, so the rule first holds after the 17th
+ * (its 5th as leader): 4 x 1 s + 13 x 4 s of experiments.
+ */
+static void report_settle_replays_the_profile(void **state)
+{
+	char path[] = "/tmp/causal-unit-settle-XXXXXX";
+	struct cli_run r;
+	int fd, pct, i, round;
+	FILE *f;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (i = 0; i < 4; i++)
+		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
+	for (round = 0; round < 5; round++)
+		for (pct = 0; pct <= 100; pct += 25) {
+			tp(f, "/A.c:1", pct, 4000000000, pct ? 5000 : 4000);
+			tp(f, "/B.c:2", pct, 4000000000, 4000);
+		}
+	fclose(f);
+	REPORT(&r, "--settle", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "settle: held after experiment 17 of 54 (56.0 s of experiments): /A.c:1 led "
+			"for the last 5, impact less its standard error +");
+	assert_contains(r.out.buf, "above the runner-up /B.c:2");
+	assert_not_contains(r.out.buf, "rank");
+	cli_run_done(&r);
+
+	/* one round of A, and B at two speedups: A leads alone, B measured but never ranked */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (i = 0; i < 4; i++)
+		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
+	for (pct = 0; pct <= 100; pct += 25)
+		tp(f, "/A.c:1", pct, 4000000000, pct ? 5000 : 4000);
+	tp(f, "/B.c:2", 0, 4000000000, 4000);
+	tp(f, "/B.c:2", 50, 4000000000, 4000);
+	fclose(f);
+	REPORT(&r, "--settle", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "settle: never held in 11 experiments");
+	assert_contains(r.out.buf, "at the end /A.c:1 led for the last");
+	assert_contains(r.out.buf, "the other lines not ranked");
+	cli_run_done(&r);
+	unlink(path);
+}
+
 static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(report_settle_replays_the_profile),
 	cmocka_unit_test(needs_a_streak_and_clear_bounds),
 	cmocka_unit_test(overlapping_or_unknown_bounds_do_not_settle),
 	cmocka_unit_test(a_lone_line_must_clear_zero),

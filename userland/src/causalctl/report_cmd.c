@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "causalctl.h"
+#include "settle.h"
 
 #define DEFAULT_TERMINAL_TOP 20
 
@@ -41,11 +42,41 @@ void cmd_report_usage(FILE *f)
 		"                      (when the profile has them) as Chrome trace JSON, for Perfetto or\n"
 		"                      chrome://tracing\n"
 		"      --ascii         draw the table's plots with ASCII instead of Unicode blocks\n"
+		"      --settle        instead of the table: replay the profile one experiment at a time\n"
+		"                      and say after which one 'run --until-settled' would have stopped\n"
+		"                      (its rule, whatever --sort and --min-points say), or that it never\n"
+		"                      would have; works on Coz's profiles too\n"
 		"  -h, --help          show this help and exit\n"
 		"\n"
 		"Exit status: 0 on success (also when no line passes the filters, which is said), 1 if the\n"
 		"profile cannot be read or has no experiments or progress points, 2 on a usage error.\n",
 		REPORT_MIN_DELTA, DEFAULT_TERMINAL_TOP, REPORT_DEFAULT_MIN_POINTS);
+}
+
+/* report --settle: where the stop rule of --until-settled first held in this profile */
+static int print_settle(FILE *f, const struct profile *p)
+{
+	struct settle s;
+	uint64_t ns;
+	size_t at;
+
+	if (settle_replay(p, &s, &at, &ns))
+		return -1;
+	if (at)
+		fprintf(f, "settle: held after experiment %zu of %zu (%.1f s of experiments): %s led for the "
+			"last %u, impact less its standard error %+.1f %% above %s%s %+.1f %%\n", at, p->nexps,
+			ns / 1e9, s.leader, s.streak, 100 * s.lead_lo, s.runner[0] ? "the runner-up " : "",
+			s.runner[0] ? s.runner : "0 (the only line measured):", 100 * s.runner_hi);
+	else if (s.leader[0])
+		fprintf(f, "settle: never held in %zu experiments (%.1f s of experiments); at the end %s led "
+			"for the last %u, impact less its standard error %+.1f %%, %s%s%s\n", p->nexps, ns / 1e9,
+			s.leader, s.streak, 100 * s.lead_lo, s.runner[0] ? "the runner-up " : "",
+			s.runner[0] ? s.runner : (s.wait_runner ? "the other lines not ranked" : "no other line"),
+			s.runner[0] ? "'s upper bound above it or unknown" : "");
+	else
+		fprintf(f, "settle: never held in %zu experiments (%.1f s of experiments): no line was ever "
+			"ranked\n", p->nexps, ns / 1e9);
+	return 0;
 }
 
 static bool parse_count(const char *s, unsigned long max, unsigned long *v)
@@ -115,7 +146,7 @@ static int write_file(const struct cli_env *env, const char *out, const char *wh
 
 int cmd_report(const struct cli_env *env, int argc, char **argv)
 {
-	enum { OPT_HTML = 0x100, OPT_TRACE, OPT_ASCII };
+	enum { OPT_HTML = 0x100, OPT_TRACE, OPT_ASCII, OPT_SETTLE };
 	static const struct option opts[] = {
 		{ "top", required_argument, NULL, 'n' },
 		{ "min-points", required_argument, NULL, 'm' },
@@ -124,13 +155,14 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		{ "html", required_argument, NULL, OPT_HTML },
 		{ "trace", required_argument, NULL, OPT_TRACE },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "settle", no_argument, NULL, OPT_SETTLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *html = NULL, *trace = NULL, *path;
 	enum report_sort sort = REPORT_DEFAULT_SORT;
 	unsigned long top = 0, min_points = REPORT_DEFAULT_MIN_POINTS;
-	bool json = false, ascii = false, top_given = false;
+	bool json = false, ascii = false, top_given = false, settle = false;
 	struct report_result r;
 	struct profile p;
 	char err[512];
@@ -165,6 +197,9 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 			break;
 		case OPT_ASCII:
 			ascii = true;
+			break;
+		case OPT_SETTLE:
+			settle = true;
 			break;
 		case 'h':
 			cmd_report_usage(env->out);
@@ -206,6 +241,11 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 			"CAUSAL_PROGRESS (or CAUSAL_BEGIN/CAUSAL_END for latency) from causal.h, Coz's "
 			"COZ_PROGRESS, or no recompilation with 'causalctl run --progress SYMBOL'\n", path, p.nexps);
 		ret = CAUSALCTL_EXIT_FAILURE;
+		goto out;
+	}
+	if (settle) {
+		if (print_settle(env->out, &p))
+			ret = CAUSALCTL_EXIT_FAILURE;
 		goto out;
 	}
 	if (report_analyse(&p, sort, (unsigned int)min_points, &r)) {

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "settle.h"
@@ -82,5 +83,30 @@ int settle_update(struct settle *s, const char *path, char *err, size_t errlen)
 	settle_feed(s, &r);
 	report_free(&r);
 	profile_free(&p);
+	return 0;
+}
+
+int settle_replay(const struct profile *p, struct settle *s, size_t *at, uint64_t *exp_ns)
+{
+	struct profile prefix = *p;
+	struct report_result r;
+	size_t k;
+
+	memset(s, 0, sizeof(*s));
+	*at = 0;
+	*exp_ns = 0;
+	for (k = 1; k <= p->nexps; k++) {
+		*exp_ns += p->exps[k - 1].duration;
+		/* the run ranks after each experiment it logs: the file up to that one */
+		prefix.nexps = k;
+		if (report_analyse(&prefix, REPORT_DEFAULT_SORT, REPORT_DEFAULT_MIN_POINTS, &r))
+			return -ENOMEM;
+		settle_feed(s, &r);
+		report_free(&r);
+		if (s->settled) {
+			*at = k;
+			return 0;
+		}
+	}
 	return 0;
 }

@@ -35,4 +35,11 @@ bool settle_feed(struct settle *s, const struct report_result *r);
  */
 int settle_update(struct settle *s, const char *path, char *err, size_t errlen);
 
+/*
+ * Replays a profile one experiment at a time, ranking each prefix as the run would have: the
+ * number of experiments after which the rule first held (s then), or 0 if it never did (s at the
+ * end); *exp_ns the experiment time up to there (or in all). -ENOMEM, or 0.
+ */
+int settle_replay(const struct profile *p, struct settle *s, size_t *at, uint64_t *exp_ns);
+
 #endif /* CAUSALCTL_SETTLE_H */
