@@ -75,7 +75,7 @@ help:
 	@echo "make dkms-install  the module's sources to /usr/src/causal-$(VERSION), then dkms add,"
 	@echo "                build and install for KERNELVER (default: the running kernel; KSRC=headers)"
 	@echo "make dkms-remove   dkms remove --all and delete /usr/src/causal-$(VERSION)"
-	@echo "make deb        build/deb/causal-dkms_$(VERSION)_all.deb with dh-dkms"
+	@echo "make deb        build/deb/: causal-dkms, causalctl, libcausal0, libcausal-dev .debs"
 	@echo "make modules-matrix   build causal.ko for every test kernel into build/kmod/"
 	@echo "tests/vm/run --help   the VM harness"
 
@@ -192,6 +192,7 @@ install: userland
 	$(INSTALL) -m 644 uapi/linux/causal.h $(DESTDIR)$(INCLUDEDIR)/linux/causal.h
 	sed -e 's|@prefix@|$(PREFIX)|g' -e 's|@libdir@|$(LIBDIR)|g' -e 's|@includedir@|$(INCLUDEDIR)|g' \
 		-e 's|@VERSION@|$(VERSION)|g' userland/libcausal/causal.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/causal.pc
+	ln -sf causal.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libcausal.pc
 	$(INSTALL) -m 644 docs/man/causalctl.1 $(DESTDIR)$(MANDIR)/man1/
 	$(INSTALL) -m 644 docs/man/libcausal.3 $(DESTDIR)$(MANDIR)/man3/
 	$(INSTALL) -m 644 docs/man/causal.4 $(DESTDIR)$(MANDIR)/man4/
@@ -202,7 +203,8 @@ install: userland
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/causalctl $(DESTDIR)$(LIBDIR)/libcausal.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/libcausal.so.$(LIBCAUSAL_MAJOR) $(DESTDIR)$(LIBDIR)/libcausal.so \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/causal.pc $(DESTDIR)$(INCLUDEDIR)/causal.h \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/causal.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libcausal.pc \
+		$(DESTDIR)$(INCLUDEDIR)/causal.h \
 		$(DESTDIR)$(INCLUDEDIR)/linux/causal.h $(DESTDIR)$(MANDIR)/man1/causalctl.1 \
 		$(DESTDIR)$(MANDIR)/man3/libcausal.3 $(DESTDIR)$(MANDIR)/man4/causal.4 \
 		$(DESTDIR)$(BASH_COMPLETION_DIR)/causalctl

@@ -34,7 +34,7 @@ else
 	exit 1
 fi
 for f in bin/causalctl lib/libcausal.so.$version include/causal.h include/linux/causal.h \
-	lib/pkgconfig/causal.pc share/man/man1/causalctl.1 share/man/man3/libcausal.3 \
+	lib/pkgconfig/causal.pc lib/pkgconfig/libcausal.pc share/man/man1/causalctl.1 share/man/man3/libcausal.3 \
 	share/man/man4/causal.4 share/bash-completion/completions/causalctl; do
 	ok "installed $prefix/$f" test -f "$root/$f"
 done
@@ -95,6 +95,8 @@ EOT
 export PKG_CONFIG_PATH=$root/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_LIBDIR=
 cflags=$(pkg-config --cflags causal) && libs=$(pkg-config --libs causal)
 ok "pkg-config --modversion causal is $version" test "$(pkg-config --modversion causal)" = "$version"
+ok "pkg-config libcausal is causal (the name Debian's libcausal-dev documents)" \
+	test "$(pkg-config --cflags --libs libcausal)" = "$(pkg-config --cflags --libs causal)"
 ok "pkg-config points into DESTDIR ($cflags $libs)" \
 	bash -c "[[ '$cflags' == *'-I$root/include'* && '$libs' == *'-L$root/lib'* ]]"
 if gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$work/prog" "$work/prog.c" $cflags $libs \
