@@ -54,6 +54,8 @@ TEST_PACKAGES=(
 	mmdebstrap
 	# packaging: DKMS and the .debs, man pages, bash completion (tests/pkg/)
 	dkms dh-dkms debhelper dpkg-dev fakeroot openssl groff-base man-db bash-completion binutils
+	# lintian: every .deb make deb builds must be clean (tests/pkg/deb-roots.sh)
+	lintian
 )
 
 # this distribution's family, for package names: debian (Debian, Ubuntu, ...), fedora (Fedora,
