@@ -17,6 +17,17 @@ t0=$(date +%s)
 step() { printf '\n==> %s\n' "$*"; }
 pass() { echo "PASS 1" >>"$counts"; echo "PASS: $*"; }
 fail() { echo "FAIL 1" >>"$counts"; echo "FAIL: $*"; }
+# counted LOG CMD...: CMD prints PASS:/FAIL: lines, each counted; CMD failing without a FAIL line
+# (a script that died) is one failure more
+counted() {
+	local log=$1 rc
+	shift
+	"$@" | tee "$log"
+	rc=${PIPESTATUS[0]}
+	grep -c '^PASS:' "$log" | sed 's/^/PASS /' >>"$counts"
+	grep -c '^FAIL:' "$log" | sed 's/^/FAIL /' >>"$counts"
+	[ "$rc" -eq 0 ] || grep -q '^FAIL:' "$log" || fail "$* exited $rc without saying why"
+}
 # check NAME CMD...: one test that passes when CMD exits 0
 check() {
 	local name=$1
@@ -73,7 +84,7 @@ grep -c '^FAIL:' "$out/probes.log" | sed 's/^/FAIL /' >>"$counts"
 step "kernel style (checkpatch --strict)"
 check checkpatch make -s style
 
-step "userland: causalctl and unit tests (ASan/UBSan)"
+step "userland: causalctl and unit tests (ASan/UBSan), with gcc 12, clang 14 and gcc 14"
 userland_ok=
 if make -s userland tests-programs workloads; then
 	userland_ok=1
@@ -93,13 +104,16 @@ if [ -n "$line" ]; then
 else
 	fail "unit tests reported no summary (exit $unit_rc)"
 fi
+# the same with Debian 12's clang and, in the Debian 13 root, gcc 14
+counted "$out/userland-compilers.log" tests/userland-compilers.sh "$out/userland-compilers"
 
 step "causalctl report in a browser: HTML in headless Chromium, Chrome trace JSON"
 tests/report/browser.sh "$out/report-browser" | tee "$out/report-browser.log"
 grep -c '^PASS:' "$out/report-browser.log" | sed 's/^/PASS /' >>"$counts"
 grep -c '^FAIL:' "$out/report-browser.log" | sed 's/^/FAIL /' >>"$counts"
 
-step "packaging: make install/uninstall, man pages, bash completion, DKMS and the causal-dkms .deb"
+step "packaging: make without the build set, make install/uninstall, man pages, bash completion, DKMS and the .debs"
+counted "$out/build-deps.log" tests/pkg/build-deps.sh
 check "make install/uninstall into a DESTDIR, a program built against it" tests/pkg/install.sh
 check "man pages: groff -ww clean, causalctl.1 in step with --help" tests/pkg/man.sh
 check "bash completion" tests/pkg/completion.sh
@@ -119,6 +133,12 @@ if [ -n "${have_kernel[7.x]:-}" ]; then
 else
 	fail "DKMS on Debian 13 (7.x headers missing)"
 fi
+# make deb's four packages: lintian, then apt-get install ./*.deb in clean Debian 12 and 13 roots
+tests/pkg/deb-roots.sh bookworm trixie | tee "$out/deb-roots.log"
+drc=${PIPESTATUS[0]}
+grep -c '^PASS:' "$out/deb-roots.log" | sed 's/^/PASS /' >>"$counts"
+grep -c '^FAIL:' "$out/deb-roots.log" | sed 's/^/FAIL /' >>"$counts"
+[ "$drc" -eq 0 ] || grep -q '^FAIL:' "$out/deb-roots.log" || fail "deb-roots.sh exited $drc"
 
 step "KUnit on the test kernel"
 if [ -n "${have_module[test]:-}" ]; then
@@ -202,6 +222,23 @@ for k in 6.1 6.12 test 7.x; do
 	tests/ktap.py --name "profile on $k" --counts "$counts" "$out/profile-$k/guest.out"
 	[ $vrc -le 1 ] || fail "profile $k VM run (exit $vrc: kernel report or timeout, see $out/profile-$k)"
 done
+
+step "VM tests of causalctl status's checks (no headers, perf_event_paranoid=3, lockdown, a PROGRAM)"
+# a stock kernel (lockdown LSM, like a lab machine's) and the test kernel (without it)
+for k in 6.1 test; do
+	if [ -z "${have_module[$k]:-}" ] || [ -z "$userland_ok" ]; then
+		fail "status $k (module or userland missing)"
+		continue
+	fi
+	tests/vm/run -k "$k" -q -t 300 -l "$out/status-$k" --script tests/vm/status.sh
+	vrc=$?
+	sed 's/^/  /' "$out/status-$k/guest.out" 2>/dev/null
+	tests/ktap.py --name "status on $k" --counts "$counts" "$out/status-$k/guest.out"
+	[ $vrc -le 1 ] || fail "status $k VM run (exit $vrc: kernel report or timeout, see $out/status-$k)"
+done
+
+step "make demo's command: it settles, ranks join.c's line A first and says so in its verdict"
+counted "$out/demo-check.log" tests/demo-check.sh "$out/demo.log"
 
 step "Go programs and the cgo callback shape, unchanged (HTTP/2 server in both thread models, cgo)"
 # one kernel: what is under test is causalctl on Go binaries (DWARF, uprobes, Go's threads)

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make` on a machine that lacks part of the build set: it stops before compiling, names the
+# package that provides what is missing, and never installs anything (an apt-get, dpkg or sudo
+# called would be recorded by the stand-ins this test puts first on PATH). Situations are made with
+# stand-ins too: a `uname` that reports a kernel without headers, a pkg-config that finds nothing.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+npass=0
+nfail=0
+pass() { npass=$((npass + 1)); echo "PASS: $*"; }
+fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+
+w=$(mktemp -d "${TMPDIR:-/tmp}/causal-build-deps.XXXXXX")
+trap 'rm -rf "$w"' EXIT
+chmod 755 "$w"	# the stand-ins serve an unprivileged make too
+mkdir "$w/bin"
+for t in apt-get apt dpkg sudo dnf; do
+	printf '#!/bin/sh\necho "%s $*" >>%s/installers\nexit 1\n' "$t" "$w" >"$w/bin/$t"
+	chmod +x "$w/bin/$t"
+done
+fake_release=6.99.0-1-nothere
+printf '#!/bin/sh\n[ "$1" = -r ] && { echo %s; exit 0; }\nexec /bin/uname "$@"\n' "$fake_release" >"$w/bin/uname"
+chmod +x "$w/bin/uname"
+installed() { [ ! -s "$w/installers" ] || { echo "  called: $(cat "$w/installers")"; return 1; }; }
+
+# expect NAME STATUS PATTERN CMD...: CMD exits with STATUS (0 or non-0) and its output has PATTERN
+expect() {
+	local name=$1 want=$2 pattern=$3 rc
+	shift 3
+	: >"$w/installers"
+	chmod 666 "$w/installers"
+	"$@" >"$w/out" 2>&1
+	rc=$?
+	if { { [ "$want" = 0 ] && [ $rc -eq 0 ]; } || { [ "$want" != 0 ] && [ $rc -ne 0 ]; }; } &&
+		{ [ -z "$pattern" ] || grep -q -- "$pattern" "$w/out"; } && installed; then
+		pass "$name"
+	else
+		sed 's/^/  | /' "$w/out"
+		fail "$name (exit $rc, expected ${want/#!0/non-zero} and \"$pattern\")"
+	fi
+}
+
+expect "make module without this kernel's headers: names linux-headers-$fake_release, stops" !0 \
+	"apt-get install linux-headers-$fake_release" env PATH="$w/bin:$PATH" make -s module
+grep -q "causal.ko\|Entering directory\|CC \[M\]" "$w/out" &&
+	fail "make module went on to build without headers" || pass "make module did not start a kernel build"
+expect "make module KDIR=<not a build tree>: says so, stops" !0 "is not a configured kernel build tree" \
+	env PATH="$w/bin:$PATH" make -s module KDIR="$w"
+expect "make userland without libdw (pkg-config finds nothing): names libdw-dev, stops" !0 \
+	"apt-get install libdw-dev" env PATH="$w/bin:$PATH" PKG_CONFIG=false make -s userland
+expect "make userland without pkg-config: names pkg-config" !0 "pkg-config" \
+	env PATH="$w/bin:$PATH" PKG_CONFIG=/nonexistent/pkg-config make -s userland
+expect "make -C userland alone without libdw: its own message" !0 "does not find libdw and libelf" \
+	env PATH="$w/bin:$PATH" PKG_CONFIG=false make -s -C userland builddir="$w/ul" causalctl_out="$w/ul/c"
+expect "deps.sh --check build with everything present (KDIR of a cached kernel): silent, 0" 0 "" \
+	tests/deps.sh --check build --kdir "$(tests/kernels/kernel.sh kdir 6.1)"
+[ ! -s "$w/out" ] || fail "deps.sh --check build printed something with nothing missing"
+expect "make deps (the build set) without root: the apt-get command to run, nothing installed" !0 \
+	"apt-get install linux-headers-$fake_release" \
+	env PATH="$w/bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups make -s deps
+
+echo "build-deps: $npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
