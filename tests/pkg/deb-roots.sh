@@ -212,7 +212,8 @@ EOT
 		in_root ldd /tmp/causal-test/prog | grep -q "libcausal.so.0 => [/a-z]*/x86_64-linux-gnu/libcausal.so.0"; then
 		pass "$rel: a CAUSAL_PROGRESS program built with pkg-config libcausal runs, linked to the packaged libcausal.so.0"
 	else
-		cat "$w/$rel-cc.log"
+		{ cat "$w/$rel-cc.log"; in_root /tmp/causal-test/prog; in_root ldd /tmp/causal-test/prog; } 2>&1 |
+			sed 's/^/  | /'
 		fail "$rel: building or running a CAUSAL_PROGRESS program with pkg-config libcausal"
 	fi
 
