@@ -215,7 +215,8 @@ for k in 6.1 6.12 test 7.x; do
 	full=
 	case $k in 6.1|7.x) full="full $line_a" ;; esac
 	tests/vm/run -k "$k" -q -t 600 -l "$out/profile-$k" -a userland/build/lib/libcausal.so.0 \
-		-a build/workloads/join -a build/workloads/coz_counts -a build/tests/progress_calls \
+		-a build/workloads/join -a build/workloads/coz_counts -a tests/workloads/coz_counts.c \
+		-a build/tests/progress_calls \
 		--script tests/vm/profile.sh -- $full
 	vrc=$?
 	sed 's/^/  /' "$out/profile-$k/guest.out" 2>/dev/null

@@ -25,6 +25,7 @@
 #include "profiler.h"
 #include "progress_shm.h"
 #include "settle.h"
+#include "sites.h"
 #include "symbols.h"
 
 volatile sig_atomic_t profiler_stop;
@@ -388,6 +389,87 @@ static int add_spec(struct profiler *p, const char *main_exe, const struct point
 	return probe_spec(p, main_exe, comma + 1, false, &pt->end_ids, &pt->nend);
 }
 
+/* Whether process pid has libcausal mapped (then its sites count through it). */
+static bool has_libcausal(pid_t pid)
+{
+	char path[64], line[PATH_MAX + 128];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;	/* cannot tell: do not risk counting twice */
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/libcausal.so") != NULL;
+	fclose(f);
+	return found;
+}
+
+static int site_probes(struct profiler *p, const char *main_exe, const struct site *st, bool end,
+		       struct point *pt)
+{
+	char spec[32];
+	size_t i;
+
+	for (i = 0; i < st->noffsets; i++) {
+		snprintf(spec, sizeof(spec), "%#" PRIx64, st->offsets[i]);
+		if (end ? probe_spec(p, main_exe, spec, false, &pt->end_ids, &pt->nend) :
+			  probe_spec(p, main_exe, spec, false, &pt->begin_ids, &pt->nbegin))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A target that runs without libcausal (attached to after it started) still has its causal.h and
+ * coz.h sites: count them with uprobes under the names libcausal would give them. Sites that
+ * share a name share a point, as in libcausal; BEGIN and END of one name make a latency point.
+ */
+static int add_sites(struct profiler *p, pid_t pid, const char *main_exe)
+{
+	struct site *sites;
+	size_t n, i, shown = 0;
+	char err[512];
+
+	if (has_libcausal(pid))
+		return 0;
+	if (sites_find(main_exe, &sites, &n, err, sizeof(err))) {
+		errf(p, "looking for causal.h/coz.h progress points: %s\n", err);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const struct site *st = &sites[i];
+		enum profile_point_kind kind = st->kind == SITE_PROGRESS ? PROFILE_THROUGHPUT : PROFILE_LATENCY;
+		struct point *pt = point_find(p, st->name, kind);
+
+		if (!pt)
+			pt = point_add(p, st->name, kind);
+		if (!pt || site_probes(p, main_exe, st, st->kind == SITE_END, pt)) {
+			sites_free(sites, n);
+			return -1;
+		}
+	}
+	if (n)
+		errf(p, "process %d runs without libcausal: counting its %zu causal.h/coz.h progress-point "
+		     "sites with uprobes:", pid, n);
+	for (i = 0; i < n && shown < 8; i++, shown++)
+		fprintf(p->env->err, "%s '%s'%s%s%s%s", i ? "," : "", sites[i].name,
+			sites[i].kind == SITE_BEGIN ? " begin" : sites[i].kind == SITE_END ? " end" : "",
+			strcmp(sites[i].name, sites[i].where) ? " (" : "",
+			strcmp(sites[i].name, sites[i].where) ? sites[i].where : "",
+			strcmp(sites[i].name, sites[i].where) ? ")" : "");
+	if (n)
+		fprintf(p->env->err, "%s\n", n > shown ? ", ..." : "");
+	for (i = 0; i < n; i++)
+		if (sites[i].name_guessed)
+			errf(p, "the site at %s may be named in its source, %s, which is not readable "
+			     "here: counted as the progress point '%s'\n", sites[i].where, sites[i].source,
+			     sites[i].name);
+	sites_free(sites, n);
+	return 0;
+}
+
 int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe)
 {
 	uint32_t flags = CAUSAL_ATTACH_TRACE_DELAYS;
@@ -413,6 +495,8 @@ int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe)
 	for (i = 0; i < p->o->nspecs; i++)
 		if (add_spec(p, main_exe, &p->o->specs[i]))
 			return -1;
+	if (p->o->count_sites && main_exe && add_sites(p, pid, main_exe))
+		return -1;
 	/* last: a harness may wait for this line to know that every point counts */
 	fprintf(p->env->err, "causal: attached to process %d\n", pid);
 	return 0;

@@ -49,6 +49,8 @@ struct profiler_opts {
 	uint64_t min_length_ns;		/* 0: the policy's default */
 	unsigned int max_experiments;	/* 0: no bound */
 	bool until_settled;		/* stop once the answer settles (settle.h) */
+	bool count_sites;		/* attach: count causal.h/coz.h sites with uprobes when the
+					   target runs without libcausal (sites.h) */
 	const char *device;
 	const char *command;		/* for the startup record */
 };

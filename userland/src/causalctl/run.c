@@ -145,7 +145,9 @@ void cmd_attach_usage(FILE *f)
 		"Profiles the running process PID (every thread, and children it creates from now on)\n"
 		"until it exits, a limit (--duration, --max-experiments, --until-settled) ends the run,\n"
 		"or causalctl gets SIGINT or SIGTERM; the process is left running. Its progress\n"
-		"points come from libcausal if it is linked with it, or from --progress/--latency.\n"
+		"points come from libcausal if it was loaded at the process's start; if not, the\n"
+		"causal.h and coz.h macros in its executable are found (DWARF) and counted with\n"
+		"uprobes under the same names; and from --progress/--latency.\n"
 		"\n"
 		"  -p, --pid PID              the process to profile (required)\n");
 	common_usage(f, false);
@@ -643,6 +645,7 @@ int cmd_attach(const struct cli_env *env, int argc, char **argv)
 	exe[n] = 0;
 	snprintf(cmdline, sizeof(cmdline), "attach %d", pid);
 	o.command = cmdline;
+	o.count_sites = true;
 	p = profiler_new(env, &o);
 	if (!p) {
 		scope_free(o.scope);
