@@ -203,7 +203,7 @@ static void status_without_module_fails(void **state)
 	assert_contains(r.out.buf, "module:    not loaded\n");
 	assert_contains(r.out.buf, "device:    /nonexistent/causal: not found\n");
 	assert_contains(r.err.buf, "the causal module is not loaded");
-	assert_contains(r.err.buf, "sudo insmod module/causal.ko");
+	assert_contains(r.err.buf, "'sudo insmod causal.ko' in a source tree");
 	cli_run_done(&r);
 }
 

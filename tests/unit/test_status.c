@@ -298,8 +298,8 @@ static void module_absent_output(void **state)
 		"module:    not loaded\n"
 		"device:    /dev/causal: not found\n");
 	assert_contains(o.problem.buf, "causalctl status: the causal module is not loaded.\n");
-	assert_contains(o.problem.buf, "'sudo insmod module/causal.ko' from a build tree");
-	assert_contains(o.problem.buf, "'sudo modprobe causal' after a DKMS install");
+	assert_contains(o.problem.buf, "'sudo insmod causal.ko' in a source tree");
+	assert_contains(o.problem.buf, "'sudo modprobe causal' once DKMS has built it (the causal-dkms");
 	assert_contains(o.problem.buf, "'make demo' runs causal in a VM");
 	assert_string_equal(o.json.buf,
 		"{\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"

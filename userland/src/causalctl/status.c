@@ -274,9 +274,10 @@ void status_print_problem(FILE *f, const struct status_report *r)
 		break;
 	case STATUS_NO_MODULE:
 		fprintf(f,
-			"  Load it with 'sudo insmod module/causal.ko' from a build tree, or with\n"
-			"  'sudo modprobe causal' after a DKMS install. On a machine that cannot load\n"
-			"  modules, 'make demo' runs causal in a VM.\n");
+			"  Load it with 'sudo modprobe causal' once DKMS has built it (the causal-dkms\n"
+			"  package, or 'make dkms-install'), or 'sudo insmod causal.ko' in a source tree\n"
+			"  after 'make'. The checks above say what stands in the way here. On a machine\n"
+			"  that cannot load modules, 'make demo' runs causal in a VM.\n");
 		break;
 	case STATUS_NO_DEVICE:
 		fprintf(f,
