@@ -15,12 +15,6 @@
 #include "probe.h"
 #include "symutil.h"
 
-static const Dwfl_Callbacks offline_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-};
-
 struct resolver {
 	const char *binary;
 	Dwfl_Module *mod;
@@ -401,7 +395,7 @@ int probe_resolve(const char *binary, const char *spec, bool want_function_entry
 	Dwfl *dwfl;
 	Elf *elf;
 	GElf_Ehdr ehdr;
-	int fd, ret;
+	int ret;
 
 	*locs = NULL;
 	*n = 0;
@@ -410,21 +404,9 @@ int probe_resolve(const char *binary, const char *spec, bool want_function_entry
 		snprintf(err, errlen, "empty progress point for %s", binary);
 		return -EINVAL;
 	}
-	/* libdwfl's errors for a missing file are vaguer than open's */
-	fd = open(binary, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open %s: %s", binary, strerror(errno));
-		return ret;
-	}
-	close(fd);
-	dwfl = dwfl_begin(&offline_callbacks);
-	if (!dwfl) {
-		snprintf(err, errlen, "libdwfl: %s", dwfl_errmsg(-1));
-		return -ENOMEM;
-	}
-	r.mod = dwfl_report_offline(dwfl, binary, binary, -1);
-	dwfl_report_end(dwfl, NULL, NULL);
+	r.mod = dwfl_open_file(binary, &dwfl, err, errlen);
+	if (!dwfl)
+		return access(binary, R_OK) ? -errno : -ENOMEM;
 	elf = r.mod ? dwfl_module_getelf(r.mod, &r.elf_bias) : NULL;
 	if (!elf || !gelf_getehdr(elf, &ehdr) ||
 	    (ehdr.e_type != ET_EXEC && ehdr.e_type != ET_DYN)) {

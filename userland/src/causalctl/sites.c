@@ -9,7 +9,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,12 +21,6 @@
 
 #include "sites.h"
 #include "symutil.h"
-
-static const Dwfl_Callbacks offline_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-};
 
 /* one site's variable, as the DWARF has it */
 struct site_var {
@@ -278,24 +271,13 @@ int sites_find(const char *binary, struct site **sites, size_t *n, char *err, si
 	Dwfl *dwfl;
 	Elf *elf;
 	size_t i, k = 0;
-	int ret = 0, fd;
+	int ret = 0;
 
 	*sites = NULL;
 	*n = 0;
-	fd = open(binary, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open %s: %s", binary, strerror(errno));
-		return ret;
-	}
-	close(fd);
-	dwfl = dwfl_begin(&offline_callbacks);
-	if (!dwfl) {
-		snprintf(err, errlen, "libdwfl: %s", dwfl_errmsg(-1));
-		return -ENOMEM;
-	}
-	mod = dwfl_report_offline(dwfl, binary, binary, -1);
-	dwfl_report_end(dwfl, NULL, NULL);
+	mod = dwfl_open_file(binary, &dwfl, err, errlen);
+	if (!dwfl)
+		return access(binary, R_OK) ? -errno : -ENOMEM;
 	elf = mod ? dwfl_module_getelf(mod, &f.elf_bias) : NULL;
 	if (!elf) {
 		snprintf(err, errlen, "%s: not an ELF file", binary);

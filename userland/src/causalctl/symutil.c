@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers for symbolisation and probe resolution: paths, suggestions, a hash map, ELF segments. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "symutil.h"
 
@@ -285,4 +287,33 @@ int elf_exec_segments(Elf *elf, struct exec_seg **segs, size_t *n)
 	*segs = v;
 	*n = k;
 	return 0;
+}
+
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+Dwfl_Module *dwfl_open_file(const char *binary, Dwfl **dwfl, char *err, size_t errlen)
+{
+	Dwfl_Module *mod;
+	int fd = open(binary, O_RDONLY | O_CLOEXEC);
+
+	*dwfl = NULL;
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", binary, strerror(errno));
+		return NULL;
+	}
+	close(fd);
+	*dwfl = dwfl_begin(&offline_callbacks);
+	if (!*dwfl) {
+		snprintf(err, errlen, "libdwfl: %s", dwfl_errmsg(-1));
+		return NULL;
+	}
+	mod = dwfl_report_offline(*dwfl, binary, binary, -1);
+	dwfl_report_end(*dwfl, NULL, NULL);
+	if (!mod)
+		snprintf(err, errlen, "%s: %s", binary, dwfl_errmsg(-1));
+	return mod;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Helpers that symbols.c and probe.c share: source path canonicalisation, file-name suffix
- * matching, "did you mean" suggestions, a string-keyed hash map, and ELF segment maths.
+ * Helpers that symbols.c, probe.c and sites.c share: source path canonicalisation, file-name
+ * suffix matching, "did you mean" suggestions, a string-keyed hash map, ELF segment maths, and
+ * opening a binary file with libdwfl.
  */
 #ifndef CAUSAL_SYMUTIL_H
 #define CAUSAL_SYMUTIL_H
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <gelf.h>
+#include <elfutils/libdwfl.h>
 
 /*
  * The canonical path of a source file as DWARF names it: raw joined to comp_dir when
@@ -71,5 +73,12 @@ struct exec_seg {
 
 /* The executable PT_LOAD segments of elf into *segs (malloc'd, may be NULL with *n = 0). 0 or -errno. */
 int elf_exec_segments(Elf *elf, struct exec_seg **segs, size_t *n);
+
+/*
+ * Opens binary (a file, no process) with libdwfl, separate debug info found by build-id or
+ * debuglink: its module, and *dwfl to dwfl_end() after use; NULL with a message in err (a file
+ * that cannot be opened says so as open(2) does, which libdwfl's messages do not).
+ */
+Dwfl_Module *dwfl_open_file(const char *binary, Dwfl **dwfl, char *err, size_t errlen);
 
 #endif /* CAUSAL_SYMUTIL_H */
