@@ -64,32 +64,39 @@ fi
 # shellcheck source=tests/apt-private.sh
 . "$(dirname "$0")/../apt-private.sh"
 
+# make_root ROOT WHAT MIRROR...: ROOT made once with mmdebstrap (root mode, variant apt, no
+# translations, the packages of $include if set) from the MIRROR lines, and cached; a half-made
+# one is never used
+make_root() {
+	local root=$1 what=$2
+	shift 2
+	[ ! -f "$root/.complete" ] || return 0
+	command -v mmdebstrap >/dev/null || die "mmdebstrap missing (run 'make deps')"
+	say "making $what in $root"
+	rm -rf "$root.tmp"
+	mkdir -p "$(dirname "$root")"
+	if ! mmdebstrap --variant=apt --mode=root ${include:+--include="$include"} \
+		--aptopt='Acquire::Languages "none"' "$apt_release" "$root.tmp" "$@" >"$root.log" 2>&1; then
+		tail -n 20 "$root.log" >&2
+		die "mmdebstrap failed (full log: $root.log)"
+	fi
+	touch "$root.tmp/.complete"
+	rm -rf "$root"
+	mv "$root.tmp" "$root"
+	say "cached in $root"
+}
+
 if [ "$cmd" = clean ]; then
 	# keyed by everything that defines it: release, variant, suites
 	suites="$apt_release $apt_release-updates $apt_release-backports $apt_release-security"
 	key=$(printf '%s\n' apt "$suites" | sha256sum | cut -c1-8)
 	root=$cache/roots/debian-$apt_release-clean-$key
-	if [ ! -f "$root/.complete" ]; then
-		command -v mmdebstrap >/dev/null || die "mmdebstrap missing (run 'make deps')"
-		say "making a clean Debian $apt_release root in $root (about 1 minute)"
-		rm -rf "$root.tmp"
-		mkdir -p "$(dirname "$root")"
-		mirror=http://deb.debian.org
-		if ! mmdebstrap --variant=apt --mode=root --aptopt='Acquire::Languages "none"' \
-			"$apt_release" "$root.tmp" \
-			"deb [signed-by=$apt_keyring] $mirror/debian $apt_release main" \
-			"deb [signed-by=$apt_keyring] $mirror/debian $apt_release-updates main" \
-			"deb [signed-by=$apt_keyring] $mirror/debian $apt_release-backports main" \
-			"deb [signed-by=$apt_keyring] $mirror/debian-security $apt_release-security main" \
-			>"$root.log" 2>&1; then
-			tail -n 20 "$root.log" >&2
-			die "mmdebstrap failed (full log: $root.log)"
-		fi
-		touch "$root.tmp/.complete"
-		rm -rf "$root"
-		mv "$root.tmp" "$root"
-		say "cached in $root"
-	fi
+	mirror=http://deb.debian.org
+	include= make_root "$root" "a clean Debian $apt_release root (about 1 minute)" \
+		"deb [signed-by=$apt_keyring] $mirror/debian $apt_release main" \
+		"deb [signed-by=$apt_keyring] $mirror/debian $apt_release-updates main" \
+		"deb [signed-by=$apt_keyring] $mirror/debian $apt_release-backports main" \
+		"deb [signed-by=$apt_keyring] $mirror/debian-security $apt_release-security main"
 	echo "$root"
 	exit 0
 fi
@@ -104,23 +111,8 @@ gcc_ver=$(apt-cache "${apt_opts[@]}" show gcc-14 | awk '/^Version:/{print $2; ex
 [ -n "$gcc_ver" ] || die "no gcc-14 in Debian $apt_release's archive (see $apt_root/update.log)"
 key=$(printf '%s\n' "$packages" | sha256sum | cut -c1-8)
 root=$cache/roots/debian-$apt_release-gcc-$gcc_ver-$key
-if [ ! -f "$root/.complete" ]; then
-	command -v mmdebstrap >/dev/null || die "mmdebstrap missing (run 'make deps')"
-	say "making a Debian $apt_release root with gcc-14 $gcc_ver in $root (about 2 minutes)"
-	rm -rf "$root.tmp"
-	mkdir -p "$(dirname "$root")"
-	if ! mmdebstrap --variant=apt --mode=root --include="$packages" \
-		--aptopt='Acquire::Languages "none"' "$apt_release" "$root.tmp" \
-		"deb [signed-by=$apt_keyring] http://deb.debian.org/debian $apt_release main" \
-		>"$root.log" 2>&1; then
-		tail -n 20 "$root.log" >&2
-		die "mmdebstrap failed (full log: $root.log)"
-	fi
-	touch "$root.tmp/.complete"
-	rm -rf "$root"
-	mv "$root.tmp" "$root"
-	say "cached in $root"
-fi
+include=$packages make_root "$root" "a Debian $apt_release root with gcc-14 $gcc_ver (about 2 minutes)" \
+	"deb [signed-by=$apt_keyring] http://deb.debian.org/debian $apt_release main"
 # the root is complete: other builds may use it while this one runs
 flock -u 9
 
