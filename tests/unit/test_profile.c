@@ -259,17 +259,18 @@ static void garbage_is_counted(void **state)
 		"\n"									/* 10 */
 		"{]\n"									/* 11 */
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":5} trailing\n"	/* 12 */
-		"throughput-point\tname=p\tdelta=3\n"					/* 13: still exp 1 */
+		"throughput-point\tname=p\tdelta=3\n"					/* 13: line 9's */
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"del";			/* 14: cut */
 	struct profile p;
 
 	(void)state;
 	parse_text(&p, text);
 	assert_int_equal(p.nexps, 1);
-	assert_int_equal(p.npoints, 2);
-	assert_int_equal(p.points[1].delta, 3);
-	assert_int_equal(p.exps[0].npoints, 2);
-	assert_int_equal(p.bad_lines, 9);
+	/* line 13 follows the rejected experiment of line 9: an orphan, not experiment 1's */
+	assert_int_equal(p.npoints, 1);
+	assert_int_equal(p.exps[0].npoints, 1);
+	assert_int_equal(p.orphan_points, 1);
+	assert_int_equal(p.bad_lines, 10);
 	assert_true(p.truncated_tail);
 	assert_int_equal(p.lines, 13);
 	assert_int_equal(p.warning_line[0], 3);
@@ -280,6 +281,38 @@ static void garbage_is_counted(void **state)
 	assert_int_equal(p.warning_line[3], 6);
 	assert_contains(p.warning[3], "duration=-4");
 	assert_int_equal(p.warning_line[4], 7);
+	profile_free(&p);
+}
+
+/*
+ * Coz writes a negative duration as an unsigned number (its bundled ferret.coz has five): the
+ * experiment is rejected with a warning, and its points go with it instead of to the one before.
+ */
+static void negative_written_unsigned(void **state)
+{
+	static const char text[] =
+		"experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
+		"throughput-point\tname=p\tdelta=10\n"
+		"experiment\tselected=a.c:1\tspeedup=0.50\tduration=18446744073709547616\n"
+		"throughput-point\tname=p\tdelta=7\n"
+		"experiment\tselected=a.c:1\tspeedup=0.50\tduration=9223372036854775807\n"
+		"throughput-point\tname=p\tdelta=9223372036854775808\n";
+	struct profile p;
+
+	(void)state;
+	parse_text(&p, text);
+	assert_int_equal(p.nexps, 2);
+	assert_int_equal(p.exps[0].npoints, 1);
+	assert_int_equal(p.points[0].delta, 10);
+	assert_int_equal(p.exps[1].duration, INT64_MAX);	/* 2^63 - 1 is still a number */
+	assert_int_equal(p.exps[1].npoints, 0);
+	assert_int_equal(p.bad_lines, 3);
+	assert_int_equal(p.orphan_points, 1);
+	assert_int_equal(p.warning_line[0], 3);
+	assert_contains(p.warning[0], "duration=18446744073709547616 is 2^63 or more");
+	assert_int_equal(p.warning_line[1], 4);
+	assert_int_equal(p.warning_line[2], 6);
+	assert_contains(p.warning[2], "delta=9223372036854775808 is 2^63 or more");
 	profile_free(&p);
 }
 
@@ -405,6 +438,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(coz_sqlite_example),
 	cmocka_unit_test(underscore_types),
 	cmocka_unit_test(garbage_is_counted),
+	cmocka_unit_test(negative_written_unsigned),
 	cmocka_unit_test(nul_bytes_and_unterminated_legacy),
 	cmocka_unit_test(points_need_an_experiment),
 	cmocka_unit_test(many_warnings_keep_the_first),

@@ -367,6 +367,38 @@ static void verdict_and_prediction(void **state)
 	free(text);
 }
 
+/* Names from a profile reach the terminal without their control characters (an ESC, a BEL, C1). */
+static void control_characters_in_names(void **state)
+{
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	struct report_result r;
+	struct profile p;
+	struct capture c;
+	int pct;
+
+	(void)state;
+	for (pct = 0; pct <= 100; pct += 25)
+		fprintf(f, "experiment\tselected=/x\x1b]0;pwned\x07.c:1\tspeedup=%.2f\tduration=1000000000\n"
+			"throughput-point\tname=p\x1b[31m\xc2\x9b" "2J\tdelta=%d\n", pct / 100.0, pct ? 1250 : 1000);
+	fclose(f);
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
+	capture_open(&c);
+	report_print_text(c.f, &r, 0, true);
+	capture_text(&c);
+	assert_null(strchr(c.buf, '\x1b'));
+	assert_null(strchr(c.buf, '\x07'));
+	assert_null(strstr(c.buf, "\xc2\x9b"));
+	assert_contains(c.buf, "/x?]0;pwned?.c:1");
+	assert_contains(c.buf, "p?[31m?2J");
+	assert_contains(c.buf, "verdict: speeding up /x?]0;pwned?.c:1 by 20 %");
+	capture_close(&c);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+}
+
 /*
  * The impact's standard error, and the ranking by impact less it (throughput, 1 s = 1e9 ns).
  *   noise: N's four 0 % baselines of 1 s at periods 1e6, 8e5, 1e6, 8e5 (mean 9e5):
@@ -991,6 +1023,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(baseline_and_delta_filters),
 	cmocka_unit_test(ranking),
 	cmocka_unit_test(verdict_and_prediction),
+	cmocka_unit_test(control_characters_in_names),
 	cmocka_unit_test(slope_weighs_experiment_time),
 	cmocka_unit_test(impact_standard_error),
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),

@@ -282,6 +282,10 @@ static bool need_u64(const struct record *r, const char *key, uint64_t *v, char 
 		return fail(why, wlen, "%s record without %s", r->type, key);
 	if (!to_u64(s, v))
 		return fail(why, wlen, "%s: %s=%.40s is not a non-negative integer", r->type, key, s);
+	/* no count or time of a profile comes near 2^63: a negative one written unsigned (Coz does) */
+	if (*v > INT64_MAX)
+		return fail(why, wlen, "%s: %s=%.40s is 2^63 or more: a negative value written unsigned",
+			    r->type, key, s);
 	return true;
 }
 
@@ -523,8 +527,12 @@ static bool parse_line(struct profile *p, const char *line, unsigned long lineno
 	if (!ok)
 		goto out;
 
-	if (type_is(r.type, "experiment"))
+	if (type_is(r.type, "experiment")) {
 		ok = add_experiment(p, &r, lineno, why, wlen);
+		/* the points after a rejected experiment are its own: never the previous one's */
+		if (!ok)
+			p->in_run_exp = false;
+	}
 	else if (type_is(r.type, "throughput-point") || type_is(r.type, "progress-point"))
 		ok = add_point(p, &r, PROFILE_THROUGHPUT, p->in_run_exp, why, wlen);
 	else if (type_is(r.type, "latency-point"))

@@ -64,9 +64,36 @@ static void se_cell(FILE *f, double se, bool ascii)
 	fprintf(f, "%*s", ascii ? 6 : 7, cell);
 }
 
-/* Long paths keep their tail, which has the file name and line number. */
-static void name_cell(FILE *f, const char *name, int width)
+/*
+ * A name from a profile as the terminal may show it: control characters (C0, DEL, and C1 as
+ * UTF-8 encodes them, which terminals also obey) become '?', so that a file name or a point name
+ * cannot move the cursor, change colours or retitle the window.
+ */
+static const char *clean(const char *in, char *buf, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = 0;
+
+	while (*p && n + 1 < len) {
+		if (*p < 0x20 || *p == 0x7f) {
+			buf[n++] = '?';
+			p++;
+		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			buf[n++] = '?';
+			p += 2;
+		} else {
+			buf[n++] = (char)*p++;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Long paths keep their tail, which has the file name and line number. */
+static void name_cell(FILE *f, const char *raw, int width)
+{
+	char buf[1024];
+	const char *name = clean(raw, buf, sizeof(buf));
 	int len = (int)strlen(name);
 
 	if (len > width)
@@ -95,6 +122,7 @@ static int name_width(const struct report_result *r, size_t top, bool point)
 static void print_notes(FILE *f, const struct report_result *r)
 {
 	size_t i, reached = 0;
+	char name[1024];
 
 	if (r->skipped_header)
 		fprintf(f, "note: %zu experiments in coz.h/causal.h (the progress-point macros) left out\n",
@@ -128,7 +156,7 @@ static void print_notes(FILE *f, const struct report_result *r)
 			reached++;
 		else
 			fprintf(f, "warning: progress point %s was never reached (%lu records, all zero)\n",
-				r->points[i].name, r->points[i].records);
+				clean(r->points[i].name, name, sizeof(name)), r->points[i].records);
 	}
 	if (r->npoints && !reached)
 		fprintf(f, "warning: no progress point was ever reached, so no speedup can be measured\n");
@@ -138,27 +166,29 @@ void report_print_verdict(FILE *f, const struct report_result *r)
 {
 	const struct report_series *s;
 	double y, se;
-	char pm[32] = "";
+	char pm[32] = "", sel[1024], pt[1024];
 	int pct = (int)lround(100 * REPORT_VERDICT_SPEEDUP);
 
 	if (!r->nlines)
 		return;
 	s = &r->series[r->lines[0].series[0]];
+	clean(s->selected, sel, sizeof(sel));
+	clean(s->point, pt, sizeof(pt));
 	if (!report_predict(s, REPORT_VERDICT_SPEEDUP, &y, &se)) {
 		fprintf(f, "verdict: %s ranks first, but no experiment sped it up by %d %% or more\n",
-			s->selected, pct);
+			sel, pct);
 		return;
 	}
 	if (s->impact <= 0 || y <= 0) {
 		fprintf(f, "verdict: none of the %zu ranked lines would speed the program up; the best, %s, "
-			"changes progress at %s by %+.1f %% when sped up by %d %%\n", r->nlines, s->selected,
-			s->point, 100 * y, pct);
+			"changes progress at %s by %+.1f %% when sped up by %d %%\n", r->nlines, sel, pt,
+			100 * y, pct);
 		return;
 	}
 	if (isfinite(se))
 		snprintf(pm, sizeof(pm), " (+-%.0f)", 100 * se);
 	fprintf(f, "verdict: speeding up %s by %d %% would speed the program up by about %.0f %%%s "
-		"(progress point %s%s)\n", s->selected, pct, 100 * y, pm, s->point,
+		"(progress point %s%s)\n", sel, pct, 100 * y, pm, pt,
 		s->kind == PROFILE_LATENCY ? ", latency" : "");
 }
 
