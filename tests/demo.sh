@@ -35,6 +35,10 @@ fi
 
 kernel=${CAUSAL_DEMO_KERNEL:-6.1}
 echo "$reason: running in a VM with Debian's $kernel kernel instead"
+# the guest has no locale of its own: the report draws with Unicode when this terminal takes it
+if [ "$(locale charmap 2>/dev/null)" = UTF-8 ]; then
+	job="export LC_ALL=C.UTF-8; $job"
+fi
 tests/build-module.sh "$kernel" >/dev/null
 tests/vm/run -k "$kernel" -t 300 -l build/demo -a userland/build/lib/libcausal.so.0 \
 	-a build/workloads/join -- sh -c "insmod /lib/causal/causal.ko && $job"

@@ -669,6 +669,8 @@ static void table_and_help(void **state)
 	struct cli_run r;
 
 	(void)state;
+	/* Unicode where the locale writes UTF-8, whatever the environment running the tests says */
+	setenv("LC_ALL", "C.UTF-8", 1);
 	RUN(&r, path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
 	assert_string_equal(r.err.buf, "");
@@ -691,6 +693,17 @@ static void table_and_help(void **state)
 	assert_contains(r.out.buf, "(2 more lines; --top 0 shows all)");
 	assert_not_contains(r.out.buf, "\u2581");
 	cli_run_done(&r);
+
+	/* a locale that does not write UTF-8 (LC_ALL=C): ASCII without being asked */
+	setenv("LC_ALL", "C", 1);
+	RUN(&r, path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "   1  /P.c:1");
+	assert_not_contains(r.out.buf, "\u2581");
+	assert_not_contains(r.out.buf, "\u00b1");
+	assert_contains(r.out.buf, "+-: its standard error");
+	cli_run_done(&r);
+	setenv("LC_ALL", "C.UTF-8", 1);
 
 	RUN(&r, "--help");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);

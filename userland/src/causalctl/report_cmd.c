@@ -2,9 +2,12 @@
 /* causalctl report: read a profile, rank its lines, print them and write the HTML and trace files. */
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "causalctl.h"
 #include "settle.h"
@@ -41,7 +44,8 @@ void cmd_report_usage(FILE *f)
 		"      --trace OUT     also write the experiments and the per-thread delay and on-CPU spans\n"
 		"                      (when the profile has them) as Chrome trace JSON, for Perfetto or\n"
 		"                      chrome://tracing\n"
-		"      --ascii         draw the table's plots with ASCII instead of Unicode blocks\n"
+		"      --ascii         draw the table's plots with ASCII instead of Unicode blocks (the\n"
+		"                      default where the locale's character set is not UTF-8)\n"
 		"      --settle        instead of the table: replay the profile one experiment at a time\n"
 		"                      and say after which one 'run --until-settled' would have stopped\n"
 		"                      (its rule, whatever --sort and --min-points say), or that it never\n"
@@ -51,6 +55,25 @@ void cmd_report_usage(FILE *f)
 		"Exit status: 0 on success (also when no line passes the filters, which is said), 1 if the\n"
 		"profile cannot be read or has no experiments or progress points, 2 on a usage error.\n",
 		REPORT_MIN_DELTA, DEFAULT_TERMINAL_TOP, REPORT_DEFAULT_MIN_POINTS);
+}
+
+/*
+ * Whether the user's locale (LC_ALL, LC_CTYPE, LANG) writes UTF-8: the table's blocks and '±'
+ * are garbage on a terminal that does not. The process's own locale is left as it was.
+ */
+static bool locale_is_utf8(void)
+{
+	const char *now = setlocale(LC_CTYPE, NULL), *cs;
+	char saved[256];
+	bool utf8;
+
+	snprintf(saved, sizeof(saved), "%s", now ? now : "C");
+	if (!setlocale(LC_CTYPE, ""))
+		return false;
+	cs = nl_langinfo(CODESET);
+	utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
+	setlocale(LC_CTYPE, saved);
+	return utf8;
 }
 
 /* report --settle: where the stop rule of --until-settled first held in this profile */
@@ -256,7 +279,8 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 	if (json)
 		report_print_json(env->out, path, &p, &r, top);
 	else
-		report_print_text(env->out, &r, top_given ? top : DEFAULT_TERMINAL_TOP, ascii);
+		report_print_text(env->out, &r, top_given ? top : DEFAULT_TERMINAL_TOP,
+				  ascii || !locale_is_utf8());
 	if (html && write_file(env, html, "HTML report", path, &p, &r, top))
 		ret = CAUSALCTL_EXIT_FAILURE;
 	report_free(&r);
