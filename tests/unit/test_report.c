@@ -4,6 +4,7 @@
  * the filters and their counts, the ranking, and the JSON, HTML and trace outputs.
  */
 #include <math.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -707,7 +708,7 @@ static void table_and_help(void **state)
 
 	RUN(&r, "--help");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "Usage: causalctl report [OPTIONS] FILE");
+	assert_contains(r.out.buf, "Usage: causalctl report [OPTIONS] [FILE]");
 	assert_contains(r.out.buf, "--min-points N");
 	assert_contains(r.out.buf, "--trace OUT");
 	cli_run_done(&r);
@@ -743,12 +744,34 @@ static void table_and_help(void **state)
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	cli_run_done(&r);
 	{
-		char *argv[] = { "causalctl", "report", NULL };
+		char *argv[] = { "causalctl", "report", "--min-points", "3", NULL };
+		char cwd[PATH_MAX];
+		FILE *f;
 
-		cli_run_argv(&r, "/nonexistent", 2, argv);
+		/* no FILE: profile.coz here, as Coz; none here: which profile? */
+		assert_non_null(getcwd(cwd, sizeof(cwd)));
+		assert_int_equal(chdir(dir), 0);
+		unlink("profile.coz");
+		cli_run_argv(&r, "/nonexistent", 4, argv);
 		assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-		assert_contains(r.err.buf, "which profile?");
+		assert_contains(r.err.buf, "which profile? There is no profile.coz here");
 		cli_run_done(&r);
+		assert_int_equal(symlink(path, "profile.coz"), 0);
+		cli_run_argv(&r, "/nonexistent", 4, argv);
+		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+		assert_contains(r.out.buf, "   1  /W.c:1");
+		cli_run_done(&r);
+		assert_int_equal(unlink("profile.coz"), 0);
+		assert_int_equal(chdir(cwd), 0);
+
+		/* - reads the standard input */
+		f = freopen(path, "r", stdin);
+		assert_non_null(f);
+		RUN(&r, "--min-points", "3", "-");
+		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+		assert_contains(r.out.buf, "   1  /W.c:1");
+		cli_run_done(&r);
+		assert_non_null(freopen("/dev/null", "r", stdin));
 	}
 	free(path);
 	free(text);

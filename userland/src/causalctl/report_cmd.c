@@ -8,20 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "causalctl.h"
 #include "settle.h"
 
 #define DEFAULT_TERMINAL_TOP 20
+#define DEFAULT_PROFILE "profile.coz"
 
 void cmd_report_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: causalctl report [OPTIONS] FILE\n"
+		"Usage: causalctl report [OPTIONS] [FILE]\n"
 		"\n"
 		"Reads a profile written by 'causalctl run' or 'causalctl attach' (or by Coz: JSON Lines\n"
 		"or legacy records, several runs appended to one file add up) and ranks the source lines\n"
 		"by how much speeding them up would speed the program up, measured at its progress points.\n"
+		"FILE defaults to profile.coz (what run and attach write, as Coz does); - reads the\n"
+		"standard input.\n"
 		"\n"
 		"For each line and progress point, program speedup at line speedup s is 1 - p(s)/p(0), where\n"
 		"p is the time per visit of the point (for a latency point: the mean latency, Little's law,\n"
@@ -231,13 +235,24 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 			return cli_bad_option(env, "report", c, argv);
 		}
 	}
-	if (optind == argc)
-		return cli_usage_error(env, "report", "which profile? (e.g. 'causalctl report profile.coz')");
 	if (argc - optind > 1)
 		return cli_usage_error(env, "report", "unexpected argument '%s'", argv[optind + 1]);
-	path = argv[optind];
+	path = optind < argc ? argv[optind] : DEFAULT_PROFILE;
+	if (optind == argc && access(path, F_OK))
+		return cli_usage_error(env, "report", "which profile? There is no %s here (what run and "
+				       "attach write by default): name one, or - for the standard input",
+				       DEFAULT_PROFILE);
 
-	if (profile_read(path, &p, err, sizeof(err))) {
+	if (!strcmp(path, "-")) {
+		memset(&p, 0, sizeof(p));
+		path = "(standard input)";
+		if (profile_read_stream(stdin, &p)) {
+			fprintf(env->err, "causalctl report: cannot read the standard input: %s\n",
+				strerror(errno));
+			profile_free(&p);
+			return CAUSALCTL_EXIT_FAILURE;
+		}
+	} else if (profile_read(path, &p, err, sizeof(err))) {
 		fprintf(env->err, "causalctl report: %s\n", err);
 		profile_free(&p);
 		return CAUSALCTL_EXIT_FAILURE;
