@@ -368,6 +368,47 @@ static void verdict_and_prediction(void **state)
 	free(text);
 }
 
+/*
+ * Series group into lines by the selected line, whatever the order of the records: two points
+ * of one line make one entry with two series, best first, among lines that interleave with it.
+ */
+static void lines_group_their_series(void **state)
+{
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	struct report_result r;
+	struct profile p;
+	int pct, k;
+
+	(void)state;
+	for (pct = 0; pct <= 100; pct += 25)
+		for (k = 0; k < 3; k++)
+			fprintf(f, "experiment\tselected=/L%d.c:1\tspeedup=%.2f\tduration=1000000000\n"
+				"throughput-point\tname=fast\tdelta=%d\n"
+				"throughput-point\tname=slow\tdelta=%d\n", k, pct / 100.0,
+				pct ? 1000 + 100 * k : 1000, pct ? 1000 + 50 * k : 1000);
+	fclose(f);
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
+	assert_int_equal(r.nseries, 6);
+	assert_int_equal(r.nlines, 3);
+	/* L2 gains most at both points, then L1; L0 gains nothing */
+	assert_string_equal(r.lines[0].selected, "/L2.c:1");
+	assert_string_equal(r.lines[1].selected, "/L1.c:1");
+	assert_string_equal(r.lines[2].selected, "/L0.c:1");
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(r.lines[k].nseries, 2);
+		assert_string_equal(r.series[r.lines[k].series[0]].selected, r.lines[k].selected);
+		assert_string_equal(r.series[r.lines[k].series[1]].selected, r.lines[k].selected);
+	}
+	/* within a line, the better series first: "fast" gains twice what "slow" does */
+	assert_string_equal(r.series[r.lines[0].series[0]].point, "fast");
+	assert_string_equal(r.series[r.lines[0].series[1]].point, "slow");
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+}
+
 /* Names from a profile reach the terminal without their control characters (an ESC, a BEL, C1). */
 static void control_characters_in_names(void **state)
 {
@@ -1060,6 +1101,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(ranking),
 	cmocka_unit_test(verdict_and_prediction),
 	cmocka_unit_test(control_characters_in_names),
+	cmocka_unit_test(lines_group_their_series),
 	cmocka_unit_test(slope_weighs_experiment_time),
 	cmocka_unit_test(impact_standard_error),
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
