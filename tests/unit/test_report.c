@@ -200,7 +200,7 @@ static void baseline_and_delta_filters(void **state)
 	assert_float_equal(agg_of(s, 60)->progress_speedup, 0.2, EPS);
 	assert_int_equal(r.nlines, 1);
 	capture_open(&c);
-	report_print_text(c.f, &r, 0, false);
+	report_print_text(c.f, &r, 0, false, 0);
 	assert_contains(capture_text(&c), "dropped: 1 line/point series without a 0% speedup experiment");
 	assert_contains(c.buf, "dropped: 1 line/point series whose 0% baseline has fewer than 5 visits");
 	assert_contains(c.buf, "dropped: 1 speedup values with fewer than 5 visits");
@@ -331,7 +331,7 @@ static void verdict_and_prediction(void **state)
 	assert_true(report_predict(s, 1.0, &y, &se));
 	assert_float_equal(y, 0.2, EPS);
 	capture_open(&c);
-	report_print_text(c.f, &r, 0, true);
+	report_print_text(c.f, &r, 0, true, 0);
 	assert_contains(capture_text(&c), "\nverdict: speeding up /P.c:1 by 20 % would speed the program up by "
 			"about 14 % (progress point main.c:73)\n");
 	capture_close(&c);
@@ -409,6 +409,74 @@ static void lines_group_their_series(void **state)
 	free(text);
 }
 
+/* Display columns of each line of text up to the first line starting with prefix (UTF-8 aware). */
+static int widest_line(const char *text, const char *stop)
+{
+	int w = 0, cur = 0;
+	const char *p;
+
+	for (p = text; *p; p++) {
+		if (*p == '\n') {
+			w = cur > w ? cur : w;
+			cur = 0;
+			if (!strncmp(p + 1, stop, strlen(stop)))
+				break;
+		} else if (((unsigned char)*p & 0xc0) != 0x80) {
+			cur++;
+		}
+	}
+	return w;
+}
+
+/* The table fits the width it is given: names shortened from the head, then the plot left out. */
+static void table_fits_the_terminal(void **state)
+{
+	static const char *const dirs[] = { "/home/someone/projects/a-rather-long-project-name/src/net",
+					     "/home/someone/projects/a-rather-long-project-name/src/db" };
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	struct report_result r;
+	struct profile p;
+	struct capture c;
+	int pct, k;
+
+	(void)state;
+	for (pct = 0; pct <= 100; pct += 25)
+		for (k = 0; k < 2; k++)
+			fprintf(f, "experiment\tselected=%s/connection_handler.c:%d\tspeedup=%.2f\tduration=1000000000\n"
+				"throughput-point\tname=requests_completed_per_connection\tdelta=%d\n", dirs[k], 100 + k,
+				pct / 100.0, pct ? 1100 + 100 * k : 1000);
+	fclose(f);
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
+	/* unlimited: the names' widths (capped at 48) and the plot */
+	capture_open(&c);
+	report_print_text(c.f, &r, 0, false, 0);
+	capture_text(&c);
+	assert_true(widest_line(c.buf, "sorted by") > 130);
+	assert_contains(c.buf, "0% .. line speedup .. 100%");
+	capture_close(&c);
+	/* 120 columns: shorter names, the plot kept; the file name and line survive */
+	capture_open(&c);
+	report_print_text(c.f, &r, 0, false, 120);
+	capture_text(&c);
+	assert_true(widest_line(c.buf, "sorted by") <= 120);
+	assert_contains(c.buf, "0% .. line speedup .. 100%");
+	assert_contains(c.buf, "handler.c:101  ");
+	capture_close(&c);
+	/* 90: no room for the plot beside names worth reading */
+	capture_open(&c);
+	report_print_text(c.f, &r, 0, true, 90);
+	capture_text(&c);
+	assert_true(widest_line(c.buf, "sorted by") <= 90);
+	assert_not_contains(c.buf, "line speedup ..");
+	assert_contains(c.buf, ".c:101  ");
+	capture_close(&c);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+}
+
 /* Names from a profile reach the terminal without their control characters (an ESC, a BEL, C1). */
 static void control_characters_in_names(void **state)
 {
@@ -427,7 +495,7 @@ static void control_characters_in_names(void **state)
 	fclose(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
 	capture_open(&c);
-	report_print_text(c.f, &r, 0, true);
+	report_print_text(c.f, &r, 0, true, 0);
 	capture_text(&c);
 	assert_null(strchr(c.buf, '\x1b'));
 	assert_null(strchr(c.buf, '\x07'));
@@ -711,8 +779,9 @@ static void table_and_help(void **state)
 	struct cli_run r;
 
 	(void)state;
-	/* Unicode where the locale writes UTF-8, whatever the environment running the tests says */
+	/* Unicode where the locale writes UTF-8, whatever the environment running the tests says; no width */
 	setenv("LC_ALL", "C.UTF-8", 1);
+	unsetenv("COLUMNS");
 	RUN(&r, path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
 	assert_string_equal(r.err.buf, "");
@@ -735,6 +804,15 @@ static void table_and_help(void **state)
 	assert_contains(r.out.buf, "(2 more lines; --top 0 shows all)");
 	assert_not_contains(r.out.buf, "\u2581");
 	cli_run_done(&r);
+
+	/* COLUMNS (or the terminal's width) narrows the table; too narrow for the plot: without it */
+	setenv("COLUMNS", "75", 1);
+	RUN(&r, path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "   1  /P.c:1");
+	assert_not_contains(r.out.buf, "line speedup ..");
+	cli_run_done(&r);
+	unsetenv("COLUMNS");
 
 	/* a locale that does not write UTF-8 (LC_ALL=C): ASCII without being asked */
 	setenv("LC_ALL", "C", 1);
@@ -1102,6 +1180,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(verdict_and_prediction),
 	cmocka_unit_test(control_characters_in_names),
 	cmocka_unit_test(lines_group_their_series),
+	cmocka_unit_test(table_fits_the_terminal),
 	cmocka_unit_test(slope_weighs_experiment_time),
 	cmocka_unit_test(impact_standard_error),
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),

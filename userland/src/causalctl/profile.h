@@ -245,7 +245,8 @@ bool report_predict(const struct report_series *s, double x, double *y, double *
 #define REPORT_VERDICT_SPEEDUP	0.20
 /* One sentence on the top-ranked line: what speeding it up by REPORT_VERDICT_SPEEDUP would do. */
 void report_print_verdict(FILE *f, const struct report_result *r);
-void report_print_text(FILE *f, const struct report_result *r, size_t top, bool ascii);
+/* The ranked table; columns > 0 fits it to that width (names shortened, then the plot left out). */
+void report_print_text(FILE *f, const struct report_result *r, size_t top, bool ascii, int columns);
 void report_print_json(FILE *f, const char *path, const struct profile *p, const struct report_result *r,
 		       size_t top);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "causalctl.h"
 #include "settle.h"
@@ -25,7 +26,8 @@ void cmd_report_usage(FILE *f)
 		"or legacy records, several runs appended to one file add up) and ranks the source lines\n"
 		"by how much speeding them up would speed the program up, measured at its progress points.\n"
 		"FILE defaults to profile.coz (what run and attach write, as Coz does); - reads the\n"
-		"standard input.\n"
+		"standard input. The table fits the terminal's width (or COLUMNS): long names lose\n"
+		"their heads first, then the plot goes.\n"
 		"\n"
 		"For each line and progress point, program speedup at line speedup s is 1 - p(s)/p(0), where\n"
 		"p is the time per visit of the point (for a latency point: the mean latency, Little's law,\n"
@@ -78,6 +80,24 @@ static bool locale_is_utf8(void)
 	utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
 	setlocale(LC_CTYPE, saved);
 	return utf8;
+}
+
+/* The width to fit the table to: COLUMNS if set, else the terminal's; 0 (no limit) for a file or pipe. */
+static int terminal_columns(FILE *out)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long v;
+
+	if (env && *env) {
+		v = strtol(env, &end, 10);
+		if (!*end && v > 0 && v < 100000)
+			return (int)v;
+	}
+	if (isatty(fileno(out)) && !ioctl(fileno(out), TIOCGWINSZ, &ws) && ws.ws_col)
+		return ws.ws_col;
+	return 0;
 }
 
 /* report --settle: where the stop rule of --until-settled first held in this profile */
@@ -295,7 +315,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		report_print_json(env->out, path, &p, &r, top);
 	else
 		report_print_text(env->out, &r, top_given ? top : DEFAULT_TERMINAL_TOP,
-				  ascii || !locale_is_utf8());
+				  ascii || !locale_is_utf8(), terminal_columns(env->out));
 	if (html && write_file(env, html, "HTML report", path, &p, &r, top))
 		ret = CAUSALCTL_EXIT_FAILURE;
 	report_free(&r);

@@ -192,9 +192,14 @@ void report_print_verdict(FILE *f, const struct report_result *r)
 		s->kind == PROFILE_LATENCY ? ", latency" : "");
 }
 
-void report_print_text(FILE *f, const struct report_result *r, size_t top, bool ascii)
+/* The table's columns besides the two names, as printed: with the plot (whose header is 26 wide), without */
+#define TABLE_FIXED_COLS	87
+#define TABLE_NO_PLOT_COLS	59
+
+void report_print_text(FILE *f, const struct report_result *r, size_t top, bool ascii, int columns)
 {
-	int lw, pw;
+	int lw, pw, avail;
+	bool plot = true;
 	size_t i, j, shown;
 
 	if (!top || top > r->nlines)
@@ -215,9 +220,26 @@ void report_print_text(FILE *f, const struct report_result *r, size_t top, bool 
 	}
 	lw = name_width(r, top, false);
 	pw = name_width(r, top, true);
-	fprintf(f, "%4s  %-*s  %-*s  %8s  %*s  %6s  %8s  %6s  %5s  %s\n", "rank", lw, "line", pw, "progress point",
+	/*
+	 * In a terminal (or with COLUMNS), fit its width: the names give up their heads first (they
+	 * keep the file name and line), the point's down to 14 columns; the plot goes if even then
+	 * the line would wrap.
+	 */
+	if (columns > 0) {
+		avail = columns - TABLE_FIXED_COLS;
+		if (avail < 30) {
+			plot = false;
+			avail = columns - TABLE_NO_PLOT_COLS;
+		}
+		if (lw + pw > avail) {
+			if (pw > avail / 3)
+				pw = avail / 3 > 14 ? avail / 3 : 14;
+			lw = avail - pw > 10 ? avail - pw : 10;
+		}
+	}
+	fprintf(f, "%4s  %-*s  %-*s  %8s  %*s  %6s  %8s  %6s  %5s%s%s\n", "rank", lw, "line", pw, "progress point",
 		"impact", ascii ? 6 : 7, ascii ? "+-" : "\u00b1", "slope", "max", "points", "exps",
-		"0% .. line speedup .. 100%");
+		plot ? "  " : "", plot ? "0% .. line speedup .. 100%" : "");
 	for (i = 0; i < top; i++) {
 		const struct report_line *l = &r->lines[i];
 
@@ -237,8 +259,11 @@ void report_print_text(FILE *f, const struct report_result *r, size_t top, bool 
 			name_cell(f, point, pw);
 			fprintf(f, "  %+7.1f%%  ", 100 * s->impact);
 			se_cell(f, s->impact_se, ascii);
-			fprintf(f, "  %+6.2f  %+7.1f%%  %6zu  %5u  ", s->slope, 100 * s->max, s->nused, s->experiments);
-			sparkline(f, s, ascii);
+			fprintf(f, "  %+6.2f  %+7.1f%%  %6zu  %5u", s->slope, 100 * s->max, s->nused, s->experiments);
+			if (plot) {
+				fputs("  ", f);
+				sparkline(f, s, ascii);
+			}
 			fputc('\n', f);
 		}
 	}
