@@ -41,6 +41,20 @@ for page in docs/man/*.[0-9]; do
 	fi
 done
 
+# libcausal(3)'s synopsis as a reader sees it: every macro with its parameter, spaces and all
+if command -v man >/dev/null; then
+	LC_ALL=C.UTF-8 MANWIDTH=100 man -l docs/man/libcausal.3 2>/dev/null </dev/null >"$work/lib"
+	if grep -qF 'CAUSAL_PROGRESS_NAMED(const char *name);' "$work/lib" &&
+		grep -qF 'CAUSAL_BEGIN(const char *name);' "$work/lib" &&
+		grep -qF 'CAUSAL_END(const char *name);' "$work/lib" &&
+		grep -qF 'causal_counter_t *causal_get_counter(int kind, const char *name);' "$work/lib"; then
+		pass "man libcausal.3: the synopsis renders as C"
+	else
+		sed -n '/SYNOPSIS/,/DESCRIPTION/p' "$work/lib" | sed 's/^/  /'
+		fail "man libcausal.3: the synopsis does not render as C"
+	fi
+fi
+
 version=$(head -n 1 VERSION)
 for page in docs/man/*.[0-9]; do
 	if grep -q "^\.TH .*\"causal $version\"" "$page"; then
