@@ -632,7 +632,14 @@ int cmd_attach(const struct cli_env *env, int argc, char **argv)
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	n = readlink(link, exe, sizeof(exe) - 1);
 	if (n < 0) {
-		if (errno == EACCES || errno == EPERM)
+		if ((errno == EACCES || errno == EPERM) && geteuid() == 0)
+			/* root, and still refused: root of another user namespace, or a policy */
+			fprintf(env->err,
+				"causalctl attach: not allowed to inspect process %d even as root: it is "
+				"outside this user namespace (e.g. a container's root attaching to the "
+				"host's processes), or an LSM or Yama (kernel.yama.ptrace_scope=3) forbids "
+				"it; attach from the namespace that owns it\n", pid);
+		else if (errno == EACCES || errno == EPERM)
 			fprintf(env->err,
 				"causalctl attach: not allowed to profile process %d: it belongs to "
 				"another user, or is not dumpable (run causalctl as root)\n", pid);
