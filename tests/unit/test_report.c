@@ -828,7 +828,7 @@ static void table_and_help(void **state)
 
 	RUN(&r, "--help");
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "Usage: causalctl report [OPTIONS] [FILE]");
+	assert_contains(r.out.buf, "Usage: causalctl report [OPTIONS] [FILE...]");
 	assert_contains(r.out.buf, "--min-points N");
 	assert_contains(r.out.buf, "--trace OUT");
 	cli_run_done(&r);
@@ -894,6 +894,47 @@ static void table_and_help(void **state)
 		assert_non_null(freopen("/dev/null", "r", stdin));
 	}
 	free(path);
+	free(text);
+}
+
+/* Several files add up as appended runs; each file's warnings carry its name; a missing one fails. */
+static void several_files(void **state)
+{
+	char *text = ranking_profile(), *half, *whole = fixture("whole.coz", text), *a, *b;
+	size_t cut;
+	struct cli_run r1, r2;
+
+	(void)state;
+	/* split after an experiment's records: the second half starts with an experiment */
+	cut = strlen(text) / 2;
+	while (cut && strncmp(text + cut, "experiment\t", 11))
+		cut--;
+	half = strndup(text, cut);
+	a = fixture("a.coz", half);
+	free(half);
+	half = malloc(strlen(text + cut) + 32);
+	sprintf(half, "garbage line\n%s", text + cut);
+	b = fixture("b.coz", half);
+	free(half);
+	RUN(&r1, whole);
+	RUN(&r2, a, b);
+	assert_int_equal(r2.ret, CAUSALCTL_EXIT_OK);
+	/* the same table as the one file (the warnings aside) */
+	assert_string_equal(r1.out.buf, r2.out.buf);
+	assert_contains(r2.err.buf, "b.coz:1: warning:");
+	assert_not_contains(r2.err.buf, "a.coz:");
+	cli_run_done(&r1);
+	cli_run_done(&r2);
+	RUN(&r2, "--json", a, b);
+	assert_contains(r2.out.buf, "a.coz (and 1 more)");
+	cli_run_done(&r2);
+	RUN(&r2, a, "/nonexistent/x.coz");
+	assert_int_equal(r2.ret, CAUSALCTL_EXIT_FAILURE);
+	assert_contains(r2.err.buf, "cannot open /nonexistent/x.coz");
+	cli_run_done(&r2);
+	free(a);
+	free(b);
+	free(whole);
 	free(text);
 }
 
@@ -1187,6 +1228,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
 	cmocka_unit_test(target_ended_left_out),
 	cmocka_unit_test(table_and_help),
+	cmocka_unit_test(several_files),
 	cmocka_unit_test(min_points_filter_says_so),
 	cmocka_unit_test(json_output),
 	cmocka_unit_test(target_ended_says_so),

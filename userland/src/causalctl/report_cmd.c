@@ -20,13 +20,13 @@
 void cmd_report_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: causalctl report [OPTIONS] [FILE]\n"
+		"Usage: causalctl report [OPTIONS] [FILE...]\n"
 		"\n"
 		"Reads a profile written by 'causalctl run' or 'causalctl attach' (or by Coz: JSON Lines\n"
 		"or legacy records, several runs appended to one file add up) and ranks the source lines\n"
 		"by how much speeding them up would speed the program up, measured at its progress points.\n"
-		"FILE defaults to profile.coz (what run and attach write, as Coz does); - reads the\n"
-		"standard input. The table fits the terminal's width (or COLUMNS): long names lose\n"
+		"Several FILEs add up as appended runs do; FILE defaults to profile.coz (what run and\n"
+		"attach write, as Coz does); - reads the standard input. The table fits the terminal's width (or COLUMNS): long names lose\n"
 		"their heads first, then the plot goes.\n"
 		"\n"
 		"For each line and progress point, program speedup at line speedup s is 1 - p(s)/p(0), where\n"
@@ -153,19 +153,59 @@ static bool parse_sort(const char *s, enum report_sort *sort)
 	return false;
 }
 
-static void print_parse_warnings(const struct cli_env *env, const char *path, const struct profile *p)
+/* The warnings of one file, whose lines were the ones counted from bad_lines `from` on. */
+static void print_parse_warnings(const struct cli_env *env, const char *path, const struct profile *p,
+				 unsigned long from)
 {
-	unsigned long i;
+	unsigned long i, n = p->bad_lines - from;
 
-	for (i = 0; i < p->bad_lines && i < PROFILE_MAX_WARNINGS; i++)
+	for (i = from; i < p->bad_lines && i < PROFILE_MAX_WARNINGS; i++)
 		fprintf(env->err, "causalctl report: %s:%lu: warning: %s; line ignored\n", path, p->warning_line[i],
 			p->warning[i]);
-	if (p->bad_lines > PROFILE_MAX_WARNINGS)
-		fprintf(env->err, "causalctl report: %s: warning: %lu lines ignored in all (the first %d shown)\n",
-			path, p->bad_lines, PROFILE_MAX_WARNINGS);
+	if (n && p->bad_lines > PROFILE_MAX_WARNINGS)
+		fprintf(env->err, "causalctl report: %s: warning: %lu lines ignored in all (the first %lu shown)\n",
+			path, n, from < PROFILE_MAX_WARNINGS ? PROFILE_MAX_WARNINGS - from : 0);
 	if (p->truncated_tail)
 		fprintf(env->err, "causalctl report: %s: note: the last line has no end (was the profile still "
 			"being written?); ignored\n", path);
+}
+
+/*
+ * Reads the profiles named in files[0..n) ("-": the standard input) into p, one after the other
+ * as appended runs are; each file's warnings under its own name. 0, or -1 after saying why.
+ */
+static int read_profiles(const struct cli_env *env, char **files, int n, struct profile *p)
+{
+	bool truncated = false;
+	char err[512];
+	int k, r;
+
+	memset(p, 0, sizeof(*p));
+	for (k = 0; k < n; k++) {
+		const char *name = strcmp(files[k], "-") ? files[k] : "(standard input)";
+		unsigned long from = p->bad_lines;
+		FILE *f = strcmp(files[k], "-") ? fopen(files[k], "re") : stdin;
+
+		if (!f) {
+			fprintf(env->err, "causalctl report: cannot open %s: %s\n", name, strerror(errno));
+			return -1;
+		}
+		/* a file's first points never belong to the previous file's last experiment */
+		p->in_run_exp = false;
+		p->truncated_tail = false;
+		r = profile_read_stream(f, p);
+		if (f != stdin)
+			fclose(f);
+		if (r) {
+			snprintf(err, sizeof(err), "%s", strerror(-r));
+			fprintf(env->err, "causalctl report: cannot read %s: %s\n", name, err);
+			return -1;
+		}
+		print_parse_warnings(env, name, p, from);
+		truncated |= p->truncated_tail;
+	}
+	p->truncated_tail = truncated;
+	return 0;
 }
 
 static int write_file(const struct cli_env *env, const char *out, const char *what, const char *path,
@@ -214,7 +254,9 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 	bool json = false, ascii = false, top_given = false, settle = false;
 	struct report_result r;
 	struct profile p;
-	char err[512];
+	static char *default_files[] = { DEFAULT_PROFILE };
+	char **files, many[PATH_MAX + 32];
+	int nfiles;
 	int c, ret = CAUSALCTL_EXIT_OK;
 
 	optind = 0;
@@ -257,29 +299,25 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 			return cli_bad_option(env, "report", c, argv);
 		}
 	}
-	if (argc - optind > 1)
-		return cli_usage_error(env, "report", "unexpected argument '%s'", argv[optind + 1]);
-	path = optind < argc ? argv[optind] : DEFAULT_PROFILE;
-	if (optind == argc && access(path, F_OK))
-		return cli_usage_error(env, "report", "which profile? There is no %s here (what run and "
-				       "attach write by default): name one, or - for the standard input",
-				       DEFAULT_PROFILE);
-
-	if (!strcmp(path, "-")) {
-		memset(&p, 0, sizeof(p));
-		path = "(standard input)";
-		if (profile_read_stream(stdin, &p)) {
-			fprintf(env->err, "causalctl report: cannot read the standard input: %s\n",
-				strerror(errno));
-			profile_free(&p);
-			return CAUSALCTL_EXIT_FAILURE;
-		}
-	} else if (profile_read(path, &p, err, sizeof(err))) {
-		fprintf(env->err, "causalctl report: %s\n", err);
+	if (optind == argc) {
+		if (access(DEFAULT_PROFILE, F_OK))
+			return cli_usage_error(env, "report", "which profile? There is no %s here (what run and "
+					       "attach write by default): name one, or - for the standard input",
+					       DEFAULT_PROFILE);
+		files = default_files;
+		nfiles = 1;
+	} else {
+		files = argv + optind;
+		nfiles = argc - optind;
+	}
+	/* one name for the outputs that carry one: the first file, and how many more */
+	if (nfiles > 1)
+		snprintf(many, sizeof(many), "%s (and %d more)", files[0], nfiles - 1);
+	path = nfiles > 1 ? many : strcmp(files[0], "-") ? files[0] : "(standard input)";
+	if (read_profiles(env, files, nfiles, &p)) {
 		profile_free(&p);
 		return CAUSALCTL_EXIT_FAILURE;
 	}
-	print_parse_warnings(env, path, &p);
 	if (!p.lines) {
 		fprintf(env->err, "causalctl report: %s is empty: no profiler wrote to it (was the program run "
 			"under causalctl run, and did it exit or get stopped normally?)\n", path);
