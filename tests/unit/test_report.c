@@ -1086,8 +1086,43 @@ static void html_output(void **state)
 	assert_contains(html, "program speedup");
 	assert_contains(html, "<style>");
 	assert_int_equal(count(html, "class=\"err\""), 0);	/* no repeats: no error bars */
+	/* y ticks: round steps of 25 % from -50 % (under C's -25 %) to +75 % (over Q's +50 %), 0 among them */
+	assert_contains(html, ">-50%</text>");
+	assert_contains(html, ">-25%</text>");
+	assert_contains(html, ">+0%</text>");
+	assert_contains(html, ">+25%</text>");
+	assert_contains(html, ">+75%</text>");
+	assert_not_contains(html, "text-anchor=\"end\">+100%</text>");
 	free(html);
 	cli_run_done(&r);
+
+	/* a point keeps its colour from plot to plot: L2 has only the profile's second point, "b" */
+	{
+		char *t2;
+		size_t len;
+		FILE *f = open_memstream(&t2, &len);
+		char *p2;
+		int pct;
+
+		for (pct = 0; pct <= 100; pct += 25) {
+			fprintf(f, "experiment\tselected=/L1.c:1\tspeedup=%.2f\tduration=1000000000\n"
+				"throughput-point\tname=a\tdelta=%d\nthroughput-point\tname=b\tdelta=%d\n",
+				pct / 100.0, pct ? 1200 : 1000, pct ? 1100 : 1000);
+			fprintf(f, "experiment\tselected=/L2.c:1\tspeedup=%.2f\tduration=1000000000\n"
+				"throughput-point\tname=b\tdelta=%d\n", pct / 100.0, pct ? 1300 : 1000);
+		}
+		fclose(f);
+		p2 = fixture("colours.coz", t2);
+		RUN(&r, "--html", out, p2);
+		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+		html = slurp(out);
+		assert_int_equal(count(html, "<polyline fill=\"none\" stroke=\"#1f77b4\""), 1);	/* a: L1 */
+		assert_int_equal(count(html, "<polyline fill=\"none\" stroke=\"#d62728\""), 2);	/* b: L1, L2 */
+		free(html);
+		cli_run_done(&r);
+		free(p2);
+		free(t2);
+	}
 
 	/* --top limits the plots */
 	RUN(&r, "--html", out, "--top", "2", path);

@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <string.h>
 
 #include "causalctl.h"
 
@@ -52,9 +53,30 @@ static double px_y(double v, double lo, double hi)
 	return MT + (hi - v) / (hi - lo) * (H - MT - MB);
 }
 
-static void plot(FILE *f, const struct report_result *r, const struct report_line *l, double lo, double hi)
+/* A progress point's colour: by its place among the profile's points, the same in every plot. */
+static const char *colour_of(const struct report_result *r, const struct report_series *s)
+{
+	size_t i;
+
+	for (i = 0; i < r->npoints; i++)
+		if (r->points[i].kind == s->kind && !strcmp(r->points[i].name, s->point))
+			return colours[i % ARRAY_SIZE(colours)];
+	return colours[0];
+}
+
+/* A round step for about four intervals over a range: 1, 2, 2.5 or 5 times a power of ten. */
+static double tick_step(double range)
+{
+	double raw = range / 4, mag = pow(10, floor(log10(raw))), n = raw / mag;
+
+	return mag * (n <= 1 ? 1 : n <= 2 ? 2 : n <= 2.5 ? 2.5 : n <= 5 ? 5 : 10);
+}
+
+static void plot(FILE *f, const struct report_result *r, const struct report_line *l, double lo, double hi,
+		 double step)
 {
 	size_t j, i;
+	double v;
 	int k;
 
 	fprintf(f, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
@@ -63,14 +85,22 @@ static void plot(FILE *f, const struct report_result *r, const struct report_lin
 	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n", ML, MT, W - ML - MR,
 		H - MT - MB);
 	for (k = 0; k <= 4; k++) {
-		double x = px_x(k / 4.0), v = lo + (hi - lo) * k / 4, y = px_y(v, lo, hi);
+		double x = px_x(k / 4.0);
 
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>"
 			"<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%d%%</text>\n",
 			x, MT, x, H - MB, x, H - MB + 16, 25 * k);
+	}
+	/* round values from lo to hi, 0 among them (lo and hi are multiples of step around 0) */
+	for (v = lo; v <= hi + step / 2; v += step) {
+		double y = px_y(v, lo, hi), pct = 100 * v;
+
+		if (fabs(pct) < 1e-9)
+			pct = 0;
 		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>"
-			"<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%+.0f%%</text>\n",
-			ML, y, W - MR, y, ML - 6, y + 4, 100 * v);
+			"<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%+.*f%%</text>\n",
+			ML, y, W - MR, y, ML - 6, y + 4,
+			fabs(100 * step - round(100 * step)) > 1e-9 ? 1 : 0, pct);
 	}
 	if (lo < 0 && hi > 0)
 		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"zero\"/>\n", ML,
@@ -81,7 +111,7 @@ static void plot(FILE *f, const struct report_result *r, const struct report_lin
 		"program speedup</text>\n", (MT + H - MB) / 2, (MT + H - MB) / 2);
 	for (j = 0; j < l->nseries; j++) {
 		const struct report_series *s = &r->series[l->series[j]];
-		const char *c = colours[j % ARRAY_SIZE(colours)];
+		const char *c = colour_of(r, s);
 
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", c);
 		for (i = 0; i < s->naggs; i++)
@@ -116,7 +146,7 @@ static void plot(FILE *f, const struct report_result *r, const struct report_lin
 void report_print_html(FILE *f, const char *path, const struct profile *p, const struct report_result *r,
 		       size_t top)
 {
-	double lo = 0, hi = 0, pad;
+	double lo = 0, hi = 0, pad, step;
 	size_t i, j;
 
 	if (!top || top > r->nlines)
@@ -129,11 +159,13 @@ void report_print_html(FILE *f, const char *path, const struct profile *p, const
 			lo = fmin(lo, s->min);
 			hi = fmax(hi, s->max);
 		}
+	/* a little room around the points, then out to round ticks; 0 is always one (lo <= 0 <= hi) */
 	pad = (hi - lo) * 0.05;
 	if (pad <= 0)
 		pad = 0.05;
-	lo -= pad;
-	hi += pad;
+	step = tick_step(hi - lo + 2 * pad);
+	lo = step * floor((lo - pad) / step);
+	hi = step * ceil((hi + pad) / step);
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>causal report: ", f);
 	html(f, path);
@@ -223,12 +255,12 @@ void report_print_html(FILE *f, const char *path, const struct profile *p, const
 		fprintf(f, "<div class=\"plot\">\n<h3>%zu. ", i + 1);
 		html(f, l->selected);
 		fputs("</h3>\n", f);
-		plot(f, r, l, lo, hi);
+		plot(f, r, l, lo, hi, step);
 		fputs("<div class=\"legend\">", f);
 		for (j = 0; j < l->nseries; j++) {
 			const struct report_series *s = &r->series[l->series[j]];
 
-			fprintf(f, "<span style=\"color:%s\">\u25cf ", colours[j % ARRAY_SIZE(colours)]);
+			fprintf(f, "<span style=\"color:%s\">\u25cf ", colour_of(r, s));
 			html(f, s->point);
 			fprintf(f, "%s</span>", s->kind == PROFILE_LATENCY ? " (latency)" : "");
 		}
