@@ -230,18 +230,26 @@ def stop_rule(causalctl, records, file, line):
     return ('never', int(m[1]), float(m[2]), None) if m else None
 
 
-def stop_rules(causalctl, prof, tool, name, file, line):
-    """the stop rule on the first round's profile of TOOL, and (median seconds, rounds, rounds it
-    stopped on the wrong line) over every round's; a round where it never held counts as longest"""
+def over_rounds(prof, tool, name, measure):
+    """measure(records) on the first round's profile of TOOL and on every round's: (the first
+    round's result, the results that exist); each result starts with 'never' or a count and has
+    its seconds third"""
     keys = [(tool, name)] + sorted((k for k in prof if k[1] == name and k[0].startswith(tool + '-round')),
                                    key=lambda k: int(k[0].rsplit('round', 1)[1]))
     first, res = None, []
     for k in keys:
-        t = stop_rule(causalctl, prof.get(k, []), file, line)
+        t = measure(prof.get(k, []))
         if k == (tool, name):
             first = t
         if t:
             res.append(t)
+    return first, res
+
+
+def stop_rules(causalctl, prof, tool, name, file, line):
+    """the stop rule on the first round's profile of TOOL, and (median seconds, rounds, rounds it
+    stopped on the wrong line) over every round's; a round where it never held counts as longest"""
+    first, res = over_rounds(prof, tool, name, lambda recs: stop_rule(causalctl, recs, file, line))
     if not res:
         return first, None
     secs = [math.inf if t[0] == 'never' else t[2] for t in res]
@@ -251,17 +259,9 @@ def stop_rules(causalctl, prof, tool, name, file, line):
 def times_to_answer(causalctl, prof, tool, name, file, line):
     """the first round's time to answer, and (median seconds, rounds) over every round's profile
     of TOOL; a round whose line never stayed first counts as infinitely long"""
-    keys = [(tool, name)] + sorted((k for k in prof if k[1] == name and k[0].startswith(tool + '-round')),
-                                   key=lambda k: int(k[0].rsplit('round', 1)[1]))
-    first, res = None, []
-    for k in keys:
-        recs = prof.get(k, [])
-        # Coz's own format is tab-separated; causal's one JSON object a line
-        t = time_to_answer(causalctl, recs, file, line, not recs[0].startswith('{')) if recs else None
-        if k == (tool, name):
-            first = t
-        if t:
-            res.append(t)
+    # Coz's own format is tab-separated; causal's one JSON object a line
+    first, res = over_rounds(prof, tool, name, lambda recs: time_to_answer(
+        causalctl, recs, file, line, not recs[0].startswith('{')) if recs else None)
     if not res:
         return first, None
     secs = [math.inf if t[0] == 'never' else t[2] for t in res]
