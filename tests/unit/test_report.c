@@ -1187,8 +1187,29 @@ static void trace_output(void **state)
 			"\"pid\":7,\"tid\":7}");
 	free(json);
 	cli_run_done(&r);
-	free(out);
 	free(path);
+
+	/* the spans in FILE.timeline beside the profile, as run --timeline writes them: the same trace */
+	{
+		const char *spans = strstr(text, "{\"type\":\"thread-spans\"");
+		char *prof = strndup(text, (size_t)(spans - text)), *side, *tl;
+
+		path = fixture("side.coz", prof);
+		assert_true(asprintf(&side, "side.coz%s", PROFILE_TIMELINE_SUFFIX) > 0);
+		tl = fixture(side, spans);
+		RUN(&r, "--trace", out, path);
+		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+		json = slurp(out);
+		assert_int_equal(count(json, "\"cat\":\"delay\""), 2);
+		assert_int_equal(count(json, "\"cat\":\"oncpu\""), 2);
+		free(json);
+		cli_run_done(&r);
+		free(tl);
+		free(side);
+		free(prof);
+		free(path);
+	}
+	free(out);
 }
 
 static void unusable_profiles(void **state)

@@ -10,7 +10,7 @@ full=$1
 line_a=$2
 n=0
 fails=0
-plan=26
+plan=27
 [ "$full" = full ] && plan=$((plan + 3))
 tmp=/tmp/profile-test
 mkdir -p $tmp
@@ -174,6 +174,9 @@ echo "# run exit status after SIGINT: $rc"
 ok $? sigint_stops_the_command
 grep -q '"type":"runtime"' $tmp/int.coz && grep -q '"type":"experiment"' $tmp/int.coz
 ok $? sigint_profile_has_experiments_and_runtime
+# --timeline's spans are beside the profile, which keeps only the records Coz's viewer knows
+! grep -q 'thread-spans' $tmp/int.coz && grep -q '"type":"thread-spans"' $tmp/int.coz.timeline
+ok $? timeline_spans_are_beside_the_profile
 # stopped, not ended by itself: nothing to leave out
 ! grep -q '"target_ended"' $tmp/int.coz
 ok $? sigint_experiment_is_not_marked_target_ended

@@ -55,6 +55,8 @@ struct profile_writer;
 struct profile_writer *profile_writer_open(const char *path, enum profile_format fmt, char *err, size_t errlen);
 /* The same on an open stream, which profile_writer_close() does not close (tests, stdout). */
 struct profile_writer *profile_writer_stream(FILE *f, enum profile_format fmt);
+/* run --timeline writes the per-thread spans to the profile's name with this appended (JSON Lines) */
+#define PROFILE_TIMELINE_SUFFIX	".timeline"
 void profile_write_startup(struct profile_writer *w, uint64_t realtime_ns, const struct profile_meta *meta);
 void profile_write_experiment(struct profile_writer *w, const struct profile_experiment *e);
 void profile_write_throughput(struct profile_writer *w, const char *name, uint64_t delta);

@@ -62,6 +62,8 @@ struct profiler {
 	const struct profiler_opts *o;
 	struct causal_session sess;
 	struct profile_writer *w;
+	struct profile_writer *tw;	/* --timeline: OUTPUT.timeline (profiler.h) */
+	char timeline_path[PATH_MAX];
 	struct policy *policy;
 	struct symbols *sym;
 	struct shm_set *shm;
@@ -199,6 +201,18 @@ struct profiler *profiler_new(const struct cli_env *env, const struct profiler_o
 		errf(p, "%s\n", err);
 		goto fail;
 	}
+	/*
+	 * The per-thread spans go beside the profile, not in it: Coz's viewer reads the profile and
+	 * raises an alert for every record it does not know. report reads both.
+	 */
+	if (o->timeline) {
+		snprintf(p->timeline_path, sizeof(p->timeline_path), "%s%s", o->output, PROFILE_TIMELINE_SUFFIX);
+		p->tw = profile_writer_open(p->timeline_path, PROFILE_JSONL, err, sizeof(err));
+		if (!p->tw) {
+			errf(p, "%s\n", err);
+			goto fail;
+		}
+	}
 	return p;
 fail:
 	profiler_abort(p);
@@ -222,6 +236,8 @@ void profiler_abort(struct profiler *p)
 		return;
 	if (p->w)
 		profile_writer_close(p->w);
+	if (p->tw)
+		profile_writer_close(p->tw);
 	session_close(&p->sess);
 	policy_free(p->policy);
 	shm_set_free(p->shm);
@@ -675,10 +691,10 @@ static void flush_timeline(struct profiler *p)
 		struct thread_spans *t = &p->threads[i];
 
 		if (t->noncpu)
-			profile_write_thread_spans(p->w, t->pid, t->tid, "oncpu",
+			profile_write_thread_spans(p->tw, t->pid, t->tid, "oncpu",
 						   (const uint64_t (*)[2])t->oncpu, t->noncpu);
 		if (t->ndelay)
-			profile_write_thread_spans(p->w, t->pid, t->tid, "delay",
+			profile_write_thread_spans(p->tw, t->pid, t->tid, "delay",
 						   (const uint64_t (*)[2])t->delay, t->ndelay);
 		t->noncpu = t->ndelay = 0;
 	}
@@ -846,6 +862,11 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 			flush_timeline(p);
 		if (profile_flush(p->w)) {
 			errf(p, "cannot write %s: %s\n", p->o->output, strerror(errno));
+			free(deltas);
+			return -1;
+		}
+		if (p->tw && profile_flush(p->tw)) {
+			errf(p, "cannot write %s: %s\n", p->timeline_path, strerror(errno));
 			free(deltas);
 			return -1;
 		}
@@ -1042,6 +1063,11 @@ int profiler_finish(struct profiler *p)
 		ret = -1;
 	}
 	p->w = NULL;
+	if (p->tw && profile_writer_close(p->tw)) {
+		errf(p, "cannot write %s\n", p->timeline_path);
+		ret = -1;
+	}
+	p->tw = NULL;
 
 	fprintf(p->env->err,
 		"causal: %u experiments in %.1f s, %" PRIu64 " samples (%" PRIu64 " in scope, %"

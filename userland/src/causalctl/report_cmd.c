@@ -170,6 +170,33 @@ static void print_parse_warnings(const struct cli_env *env, const char *path, co
 			"being written?); ignored\n", path);
 }
 
+/* FILE.timeline, the spans `run --timeline` writes beside FILE, when there is one. 0 or -1. */
+static int read_timeline(const struct cli_env *env, const char *file, struct profile *p)
+{
+	char path[PATH_MAX + 16];
+	unsigned long from = p->bad_lines;
+	FILE *f;
+	int r;
+
+	snprintf(path, sizeof(path), "%s%s", file, PROFILE_TIMELINE_SUFFIX);
+	f = fopen(path, "re");
+	if (!f && errno == ENOENT)
+		return 0;
+	if (!f) {
+		fprintf(env->err, "causalctl report: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	p->truncated_tail = false;
+	r = profile_read_stream(f, p);
+	fclose(f);
+	if (r) {
+		fprintf(env->err, "causalctl report: cannot read %s: %s\n", path, strerror(-r));
+		return -1;
+	}
+	print_parse_warnings(env, path, p, from);
+	return 0;
+}
+
 /*
  * Reads the profiles named in files[0..n) ("-": the standard input) into p, one after the other
  * as appended runs are; each file's warnings under its own name. 0, or -1 after saying why.
@@ -202,6 +229,9 @@ static int read_profiles(const struct cli_env *env, char **files, int n, struct 
 			return -1;
 		}
 		print_parse_warnings(env, name, p, from);
+		truncated |= p->truncated_tail;
+		if (strcmp(files[k], "-") && read_timeline(env, files[k], p))
+			return -1;
 		truncated |= p->truncated_tail;
 	}
 	p->truncated_tail = truncated;
