@@ -66,7 +66,8 @@ help:
 	@echo "make deps       install what 'make' needs: compiler, pkg-config, libdw-dev, this kernel's"
 	@echo "                headers (root; check, demo and bench install the test tools themselves)"
 	@echo "make bench      benchmarks in the VM: delay precision, sampling overhead, overhead of a full"
-	@echo "                profile, time to answer and thread scale (ours and Coz's), as ratios"
+	@echo "                profile, time to answer and thread scale (ours and Coz's), as ratios;"
+	@echo "                on the host, how report scales with the profile's size"
 	@echo "make bench-accuracy   predicted vs actual speedups of the known-answer workloads and of"
 	@echo "                the Go HTTP/2 server (VM; BENCH_ACCURACY_KERNEL=7.x for another kernel)"
 	@echo "make style      checkpatch --strict on the kernel sources"
@@ -166,6 +167,7 @@ bench:
 	@tests/deps.sh --quiet
 	tests/bench/run.sh $(BENCH_KERNELS)
 	tests/bench/workloads-run.sh system
+	tests/bench/report-scale.sh
 
 # Known-answer workloads: causal's (and Coz's) predictions against the optimized variants' real
 # speedups, one VM run (tests/workloads/README.md, docs/bench.md). BENCH_ACCURACY_ARGS defaults to
