@@ -2,7 +2,7 @@
 /*
  * Unit tests for finding causal.h and coz.h progress-point sites in a binary (sites.c), on fixture
  * programs this test writes and builds with gcc at -O1 and -O2: every site found once with its
- * name and kind, each at instructions that really load its variable (checked byte by byte), two
+ * name and kind, each at the test after a load of its variable (checked byte by byte), two
  * sites on one line told apart by their column, FILE:LINE names when the source is gone, and
  * nothing in a binary without DWARF. That each load runs once per visit is what the VM test
  * (tests/vm/profile.sh, attach to coz_counts) checks, by counting against libcausal.
@@ -89,20 +89,28 @@ static const struct site *find(const struct site *s, size_t n, const char *name,
 	return NULL;
 }
 
-/* Each offset holds a REX.W mov r64, [rip + disp32] or cmpq $0, [rip + disp32]. */
+/*
+ * Each offset holds `test r64, r64` (REX.W 85 /r, mod 11, one register), right after a REX.W
+ * `mov disp32(%rip), r64` of that register: the probe is never on the RIP-relative load itself.
+ */
 static void assert_loads(const char *binary, const struct site *s)
 {
-	unsigned char b[8];
+	unsigned char b[10];
 	FILE *f = fopen(binary, "rb");
 	size_t i;
 
 	assert_non_null(f);
 	assert_true(s->noffsets >= 1);
 	for (i = 0; i < s->noffsets; i++) {
-		assert_int_equal(fseek(f, (long)s->offsets[i], SEEK_SET), 0);
+		assert_int_equal(fseek(f, (long)s->offsets[i] - 7, SEEK_SET), 0);
 		assert_int_equal(fread(b, 1, sizeof(b), f), sizeof(b));
 		assert_int_equal(b[0] & 0xf8, 0x48);
-		assert_true((b[1] == 0x8b && (b[2] & 0xc7) == 0x05) || (b[1] == 0x83 && b[2] == 0x3d && !b[7]));
+		assert_true(b[1] == 0x8b && (b[2] & 0xc7) == 0x05);
+		assert_int_equal(b[7] & 0xf8, 0x48);
+		assert_int_equal(b[8], 0x85);
+		assert_int_equal(b[9] & 0xc0, 0xc0);
+		assert_int_equal((b[9] >> 3) & 7, b[9] & 7);
+		assert_int_equal((b[9] >> 3) & 7, (b[2] >> 3) & 7);
 	}
 	fclose(f);
 }

@@ -2,10 +2,14 @@
 /*
  * Finding causal.h and coz.h progress-point sites in a binary (sites.h). The DWARF gives each
  * site's static variable (its address, and the line and column of the macro that declared it);
- * the code gives the instructions that load it: on x86-64, a RIP-relative `mov disp32(%rip), r64`
- * (REX.W 8B /r with ModRM mod 00, r/m 101), or where a compiler tests the variable in place,
- * `cmpq $0, disp32(%rip)` (REX.W 83 /7 ib). Each visit of a site does one such load: the macro
+ * the code gives the instruction that loads it: on x86-64, a RIP-relative `mov disp32(%rip), r64`
+ * (REX.W 8B /r with ModRM mod 00, r/m 101). Each visit of a site does one such load: the macro
  * reads its cached counter once (an atomic load in causal.h), whether libcausal is there or not.
+ * The probe goes on the instruction right after it, the `test r64, r64` of the same register
+ * that every compiler we build with (gcc and clang, -O1 and -O2) puts there and never jumps to:
+ * a uprobe on the RIP-relative load itself is executed out of line with its base register
+ * rewritten, and on Debian's 6.12 kernel one run of the VM test ended with the target killed by a
+ * general protection fault just after such a load. A load not followed by that test is not used.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -28,8 +32,8 @@ struct site_var {
 	char file[PATH_MAX];		/* the source file, as libdw names it (absolute) */
 	char spelled[PATH_MAX];		/* as __FILE__ spells it, when it is the CU's own file */
 	int line, column;
-	uint64_t *loads, *cmps;		/* file offsets of the instructions that read it */
-	size_t nloads, ncmps;
+	uint64_t *loads;		/* file offsets of the tests right after its loads */
+	size_t nloads;
 };
 
 struct finder {
@@ -161,7 +165,18 @@ static struct site_var *var_at(struct finder *f, uint64_t vaddr)
 	return bsearch(&key, f->vars, f->n, sizeof(*f->vars), cmp_var);
 }
 
-/* Every RIP-relative load (and compare with 0) of a site's variable in the executable segments. */
+/*
+ * Whether the bytes at b are `test r64, r64` of register reg (0-15): REX.W with R and B alike,
+ * 85 /r, ModRM mod 11 with reg and r/m alike.
+ */
+static bool is_test_of(const unsigned char *b, unsigned int reg)
+{
+	unsigned int r = ((b[0] >> 2) & 1) << 3 | ((b[2] >> 3) & 7), m = (b[0] & 1) << 3 | (b[2] & 7);
+
+	return (b[0] & 0xf8) == 0x48 && b[1] == 0x85 && (b[2] & 0xc0) == 0xc0 && r == m && r == reg;
+}
+
+/* Every RIP-relative load of a site's variable that a test of the loaded register follows. */
 static int scan_code(struct finder *f, Elf *elf)
 {
 	struct exec_seg *segs = NULL;
@@ -180,22 +195,19 @@ static int scan_code(struct finder *f, Elf *elf)
 		if (!d || d->d_size < 8)
 			continue;
 		b = d->d_buf;
-		for (j = 0; !ret && j + 8 <= d->d_size; j++) {
+		for (j = 0; !ret && j + 10 <= d->d_size; j++) {
 			struct site_var *v;
+			unsigned int reg;
 			int32_t disp;
 
-			if ((b[j] & 0xf8) != 0x48)	/* REX with W */
+			/* REX.W 8B /r, ModRM mod 00 r/m 101: mov disp32(%rip), r64 */
+			if ((b[j] & 0xf8) != 0x48 || b[j + 1] != 0x8b || (b[j + 2] & 0xc7) != 0x05)
 				continue;
 			memcpy(&disp, b + j + 3, sizeof(disp));
-			if (b[j + 1] == 0x8b && (b[j + 2] & 0xc7) == 0x05) {
-				v = var_at(f, segs[s].vaddr + j + 7 + (int64_t)disp);
-				if (v)
-					ret = push(&v->loads, &v->nloads, segs[s].offset + j);
-			} else if (b[j + 1] == 0x83 && b[j + 2] == 0x3d && b[j + 7] == 0) {
-				v = var_at(f, segs[s].vaddr + j + 8 + (int64_t)disp);
-				if (v)
-					ret = push(&v->cmps, &v->ncmps, segs[s].offset + j);
-			}
+			v = var_at(f, segs[s].vaddr + j + 7 + (int64_t)disp);
+			reg = ((b[j] >> 2) & 1) << 3 | ((b[j + 2] >> 3) & 7);
+			if (v && is_test_of(b + j + 7, reg))
+				ret = push(&v->loads, &v->nloads, segs[s].offset + j + 7);
 		}
 	}
 	free(segs);
@@ -308,8 +320,7 @@ int sites_find(const char *binary, struct site **sites, size_t *n, char *err, si
 		struct site_var *v = &f.vars[i];
 		struct site *st = &out[k];
 
-		/* a load if any: a compare in place may be followed by a load on the same visit */
-		if (!v->nloads && !v->ncmps)
+		if (!v->nloads)
 			continue;
 		/* a name as long as a point's may be: longer paths are cut */
 		snprintf(st->where, sizeof(st->where), "%.280s:%d", v->spelled, v->line);
@@ -319,24 +330,16 @@ int sites_find(const char *binary, struct site **sites, size_t *n, char *err, si
 			snprintf(st->name, sizeof(st->name), "%.240s:%d", v->spelled, v->line);
 			st->name_guessed = true;
 		}
-		if (v->nloads) {
-			st->offsets = v->loads;
-			st->noffsets = v->nloads;
-			v->loads = NULL;
-		} else {
-			st->offsets = v->cmps;
-			st->noffsets = v->ncmps;
-			v->cmps = NULL;
-		}
+		st->offsets = v->loads;
+		st->noffsets = v->nloads;
+		v->loads = NULL;
 		k++;
 	}
 	*sites = out;
 	*n = k;
 out:
-	for (i = 0; i < f.n; i++) {
+	for (i = 0; i < f.n; i++)
 		free(f.vars[i].loads);
-		free(f.vars[i].cmps);
-	}
 	free(f.vars);
 	dwfl_end(dwfl);
 	return ret;

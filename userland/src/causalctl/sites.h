@@ -3,7 +3,8 @@
  * The progress-point sites of causal.h and Coz's coz.h in a binary, for a process that runs
  * without libcausal (attached to after it started, or static): each site's macro keeps its
  * counter in a static variable of its own (causal__site_, or coz.h's _counter), which every
- * visit loads exactly once. A uprobe on those loads counts the visits, as libcausal would.
+ * visit loads exactly once and tests. A uprobe on that test counts the visits, as libcausal
+ * would.
  */
 #ifndef CAUSALCTL_SITES_H
 #define CAUSALCTL_SITES_H
@@ -20,7 +21,7 @@ struct site {
 	char where[300];	/* FILE:LINE of the macro */
 	char source[4096];	/* the source file the DWARF names (read for the macro's name) */
 	bool name_guessed;	/* a named site whose source was not readable: named FILE:LINE */
-	uint64_t *offsets;	/* file offsets of the loads of its variable (malloc'd) */
+	uint64_t *offsets;	/* file offsets of the tests after its loads (malloc'd) */
 	size_t noffsets;
 };
 
@@ -28,7 +29,7 @@ struct site {
  * Finds the sites in binary (its DWARF, or separate debug info found by build-id). Names come
  * from the macro in the source line (DW_AT_decl_line and _column of the site's variable) when
  * the source is readable, else FILE:LINE, which is right for CAUSAL_PROGRESS/COZ_PROGRESS.
- * Sites whose variable no instruction loads (x86-64 RIP-relative loads only) are left out.
+ * Sites whose variable no instruction loads and then tests (x86-64) are left out.
  * 0 with *sites (malloc'd, free with sites_free) and *n (0: none), or -errno and err.
  */
 int sites_find(const char *binary, struct site **sites, size_t *n, char *err, size_t errlen);
