@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (profile_read_stream(f, &p) == 0) {
 		memset(&r, 0, sizeof(r));
 		if (report_analyse(&p, (enum report_sort)(knobs % 4), knobs / 4 % 8, &r) == 0) {
-			report_print_text(null, &r, knobs & 0x80 ? 3 : 0, knobs & 0x40);
+			report_print_text(null, &r, knobs & 0x80 ? 3 : 0, knobs & 0x40, knobs & 0x20 ? 40 : 0);
 			report_print_json(null, "fuzz.coz", &p, &r, 0);
 			report_print_html(null, "fuzz.coz", &p, &r, 0);
 			report_free(&r);

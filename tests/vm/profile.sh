@@ -193,12 +193,17 @@ causalctl run -o $tmp/x.coz -- /nonexistent/program >$tmp/nf.out 2>&1
 [ $? -eq 127 ]
 ok $? missing_command_exits_127
 # root of a new user namespace (as in a container) may not inspect the host's init: not "run as root"
-unshare -U -r causalctl attach -p 1 --duration 1 >$tmp/ns.out 2>&1
-rc=$?
-diag $tmp/ns.out
-[ $rc -eq 1 ] && grep -q "not allowed to inspect process 1 even as root" $tmp/ns.out &&
-	! grep -q "run causalctl as root" $tmp/ns.out
-ok $? attach_as_root_of_another_user_namespace_says_so
+if unshare -U -r true 2>/dev/null; then
+	unshare -U -r causalctl attach -p 1 --duration 1 >$tmp/ns.out 2>&1
+	rc=$?
+	diag $tmp/ns.out
+	[ $rc -eq 1 ] && grep -q "not allowed to inspect process 1 even as root" $tmp/ns.out &&
+		! grep -q "run causalctl as root" $tmp/ns.out
+	ok $? attach_as_root_of_another_user_namespace_says_so
+else
+	n=$((n + 1))
+	echo "ok $n attach_as_root_of_another_user_namespace_says_so # SKIP no user namespaces in $CAUSAL_KERNEL"
+fi
 
 if [ "$full" = full ]; then
 	# 7. the join workload: line A is the critical path, line B is not. B does a third of A's
