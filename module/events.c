@@ -37,24 +37,32 @@ out:
 	rcu_read_unlock();
 }
 
-/* t leaves its session: for good, so its later hooks find nothing */
-static void causal_task_leave(struct causal_task *ct)
+/*
+ * t leaves its session: for good, so its later hooks find nothing. Leaving on its way out (t is
+ * current), its last switch-out will not be seen: the timeline's span ends here.
+ */
+static void causal_task_leave(struct causal_task *ct, struct task_struct *t)
 {
 	struct causal_session *s = ct->session;
+	bool left = false;
 
 	spin_lock(&s->tasks_lock);
 	if (!list_empty(&ct->session_node)) {
 		causal_stat_inc(&s->stats->exits);
 		causal_task_remove(ct);
+		left = true;
 	}
 	spin_unlock(&s->tasks_lock);
+	if (left && t == current && (s->flags & CAUSAL_ATTACH_TRACE_SWITCHES))
+		causal_record_switch(s, t, CAUSAL_SAMPLE_SWITCH_OUT | CAUSAL_SAMPLE_EXITED,
+				     ktime_get_mono_fast_ns());
 }
 
 static void causal_exit_work(struct callback_head *head)
 {
 	struct causal_task *ct = container_of(head, struct causal_task, exit_work);
 
-	causal_task_leave(ct);
+	causal_task_leave(ct, current);
 	causal_task_put(ct);
 	/* the work's reference on this module; nothing of it runs after the return */
 	module_put(THIS_MODULE);
@@ -76,14 +84,14 @@ void causal_on_exit_begin(struct task_struct *t)
 	if (!ct)
 		goto out;
 	if (t != current || !kref_get_unless_zero(&ct->ref)) {
-		causal_task_leave(ct);
+		causal_task_leave(ct, t);
 		goto out;
 	}
 	__module_get(THIS_MODULE);
 	init_task_work(&ct->exit_work, causal_exit_work);
 	if (causal_task_work_add(t, &ct->exit_work, TWA_NONE)) {
 		/* past exit_task_work(): nothing of t is left to wake anybody */
-		causal_task_leave(ct);
+		causal_task_leave(ct, t);
 		causal_task_put(ct);
 		module_put(THIS_MODULE);
 	}
@@ -99,8 +107,16 @@ void causal_on_exit_end(struct task_struct *t)
 	rcu_read_lock();
 	ct = causal_task_find(t);
 	if (ct)
-		causal_task_leave(ct);
+		causal_task_leave(ct, t);
 	rcu_read_unlock();
+}
+
+/* Why a session task leaves its CPU, for its switch record: a payment is ours, not its wait. */
+static u32 causal_switch_reason(struct causal_task *ct, bool blocks)
+{
+	if (!blocks)
+		return CAUSAL_SAMPLE_PREEMPTED;
+	return READ_ONCE(ct->paying) ? CAUSAL_SAMPLE_DELAYED : CAUSAL_SAMPLE_BLOCKED;
 }
 
 /*
@@ -119,6 +135,9 @@ void causal_on_switch_out(struct task_struct *prev, bool blocks)
 	if (ct) {
 		now = ktime_get_mono_fast_ns();
 		causal_sampler_switch_out(ct, now);
+		if (ct->session->flags & CAUSAL_ATTACH_TRACE_SWITCHES)
+			causal_record_switch(ct->session, prev, CAUSAL_SAMPLE_SWITCH_OUT |
+					     causal_switch_reason(ct, blocks), now);
 		if (blocks) {
 			ct->blocked_ns = now;
 			/* the time before the mark: pairs with the xchg in causal_on_waking() */
@@ -178,6 +197,9 @@ void causal_on_switch_in(struct task_struct *next)
 	ct = causal_task_find(next);
 	if (!ct)
 		goto out;
+	if (ct->session->flags & CAUSAL_ATTACH_TRACE_SWITCHES)
+		causal_record_switch(ct->session, next, CAUSAL_SAMPLE_SWITCH_IN,
+				     ktime_get_mono_fast_ns());
 	/* running again: a wake-up from now on did not end that wait */
 	if (atomic64_read(&ct->blocked_at) != CAUSAL_NOT_BLOCKED)
 		atomic64_set(&ct->blocked_at, CAUSAL_NOT_BLOCKED);

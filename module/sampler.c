@@ -95,6 +95,23 @@ void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 
 	causal_ring_commit(&s->ring, rec, idx);
 }
 
+void causal_record_switch(struct causal_session *s, struct task_struct *t, u32 flags, u64 now)
+{
+	struct causal_sample *rec;
+	u64 idx;
+
+	rec = causal_record_begin(s, t, &idx);
+	if (!rec)
+		return;
+	rec->time_ns = now;
+	rec->ip = 0;
+	rec->flags = flags;
+	rec->nr_callchain = 0;
+	memset(rec->callchain, 0, sizeof(rec->callchain));
+	/* no wake-up from the scheduler: the reader comes at its own deadlines */
+	causal_ring_commit(&s->ring, rec, idx);
+}
+
 /*
  * Whether a sample is in the experiment's line: its IP, or with CAUSAL_EXPERIMENT_CALLCHAIN any
  * caller's call instruction (return address - 1), so that time in the callees of a call-site

@@ -30,6 +30,7 @@ void causal_version_fill(struct causal_version *v)
 		v->features |= CAUSAL_FEATURE_TASK_WORK_EXPORTED;
 	if (IS_ENABLED(CONFIG_KUNIT))
 		v->features |= CAUSAL_FEATURE_KUNIT;
+	v->features |= CAUSAL_FEATURE_TRACE_SWITCHES;
 	strscpy(v->release, CAUSAL_VERSION, sizeof(v->release));
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_version_fill);

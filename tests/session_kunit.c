@@ -24,6 +24,8 @@ static void attach_accepts_defaults_and_bounds(struct kunit *test)
 	a.event = CAUSAL_EVENT_CYCLES;
 	a.flags = CAUSAL_ATTACH_NO_FOLLOW | CAUSAL_ATTACH_CPU_MODEL;
 	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), 0);
+	a.flags = CAUSAL_ATTACH_TRACE_DELAYS | CAUSAL_ATTACH_TRACE_SWITCHES;
+	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), 0);
 	a.period_ns = CAUSAL_PERIOD_MAX_NS;
 	a.ring_pages = 1;
 	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), 0);
@@ -41,6 +43,9 @@ static void attach_rejects_bad_fields(struct kunit *test)
 
 	a = good_attach();
 	a.flags = 1U << 31;
+	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), -EINVAL);
+	/* the flags are the low bits: the next one is unknown */
+	a.flags = CAUSAL_ATTACH_TRACE_SWITCHES << 1;
 	KUNIT_EXPECT_EQ(test, causal_attach_check(&a), -EINVAL);
 	a = good_attach();
 	a.wakeup = causal_ring_capacity(CAUSAL_RING_PAGES_DEFAULT) + 1;

@@ -44,7 +44,8 @@ static void version_fill_reports_module(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, v.features & CAUSAL_FEATURE_KUNIT);
 	KUNIT_EXPECT_EQ(test, !!(v.features & CAUSAL_FEATURE_TASK_WORK_EXPORTED),
 			CAUSAL_TASK_WORK_EXPORTED);
-	KUNIT_EXPECT_EQ(test, v.features & ~(CAUSAL_FEATURE_KUNIT |
+	KUNIT_EXPECT_TRUE(test, v.features & CAUSAL_FEATURE_TRACE_SWITCHES);
+	KUNIT_EXPECT_EQ(test, v.features & ~(CAUSAL_FEATURE_KUNIT | CAUSAL_FEATURE_TRACE_SWITCHES |
 					     CAUSAL_FEATURE_TASK_WORK_EXPORTED), 0ULL);
 }
 

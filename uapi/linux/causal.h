@@ -25,6 +25,7 @@
 /* causal_version.features: what the loaded module can do on this kernel */
 #define CAUSAL_FEATURE_TASK_WORK_EXPORTED	_BITULL(0)	/* kernel exports task_work_add */
 #define CAUSAL_FEATURE_KUNIT			_BITULL(1)	/* kernel has KUnit */
+#define CAUSAL_FEATURE_TRACE_SWITCHES		_BITULL(2)	/* CAUSAL_ATTACH_TRACE_SWITCHES */
 
 #define CAUSAL_RELEASE_LEN	32
 
@@ -48,8 +49,10 @@ struct causal_version {
 #define CAUSAL_ATTACH_NO_FOLLOW		_BITUL(1)	/* do not follow new child processes */
 #define CAUSAL_ATTACH_CPU_MODEL		_BITUL(2)	/* key delay accounting by CPU, not task */
 #define CAUSAL_ATTACH_TRACE_DELAYS	_BITUL(3)	/* also put payments in the ring */
+#define CAUSAL_ATTACH_TRACE_SWITCHES	_BITUL(4)	/* also put context switches in the ring */
 #define CAUSAL_ATTACH_FLAGS		(CAUSAL_ATTACH_CGROUP | CAUSAL_ATTACH_NO_FOLLOW | \
-					 CAUSAL_ATTACH_CPU_MODEL | CAUSAL_ATTACH_TRACE_DELAYS)
+					 CAUSAL_ATTACH_CPU_MODEL | CAUSAL_ATTACH_TRACE_DELAYS | \
+					 CAUSAL_ATTACH_TRACE_SWITCHES)
 
 #define CAUSAL_EVENT_CPU_CLOCK		0	/* software cpu-clock: works everywhere */
 #define CAUSAL_EVENT_CYCLES		1	/* hardware cycles: needs a PMU */
@@ -183,6 +186,20 @@ struct causal_stats {
  * sleep began, ip the measured sleep in ns, callchain[0] the debt it paid in ns; nr_callchain 0.
  */
 #define CAUSAL_SAMPLE_DELAY		_BITUL(1)
+/*
+ * With CAUSAL_ATTACH_TRACE_SWITCHES: the record is a context switch of a session task, not a
+ * sample: at time_ns the task got (SWITCH_IN) or left (SWITCH_OUT) CPU cpu; ip 0, nr_callchain 0.
+ * A switch-out says why, with exactly one of PREEMPTED (still runnable), BLOCKED (waits for
+ * something), DELAYED (asleep paying a delay: the payment's own record follows it) and EXITED
+ * (left the session on its way out: the last record of the task). Together they give each
+ * thread's exact on-CPU time; a thread already running at attach has a switch-out first.
+ */
+#define CAUSAL_SAMPLE_SWITCH_IN		_BITUL(2)
+#define CAUSAL_SAMPLE_SWITCH_OUT	_BITUL(3)
+#define CAUSAL_SAMPLE_PREEMPTED		_BITUL(4)
+#define CAUSAL_SAMPLE_BLOCKED		_BITUL(5)
+#define CAUSAL_SAMPLE_DELAYED		_BITUL(6)
+#define CAUSAL_SAMPLE_EXITED		_BITUL(7)
 
 struct causal_ring_control {
 	__u64 head;		/* written by the module: records produced */
