@@ -202,7 +202,7 @@ for run in $runs; do
 	[ $vrc -le 1 ] || fail "core $k $kind VM run (exit $vrc: kernel report or timeout, see $out/core-$k-$kind)"
 done
 
-step "VM tests of causalctl run, attach and report (progress points, uprobes, SIGINT, ranking)"
+step "VM tests of causalctl run, attach and report (progress points, uprobes, SIGINT, ranking, timeline)"
 # the ranking run (a full profile of the join workload) on the oldest and the newest stock kernel
 # (it takes the longest); on bookworm's 6.12 and the test kernel the counts, attach and signals;
 # the debug kernel is slow under KASAN (the reliability step covers it)
@@ -216,11 +216,14 @@ for k in 6.1 6.12 test 7.x; do
 	case $k in 6.1|7.x) full="full $line_a" ;; esac
 	tests/vm/run -k "$k" -q -t 600 -l "$out/profile-$k" -a userland/build/lib/libcausal.so.0 \
 		-a build/workloads/join -a build/workloads/coz_counts -a tests/workloads/coz_counts.c \
-		-a build/tests/progress_calls \
+		-a build/tests/progress_calls -a build/tests/efficiency \
 		--script tests/vm/profile.sh -- $full
 	vrc=$?
-	sed 's/^/  /' "$out/profile-$k/guest.out" 2>/dev/null
+	grep -v '^TL' "$out/profile-$k/guest.out" 2>/dev/null | sed 's/^/  /'
 	tests/ktap.py --name "profile on $k" --counts "$counts" "$out/profile-$k/guest.out"
+	# --timeline's spans and utilisation against what tests/vm/efficiency measured of itself
+	counted "$out/profile-$k/timeline.log" tests/report/timeline-check.py "timeline on $k" \
+		"$out/profile-$k/guest.out"
 	[ $vrc -le 1 ] || fail "profile $k VM run (exit $vrc: kernel report or timeout, see $out/profile-$k)"
 done
 

@@ -120,7 +120,10 @@ for e in ev:
 assert any('delay' in n for n in names), names
 assert any('cpu' in n.lower() for n in names), names
 assert {101, 102} <= {e.get('tid') for e in meta}, meta
+counters = {e['name'] for e in ev if e.get('ph') == 'C'}
+assert {'utilisation', 'progress requests'} <= counters, counters
+assert t['otherData']['clock'] == 'CLOCK_MONOTONIC', t.get('otherData')
 PY
-result $? "the trace is Chrome trace JSON with every experiment, thread names, delay and on-CPU spans"
+result $? "the trace is Chrome trace JSON with every experiment, thread names, delay and on-CPU spans, utilisation and progress counters"
 
 [ $fails -eq 0 ]

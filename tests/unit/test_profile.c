@@ -55,8 +55,11 @@ static char *write_all(enum profile_format fmt)
 	profile_write_latency(w, "req\tlat", 120, 118, -3);
 	profile_write_samples(w, "main.c:55", 9);
 	profile_write_runtime(w, 987654321);
-	profile_write_thread_spans(w, 10, 11, "delay", spans, 3);
-	profile_write_thread_spans(w, 10, 12, "oncpu", spans, 0);
+	profile_write_thread_spans(w, 10, 11, "delay", -1, spans, 3);
+	profile_write_thread_spans(w, 10, 12, "oncpu", 1, spans, 0);
+	profile_write_thread_spans(w, 10, 12, "runnable", -1, spans, 1);
+	profile_write_timeline_start(w, 2, 777);
+	profile_write_timeline_end(w, 888, 3);
 	assert_int_equal(profile_flush(w), 0);
 	assert_int_equal(profile_writer_close(w), 0);
 	text = strdup(capture_text(&c));
@@ -71,7 +74,7 @@ static void check_round_trip(const struct profile *p, const char *lat_name, cons
 	assert_int_equal(p->bad_lines, 0);
 	assert_false(p->truncated_tail);
 	assert_int_equal(p->runs, 1);
-	assert_int_equal(p->lines, 8);
+	assert_int_equal(p->lines, 11);
 	assert_string_equal(p->tool_version, "0.1");
 	assert_string_equal(p->thread_model, "task");
 	assert_string_equal(p->event, "cpu-clock");
@@ -104,16 +107,25 @@ static void check_round_trip(const struct profile *p, const char *lat_name, cons
 	assert_int_equal(p->points[1].arrivals, 120);
 	assert_int_equal(p->points[1].departures, 118);
 	assert_int_equal(p->points[1].difference, -3);
-	assert_int_equal(p->nspans, 2);
+	assert_int_equal(p->nspans, 3);
 	assert_int_equal(p->spans[0].pid, 10);
 	assert_int_equal(p->spans[0].tid, 11);
-	assert_true(p->spans[0].delay);
+	assert_int_equal(p->spans[0].kind, PROFILE_SPAN_DELAY);
+	assert_int_equal(p->spans[0].cpu, -1);
 	assert_int_equal(p->spans[0].n, 3);
 	assert_int_equal(p->spans[0].spans[1][0], 9000);
 	assert_int_equal(p->spans[0].spans[1][1], 250);
 	assert_int_equal(p->spans[0].spans[2][0], 20000);
-	assert_false(p->spans[1].delay);
+	assert_int_equal(p->spans[1].kind, PROFILE_SPAN_ONCPU);
+	assert_int_equal(p->spans[1].cpu, 1);
 	assert_int_equal(p->spans[1].n, 0);
+	assert_int_equal(p->spans[2].kind, PROFILE_SPAN_RUNNABLE);
+	assert_int_equal(p->spans[2].n, 1);
+	assert_int_equal(p->timeline_cpus, 2);
+	assert_int_equal(p->timeline_start_ns, 777);
+	assert_int_equal(p->timeline_end_ns, 888);
+	assert_int_equal(p->timeline_dropped, 3);
+	assert_true(p->timeline_switches);
 }
 
 static void jsonl_round_trip(void **state)

@@ -1159,9 +1159,13 @@ static void trace_output(void **state)
 		"{\"type\":\"experiment\",\"selected\":\"/a.c:1\",\"speedup\":0.25,\"duration\":1000,"
 		"\"start_ns\":2002000,\"end_ns\":2003000}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10}\n"
-		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":7,\"kind\":\"oncpu\",\"spans\":[[1999000,500],[2001000,10]]}\n"
+		"{\"type\":\"timeline\",\"cpus\":2,\"start\":1998000,\"source\":\"switches\"}\n"
+		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":7,\"kind\":\"oncpu\",\"cpu\":0,\"spans\":[[1999000,500],[2001000,10]]}\n"
+		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":8,\"kind\":\"oncpu\",\"cpu\":1,\"spans\":[[1999200,400]]}\n"
+		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":8,\"kind\":\"runnable\",\"spans\":[[1999600,100]]}\n"
 		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":8,\"kind\":\"delay\",\"spans\":[[2002100,250]]}\n"
-		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":7,\"kind\":\"delay\",\"spans\":[[2002200,3]]}\n";
+		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":7,\"kind\":\"delay\",\"spans\":[[2002200,3]]}\n"
+		"{\"type\":\"timeline\",\"end\":2004000,\"dropped\":0}\n";
 	char *path = fixture("trace.coz", text), *out, *json;
 	struct cli_run r;
 
@@ -1171,12 +1175,30 @@ static void trace_output(void **state)
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
 	json = slurp(out);
 	assert_valid_json(json);
-	assert_contains(json, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
-	/* 2 experiments + 4 spans */
-	assert_int_equal(count(json, "\"ph\":\"X\""), 6);
+	assert_contains(json, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock\":\"CLOCK_MONOTONIC\","
+			"\"base_ns\":1999000,\"cpus\":2,\"spans\":\"context switches\",\"records_dropped\":0},\n"
+			"\"traceEvents\":[");
+	/* 2 experiments + 6 spans */
+	assert_int_equal(count(json, "\"ph\":\"X\""), 8);
 	assert_int_equal(count(json, "\"cat\":\"experiment\""), 2);
 	assert_int_equal(count(json, "\"cat\":\"delay\""), 2);
-	assert_int_equal(count(json, "\"cat\":\"oncpu\""), 2);
+	assert_int_equal(count(json, "\"cat\":\"oncpu\""), 3);
+	assert_int_equal(count(json, "\"cat\":\"runnable\""), 1);
+	assert_contains(json, "\"name\":\"oncpu\",\"cat\":\"oncpu\",\"ph\":\"X\",\"ts\":0.200,\"dur\":0.400,"
+			"\"pid\":7,\"tid\":8,\"args\":{\"cpu\":1}}");
+	/* the utilisation of pid 7 at every change: 1, 2, 1, 0 threads running, then 1 and 0 */
+	assert_int_equal(count(json, "\"name\":\"utilisation\",\"ph\":\"C\""), 6);
+	assert_contains(json, "{\"name\":\"utilisation\",\"ph\":\"C\",\"ts\":0.000,\"pid\":7,"
+			"\"args\":{\"running threads\":1,\"CPUs\":2}}");
+	assert_contains(json, "\"ts\":0.200,\"pid\":7,\"args\":{\"running threads\":2,\"CPUs\":2}}");
+	assert_contains(json, "\"ts\":0.500,\"pid\":7,\"args\":{\"running threads\":1,\"CPUs\":2}}");
+	assert_contains(json, "\"ts\":0.600,\"pid\":7,\"args\":{\"running threads\":0,\"CPUs\":2}}");
+	assert_contains(json, "\"ts\":2.010,\"pid\":7,\"args\":{\"running threads\":0,\"CPUs\":2}}");
+	/* the progress point's rate in each experiment (10 in 1000 ns), 0 after the last */
+	assert_contains(json, "{\"name\":\"progress p\",\"ph\":\"C\",\"ts\":1.000,\"pid\":0,"
+			"\"args\":{\"per second\":10000000.000}}");
+	assert_contains(json, "{\"name\":\"progress p\",\"ph\":\"C\",\"ts\":4.000,\"pid\":0,"
+			"\"args\":{\"per second\":0}}");
 	/* experiments process and track, pid 7, threads 7 and 8 */
 	assert_int_equal(count(json, "\"ph\":\"M\""), 5);
 	assert_int_equal(count(json, "\"name\":\"thread_name\""), 3);
@@ -1184,14 +1206,14 @@ static void trace_output(void **state)
 	assert_contains(json, "\"name\":\"/a.c:1 +0%\",\"cat\":\"experiment\",\"ph\":\"X\",\"ts\":1.000,"
 			"\"dur\":1.500,\"pid\":0,\"tid\":0,\"args\":{\"selected\":\"/a.c:1\",\"speedup\":0.00,");
 	assert_contains(json, "\"name\":\"oncpu\",\"cat\":\"oncpu\",\"ph\":\"X\",\"ts\":0.000,\"dur\":0.500,"
-			"\"pid\":7,\"tid\":7}");
+			"\"pid\":7,\"tid\":7,\"args\":{\"cpu\":0}}");
 	free(json);
 	cli_run_done(&r);
 	free(path);
 
 	/* the spans in FILE.timeline beside the profile, as run --timeline writes them: the same trace */
 	{
-		const char *spans = strstr(text, "{\"type\":\"thread-spans\"");
+		const char *spans = strstr(text, "{\"type\":\"timeline\"");
 		char *prof = strndup(text, (size_t)(spans - text)), *side, *tl;
 
 		path = fixture("side.coz", prof);
@@ -1201,7 +1223,8 @@ static void trace_output(void **state)
 		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
 		json = slurp(out);
 		assert_int_equal(count(json, "\"cat\":\"delay\""), 2);
-		assert_int_equal(count(json, "\"cat\":\"oncpu\""), 2);
+		assert_int_equal(count(json, "\"cat\":\"oncpu\""), 3);
+		assert_int_equal(count(json, "\"name\":\"utilisation\""), 6);
 		free(json);
 		cli_run_done(&r);
 		free(tl);

@@ -3,14 +3,15 @@
 # In-guest tests of causalctl run/attach/report against the module, as KTAP on stdout: progress
 # points from Coz's coz.h through libcausal, uprobe points on a static binary (exact counts),
 # attach to a running process, a profile of the join workload that must rank its critical line
-# first, and SIGINT in the middle of a run.
+# first, SIGINT in the middle of a run, and the exact timeline of tests/vm/efficiency (its truth
+# and trace printed on lines prefixed TLTRUTH and TL for tests/report/timeline-check.py).
 #   profile.sh [full LINE_A]   "full" adds the ranking run (30-60 s under emulation);
 #                              LINE_A is the number of join.c's line A
 full=$1
 line_a=$2
 n=0
 fails=0
-plan=27
+plan=29
 [ "$full" = full ] && plan=$((plan + 3))
 tmp=/tmp/profile-test
 mkdir -p $tmp
@@ -183,10 +184,24 @@ ok $? sigint_experiment_is_not_marked_target_ended
 causalctl report --trace $tmp/int.json $tmp/int.coz >$tmp/int-report.out 2>&1
 ok $? sigint_profile_reads_back
 diag $tmp/int-report.out
-# the timeline has the module's payment records as delay spans, and samples as on-CPU spans
+# the timeline has the module's payment records as delay spans, and its context switches as on-CPU
+# spans and a utilisation track
 grep -q '"traceEvents"' $tmp/int.json && grep -q '"name":"delay"' $tmp/int.json &&
-	grep -q '"name":"oncpu"' $tmp/int.json
-ok $? timeline_trace_has_delays_and_oncpu_spans
+	grep -q '"name":"oncpu"' $tmp/int.json && grep -q '"name":"utilisation"' $tmp/int.json
+ok $? timeline_trace_has_delays_oncpu_spans_and_utilisation
+
+# 5b. the timeline of a program whose parallel efficiency is known and which measures its own CPU
+# time: its truth and its trace go to the host (tests/report/timeline-check.py compares them)
+causalctl run -o $tmp/eff.coz --timeline --progress unit_done --experiment-length 100ms \
+	-- efficiency 1000 >$tmp/eff.truth 2>$tmp/eff.out
+rc=$?
+diag $tmp/eff.out
+grep -q '^phase gaps' $tmp/eff.truth
+ok $((rc | $?)) efficiency_timeline_run
+causalctl report --trace $tmp/eff.json $tmp/eff.coz >$tmp/eff-report.out 2>&1
+ok $? efficiency_trace_written
+sed 's/^/TLTRUTH /' $tmp/eff.truth
+gzip -c $tmp/eff.json | base64 | sed 's/^/TL /'
 
 # 6. errors that say what to do
 causalctl run -o $tmp/x.coz -- /nonexistent/program >$tmp/nf.out 2>&1

@@ -64,9 +64,18 @@ void profile_write_latency(struct profile_writer *w, const char *name, uint64_t 
 			   int64_t difference);
 void profile_write_runtime(struct profile_writer *w, uint64_t ns);
 void profile_write_samples(struct profile_writer *w, const char *location, uint64_t count);
-/* [start_ns, duration_ns] pairs, CLOCK_MONOTONIC; kind is "oncpu" or "delay" */
+/*
+ * [start_ns, duration_ns] pairs, CLOCK_MONOTONIC; kind is "oncpu" (on CPU cpu), "runnable"
+ * (preempted, waiting for a CPU) or "delay" (asleep paying a delay); cpu < 0: not written.
+ */
 void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, const char *kind,
-				const uint64_t (*spans)[2], size_t n);
+				int cpu, const uint64_t (*spans)[2], size_t n);
+/*
+ * The timeline's frame (run --timeline): at the start the CPUs and the attach time, at the end
+ * the end time and the ring records the module dropped (0: every switch is in the spans).
+ */
+void profile_write_timeline_start(struct profile_writer *w, unsigned int cpus, uint64_t start_ns);
+void profile_write_timeline_end(struct profile_writer *w, uint64_t end_ns, uint64_t dropped);
 /* Write errors are sticky: flush and close return the first as -errno (0 if none). */
 int profile_flush(struct profile_writer *w);
 int profile_writer_close(struct profile_writer *w);
@@ -101,9 +110,12 @@ struct profile_exp {
 	unsigned long line;		/* where it is in the file */
 };
 
+enum profile_span_kind { PROFILE_SPAN_ONCPU, PROFILE_SPAN_RUNNABLE, PROFILE_SPAN_DELAY };
+
 struct profile_spans {
 	int pid, tid;
-	bool delay;			/* "delay", else "oncpu" */
+	enum profile_span_kind kind;
+	int cpu;			/* the CPU of oncpu spans; -1 if the record does not say */
 	uint64_t (*spans)[2];
 	size_t n;
 };
@@ -129,6 +141,10 @@ struct profile {
 	char *tool_version, *thread_model, *event, *command, *kernel_release;
 	uint64_t period_ns;
 	uint64_t runtime_ns;		/* the last runtime record */
+	/* the timeline's frame (FILE.timeline); 0 when absent */
+	unsigned int timeline_cpus;
+	uint64_t timeline_start_ns, timeline_end_ns, timeline_dropped;
+	bool timeline_switches;		/* spans from context switches (exact), else from samples */
 };
 
 /* Reads path; -errno with a message in err if it cannot be read at all (garbage is not an error). */

@@ -431,7 +431,7 @@ static bool add_spans(struct profile *p, const struct record *r, char *why, size
 	struct profile_spans sp = { 0 };
 	const char *kind, *s, *list;
 	uint64_t v[2];
-	int64_t pid, tid;
+	int64_t pid, tid, cpu;
 	size_t cap = 0, k = 0;
 	char *end;
 
@@ -442,11 +442,21 @@ static bool add_spans(struct profile *p, const struct record *r, char *why, size
 	if (!to_s64(get(r, "pid"), &pid) || !to_s64(get(r, "tid"), &tid) || pid < 0 || tid < 0 ||
 	    pid > INT32_MAX || tid > INT32_MAX)
 		return fail(why, wlen, "thread-spans: bad pid or tid");
-	if (strcmp(kind, "delay") && strcmp(kind, "oncpu"))
+	if (!strcmp(kind, "oncpu"))
+		sp.kind = PROFILE_SPAN_ONCPU;
+	else if (!strcmp(kind, "runnable"))
+		sp.kind = PROFILE_SPAN_RUNNABLE;
+	else if (!strcmp(kind, "delay"))
+		sp.kind = PROFILE_SPAN_DELAY;
+	else
 		return fail(why, wlen, "thread-spans: unknown kind '%.20s'", kind);
+	sp.cpu = -1;
+	if (get(r, "cpu") && (!to_s64(get(r, "cpu"), &cpu) || cpu < 0 || cpu > UINT16_MAX))
+		return fail(why, wlen, "thread-spans: bad cpu");
+	if (get(r, "cpu"))
+		sp.cpu = (int)cpu;
 	sp.pid = (int)pid;
 	sp.tid = (int)tid;
-	sp.delay = !strcmp(kind, "delay");
 	for (s = list; *s;) {
 		if (!isdigit((unsigned char)*s)) {
 			if (!strchr("[],: ", *s))
@@ -501,6 +511,25 @@ static bool type_is(const char *type, const char *name)
 	return key_eq(type, name);
 }
 
+/* The timeline's frame: the start record (cpus, start, source) or the end record (end, dropped). */
+static bool add_timeline(struct profile *p, const struct record *r, char *why, size_t wlen)
+{
+	const char *source = get(r, "source");
+	uint64_t cpus = 0;
+
+	if (get(r, "cpus") && (!to_u64(get(r, "cpus"), &cpus) || !cpus || cpus > UINT16_MAX + 1))
+		return fail(why, wlen, "timeline: bad cpus");
+	if ((get(r, "start") && !to_u64(get(r, "start"), &p->timeline_start_ns)) ||
+	    (get(r, "end") && !to_u64(get(r, "end"), &p->timeline_end_ns)) ||
+	    (get(r, "dropped") && !to_u64(get(r, "dropped"), &p->timeline_dropped)))
+		return fail(why, wlen, "timeline: start, end or dropped is not a non-negative integer");
+	if (cpus)
+		p->timeline_cpus = (unsigned int)cpus;
+	if (source)
+		p->timeline_switches = !strcmp(source, "switches");
+	return true;
+}
+
 static bool parse_line(struct profile *p, const char *line, unsigned long lineno, char *why, size_t wlen)
 {
 	struct record r = { 0 };
@@ -544,6 +573,8 @@ static bool parse_line(struct profile *p, const char *line, unsigned long lineno
 		     fail(why, wlen, "runtime: time is not a non-negative integer");
 	else if (type_is(r.type, "thread-spans"))
 		ok = add_spans(p, &r, why, wlen);
+	else if (type_is(r.type, "timeline"))
+		ok = add_timeline(p, &r, why, wlen);
 	else if (type_is(r.type, "samples") || type_is(r.type, "shutdown"))
 		ok = true;	/* phase-correction data and historic end records: not used */
 	else

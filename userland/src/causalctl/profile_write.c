@@ -189,7 +189,7 @@ void profile_write_samples(struct profile_writer *w, const char *location, uint6
 }
 
 void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, const char *kind,
-				const uint64_t (*spans)[2], size_t n)
+				int cpu, const uint64_t (*spans)[2], size_t n)
 {
 	size_t i;
 
@@ -197,6 +197,8 @@ void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, cons
 	field_s64(w, "pid", "pid", pid);
 	field_s64(w, "tid", "tid", tid);
 	field_str(w, "kind", "kind", kind);
+	if (cpu >= 0)
+		field_s64(w, "cpu", "cpu", cpu);
 	/* JSON: [[start,duration],...]; legacy: start:duration,... */
 	fputs(w->fmt == PROFILE_JSONL ? ",\"spans\":[" : "\tspans=", w->f);
 	for (i = 0; i < n; i++) {
@@ -207,6 +209,23 @@ void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, cons
 	}
 	if (w->fmt == PROFILE_JSONL)
 		fputc(']', w->f);
+	record_end(w);
+}
+
+void profile_write_timeline_start(struct profile_writer *w, unsigned int cpus, uint64_t start_ns)
+{
+	record_begin(w, "timeline");
+	field_u64(w, "cpus", "cpus", cpus);
+	field_u64(w, "start", "start", start_ns);
+	field_str(w, "source", "source", "switches");
+	record_end(w);
+}
+
+void profile_write_timeline_end(struct profile_writer *w, uint64_t end_ns, uint64_t dropped)
+{
+	record_begin(w, "timeline");
+	field_u64(w, "end", "end", end_ns);
+	field_u64(w, "dropped", "dropped", dropped);
 	record_end(w);
 }
 

@@ -27,12 +27,14 @@
 #include "settle.h"
 #include "sites.h"
 #include "symbols.h"
+#include "timeline.h"
 
 volatile sig_atomic_t profiler_stop;
 
 #define MAX_PROBES	CAUSAL_MAX_PROGRESS
 #define NAME_LEN	256
 #define MAX_SCAN_PIDS	64
+#define TIMELINE_RING_PAGES	1024	/* 4 MiB: 32768 records, four times the default */
 #define POLICY_WAIT_NS	20000000ULL	/* between looks for an experiment to start */
 #define POINT_WAIT_MAX_NS	250000000ULL	/* the same, while there is no progress point */
 
@@ -46,15 +48,6 @@ struct point {
 	uint64_t begin, end;		/* now */
 	uint64_t begin0, end0;		/* at the experiment's start */
 	uint64_t total;			/* visits (arrivals) over all experiments */
-};
-
-/* Per-thread spans for the timeline, flushed after each experiment. */
-struct thread_spans {
-	int pid, tid;
-	uint64_t (*oncpu)[2];
-	size_t noncpu, oncpu_cap;
-	uint64_t (*delay)[2];
-	size_t ndelay, delay_cap;
 };
 
 struct profiler {
@@ -89,8 +82,7 @@ struct profiler {
 	pid_t scan_pids[MAX_SCAN_PIDS];
 	size_t nscan;
 
-	struct thread_spans *threads;
-	size_t nthreads;
+	struct timeline *timeline;	/* --timeline, from the attach */
 
 	unsigned int experiments, unmapped_lines;
 	unsigned int ended_experiments;	/* logged, marked target_ended */
@@ -219,17 +211,6 @@ fail:
 	return NULL;
 }
 
-static void free_threads(struct profiler *p)
-{
-	for (size_t i = 0; i < p->nthreads; i++) {
-		free(p->threads[i].oncpu);
-		free(p->threads[i].delay);
-	}
-	free(p->threads);
-	p->threads = NULL;
-	p->nthreads = 0;
-}
-
 void profiler_abort(struct profiler *p)
 {
 	if (!p)
@@ -250,7 +231,7 @@ void profiler_abort(struct profiler *p)
 	free(p->points);
 	free(p->line_samples);
 	free(p->exp_ranges);
-	free_threads(p);
+	timeline_free(p->timeline);
 	free(p);
 }
 
@@ -488,7 +469,7 @@ static int add_sites(struct profiler *p, pid_t pid, const char *main_exe)
 
 int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe)
 {
-	uint32_t flags = CAUSAL_ATTACH_TRACE_DELAYS;
+	uint32_t flags = 0;
 	char err[512];
 	size_t i;
 
@@ -496,14 +477,25 @@ int profiler_attach(struct profiler *p, pid_t pid, const char *main_exe)
 		flags |= CAUSAL_ATTACH_NO_FOLLOW;
 	if (p->o->cpu_model)
 		flags |= CAUSAL_ATTACH_CPU_MODEL;
-	if (!p->o->timeline)
-		flags &= ~CAUSAL_ATTACH_TRACE_DELAYS;
+	if (p->o->timeline) {
+		flags |= CAUSAL_ATTACH_TRACE_SWITCHES;
+		/* every switch of every thread: room for bursts while causalctl symbolises */
+		p->sess.ring_pages = TIMELINE_RING_PAGES;
+		p->timeline = timeline_new(mono_ns());
+		if (!p->timeline) {
+			errf(p, "out of memory\n");
+			return -1;
+		}
+	}
 	if (session_attach(&p->sess, pid, flags, p->o->period_ns, p->o->event, &p->event_used,
 			   err, sizeof(err))) {
 		errf(p, "%s\n", err);
 		return -1;
 	}
 	p->pid = pid;
+	if (p->tw)
+		profile_write_timeline_start(p->tw, (unsigned int)sysconf(_SC_NPROCESSORS_ONLN),
+					     timeline_start(p->timeline));
 	/* the file itself (attach names it /proc/PID/exe, gone with the process) */
 	if (!main_exe || !realpath(main_exe, p->main_exe))
 		snprintf(p->main_exe, sizeof(p->main_exe), "%s", main_exe ? main_exe : "");
@@ -580,48 +572,6 @@ static void note_pid(struct profiler *p, pid_t pid)
 		p->scan_pids[p->nscan++] = pid;
 }
 
-static struct thread_spans *thread_of(struct profiler *p, int pid, int tid)
-{
-	struct thread_spans *t;
-
-	for (size_t i = 0; i < p->nthreads; i++)
-		if (p->threads[i].tid == tid)
-			return &p->threads[i];
-	t = realloc(p->threads, (p->nthreads + 1) * sizeof(*t));
-	if (!t)
-		return NULL;
-	p->threads = t;
-	t = &p->threads[p->nthreads++];
-	memset(t, 0, sizeof(*t));
-	t->pid = pid;
-	t->tid = tid;
-	return t;
-}
-
-static void span_add(uint64_t (**v)[2], size_t *n, size_t *cap, uint64_t start, uint64_t len,
-		     uint64_t merge_gap)
-{
-	if (*n && start <= (*v)[*n - 1][0] + (*v)[*n - 1][1] + merge_gap) {
-		uint64_t end = start + len;
-
-		if (end > (*v)[*n - 1][0])
-			(*v)[*n - 1][1] = end - (*v)[*n - 1][0];
-		return;
-	}
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		uint64_t (*g)[2] = realloc(*v, c * sizeof(**v));
-
-		if (!g)
-			return;
-		*v = g;
-		*cap = c;
-	}
-	(*v)[*n][0] = start;
-	(*v)[*n][1] = len;
-	(*n)++;
-}
-
 static void count_line(struct profiler *p, line_id line)
 {
 	if (line >= p->line_cap) {
@@ -640,18 +590,12 @@ static void count_line(struct profiler *p, line_id line)
 static void on_record(const struct causal_sample *r, void *arg)
 {
 	struct profiler *p = arg;
-	struct thread_spans *t;
 	line_id line;
 
-	if (p->o->timeline) {
-		t = thread_of(p, (int)r->pid, (int)r->tid);
-		if (t && r->flags & CAUSAL_SAMPLE_DELAY)
-			span_add(&t->delay, &t->ndelay, &t->delay_cap, r->time_ns, r->ip, 0);
-		else if (t)
-			/* a sample stands for the period before it */
-			span_add(&t->oncpu, &t->noncpu, &t->oncpu_cap,
-				 r->time_ns - p->o->period_ns, p->o->period_ns, p->o->period_ns);
-	}
+	if (p->timeline)
+		timeline_record(p->timeline, r);
+	if (r->flags & (CAUSAL_SAMPLE_SWITCH_IN | CAUSAL_SAMPLE_SWITCH_OUT))
+		return;
 	if (r->flags & CAUSAL_SAMPLE_DELAY) {
 		p->delays++;
 		return;
@@ -683,21 +627,6 @@ static void drain_all(struct profiler *p)
 {
 	for (int i = 0; i < 64 && session_drain(&p->sess, 4096, on_record, p); i++)
 		;
-}
-
-static void flush_timeline(struct profiler *p)
-{
-	for (size_t i = 0; i < p->nthreads; i++) {
-		struct thread_spans *t = &p->threads[i];
-
-		if (t->noncpu)
-			profile_write_thread_spans(p->tw, t->pid, t->tid, "oncpu",
-						   (const uint64_t (*)[2])t->oncpu, t->noncpu);
-		if (t->ndelay)
-			profile_write_thread_spans(p->tw, t->pid, t->tid, "delay",
-						   (const uint64_t (*)[2])t->delay, t->ndelay);
-		t->noncpu = t->ndelay = 0;
-	}
 }
 
 /* ---- the loop ---- */
@@ -858,8 +787,8 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 				deltas[i] = d < de ? d : de;
 			}
 		}
-		if (p->o->timeline)
-			flush_timeline(p);
+		if (p->timeline)
+			timeline_write(p->timeline, p->tw, 0);
 		if (profile_flush(p->w)) {
 			errf(p, "cannot write %s: %s\n", p->o->output, strerror(errno));
 			free(deltas);
@@ -1063,6 +992,15 @@ int profiler_finish(struct profiler *p)
 		ret = -1;
 	}
 	p->w = NULL;
+	if (p->tw) {
+		uint64_t end = mono_ns();
+
+		timeline_write(p->timeline, p->tw, end);
+		profile_write_timeline_end(p->tw, end, st ? (uint64_t)st->samples_dropped : 0);
+		if (timeline_lost(p->timeline))
+			errf(p, "out of memory: %" PRIu64 " timeline records not kept\n",
+			     timeline_lost(p->timeline));
+	}
 	if (p->tw && profile_writer_close(p->tw)) {
 		errf(p, "cannot write %s\n", p->timeline_path);
 		ret = -1;

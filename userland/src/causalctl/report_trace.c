@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * `causalctl report --trace`: Chrome trace event JSON (Perfetto, chrome://tracing) with the
- * experiments on their own track and each thread's on-CPU and delay spans on its own.
- * Timestamps are microseconds relative to the earliest record.
+ * `causalctl report --trace`: Chrome trace event JSON (Perfetto, chrome://tracing). One process
+ * track for causal itself: the experiments, and each progress point's rate during each of them as
+ * a counter. Per profiled process (from `run --timeline`): each thread's spans on its own track
+ * (on a CPU, runnable but waiting for one, asleep paying a delay) and a utilisation counter (how
+ * many of its threads run, beside the number of CPUs): the parallel-efficiency picture.
+ * Timestamps are microseconds relative to the earliest record; otherData says where that is.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -43,12 +46,16 @@ static bool seen_before(const struct profile *p, size_t i, bool thread)
 	return false;
 }
 
-void report_print_trace(FILE *f, const struct profile *p)
-{
-	uint64_t base = base_time(p), cursor = 0, ts, dur;
-	size_t i, j;
+static const char *const span_names[] = {
+	[PROFILE_SPAN_ONCPU] = "oncpu",
+	[PROFILE_SPAN_RUNNABLE] = "runnable",
+	[PROFILE_SPAN_DELAY] = "delay",
+};
 
-	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", f);
+static void print_names(FILE *f, const struct profile *p)
+{
+	size_t i;
+
 	fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
 		"\"args\":{\"name\":\"causal experiments\"}},\n", EXP_PID, EXP_TID);
 	fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"experiments\"}}",
@@ -63,6 +70,24 @@ void report_print_trace(FILE *f, const struct profile *p)
 			fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
 				"\"args\":{\"name\":\"tid %d\"}}", s->pid, s->tid, s->tid);
 	}
+}
+
+/* A counter sample: one "C" event, its series named by the args. */
+static void counter_begin(FILE *f, const char *name, int pid, uint64_t ts)
+{
+	fputs(",\n{\"name\":", f);
+	json_string(f, name);
+	fputs(",\"ph\":\"C\",\"ts\":", f);
+	us(f, ts);
+	fprintf(f, ",\"pid\":%d,\"args\":{", pid);
+}
+
+/* The experiments, and each progress point's rate during each, on causal's own track. */
+static void print_experiments(FILE *f, const struct profile *p, uint64_t base)
+{
+	uint64_t cursor = 0, ts, dur;
+	size_t i, k;
+
 	for (i = 0; i < p->nexps; i++) {
 		const struct profile_exp *e = &p->exps[i];
 		char *name;
@@ -92,18 +117,111 @@ void report_print_trace(FILE *f, const struct profile *p)
 			",\"payments\":%" PRIu64 ",\"target_ended\":%s}}", e->speedup, e->duration,
 			e->selected_samples, e->delay_inserted, e->delay_paid, e->paid_error_ns, e->payments,
 			e->target_ended ? "true" : "false");
+		/* visits (arrivals, for a latency point) per second of the experiment, until the next */
+		for (k = e->first_point; dur && k < e->first_point + e->npoints && k < p->npoints; k++) {
+			const struct profile_point *pt = &p->points[k];
+			uint64_t n = pt->kind == PROFILE_THROUGHPUT ? pt->delta : pt->arrivals;
+			char *cname;
+
+			if (asprintf(&cname, "progress %s", pt->name) < 0)
+				continue;
+			counter_begin(f, cname, EXP_PID, ts);
+			fprintf(f, "\"per second\":%.3f}}", n * 1e9 / (double)e->duration);
+			if (i + 1 == p->nexps) {
+				counter_begin(f, cname, EXP_PID, ts + dur);
+				fputs("\"per second\":0}}", f);
+			}
+			free(cname);
+		}
 	}
+}
+
+struct edge {
+	uint64_t t;
+	int d;			/* +1 a thread starts running, -1 one stops */
+};
+
+static int edge_cmp(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->d - y->d;	/* stops first: back-to-back spans do not count twice */
+}
+
+/*
+ * The utilisation of process pid: how many of its threads are on a CPU, at every change, from
+ * the on-CPU spans of every thread (exact when they come from context switches).
+ */
+static void print_utilisation(FILE *f, const struct profile *p, int pid, uint64_t base)
+{
+	struct edge *ev;
+	size_t i, j, n = 0, m = 0;
+	int running = 0;
+
+	for (i = 0; i < p->nspans; i++)
+		if (p->spans[i].pid == pid && p->spans[i].kind == PROFILE_SPAN_ONCPU)
+			n += 2 * p->spans[i].n;
+	if (!n)
+		return;
+	ev = malloc(n * sizeof(*ev));
+	if (!ev)
+		return;
 	for (i = 0; i < p->nspans; i++) {
 		const struct profile_spans *s = &p->spans[i];
-		const char *kind = s->delay ? "delay" : "oncpu";
+
+		if (s->pid != pid || s->kind != PROFILE_SPAN_ONCPU)
+			continue;
+		for (j = 0; j < s->n; j++) {
+			ev[m++] = (struct edge){ s->spans[j][0], +1 };
+			ev[m++] = (struct edge){ s->spans[j][0] + s->spans[j][1], -1 };
+		}
+	}
+	qsort(ev, m, sizeof(*ev), edge_cmp);
+	for (i = 0; i < m; i = j) {
+		for (j = i; j < m && ev[j].t == ev[i].t; j++)
+			running += ev[j].d;
+		counter_begin(f, "utilisation", pid, ev[i].t - base);
+		fprintf(f, "\"running threads\":%d", running);
+		if (p->timeline_cpus)
+			fprintf(f, ",\"CPUs\":%u", p->timeline_cpus);
+		fputs("}}", f);
+	}
+	free(ev);
+}
+
+void report_print_trace(FILE *f, const struct profile *p)
+{
+	uint64_t base = base_time(p);
+	size_t i, j;
+
+	fputs("{\"displayTimeUnit\":\"ns\",", f);
+	/* for tools that relate the trace to other clocks: ts 0 is base_ns of CLOCK_MONOTONIC */
+	fprintf(f, "\"otherData\":{\"clock\":\"CLOCK_MONOTONIC\",\"base_ns\":%" PRIu64
+		",\"cpus\":%u,\"spans\":\"%s\",\"records_dropped\":%" PRIu64 "},\n", base,
+		p->timeline_cpus, !p->nspans ? "none" : p->timeline_switches ? "context switches" :
+		"samples", p->timeline_dropped);
+	fputs("\"traceEvents\":[\n", f);
+	print_names(f, p);
+	print_experiments(f, p, base);
+	for (i = 0; i < p->nspans; i++) {
+		const struct profile_spans *s = &p->spans[i];
+		const char *kind = span_names[s->kind];
 
 		for (j = 0; j < s->n; j++) {
 			fprintf(f, ",\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":", kind, kind);
 			us(f, s->spans[j][0] - base);
 			fputs(",\"dur\":", f);
 			us(f, s->spans[j][1]);
-			fprintf(f, ",\"pid\":%d,\"tid\":%d}", s->pid, s->tid);
+			fprintf(f, ",\"pid\":%d,\"tid\":%d", s->pid, s->tid);
+			if (s->cpu >= 0)
+				fprintf(f, ",\"args\":{\"cpu\":%d}", s->cpu);
+			fputc('}', f);
 		}
 	}
+	for (i = 0; i < p->nspans; i++)
+		if (!seen_before(p, i, false))
+			print_utilisation(f, p, p->spans[i].pid, base);
 	fputs("\n]}\n", f);
 }

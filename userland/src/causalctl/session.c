@@ -61,13 +61,24 @@ int session_open(struct causal_session *s, const char *device, char *err, size_t
 int session_attach(struct causal_session *s, pid_t pid, uint32_t flags, uint64_t period_ns,
 		   uint32_t event, uint32_t *event_used, char *err, size_t errlen)
 {
+	uint32_t pages = s->ring_pages ? s->ring_pages : RING_PAGES;
 	struct causal_attach a = {
 		.size = sizeof(a), .flags = flags, .pid = pid, .period_ns = period_ns,
-		.event = event, .callchain = CAUSAL_MAX_CALLCHAIN, .ring_pages = RING_PAGES,
+		.event = event, .callchain = CAUSAL_MAX_CALLCHAIN, .ring_pages = pages,
 		.wakeup = RING_WAKEUP,
 	};
-	int r = ioctl(s->fd, CAUSAL_IOC_ATTACH, &a);
+	struct causal_version v = { .size = sizeof(v) };
 	void *p;
+	int r;
+
+	if (flags & CAUSAL_ATTACH_TRACE_SWITCHES &&
+	    (ioctl(s->fd, CAUSAL_IOC_VERSION, &v) || !(v.features & CAUSAL_FEATURE_TRACE_SWITCHES))) {
+		snprintf(err, errlen, "the loaded causal module (%s) does not record context switches, "
+			 "which --timeline needs: load the module of this causalctl's release",
+			 v.release[0] ? v.release : "an older release");
+		return -EOPNOTSUPP;
+	}
+	r = ioctl(s->fd, CAUSAL_IOC_ATTACH, &a);
 
 	if (r && errno == EINVAL) {
 		/* a module older than the wake-up batch: woken per sample, but it works */
@@ -98,8 +109,8 @@ int session_attach(struct causal_session *s, pid_t pid, uint32_t flags, uint64_t
 	}
 	if (event_used)
 		*event_used = (uint32_t)a.event_used;
-	s->ring_pages = RING_PAGES;
-	s->map_len = (size_t)(RING_PAGES + 1) * PAGE;
+	s->ring_pages = pages;
+	s->map_len = (size_t)(pages + 1) * PAGE;
 	p = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, CAUSAL_MMAP_RING);
 	if (p == MAP_FAILED) {
 		int e = errno;

@@ -24,6 +24,10 @@ struct causal_session {
  * load the module or which capability is missing.
  */
 int session_open(struct causal_session *s, const char *device, char *err, size_t errlen);
+/*
+ * Attaches with a ring of s->ring_pages data pages (set it before; 0: the default size). With
+ * CAUSAL_ATTACH_TRACE_SWITCHES, a module without that feature gives -EOPNOTSUPP and says so.
+ */
 int session_attach(struct causal_session *s, pid_t pid, uint32_t flags, uint64_t period_ns,
 		   uint32_t event, uint32_t *event_used, char *err, size_t errlen);
 /* -errno; *id the point's counter index */
