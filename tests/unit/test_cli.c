@@ -222,6 +222,41 @@ static void status_json_keeps_stderr_quiet(void **state)
 	cli_run_done(&r);
 }
 
+/* Every short option means the same long option in every subcommand that has it. */
+static void short_options_mean_one_thing(void **state)
+{
+	static const char *const subs[] = { "run", "attach", "report", "status" };
+	char longs[128][40] = { { 0 } };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(subs); i++) {
+		char *argv[] = { "causalctl", (char *)subs[i], "--help", NULL };
+		struct cli_run r;
+		const char *p;
+
+		cli_run_argv(&r, "/nonexistent", 3, argv);
+		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+		for (p = r.out.buf; (p = strstr(p, "\n  -")); p++) {
+			unsigned char c = (unsigned char)p[4];
+			char lng[40];
+
+			if (p[5] != ',' || sscanf(p + 6, " --%39[a-z-]", lng) != 1)
+				continue;
+			if (!longs[c & 127][0])
+				snprintf(longs[c & 127], sizeof(longs[0]), "%s", lng);
+			else if (strcmp(longs[c & 127], lng))
+				fail_msg("-%c is --%s in %s but --%s elsewhere", c, lng, subs[i],
+					 longs[c & 127]);
+		}
+		cli_run_done(&r);
+	}
+	/* the check saw the options it is about */
+	assert_string_equal(longs['s'], "source-scope");
+	assert_string_equal(longs['o'], "output");
+	assert_string_equal(longs['j'], "json");
+}
+
 static void find(void **state)
 {
 	(void)state;
@@ -234,6 +269,7 @@ static void find(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(no_arguments_is_a_usage_error),
+	cmocka_unit_test(short_options_mean_one_thing),
 	cmocka_unit_test(help_lists_what_exists),
 	cmocka_unit_test(short_help_and_help_subcommand_match_long_help),
 	cmocka_unit_test(version),

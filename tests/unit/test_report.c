@@ -863,6 +863,11 @@ static void table_and_help(void **state)
 	RUN(&r, "--min-points", "x", path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
 	cli_run_done(&r);
+	/* one meaning per short option: -s is run's and attach's --source-scope */
+	RUN(&r, "-s", "slope", path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
+	assert_contains(r.err.buf, "-s is run's and attach's --source-scope; report sorts with --sort KEY");
+	cli_run_done(&r);
 	{
 		char *argv[] = { "causalctl", "report", "--min-points", "3", NULL };
 		char cwd[PATH_MAX];

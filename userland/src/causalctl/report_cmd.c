@@ -41,7 +41,7 @@ void cmd_report_usage(FILE *f)
 		"                      --html; 0: all)\n"
 		"  -m, --min-points N  rank only line/point series with at least N distinct speedups with a\n"
 		"                      value (default: %d; Coz's viewer uses 10)\n"
-		"  -s, --sort KEY      impact-se (default): impact less its standard error (the table's \u00b1\n"
+		"      --sort KEY      impact-se (default): impact less its standard error (the table's \u00b1\n"
 		"                      column), so that a line measured too little to be sure of ranks\n"
 		"                      lower; impact: the largest mean program speedup over line speedups\n"
 		"                      0..x, as Coz's viewer ranks; slope: least-squares slope weighted by\n"
@@ -266,11 +266,11 @@ static int write_file(const struct cli_env *env, const char *out, const char *wh
 
 int cmd_report(const struct cli_env *env, int argc, char **argv)
 {
-	enum { OPT_HTML = 0x100, OPT_TRACE, OPT_ASCII, OPT_SETTLE };
+	enum { OPT_HTML = 0x100, OPT_TRACE, OPT_ASCII, OPT_SETTLE, OPT_SORT };
 	static const struct option opts[] = {
 		{ "top", required_argument, NULL, 'n' },
 		{ "min-points", required_argument, NULL, 'm' },
-		{ "sort", required_argument, NULL, 's' },
+		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, OPT_HTML },
 		{ "trace", required_argument, NULL, OPT_TRACE },
@@ -292,7 +292,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:m:s:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:m:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (!parse_count(optarg, SIZE_MAX, &top))
@@ -303,7 +303,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 			if (!parse_count(optarg, 101, &min_points))
 				return cli_usage_error(env, "report", "--min-points wants 0 to 101, not '%s'", optarg);
 			break;
-		case 's':
+		case OPT_SORT:
 			if (!parse_sort(optarg, &sort))
 				return cli_usage_error(env, "report",
 						       "--sort wants impact, impact-se, slope, max or min, not '%s'", optarg);
@@ -327,6 +327,10 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 			cmd_report_usage(env->out);
 			return CAUSALCTL_EXIT_OK;
 		default:
+			/* -s is --source-scope in run and attach: one meaning per letter */
+			if (c == '?' && optopt == 's')
+				return cli_usage_error(env, "report", "-s is run's and attach's --source-scope; "
+						       "report sorts with --sort KEY");
 			return cli_bad_option(env, "report", c, argv);
 		}
 	}
