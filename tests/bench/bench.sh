@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # In-guest part of the module-core benchmark (tests/bench/run.sh boots the VM and prints the table):
-# loads /lib/causal/causal.ko, runs bench_delay, bench_overhead and bench_uprobe, and prints their machine-readable
+# loads /lib/causal/causal.ko, runs bench_delay, bench_overhead, bench_bystander and bench_uprobe, and prints their machine-readable
 # "BENCH ..." lines. Exits non-zero only if something failed to run.
 #   bench.sh [delay_n=N] [delay_rounds=R] [delays_us=50,100,...] [pairs=P] [target_ms=MS]
-#            [callchain=C] [uprobe_calls=N] [skip=delay|overhead|uprobe]
+#            [callchain=C] [uprobe_calls=N] [skip=delay|overhead|bystander|uprobe]
 delay_n=500
 delay_rounds=5
 delays_us=50,100,250,500,1000
@@ -35,6 +35,9 @@ if [ "$skip" != delay ]; then
 fi
 if [ "$skip" != overhead ]; then
 	bench_overhead -p "$pairs" -t "$target_ms" -c "$callchain" || { echo "BENCH error bench_overhead exit $?"; rc=1; }
+fi
+if [ "$skip" != bystander ]; then
+	bench_bystander -p "$pairs" -t "$target_ms" || { echo "BENCH error bench_bystander exit $?"; rc=1; }
 fi
 if [ "$skip" != uprobe ]; then
 	bench_uprobe -n "$uprobe_calls" || { echo "BENCH error bench_uprobe exit $?"; rc=1; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The module-core benchmark: delay precision (causal.ko's payments vs user-space clock_nanosleep with
-# default and 1 ns timer slack) and sampling overhead (attached vs unattached runtime), measured side
+# default and 1 ns timer slack), sampling overhead (attached vs unattached runtime) and the cost of a
+# session to processes outside it (a pipe ping-pong with and without a session open), measured side
 # by side in one VM run per kernel, reported as ratios against the project's targets. Builds the
 # programs and the module, boots each kernel with tests/vm/run, runs tests/bench/bench.sh in the guest
 # and prints a table from its "BENCH ..." lines.
@@ -35,7 +36,7 @@ cc=${CC:-gcc}
 cflags=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -fno-omit-frame-pointer -pthread -static
 	-I"$top/uapi")
 progs=()
-for p in bench_delay bench_overhead bench_uprobe; do
+for p in bench_delay bench_overhead bench_bystander bench_uprobe; do
 	"$cc" "${cflags[@]}" -o "$out/$p" "$top/tests/bench/$p.c"
 	progs+=(-a "$out/$p")
 done
@@ -68,6 +69,8 @@ table() {
 	/^BENCH overhead_summary/ { ovm = kv($0, "median_ratio"); ovlo = kv($0, "min_ratio"); ovhi = kv($0, "max_ratio"); ovp = kv($0, "pairs"); ovc = kv($0, "median_ns_per_sample") }
 	/^BENCH overhead / { exp_s += kv($0, "attached_ns") * 2 / per; got_s += kv($0, "samples") }
 	/^BENCH overhead_config/ { per = kv($0, "period_ns"); cc = kv($0, "callchain") }
+	/^BENCH bystander_summary/ { bym = kv($0, "median_ratio"); bylo = kv($0, "min_ratio"); byhi = kv($0, "max_ratio"); byp = kv($0, "pairs") }
+	/^BENCH bystander_config/ { byn = kv($0, "round_trips") }
 	/^BENCH uprobe / { upl = kv($0, "plain_ns"); upp = kv($0, "probed_ns"); upc = kv($0, "cost_ns"); upr = kv($0, "ratio"); upn = kv($0, "counted"); upe = kv($0, "expected") }
 	/^BENCH note/ { notes = notes "  " substr($0, 7) "\n" }
 	/^BENCH error/ { errors = errors "  " $0 "\n" }
@@ -104,6 +107,9 @@ table() {
 				printf "  wall time per sample (median over pairs): %.1f us, i.e. %.2f%% per thread at one sample per %d us\n", \
 					ovc / 1000, 100 * ovc / per, per / 1000
 		}
+		if (bym != "")
+			printf "cost to processes outside the session: pipe ping-pong on one CPU (%s round trips) with a session open / without = %s (median of %s pairs; min %s, max %s) target <= 1.02: %s\n", \
+				byn, bym, byp, bylo, byhi, bym + 0 <= 1.02 ? "target met" : "target missed"
 		if (upc != "")
 			printf "uprobe progress point: %s ns per visit (probed call %s ns vs plain call %s ns, %sx); target <= 3000 ns: %s; counted %s of %s calls\n", \
 				upc, upp, upl, upr, upc + 0 <= 3000 ? "met" : "missed", upn, upe

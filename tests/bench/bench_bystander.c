@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a causal session costs everyone else: while any session exists, the module's scheduler
+ * hooks look every switching and waking task up in the session table. The bystanders are two
+ * processes outside any session, pinned to CPU 0, passing a byte back and forth over two pipes
+ * (every round trip: two wake-ups and two context switches on one CPU, the hooks' worst case).
+ * Their wall time with a session open and attached to another, idle process (blocked on a pipe)
+ * is divided by their wall time with no session at all, in interleaved pairs (ABBA order), and
+ * the median of the pairs' ratios is reported with its range.
+ *
+ *   bench_bystander [-p PAIRS] [-t TARGET_MS]
+ *
+ * PAIRS default 9; the ping-pong is calibrated once, without a session, to last about TARGET_MS
+ * (default 1000). Prints "BENCH bystander ..." lines (times in ns).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <inttypes.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "bench.h"
+
+#define MAX_PAIRS 64
+
+static uint64_t *shm_elapsed;
+
+static void pin_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+/* The pair: the child echoes every byte back; the parent times N round trips. */
+static void pingpong(uint64_t n, int start_fd)
+{
+	int ab[2], ba[2];
+	pid_t echo;
+	uint64_t t0, i;
+	char c = 'x';
+
+	if (pipe(ab) || pipe(ba))
+		die("pipe");
+	pin_cpu0();
+	echo = fork();
+	if (echo < 0)
+		die("fork");
+	if (echo == 0) {
+		/* the only writer of ab left is the parent: its close is the end */
+		close(ab[1]);
+		close(ba[0]);
+		while (read(ab[0], &c, 1) == 1)
+			if (write(ba[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(ab[0]);
+	close(ba[1]);
+	if (read(start_fd, &c, 1) != 1)
+		_exit(1);
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
+			_exit(1);
+	*shm_elapsed = now_ns() - t0;
+	close(ab[1]);
+	waitpid(echo, NULL, 0);
+	_exit(0);
+}
+
+/* N round trips of the bystanders, with a session attached to an idle process or with none */
+static uint64_t run_once(bool session, uint64_t n)
+{
+	int start[2], idle[2], fd = -1, status;
+	pid_t pair, target = -1;
+
+	if (pipe(start) || pipe(idle))
+		die("pipe");
+	*shm_elapsed = 0;
+	fflush(stdout);
+	pair = fork();
+	if (pair < 0)
+		die("fork");
+	if (pair == 0) {
+		close(start[1]);
+		pingpong(n, start[0]);
+	}
+	close(start[0]);
+	if (session) {
+		char c;
+
+		target = fork();
+		if (target < 0)
+			die("fork");
+		if (target == 0) {
+			close(idle[1]);
+			_exit(read(idle[0], &c, 1) < 0);
+		}
+		fd = causal_open_attach(target, 0);
+	}
+	if (write(start[1], "g", 1) != 1)
+		die("write start byte");
+	close(start[1]);
+	if (waitpid(pair, &status, 0) != pair || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = ECHILD;
+		die("bystanders failed (status %#x)", status);
+	}
+	close(idle[1]);
+	close(idle[0]);
+	if (session) {
+		close(fd);
+		waitpid(target, NULL, 0);
+	}
+	return *shm_elapsed;
+}
+
+static double median(const double *sorted, unsigned int n)
+{
+	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench_bystander [-p PAIRS] [-t TARGET_MS]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int pairs = 9;
+	uint64_t target = 1000 * MS, n = 1000, t_start;
+	double ratios[MAX_PAIRS];
+	int opt;
+
+	while ((opt = getopt(argc, argv, "p:t:")) != -1) {
+		switch (opt) {
+		case 'p': pairs = (unsigned int)parse_u64(optarg, "PAIRS"); break;
+		case 't': target = parse_u64(optarg, "TARGET_MS") * MS; break;
+		default: usage();
+		}
+	}
+	if (!pairs || pairs > MAX_PAIRS || !target)
+		usage();
+	shm_elapsed = mmap(NULL, sizeof(*shm_elapsed), PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm_elapsed == MAP_FAILED)
+		die("mmap shared");
+	t_start = now_ns();
+	for (;;) {
+		uint64_t t = run_once(false, n);
+
+		if (t >= target / 10 || n > (1ULL << 32)) {
+			n = (uint64_t)((double)n * (double)target / (double)(t ? t : 1));
+			break;
+		}
+		n *= 4;
+	}
+	printf("BENCH bystander_config pairs=%u target_ns=%" PRIu64 " round_trips=%" PRIu64 "\n",
+	       pairs, target, n);
+	fflush(stdout);
+	for (unsigned int i = 0; i < pairs; i++) {
+		uint64_t with, without;
+
+		if (i % 2 == 0) {
+			with = run_once(true, n);
+			without = run_once(false, n);
+		} else {
+			without = run_once(false, n);
+			with = run_once(true, n);
+		}
+		ratios[i] = (double)with / (double)without;
+		printf("BENCH bystander pair=%u order=%s session_ns=%" PRIu64 " no_session_ns=%" PRIu64
+		       " ratio=%.4f ns_per_round_trip=%.0f\n", i + 1,
+		       i % 2 == 0 ? "session-first" : "session-last", with, without, ratios[i],
+		       (double)without / (double)n);
+		fflush(stdout);
+	}
+	qsort(ratios, pairs, sizeof(ratios[0]), cmp_double);
+	printf("BENCH bystander_summary pairs=%u median_ratio=%.4f min_ratio=%.4f max_ratio=%.4f"
+	       " elapsed_s=%.1f\n", pairs, median(ratios, pairs), ratios[0], ratios[pairs - 1],
+	       (double)(now_ns() - t_start) / 1e9);
+	return 0;
+}
