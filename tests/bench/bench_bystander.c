@@ -8,10 +8,12 @@
  * is divided by their wall time with no session at all, in interleaved pairs (ABBA order), and
  * the median of the pairs' ratios is reported with its range.
  *
- *   bench_bystander [-p PAIRS] [-t TARGET_MS]
+ *   bench_bystander [-p PAIRS] [-t TARGET_MS] [-P PERIOD_US]
  *
  * PAIRS default 9; the ping-pong is calibrated once, without a session, to last about TARGET_MS
- * (default 1000). Prints "BENCH bystander ..." lines (times in ns).
+ * (default 1000); PERIOD_US the session's sampling period (default 1000; its CPU-wide timers
+ * interrupt every CPU once a period, so a long one leaves the hooks alone to be measured). Prints
+ * "BENCH bystander ..." lines (times in ns).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -27,6 +29,7 @@
 #define MAX_PAIRS 64
 
 static uint64_t *shm_elapsed;
+static uint64_t period_ns = CAUSAL_PERIOD_DEFAULT_NS;
 
 static void pin_cpu0(void)
 {
@@ -103,7 +106,13 @@ static uint64_t run_once(bool session, uint64_t n)
 			close(idle[1]);
 			_exit(read(idle[0], &c, 1) < 0);
 		}
-		fd = causal_open_attach(target, 0);
+		struct causal_attach a = { .size = sizeof(a), .pid = target, .period_ns = period_ns };
+
+		fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			die("open %s", CAUSAL_DEVICE_PATH);
+		if (ioctl(fd, CAUSAL_IOC_ATTACH, &a) < 0)
+			die("CAUSAL_IOC_ATTACH pid %d", (int)target);
 	}
 	if (write(start[1], "g", 1) != 1)
 		die("write start byte");
@@ -128,7 +137,7 @@ static double median(const double *sorted, unsigned int n)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_bystander [-p PAIRS] [-t TARGET_MS]\n");
+	fprintf(stderr, "usage: bench_bystander [-p PAIRS] [-t TARGET_MS] [-P PERIOD_US]\n");
 	exit(2);
 }
 
@@ -139,10 +148,11 @@ int main(int argc, char **argv)
 	double ratios[MAX_PAIRS];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "p:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:t:P:")) != -1) {
 		switch (opt) {
 		case 'p': pairs = (unsigned int)parse_u64(optarg, "PAIRS"); break;
 		case 't': target = parse_u64(optarg, "TARGET_MS") * MS; break;
+		case 'P': period_ns = parse_u64(optarg, "PERIOD_US") * US; break;
 		default: usage();
 		}
 	}
@@ -162,8 +172,8 @@ int main(int argc, char **argv)
 		}
 		n *= 4;
 	}
-	printf("BENCH bystander_config pairs=%u target_ns=%" PRIu64 " round_trips=%" PRIu64 "\n",
-	       pairs, target, n);
+	printf("BENCH bystander_config pairs=%u target_ns=%" PRIu64 " round_trips=%" PRIu64
+	       " period_ns=%" PRIu64 "\n", pairs, target, n, period_ns);
 	fflush(stdout);
 	for (unsigned int i = 0; i < pairs; i++) {
 		uint64_t with, without;
