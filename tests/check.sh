@@ -107,10 +107,11 @@ fi
 # the same with Debian 12's clang and, in the Debian 13 root, gcc 14
 counted "$out/userland-compilers.log" tests/userland-compilers.sh "$out/userland-compilers"
 
-step "causalctl report in a browser: HTML in headless Chromium, Chrome trace JSON"
+step "causalctl report in a browser: HTML in headless Chromium, Chrome trace JSON; Coz's viewer on our profiles"
 tests/report/browser.sh "$out/report-browser" | tee "$out/report-browser.log"
 grep -c '^PASS:' "$out/report-browser.log" | sed 's/^/PASS /' >>"$counts"
 grep -c '^FAIL:' "$out/report-browser.log" | sed 's/^/FAIL /' >>"$counts"
+counted "$out/coz-viewer.log" tests/report/coz-viewer.sh
 
 step "packaging: make without the build set, make install/uninstall, man pages, bash completion, DKMS and the .debs"
 counted "$out/build-deps.log" tests/pkg/build-deps.sh

@@ -46,6 +46,8 @@ TEST_PACKAGES=(
 	golang-1.19-go
 	# causalctl report's HTML opened in a real browser (tests/report/browser.sh)
 	chromium
+	# Coz's viewer (from coz-profiler) run on our profiles (tests/report/coz-viewer.sh)
+	nodejs
 	# the VM harness
 	qemu-system-x86 busybox-static
 	# fetching stock kernels through a private apt configuration
