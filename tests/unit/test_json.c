@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for JSON string escaping and the decoding of CAUSAL_FEATURE_* bits. */
 #include "unit.h"
+#include "json.h"
+
+/* U+FFFD in UTF-8 */
+#define R "\xef\xbf\xbd"
 
 static void assert_json(const char *in, const char *want)
 {
 	struct capture c;
 
 	capture_open(&c);
-	json_string(c.f, in);
+	json_write_string(c.f, in);
 	assert_string_equal(capture_text(&c), want);
 	capture_close(&c);
 }
@@ -19,7 +23,7 @@ static void json_plain(void **state)
 	assert_json("/dev/causal", "\"/dev/causal\"");
 }
 
-static void json_null(void **state)
+static void json_null_for_null(void **state)
 {
 	(void)state;
 	assert_json(NULL, "null");
@@ -36,7 +40,7 @@ static void json_control_characters(void **state)
 {
 	(void)state;
 	assert_json("\n\t\r\b\f", "\"\\n\\t\\r\\b\\f\"");
-	assert_json("\x01x\x1f", "\"\\u0001x\\u001f\"");
+	assert_json("\x01x\x1f", "\"\\u0001x\\u001F\"");
 	assert_json("\x7f", "\"\x7f\"");
 }
 
@@ -51,12 +55,13 @@ static void json_utf8_passes_through(void **state)
 static void json_invalid_utf8_is_replaced(void **state)
 {
 	(void)state;
-	assert_json("a\xff" "b", "\"a\\ufffdb\"");
-	assert_json("\xe2\x82", "\"\\ufffd\\ufffd\"");		/* truncated */
-	assert_json("\xc0\xaf", "\"\\ufffd\\ufffd\"");		/* overlong '/' */
-	assert_json("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");	/* surrogate */
-	assert_json("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");	/* > U+10FFFF */
-	assert_json("\x80" "z", "\"\\ufffdz\"");		/* lone continuation byte */
+	/* each byte that does not begin well-formed UTF-8 becomes U+FFFD, written as UTF-8 */
+	assert_json("a\xff" "b", "\"a" R "b\"");
+	assert_json("\xe2\x82", "\"" R R "\"");			/* truncated */
+	assert_json("\xc0\xaf", "\"" R R "\"");			/* overlong '/' */
+	assert_json("\xed\xa0\x80", "\"" R R R "\"");		/* surrogate */
+	assert_json("\xf4\x90\x80\x80", "\"" R R R R "\"");	/* > U+10FFFF */
+	assert_json("\x80" "z", "\"" R "z\"");			/* lone continuation byte */
 }
 
 static void assert_features(__u64 bits, const char *want)
@@ -121,7 +126,7 @@ static void features_foreach_calls_once_per_name(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(json_plain),
-	cmocka_unit_test(json_null),
+	cmocka_unit_test(json_null_for_null),
 	cmocka_unit_test(json_quotes_and_backslashes),
 	cmocka_unit_test(json_control_characters),
 	cmocka_unit_test(json_utf8_passes_through),

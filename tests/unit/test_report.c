@@ -971,9 +971,11 @@ static void json_output(void **state)
 	assert_valid_json(r.out.buf);
 	assert_contains(r.out.buf, "\"ranked_lines\":3,");
 	assert_contains(r.out.buf, "{\"rank\":1,\"selected\":\"/P.c:1\",\"score\":0.175,");
+	/* the layout's version first (causalctl(1)) */
+	assert_true(!strncmp(r.out.buf, "{\"schema\":1,\"profile\":", 22));
 	assert_contains(r.out.buf, "{\"point\":\"main.c:73\",\"kind\":\"throughput\",\"impact\":0.0875,"
-			"\"impact_se\":null,\"impact_x\":1,\"slope\":0.445361,\"max\":0.5,\"min\":0,\"speedups\":5,\"experiments\":5,");
-	assert_contains(r.out.buf, "{\"speedup\":1.00,\"used\":true,\"progress_speedup\":0.5,\"progress_speedup_se\":null,"
+			"\"impact_se\":null,\"impact_x\":1.0,\"slope\":0.445361,\"max\":0.5,\"min\":0.0,\"speedups\":5,\"experiments\":5,");
+	assert_contains(r.out.buf, "{\"speedup\":1.0,\"used\":true,\"progress_speedup\":0.5,\"progress_speedup_se\":null,"
 			"\"experiments\":1,"
 			"\"duration\":1000000000,\"delta\":2000}");
 	assert_contains(r.out.buf, "\"reached\":true");
@@ -1181,7 +1183,7 @@ static void trace_output(void **state)
 	json = slurp(out);
 	assert_valid_json(json);
 	assert_contains(json, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock\":\"CLOCK_MONOTONIC\","
-			"\"base_ns\":1999000,\"cpus\":2,\"spans\":\"context switches\",\"records_dropped\":0},\n"
+			"\"base_ns\":1999000,\"cpus\":2,\"spans\":\"context switches\",\"records_dropped\":0},"
 			"\"traceEvents\":[");
 	/* 2 experiments + 6 spans */
 	assert_int_equal(count(json, "\"ph\":\"X\""), 8);
@@ -1189,28 +1191,28 @@ static void trace_output(void **state)
 	assert_int_equal(count(json, "\"cat\":\"delay\""), 2);
 	assert_int_equal(count(json, "\"cat\":\"oncpu\""), 3);
 	assert_int_equal(count(json, "\"cat\":\"runnable\""), 1);
-	assert_contains(json, "\"name\":\"oncpu\",\"cat\":\"oncpu\",\"ph\":\"X\",\"ts\":0.200,\"dur\":0.400,"
+	assert_contains(json, "\"name\":\"oncpu\",\"cat\":\"oncpu\",\"ph\":\"X\",\"ts\":0.2,\"dur\":0.4,"
 			"\"pid\":7,\"tid\":8,\"args\":{\"cpu\":1}}");
 	/* the utilisation of pid 7 at every change: 1, 2, 1, 0 threads running, then 1 and 0 */
 	assert_int_equal(count(json, "\"name\":\"utilisation\",\"ph\":\"C\""), 6);
-	assert_contains(json, "{\"name\":\"utilisation\",\"ph\":\"C\",\"ts\":0.000,\"pid\":7,"
+	assert_contains(json, "{\"name\":\"utilisation\",\"ph\":\"C\",\"ts\":0.0,\"pid\":7,"
 			"\"args\":{\"running threads\":1,\"CPUs\":2}}");
-	assert_contains(json, "\"ts\":0.200,\"pid\":7,\"args\":{\"running threads\":2,\"CPUs\":2}}");
-	assert_contains(json, "\"ts\":0.500,\"pid\":7,\"args\":{\"running threads\":1,\"CPUs\":2}}");
-	assert_contains(json, "\"ts\":0.600,\"pid\":7,\"args\":{\"running threads\":0,\"CPUs\":2}}");
-	assert_contains(json, "\"ts\":2.010,\"pid\":7,\"args\":{\"running threads\":0,\"CPUs\":2}}");
+	assert_contains(json, "\"ts\":0.2,\"pid\":7,\"args\":{\"running threads\":2,\"CPUs\":2}}");
+	assert_contains(json, "\"ts\":0.5,\"pid\":7,\"args\":{\"running threads\":1,\"CPUs\":2}}");
+	assert_contains(json, "\"ts\":0.6,\"pid\":7,\"args\":{\"running threads\":0,\"CPUs\":2}}");
+	assert_contains(json, "\"ts\":2.01,\"pid\":7,\"args\":{\"running threads\":0,\"CPUs\":2}}");
 	/* the progress point's rate in each experiment (10 in 1000 ns), 0 after the last */
-	assert_contains(json, "{\"name\":\"progress p\",\"ph\":\"C\",\"ts\":1.000,\"pid\":0,"
-			"\"args\":{\"per second\":10000000.000}}");
-	assert_contains(json, "{\"name\":\"progress p\",\"ph\":\"C\",\"ts\":4.000,\"pid\":0,"
+	assert_contains(json, "{\"name\":\"progress p\",\"ph\":\"C\",\"ts\":1.0,\"pid\":0,"
+			"\"args\":{\"per second\":10000000.0}}");
+	assert_contains(json, "{\"name\":\"progress p\",\"ph\":\"C\",\"ts\":4.0,\"pid\":0,"
 			"\"args\":{\"per second\":0}}");
 	/* experiments process and track, pid 7, threads 7 and 8 */
 	assert_int_equal(count(json, "\"ph\":\"M\""), 5);
 	assert_int_equal(count(json, "\"name\":\"thread_name\""), 3);
 	/* relative to the earliest span (1999000 ns): the first experiment starts at 1 µs */
-	assert_contains(json, "\"name\":\"/a.c:1 +0%\",\"cat\":\"experiment\",\"ph\":\"X\",\"ts\":1.000,"
-			"\"dur\":1.500,\"pid\":0,\"tid\":0,\"args\":{\"selected\":\"/a.c:1\",\"speedup\":0.00,");
-	assert_contains(json, "\"name\":\"oncpu\",\"cat\":\"oncpu\",\"ph\":\"X\",\"ts\":0.000,\"dur\":0.500,"
+	assert_contains(json, "\"name\":\"/a.c:1 +0%\",\"cat\":\"experiment\",\"ph\":\"X\",\"ts\":1.0,"
+			"\"dur\":1.5,\"pid\":0,\"tid\":0,\"args\":{\"selected\":\"/a.c:1\",\"speedup\":0.0,");
+	assert_contains(json, "\"name\":\"oncpu\",\"cat\":\"oncpu\",\"ph\":\"X\",\"ts\":0.0,\"dur\":0.5,"
 			"\"pid\":7,\"tid\":7,\"args\":{\"cpu\":0}}");
 	free(json);
 	cli_run_done(&r);

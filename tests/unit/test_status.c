@@ -302,7 +302,7 @@ static void module_absent_output(void **state)
 	assert_contains(o.problem.buf, "'sudo modprobe causal' once DKMS has built it (the causal-dkms");
 	assert_contains(o.problem.buf, "'make demo' runs causal in a VM");
 	assert_string_equal(o.json.buf,
-		"{\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
+		"{\"schema\":1,\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
 		"\"module_loaded\":false,\"module_version\":null,"
 		"\"device\":\"/dev/causal\",\"device_exists\":false,\"device_mode\":null,"
 		"\"device_owner\":null,\"can_open\":false,"
@@ -392,7 +392,7 @@ static void all_good_output(void **state)
 		"features:  task_work_exported, kunit\n");
 	assert_string_equal(o.problem.buf, "");
 	assert_string_equal(o.json.buf,
-		"{\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
+		"{\"schema\":1,\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
 		"\"module_loaded\":true,\"module_version\":\"0.1.0\","
 		"\"device\":\"/dev/causal\",\"device_exists\":true,\"device_mode\":\"crw-------\","
 		"\"device_owner\":\"root:root\",\"can_open\":true,"

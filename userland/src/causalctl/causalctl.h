@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <linux/types.h>
 #include <linux/causal.h>
@@ -46,9 +47,6 @@ const struct cli_cmd *cli_find(const char *name);
 PRINTF_LIKE(3, 4)
 int cli_usage_error(const struct cli_env *env, const char *cmd, const char *fmt, ...);
 int cli_bad_option(const struct cli_env *env, const char *cmd, int c, char **argv);
-
-/* json.c */
-void json_string(FILE *f, const char *s);
 
 /* features.c */
 void causal_features_foreach(__u64 bits, void (*fn)(const char *name, void *arg), void *arg);

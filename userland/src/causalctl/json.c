@@ -1,6 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Writing JSON strings: just enough for causalctl's --json output. */
+/*
+ * JSON through jansson: the values causalctl's outputs are made of, and their printing. Strings
+ * are made valid UTF-8 first.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "causalctl.h"
+#include "json.h"
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates), or 0. */
 static size_t utf8_len(const unsigned char *s)
@@ -33,56 +42,77 @@ static size_t utf8_len(const unsigned char *s)
 }
 
 /*
- * Writes s as a quoted JSON string, or null for NULL. Paths and sysfs text are bytes, not
- * necessarily UTF-8: bytes that do not form UTF-8 become U+FFFD so the output stays valid JSON.
+ * s with every byte that does not begin well-formed UTF-8 replaced by U+FFFD: paths and sysfs text
+ * are bytes, not necessarily UTF-8, and jansson takes only UTF-8. malloc'd; NULL out of memory.
  */
-void json_string(FILE *f, const char *s)
+static char *utf8_clean(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	char *out = malloc(3 * strlen(s) + 1), *o = out;
 	size_t n;
 
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
+	if (!out)
+		return NULL;
 	while (*p) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*p < 0x20) {
-				fprintf(f, "\\u%04x", *p);
-			} else if (*p < 0x80) {
-				fputc(*p, f);
-			} else if ((n = utf8_len(p))) {
-				fwrite(p, 1, n, f);
-				p += n;
-				continue;
-			} else {
-				fputs("\\ufffd", f);
-			}
+		if (*p < 0x80) {
+			*o++ = (char)*p++;
+		} else if ((n = utf8_len(p))) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
 		}
-		p++;
 	}
-	fputc('"', f);
+	*o = '\0';
+	return out;
+}
+
+json_t *json_text(const char *s)
+{
+	char *clean;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	clean = utf8_clean(s);
+	if (!clean)
+		return NULL;
+	v = json_string(clean);
+	free(clean);
+	return v;
+}
+
+json_t *json_finite(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *json_u64(uint64_t v)
+{
+	return v <= INT64_MAX ? json_integer((json_int_t)v) : json_null();
+}
+
+int json_print(FILE *f, json_t *v, size_t flags)
+{
+	int ret = -1;
+
+	if (v && !json_dumpf(v, f, JSON_COMPACT | JSON_ENCODE_ANY | flags))
+		ret = 0;
+	if (ret)
+		fputs("{\"error\":\"out of memory\"}", f);
+	fputc('\n', f);
+	json_decref(v);
+	return ret;
+}
+
+void json_write_string(FILE *f, const char *s)
+{
+	json_t *v = json_text(s);
+
+	if (!v || json_dumpf(v, f, JSON_ENCODE_ANY))
+		fputs("null", f);
+	json_decref(v);
 }

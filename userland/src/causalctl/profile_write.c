@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "causalctl.h"
+#include "json.h"
 
 struct profile_writer {
 	FILE *f;
@@ -72,7 +73,7 @@ static void field_str(struct profile_writer *w, const char *jkey, const char *lk
 		return;
 	if (w->fmt == PROFILE_JSONL) {
 		fprintf(w->f, ",\"%s\":", jkey);
-		json_string(w->f, v);
+		json_write_string(w->f, v);
 	} else {
 		fprintf(w->f, "\t%s=", lkey);
 		legacy_value(w->f, v);

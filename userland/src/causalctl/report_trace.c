@@ -11,14 +11,25 @@
 #include <stdlib.h>
 
 #include "causalctl.h"
+#include "json.h"
 
 /* The experiments track: pid 0 is never a profiled process. */
 #define EXP_PID 0
 #define EXP_TID 0
 
-static void us(FILE *f, uint64_t ns)
+/* trace timestamps are microseconds; 15 digits keep nanoseconds over days */
+static json_t *us(uint64_t ns)
 {
-	fprintf(f, "%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
+	return json_real((double)ns / 1000.0);
+}
+
+/* Appends v to the array; out of memory (v NULL) makes the whole trace fail, not lose a part. */
+static void add(json_t **events, json_t *v)
+{
+	if (*events && json_array_append_new(*events, v)) {
+		json_decref(*events);
+		*events = NULL;
+	}
 }
 
 static uint64_t base_time(const struct profile *p)
@@ -52,38 +63,42 @@ static const char *const span_names[] = {
 	[PROFILE_SPAN_DELAY] = "delay",
 };
 
-static void print_names(FILE *f, const struct profile *p)
+static json_t *meta(const char *what, int pid, int tid, const char *name)
 {
+	return json_pack("{s:s, s:s, s:i, s:i, s:{s:o}}", "name", what, "ph", "M", "pid", pid,
+			 "tid", tid, "args", "name", json_text(name));
+}
+
+static void add_names(json_t **ev, const struct profile *p)
+{
+	char name[32];
 	size_t i;
 
-	fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
-		"\"args\":{\"name\":\"causal experiments\"}},\n", EXP_PID, EXP_TID);
-	fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"experiments\"}}",
-		EXP_PID, EXP_TID);
+	add(ev, meta("process_name", EXP_PID, EXP_TID, "causal experiments"));
+	add(ev, meta("thread_name", EXP_PID, EXP_TID, "experiments"));
 	for (i = 0; i < p->nspans; i++) {
 		const struct profile_spans *s = &p->spans[i];
 
-		if (!seen_before(p, i, false))
-			fprintf(f, ",\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
-				"\"args\":{\"name\":\"pid %d\"}}", s->pid, s->pid, s->pid);
-		if (!seen_before(p, i, true))
-			fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,"
-				"\"args\":{\"name\":\"tid %d\"}}", s->pid, s->tid, s->tid);
+		if (!seen_before(p, i, false)) {
+			snprintf(name, sizeof(name), "pid %d", s->pid);
+			add(ev, meta("process_name", s->pid, s->pid, name));
+		}
+		if (!seen_before(p, i, true)) {
+			snprintf(name, sizeof(name), "tid %d", s->tid);
+			add(ev, meta("thread_name", s->pid, s->tid, name));
+		}
 	}
 }
 
-/* A counter sample: one "C" event, its series named by the args. */
-static void counter_begin(FILE *f, const char *name, int pid, uint64_t ts)
+/* A counter sample: one "C" event, its series named by args' keys (args is stolen). */
+static json_t *counter(const char *name, int pid, uint64_t ts, json_t *args)
 {
-	fputs(",\n{\"name\":", f);
-	json_string(f, name);
-	fputs(",\"ph\":\"C\",\"ts\":", f);
-	us(f, ts);
-	fprintf(f, ",\"pid\":%d,\"args\":{", pid);
+	return json_pack("{s:o, s:s, s:o, s:i, s:o}", "name", json_text(name), "ph", "C", "ts", us(ts),
+			 "pid", pid, "args", args);
 }
 
 /* The experiments, and each progress point's rate during each, on causal's own track. */
-static void print_experiments(FILE *f, const struct profile *p, uint64_t base)
+static void add_experiments(json_t **ev, const struct profile *p, uint64_t base)
 {
 	uint64_t cursor = 0, ts, dur;
 	size_t i, k;
@@ -101,36 +116,34 @@ static void print_experiments(FILE *f, const struct profile *p, uint64_t base)
 			dur = e->duration;
 		}
 		cursor = ts + dur;
-		fputs(",\n{\"name\":", f);
 		if (asprintf(&name, "%s +%d%%", e->selected, e->speedup_pct) < 0)
 			name = NULL;
-		json_string(f, name ? name : e->selected);
+		add(ev, json_pack("{s:o, s:s, s:s, s:o, s:o, s:i, s:i, s:{s:o, s:f, s:o, s:o, s:o, s:o,"
+				  " s:I, s:o, s:b}}",
+				  "name", json_text(name ? name : e->selected), "cat", "experiment",
+				  "ph", "X", "ts", us(ts), "dur", us(dur), "pid", EXP_PID, "tid", EXP_TID,
+				  "args", "selected", json_text(e->selected), "speedup", e->speedup,
+				  "duration_ns", json_u64(e->duration),
+				  "selected_samples", json_u64(e->selected_samples),
+				  "delay_inserted", json_u64(e->delay_inserted),
+				  "delay_paid", json_u64(e->delay_paid),
+				  "paid_error_ns", (json_int_t)e->paid_error_ns,
+				  "payments", json_u64(e->payments), "target_ended", e->target_ended));
 		free(name);
-		fputs(",\"cat\":\"experiment\",\"ph\":\"X\",\"ts\":", f);
-		us(f, ts);
-		fputs(",\"dur\":", f);
-		us(f, dur);
-		fprintf(f, ",\"pid\":%d,\"tid\":%d,\"args\":{\"selected\":", EXP_PID, EXP_TID);
-		json_string(f, e->selected);
-		fprintf(f, ",\"speedup\":%.2f,\"duration_ns\":%" PRIu64 ",\"selected_samples\":%" PRIu64
-			",\"delay_inserted\":%" PRIu64 ",\"delay_paid\":%" PRIu64 ",\"paid_error_ns\":%" PRId64
-			",\"payments\":%" PRIu64 ",\"target_ended\":%s}}", e->speedup, e->duration,
-			e->selected_samples, e->delay_inserted, e->delay_paid, e->paid_error_ns, e->payments,
-			e->target_ended ? "true" : "false");
 		/* visits (arrivals, for a latency point) per second of the experiment, until the next */
 		for (k = e->first_point; dur && k < e->first_point + e->npoints && k < p->npoints; k++) {
 			const struct profile_point *pt = &p->points[k];
 			uint64_t n = pt->kind == PROFILE_THROUGHPUT ? pt->delta : pt->arrivals;
 			char *cname;
 
-			if (asprintf(&cname, "progress %s", pt->name) < 0)
+			if (asprintf(&cname, "progress %s", pt->name) < 0) {
+				add(ev, NULL);
 				continue;
-			counter_begin(f, cname, EXP_PID, ts);
-			fprintf(f, "\"per second\":%.3f}}", n * 1e9 / (double)e->duration);
-			if (i + 1 == p->nexps) {
-				counter_begin(f, cname, EXP_PID, ts + dur);
-				fputs("\"per second\":0}}", f);
 			}
+			add(ev, counter(cname, EXP_PID, ts,
+					json_pack("{s:f}", "per second", n * 1e9 / (double)e->duration)));
+			if (i + 1 == p->nexps)
+				add(ev, counter(cname, EXP_PID, ts + dur, json_pack("{s:i}", "per second", 0)));
 			free(cname);
 		}
 	}
@@ -154,7 +167,7 @@ static int edge_cmp(const void *a, const void *b)
  * The utilisation of process pid: how many of its threads are on a CPU, at every change, from
  * the on-CPU spans of every thread (exact when they come from context switches).
  */
-static void print_utilisation(FILE *f, const struct profile *p, int pid, uint64_t base)
+static void add_utilisation(json_t **evs, const struct profile *p, int pid, uint64_t base)
 {
 	struct edge *ev;
 	size_t i, j, n = 0, m = 0;
@@ -166,8 +179,10 @@ static void print_utilisation(FILE *f, const struct profile *p, int pid, uint64_
 	if (!n)
 		return;
 	ev = malloc(n * sizeof(*ev));
-	if (!ev)
+	if (!ev) {
+		add(evs, NULL);
 		return;
+	}
 	for (i = 0; i < p->nspans; i++) {
 		const struct profile_spans *s = &p->spans[i];
 
@@ -182,11 +197,11 @@ static void print_utilisation(FILE *f, const struct profile *p, int pid, uint64_
 	for (i = 0; i < m; i = j) {
 		for (j = i; j < m && ev[j].t == ev[i].t; j++)
 			running += ev[j].d;
-		counter_begin(f, "utilisation", pid, ev[i].t - base);
-		fprintf(f, "\"running threads\":%d", running);
-		if (p->timeline_cpus)
-			fprintf(f, ",\"CPUs\":%u", p->timeline_cpus);
-		fputs("}}", f);
+		add(evs, counter("utilisation", pid, ev[i].t - base,
+				 p->timeline_cpus ?
+				 json_pack("{s:i, s:i}", "running threads", running, "CPUs",
+					   (int)p->timeline_cpus) :
+				 json_pack("{s:i}", "running threads", running)));
 	}
 	free(ev);
 }
@@ -194,34 +209,37 @@ static void print_utilisation(FILE *f, const struct profile *p, int pid, uint64_
 void report_print_trace(FILE *f, const struct profile *p)
 {
 	uint64_t base = base_time(p);
+	json_t *ev = json_array();
 	size_t i, j;
 
-	fputs("{\"displayTimeUnit\":\"ns\",", f);
-	/* for tools that relate the trace to other clocks: ts 0 is base_ns of CLOCK_MONOTONIC */
-	fprintf(f, "\"otherData\":{\"clock\":\"CLOCK_MONOTONIC\",\"base_ns\":%" PRIu64
-		",\"cpus\":%u,\"spans\":\"%s\",\"records_dropped\":%" PRIu64 "},\n", base,
-		p->timeline_cpus, !p->nspans ? "none" : p->timeline_switches ? "context switches" :
-		"samples", p->timeline_dropped);
-	fputs("\"traceEvents\":[\n", f);
-	print_names(f, p);
-	print_experiments(f, p, base);
+	add_names(&ev, p);
+	add_experiments(&ev, p, base);
 	for (i = 0; i < p->nspans; i++) {
 		const struct profile_spans *s = &p->spans[i];
 		const char *kind = span_names[s->kind];
 
-		for (j = 0; j < s->n; j++) {
-			fprintf(f, ",\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":", kind, kind);
-			us(f, s->spans[j][0] - base);
-			fputs(",\"dur\":", f);
-			us(f, s->spans[j][1]);
-			fprintf(f, ",\"pid\":%d,\"tid\":%d", s->pid, s->tid);
-			if (s->cpu >= 0)
-				fprintf(f, ",\"args\":{\"cpu\":%d}", s->cpu);
-			fputc('}', f);
+		for (j = 0; j < s->n && ev; j++) {
+			json_t *e = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:i}", "name", kind,
+					      "cat", kind, "ph", "X", "ts", us(s->spans[j][0] - base),
+					      "dur", us(s->spans[j][1]), "pid", s->pid, "tid", s->tid);
+
+			if (e && s->cpu >= 0 &&
+			    json_object_set_new(e, "args", json_pack("{s:i}", "cpu", s->cpu))) {
+				json_decref(e);
+				e = NULL;
+			}
+			add(&ev, e);
 		}
 	}
 	for (i = 0; i < p->nspans; i++)
 		if (!seen_before(p, i, false))
-			print_utilisation(f, p, p->spans[i].pid, base);
-	fputs("\n]}\n", f);
+			add_utilisation(&ev, p, p->spans[i].pid, base);
+	/* for tools that relate the trace to other clocks: ts 0 is base_ns of CLOCK_MONOTONIC */
+	json_print(f, json_pack("{s:s, s:{s:s, s:o, s:i, s:s, s:o}, s:o}", "displayTimeUnit", "ns",
+				"otherData", "clock", "CLOCK_MONOTONIC", "base_ns", json_u64(base),
+				"cpus", (int)p->timeline_cpus,
+				"spans", !p->nspans ? "none" : p->timeline_switches ?
+				"context switches" : "samples",
+				"records_dropped", json_u64(p->timeline_dropped),
+				"traceEvents", ev), JSON_REAL_PRECISION(15));
 }

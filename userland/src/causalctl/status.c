@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 
 #include "causalctl.h"
+#include "json.h"
 
 void cmd_status_usage(FILE *f)
 {
@@ -309,85 +310,57 @@ void status_print_problem(FILE *f, const struct status_report *r)
 	}
 }
 
-struct json_list {
-	FILE *f;
-	bool first;
-};
-
-static void json_list_add(const char *name, void *arg)
+static void feature_add(const char *name, void *arg)
 {
-	struct json_list *l = arg;
+	json_t *a = arg;
 
-	if (!l->first)
-		fputc(',', l->f);
-	l->first = false;
-	json_string(l->f, name);
+	if (a)
+		json_array_append_new(a, json_text(name));
 }
 
-static void json_key(FILE *f, const char *key)
-{
-	fprintf(f, ",\"%s\":", key);
-}
-
+/* The report as one JSON object whose layout has a version ("schema"; causalctl(1)). */
 void status_print_json(FILE *f, const struct status_report *r)
 {
 	char what[PATH_MAX + 256], mode[11];
-	struct json_list features = { .f = f, .first = true };
+	json_t *features = json_null(), *checks = json_array();
 	unsigned int i;
 
-	fputs("{\"causalctl_version\":", f);
-	json_string(f, CAUSAL_VERSION);
-	json_key(f, "causalctl_abi");
-	fprintf(f, "%d", CAUSAL_ABI_VERSION);
-	json_key(f, "module_loaded");
-	fputs(r->module_loaded ? "true" : "false", f);
-	json_key(f, "module_version");
-	json_string(f, r->module_loaded && *r->module_version ? r->module_version : NULL);
-	json_key(f, "device");
-	json_string(f, r->device);
-	json_key(f, "device_exists");
-	fputs(r->device_exists ? "true" : "false", f);
-	mode_string(r->device_mode, mode);
-	json_key(f, "device_mode");
-	json_string(f, r->device_exists ? mode : NULL);
-	json_key(f, "device_owner");
-	json_string(f, r->device_exists ? r->device_owner : NULL);
-	json_key(f, "can_open");
-	fputs(r->can_open ? "true" : "false", f);
-	json_key(f, "abi");
-	if (r->answered)
-		fprintf(f, "%u", r->abi);
-	else
-		fputs("null", f);
-	json_key(f, "release");
-	json_string(f, r->answered ? r->release : NULL);
-	json_key(f, "features");
 	if (r->answered) {
-		fputc('[', f);
-		causal_features_foreach(r->features, json_list_add, &features);
-		fputc(']', f);
-	} else {
-		fputs("null", f);
+		features = json_array();
+		causal_features_foreach(r->features, feature_add, features);
 	}
-	status_describe(r, what, sizeof(what));
-	json_key(f, "error");
-	json_string(f, *what ? what : NULL);
-	json_key(f, "checks");
-	fputc('[', f);
-	for (i = 0; i < r->nr_checks; i++) {
+	for (i = 0; checks && i < r->nr_checks; i++) {
 		const struct check *c = &r->checks[i];
 
-		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		json_string(f, c->name);
-		json_key(f, "state");
-		json_string(f, check_state_name(c->state));
-		json_key(f, "what");
-		json_string(f, c->what);
-		json_key(f, "fix");
-		json_string(f, *c->fix ? c->fix : NULL);
-		fputc('}', f);
+		if (json_array_append_new(checks, json_pack("{s:o, s:s, s:o, s:o}",
+							    "name", json_text(c->name),
+							    "state", check_state_name(c->state),
+							    "what", json_text(c->what),
+							    "fix", json_text(*c->fix ? c->fix : NULL)))) {
+			json_decref(checks);
+			checks = NULL;
+		}
 	}
-	fputs("]}\n", f);
+	mode_string(r->device_mode, mode);
+	status_describe(r, what, sizeof(what));
+	json_print(f, json_pack("{s:i, s:s, s:i, s:b, s:o, s:o, s:b, s:o, s:o, s:b, s:o, s:o, s:o,"
+				" s:o, s:o}",
+				"schema", CAUSALCTL_JSON_SCHEMA,
+				"causalctl_version", CAUSAL_VERSION,
+				"causalctl_abi", CAUSAL_ABI_VERSION,
+				"module_loaded", r->module_loaded,
+				"module_version", json_text(r->module_loaded && *r->module_version ?
+							    r->module_version : NULL),
+				"device", json_text(r->device),
+				"device_exists", r->device_exists,
+				"device_mode", json_text(r->device_exists ? mode : NULL),
+				"device_owner", json_text(r->device_exists ? r->device_owner : NULL),
+				"can_open", r->can_open,
+				"abi", r->answered ? json_integer(r->abi) : json_null(),
+				"release", json_text(r->answered ? r->release : NULL),
+				"features", features,
+				"error", json_text(*what ? what : NULL),
+				"checks", checks), 0);
 }
 
 int cmd_status(const struct cli_env *env, int argc, char **argv)
