@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # What causal needs, in two sets:
 #   build  what `make` needs to build causalctl, libcausal and causal.ko for the running kernel: a C
-#          compiler, make, pkg-config, libdw/libelf headers, and the running kernel's headers (or a
-#          KDIR=). Found by what is there (any distribution), named as this distribution's packages.
+#          compiler, make, pkg-config, libdw/libelf and jansson headers, and the running kernel's
+#          headers (or a KDIR=). Found by what is there (any distribution), named as this distribution's packages.
 #   test   everything else `make check`, `make demo` and `make bench` use: QEMU, Debian kernels'
 #          tools, Coz, Go, Chromium, DKMS and packaging tools (Debian 12's package names).
 #
@@ -77,14 +77,17 @@ name() {
 	debian:cc) echo build-essential ;;
 	debian:pkg-config) echo pkg-config ;;
 	debian:libdw) echo libdw-dev ;;
+	debian:jansson) echo libjansson-dev ;;
 	debian:headers) echo "linux-headers-$(uname -r)" ;;
 	fedora:cc) echo gcc ;;
 	fedora:pkg-config) echo pkgconf-pkg-config ;;
 	fedora:libdw) echo elfutils-devel ;;
+	fedora:jansson) echo jansson-devel ;;
 	fedora:headers) echo "kernel-devel-$(uname -r)" ;;
 	*:cc) echo "a C compiler (gcc or clang) and make" ;;
 	*:pkg-config) echo "pkg-config (or pkgconf)" ;;
 	*:libdw) echo "elfutils' libdw and libelf development files" ;;
+	*:jansson) echo "jansson's development files" ;;
 	*:headers) echo "the build tree (headers) of kernel $(uname -r)" ;;
 	esac
 }
@@ -98,8 +101,10 @@ missing_build() {
 		# without pkg-config, look for the headers themselves
 		printf '#include <elfutils/libdw.h>\n#include <gelf.h>\n' |
 			"$cc" -E -x c - >/dev/null 2>&1 || name libdw
-	elif ! "${PKG_CONFIG:-pkg-config}" --exists libdw libelf; then
-		name libdw
+		printf '#include <jansson.h>\n' | "$cc" -E -x c - >/dev/null 2>&1 || name jansson
+	else
+		"${PKG_CONFIG:-pkg-config}" --exists libdw libelf || name libdw
+		"${PKG_CONFIG:-pkg-config}" --exists jansson || name jansson
 	fi
 	# a kernel build tree has its Makefile and the generated configuration
 	if [ -n "$kernel" ] && [ "$kdir" = "$running_kdir" ] && [ ! -f "$kdir/include/config/auto.conf" ]; then
@@ -137,7 +142,7 @@ fi
 
 packages=()
 if [ "$set_name" = all ]; then
-	packages=("${TEST_PACKAGES[@]}" pkg-config libdw-dev)
+	packages=("${TEST_PACKAGES[@]}" pkg-config libdw-dev libjansson-dev)
 else
 	packages=("${build_missing[@]}")
 fi

@@ -34,7 +34,7 @@ fi
 cflags=(-std=gnu11 -D_GNU_SOURCE -DCAUSAL_VERSION="\"$(head -n 1 "$top/VERSION")\"" -O1 -g
 	-fno-omit-frame-pointer -I"$src" -I"$top/uapi" -I"$top/userland/include"
 	-I"$top/userland/libcausal" -w)
-libs=(-ldw -lelf -lm)
+libs=(-ldw -lelf -ljansson -lm)
 
 # causalctl's sources but main.c, once with the fuzzer's coverage, once for a plain ASan program
 build_lib() {

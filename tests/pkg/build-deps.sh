@@ -50,6 +50,11 @@ expect "make module KDIR=<not a build tree>: says so, stops" !0 "is not a config
 	env PATH="$w/bin:$PATH" make -s module KDIR="$w"
 expect "make userland without libdw (pkg-config finds nothing): names libdw-dev, stops" !0 \
 	"apt-get install libdw-dev" env PATH="$w/bin:$PATH" PKG_CONFIG=false make -s userland
+# a pkg-config that knows everything but jansson
+printf '#!/bin/sh\ncase " $* " in *" jansson "*) exit 1 ;; esac\nexec pkg-config "$@"\n' >"$w/pc-nojansson"
+chmod +x "$w/pc-nojansson"
+expect "make userland without jansson: names libjansson-dev, stops" !0 \
+	"apt-get install libjansson-dev" env PATH="$w/bin:$PATH" PKG_CONFIG="$w/pc-nojansson" make -s userland
 expect "make userland without pkg-config: names pkg-config" !0 "pkg-config" \
 	env PATH="$w/bin:$PATH" PKG_CONFIG=/nonexistent/pkg-config make -s userland
 expect "make -C userland alone without libdw: its own message" !0 "does not find libdw and libelf" \
