@@ -107,12 +107,3 @@ int json_print(FILE *f, json_t *v, size_t flags)
 	json_decref(v);
 	return ret;
 }
-
-void json_write_string(FILE *f, const char *s)
-{
-	json_t *v = json_text(s);
-
-	if (!v || json_dumpf(v, f, JSON_ENCODE_ANY))
-		fputs("null", f);
-	json_decref(v);
-}

@@ -20,7 +20,5 @@ json_t *json_u64(uint64_t v);
 /* Prints v compact (flags: more JSON_* flags, e.g. JSON_REAL_PRECISION) and a newline, and drops
  * it; v NULL (out of memory somewhere in making it) prints an error object. -1 if it did. */
 int json_print(FILE *f, json_t *v, size_t flags);
-/* s as a quoted JSON string (null for NULL), for writers that stream their records */
-void json_write_string(FILE *f, const char *s);
 
 #endif /* CAUSALCTL_JSON_H */

@@ -2,6 +2,7 @@
 /* Writing Coz-compatible profiles: JSON Lines (default) or Coz's legacy tab-separated records. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,8 @@ struct profile_writer {
 	bool own;		/* opened by us, so closed by us */
 	enum profile_format fmt;
 	int error;		/* first write error, as a positive errno */
+	json_t *rec;		/* JSON Lines: the record being made (jansson writes it whole) */
+	bool oom;		/* a field of it could not be made */
 };
 
 static struct profile_writer *writer_new(FILE *f, bool own, enum profile_format fmt)
@@ -66,14 +69,20 @@ static void legacy_value(FILE *f, const char *s)
 		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
 }
 
-/* One "key":value or key=value field; the first field of a record carries no separator. */
+/* A field of the JSON record being made (v is stolen; NULL: out of memory, the record is lost). */
+static void field_json(struct profile_writer *w, const char *key, json_t *v)
+{
+	if (!w->rec || json_object_set_new(w->rec, key, v))
+		w->oom = true;
+}
+
+/* One "key":value or key=value field, in the record's order. */
 static void field_str(struct profile_writer *w, const char *jkey, const char *lkey, const char *v)
 {
 	if (!v)
 		return;
 	if (w->fmt == PROFILE_JSONL) {
-		fprintf(w->f, ",\"%s\":", jkey);
-		json_write_string(w->f, v);
+		field_json(w, jkey, json_text(v));
 	} else {
 		fprintf(w->f, "\t%s=", lkey);
 		legacy_value(w->f, v);
@@ -83,7 +92,7 @@ static void field_str(struct profile_writer *w, const char *jkey, const char *lk
 static void field_u64(struct profile_writer *w, const char *jkey, const char *lkey, uint64_t v)
 {
 	if (w->fmt == PROFILE_JSONL)
-		fprintf(w->f, ",\"%s\":%" PRIu64, jkey, v);
+		field_json(w, jkey, json_u64(v));
 	else
 		fprintf(w->f, "\t%s=%" PRIu64, lkey, v);
 }
@@ -91,22 +100,35 @@ static void field_u64(struct profile_writer *w, const char *jkey, const char *lk
 static void field_s64(struct profile_writer *w, const char *jkey, const char *lkey, int64_t v)
 {
 	if (w->fmt == PROFILE_JSONL)
-		fprintf(w->f, ",\"%s\":%" PRId64, jkey, v);
+		field_json(w, jkey, json_integer(v));
 	else
 		fprintf(w->f, "\t%s=%" PRId64, lkey, v);
 }
 
 static void record_begin(struct profile_writer *w, const char *type)
 {
-	if (w->fmt == PROFILE_JSONL)
-		fprintf(w->f, "{\"type\":\"%s\"", type);
-	else
+	if (w->fmt == PROFILE_JSONL) {
+		w->rec = json_object();
+		w->oom = false;
+		field_json(w, "type", json_string(type));
+	} else {
 		fputs(type, w->f);
+	}
 }
 
+/* JSON Lines: one compact object a line; reals keep 15 digits (a speedup of 0.35 stays 0.35) */
 static void record_end(struct profile_writer *w)
 {
-	fputs(w->fmt == PROFILE_JSONL ? "}\n" : "\n", w->f);
+	if (w->fmt != PROFILE_JSONL) {
+		fputc('\n', w->f);
+	} else if (w->oom) {
+		if (!w->error)
+			w->error = ENOMEM;
+	} else if (!json_dumpf(w->rec, w->f, JSON_COMPACT | JSON_REAL_PRECISION(15))) {
+		fputc('\n', w->f);
+	}
+	json_decref(w->rec);
+	w->rec = NULL;
 	note_error(w);
 }
 
@@ -138,8 +160,9 @@ void profile_write_experiment(struct profile_writer *w, const struct profile_exp
 		s = 1;
 	record_begin(w, "experiment");
 	field_str(w, "selected", "selected", e->selected ? e->selected : "");
+	/* whole percents: the viewer keys its points by the speedup */
 	if (w->fmt == PROFILE_JSONL)
-		fprintf(w->f, ",\"speedup\":%.2f", s);
+		field_json(w, "speedup", json_real(round(s * 100) / 100));
 	else
 		fprintf(w->f, "\tspeedup=%.2f", s);
 	field_u64(w, "duration", "duration", e->duration);
@@ -192,6 +215,7 @@ void profile_write_samples(struct profile_writer *w, const char *location, uint6
 void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, const char *kind,
 				int cpu, const uint64_t (*spans)[2], size_t n)
 {
+	json_t *list = NULL;
 	size_t i;
 
 	record_begin(w, "thread-spans");
@@ -201,15 +225,21 @@ void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, cons
 	if (cpu >= 0)
 		field_s64(w, "cpu", "cpu", cpu);
 	/* JSON: [[start,duration],...]; legacy: start:duration,... */
-	fputs(w->fmt == PROFILE_JSONL ? ",\"spans\":[" : "\tspans=", w->f);
+	if (w->fmt == PROFILE_JSONL)
+		list = json_array();
+	else
+		fputs("\tspans=", w->f);
 	for (i = 0; i < n; i++) {
-		if (w->fmt == PROFILE_JSONL)
-			fprintf(w->f, "%s[%" PRIu64 ",%" PRIu64 "]", i ? "," : "", spans[i][0], spans[i][1]);
-		else
+		if (w->fmt != PROFILE_JSONL)
 			fprintf(w->f, "%s%" PRIu64 ":%" PRIu64, i ? "," : "", spans[i][0], spans[i][1]);
+		else if (list && json_array_append_new(list, json_pack("[o,o]", json_u64(spans[i][0]),
+								       json_u64(spans[i][1])))) {
+			json_decref(list);
+			list = NULL;
+		}
 	}
 	if (w->fmt == PROFILE_JSONL)
-		fputc(']', w->f);
+		field_json(w, "spans", list);
 	record_end(w);
 }
 
