@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "unit.h"
+#include "callchain.h"
 #include "probe.h"
 #include "scope.h"
 #include "symbols.h"
@@ -475,6 +476,111 @@ static void inlined_code_goes_to_the_call_site(void **state)
 	proc_stop(&p);
 }
 
+/* The function index named name among p's, or fails. */
+static size_t function_named(const struct profile *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nfunctions; i++)
+		if (!strcmp(p->functions[i].name, name))
+			return i;
+	fail_msg("no function %s", name);
+	return 0;
+}
+
+/*
+ * The callchains written whole (callchain.c): an ip in fx_mix inlined into main, the return
+ * address of fx_ret's call in main, and libc's read (no DWARF: its ELF symbol); counted per
+ * distinct stack, the object with its build ID, ELF addresses, functions with their start lines.
+ */
+static void callchain_frames_symbolised(void **state)
+{
+	struct scope *all = scope_new();
+	struct callchains *c = callchains_new();
+	struct causal_range *r;
+	struct profile_writer *w;
+	struct capture cap;
+	struct profile p;
+	struct symbols *s;
+	struct proc pr;
+	const struct profile_frame *leaf, *call, *rd;
+	size_t n, fmix, fmain;
+	char err[512];
+	line_id mix;
+	uint64_t chain[3];
+	FILE *f;
+
+	(void)state;
+	proc_start(&pr, bin("fx_o2"), NULL);
+	s = open_ok(pr.pid, all);
+	snprintf(err, sizeof(err), "fx_inl.h:%u", fx.mark_mix);
+	assert_int_equal(symbols_find_line(s, err, &mix, err, sizeof(err)), 0);
+	assert_int_equal(symbols_line_ranges(s, mix, &r, &n), 0);
+	assert_true(n >= 1);
+	chain[0] = 0;
+	chain[1] = ~0ULL - 511;	/* PERF_CONTEXT_USER: skipped */
+	chain[2] = proc_val(&pr, "ret");
+	assert_int_equal(callchains_add(c, r[0].start, chain, 3, mix), 0);
+	assert_int_equal(callchains_add(c, r[0].start, chain, 3, mix), 0);
+	assert_int_equal(callchains_add(c, proc_val(&pr, "read"), chain, 3, 0), 0);
+	assert_int_equal(callchains_samples(c), 3);
+	capture_open(&cap);
+	w = profile_writer_stream(cap.f, PROFILE_JSONL);
+	callchains_write_stacks(c, s, w);
+	assert_int_equal(profile_writer_close(w), 0);
+	f = fmemopen((void *)capture_text(&cap), cap.len, "r");
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(profile_read_stream(f, &p), 0);
+	fclose(f);
+	capture_close(&cap);
+
+	assert_int_equal(p.bad_lines, 0);
+	assert_int_equal(p.nstacks, 2);
+	assert_int_equal(p.stacks[0].count, 2);
+	assert_string_equal(p.stacks[0].line, line_name(fx.inl_h, fx.mark_mix));
+	assert_int_equal(p.stacks[0].nframes, 2);
+	assert_null(p.stacks[1].line);
+	assert_int_equal(p.stack_samples, 3);
+	leaf = &p.frames[p.stacks[0].frames[0]];
+	call = &p.frames[p.stacks[0].frames[1]];
+	rd = &p.frames[p.stacks[1].frames[0]];
+	/* the leaf: fx_mix's line, inlined into main at MARK_INL */
+	fmix = function_named(&p, "fx_mix");
+	fmain = function_named(&p, "main");
+	assert_int_equal(leaf->nlines, 2);
+	assert_int_equal(leaf->lines[0].function, fmix);
+	assert_int_equal(leaf->lines[0].line, fx.mark_mix);
+	assert_int_equal(leaf->lines[1].function, fmain);
+	assert_int_equal(leaf->lines[1].line, fx.mark_inl);
+	assert_string_equal(p.functions[fmix].file, fx.inl_h);
+	assert_int_equal(p.functions[fmix].start_line, 1);
+	assert_string_equal(p.functions[fmain].file, fx.main_c);
+	assert_int_equal(p.functions[fmain].start_line, 9);
+	/* the caller: the call in main (a PIE: the ELF address, not the runtime one) */
+	assert_int_equal(call->nlines, 1);
+	assert_int_equal(call->lines[0].function, fmain);
+	assert_int_equal(call->lines[0].line, fx.mark_call);
+	assert_true(call->address < chain[2]);
+	assert_true(leaf->object && leaf->object == call->object);
+	assert_string_equal(p.objects[leaf->object - 1].path, bin("fx_o2"));
+	assert_non_null(p.objects[leaf->object - 1].build_id);
+	assert_true(strlen(p.objects[leaf->object - 1].build_id) >= 16);
+	assert_true(p.objects[leaf->object - 1].start <= leaf->address &&
+		    leaf->address < p.objects[leaf->object - 1].end);
+	/* libc's read, by its symbol at least */
+	assert_true(rd->object && rd->object != leaf->object);
+	assert_non_null(strstr(p.objects[rd->object - 1].path, "libc"));
+	assert_true(rd->nlines >= 1);
+	assert_non_null(strstr(p.functions[rd->lines[0].function].name, "read"));
+
+	profile_free(&p);
+	free(r);
+	callchains_free(c);
+	symbols_close(s);
+	scope_free(all);
+	proc_stop(&pr);
+}
+
 /* The libc the fixture maps, and the build-id path of its separate debug info. */
 static bool libc_debug_file(pid_t pid, char *libc, size_t len, char *debug, size_t dlen)
 {
@@ -877,6 +983,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(attribution_static),
 	cmocka_unit_test(attribution_separate_debuginfo),
 	cmocka_unit_test(inlined_code_goes_to_the_call_site),
+	cmocka_unit_test(callchain_frames_symbolised),
 	cmocka_unit_test(debuginfo_by_build_id),
 	cmocka_unit_test(find_line_by_suffix_with_suggestions),
 	cmocka_unit_test(lines_in_scope_lists_the_fixture),

@@ -76,6 +76,27 @@ void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, cons
  */
 void profile_write_timeline_start(struct profile_writer *w, unsigned int cpus, uint64_t start_ns);
 void profile_write_timeline_end(struct profile_writer *w, uint64_t end_ns, uint64_t dropped);
+/*
+ * The callchains (callchain.c) go to the profile's name with this appended, in the profile's
+ * syntax: Coz's viewer reads the profile and raises an alert for every record type it does not
+ * know, so they stay out of it, as the timeline does. Four record types, whose ids are the
+ * writing run's own (a later definition of an id replaces an earlier one, so runs append):
+ *   object    id, path, build_id (hex, may be absent), start, end (its ELF address range)
+ *   function  id, name, system_name (the linkage name, may be absent), file, start_line
+ *   frame     id, object (0: none), address (ELF address in the object: stable across runs and
+ *             ASLR), lines: [function, line] pairs, innermost inlined function first
+ *   stack     count, frames (leaf first), line (the in-scope line the samples were charged to,
+ *             as in samples records; may be absent)
+ */
+#define PROFILE_STACKS_SUFFIX	".stacks"
+void profile_write_object(struct profile_writer *w, uint32_t id, const char *path, const char *build_id,
+			  uint64_t start, uint64_t end);
+void profile_write_function(struct profile_writer *w, uint32_t id, const char *name, const char *system_name,
+			    const char *file, uint64_t start_line);
+void profile_write_frame(struct profile_writer *w, uint32_t id, uint32_t object, uint64_t address,
+			 const uint64_t (*lines)[2], size_t n);
+void profile_write_stack(struct profile_writer *w, uint64_t count, const char *line, const uint32_t *frames,
+			 size_t n);
 /* Write errors are sticky: flush and close return the first as -errno (0 if none). */
 int profile_flush(struct profile_writer *w);
 int profile_writer_close(struct profile_writer *w);
@@ -120,6 +141,43 @@ struct profile_spans {
 	size_t n;
 };
 
+/* The callchain records, as read: indexes into the profile's arrays, not the file's ids. */
+struct profile_object {
+	char *path, *build_id;		/* build_id may be NULL */
+	uint64_t start, end;
+};
+
+struct profile_function {
+	char *name, *system_name, *file;	/* system_name may be NULL */
+	uint64_t start_line;
+};
+
+struct profile_frame_line {
+	size_t function;		/* index into profile.functions */
+	uint64_t line;
+};
+
+struct profile_frame {
+	size_t object;			/* index + 1 into profile.objects; 0: none */
+	uint64_t address;
+	struct profile_frame_line *lines;	/* innermost first; may be empty */
+	size_t nlines;
+};
+
+struct profile_stack {
+	uint64_t count;
+	char *line;			/* may be NULL */
+	size_t *frames;			/* indexes into profile.frames, leaf first */
+	size_t nframes;
+};
+
+/* A file id → index + 1 map (0: undefined); ids above PROFILE_MAX_ID are refused. */
+#define PROFILE_MAX_ID	(1u << 24)
+struct profile_ids {
+	size_t *idx;
+	size_t cap;
+};
+
 #define PROFILE_MAX_WARNINGS 5
 
 struct profile {
@@ -129,6 +187,17 @@ struct profile {
 	size_t npoints, points_cap;
 	struct profile_spans *spans;
 	size_t nspans, spans_cap;
+	struct profile_object *objects;
+	size_t nobjects, objects_cap;
+	struct profile_function *functions;
+	size_t nfunctions, functions_cap;
+	struct profile_frame *frames;
+	size_t nframes, frames_cap;
+	struct profile_stack *stacks;
+	size_t nstacks, stacks_cap;
+	struct profile_ids object_ids, function_ids, frame_ids;
+	uint64_t stack_samples;		/* Σ stack counts (saturating) */
+	uint64_t line_samples;		/* Σ samples record counts (saturating) */
 	unsigned int runs;		/* startup records */
 	unsigned long lines;		/* non-empty lines read */
 	unsigned long bad_lines;	/* lines that did not parse or made no sense */
@@ -271,6 +340,10 @@ void report_print_json(FILE *f, const char *path, const struct profile *p, const
 /* report_html.c */
 void report_print_html(FILE *f, const char *path, const struct profile *p, const struct report_result *r,
 		       size_t top);
+
+/* report_pprof.c: the callchains as a gzip'd pprof profile.proto; 0, or -errno with err set */
+int report_write_pprof(const char *path, const struct profile *p, const struct report_result *r, char *err,
+		       size_t errlen);
 
 /* report_trace.c */
 void report_print_trace(FILE *f, const struct profile *p);

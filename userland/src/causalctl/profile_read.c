@@ -506,6 +506,242 @@ oom:
 	return fail(why, wlen, "out of memory");
 }
 
+/* p->stacks with room for one more, or NULL (p->stacks unchanged). */
+static struct profile_stack *grow_stacks(struct profile *p)
+{
+	size_t c = p->stacks_cap ? 2 * p->stacks_cap : 64;
+	struct profile_stack *a = realloc(p->stacks, c * sizeof(*a));
+
+	if (a)
+		p->stacks_cap = c;
+	return a;
+}
+
+/* ---- callchain records (profile.h): file ids map to indexes, the last definition winning ---- */
+
+static bool id_set(struct profile_ids *m, uint64_t id, size_t idx)
+{
+	if (id >= m->cap) {
+		size_t cap = m->cap ? m->cap : 64;
+		size_t *a;
+
+		while (cap <= id)
+			cap *= 2;
+		a = realloc(m->idx, cap * sizeof(*a));
+		if (!a)
+			return false;
+		memset(a + m->cap, 0, (cap - m->cap) * sizeof(*a));
+		m->idx = a;
+		m->cap = cap;
+	}
+	m->idx[id] = idx + 1;
+	return true;
+}
+
+/* The index + 1 an id stands for, or 0. */
+static size_t id_get(const struct profile_ids *m, uint64_t id)
+{
+	return id < m->cap ? m->idx[id] : 0;
+}
+
+static bool need_id(const struct record *r, const char *key, uint64_t *v, char *why, size_t wlen)
+{
+	if (!need_u64(r, key, v, why, wlen))
+		return false;
+	if (*v == 0 || *v > PROFILE_MAX_ID)
+		return fail(why, wlen, "%s: %s=%" PRIu64 " is not an id from 1 to %u", r->type, key, *v,
+			    PROFILE_MAX_ID);
+	return true;
+}
+
+/* "[a,b,...]" or "[[a,b],...]" (JSON), "a,b" or "a:b,..." (legacy): width numbers at a time. */
+static bool u64_list(const char *list, size_t width, uint64_t **out, size_t *n)
+{
+	uint64_t *v = NULL;
+	size_t cap = 0, k = 0;
+	const char *s;
+	char *end;
+
+	*out = NULL;
+	*n = 0;
+	for (s = list; *s;) {
+		if (!isdigit((unsigned char)*s)) {
+			if (!strchr("[],: ", *s))
+				goto bad;
+			s++;
+			continue;
+		}
+		if (k == cap) {
+			size_t c = cap ? 2 * cap : 16;
+			uint64_t *a = c <= SIZE_MAX / sizeof(*a) ? realloc(v, c * sizeof(*a)) : NULL;
+
+			if (!a)
+				goto bad;
+			v = a;
+			cap = c;
+		}
+		errno = 0;
+		v[k++] = strtoull(s, &end, 10);
+		if (errno)
+			goto bad;
+		s = end;
+	}
+	if (k % width)
+		goto bad;
+	*out = v;
+	*n = k / width;
+	return true;
+bad:
+	free(v);
+	return false;
+}
+
+static bool add_object(struct profile *p, const struct record *r, char *why, size_t wlen)
+{
+	struct profile_object o = { 0 };
+	const char *path, *bid = get(r, "build_id");
+	uint64_t id;
+
+	if (!need_id(r, "id", &id, why, wlen) || !need_str(r, "path", &path, why, wlen) ||
+	    !opt_u64(r, "start", &o.start, why, wlen) || !opt_u64(r, "end", &o.end, why, wlen))
+		return false;
+	GROW(p->objects, p->nobjects, p->objects_cap);
+	o.path = strdup(path);
+	o.build_id = bid && *bid ? strdup(bid) : NULL;
+	if (!o.path || (bid && *bid && !o.build_id) || !id_set(&p->object_ids, id, p->nobjects)) {
+		free(o.path);
+		free(o.build_id);
+		return fail(why, wlen, "out of memory");
+	}
+	p->objects[p->nobjects++] = o;
+	return true;
+}
+
+static bool add_function(struct profile *p, const struct record *r, char *why, size_t wlen)
+{
+	struct profile_function f = { 0 };
+	const char *name, *sys = get(r, "system_name"), *file = get(r, "file");
+	uint64_t id;
+
+	if (!need_id(r, "id", &id, why, wlen) || !need_str(r, "name", &name, why, wlen) ||
+	    !opt_u64(r, "start_line", &f.start_line, why, wlen))
+		return false;
+	GROW(p->functions, p->nfunctions, p->functions_cap);
+	f.name = strdup(name);
+	f.system_name = sys && *sys ? strdup(sys) : NULL;
+	f.file = strdup(file ? file : "");
+	if (!f.name || !f.file || (sys && *sys && !f.system_name) ||
+	    !id_set(&p->function_ids, id, p->nfunctions)) {
+		free(f.name);
+		free(f.system_name);
+		free(f.file);
+		return fail(why, wlen, "out of memory");
+	}
+	p->functions[p->nfunctions++] = f;
+	return true;
+}
+
+static bool add_frame(struct profile *p, const struct record *r, char *why, size_t wlen)
+{
+	struct profile_frame fr = { 0 };
+	uint64_t id, object, *v;
+	const char *list = get(r, "lines");
+	size_t n, i;
+
+	if (!need_id(r, "id", &id, why, wlen) || !opt_u64(r, "object", &object, why, wlen) ||
+	    !opt_u64(r, "address", &fr.address, why, wlen))
+		return false;
+	if (object && !(fr.object = id_get(&p->object_ids, object)))
+		return fail(why, wlen, "frame: object %" PRIu64 " is not defined before it", object);
+	if (!u64_list(list ? list : "", 2, &v, &n))
+		return fail(why, wlen, "frame: lines is not a list of [function, line] pairs");
+	if (n) {
+		fr.lines = calloc(n, sizeof(*fr.lines));
+		if (!fr.lines) {
+			free(v);
+			return fail(why, wlen, "out of memory");
+		}
+	}
+	for (i = 0; i < n; i++) {
+		size_t f = v[2 * i] ? id_get(&p->function_ids, v[2 * i]) : 0;
+
+		if (!f) {
+			fail(why, wlen, "frame: function %" PRIu64 " is not defined before it", v[2 * i]);
+			free(v);
+			free(fr.lines);
+			return false;
+		}
+		fr.lines[i].function = f - 1;
+		fr.lines[i].line = v[2 * i + 1];
+	}
+	free(v);
+	fr.nlines = n;
+	if (p->nframes == p->frames_cap) {
+		size_t c = p->frames_cap ? 2 * p->frames_cap : 64;
+		void *a = realloc(p->frames, c * sizeof(*p->frames));
+
+		if (!a)
+			goto oom;
+		p->frames = a;
+		p->frames_cap = c;
+	}
+	if (!id_set(&p->frame_ids, id, p->nframes))
+		goto oom;
+	p->frames[p->nframes++] = fr;
+	return true;
+oom:
+	free(fr.lines);
+	return fail(why, wlen, "out of memory");
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static bool add_stack(struct profile *p, const struct record *r, char *why, size_t wlen)
+{
+	struct profile_stack st = { 0 };
+	const char *list = get(r, "frames"), *line = get(r, "line");
+	struct profile_stack *a;
+	uint64_t *v;
+	size_t n, i;
+
+	if (!need_u64(r, "count", &st.count, why, wlen))
+		return false;
+	if (!list || !u64_list(list, 1, &v, &n) || !n)
+		return fail(why, wlen, "stack: frames is not a non-empty list of frame ids");
+	st.frames = calloc(n, sizeof(*st.frames));
+	if (!st.frames) {
+		free(v);
+		return fail(why, wlen, "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		size_t f = id_get(&p->frame_ids, v[i]);
+
+		if (!f) {
+			fail(why, wlen, "stack: frame %" PRIu64 " is not defined before it", v[i]);
+			free(v);
+			free(st.frames);
+			return false;
+		}
+		st.frames[i] = f - 1;
+	}
+	free(v);
+	st.nframes = n;
+	st.line = line && *line ? strdup(line) : NULL;
+	if (p->nstacks == p->stacks_cap && (a = grow_stacks(p)))
+		p->stacks = a;
+	if ((line && *line && !st.line) || p->nstacks == p->stacks_cap) {
+		free(st.line);
+		free(st.frames);
+		return fail(why, wlen, "out of memory");
+	}
+	p->stacks[p->nstacks++] = st;
+	p->stack_samples = add_sat(p->stack_samples, st.count);
+	return true;
+}
+
 static bool type_is(const char *type, const char *name)
 {
 	return key_eq(type, name);
@@ -575,8 +811,23 @@ static bool parse_line(struct profile *p, const char *line, unsigned long lineno
 		ok = add_spans(p, &r, why, wlen);
 	else if (type_is(r.type, "timeline"))
 		ok = add_timeline(p, &r, why, wlen);
-	else if (type_is(r.type, "samples") || type_is(r.type, "shutdown"))
-		ok = true;	/* phase-correction data and historic end records: not used */
+	else if (type_is(r.type, "object"))
+		ok = add_object(p, &r, why, wlen);
+	else if (type_is(r.type, "function"))
+		ok = add_function(p, &r, why, wlen);
+	else if (type_is(r.type, "frame"))
+		ok = add_frame(p, &r, why, wlen);
+	else if (type_is(r.type, "stack"))
+		ok = add_stack(p, &r, why, wlen);
+	else if (type_is(r.type, "samples")) {
+		/* Coz's phase-correction data, unused but for the total in scope */
+		uint64_t count;
+
+		ok = need_u64(&r, "count", &count, why, wlen);
+		if (ok)
+			p->line_samples = add_sat(p->line_samples, count);
+	} else if (type_is(r.type, "shutdown"))
+		ok = true;	/* historic end records: not used */
 	else
 		ok = fail(why, wlen, "unknown record type '%.40s'", r.type);
 out:
@@ -675,6 +926,28 @@ void profile_free(struct profile *p)
 		free(p->points[i].name);
 	for (i = 0; i < p->nspans; i++)
 		free(p->spans[i].spans);
+	for (i = 0; i < p->nobjects; i++) {
+		free(p->objects[i].path);
+		free(p->objects[i].build_id);
+	}
+	for (i = 0; i < p->nfunctions; i++) {
+		free(p->functions[i].name);
+		free(p->functions[i].system_name);
+		free(p->functions[i].file);
+	}
+	for (i = 0; i < p->nframes; i++)
+		free(p->frames[i].lines);
+	for (i = 0; i < p->nstacks; i++) {
+		free(p->stacks[i].line);
+		free(p->stacks[i].frames);
+	}
+	free(p->objects);
+	free(p->functions);
+	free(p->frames);
+	free(p->stacks);
+	free(p->object_ids.idx);
+	free(p->function_ids.idx);
+	free(p->frame_ids.idx);
 	free(p->exps);
 	free(p->points);
 	free(p->spans);

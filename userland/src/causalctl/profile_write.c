@@ -260,6 +260,82 @@ void profile_write_timeline_end(struct profile_writer *w, uint64_t end_ns, uint6
 	record_end(w);
 }
 
+void profile_write_object(struct profile_writer *w, uint32_t id, const char *path, const char *build_id,
+			  uint64_t start, uint64_t end)
+{
+	record_begin(w, "object");
+	field_u64(w, "id", "id", id);
+	field_str(w, "path", "path", path);
+	field_str(w, "build_id", "build-id", build_id);
+	field_u64(w, "start", "start", start);
+	field_u64(w, "end", "end", end);
+	record_end(w);
+}
+
+void profile_write_function(struct profile_writer *w, uint32_t id, const char *name, const char *system_name,
+			    const char *file, uint64_t start_line)
+{
+	record_begin(w, "function");
+	field_u64(w, "id", "id", id);
+	field_str(w, "name", "name", name);
+	field_str(w, "system_name", "system-name", system_name);
+	field_str(w, "file", "file", file ? file : "");
+	field_u64(w, "start_line", "start-line", start_line);
+	record_end(w);
+}
+
+/* JSON: [a,b,...] or [[a,b],...]; legacy: a,b,... or a:b,... (as thread-spans) */
+static void u64_list(struct profile_writer *w, const char *key, const uint64_t *v, size_t n, size_t width)
+{
+	size_t i, k;
+
+	if (w->fmt == PROFILE_JSONL)
+		fprintf(w->f, ",\"%s\":[", key);
+	else
+		fprintf(w->f, "\t%s=", key);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc(',', w->f);
+		if (width > 1 && w->fmt == PROFILE_JSONL)
+			fputc('[', w->f);
+		for (k = 0; k < width; k++)
+			fprintf(w->f, "%s%" PRIu64, k ? (w->fmt == PROFILE_JSONL ? "," : ":") : "",
+				v[i * width + k]);
+		if (width > 1 && w->fmt == PROFILE_JSONL)
+			fputc(']', w->f);
+	}
+	if (w->fmt == PROFILE_JSONL)
+		fputc(']', w->f);
+}
+
+void profile_write_frame(struct profile_writer *w, uint32_t id, uint32_t object, uint64_t address,
+			 const uint64_t (*lines)[2], size_t n)
+{
+	record_begin(w, "frame");
+	field_u64(w, "id", "id", id);
+	field_u64(w, "object", "object", object);
+	field_u64(w, "address", "address", address);
+	u64_list(w, "lines", n ? lines[0] : NULL, n, 2);
+	record_end(w);
+}
+
+void profile_write_stack(struct profile_writer *w, uint64_t count, const char *line, const uint32_t *frames,
+			 size_t n)
+{
+	uint64_t v[CAUSAL_MAX_CALLCHAIN + 1];
+	size_t i;
+
+	record_begin(w, "stack");
+	field_u64(w, "count", "count", count);
+	field_str(w, "line", "line", line);
+	if (n > CAUSAL_MAX_CALLCHAIN + 1)
+		n = CAUSAL_MAX_CALLCHAIN + 1;
+	for (i = 0; i < n; i++)
+		v[i] = frames[i];
+	u64_list(w, "frames", v, n, 1);
+	record_end(w);
+}
+
 int profile_flush(struct profile_writer *w)
 {
 	if (fflush(w->f) == EOF && !w->error)

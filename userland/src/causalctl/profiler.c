@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "callchain.h"
 #include "causalctl.h"
 #include "policy.h"
 #include "probe.h"
@@ -57,6 +58,9 @@ struct profiler {
 	struct profile_writer *w;
 	struct profile_writer *tw;	/* --timeline: OUTPUT.timeline (profiler.h) */
 	char timeline_path[PATH_MAX];
+	struct profile_writer *sw;	/* the callchains: OUTPUT.stacks (profile.h) */
+	char stacks_path[PATH_MAX];
+	struct callchains *cc;
 	struct policy *policy;
 	struct symbols *sym;
 	struct shm_set *shm;
@@ -193,6 +197,14 @@ struct profiler *profiler_new(const struct cli_env *env, const struct profiler_o
 		errf(p, "%s\n", err);
 		goto fail;
 	}
+	/* the callchains too, for the same reason, in the profile's syntax */
+	snprintf(p->stacks_path, sizeof(p->stacks_path), "%s%s", o->output, PROFILE_STACKS_SUFFIX);
+	p->cc = callchains_new();
+	p->sw = p->cc ? profile_writer_open(p->stacks_path, o->format, err, sizeof(err)) : NULL;
+	if (!p->sw) {
+		errf(p, "%s\n", p->cc ? err : "out of memory");
+		goto fail;
+	}
 	/*
 	 * The per-thread spans go beside the profile, not in it: Coz's viewer reads the profile and
 	 * raises an alert for every record it does not know. report reads both.
@@ -219,6 +231,9 @@ void profiler_abort(struct profiler *p)
 		profile_writer_close(p->w);
 	if (p->tw)
 		profile_writer_close(p->tw);
+	if (p->sw)
+		profile_writer_close(p->sw);
+	callchains_free(p->cc);
 	session_close(&p->sess);
 	policy_free(p->policy);
 	shm_set_free(p->shm);
@@ -591,6 +606,7 @@ static void on_record(const struct causal_sample *r, void *arg)
 {
 	struct profiler *p = arg;
 	line_id line;
+	unsigned int n;
 
 	if (p->timeline)
 		timeline_record(p->timeline, r);
@@ -602,10 +618,10 @@ static void on_record(const struct causal_sample *r, void *arg)
 	}
 	p->samples++;
 	note_pid(p, (pid_t)r->pid);
-	if (!p->sym)
-		return;
-	line = symbols_attribute(p->sym, r->ip, (const uint64_t *)r->callchain,
-				 r->nr_callchain <= CAUSAL_MAX_CALLCHAIN ? r->nr_callchain : 0);
+	n = r->nr_callchain <= CAUSAL_MAX_CALLCHAIN ? r->nr_callchain : 0;
+	line = p->sym ? symbols_attribute(p->sym, r->ip, (const uint64_t *)r->callchain, n) : 0;
+	/* every sample's stack, in scope or not: the frames are symbolised after the experiment */
+	callchains_add(p->cc, r->ip, (const uint64_t *)r->callchain, n, line);
 	if (!line)
 		return;
 	p->in_scope++;
@@ -796,6 +812,13 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 		}
 		if (p->tw && profile_flush(p->tw)) {
 			errf(p, "cannot write %s: %s\n", p->timeline_path, strerror(errno));
+			free(deltas);
+			return -1;
+		}
+		/* while the objects the frames lie in are mapped: a library may go away */
+		callchains_write_frames(p->cc, p->sym, p->sw);
+		if (profile_flush(p->sw)) {
+			errf(p, "cannot write %s: %s\n", p->stacks_path, strerror(errno));
 			free(deltas);
 			return -1;
 		}
@@ -1006,6 +1029,15 @@ int profiler_finish(struct profiler *p)
 		ret = -1;
 	}
 	p->tw = NULL;
+	if (p->start_mono)
+		callchains_write_stacks(p->cc, p->sym, p->sw);
+	if (profile_writer_close(p->sw)) {
+		errf(p, "cannot write %s\n", p->stacks_path);
+		ret = -1;
+	}
+	p->sw = NULL;
+	if (callchains_lost(p->cc))
+		errf(p, "%" PRIu64 " samples' callchains were lost (out of memory)\n", callchains_lost(p->cc));
 
 	fprintf(p->env->err,
 		"causal: %u experiments in %.1f s, %" PRIu64 " samples (%" PRIu64 " in scope, %"

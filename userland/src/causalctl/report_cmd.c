@@ -2,6 +2,7 @@
 /* causalctl report: read a profile, rank its lines, print them and write the HTML and trace files. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
@@ -53,6 +54,12 @@ void cmd_report_usage(FILE *f)
 		"                      profile made with 'run --timeline' each thread's on-CPU,\n"
 		"                      runnable and delay spans and each process's utilisation, as\n"
 		"                      Chrome trace JSON (Perfetto, chrome://tracing)\n"
+		"      --pprof OUT     also write the profile's callchains (every sample's stack, from\n"
+		"                      FILE.stacks beside FILE) as a gzip'd pprof profile to OUT, for\n"
+		"                      'go tool pprof' and Go's profile-guided optimisation (go build\n"
+		"                      -pgo=OUT); the ranked lines' impacts go with it as sample labels\n"
+		"                      (causal_line, causal_impact) and comments. Written also when the\n"
+		"                      profile has no experiments or progress points to rank\n"
 		"      --ascii         draw the table's plots with ASCII instead of Unicode blocks (the\n"
 		"                      default where the locale's character set is not UTF-8)\n"
 		"      --settle        instead of the table: replay the profile one experiment at a time\n"
@@ -171,15 +178,18 @@ static void print_parse_warnings(const struct cli_env *env, const char *path, co
 			"being written?); ignored\n", path);
 }
 
-/* FILE.timeline, the spans `run --timeline` writes beside FILE, when there is one. 0 or -1. */
-static int read_timeline(const struct cli_env *env, const char *file, struct profile *p)
+/*
+ * A file run writes beside FILE when there is one: FILE.timeline (the spans of `run --timeline`)
+ * or FILE.stacks (the callchains). 0 or -1.
+ */
+static int read_beside(const struct cli_env *env, const char *file, const char *suffix, struct profile *p)
 {
 	char path[PATH_MAX + 16];
 	unsigned long from = p->bad_lines;
 	FILE *f;
 	int r;
 
-	snprintf(path, sizeof(path), "%s%s", file, PROFILE_TIMELINE_SUFFIX);
+	snprintf(path, sizeof(path), "%s%s", file, suffix);
 	f = fopen(path, "re");
 	if (!f && errno == ENOENT)
 		return 0;
@@ -202,7 +212,7 @@ static int read_timeline(const struct cli_env *env, const char *file, struct pro
  * Reads the profiles named in files[0..n) ("-": the standard input) into p, one after the other
  * as appended runs are; each file's warnings under its own name. 0, or -1 after saying why.
  */
-static int read_profiles(const struct cli_env *env, char **files, int n, struct profile *p)
+static int read_profiles(const struct cli_env *env, char **files, int n, bool stacks, struct profile *p)
 {
 	bool truncated = false;
 	char err[512];
@@ -231,7 +241,11 @@ static int read_profiles(const struct cli_env *env, char **files, int n, struct 
 		}
 		print_parse_warnings(env, name, p, from);
 		truncated |= p->truncated_tail;
-		if (strcmp(files[k], "-") && read_timeline(env, files[k], p))
+		if (strcmp(files[k], "-") && read_beside(env, files[k], PROFILE_TIMELINE_SUFFIX, p))
+			return -1;
+		truncated |= p->truncated_tail;
+		/* only --pprof reads the callchains, which can be large */
+		if (stacks && strcmp(files[k], "-") && read_beside(env, files[k], PROFILE_STACKS_SUFFIX, p))
 			return -1;
 		truncated |= p->truncated_tail;
 	}
@@ -264,9 +278,24 @@ static int write_file(const struct cli_env *env, const char *out, const char *wh
 	return CAUSALCTL_EXIT_OK;
 }
 
+/* --pprof OUT; r may be NULL (nothing ranked). 0, or -1 after saying why. */
+static int write_pprof(const struct cli_env *env, const char *out, const struct profile *p,
+		       const struct report_result *r)
+{
+	char err[512];
+
+	if (report_write_pprof(out, p, r, err, sizeof(err))) {
+		fprintf(env->err, "causalctl report: %s\n", err);
+		return -1;
+	}
+	fprintf(env->err, "causalctl report: wrote the pprof profile (%zu stacks, %" PRIu64 " samples) to %s\n",
+		p->nstacks, p->stack_samples, out);
+	return 0;
+}
+
 int cmd_report(const struct cli_env *env, int argc, char **argv)
 {
-	enum { OPT_HTML = 0x100, OPT_TRACE, OPT_ASCII, OPT_SETTLE, OPT_SORT };
+	enum { OPT_HTML = 0x100, OPT_TRACE, OPT_PPROF, OPT_ASCII, OPT_SETTLE, OPT_SORT };
 	static const struct option opts[] = {
 		{ "top", required_argument, NULL, 'n' },
 		{ "min-points", required_argument, NULL, 'm' },
@@ -274,12 +303,13 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, OPT_HTML },
 		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "pprof", required_argument, NULL, OPT_PPROF },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "settle", no_argument, NULL, OPT_SETTLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *html = NULL, *trace = NULL, *path;
+	const char *html = NULL, *trace = NULL, *pprof = NULL, *path;
 	enum report_sort sort = REPORT_DEFAULT_SORT;
 	unsigned long top = 0, min_points = REPORT_DEFAULT_MIN_POINTS;
 	bool json = false, ascii = false, top_given = false, settle = false;
@@ -317,6 +347,9 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		case OPT_TRACE:
 			trace = optarg;
 			break;
+		case OPT_PPROF:
+			pprof = optarg;
+			break;
 		case OPT_ASCII:
 			ascii = true;
 			break;
@@ -349,7 +382,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 	if (nfiles > 1)
 		snprintf(many, sizeof(many), "%s (and %d more)", files[0], nfiles - 1);
 	path = nfiles > 1 ? many : strcmp(files[0], "-") ? files[0] : "(standard input)";
-	if (read_profiles(env, files, nfiles, &p)) {
+	if (read_profiles(env, files, nfiles, pprof != NULL, &p)) {
 		profile_free(&p);
 		return CAUSALCTL_EXIT_FAILURE;
 	}
@@ -357,6 +390,15 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		fprintf(env->err, "causalctl report: %s is empty: no profiler wrote to it (was the program run "
 			"under causalctl run, and did it exit or get stopped normally?)\n", path);
 		ret = CAUSALCTL_EXIT_FAILURE;
+		goto out;
+	}
+	/* callchains need no experiments: a profile without progress points still has them */
+	if (pprof && (!p.nexps || !p.npoints)) {
+		if (write_pprof(env, pprof, &p, NULL))
+			ret = CAUSALCTL_EXIT_FAILURE;
+		else
+			fprintf(env->err, "causalctl report: %s: %s, so the pprof profile carries no causal results\n",
+				path, p.nexps ? "no progress-point records" : "no experiments");
 		goto out;
 	}
 	if (!p.nexps) {
@@ -392,6 +434,8 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		report_print_text(env->out, &r, top_given ? top : DEFAULT_TERMINAL_TOP,
 				  ascii || !locale_is_utf8(), terminal_columns(env->out));
 	if (html && write_file(env, html, "HTML report", path, &p, &r, top))
+		ret = CAUSALCTL_EXIT_FAILURE;
+	if (pprof && write_pprof(env, pprof, &p, &r))
 		ret = CAUSALCTL_EXIT_FAILURE;
 	report_free(&r);
 out:

@@ -231,6 +231,21 @@ line_id symbols_attribute(struct symbols *s, uint64_t ip, const uint64_t *callch
 	return id;
 }
 
+Dwfl_Module *symbols_module_at(struct symbols *s, uint64_t addr, const char **path)
+{
+	struct object *o = object_at(s, addr);
+
+	if (!o)
+		return NULL;
+	*path = o->path;
+	return o->mod;
+}
+
+bool symbols_is_marker(uint64_t addr)
+{
+	return !addr || addr >= CALLCHAIN_MARKER;
+}
+
 uint64_t symbols_unknown_ips(const struct symbols *s)
 {
 	return s->unknown_ips;

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include <linux/causal.h>
+#include <elfutils/libdwfl.h>
 
 #include "scope.h"
 
@@ -81,6 +82,15 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 
 /* Calls fn for every in-scope line with code in the loaded objects; returns how many. */
 size_t symbols_lines_in_scope(struct symbols *s, void (*fn)(line_id id, void *arg), void *arg);
+
+/*
+ * The libdwfl module of the object mapped at addr, in scope or not, and its canonical path in
+ * *path; NULL outside every known mapping. callchain.c symbolises whole frames with it.
+ */
+Dwfl_Module *symbols_module_at(struct symbols *s, uint64_t addr, const char **path);
+
+/* Entries of a callchain that are no address: 0, and perf's context markers. */
+bool symbols_is_marker(uint64_t addr);
 
 /* The canonical path of the main executable ("" if unknown). */
 const char *symbols_main_exe(const struct symbols *s);
