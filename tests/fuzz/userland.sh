@@ -4,7 +4,8 @@
 #   1. elf_fixtures: truncated and corrupt ELF/DWARF files, made from a small -g binary, through
 #      probe_resolve() (ASan, UBSan): a location or an error with a message, never a crash;
 #   2. profile_fuzz: libFuzzer on the profile parser, the report analysis and every output format
-#      of `causalctl report`, from a seed corpus of valid profiles (JSON Lines and legacy);
+#      of `causalctl report` (--pprof too), from a seed corpus of valid profiles (JSON Lines and
+#      legacy, with callchain records);
 #   3. elf_fuzz: libFuzzer on probe_resolve() from that binary.
 # Both libFuzzer runs are built with clang (-fsanitize=fuzzer,address,undefined); a crash leaves
 # its input in build/fuzz/artifacts/ (reproduce: build/fuzz/<target> <file>).
@@ -14,7 +15,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-30}
 out=$top/build/fuzz
 src=$top/userland/src/causalctl
-mkdir -p "$out/artifacts" "$out/corpus-profile" "$out/corpus-elf" "$out/obj"
+mkdir -p "$out/artifacts" "$out/corpus-profile" "$out/corpus-elf" "$out/obj" "$out/gen"
 n=0
 fails=0
 result() {
@@ -33,13 +34,18 @@ if ! command -v $cc >/dev/null; then
 fi
 cflags=(-std=gnu11 -D_GNU_SOURCE -DCAUSAL_VERSION="\"$(head -n 1 "$top/VERSION")\"" -O1 -g
 	-fno-omit-frame-pointer -I"$src" -I"$top/uapi" -I"$top/userland/include"
-	-I"$top/userland/libcausal" -w)
-libs=(-ldw -lelf -ljansson -lm)
+	-I"$top/userland/libcausal" -I"$out/gen" -w)
+libs=(-ldw -lelf -ljansson -lprotobuf-c -lz -lm)
 
+# report --pprof's C, from pprof's schema, as the Makefile makes it
+proto=$top/userland/proto/profile.proto
+if [ ! -f "$out/gen/profile.pb-c.c" ] || [ "$proto" -nt "$out/gen/profile.pb-c.c" ]; then
+	protoc-c -I"$(dirname "$proto")" --c_out="$out/gen" "$proto" || { echo "# protoc-c failed (make deps)"; exit 1; }
+fi
 # causalctl's sources but main.c, once with the fuzzer's coverage, once for a plain ASan program
 build_lib() {
 	local kind=$1 flags=$2 objs=()
-	for f in "$src"/*.c; do
+	for f in "$src"/*.c "$out/gen/profile.pb-c.c"; do
 		[ "$(basename "$f")" = main.c ] && continue
 		local o=$out/obj/$kind-$(basename "${f%.c}").o
 		if [ ! -f "$o" ] || [ "$f" -nt "$o" ]; then
@@ -97,8 +103,8 @@ result $rc "elf_fixtures (probe_resolve on truncated and corrupt ELF and DWARF)"
 
 # the profile seeds: what causalctl writes, in both formats
 p=$out/corpus-profile
-printf '\000{"type":"startup","time":1427223983237973526,"tool":"causal","version":"0.1.0","thread_model":"task","event":"cpu-clock","period_ns":1000000,"command":"./join","kernel":"6.1.0"}\n{"type":"experiment","selected":"join.c:30","speedup":0.35,"duration":500214432,"selected_samples":12}\n{"type":"throughput","name":"join.c:73","delta":120}\n{"type":"experiment","selected":"join.c:30","speedup":0,"duration":500000000,"selected_samples":10}\n{"type":"throughput","name":"join.c:73","delta":100}\n{"type":"latency","name":"req","arrivals":10,"departures":9,"difference":1000}\n{"type":"samples","location":"join.c:30","count":55}\n{"type":"runtime","time":3000000000}\n' >"$p/jsonl"
-printf '\001startup\ttime=1427223983237973526\nexperiment\tselected=sqlite3.c:123263\tspeedup=0.55\tduration=500214432\tselected-samples=0\nthroughput-point\tname=main.c:73\tdelta=150\nexperiment\tselected=sqlite3.c:123263\tspeedup=0.00\tduration=500214432\tselected-samples=3\nthroughput-point\tname=main.c:73\tdelta=100\nlatency-point\tname=q\tarrivals=5\tdepartures=4\tdifference=17\nsamples\tlocation=a.c:1\tcount=3\nruntime\ttime=1000\n' >"$p/legacy"
+printf '\000{"type":"startup","time":1427223983237973526,"tool":"causal","version":"0.1.0","thread_model":"task","event":"cpu-clock","period_ns":1000000,"command":"./join","kernel":"6.1.0"}\n{"type":"experiment","selected":"join.c:30","speedup":0.35,"duration":500214432,"selected_samples":12}\n{"type":"throughput","name":"join.c:73","delta":120}\n{"type":"experiment","selected":"join.c:30","speedup":0,"duration":500000000,"selected_samples":10}\n{"type":"throughput","name":"join.c:73","delta":100}\n{"type":"latency","name":"req","arrivals":10,"departures":9,"difference":1000}\n{"type":"samples","location":"join.c:30","count":55}\n{"type":"runtime","time":3000000000}\n{"type":"object","id":1,"path":"/w/join","build_id":"a1b2","start":4096,"end":8192}\n{"type":"function","id":1,"name":"main","file":"/w/join.c","start_line":20}\n{"type":"function","id":2,"name":"work","system_name":"_Z4workv","file":"/w/join.h","start_line":2}\n{"type":"frame","id":1,"object":1,"address":4200,"lines":[[2,7],[1,30]]}\n{"type":"frame","id":2,"object":0,"address":57005,"lines":[]}\n{"type":"stack","count":40,"line":"join.c:30","frames":[1,2]}\n{"type":"stack","count":15,"frames":[2]}\n' >"$p/jsonl"
+printf '\001startup\ttime=1427223983237973526\nexperiment\tselected=sqlite3.c:123263\tspeedup=0.55\tduration=500214432\tselected-samples=0\nthroughput-point\tname=main.c:73\tdelta=150\nexperiment\tselected=sqlite3.c:123263\tspeedup=0.00\tduration=500214432\tselected-samples=3\nthroughput-point\tname=main.c:73\tdelta=100\nlatency-point\tname=q\tarrivals=5\tdepartures=4\tdifference=17\nsamples\tlocation=a.c:1\tcount=3\nruntime\ttime=1000\nobject\tid=3\tpath=/w/a\tbuild-id=ff\tstart=0\tend=100\nfunction\tid=2\tname=f\tfile=/w/a.c\tstart-line=1\nframe\tid=9\tobject=3\taddress=50\tlines=2:3,2:4\nstack\tcount=3\tline=a.c:1\tframes=9,9\n' >"$p/legacy"
 for s in 0 5 10 15 20 25 30 35 40 45 50; do
 	for r in 1 2 3; do
 		printf '{"type":"experiment","selected":"a.c:%d","speedup":%s,"duration":%d,"selected_samples":%d}\n{"type":"throughput","name":"p","delta":%d}\n' \
