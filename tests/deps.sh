@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # What causal needs, in two sets:
 #   build  what `make` needs to build causalctl, libcausal and causal.ko for the running kernel: a C
-#          compiler, make, pkg-config, libdw/libelf and jansson headers, and the running kernel's
-#          headers (or a KDIR=). Found by what is there (any distribution), named as this distribution's packages.
+#          compiler, make, pkg-config, libdw/libelf and jansson headers, protobuf-c (protoc-c and
+#          its library) and zlib for report --pprof, and the running kernel's headers (or a
+#          KDIR=). Found by what is there (any distribution), named as this distribution's packages.
 #   test   everything else `make check`, `make demo` and `make bench` use: QEMU, Debian kernels'
 #          tools, Coz, Go, Chromium, DKMS and packaging tools (Debian 12's package names).
 #
@@ -78,16 +79,25 @@ name() {
 	debian:pkg-config) echo pkg-config ;;
 	debian:libdw) echo libdw-dev ;;
 	debian:jansson) echo libjansson-dev ;;
+	debian:protobuf-c) echo libprotobuf-c-dev ;;
+	debian:protoc-c) echo protobuf-c-compiler ;;
+	debian:zlib) echo zlib1g-dev ;;
 	debian:headers) echo "linux-headers-$(uname -r)" ;;
 	fedora:cc) echo gcc ;;
 	fedora:pkg-config) echo pkgconf-pkg-config ;;
 	fedora:libdw) echo elfutils-devel ;;
 	fedora:jansson) echo jansson-devel ;;
+	fedora:protobuf-c) echo protobuf-c-devel ;;
+	fedora:protoc-c) echo protobuf-c-compiler ;;
+	fedora:zlib) echo zlib-devel ;;
 	fedora:headers) echo "kernel-devel-$(uname -r)" ;;
 	*:cc) echo "a C compiler (gcc or clang) and make" ;;
 	*:pkg-config) echo "pkg-config (or pkgconf)" ;;
 	*:libdw) echo "elfutils' libdw and libelf development files" ;;
 	*:jansson) echo "jansson's development files" ;;
+	*:protobuf-c) echo "protobuf-c's development files" ;;
+	*:protoc-c) echo "protobuf-c's compiler (protoc-c)" ;;
+	*:zlib) echo "zlib's development files" ;;
 	*:headers) echo "the build tree (headers) of kernel $(uname -r)" ;;
 	esac
 }
@@ -102,10 +112,16 @@ missing_build() {
 		printf '#include <elfutils/libdw.h>\n#include <gelf.h>\n' |
 			"$cc" -E -x c - >/dev/null 2>&1 || name libdw
 		printf '#include <jansson.h>\n' | "$cc" -E -x c - >/dev/null 2>&1 || name jansson
+		printf '#include <protobuf-c/protobuf-c.h>\n' | "$cc" -E -x c - >/dev/null 2>&1 || name protobuf-c
+		printf '#include <zlib.h>\n' | "$cc" -E -x c - >/dev/null 2>&1 || name zlib
 	else
 		"${PKG_CONFIG:-pkg-config}" --exists libdw libelf || name libdw
 		"${PKG_CONFIG:-pkg-config}" --exists jansson || name jansson
+		"${PKG_CONFIG:-pkg-config}" --exists libprotobuf-c || name protobuf-c
+		"${PKG_CONFIG:-pkg-config}" --exists zlib || name zlib
 	fi
+	# report --pprof's C is generated from pprof's profile.proto at build time
+	command -v "${PROTOC_C:-protoc-c}" >/dev/null || name protoc-c
 	# a kernel build tree has its Makefile and the generated configuration
 	if [ -n "$kernel" ] && [ "$kdir" = "$running_kdir" ] && [ ! -f "$kdir/include/config/auto.conf" ]; then
 		name headers
@@ -142,7 +158,7 @@ fi
 
 packages=()
 if [ "$set_name" = all ]; then
-	packages=("${TEST_PACKAGES[@]}" pkg-config libdw-dev libjansson-dev)
+	packages=("${TEST_PACKAGES[@]}" pkg-config libdw-dev libjansson-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev)
 else
 	packages=("${build_missing[@]}")
 fi

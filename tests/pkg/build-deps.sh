@@ -55,6 +55,10 @@ printf '#!/bin/sh\ncase " $* " in *" jansson "*) exit 1 ;; esac\nexec pkg-config
 chmod +x "$w/pc-nojansson"
 expect "make userland without jansson: names libjansson-dev, stops" !0 \
 	"apt-get install libjansson-dev" env PATH="$w/bin:$PATH" PKG_CONFIG="$w/pc-nojansson" make -s userland
+expect "make userland without protoc-c: names protobuf-c-compiler, stops" !0 \
+	"apt-get install protobuf-c-compiler" env PATH="$w/bin:$PATH" PROTOC_C=/nonexistent/protoc-c make -s userland
+expect "make -C userland alone without protoc-c: its own message" !0 "install protobuf-c-compiler" \
+	env PATH="$w/bin:$PATH" PROTOC_C=/nonexistent/protoc-c make -s -C userland builddir="$w/ul" causalctl_out="$w/ul/c"
 expect "make userland without pkg-config: names pkg-config" !0 "pkg-config" \
 	env PATH="$w/bin:$PATH" PKG_CONFIG=/nonexistent/pkg-config make -s userland
 expect "make -C userland alone without libdw: its own message" !0 "does not find libdw and libelf" \
