@@ -23,13 +23,16 @@ WORKLOAD_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-om
 	-pthread -Iuserland/include
 WORKLOADS := $(patsubst tests/workloads/%.c,build/workloads/%,$(wildcard tests/workloads/*.c))
 WORKLOADS += $(addsuffix -optimized,$(WORKLOADS))
-# Go workloads (tests/workloads/go): Debian's Go, offline, caches under build/go
-GO ?= $(firstword $(wildcard /usr/lib/go-1.19/bin/go) $(shell command -v go))
+# Go workloads (tests/workloads/go): the newest Go Debian builds (trixie-backports), fetched into
+# the cache by tests/go/toolchain.sh when first needed (only by these targets); offline (standard
+# library only), caches under build/go. GO=/path/to/go to use another.
+GO_ROOT = $(eval GO_ROOT := $(shell tests/go/toolchain.sh newest))$(GO_ROOT)
+GO ?= $(if $(GO_ROOT),$(GO_ROOT)/bin/go,$(error tests/go/toolchain.sh found no Go toolchain; set GO=))
 GO_ENV = GOCACHE=$(CURDIR)/build/go/cache GOPATH=$(CURDIR)/build/go/path GOFLAGS=-mod=mod \
-	GOTOOLCHAIN=local GO111MODULE=on
+	GOTOOLCHAIN=local GO111MODULE=on GOPROXY=off
 GO_WORKLOADS := build/go/h2server build/go/h2client build/go/cgocb
 
-.PHONY: all module userland deps modules-matrix tests-programs workloads go-workloads check fuzz demo bench \
+.PHONY: FORCE all module userland deps modules-matrix tests-programs workloads go-workloads check fuzz demo bench \
 	bench-accuracy style clean help install uninstall dkms-source dkms-install dkms-remove deb
 
 # make install: PREFIX (default /usr/local) and DESTDIR, as usual; each directory can be overridden
@@ -129,16 +132,23 @@ build/workloads/%_static-optimized: tests/workloads/%_static.c $(WORKLOAD_DEPS)
 
 workloads: $(WORKLOADS)
 
-# pure Go and static (CGO_ENABLED=0), except the cgo callback program, which needs cgo
-build/go/h2server build/go/h2client: build/go/%: $(wildcard tests/workloads/go/*/*.go)
+# pure Go and static (CGO_ENABLED=0), except the cgo callback program, which needs cgo; rebuilt
+# when the toolchain changes (build/go/toolchain holds its version)
+build/go/h2server build/go/h2client: build/go/%: $(wildcard tests/workloads/go/*/*.go) build/go/toolchain
 	@mkdir -p $(@D)
 	cd tests/workloads/go && $(GO_ENV) CGO_ENABLED=0 $(GO) build -o $(CURDIR)/$@ ./$*
 
-build/go/cgocb: $(wildcard tests/workloads/go/cgocb/*.go)
+build/go/cgocb: $(wildcard tests/workloads/go/cgocb/*.go) build/go/toolchain
 	@mkdir -p $(@D)
 	cd tests/workloads/go && $(GO_ENV) CGO_ENABLED=1 $(GO) build -o $(CURDIR)/$@ ./cgocb
 
 go-workloads: $(GO_WORKLOADS)
+
+build/go/toolchain: FORCE
+	@mkdir -p $(@D)
+	@v="$$($(GO) version)" || exit 1; [ "$$v" = "$$(cat $@ 2>/dev/null)" ] || echo "$$v" >$@
+
+FORCE:
 
 style:
 	$(CHECKPATCH) --no-tree --strict --terse --show-types -f \

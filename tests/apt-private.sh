@@ -33,7 +33,9 @@ apt_opts=(-o Dir::Etc::sourcelist="$apt_root/sources.list" -o Dir::Etc::sourcepa
 apt_stamp=$apt_root/lists/.updated
 if [ ! -f "$apt_stamp" ] || [ -n "$(find "$apt_stamp" -mmin +60)" ]; then
 	echo "apt: updating the private apt lists in $apt_root" >&2
-	if apt-get "${apt_opts[@]}" update -q >"$apt_root/update.log" 2>&1; then
+	# apt-get update exits 0 when it cannot reach the archive at all: no lists is a failure too
+	if apt-get "${apt_opts[@]}" update -q >"$apt_root/update.log" 2>&1 &&
+		ls "$apt_root"/lists/*Packages* >/dev/null 2>&1; then
 		touch "$apt_stamp"
 	elif ! ls "$apt_root"/lists/*Packages* >/dev/null 2>&1; then
 		cat "$apt_root/update.log" >&2

@@ -6,7 +6,7 @@
 #          its library) and zlib for report --pprof, and the running kernel's headers (or a
 #          KDIR=). Found by what is there (any distribution), named as this distribution's packages.
 #   test   everything else `make check`, `make demo` and `make bench` use: QEMU, Debian kernels'
-#          tools, Coz, Go, Chromium, DKMS and packaging tools (Debian 12's package names).
+#          tools, Coz, Chromium, DKMS and packaging tools (Debian 12's package names).
 #
 #   deps.sh --check build [--kdir DIR]    say what of the build set is missing, with the command that
 #     [--no-kernel]                       installs it; exit 1 if anything is. Never installs. --kdir:
@@ -43,15 +43,14 @@ TEST_PACKAGES=(
 	libcmocka-dev
 	# coz.h, against which the unit tests check libcausal's Coz ABI; Coz for the benchmarks
 	coz-profiler
-	# the Go workloads (tests/workloads/go): bookworm's Go 1.19
-	golang-1.19-go
 	# causalctl report's HTML opened in a real browser (tests/report/browser.sh)
 	chromium
 	# Coz's viewer (from coz-profiler) run on our profiles (tests/report/coz-viewer.sh)
 	nodejs
 	# the VM harness
 	qemu-system-x86 busybox-static
-	# fetching stock kernels through a private apt configuration
+	# fetching stock kernels, QEMU and Go toolchains (tests/go/toolchain.sh) through a private apt
+	# configuration
 	apt dpkg ca-certificates
 	# a Debian 13 root for building modules for trixie's kernels (gcc-14), tests/kernels/build-root.sh
 	mmdebstrap
