@@ -67,11 +67,11 @@ help:
 	@echo "make fuzz       the long reliability run: 1 000 000 fuzzed ioctls and every fault scenario"
 	@echo "                on the debug kernel (KASAN, kmemleak, lockdep), libFuzzer on causalctl's readers"
 	@echo "make deps       install what 'make' needs: compiler, pkg-config, libdw-dev, libjansson-dev,"
-	@echo "                this kernel's headers (root; check, demo and bench install the test tools"
-	@echo "                themselves)"
+	@echo "                protobuf-c, zlib, this kernel's headers (root; check, demo and bench install"
+	@echo "                the test tools themselves)"
 	@echo "make bench      benchmarks in the VM: delay precision, sampling overhead, overhead of a full"
 	@echo "                profile, time to answer and thread scale (ours and Coz's), as ratios;"
-	@echo "                on the host, how report scales with the profile's size"
+	@echo "                on the host, how report scales with the profile's size, and Go's PGO from report --pprof"
 	@echo "make bench-accuracy   predicted vs actual speedups of the known-answer workloads and of"
 	@echo "                the Go HTTP/2 server (VM; BENCH_ACCURACY_KERNEL=7.x for another kernel)"
 	@echo "make style      checkpatch --strict on the kernel sources"
@@ -179,6 +179,7 @@ bench:
 	tests/bench/run.sh $(BENCH_KERNELS)
 	tests/bench/workloads-run.sh system
 	tests/bench/report-scale.sh
+	tests/bench/pgo.sh
 
 # Known-answer workloads: causal's (and Coz's) predictions against the optimized variants' real
 # speedups, one VM run (tests/workloads/README.md, docs/bench.md). BENCH_ACCURACY_ARGS defaults to

@@ -255,11 +255,19 @@ if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-workloa
 		-a build/go/h2server -a build/go/h2client -a build/go/cgocb -a build/workloads/cgo_twin \
 		--script tests/vm/go.sh -- "$h2_end" "$contended"
 	vrc=$?
-	sed 's/^/  /' "$out/go-6.1/guest.out" 2>/dev/null
+	# less the server's profile in base64 (for the pprof step below)
+	grep -v '^# pprof-b64 ' "$out/go-6.1/guest.out" 2>/dev/null | sed 's/^/  /'
 	tests/ktap.py --name "Go on 6.1" --counts "$counts" "$out/go-6.1/guest.out"
 	[ $vrc -le 1 ] || fail "Go VM run (exit $vrc: kernel report or timeout, see $out/go-6.1)"
 else
 	fail "Go workloads (module, userland or Go build missing)"
+fi
+
+step "report --pprof read by go tool pprof (-top, -raw: totals) and go build -pgo (the server's profile from the VM)"
+if [ -s "$out/go-6.1/guest.out" ]; then
+	counted "$out/pprof.log" tests/go/pprof.sh "$out/go-6.1/guest.out" "$out/pprof"
+else
+	fail "pprof checks (no output from the Go VM run)"
 fi
 
 step "VM smoke test of the known-answer workloads (each runs under causalctl and leaves a profile)"

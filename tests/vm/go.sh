@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # In-guest tests of causalctl on Go programs and the cgo callback shape, unchanged and unrebuilt
 # (progress points are uprobes), as KTAP: the HTTP/2 server profiled in both thread models, the
-# cgo callback program and its C twin.
+# cgo callback program and its C twin. The task-model server's profile, its callchains and the
+# pprof profile report --pprof makes of them come back on stdout for the host's pprof checks
+# (tests/go/pprof.sh): a gzip'd tar in base64, on lines that start "# pprof-b64 ".
 #   go.sh H2_HANDLE_END_LINE TWIN_CONTENDED_LINES
 #     H2_HANDLE_END_LINE: the line of h2server/main.go that ends a request (latency end point)
 #     TWIN_CONTENDED_LINES: the lines of cgo_twin.c marked "contended", e.g. 25,26,27,28
@@ -10,7 +12,7 @@ end_line=$1
 contended=$(echo "$2" | tr ',' ' ')
 n=0
 fails=0
-plan=16
+plan=18
 tmp=/tmp/go-test
 mkdir -p $tmp
 
@@ -99,6 +101,21 @@ for model in task cpu; do
 		! grep -q 'never reached' $tmp/h2-report-$model.out
 	ok $? "h2_${model}_report_names_go_source_lines"
 done
+
+# Every sample's callchain is in FILE.stacks: their counts add up to the samples causalctl counted
+samples=$(sed -n 's/^causal: .* experiments in .* s, \([0-9]*\) samples (.*/\1/p' $tmp/h2-task.out)
+stacked=$(awk -F'"count":' '/"type":"stack"/ { split($2, a, ","); s += a[1] } END { print s + 0 }' \
+	$tmp/h2-task.coz.stacks)
+echo "# h2 task: $samples samples, $stacked in stack records"
+[ -n "$samples" ] && [ "$samples" -gt 0 ] && [ "$stacked" = "$samples" ] &&
+	grep -q '"type":"frame".*"lines":\[\[' $tmp/h2-task.coz.stacks
+ok $? h2_task_stacks_count_every_sample
+causalctl report --min-points 1 -n 1 --pprof $tmp/h2-task.pb.gz $tmp/h2-task.coz >$tmp/h2-pprof.out 2>&1
+rc=$?
+diag $tmp/h2-pprof.out
+[ $rc -eq 0 ] && [ -s $tmp/h2-task.pb.gz ] && grep -q "wrote the pprof profile" $tmp/h2-pprof.out
+ok $? h2_task_report_writes_pprof
+tar -czf - -C $tmp h2-task.coz h2-task.coz.stacks h2-task.pb.gz h2-task.out | base64 | sed 's/^/# pprof-b64 /'
 
 # top PROFILE [MIN_POINTS]: the first-ranked line of a profile's report (its default order, impact
 # less its standard error, among lines measured at MIN_POINTS or more speedups, 3 unless given)
