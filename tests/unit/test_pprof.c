@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "unit.h"
+#include "callchain.h"
 #include "profile.pb-c.h"
 
 static char dir[] = "/tmp/causal-unit-pprof-XXXXXX";
@@ -343,6 +344,40 @@ static void causal_results_carried(void **state)
 	profile_free(&p);
 }
 
+/*
+ * Without symbols: a frame keeps its runtime address (any 64-bit value reads back), and a walk
+ * that went above user space ends there; the same stack twice is one record with count 2.
+ */
+static void unsymbolised_stacks(void **state)
+{
+	const uint64_t chain[] = { 0x401000, 0xffff888000001000ULL, 0x402000 };
+	struct callchains *c = callchains_new();
+	struct profile_writer *w;
+	struct capture cap;
+	struct profile p;
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(callchains_add(c, 0xfedcba9876543210ULL, chain, 3, 0), 0);
+	assert_int_equal(callchains_add(c, 0xfedcba9876543210ULL, chain, 3, 0), 0);
+	capture_open(&cap);
+	w = profile_writer_stream(cap.f, PROFILE_LEGACY);
+	callchains_write_stacks(c, NULL, w);
+	assert_int_equal(profile_writer_close(w), 0);
+	read_text(capture_text(&cap), &p);
+	capture_close(&cap);
+	assert_int_equal(p.bad_lines, 0);
+	assert_int_equal(p.nstacks, 1);
+	assert_int_equal(p.stacks[0].count, 2);
+	assert_int_equal(p.stacks[0].nframes, 2);
+	assert_int_equal(p.frames[p.stacks[0].frames[0]].address, 0xfedcba9876543210ULL);
+	/* a return address, as the call before it */
+	assert_int_equal(p.frames[p.stacks[0].frames[1]].address, 0x401000 - 1);
+	assert_int_equal(p.frames[p.stacks[0].frames[1]].object, 0);
+	profile_free(&p);
+	callchains_free(c);
+}
+
 /* No callchains (Coz's profile, or no FILE.stacks): said, nothing written. */
 static void no_stacks_refused(void **state)
 {
@@ -365,6 +400,7 @@ int main(void)
 		cmocka_unit_test(bad_records_refused),
 		cmocka_unit_test(pprof_of_synthetic_profile),
 		cmocka_unit_test(causal_results_carried),
+		cmocka_unit_test(unsymbolised_stacks),
 		cmocka_unit_test(no_stacks_refused),
 	};
 

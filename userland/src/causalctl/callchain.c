@@ -15,6 +15,8 @@
 
 /* the leaf and the module's return addresses */
 #define STACK_MAX	(CAUSAL_MAX_CALLCHAIN + 1)
+/* the top of user space with 5-level paging */
+#define USER_ADDR_MAX	0x00ffffffffffffffULL
 /* inlined functions kept per frame, innermost first (deeper nests keep their outer calls) */
 #define INLINE_MAX	32
 
@@ -30,6 +32,8 @@ struct stack {
 	uint32_t frame[STACK_MAX];	/* indexes into frames, leaf first */
 };
 
+struct cu_index;
+
 struct callchains {
 	struct frame *frames;
 	size_t nframes, frames_cap, written;	/* frames[0..written) have records */
@@ -43,6 +47,12 @@ struct callchains {
 
 	struct strmap objects;	/* "path\nbuild id" → object id */
 	struct strmap functions;	/* "name\nsystem name\nfile\nstart line" → function id */
+	struct strmap cu_keys;	/* "module:CU offset" → index into cus */
+	struct cu_index *cus;
+	size_t ncus, cus_cap;
+	struct strmap canon_keys;	/* "comp_dir\nname" → index into canon */
+	char **canon;
+	size_t ncanon;
 	uint32_t next_object, next_function, next_frame;
 	uint64_t samples, lost;
 };
@@ -131,6 +141,9 @@ int callchains_add(struct callchains *c, uint64_t ip, const uint64_t *callchain,
 	for (i = 0; i < n && st.n < STACK_MAX; i++) {
 		if (symbols_is_marker(callchain[i]))
 			continue;
+		/* above any user address (5-level paging's included): the frame-pointer walk went astray */
+		if (callchain[i] > USER_ADDR_MAX)
+			break;
 		/* the call instruction, not the one after it: that may be another line, or function */
 		f = frame_index(c, callchain[i] - 1);
 		if (f < 0)
@@ -223,23 +236,169 @@ static const char *die_string(Dwarf_Die *die, unsigned int at)
 	return dwarf_formstring(dwarf_attr_integrate(die, at, &a));
 }
 
+/* A CU's functions by address, built once per CU: a frame's function is one binary search away. */
+struct fn_range {
+	uint64_t lo, hi;	/* DWARF addresses (runtime address - bias) */
+	Dwarf_Off die;
+};
+
+struct cu_index {
+	struct fn_range *r;
+	size_t n, cap;
+	bool oom;
+};
+
+static int collect_function(Dwarf_Die *die, void *arg)
+{
+	struct cu_index *ci = arg;
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+
+	/* abstract instances (DW_AT_inline) have no ranges and add nothing */
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
+		if (ci->n == ci->cap) {
+			size_t cap = ci->cap ? ci->cap * 2 : 64;
+			struct fn_range *r = realloc(ci->r, cap * sizeof(*r));
+
+			if (!r) {
+				ci->oom = true;
+				return DWARF_CB_ABORT;
+			}
+			ci->r = r;
+			ci->cap = cap;
+		}
+		ci->r[ci->n++] = (struct fn_range){ lo, hi, dwarf_dieoffset(die) };
+	}
+	return DWARF_CB_OK;
+}
+
+static int cmp_fn_range(const void *a, const void *b)
+{
+	const struct fn_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The index of cu (of module mod), built on first use; NULL without memory. */
+static struct cu_index *cu_index(struct callchains *c, Dwfl_Module *mod, Dwarf_Die *cu)
+{
+	struct cu_index *ci;
+	uint32_t idx;
+	char key[64];
+
+	snprintf(key, sizeof(key), "%p:%" PRIx64, (void *)mod, (uint64_t)dwarf_dieoffset(cu));
+	if (strmap_get(&c->cu_keys, key, &idx))
+		return &c->cus[idx];
+	ci = c->ncus == c->cus_cap ? realloc(c->cus, (c->cus_cap ? c->cus_cap * 2 : 64) * sizeof(*ci)) : c->cus;
+	if (!ci)
+		return NULL;
+	if (c->ncus == c->cus_cap)
+		c->cus_cap = c->cus_cap ? c->cus_cap * 2 : 64;
+	c->cus = ci;
+	ci = &c->cus[c->ncus];
+	memset(ci, 0, sizeof(*ci));
+	dwarf_getfuncs(cu, collect_function, ci, 0);
+	if (ci->oom || strmap_put(&c->cu_keys, key, (uint32_t)c->ncus)) {
+		free(ci->r);
+		return NULL;
+	}
+	qsort(ci->r, ci->n, sizeof(*ci->r), cmp_fn_range);
+	return &c->cus[c->ncus++];
+}
+
+/* The function DIE whose code holds pc, from the CU's index. */
+static bool function_at(Dwarf *dbg, const struct cu_index *ci, Dwarf_Addr pc, Dwarf_Die *out)
+{
+	size_t lo = 0, hi = ci->n, k;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ci->r[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* the nearest ranges starting at or before pc; a nested function's lies inside another's */
+	for (k = lo; k > 0 && lo - k < 8; k--)
+		if (pc < ci->r[k - 1].hi)
+			return dwarf_offdie(dbg, ci->r[k - 1].die, out) != NULL;
+	return false;
+}
+
+/*
+ * The inlined instances holding pc inside function fn, outermost first after fn itself in
+ * chain[0]: down the DIE tree through the children whose ranges hold pc. How many in chain.
+ */
+static size_t inline_chain(Dwarf_Die *fn, Dwarf_Addr pc, Dwarf_Die *chain, size_t max)
+{
+	Dwarf_Die cur = *fn, child;
+	size_t n = 1;
+
+	chain[0] = *fn;
+	while (n < max && dwarf_child(&cur, &child) == 0) {
+		bool found = false;
+
+		do {
+			int tag = dwarf_tag(&child);
+
+			if ((tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block) &&
+			    dwarf_haspc(&child, pc) == 1) {
+				if (tag == DW_TAG_inlined_subroutine)
+					chain[n++] = child;
+				cur = child;
+				found = true;
+				break;
+			}
+		} while (dwarf_siblingof(&child, &child) == 0);
+		if (!found)
+			break;
+	}
+	return n;
+}
+
+/* The canonical path of a DWARF file name, cached: realpath() for each frame would add up. */
+static const char *canonical(struct callchains *c, const char *name, const char *comp_dir)
+{
+	uint32_t idx;
+	char *key, *canon, **a;
+
+	if (!name)
+		return NULL;
+	if (asprintf(&key, "%s\n%s", comp_dir && name[0] != '/' ? comp_dir : "", name) < 0)
+		return NULL;
+	if (strmap_get(&c->canon_keys, key, &idx)) {
+		free(key);
+		return c->canon[idx];
+	}
+	canon = path_canonical(name, comp_dir);
+	a = canon ? realloc(c->canon, (c->ncanon + 1) * sizeof(*a)) : NULL;
+	if (!a || strmap_put(&c->canon_keys, key, (uint32_t)c->ncanon)) {
+		if (a)
+			c->canon = a;
+		free(canon);
+		free(key);
+		return NULL;
+	}
+	free(key);
+	c->canon = a;
+	a[c->ncanon] = canon;
+	return a[c->ncanon++];
+}
+
 /* The function a subprogram or inlined-subroutine DIE stands for; its file where it is declared. */
 static uint32_t die_function(struct callchains *c, struct profile_writer *w, Dwarf_Die *die, const char *here,
 			     const char *comp_dir)
 {
 	const char *name = dwarf_diename(die), *sys = die_string(die, DW_AT_linkage_name);
-	const char *decl = dwarf_decl_file(die);
-	char *file = decl ? path_canonical(decl, comp_dir) : NULL;
+	const char *file = canonical(c, dwarf_decl_file(die), comp_dir);
 	int start = 0;
-	uint32_t id;
 
 	if (!sys)
 		sys = die_string(die, DW_AT_MIPS_linkage_name);
 	if (dwarf_decl_line(die, &start) || start < 0)
 		start = 0;
-	id = function_id(c, w, name ? name : "??", sys, file ? file : here, (uint64_t)start);
-	free(file);
-	return id;
+	return function_id(c, w, name ? name : "??", sys, file ? file : here, (uint64_t)start);
 }
 
 /*
@@ -250,60 +409,43 @@ static uint32_t die_function(struct callchains *c, struct profile_writer *w, Dwa
 static size_t dwarf_lines(struct callchains *c, struct profile_writer *w, Dwfl_Module *mod, uint64_t addr,
 			  uint64_t (*lines)[2])
 {
-	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias), *scopes = NULL;
+	Dwarf_Addr bias, mbias;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias), fn, chain[INLINE_MAX];
+	Dwarf *dbg = dwfl_module_getdwarf(mod, &mbias);
+	struct cu_index *ci;
 	Dwarf_Attribute a;
 	Dwarf_Files *files = NULL;
 	Dwfl_Line *row;
-	const char *comp_dir, *src = NULL;
-	char *file = NULL;
-	int lineno = 0, ns, i;
-	size_t n = 0, nfiles = 0;
+	const char *comp_dir, *src = NULL, *file = NULL;
+	int lineno = 0;
+	size_t n = 0, nfiles = 0, nc, k;
 
-	if (!cu)
+	if (!cu || !dbg)
 		return 0;
 	comp_dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &a));
 	row = dwfl_module_getsrc(mod, addr);
 	if (row)
 		src = dwfl_lineinfo(row, NULL, &lineno, NULL, NULL, NULL);
-	if (src)
-		file = path_canonical(src, comp_dir);
+	file = canonical(c, src, comp_dir);
 	if (dwarf_getsrcfiles(cu, &files, &nfiles))
 		files = NULL;
-	/*
-	 * dwarf_getscopes continues past an inlined instance into its abstract origin's scopes;
-	 * the DIE tree's parents of the innermost scope are the concrete nest (as eu-addr2line -i).
-	 */
-	ns = dwarf_getscopes(cu, addr - bias, &scopes);
-	if (ns > 0) {
-		Dwarf_Die inner = scopes[0];
-
-		free(scopes);
-		scopes = NULL;
-		ns = dwarf_getscopes_die(&inner, &scopes);
-	}
-	for (i = 0; i < ns && n < INLINE_MAX; i++) {
-		int tag = dwarf_tag(&scopes[i]);
+	ci = cu_index(c, mod, cu);
+	nc = ci && function_at(dbg, ci, addr - bias, &fn) ? inline_chain(&fn, addr - bias, chain, INLINE_MAX) : 0;
+	/* innermost first: each inlined instance's call site is the line in the function around it */
+	for (k = nc; k-- > 0;) {
 		Dwarf_Word cf = 0, cl = 0;
-		const char *caller;
 
-		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
-			continue;
-		lines[n][0] = die_function(c, w, &scopes[i], file ? file : "", comp_dir);
+		lines[n][0] = die_function(c, w, &chain[k], file ? file : "", comp_dir);
 		lines[n][1] = lineno > 0 ? (uint64_t)lineno : 0;
 		if (lines[n][0])
 			n++;
-		if (tag == DW_TAG_subprogram)
+		if (!k)
 			break;
-		/* the next function out is where this one was inlined: its call site */
-		dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a), &cf);
-		dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &a), &cl);
-		caller = files && cf < nfiles ? dwarf_filesrc(files, cf, NULL, NULL) : NULL;
-		free(file);
-		file = caller ? path_canonical(caller, comp_dir) : NULL;
+		dwarf_formudata(dwarf_attr(&chain[k], DW_AT_call_file, &a), &cf);
+		dwarf_formudata(dwarf_attr(&chain[k], DW_AT_call_line, &a), &cl);
+		file = canonical(c, files && cf < nfiles ? dwarf_filesrc(files, cf, NULL, NULL) : NULL, comp_dir);
 		lineno = cl <= INT32_MAX ? (int)cl : 0;
 	}
-	free(scopes);
 	/* code outside any function DIE (assembly): the row's line under the ELF symbol */
 	if (!n && src) {
 		const char *sym = dwfl_module_addrname(mod, addr);
@@ -312,7 +454,6 @@ static size_t dwarf_lines(struct callchains *c, struct profile_writer *w, Dwfl_M
 		lines[0][1] = lineno > 0 ? (uint64_t)lineno : 0;
 		n = lines[0][0] != 0;
 	}
-	free(file);
 	return n;
 }
 
@@ -373,6 +514,16 @@ uint64_t callchains_samples(const struct callchains *c)
 	return c->samples;
 }
 
+size_t callchains_stacks(const struct callchains *c)
+{
+	return c->nstacks;
+}
+
+size_t callchains_frames(const struct callchains *c)
+{
+	return c->nframes;
+}
+
 uint64_t callchains_lost(const struct callchains *c)
 {
 	return c->lost;
@@ -380,6 +531,8 @@ uint64_t callchains_lost(const struct callchains *c)
 
 void callchains_free(struct callchains *c)
 {
+	size_t i;
+
 	if (!c)
 		return;
 	free(c->frames);
@@ -388,5 +541,13 @@ void callchains_free(struct callchains *c)
 	free(c->sslot);
 	strmap_free(&c->objects);
 	strmap_free(&c->functions);
+	for (i = 0; i < c->ncus; i++)
+		free(c->cus[i].r);
+	free(c->cus);
+	strmap_free(&c->cu_keys);
+	for (i = 0; i < c->ncanon; i++)
+		free(c->canon[i]);
+	free(c->canon);
+	strmap_free(&c->canon_keys);
 	free(c);
 }

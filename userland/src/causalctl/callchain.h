@@ -27,8 +27,8 @@ int callchains_add(struct callchains *c, uint64_t ip, const uint64_t *callchain,
 
 /*
  * Symbolises the frames seen since the last call and writes their object, function and frame
- * records. Called after each experiment, while the objects the frames lie in are still mapped
- * (s may be NULL: the frames then have no object and no lines).
+ * records (s may be NULL: the frames then have no object and no lines). A frame in an object s
+ * no longer has (a library unloaded before a symbols_refresh) keeps its runtime address only.
  */
 void callchains_write_frames(struct callchains *c, struct symbols *s, struct profile_writer *w);
 
@@ -38,6 +38,10 @@ void callchains_write_stacks(struct callchains *c, struct symbols *s, struct pro
 /* Samples counted, and samples that found no memory for a new stack. */
 uint64_t callchains_samples(const struct callchains *c);
 uint64_t callchains_lost(const struct callchains *c);
+
+/* Distinct stacks and frames so far. */
+size_t callchains_stacks(const struct callchains *c);
+size_t callchains_frames(const struct callchains *c);
 
 /* NULL is fine. */
 void callchains_free(struct callchains *c);

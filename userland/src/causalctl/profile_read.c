@@ -544,6 +544,14 @@ static size_t id_get(const struct profile_ids *m, uint64_t id)
 	return id < m->cap ? m->idx[id] : 0;
 }
 
+/* An address: any 64-bit value (a frame in no known object keeps its runtime address). */
+static bool opt_addr(const struct record *r, const char *key, uint64_t *v, char *why, size_t wlen)
+{
+	*v = 0;
+	return !get(r, key) || to_u64(get(r, key), v) ||
+	       fail(why, wlen, "%s: %s=%.40s is not an address", r->type, key, get(r, key));
+}
+
 static bool need_id(const struct record *r, const char *key, uint64_t *v, char *why, size_t wlen)
 {
 	if (!need_u64(r, key, v, why, wlen))
@@ -603,7 +611,7 @@ static bool add_object(struct profile *p, const struct record *r, char *why, siz
 	uint64_t id;
 
 	if (!need_id(r, "id", &id, why, wlen) || !need_str(r, "path", &path, why, wlen) ||
-	    !opt_u64(r, "start", &o.start, why, wlen) || !opt_u64(r, "end", &o.end, why, wlen))
+	    !opt_addr(r, "start", &o.start, why, wlen) || !opt_addr(r, "end", &o.end, why, wlen))
 		return false;
 	GROW(p->objects, p->nobjects, p->objects_cap);
 	o.path = strdup(path);
@@ -649,7 +657,7 @@ static bool add_frame(struct profile *p, const struct record *r, char *why, size
 	size_t n, i;
 
 	if (!need_id(r, "id", &id, why, wlen) || !opt_u64(r, "object", &object, why, wlen) ||
-	    !opt_u64(r, "address", &fr.address, why, wlen))
+	    !opt_addr(r, "address", &fr.address, why, wlen))
 		return false;
 	if (object && !(fr.object = id_get(&p->object_ids, object)))
 		return fail(why, wlen, "frame: object %" PRIu64 " is not defined before it", object);

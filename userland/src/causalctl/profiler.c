@@ -620,7 +620,7 @@ static void on_record(const struct causal_sample *r, void *arg)
 	note_pid(p, (pid_t)r->pid);
 	n = r->nr_callchain <= CAUSAL_MAX_CALLCHAIN ? r->nr_callchain : 0;
 	line = p->sym ? symbols_attribute(p->sym, r->ip, (const uint64_t *)r->callchain, n) : 0;
-	/* every sample's stack, in scope or not: the frames are symbolised after the experiment */
+	/* every sample's stack, in scope or not: the frames are symbolised at the end */
 	callchains_add(p->cc, r->ip, (const uint64_t *)r->callchain, n, line);
 	if (!line)
 		return;
@@ -815,13 +815,7 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 			free(deltas);
 			return -1;
 		}
-		/* while the objects the frames lie in are mapped: a library may go away */
-		callchains_write_frames(p->cc, p->sym, p->sw);
-		if (profile_flush(p->sw)) {
-			errf(p, "cannot write %s: %s\n", p->stacks_path, strerror(errno));
-			free(deltas);
-			return -1;
-		}
+
 		p->experiments++;
 		p->ended_experiments += e.target_ended;
 	}
@@ -989,7 +983,7 @@ static void settle_summary(struct profiler *p, uint64_t runtime)
 int profiler_finish(struct profiler *p)
 {
 	const struct causal_stats *st = (const struct causal_stats *)p->sess.stats;
-	uint64_t runtime = mono_ns() - p->start_mono;
+	uint64_t runtime = mono_ns() - p->start_mono, sym_ns;
 	struct rusage ru;
 	bool never = false;
 	size_t i;
@@ -1029,6 +1023,11 @@ int profiler_finish(struct profiler *p)
 		ret = -1;
 	}
 	p->tw = NULL;
+	/*
+	 * Symbolised now, not between experiments: the time it takes (a CU's functions indexed on
+	 * first use, under emulation seconds) would hold the experiments up and let the ring fill.
+	 */
+	sym_ns = mono_ns();
 	if (p->start_mono)
 		callchains_write_stacks(p->cc, p->sym, p->sw);
 	if (profile_writer_close(p->sw)) {
@@ -1036,6 +1035,7 @@ int profiler_finish(struct profiler *p)
 		ret = -1;
 	}
 	p->sw = NULL;
+	sym_ns = mono_ns() - sym_ns;
 	if (callchains_lost(p->cc))
 		errf(p, "%" PRIu64 " samples' callchains were lost (out of memory)\n", callchains_lost(p->cc));
 
@@ -1043,6 +1043,8 @@ int profiler_finish(struct profiler *p)
 		"causal: %u experiments in %.1f s, %" PRIu64 " samples (%" PRIu64 " in scope, %"
 		PRIu64 " lost), profile in %s\n", p->experiments, runtime / 1e9, p->samples,
 		p->in_scope, st ? (uint64_t)st->samples_dropped : 0, p->o->output);
+	fprintf(p->env->err, "causal: callchains: %zu distinct stacks, %zu frames (symbolised in %.1f s), in %s\n",
+		callchains_stacks(p->cc), callchains_frames(p->cc), sym_ns / 1e9, p->stacks_path);
 	/* the controller's own cost: CPU time the target may have wanted */
 	if (!getrusage(RUSAGE_SELF, &ru) && runtime) {
 		double cpu = timeval_s(&ru.ru_utime) + timeval_s(&ru.ru_stime);
