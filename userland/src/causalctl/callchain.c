@@ -272,11 +272,29 @@ static int collect_function(Dwarf_Die *die, void *arg)
 	return DWARF_CB_OK;
 }
 
+static bool function_at(Dwarf *dbg, const struct cu_index *ci, Dwarf_Addr pc, Dwarf_Die *out);
+
 static int cmp_fn_range(const void *a, const void *b)
 {
 	const struct fn_range *x = a, *y = b;
 
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* A zeroed entry at c->cus[c->ncus], not counted yet; NULL without memory. */
+static struct cu_index *new_index(struct callchains *c)
+{
+	if (c->ncus == c->cus_cap) {
+		size_t cap = c->cus_cap ? c->cus_cap * 2 : 64;
+		struct cu_index *a = realloc(c->cus, cap * sizeof(*a));
+
+		if (!a)
+			return NULL;
+		c->cus = a;
+		c->cus_cap = cap;
+	}
+	memset(&c->cus[c->ncus], 0, sizeof(c->cus[c->ncus]));
+	return &c->cus[c->ncus];
 }
 
 /* The index of cu (of module mod), built on first use; NULL without memory. */
@@ -289,14 +307,9 @@ static struct cu_index *cu_index(struct callchains *c, Dwfl_Module *mod, Dwarf_D
 	snprintf(key, sizeof(key), "%p:%" PRIx64, (void *)mod, (uint64_t)dwarf_dieoffset(cu));
 	if (strmap_get(&c->cu_keys, key, &idx))
 		return &c->cus[idx];
-	ci = c->ncus == c->cus_cap ? realloc(c->cus, (c->cus_cap ? c->cus_cap * 2 : 64) * sizeof(*ci)) : c->cus;
+	ci = new_index(c);
 	if (!ci)
 		return NULL;
-	if (c->ncus == c->cus_cap)
-		c->cus_cap = c->cus_cap ? c->cus_cap * 2 : 64;
-	c->cus = ci;
-	ci = &c->cus[c->ncus];
-	memset(ci, 0, sizeof(*ci));
 	dwarf_getfuncs(cu, collect_function, ci, 0);
 	if (ci->oom || strmap_put(&c->cu_keys, key, (uint32_t)c->ncus)) {
 		free(ci->r);
@@ -304,6 +317,38 @@ static struct cu_index *cu_index(struct callchains *c, Dwfl_Module *mod, Dwarf_D
 	}
 	qsort(ci->r, ci->n, sizeof(*ci->r), cmp_fn_range);
 	return &c->cus[c->ncus++];
+}
+
+/*
+ * The CU DIE holding pc (a DWARF address) in mod, found by the CUs' own ranges (indexed on first
+ * use, in a cu_index whose entries are CUs): libdw finds it through .debug_aranges, which Go's
+ * linker does not write.
+ */
+static bool cu_at(struct callchains *c, Dwfl_Module *mod, Dwarf *dbg, Dwarf_Addr pc, Dwarf_Die *out)
+{
+	struct cu_index *ci = NULL;
+	Dwarf_Die *cu = NULL;
+	Dwarf_Addr bias;
+	uint32_t idx;
+	char key[64];
+
+	snprintf(key, sizeof(key), "%p:cus", (void *)mod);
+	if (strmap_get(&c->cu_keys, key, &idx)) {
+		ci = &c->cus[idx];
+	} else {
+		ci = new_index(c);
+		if (!ci)
+			return false;
+		while ((cu = dwfl_module_nextcu(mod, cu, &bias)) && !ci->oom)
+			collect_function(cu, ci);
+		if (ci->oom || strmap_put(&c->cu_keys, key, (uint32_t)c->ncus)) {
+			free(ci->r);
+			return false;
+		}
+		qsort(ci->r, ci->n, sizeof(*ci->r), cmp_fn_range);
+		ci = &c->cus[c->ncus++];
+	}
+	return function_at(dbg, ci, pc, out);
 }
 
 /* The function DIE whose code holds pc, from the CU's index. */
@@ -409,23 +454,29 @@ static uint32_t die_function(struct callchains *c, struct profile_writer *w, Dwa
 static size_t dwarf_lines(struct callchains *c, struct profile_writer *w, Dwfl_Module *mod, uint64_t addr,
 			  uint64_t (*lines)[2])
 {
-	Dwarf_Addr bias, mbias;
-	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias), fn, chain[INLINE_MAX];
-	Dwarf *dbg = dwfl_module_getdwarf(mod, &mbias);
+	Dwarf_Addr bias;
+	Dwarf *dbg = dwfl_module_getdwarf(mod, &bias);
+	Dwarf_Die *cu = dbg ? dwfl_module_addrdie(mod, addr, &bias) : NULL, cu_mem, fn, chain[INLINE_MAX];
 	struct cu_index *ci;
 	Dwarf_Attribute a;
 	Dwarf_Files *files = NULL;
-	Dwfl_Line *row;
+	Dwarf_Line *row;
 	const char *comp_dir, *src = NULL, *file = NULL;
 	int lineno = 0;
 	size_t n = 0, nfiles = 0, nc, k;
 
-	if (!cu || !dbg)
+	if (!dbg)
 		return 0;
+	if (!cu) {
+		/* no .debug_aranges (Go): the CU of the function found by the CUs' ranges */
+		if (!cu_at(c, mod, dbg, addr - bias, &cu_mem))
+			return 0;
+		cu = &cu_mem;
+	}
 	comp_dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &a));
-	row = dwfl_module_getsrc(mod, addr);
-	if (row)
-		src = dwfl_lineinfo(row, NULL, &lineno, NULL, NULL, NULL);
+	row = dwarf_getsrc_die(cu, addr - bias);
+	if (row && !dwarf_lineno(row, &lineno))
+		src = dwarf_linesrc(row, NULL, NULL);
 	file = canonical(c, src, comp_dir);
 	if (dwarf_getsrcfiles(cu, &files, &nfiles))
 		files = NULL;
