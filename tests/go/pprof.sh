@@ -88,7 +88,7 @@ for pb in h2-task.pb.gz host.pb.gz; do
 		fail "$pb: no main.handle, runtime.* or the server's mapping with a build ID in -raw"
 	# an inlined frame: a location with a second line, indented, under it
 	awk '/^Locations/ { on = 1; next } /^Mappings/ { on = 0 }
-		on && /^ +[0-9]+: 0x/ { prev = 1; next } on && prev && /^ {8,}[^ ]/ { found = 1 }
+		on && /^ +[0-9]+: 0x/ { prev = 1; next } on && prev && /^        +[^ ]/ { found = 1 }
 		{ prev = 0 } END { exit !found }' "$raw" &&
 		pass "$pb: locations with inlined frames" || fail "$pb: no location with an inlined frame"
 	# the causal results: a labelled sample, and the ranking in the comments

@@ -175,6 +175,7 @@ static int setup(void **state)
 		  "gcc -O0 -fno-omit-frame-pointer -gdwarf-5 -fPIE -pie -o fx_dw5 fx_main.c && "
 		  "gcc -O0 -fno-omit-frame-pointer -g -static -o fx_static fx_main.c && "
 		  "gcc -O2 -fno-omit-frame-pointer -g -fPIE -pie -o fx_o2 fx_main.c && "
+		  "objcopy --remove-section .debug_aranges fx_o2 fx_o2_noaranges && "
 		  "gcc -O0 -fno-omit-frame-pointer -o fx_nodebug fx_main.c && "
 		  "gcc -O0 -g -fPIE -pie -Wl,--build-id -o fx_split fx_main.c && "
 		  "objcopy --only-keep-debug fx_split fx_split.debug && "
@@ -493,7 +494,7 @@ static size_t function_named(const struct profile *p, const char *name)
  * address of fx_ret's call in main, and libc's read (no DWARF: its ELF symbol); counted per
  * distinct stack, the object with its build ID, ELF addresses, functions with their start lines.
  */
-static void callchain_frames_symbolised(void **state)
+static void check_callchain(const char *binary)
 {
 	struct scope *all = scope_new();
 	struct callchains *c = callchains_new();
@@ -510,8 +511,7 @@ static void callchain_frames_symbolised(void **state)
 	uint64_t chain[3];
 	FILE *f;
 
-	(void)state;
-	proc_start(&pr, bin("fx_o2"), NULL);
+	proc_start(&pr, bin(binary), NULL);
 	s = open_ok(pr.pid, all);
 	snprintf(err, sizeof(err), "fx_inl.h:%u", fx.mark_mix);
 	assert_int_equal(symbols_find_line(s, err, &mix, err, sizeof(err)), 0);
@@ -562,7 +562,7 @@ static void callchain_frames_symbolised(void **state)
 	assert_int_equal(call->lines[0].line, fx.mark_call);
 	assert_true(call->address < chain[2]);
 	assert_true(leaf->object && leaf->object == call->object);
-	assert_string_equal(p.objects[leaf->object - 1].path, bin("fx_o2"));
+	assert_string_equal(p.objects[leaf->object - 1].path, bin(binary));
 	assert_non_null(p.objects[leaf->object - 1].build_id);
 	assert_true(strlen(p.objects[leaf->object - 1].build_id) >= 16);
 	assert_true(p.objects[leaf->object - 1].start <= leaf->address &&
@@ -579,6 +579,19 @@ static void callchain_frames_symbolised(void **state)
 	symbols_close(s);
 	scope_free(all);
 	proc_stop(&pr);
+}
+
+static void callchain_frames_symbolised(void **state)
+{
+	(void)state;
+	check_callchain("fx_o2");
+}
+
+/* Without .debug_aranges, as Go's linker writes binaries: the CU is found by its own ranges. */
+static void callchain_frames_without_aranges(void **state)
+{
+	(void)state;
+	check_callchain("fx_o2_noaranges");
 }
 
 /* The libc the fixture maps, and the build-id path of its separate debug info. */
@@ -984,6 +997,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(attribution_separate_debuginfo),
 	cmocka_unit_test(inlined_code_goes_to_the_call_site),
 	cmocka_unit_test(callchain_frames_symbolised),
+	cmocka_unit_test(callchain_frames_without_aranges),
 	cmocka_unit_test(debuginfo_by_build_id),
 	cmocka_unit_test(find_line_by_suffix_with_suggestions),
 	cmocka_unit_test(lines_in_scope_lists_the_fixture),

@@ -197,14 +197,19 @@ struct profiler *profiler_new(const struct cli_env *env, const struct profiler_o
 		errf(p, "%s\n", err);
 		goto fail;
 	}
-	/* the callchains too, for the same reason, in the profile's syntax */
+	/*
+	 * The callchains too, for the same reason, in the profile's syntax. Without them the profile
+	 * still means what it says (an output of /dev/null has no writable FILE.stacks): a warning.
+	 */
 	snprintf(p->stacks_path, sizeof(p->stacks_path), "%s%s", o->output, PROFILE_STACKS_SUFFIX);
 	p->cc = callchains_new();
-	p->sw = p->cc ? profile_writer_open(p->stacks_path, o->format, err, sizeof(err)) : NULL;
-	if (!p->sw) {
-		errf(p, "%s\n", p->cc ? err : "out of memory");
+	if (!p->cc) {
+		errf(p, "out of memory\n");
 		goto fail;
 	}
+	p->sw = profile_writer_open(p->stacks_path, o->format, err, sizeof(err));
+	if (!p->sw)
+		errf(p, "warning: %s; the callchains (for report --pprof) are not kept\n", err);
 	/*
 	 * The per-thread spans go beside the profile, not in it: Coz's viewer reads the profile and
 	 * raises an alert for every record it does not know. report reads both.
@@ -1028,11 +1033,13 @@ int profiler_finish(struct profiler *p)
 	 * first use, under emulation seconds) would hold the experiments up and let the ring fill.
 	 */
 	sym_ns = mono_ns();
-	if (p->start_mono)
+	if (p->start_mono && p->sw)
 		callchains_write_stacks(p->cc, p->sym, p->sw);
-	if (profile_writer_close(p->sw)) {
+	if (p->sw && profile_writer_close(p->sw)) {
 		errf(p, "cannot write %s\n", p->stacks_path);
 		ret = -1;
+	} else if (!p->sw) {
+		p->stacks_path[0] = '\0';	/* nothing written: not named below */
 	}
 	p->sw = NULL;
 	sym_ns = mono_ns() - sym_ns;
@@ -1043,8 +1050,9 @@ int profiler_finish(struct profiler *p)
 		"causal: %u experiments in %.1f s, %" PRIu64 " samples (%" PRIu64 " in scope, %"
 		PRIu64 " lost), profile in %s\n", p->experiments, runtime / 1e9, p->samples,
 		p->in_scope, st ? (uint64_t)st->samples_dropped : 0, p->o->output);
-	fprintf(p->env->err, "causal: callchains: %zu distinct stacks, %zu frames (symbolised in %.1f s), in %s\n",
-		callchains_stacks(p->cc), callchains_frames(p->cc), sym_ns / 1e9, p->stacks_path);
+	if (p->start_mono && p->stacks_path[0])
+		fprintf(p->env->err, "causal: callchains: %zu distinct stacks, %zu frames (symbolised in %.1f s), "
+			"in %s\n", callchains_stacks(p->cc), callchains_frames(p->cc), sym_ns / 1e9, p->stacks_path);
 	/* the controller's own cost: CPU time the target may have wanted */
 	if (!getrusage(RUSAGE_SELF, &ru) && runtime) {
 		double cpu = timeval_s(&ru.ru_utime) + timeval_s(&ru.ru_stime);
