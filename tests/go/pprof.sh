@@ -12,7 +12,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 guest=${1:?usage: pprof.sh GUEST_OUT [DIR]}
-w=${2:-$top/build/check/pprof}
+w=$(realpath -m "${2:-$top/build/check/pprof}")
 npass=0
 nfail=0
 pass() { npass=$((npass + 1)); echo "PASS: $*"; }
@@ -101,12 +101,13 @@ done
 # names the hot call sites it found in the profile, so the names and lines matched Go's
 pgo=$w/h2server-pgo
 if (cd tests/workloads/go && CGO_ENABLED=0 $go build -pgo="$w/host.pb.gz" \
-	-gcflags='main=-d=pgodebug=1' -o "$pgo" ./h2server) >"$w/pgo.log" 2>&1; then
+	-gcflags=-d=pgodebug=1 -o "$pgo" ./h2server) >"$w/pgo.log" 2>&1; then
 	pass "go build -pgo=host.pb.gz accepts the profile for the HTTP/2 server"
-	hot=$(grep -c 'hot-callsite\|hot-node' "$w/pgo.log")
-	grep -m 5 'hot-callsite\|hot-node\|hot-cg' "$w/pgo.log" | sed 's/^/  /'
+	# "hot-node enabled ... for func=F", "hot-budget check allows inlining for call F ... in function G"
+	hot=$(grep -c '^hot-node enabled\|^hot-budget check allows inlining' "$w/pgo.log")
+	grep -m 6 '^hot-' "$w/pgo.log" | sed 's/^/  /'
 	[ "$hot" -gt 0 ] && $go version -m "$pgo" | grep -q -- '-pgo=' &&
-		pass "the PGO build found $hot hot call sites and nodes in the profile, and records -pgo" ||
+		pass "the PGO build found $hot hot functions and call sites in the profile, and records -pgo" ||
 		fail "the PGO build found no hot call site or node in the profile (see $w/pgo.log)"
 else
 	sed 's/^/  | /' "$w/pgo.log" | tail -n 20
