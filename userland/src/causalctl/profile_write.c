@@ -287,25 +287,36 @@ void profile_write_function(struct profile_writer *w, uint32_t id, const char *n
 /* JSON: [a,b,...] or [[a,b],...]; legacy: a,b,... or a:b,... (as thread-spans) */
 static void u64_list(struct profile_writer *w, const char *key, const uint64_t *v, size_t n, size_t width)
 {
+	json_t *list = NULL, *item;
 	size_t i, k;
 
 	if (w->fmt == PROFILE_JSONL)
-		fprintf(w->f, ",\"%s\":[", key);
+		list = json_array();
 	else
 		fprintf(w->f, "\t%s=", key);
 	for (i = 0; i < n; i++) {
-		if (i)
-			fputc(',', w->f);
-		if (width > 1 && w->fmt == PROFILE_JSONL)
-			fputc('[', w->f);
-		for (k = 0; k < width; k++)
-			fprintf(w->f, "%s%" PRIu64, k ? (w->fmt == PROFILE_JSONL ? "," : ":") : "",
-				v[i * width + k]);
-		if (width > 1 && w->fmt == PROFILE_JSONL)
-			fputc(']', w->f);
+		if (w->fmt != PROFILE_JSONL) {
+			for (k = 0; k < width; k++)
+				fprintf(w->f, "%s%" PRIu64, k ? ":" : i ? "," : "", v[i * width + k]);
+			continue;
+		}
+		if (width == 1) {
+			item = json_u64(v[i]);
+		} else {
+			item = json_array();
+			for (k = 0; item && k < width; k++)
+				if (json_array_append_new(item, json_u64(v[i * width + k]))) {
+					json_decref(item);
+					item = NULL;
+				}
+		}
+		if (list && json_array_append_new(list, item)) {
+			json_decref(list);
+			list = NULL;
+		}
 	}
 	if (w->fmt == PROFILE_JSONL)
-		fputc(']', w->f);
+		field_json(w, key, list);
 }
 
 void profile_write_frame(struct profile_writer *w, uint32_t id, uint32_t object, uint64_t address,
