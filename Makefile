@@ -105,6 +105,12 @@ build/tests/%: tests/vm/%.c $(wildcard tests/vm/*.h) uapi/linux/causal.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
+# perm_test finds its samples by address in the file's segments: not PIE, and linked away from
+# the other programs (static, at 0x400000), whose samples before the exec must not look like its
+build/tests/setuid_helper: tests/vm/setuid_helper.c
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -no-pie -Wl,-Ttext-segment=0x10000000 -o $@ $<
+
 build/tests/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c tests/vm/clock.h uapi/linux/causal.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<

@@ -146,13 +146,38 @@ static inline void causal_uprobe_unregister_sync(void)
 
 /*
  * Whether t may be attached to by a user whose ids match its own, as ptrace decides it: its
- * dumpability is "owner". Dumpability moved from mm->flags (get_dumpable(), SUID_DUMP_USER) to
- * the task's RCU-protected exec_state (TASK_DUMPABLE_OWNER) after 6.12, whose accessors are not
- * exported. Either way a task with no mm (exited, or a kernel thread) is not.
+ * dumpability is "owner"; and the user namespace that rule is checked against otherwise (the
+ * mm's, where ptrace looks). Dumpability and that namespace moved from the mm (get_dumpable(),
+ * SUID_DUMP_USER, mm->user_ns) to the task's RCU-protected exec_state (TASK_DUMPABLE_OWNER,
+ * exec_state->user_ns) after 6.12, whose accessors are not exported.
+ *
+ * causal_task_exec_state() is false for a task with no mm (exited, or a kernel thread); else it
+ * fills *dumpable and *ns (referenced: put_user_ns() it). causal_task_dumpable_by_owner() is
+ * false for a task with no mm.
  */
 #include <linux/sched/task.h>
+#include <linux/user_namespace.h>
 #ifdef HAVE_TASK_EXEC_STATE
 #include <linux/sched/exec_state.h>
+
+static inline bool causal_task_exec_state(struct task_struct *t, bool *dumpable,
+					  struct user_namespace **ns)
+{
+	const struct task_exec_state *es;
+	bool ret;
+
+	task_lock(t);
+	rcu_read_lock();
+	es = rcu_dereference(t->exec_state);
+	ret = t->mm && es;
+	if (ret) {
+		*dumpable = es->dumpable == TASK_DUMPABLE_OWNER;
+		*ns = get_user_ns(es->user_ns);
+	}
+	rcu_read_unlock();
+	task_unlock(t);
+	return ret;
+}
 
 static inline bool causal_task_dumpable_by_owner(struct task_struct *t)
 {
@@ -169,6 +194,21 @@ static inline bool causal_task_dumpable_by_owner(struct task_struct *t)
 }
 #else
 #include <linux/sched/coredump.h>
+
+static inline bool causal_task_exec_state(struct task_struct *t, bool *dumpable,
+					  struct user_namespace **ns)
+{
+	struct mm_struct *mm;
+
+	task_lock(t);
+	mm = t->mm;
+	if (mm) {
+		*dumpable = get_dumpable(mm) == SUID_DUMP_USER;
+		*ns = get_user_ns(mm->user_ns);
+	}
+	task_unlock(t);
+	return mm;
+}
 
 static inline bool causal_task_dumpable_by_owner(struct task_struct *t)
 {

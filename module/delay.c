@@ -237,12 +237,13 @@ static void causal_pay(struct callback_head *head)
 {
 	struct causal_task *ct = container_of(head, struct causal_task, pay_work);
 
-	if (!(current->flags & PF_EXITING))
+	/* a task held at exec pays nothing: the program running now may not be the one profiled */
+	if (!(current->flags & PF_EXITING) && !causal_task_held(ct))
 		causal_pay_debt(ct);
 	/* only now: the switch-in after the sleep must not queue a second payment */
 	atomic_set(&ct->pay_queued, 0);
 	causal_task_put(ct);
-	/* the work's reference on this module; nothing of it runs after the return */
+	/* the work's reference on this module (see causal_exit() for the code after the put) */
 	module_put(THIS_MODULE);
 }
 
@@ -256,7 +257,7 @@ static void causal_pay_kick_fn(struct irq_work *work)
 		return;
 	rcu_read_lock();
 	ct = causal_task_find(t);
-	if (!ct || !rcu_access_pointer(ct->session->exp) ||
+	if (!ct || causal_task_held(ct) || !rcu_access_pointer(ct->session->exp) ||
 	    causal_acct_debt(&ct->session->clock, causal_task_local(ct, smp_processor_id())) <
 	    min_pay_ns || atomic_cmpxchg(&ct->pay_queued, 0, 1))
 		goto out;

@@ -69,7 +69,7 @@ static int causal_open(struct inode *inode, struct file *file)
 
 	if (!unprivileged && !perfmon_capable())
 		return -EPERM;
-	s = causal_session_create();
+	s = causal_session_create(file->f_cred);
 	if (!s)
 		return -ENOMEM;
 	file->private_data = s;
@@ -90,7 +90,6 @@ static int causal_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct causal_session *s = file->private_data;
 	unsigned long off = vma->vm_pgoff << PAGE_SHIFT;
-	int ret;
 
 	if (off == CAUSAL_MMAP_STATS) {
 		if (vma->vm_flags & VM_WRITE)
@@ -105,10 +104,14 @@ static int causal_mmap(struct file *file, struct vm_area_struct *vma)
 	/* the reader's tail must reach the module: a private copy would fill the ring */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	mutex_lock(&s->lock);
-	ret = s->attached ? causal_ring_mmap(&s->ring, vma, 0) : -ENOTCONN;
-	mutex_unlock(&s->lock);
-	return ret;
+	/*
+	 * Not under s->lock: mmap holds the mmap lock, which an exec takes under exec_update_lock,
+	 * which attach takes under s->lock. Once attached, the ring stays until the file is
+	 * released, which cannot happen during an mmap of it.
+	 */
+	if (!smp_load_acquire(&s->attached))
+		return -ENOTCONN;
+	return causal_ring_mmap(&s->ring, vma, 0);
 }
 
 static __poll_t causal_poll(struct file *file, poll_table *wait)

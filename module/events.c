@@ -5,6 +5,7 @@
  * task's debt. All of it runs in atomic context (see hooks.c).
  */
 
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/task_work.h>
@@ -120,6 +121,80 @@ static u32 causal_switch_reason(struct causal_task *ct, bool blocks)
 }
 
 /*
+ * After an exec, in the task, before it returns to user mode (the new program has not run an
+ * instruction yet). Under exec_update_lock, as attach checks and adds a task: the task stays if
+ * the session's opener may still ptrace it, and if it is still dumpable by its owner (a setuid,
+ * setgid or file-capability program is not): that last rule holds for every opener, as perf drops
+ * a task's counters at such an exec whoever opened them.
+ */
+static void causal_exec_work(struct callback_head *head)
+{
+	struct causal_task *ct = container_of(head, struct causal_task, exec_work);
+	struct causal_session *s = ct->session;
+	bool stay = false;
+
+	if (!(current->flags & PF_EXITING) &&
+	    !down_read_killable(&current->signal->exec_update_lock)) {
+		stay = causal_task_dumpable_by_owner(current) &&
+		       causal_may_attach(s, current, false);
+		if (stay) {
+			WRITE_ONCE(ct->mm, current->mm);
+			/* checked: accounted again from here on */
+			smp_store_release(&ct->exec_pending, false);
+		}
+		up_read(&current->signal->exec_update_lock);
+	}
+	if (!stay) {
+		spin_lock(&s->tasks_lock);
+		if (!list_empty(&ct->session_node)) {
+			causal_stat_inc(current->flags & PF_EXITING ? &s->stats->exits :
+					&s->stats->tasks_left_exec);
+			causal_task_remove(ct);
+		}
+		spin_unlock(&s->tasks_lock);
+	}
+	atomic_set(&ct->exec_queued, 0);
+	causal_task_put(ct);
+	/* the work's reference on this module (see causal_exit() for the code after the put) */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * t (current) has exec'd: its credentials, dumpability and mm are the new program's. Checking
+ * them against the opener's may sleep (exec_update_lock), which a scheduler hook may not: hold
+ * the task (no sample, payment, wake-up or progress hit is accounted for it) and check it from a
+ * task_work, which runs before the new program does.
+ */
+void causal_on_exec(struct task_struct *t)
+{
+	struct causal_task *ct;
+
+	rcu_read_lock();
+	ct = causal_task_find(t);
+	if (!ct)
+		goto out;
+	WRITE_ONCE(ct->exec_pending, true);
+	/* held, then queued: a sampler that missed the flag ran before the exec completed */
+	smp_mb();
+	if (t != current || atomic_cmpxchg(&ct->exec_queued, 0, 1))
+		goto out;
+	if (!kref_get_unless_zero(&ct->ref)) {
+		atomic_set(&ct->exec_queued, 0);
+		goto out;
+	}
+	__module_get(THIS_MODULE);
+	init_task_work(&ct->exec_work, causal_exec_work);
+	if (causal_task_work_add(t, &ct->exec_work, TWA_RESUME)) {
+		/* exiting: it leaves in its exit hook, still held */
+		atomic_set(&ct->exec_queued, 0);
+		causal_task_put(ct);
+		module_put(THIS_MODULE);
+	}
+out:
+	rcu_read_unlock();
+}
+
+/*
  * prev leaves its CPU: a tick overdue now is its (causal_sampler_switch_out). When it leaves to
  * block, global now bounds what a wake-up by a session task lets it skip.
  */
@@ -164,13 +239,13 @@ void causal_on_waking(struct task_struct *wakee)
 		return;
 	rcu_read_lock();
 	waker = causal_task_find(current);
-	if (!waker)
+	if (!waker || causal_task_held(waker))
 		goto out;
 	s = waker->session;
 	if (!rcu_access_pointer(s->exp))
 		goto out;
 	ct = causal_task_find(wakee);
-	if (!ct || ct->session != s)
+	if (!ct || ct->session != s || causal_task_held(ct))
 		goto out;
 	blocked_at = atomic64_xchg(&ct->blocked_at, CAUSAL_NOT_BLOCKED);
 	/* per CPU, the count is a token the wakee takes along (Morsing): the waker's, at most */
@@ -203,7 +278,7 @@ void causal_on_switch_in(struct task_struct *next)
 	/* running again: a wake-up from now on did not end that wait */
 	if (atomic64_read(&ct->blocked_at) != CAUSAL_NOT_BLOCKED)
 		atomic64_set(&ct->blocked_at, CAUSAL_NOT_BLOCKED);
-	if (rcu_access_pointer(ct->session->exp))
+	if (rcu_access_pointer(ct->session->exp) && !causal_task_held(ct))
 		causal_delay_kick(ct);
 out:
 	rcu_read_unlock();

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Scheduler hooks: switch, waking, fork and exit. Two backends behind one interface: the sched
- * tracepoints (default), found by name because modules cannot link to them, or kprobes on the
- * scheduler functions. Both only mark state and defer: they run with the rq or pi lock held or
+ * Scheduler hooks: switch, waking, fork, exit and exec. Two backends behind one interface: the
+ * sched tracepoints (default), found by name because modules cannot link to them, or kprobes on
+ * the scheduler functions. Both only mark state and defer: they run with the rq or pi lock held or
  * with preemption off, so nothing here sleeps, allocates with reclaim, or wakes anyone.
  */
 
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/binfmts.h>
 #include <linux/ptrace.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
@@ -51,6 +52,12 @@ static void causal_tp_exit(void *data, CAUSAL_TP_EXIT_PROTO)
 	causal_on_exit_begin(p);
 }
 
+static void causal_tp_exec(void *data, struct task_struct *p, pid_t old_pid,
+			   struct linux_binprm *bprm)
+{
+	causal_on_exec(p);
+}
+
 static struct causal_tp {
 	const char *name;
 	void *probe;
@@ -60,6 +67,7 @@ static struct causal_tp {
 	{ "sched_waking", causal_tp_waking },
 	{ "sched_process_fork", causal_tp_fork },
 	{ "sched_process_exit", causal_tp_exit },
+	{ "sched_process_exec", causal_tp_exec },
 };
 
 static void causal_tp_lookup(struct tracepoint *tp, void *priv)
@@ -107,7 +115,8 @@ static void causal_tp_unregister(void)
  * the pthread_join()er through the clear-tid futex, a wake-up that must still carry its delay.
  * (perf_event_exit_task, used before, runs ahead of exit_mm() since "perf: Fix sample vs
  * do_exit()", also in the 6.1 and 6.12 stable kernels: the joiner's wake-up then found the
- * exiting task gone.)
+ * exiting task gone.) setup_new_exec(bprm) in the exec'ing task, once its new credentials,
+ * dumpability and mm are set (sched_process_exec comes a little later, in exec_binprm()).
  */
 static int causal_kp_switch(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -141,11 +150,18 @@ static int causal_kp_exit(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+static int causal_kp_exec(struct kprobe *kp, struct pt_regs *regs)
+{
+	causal_on_exec(current);
+	return 0;
+}
+
 static struct kprobe causal_kps[] = {
 	{ .symbol_name = "finish_task_switch", .pre_handler = causal_kp_switch },
 	{ .symbol_name = "try_to_wake_up", .pre_handler = causal_kp_waking },
 	{ .symbol_name = "wake_up_new_task", .pre_handler = causal_kp_fork },
 	{ .symbol_name = CAUSAL_KP_EXIT_SYMBOL, .pre_handler = causal_kp_exit },
+	{ .symbol_name = "setup_new_exec", .pre_handler = causal_kp_exec },
 };
 
 /*
@@ -153,7 +169,9 @@ static struct kprobe causal_kps[] = {
  * from one by an interrupt, nor add or remove tasks. Those hooks need ftrace-based kprobes
  * (CONFIG_KPROBES_ON_FTRACE, as Debian's kernels have); the switch hook works with either.
  */
-static const bool causal_kp_needs_ftrace[ARRAY_SIZE(causal_kps)] = { false, true, true, true };
+static const bool causal_kp_needs_ftrace[ARRAY_SIZE(causal_kps)] = {
+	false, true, true, true, true,
+};
 
 /* Compilers rename local functions they specialise: finish_task_switch.isra.0 and the like. */
 static const char *const causal_kp_suffixes[] = {
@@ -253,6 +271,7 @@ int causal_hooks_init(void)
 	check_trace_callback_type_sched_waking(causal_tp_waking);
 	check_trace_callback_type_sched_process_fork(causal_tp_fork);
 	check_trace_callback_type_sched_process_exit(causal_tp_exit);
+	check_trace_callback_type_sched_process_exec(causal_tp_exec);
 	for_each_kernel_tracepoint(causal_tp_lookup, NULL);
 	for (i = 0; i < ARRAY_SIZE(causal_tps); i++) {
 		if (!causal_tps[i].tp) {

@@ -29,7 +29,12 @@ struct causal_probe {
 	atomic64_t hits;
 };
 
-/* Whether a task of the session runs in @mm: only there does the breakpoint go in. */
+/*
+ * Whether a task of the session runs in @mm: only there does the breakpoint go in. An exec maps
+ * the new program before the exec hook holds the task (causal_on_exec()): an mm that the task was
+ * not checked in and that its owner may not dump (a setuid, setgid or file-capability program)
+ * gets no breakpoint, as the task leaves at its check anyway.
+ */
 static bool causal_probe_wants(struct causal_probe *p, struct mm_struct *mm)
 {
 	struct causal_session *s = p->session;
@@ -39,7 +44,7 @@ static bool causal_probe_wants(struct causal_probe *p, struct mm_struct *mm)
 	spin_lock(&s->tasks_lock);
 	list_for_each_entry(ct, &s->tasks, session_node) {
 		if (READ_ONCE(ct->task->mm) == mm) {
-			found = true;
+			found = READ_ONCE(ct->mm) == mm || causal_task_dumpable_by_owner(ct->task);
 			break;
 		}
 	}
@@ -53,7 +58,7 @@ static void causal_probe_hit(struct causal_probe *p)
 
 	rcu_read_lock();
 	ct = causal_task_find(current);
-	if (ct && ct->session == p->session)
+	if (ct && ct->session == p->session && !causal_task_held(ct))
 		atomic64_inc(&p->hits);
 	rcu_read_unlock();
 }

@@ -178,7 +178,8 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 		return;
 	rcu_read_lock();
 	ct = causal_task_find(t);
-	if (!ct || ct->session != s)
+	/* held at exec (see causal_on_exec()): its sample is nobody's */
+	if (!ct || ct->session != s || causal_task_held(ct))
 		goto out;
 	if (clock_tick) {
 		elapsed += ct->lost_ns;

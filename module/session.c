@@ -4,6 +4,7 @@
 #include <linux/cpumask.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/rwsem.h>
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/cred.h>
@@ -11,6 +12,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 
 #include "delay.h"
@@ -23,7 +25,7 @@
 static_assert(sizeof(struct causal_attach) == CAUSAL_ATTACH_SIZE_VER0);
 static_assert(sizeof(struct causal_experiment) == CAUSAL_EXPERIMENT_SIZE_VER0);
 static_assert(sizeof(struct causal_experiment_result) == CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
-static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER0);
+static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER1);
 static_assert(sizeof(struct causal_stats) <= PAGE_SIZE);
 
 /*
@@ -39,7 +41,7 @@ static void causal_session_poll_work(struct irq_work *work)
 	wake_up_interruptible(&s->poll_wait);
 }
 
-struct causal_session *causal_session_create(void)
+struct causal_session *causal_session_create(const struct cred *opener)
 {
 	struct causal_session *s;
 
@@ -52,6 +54,7 @@ struct causal_session *causal_session_create(void)
 		return NULL;
 	}
 	s->stats->size = sizeof(*s->stats);
+	s->cred = get_cred(opener);
 	kref_init(&s->ref);
 	mutex_init(&s->lock);
 	mutex_init(&s->progress_lock);
@@ -77,6 +80,7 @@ static void causal_session_free(struct kref *ref)
 	put_pid(s->target);
 	if (s->pid_ns)
 		put_pid_ns(s->pid_ns);
+	put_cred(s->cred);
 	kfree(s);
 }
 
@@ -163,28 +167,74 @@ static void causal_session_end_exp(struct causal_session *s, struct causal_exper
 }
 
 /*
- * The core of ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), which modules cannot call: the
- * caller's real ids match all of the target's, and the target is dumpable; or the caller has
- * CAP_SYS_PTRACE over the target's user namespace. LSM ptrace policies (Yama) are not consulted,
+ * Whether cred holds cap in ns: the capability rule of cap_capable(), which modules cannot call
+ * with credentials other than the current task's (ns_capable()) or a file's (file_ns_capable()).
+ * A user namespace's owner has every capability in it and in its children.
+ */
+static bool causal_cred_ns_capable(const struct cred *cred, struct user_namespace *ns, int cap)
+{
+	for (;;) {
+		if (ns == cred->user_ns)
+			return cap_raised(cred->cap_effective, cap);
+		if (ns->level <= cred->user_ns->level)
+			return false;
+		if (ns->parent == cred->user_ns && uid_eq(ns->owner, cred->euid))
+			return true;
+		ns = ns->parent;
+	}
+}
+
+/*
+ * The core of ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), which modules cannot call, for the
+ * session's opener (file->f_cred at open, not whoever calls now: a descriptor passed on, or kept
+ * across an exec, carries no more than its opener had): the opener's real ids match all of t's,
+ * or it has CAP_SYS_PTRACE over t's user namespace; and t is dumpable, or the opener has
+ * CAP_SYS_PTRACE over the user namespace of t's mm. A task without an mm (an exited main thread,
+ * whose process lives on in its other threads) passes on its ids, as with ptrace. self_ok: the
+ * caller (attach) may profile its own process whatever the rest says, as ptrace lets a thread
+ * look at its own group. LSM ptrace policies (Yama) and LSM capability checks are not consulted,
  * which is one reason the unprivileged mode is off by default.
  */
-static bool causal_may_attach(struct task_struct *p)
+bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool self_ok)
 {
-	const struct cred *me = current_cred(), *tcred;
-	bool ok, dumpable = false;
+	const struct cred *me = s->cred, *tcred;
+	struct user_namespace *ns;
+	bool ok, dumpable;
 
-	if (same_thread_group(p, current))
+	if (self_ok && same_thread_group(t, current))
 		return true;
-	tcred = get_task_cred(p);
-	ok = uid_eq(me->uid, tcred->euid) && uid_eq(me->uid, tcred->suid) &&
-	     uid_eq(me->uid, tcred->uid) && gid_eq(me->gid, tcred->egid) &&
-	     gid_eq(me->gid, tcred->sgid) && gid_eq(me->gid, tcred->gid);
-	if (ok)
-		dumpable = causal_task_dumpable_by_owner(p);
-	if (!ok || !dumpable)
-		ok = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	tcred = get_task_cred(t);
+	ok = (uid_eq(me->uid, tcred->euid) && uid_eq(me->uid, tcred->suid) &&
+	      uid_eq(me->uid, tcred->uid) && gid_eq(me->gid, tcred->egid) &&
+	      gid_eq(me->gid, tcred->sgid) && gid_eq(me->gid, tcred->gid)) ||
+	     causal_cred_ns_capable(me, tcred->user_ns, CAP_SYS_PTRACE);
 	put_cred(tcred);
+	if (ok && causal_task_exec_state(t, &dumpable, &ns)) {
+		if (!dumpable)
+			ok = causal_cred_ns_capable(me, ns, CAP_SYS_PTRACE);
+		put_user_ns(ns);
+	}
 	return ok;
+}
+
+/*
+ * Checks t and adds it to s under t's exec_update_lock, which an exec holds from before it
+ * changes the task's credentials and mm until it has set both: either the check sees the new
+ * credentials, or t is in the table before the exec and the exec hook checks it again.
+ */
+static int causal_task_add_checked(struct causal_session *s, struct task_struct *t)
+{
+	int ret;
+
+	ret = down_read_killable(&t->signal->exec_update_lock);
+	if (ret)
+		return ret;
+	if (causal_may_attach(s, t, true))
+		ret = causal_task_add(s, t, NULL, GFP_KERNEL);
+	else
+		ret = -EACCES;
+	up_read(&t->signal->exec_update_lock);
+	return ret;
 }
 
 /* Is t a task the attach target names: a thread of process p, or a task in cgroup cgrp? */
@@ -216,8 +266,8 @@ static bool causal_collect(struct causal_session *s, struct task_struct *p, stru
 
 /*
  * Adds every task of the target (a process, or a cgroup v2 subtree) that is not in the session
- * yet; returns how many, or sets *err. A task of another session is EBUSY; in a cgroup, a process
- * the caller may not ptrace is EACCES.
+ * yet; returns how many, or sets *err. A task of another session is EBUSY; a task the opener may
+ * not ptrace is EACCES.
  */
 static int causal_session_add_target(struct causal_session *s, struct task_struct *p,
 				     struct cgroup *cgrp, int *err)
@@ -246,9 +296,7 @@ static int causal_session_add_target(struct causal_session *s, struct task_struc
 full:
 		rcu_read_unlock();
 		for (i = 0; i < n; i++) {
-			if (!*err && cgrp && !causal_may_attach(batch[i]))
-				*err = -EACCES;
-			ret = *err ?: causal_task_add(s, batch[i], NULL, GFP_KERNEL);
+			ret = *err ?: causal_task_add_checked(s, batch[i]);
 			if (!ret)
 				added++;
 			else if (ret != -EEXIST && !*err)
@@ -316,7 +364,8 @@ static int causal_attach_target(struct causal_session *s, const struct causal_at
 		return -ESRCH;
 	if ((*p)->flags & PF_KTHREAD)
 		return -EPERM;
-	return causal_may_attach(*p) ? 0 : -EACCES;
+	/* each thread is checked again as it is added (causal_task_add_checked()) */
+	return causal_may_attach(s, *p, true) ? 0 : -EACCES;
 }
 
 long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg)
@@ -377,7 +426,8 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 		goto out_unsetup;
 	}
 	a.event_used = s->event;
-	s->attached = true;
+	/* the ring is set up: causal_mmap() reads this without s->lock */
+	smp_store_release(&s->attached, true);
 	goto out;
 
 out_unsetup:

@@ -8,6 +8,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -35,6 +36,14 @@ struct causal_task {
 	struct callback_head pay_work;
 	atomic_t pay_queued;			/* pay_work is queued: one slot per head */
 	struct callback_head exit_work;		/* leaves the session late in do_exit() */
+	struct callback_head exec_work;		/* checks it again after an exec */
+	atomic_t exec_queued;			/* exec_work is queued */
+	/*
+	 * Set when the task execs, until exec_work finds that it may stay; for good if it may not
+	 * (it left): no sample, delay, wake-up or progress hit is accounted for it meanwhile.
+	 */
+	bool exec_pending;
+	struct mm_struct *mm;			/* it was checked in; not dereferenced */
 	bool paying;				/* sleeping in causal_pay(), to wake on close */
 	u64 carry;				/* ns overslept, for the next debt (causal_pay) */
 	u64 carry_exp;				/* the experiment the carry is from */
@@ -85,6 +94,7 @@ struct causal_session {
 	u32 flags;				/* CAUSAL_ATTACH_* */
 	struct pid *target;			/* the attached process */
 	struct pid_namespace *pid_ns;		/* of the controller, for the pids in samples */
+	const struct cred *cred;		/* the opener's: who may be profiled */
 	u64 period_ns;
 	u32 event;
 	u32 callchain;
@@ -126,7 +136,20 @@ static inline u64 causal_stat_read(__u64 *counter)
 	return atomic64_read((atomic64_t *)counter);
 }
 
-struct causal_session *causal_session_create(void);
+/*
+ * Whether nothing is to be accounted for ct's task (no sample, payment, wake-up or progress hit):
+ * it exec'd and has not been checked since, or left at that check. From the exec's switch of mm
+ * on, before the exec hook runs, its mm tells: not the one it was checked in. An exiting task
+ * with no mm left is not held for that.
+ */
+static inline bool causal_task_held(struct causal_task *ct)
+{
+	struct mm_struct *mm = READ_ONCE(ct->task->mm);
+
+	return READ_ONCE(ct->exec_pending) || (mm && mm != READ_ONCE(ct->mm));
+}
+
+struct causal_session *causal_session_create(const struct cred *opener);
 void causal_session_close(struct causal_session *s);
 void causal_session_put(struct causal_session *s);
 void causal_session_detach_tasks(struct causal_session *s);
@@ -158,6 +181,10 @@ void causal_on_fork(struct task_struct *parent, struct task_struct *child);
 /* an exiting task: from do_exit() before exit_task_work(), or after it (it leaves at once) */
 void causal_on_exit_begin(struct task_struct *t);
 void causal_on_exit_end(struct task_struct *t);
+/* t (current) has exec'd: it is checked again before it returns to user mode */
+void causal_on_exec(struct task_struct *t);
+/* whether the opener of s may profile t, as ptrace would let it attach; see session.c */
+bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool self_ok);
 void causal_on_switch_out(struct task_struct *prev, bool blocks);
 void causal_on_waking(struct task_struct *wakee);
 void causal_on_switch_in(struct task_struct *next);

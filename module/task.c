@@ -85,6 +85,7 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 		return -ENOMEM;
 	get_task_struct(t);
 	ct->task = t;
+	ct->mm = READ_ONCE(t->mm);
 	kref_get(&s->ref);
 	ct->session = s;
 	kref_init(&ct->ref);

@@ -610,8 +610,8 @@ static void scenario_delay(void)
 /*
  * A caller passes the size of the struct causal_stats it was built with and gets that much back,
  * its size field saying so, and not a byte more: here one of the first version's size with a
- * larger buffer behind it. (While the struct is still that size, this guards the copy-back: the
- * module once wrote its own size there, which would overrun an older caller's struct.)
+ * larger buffer behind it, as a caller built before tasks_left_exec (VER1) passes it. (The module
+ * once wrote its own size there, which would overrun an older caller's struct.)
  */
 static void scenario_stats_ver0(void)
 {

@@ -4,11 +4,17 @@
  * with its defaults; switches the unprivileged parameter through sysfs and back. The "user" is
  * uid/gid 1000 (a child that drops root), "another user" is 1001.
  *
+ * The exec tests need setuid_helper on $PATH (as in the VM, in /bin): they copy it to /tmp as a
+ * plain and a setuid-root program, and have a profiled process of the user run each.
+ *
  *   perm_test [CAUSALCTL]     CAUSALCTL: path of causalctl, to check its message (default: on $PATH)
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,10 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/causal.h>
@@ -67,6 +75,34 @@ static pid_t sleeper(uid_t uid, bool dumpable)
 			pause();
 	}
 	usleep(100000);	/* let it drop its ids before anybody looks */
+	return p;
+}
+
+static void *pause_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * A dumpable process of uid whose main thread has exited (pthread_exit) while another thread
+ * lives on: its leader has no mm any more, like ptrace's target in that case.
+ */
+static pid_t headless(uid_t uid)
+{
+	pid_t p = fork();
+	pthread_t t;
+
+	if (p == 0) {
+		become(uid);
+		prctl(PR_SET_DUMPABLE, 1);
+		if (pthread_create(&t, NULL, pause_thread, NULL))
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	usleep(100000);
 	return p;
 }
 
@@ -183,20 +219,288 @@ static void diag_lines(const char *what, const char *text)
 	}
 }
 
+/* What a profiled process of the user saw when one of its children exec'd a helper copy. */
+struct exec_seen {
+	int err;			/* 0, or where the run failed (an errno, or 200+) */
+	int helper_status;		/* the helper's exit status: 10 euid 0, 11 not */
+	uint64_t samples;		/* ring samples of the helper's pid in the helper's text */
+	uint64_t delays;		/* ring payments of the helper's pid from its start on */
+	uint64_t hits;			/* the progress point at the helper's entry point */
+	uint64_t left;			/* stats: tasks_left_exec */
+	uint64_t payments;		/* stats: all payments of the session (the test's own check) */
+};
+
+#define EXEC_RING_PAGES 512
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* An ELF program's executable segments (up to 4, virtual addresses) and its entry's file offset. */
+struct elf_text {
+	uint64_t start[4], end[4];
+	int n;
+	long entry_offset;		/* -1 if not found */
+};
+
+static void elf_text(int fd, struct elf_text *t)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	t->entry_offset = -1;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		return;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) != sizeof(ph))
+			return;
+		if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X) || t->n == 4)
+			continue;
+		t->start[t->n] = ph.p_vaddr;
+		t->end[t->n++] = ph.p_vaddr + ph.p_memsz;
+		if (eh.e_entry >= ph.p_vaddr && eh.e_entry < ph.p_vaddr + ph.p_filesz)
+			t->entry_offset = (long)(eh.e_entry - ph.p_vaddr + ph.p_offset);
+	}
+}
+
+static bool elf_text_has(const struct elf_text *t, uint64_t ip)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (ip >= t->start[i] && ip < t->end[i])
+			return true;
+	return false;
+}
+
+/*
+ * As the user: a session (unprivileged=1) on a process of the user that spins, with a progress
+ * point at helper's entry point and an experiment that selects every sample (so that every task
+ * owes the others' delay); the process forks a child that execs helper. Fills *r from the ring
+ * (samples of the child's pid whose IP is in helper's text, which is not position-independent,
+ * and payments of that pid from the helper's start on), the progress counter and the stats.
+ */
+static void exec_case(const char *helper, struct exec_seen *r)
+{
+	struct causal_attach a = {
+		.size = sizeof(a), .flags = CAUSAL_ATTACH_TRACE_DELAYS,
+		.ring_pages = EXEC_RING_PAGES,
+	};
+	struct causal_range range = { .start = 0x1000, .end = 1ULL << 47 };
+	struct causal_experiment e = {
+		.size = sizeof(e), .delay_ns = 500000, .nr_ranges = 1,
+		.ranges = (uint64_t)(uintptr_t)&range,
+	};
+	struct causal_experiment_result res = { .size = sizeof(res) };
+	struct causal_progress pa = { .size = sizeof(pa) };
+	uint64_t counts[1] = { 0 }, t_start = 0, i;
+	struct causal_progress_counts pc = {
+		.size = sizeof(pc), .nr = 1, .counts = (uint64_t)(uintptr_t)counts,
+	};
+	struct causal_stats st = { .size = sizeof(st) };
+	struct causal_ring_control *ctl;
+	int fd, hfd, go[2], info[2], status = 0;
+	pid_t target, child = 0;
+	struct elf_text text;
+	char c = 1, fdarg[16];
+	size_t len;
+	void *map;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe(go) || pipe(info)) {
+		r->err = errno;
+		return;
+	}
+	snprintf(fdarg, sizeof(fdarg), "%d", info[1]);
+	target = fork();
+	if (target == 0) {
+		/* the profiled process: on "go", runs helper in a child and spins until it ends */
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		child = fork();
+		if (child == 0) {
+			/* the helper writes its start time to info[1] */
+			execl(helper, helper, "1000", fdarg, (char *)NULL);
+			_exit(127);
+		}
+		while (waitpid(child, &status, WNOHANG) == 0)
+			for (t_start = mono_ns(); mono_ns() - t_start < 1000000;)
+				;
+		if (write(info[1], &child, sizeof(child)) != sizeof(child) ||
+		    write(info[1], &status, sizeof(status)) != sizeof(status))
+			_exit(1);
+		_exit(0);
+	}
+	fd = open(CAUSAL_DEVICE_PATH, O_RDWR);
+	hfd = open(helper, O_RDONLY);
+	text.entry_offset = -1;
+	if (hfd >= 0)
+		elf_text(hfd, &text);
+	pa.fd = hfd;
+	pa.offset = text.entry_offset;
+	if (fd < 0 || text.entry_offset < 0) {
+		r->err = fd < 0 ? errno : 201;
+	} else if (a.pid = target, ioctl(fd, CAUSAL_IOC_ATTACH, &a)) {
+		r->err = errno;
+	} else if (ioctl(fd, CAUSAL_IOC_PROGRESS_ADD, &pa) ||
+		   ioctl(fd, CAUSAL_IOC_EXPERIMENT_START, &e)) {
+		r->err = errno;
+	}
+	if (write(go[1], &c, 1) != 1 ||
+	    read(info[0], &t_start, sizeof(t_start)) != sizeof(t_start) ||
+	    read(info[0], &child, sizeof(child)) != sizeof(child) ||
+	    read(info[0], &status, sizeof(status)) != sizeof(status))
+		r->err = r->err ?: 202;
+	waitpid(target, NULL, 0);
+	r->helper_status = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+	if (r->err)
+		return;
+	if (ioctl(fd, CAUSAL_IOC_EXPERIMENT_STOP, &res) || ioctl(fd, CAUSAL_IOC_STATS, &st) ||
+	    ioctl(fd, CAUSAL_IOC_PROGRESS_READ, &pc)) {
+		r->err = errno;
+		return;
+	}
+	r->hits = counts[0];
+	r->payments = st.payments;
+	/* a module without the field leaves it 0 (it writes back only what it knows) */
+	r->left = st.size >= CAUSAL_STATS_SIZE_VER1 ? st.tasks_left_exec : 0;
+	len = (1 + EXEC_RING_PAGES) * 4096UL;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, CAUSAL_MMAP_RING);
+	if (map == MAP_FAILED) {
+		r->err = errno;
+		return;
+	}
+	ctl = map;
+	for (i = ctl->tail; i < ctl->head; i++) {
+		const struct causal_sample *rec = (const void *)((char *)map + 4096 +
+				(i % ctl->nr_records) * ctl->record_size);
+
+		if (__atomic_load_n(&rec->seq, __ATOMIC_ACQUIRE) != i + 1 ||
+		    rec->pid != (uint32_t)child)
+			continue;
+		if (rec->flags & CAUSAL_SAMPLE_DELAY)
+			r->delays += rec->time_ns >= t_start;
+		else
+			r->samples += elf_text_has(&text, rec->ip);
+	}
+	munmap(map, len);
+	close(fd);
+	close(hfd);
+}
+
+/* exec_case() as the user, in a child that is dumpable (as a program the user exec'd would be) */
+static void exec_case_as_user(const char *helper, struct exec_seen *r)
+{
+	struct exec_seen *shared = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+					MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t p;
+
+	memset(r, 0, sizeof(*r));
+	r->err = 203;
+	if (shared == MAP_FAILED)
+		return;
+	*shared = *r;
+	p = fork();
+	if (p == 0) {
+		become(USER);
+		prctl(PR_SET_DUMPABLE, 1);
+		exec_case(helper, shared);
+		_exit(0);
+	}
+	waitpid(p, NULL, 0);
+	*r = *shared;
+	munmap(shared, sizeof(*r));
+}
+
+/* copies the helper found on $PATH to dst, owned by root, with mode */
+static bool install_helper(const char *dst, mode_t mode)
+{
+	char buf[65536];
+	const char *path = getenv("PATH");
+	char src[512];
+	int in = -1, out;
+	ssize_t k;
+	bool ok = true;
+
+	while (path && *path && in < 0) {
+		size_t l = strcspn(path, ":");
+
+		snprintf(src, sizeof(src), "%.*s/setuid_helper", (int)l, path);
+		in = open(src, O_RDONLY);
+		path += l + (path[l] == ':');
+	}
+	if (in < 0)
+		return false;
+	unlink(dst);
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0700);
+	if (out < 0) {
+		close(in);
+		return false;
+	}
+	while ((k = read(in, buf, sizeof(buf))) > 0)
+		ok = ok && write(out, buf, k) == k;
+	ok = ok && k == 0 && !fchown(out, 0, 0) && !fchmod(out, mode);
+	close(in);
+	close(out);
+	return ok;
+}
+
+static void print_seen(const char *what, const struct exec_seen *r)
+{
+	printf("# %s: err %d, helper exit %d, samples %llu, delays %llu, probe hits %llu, "
+	       "tasks_left_exec %llu, session payments %llu\n", what, r->err, r->helper_status,
+	       (unsigned long long)r->samples, (unsigned long long)r->delays,
+	       (unsigned long long)r->hits, (unsigned long long)r->left,
+	       (unsigned long long)r->payments);
+}
+
+/*
+ * A profiled process of the user runs a setuid-root program: the program leaves the session
+ * before it runs (no sample, delay or progress hit of it), and the session says so. The same
+ * program without the setuid bit is the control: it stays, and is sampled, delayed and counted.
+ */
+static void exec_tests(void)
+{
+	struct exec_seen plain, suid;
+	bool have = install_helper("/tmp/perm-plain-helper", 0755) &&
+		    install_helper("/tmp/perm-suid-helper", 04755);
+
+	check(have, "exec_helpers_installed");
+	exec_case_as_user("/tmp/perm-plain-helper", &plain);
+	print_seen("plain helper", &plain);
+	check(!plain.err && plain.helper_status == 11 && plain.samples && plain.delays &&
+	      plain.hits && !plain.left, "plain_exec_stays_profiled");
+	exec_case_as_user("/tmp/perm-suid-helper", &suid);
+	print_seen("setuid-root helper", &suid);
+	check(!suid.err && suid.helper_status == 10, "setuid_exec_ran_as_root");
+	check(!suid.err && !suid.samples && !suid.delays && !suid.hits,
+	      "setuid_exec_not_sampled_delayed_or_counted");
+	check(!suid.err && suid.left == 1, "setuid_exec_counted_as_left");
+	unlink("/tmp/perm-plain-helper");
+	unlink("/tmp/perm-suid-helper");
+}
+
 int main(int argc, char **argv)
 {
 	const char *causalctl = argc > 1 ? argv[1] : "causalctl";
-	pid_t own, own_nodump, other, root;
+	pid_t own, own_nodump, other, root, own_headless;
 	char out[2048], expect[128];
 	int e, rc, cg = -1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n1..17\n");
+	printf("KTAP version 1\n1..23\n");
 
 	own = sleeper(USER, true);
 	own_nodump = sleeper(USER, false);
 	other = sleeper(OTHER, true);
 	root = sleeper(0, true);
+	own_headless = headless(USER);
 
 	/* by default only CAP_PERFMON / CAP_SYS_ADMIN may open the device */
 	check(set_param("0"), "unprivileged_param_writable");
@@ -216,6 +520,8 @@ int main(int argc, char **argv)
 	check(e == 0, "user_attaches_own_process (%s)", err_name(e));
 	e = as_user(USER, try_attach_self, 0);
 	check(e == 0, "user_attaches_itself (%s)", err_name(e));
+	e = as_user(USER, try_attach, own_headless);
+	check(e == 0, "user_attaches_own_process_whose_main_thread_exited (%s)", err_name(e));
 	e = as_user(USER, try_attach, other);
 	check(e == EACCES || e == EPERM, "user_cannot_attach_other_users_process (%s)", err_name(e));
 	e = as_user(USER, try_attach, root);
@@ -245,11 +551,14 @@ int main(int argc, char **argv)
 	e = try_attach(other);
 	check(e == 0, "root_attaches_any_process (%s)", err_name(e));
 
+	exec_tests();
+
 	check(set_param("0"), "unprivileged_off_again");
 	reap(own);
 	reap(own_nodump);
 	reap(other);
 	reap(root);
+	reap(own_headless);
 	if (cg >= 0) {
 		close(cg);
 		umount("/tmp/perm-cg");

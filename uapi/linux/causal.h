@@ -167,9 +167,12 @@ struct causal_stats {
 	__u64 unpaid_at_exit;	/* ns of debt of tasks that exited or were detached */
 	__u64 task_work_failed;	/* could not queue a payment (task exiting) */
 	__u64 error_hist[CAUSAL_ERROR_BUCKETS];
+	/* since VER1 */
+	__u64 tasks_left_exec;	/* tasks that left at an exec the opener could not ptrace */
 };
 
 #define CAUSAL_STATS_SIZE_VER0		280
+#define CAUSAL_STATS_SIZE_VER1		288	/* tasks_left_exec */
 
 /*
  * The sample ring, at mmap offset CAUSAL_MMAP_RING: one control page, then ring_pages data pages
