@@ -2,6 +2,7 @@
 /* causal: kernel-assisted causal profiling. Module entry and exit. */
 
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 
 #include "delay.h"
 #include "device.h"
@@ -43,13 +44,22 @@ err_tasks:
 	return ret;
 }
 
-/* Open sessions and queued payments hold module references: none is left here. */
+/*
+ * Open sessions and queued task_works (payments, exits, exec checks) hold module references: none
+ * is left here. But a task_work drops its reference from this module's text and then still
+ * returns through it; free_module()'s synchronize_rcu() does not wait for a task preempted there
+ * on a kernel with preemptible RCU (it is no RCU reader). synchronize_rcu_tasks() waits until
+ * every task has switched voluntarily or is in user mode or idle, so none is left in this text.
+ * Kernels without Tasks RCU (CONFIG_TASKS_RCU off, non-preemptible) define it as
+ * synchronize_rcu(), which suffices there: no task is preempted in kernel code.
+ */
 static void __exit causal_exit(void)
 {
 	causal_device_exit();
 	causal_hooks_exit();
 	causal_delay_exit();
 	causal_tasks_exit();
+	synchronize_rcu_tasks();
 	pr_info("unloaded\n");
 }
 

@@ -2,16 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # In-guest reliability tests (the debug kernel's run in make check and make fuzz), as one KTAP
 # document on stdout with a subtest per program: the fault scenarios (faults_test, and core_test's
-# sigkill, kill-payer and two-sessions), the permission tests (perm_test) and the ioctl
-# fuzzer (ioctl_fuzz). The harness fails the run on any kernel report, and scans kmemleak after it.
-#   faults.sh [threads=N] [forks=N] [calls=N] [seconds=N] [seed=S] [programs=LIST]
-# defaults: threads=10000 forks=400 calls=100000 seconds=600, programs "faults core perm fuzz"
+# sigkill, kill-payer and two-sessions), the permission tests (perm_test), the ioctl fuzzer
+# (ioctl_fuzz) and unloads right after paying sessions close (unload_stress, unload=SECONDS of
+# it). The harness fails the run on any kernel report, and scans kmemleak after it.
+#   faults.sh [threads=N] [forks=N] [calls=N] [seconds=N] [seed=S] [unload=N] [programs=LIST]
+# defaults: threads=10000 forks=400 calls=100000 seconds=600 unload=60, programs
+# "faults core perm fuzz unload"
 threads=10000
 forks=400
 calls=100000
 seconds=600
 seed=
-programs="faults core perm fuzz"
+unload=60
+programs="faults core perm fuzz unload"
 for a in "$@"; do
 	case "$a" in
 	threads=*) threads=${a#*=} ;;
@@ -19,6 +22,7 @@ for a in "$@"; do
 	calls=*) calls=${a#*=} ;;
 	seconds=*) seconds=${a#*=} ;;
 	seed=*) seed="-s ${a#*=}" ;;
+	unload=*) unload=${a#*=} ;;
 	programs=*) programs=${a#*=} ;;
 	esac
 done
@@ -41,6 +45,8 @@ for p in $programs; do
 	core) cmd="core_test sigkill kill-payer two-sessions" ;;
 	perm) cmd="perm_test" ;;
 	fuzz) cmd="ioctl_fuzz -n $calls -t $seconds $seed" ;;
+	# unloads and loads the module itself, and leaves it loaded
+	unload) cmd="unload_stress -t $unload /lib/causal/causal.ko" ;;
 	*) echo "not ok $i $p # unknown"; fails=$((fails + 1)); continue ;;
 	esac
 	echo "# $p: $cmd"
