@@ -65,7 +65,7 @@ static void causal_exit_work(struct callback_head *head)
 
 	causal_task_leave(ct, current);
 	causal_task_put(ct);
-	/* the work's reference on this module; nothing of it runs after the return */
+	/* the work's reference on this module (see causal_exit() for the code after the put) */
 	module_put(THIS_MODULE);
 }
 
@@ -131,7 +131,7 @@ static void causal_exec_work(struct callback_head *head)
 {
 	struct causal_task *ct = container_of(head, struct causal_task, exec_work);
 	struct causal_session *s = ct->session;
-	bool stay = false;
+	bool stay = false, left = false;
 
 	if (!(current->flags & PF_EXITING) &&
 	    !down_read_killable(&current->signal->exec_update_lock)) {
@@ -150,9 +150,14 @@ static void causal_exec_work(struct callback_head *head)
 			causal_stat_inc(current->flags & PF_EXITING ? &s->stats->exits :
 					&s->stats->tasks_left_exec);
 			causal_task_remove(ct);
+			left = true;
 		}
 		spin_unlock(&s->tasks_lock);
 	}
+	/* the last record of the task, as for one that exits (held since the exec: no other) */
+	if (left && (s->flags & CAUSAL_ATTACH_TRACE_SWITCHES))
+		causal_record_switch(s, current, CAUSAL_SAMPLE_SWITCH_OUT | CAUSAL_SAMPLE_EXITED,
+				     ktime_get_mono_fast_ns());
 	atomic_set(&ct->exec_queued, 0);
 	causal_task_put(ct);
 	/* the work's reference on this module (see causal_exit() for the code after the put) */
@@ -210,7 +215,7 @@ void causal_on_switch_out(struct task_struct *prev, bool blocks)
 	if (ct) {
 		now = ktime_get_mono_fast_ns();
 		causal_sampler_switch_out(ct, now);
-		if (ct->session->flags & CAUSAL_ATTACH_TRACE_SWITCHES)
+		if ((ct->session->flags & CAUSAL_ATTACH_TRACE_SWITCHES) && !causal_task_held(ct))
 			causal_record_switch(ct->session, prev, CAUSAL_SAMPLE_SWITCH_OUT |
 					     causal_switch_reason(ct, blocks), now);
 		if (blocks) {
@@ -272,7 +277,7 @@ void causal_on_switch_in(struct task_struct *next)
 	ct = causal_task_find(next);
 	if (!ct)
 		goto out;
-	if (ct->session->flags & CAUSAL_ATTACH_TRACE_SWITCHES)
+	if ((ct->session->flags & CAUSAL_ATTACH_TRACE_SWITCHES) && !causal_task_held(ct))
 		causal_record_switch(ct->session, next, CAUSAL_SAMPLE_SWITCH_IN,
 				     ktime_get_mono_fast_ns());
 	/* running again: a wake-up from now on did not end that wait */

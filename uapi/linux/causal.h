@@ -194,7 +194,8 @@ struct causal_stats {
  * sample: at time_ns the task got (SWITCH_IN) or left (SWITCH_OUT) CPU cpu; ip 0, nr_callchain 0.
  * A switch-out says why, with exactly one of PREEMPTED (still runnable), BLOCKED (waits for
  * something), DELAYED (asleep paying a delay: the payment's own record follows it) and EXITED
- * (left the session on its way out: the last record of the task). Together they give each
+ * (left the session on its way out, or at an exec it may not be profiled across: the last record
+ * of the task). Together they give each
  * thread's exact on-CPU time; a thread already running at attach has a switch-out first.
  */
 #define CAUSAL_SAMPLE_SWITCH_IN		_BITUL(2)
