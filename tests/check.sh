@@ -203,6 +203,22 @@ for run in $runs; do
 	[ $vrc -le 1 ] || fail "core $k $kind VM run (exit $vrc: kernel report or timeout, see $out/core-$k-$kind)"
 done
 
+step "permissions and exec on 7.x (dumpability in the task's exec_state), with both hook backends"
+# the debug kernel's reliability run has them on 6.1 (dumpability in the mm); exit 2: rmmod failed
+for h in tracepoint kprobe; do
+	if [ -z "${have_module[7.x]:-}" ] || [ -z "$userland_ok" ]; then
+		fail "perm 7.x $h (module or test programs missing)"
+		continue
+	fi
+	tests/vm/run -k 7.x -q -t 300 -l "$out/perm-7.x-$h" -a build/tests/perm_test \
+		-a build/tests/setuid_helper -- sh -c \
+		"insmod /lib/causal/causal.ko hooks=$h && perm_test; rc=\$?; rmmod causal || rc=2; exit \$rc"
+	vrc=$?
+	sed 's/^/  /' "$out/perm-7.x-$h/guest.out" 2>/dev/null
+	tests/ktap.py --name "perm on 7.x ($h)" --counts "$counts" "$out/perm-7.x-$h/guest.out"
+	[ $vrc -le 1 ] || fail "perm 7.x $h VM run (exit $vrc: rmmod failed, kernel report or timeout, see $out/perm-7.x-$h)"
+done
+
 step "VM tests of causalctl run, attach and report (progress points, uprobes, SIGINT, ranking, timeline)"
 # the ranking run (a full profile of the join workload) on the oldest and the newest stock kernel
 # (it takes the longest); on bookworm's 6.12 and the test kernel the counts, attach and signals;
