@@ -4,8 +4,10 @@
  * round, as KTAP on stdout. Each payment is a task_work that drops its module reference as its
  * last act and then returns through the module's text: an unload that frees the text before such
  * a task has left it makes the task run freed memory (on the debug kernel, a KASAN or page-fault
- * report, which fails the VM run). The payers are two threads of one process that spin in user
- * mode (each one's samples make the other owe: payments all the time); it stays across rounds.
+ * report, which fails the VM run). The payers are PAYERS threads of one process that spin in
+ * user mode (each one's samples make the others owe: payments all the time); it stays across
+ * rounds. There are more of them than CPUs, so that some wait for a CPU with a payment queued as
+ * the session closes, and run it, and drop its reference, while the unload is being tried.
  * A round: load the module, open a session on the payers, start an experiment that selects every
  * sample, let them pay, close, then unload at once (retrying while references remain, which the
  * last payments hold until they run). Under emulation on the debug kernel a round takes about
@@ -61,14 +63,17 @@ static void *spin(void *arg)
 	return NULL;
 }
 
+#define PAYERS 6
+
 /*
- * The payers: a process of two threads, until killed. They spin only around the sessions, so
+ * The payers: a process of PAYERS threads, until killed. They spin only around the sessions, so
  * that loading and unloading (RCU grace periods, text patching) do not wait for CPUs they hold.
  */
 static pid_t payers(void)
 {
 	pthread_t t;
 	pid_t p;
+	int i;
 
 	paying = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (paying == MAP_FAILED)
@@ -77,7 +82,8 @@ static pid_t payers(void)
 
 	if (p == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		pthread_create(&t, NULL, spin, NULL);
+		for (i = 1; i < PAYERS; i++)
+			pthread_create(&t, NULL, spin, NULL);
 		spin(NULL);
 	}
 	return p;
