@@ -5,6 +5,7 @@
 # packages stay as they are. Prints its GOROOT, so that "$(tests/go/toolchain.sh newest)/bin/go"
 # is a go command; messages go to standard error.
 #
+#   toolchain.sh 1.19     golang-1.19 of bookworm (the last with Go 1.18's line table header)
 #   toolchain.sh 1.21     golang-1.21 of bookworm-backports (the cgo callback path with the mutex)
 #   toolchain.sh 1.22     golang-1.22 of bookworm-backports (its atomic fast path)
 #   toolchain.sh newest   the newest golang-1.N of trixie and trixie-backports
@@ -17,12 +18,12 @@
 set -euo pipefail
 
 say() { echo "go toolchain: $*" >&2; }
-usage() { sed -n '8,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '8,11s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 [ $# -eq 1 ] || usage
 want=$1
 case "$want" in
-1.21|1.22) apt_release=bookworm ;;
+1.19|1.21|1.22) apt_release=bookworm ;;
 newest) apt_release=trixie ;;
 *) usage ;;
 esac
@@ -36,7 +37,7 @@ cached_goroot() {
 	newest) pattern='golang-1.*' ;;
 	*) pattern="golang-$want-*" ;;
 	esac
-	# shellcheck disable=SC2012 # names we made: no newlines
+	# shellcheck disable=SC2012,SC2086 # names we made, no newlines; $pattern is a glob
 	dir=$(ls -d "$go_cache"/$pattern/ 2>/dev/null | sed 's:/$::' | grep -v '\.tmp$' | sort -V |
 		while read -r d; do [ -f "$d/.complete" ] && echo "$d"; done | tail -n 1)
 	[ -n "$dir" ] || return 1

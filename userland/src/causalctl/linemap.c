@@ -8,6 +8,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 
+#include "gopclntab.h"
 #include "linemap.h"
 #include "symutil.h"
 
@@ -409,6 +410,75 @@ int linemap_build(Dwfl_Module *mod, const struct linemap_namer *namer, struct li
 	if (!ret)
 		ret = flatten(&b, out);
 	free(b.fileref);
+	free(b.rec);
+	free(b.seg);
+	return ret;
+}
+
+struct gopcln_build {
+	struct builder *b;
+	struct strmap files;	/* Go's file name → the namer's reference + 1 (1: out of scope) */
+	uint64_t bias;
+};
+
+static int add_go_row(void *arg, uint64_t start, uint64_t end, const char *file, uint32_t line)
+{
+	struct gopcln_build *g = arg;
+	struct builder *b = g->b;
+	uint32_t ref;
+	line_id id;
+
+	if (!strmap_get(&g->files, file, &ref)) {
+		ref = b->namer->file(b->namer->ctx, file, NULL) + 1;
+		if (strmap_put(&g->files, file, ref))
+			return -ENOMEM;
+	}
+	if (ref == 1)
+		return 0;
+	id = b->namer->line(b->namer->ctx, ref - 1, line);
+	if (!id)
+		return -ENOMEM;
+	return push(b, start + g->bias, end + g->bias, id, PRIO_ROW_IN);
+}
+
+int linemap_build_gopcln(Dwfl_Module *mod, const struct linemap_namer *namer, struct linemap *out)
+{
+	struct builder b = { .namer = namer };
+	struct gopcln_build g = { .b = &b };
+	struct gopcln t;
+	Dwarf_Addr elf_bias;
+	Elf *elf;
+	uint32_t i;
+	size_t k;
+	int ret;
+
+	out->seg = NULL;
+	out->n = 0;
+	elf = dwfl_module_getelf(mod, &elf_bias);
+	if (!elf)
+		return -ENOENT;
+	ret = gopcln_from_elf(elf, &t);
+	if (ret)
+		return ret;
+	g.bias = elf_bias;
+	ret = elf_exec_segments(elf, &b.seg, &b.nseg);
+	if (ret)
+		return ret;
+	for (k = 0; k < b.nseg; k++)
+		b.seg[k].vaddr += elf_bias;
+	for (i = 0; !ret && i < t.nfunc; i++) {
+		struct gopcln_func f;
+
+		/* a function whose tables are corrupt is left out, not the whole binary */
+		if (gopcln_func(&t, i, &f))
+			continue;
+		ret = gopcln_rows(&t, &f, add_go_row, &g);
+		if (ret == -EINVAL)
+			ret = 0;
+	}
+	if (!ret)
+		ret = flatten(&b, out);
+	strmap_free(&g.files);
 	free(b.rec);
 	free(b.seg);
 	return ret;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One loaded object's address → source line map, built once from its DWARF line table and
- * inline tree: sorted, disjoint segments, so a lookup is one binary search.
+ * inline tree (or, for a Go binary without DWARF, from Go's own line table): sorted, disjoint
+ * segments, so a lookup is one binary search.
  */
 #ifndef CAUSAL_LINEMAP_H
 #define CAUSAL_LINEMAP_H
@@ -43,6 +44,15 @@ struct linemap {
  * 0 or -errno.
  */
 int linemap_build(Dwfl_Module *mod, const struct linemap_namer *namer, struct linemap *out);
+
+/*
+ * The same from Go's own line table (.gopclntab, gopclntab.h), for a Go binary without DWARF:
+ * each run of instructions with one file and line, in scope, maps to that line (no inline call
+ * sites: an inlined function's instructions keep its own file and line). The namer's file()
+ * gets Go's file names, which are absolute, with no comp_dir. 0, -ENOENT for an object that
+ * is not a Go binary, or -errno.
+ */
+int linemap_build_gopcln(Dwfl_Module *mod, const struct linemap_namer *namer, struct linemap *out);
 
 /* The line at addr, or 0. */
 line_id linemap_lookup(const struct linemap *m, uint64_t addr);

@@ -12,6 +12,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
+#include "gopclntab.h"
 #include "probe.h"
 #include "symutil.h"
 
@@ -65,13 +66,47 @@ static int add_loc(struct resolver *r, uint64_t vaddr, const char *desc)
 	return 0;
 }
 
+/*
+ * A Go binary stripped of its symbol table (-ldflags=-s) still names its functions in Go's own
+ * line table: their entries, when the ELF symbols did not have name. 0 (maybe no location) or
+ * -ENOMEM.
+ */
+static int resolve_go_function(struct resolver *r, const char *name, struct near_list *near)
+{
+	Dwarf_Addr bias;
+	Elf *elf = dwfl_module_getelf(r->mod, &bias);
+	struct gopcln t;
+	uint32_t i;
+
+	if (!elf || gopcln_from_elf(elf, &t))
+		return 0;
+	for (i = 0; i < t.nfunc; i++) {
+		struct gopcln_func f;
+
+		if (gopcln_func(&t, i, &f))
+			continue;
+		if (!strcmp(f.name, name)) {
+			if (add_loc(r, f.entry, f.name))
+				return -ENOMEM;
+		} else {
+			near_add(near, f.name, near_score(name, f.name));
+		}
+	}
+	return 0;
+}
+
 static int resolve_symbol(struct resolver *r, const char *name, bool want_function_entry)
 {
 	struct near_list near = { 0 };
 	int nsym = dwfl_module_getsymtab(r->mod), i;
 
 	if (nsym < 0) {
+		if (resolve_go_function(r, name, &near))
+			return -ENOMEM;
+		if (r->n)
+			return 0;
 		snprintf(r->err, r->errlen, "%s has no symbol table", r->binary);
+		near_format(&near, "; Go functions closest: ", r->err, r->errlen);
 		return -ENOENT;
 	}
 	for (i = 1; i < nsym; i++) {
@@ -96,6 +131,8 @@ static int resolve_symbol(struct resolver *r, const char *name, bool want_functi
 			near_add(&near, s, near_score(name, s));
 		}
 	}
+	if (!r->n && resolve_go_function(r, name, &near))
+		return -ENOMEM;
 	if (r->n)
 		return 0;
 	snprintf(r->err, r->errlen, "%s has no function symbol \"%s\"", r->binary, name);

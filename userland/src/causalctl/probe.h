@@ -25,7 +25,9 @@ struct probe_loc {
  *              exact name; every distinct address that carries the name (static functions
  *              of different files may share one). Its entry address. Without
  *              want_function_entry, untyped symbols (assembly labels) in code also count;
- *              with it (an entry/return probe pair), only functions do.
+ *              with it (an entry/return probe pair), only functions do. A Go binary
+ *              stripped of its symbols (-ldflags=-s) has its functions looked up by their Go
+ *              names (main.handle) in Go's line table, .gopclntab.
  *   FILE:LINE  every address where a run of is_stmt rows of that line starts in the DWARF
  *              line tables, one location per distinct address (a line inlined or unrolled
  *              in several places has several). FILE matches by suffix at a path component

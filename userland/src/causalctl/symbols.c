@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <elfutils/libdwfl.h>
 
+#include "gopclntab.h"
 #include "linemap.h"
 #include "symbols.h"
 #include "symutil.h"
@@ -23,6 +24,7 @@ struct object {
 	uint64_t low, high;
 	bool in_scope;
 	bool has_dwarf;
+	bool has_pcln;		/* no DWARF, but Go's own line table (a stripped Go binary) */
 	bool built;		/* map is valid (or the build failed: then it stays empty) */
 	struct linemap map;
 };
@@ -169,7 +171,8 @@ static void object_build(struct symbols *s, struct object *o)
 	if (o->built)
 		return;
 	o->built = true;
-	if (!o->in_scope || !o->has_dwarf || linemap_build(o->mod, &namer, &o->map))
+	if (!o->in_scope || (o->has_dwarf ? linemap_build(o->mod, &namer, &o->map) :
+			     !o->has_pcln || linemap_build_gopcln(o->mod, &namer, &o->map)))
 		return;
 	for (i = 0; i < o->map.n; i++)
 		s->lines[o->map.seg[i].line - 1].has_code = true;
@@ -213,7 +216,7 @@ static line_id lookup(struct symbols *s, uint64_t addr, bool is_ip)
 			s->unknown_ips++;
 		return 0;
 	}
-	if (!o->in_scope || !o->has_dwarf)
+	if (!o->in_scope || (!o->has_dwarf && !o->has_pcln))
 		return 0;
 	if (!o->built)
 		object_build(s, o);
@@ -591,6 +594,12 @@ static int collect_module(Dwfl_Module *mod, void **userdata, const char *name, D
 	o->in_scope = name[0] == '/' && scope_match_binary(c->s->scope, o->path, c->s->main_exe);
 	if (o->in_scope) {
 		o->has_dwarf = dwfl_module_getdwarf(mod, &bias) != NULL;
+		if (!o->has_dwarf) {
+			struct gopcln t;
+			Elf *elf = dwfl_module_getelf(mod, &bias);
+
+			o->has_pcln = elf && !gopcln_from_elf(elf, &t);
+		}
 		c->fresh_in_scope++;
 	}
 	c->n++;
@@ -699,7 +708,7 @@ struct symbols *symbols_open(pid_t pid, const struct scope *scope, char *err, si
 	for (i = 0; i < s->nobj; i++) {
 		if (!s->obj[i].in_scope)
 			continue;
-		if (s->obj[i].has_dwarf)
+		if (s->obj[i].has_dwarf || s->obj[i].has_pcln)
 			return s;
 		/* name the main executable if it is in scope, else the first in-scope binary */
 		if (!first || !strcmp(s->obj[i].path, s->main_exe))

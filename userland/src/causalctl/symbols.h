@@ -4,6 +4,7 @@
  * belongs to, the address ranges of a line, and looking lines up by name. DWARF 4 and 5,
  * PIE and shared objects, separate debug info (build-id or debuglink), and libraries
  * loaded after the start (symbols_refresh). Line tables are read lazily, once per object.
+ * A Go binary without DWARF (-ldflags=-s -w) is read from Go's own line table instead.
  *
  * Probe resolution for uprobe progress points, which works on a binary file, is in probe.h.
  */
@@ -29,7 +30,7 @@ struct symbols;
 /*
  * Reads /proc/PID/maps and reports every mapped file to libdwfl. scope must outlive the
  * returned object. Fails (NULL, message in err) when the maps cannot be read, when no mapped
- * binary is in the binary scope, or when no in-scope binary has DWARF ("no in-scope binary
+ * binary is in the binary scope, or when no in-scope binary has DWARF or a Go line table ("no in-scope binary
  * has debug info; rebuild X with -g ..."). Lines are read on first use, per object.
  */
 struct symbols *symbols_open(pid_t pid, const struct scope *scope, char *err, size_t errlen);
