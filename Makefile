@@ -30,7 +30,7 @@ GO_ROOT = $(eval GO_ROOT := $(shell tests/go/toolchain.sh newest))$(GO_ROOT)
 GO ?= $(if $(GO_ROOT),$(GO_ROOT)/bin/go,$(error tests/go/toolchain.sh found no Go toolchain; set GO=))
 GO_ENV = GOCACHE=$(CURDIR)/build/go/cache GOPATH=$(CURDIR)/build/go/path GOFLAGS=-mod=mod \
 	GOTOOLCHAIN=local GO111MODULE=on GOPROXY=off
-GO_WORKLOADS := build/go/h2server build/go/h2client build/go/cgocb
+GO_WORKLOADS := build/go/h2server build/go/h2server-stripped build/go/h2client build/go/cgocb
 
 .PHONY: FORCE all module userland deps modules-matrix tests-programs workloads go-workloads check fuzz demo bench \
 	bench-accuracy style clean help install uninstall dkms-source dkms-install dkms-remove deb
@@ -143,6 +143,11 @@ workloads: $(WORKLOADS)
 build/go/h2server build/go/h2client: build/go/%: $(wildcard tests/workloads/go/*/*.go) build/go/toolchain
 	@mkdir -p $(@D)
 	cd tests/workloads/go && $(GO_ENV) CGO_ENABLED=0 $(GO) build -o $(CURDIR)/$@ ./$*
+
+# the server as production Go binaries often are: no DWARF, no symbol table (-ldflags=-s -w)
+build/go/h2server-stripped: $(wildcard tests/workloads/go/*/*.go) build/go/toolchain
+	@mkdir -p $(@D)
+	cd tests/workloads/go && $(GO_ENV) CGO_ENABLED=0 $(GO) build -ldflags='-s -w' -o $(CURDIR)/$@ ./h2server
 
 build/go/cgocb: $(wildcard tests/workloads/go/cgocb/*.go) build/go/toolchain
 	@mkdir -p $(@D)

@@ -261,15 +261,18 @@ done
 step "make demo's command: it settles, ranks join.c's line A first and says so in its verdict"
 counted "$out/demo-check.log" tests/demo-check.sh "$out/demo.log"
 
-step "Go programs and the cgo callback shape, unchanged (HTTP/2 server in both thread models, cgo)"
+step "Go programs and the cgo callback shape, unchanged (HTTP/2 server in both thread models and stripped, cgo)"
 # one kernel: what is under test is causalctl on Go binaries (DWARF, uprobes, Go's threads)
 h2_end=$(grep -n 'atomic.AddInt64(&served' tests/workloads/go/h2server/main.go | cut -d: -f1)
+h2_checksum=$(grep -n '// checksum$' tests/workloads/go/h2server/main.go | head -n 1 | cut -d: -f1)
+cgocb_work=$(grep -n '/\* C work \*/' tests/workloads/go/cgocb/workers.c | cut -d: -f1)
 contended=$(grep -n 'contended' tests/workloads/cgo_twin.c | grep -v ': \*' | cut -d: -f1 |
 	paste -sd, -)
 if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-workloads; then
 	tests/vm/run -k 6.1 -q -t 900 -l "$out/go-6.1" -a userland/build/lib/libcausal.so.0 \
-		-a build/go/h2server -a build/go/h2client -a build/go/cgocb -a build/workloads/cgo_twin \
-		--script tests/vm/go.sh -- "$h2_end" "$contended"
+		-a build/go/h2server -a build/go/h2server-stripped -a build/go/h2client -a build/go/cgocb \
+		-a build/workloads/cgo_twin --script tests/vm/go.sh -- "$h2_end" "$contended" "$h2_checksum" \
+		"$cgocb_work"
 	vrc=$?
 	# less the server's profile in base64 (for the pprof step below)
 	grep -v '^# pprof-b64 ' "$out/go-6.1/guest.out" 2>/dev/null | sed 's/^/  /'

@@ -6,7 +6,9 @@
 #   2. profile_fuzz: libFuzzer on the profile parser, the report analysis and every output format
 #      of `causalctl report` (--pprof too), from a seed corpus of valid profiles (JSON Lines and
 #      legacy, with callchain records);
-#   3. elf_fuzz: libFuzzer on probe_resolve() from that binary.
+#   3. elf_fuzz: libFuzzer on probe_resolve() from that binary;
+#   4. gopclntab_fuzz: libFuzzer on the reader of Go's line table (stripped Go binaries), from the
+#      .gopclntab of a small program built with the newest Go (tests/go/toolchain.sh).
 # Both libFuzzer runs are built with clang (-fsanitize=fuzzer,address,undefined); a crash leaves
 # its input in build/fuzz/artifacts/ (reproduce: build/fuzz/<target> <file>).
 #   userland.sh [SECONDS]     time per libFuzzer target (default 30)
@@ -15,7 +17,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-30}
 out=$top/build/fuzz
 src=$top/userland/src/causalctl
-mkdir -p "$out/artifacts" "$out/corpus-profile" "$out/corpus-elf" "$out/obj" "$out/gen"
+mkdir -p "$out/artifacts" "$out/corpus-profile" "$out/corpus-elf" "$out/corpus-gopclntab" "$out/obj" \
+	"$out/gen"
 n=0
 fails=0
 result() {
@@ -24,12 +27,12 @@ result() {
 }
 
 echo "KTAP version 1"
-echo "1..3"
+echo "1..4"
 cc=clang
 command -v $cc >/dev/null || cc=clang-14
 if ! command -v $cc >/dev/null; then
 	echo "# no clang: cannot build the libFuzzer targets (make deps)"
-	for t in elf_fixtures profile_fuzz elf_fuzz; do result 1 "$t"; done
+	for t in elf_fixtures profile_fuzz elf_fuzz gopclntab_fuzz; do result 1 "$t"; done
 	exit 1
 fi
 cflags=(-std=gnu11 -D_GNU_SOURCE -DCAUSAL_VERSION="\"$(head -n 1 "$top/VERSION")\"" -O1 -g
@@ -64,10 +67,12 @@ if ! fobjs=$(build_lib fuzz "$fz") || ! aobjs=$(build_lib asan "$as") ||
 		"$top/tests/fuzz/profile_fuzz.c" $fobjs "${libs[@]}" ||
 	! $cc "${cflags[@]}" -fsanitize=fuzzer,address,undefined $nonnull -o "$out/elf_fuzz" \
 		"$top/tests/fuzz/elf_fuzz.c" $fobjs "${libs[@]}" ||
+	! $cc "${cflags[@]}" -fsanitize=fuzzer,address,undefined $nonnull -o "$out/gopclntab_fuzz" \
+		"$top/tests/fuzz/gopclntab_fuzz.c" $fobjs "${libs[@]}" ||
 	! $cc "${cflags[@]}" $as -o "$out/elf_fixtures" "$top/tests/fuzz/elf_fixtures.c" $aobjs \
 		"${libs[@]}"; then
 	echo "# cannot build the fuzz targets with $cc"
-	for t in elf_fixtures profile_fuzz elf_fuzz; do result 1 "$t"; done
+	for t in elf_fixtures profile_fuzz elf_fuzz gopclntab_fuzz; do result 1 "$t"; done
 	exit 1
 fi
 
@@ -123,5 +128,18 @@ run_fuzzer() {
 }
 run_fuzzer profile_fuzz "$p"
 run_fuzzer elf_fuzz "$out/corpus-elf"
+# the Go line table seed: a small program's, built stripped as production binaries are
+mkdir -p "$out/go-seed"
+printf 'module seed\n\ngo 1.19\n' >"$out/go-seed/go.mod"
+printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("seed") }\n' >"$out/go-seed/main.go"
+if goroot=$("$top/tests/go/toolchain.sh" newest) &&
+	(cd "$out/go-seed" && GOCACHE=$out/go-cache GOPATH=$out/go-path GOTOOLCHAIN=local GOPROXY=off \
+		CGO_ENABLED=0 "$goroot/bin/go" build -ldflags='-s -w' -o seed .) &&
+	objcopy -O binary --only-section=.gopclntab "$out/go-seed/seed" "$out/corpus-gopclntab/seed" &&
+	[ -s "$out/corpus-gopclntab/seed" ]; then
+	run_fuzzer gopclntab_fuzz "$out/corpus-gopclntab"
+else
+	result 1 "gopclntab_fuzz (no seed: cannot build a Go program with tests/go/toolchain.sh newest)"
+fi
 echo "# userland fuzz: $fails of $n failed"
 [ $fails -eq 0 ]

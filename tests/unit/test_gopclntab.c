@@ -450,6 +450,28 @@ static void test_running_stripped_process(void **state)
 	waitpid(pid, NULL, 0);
 }
 
+/* causalctl status PROGRAM: a stripped Go program still has lines to map samples to */
+static void test_status_accepts_a_stripped_go_program(void **state)
+{
+	struct status_report *r = calloc(1, sizeof(*r));
+	const struct check_host h = { .root = "/", .release = "unit" };
+	unsigned i;
+	bool seen = false;
+
+	(void)state;
+	assert_non_null(r);
+	check_program(r, &h, fx_path("fx-newest-s"));
+	for (i = 0; i < r->nr_checks; i++) {
+		if (strcmp(r->checks[i].name, "debug_info"))
+			continue;
+		seen = true;
+		assert_int_equal(r->checks[i].state, CHECK_OK);
+		assert_contains(r->checks[i].what, ".gopclntab");
+	}
+	assert_true(seen);
+	free(r);
+}
+
 /* Tables that are not ones, or too old, are refused without reading past them. */
 static void test_refuses_bad_headers(void **state)
 {
@@ -482,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_cgo_text_from_module_data),
 		cmocka_unit_test(test_probe_on_go_function_name),
 		cmocka_unit_test(test_running_stripped_process),
+		cmocka_unit_test(test_status_accepts_a_stripped_go_program),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -17,6 +17,7 @@
 #include <libelf.h>
 
 #include "causalctl.h"
+#include "gopclntab.h"
 
 #define FP_FIX "rebuild it with -fno-omit-frame-pointer (C, C++), " \
 	"or with RUSTFLAGS='-C force-frame-pointers=yes' (Rust)"
@@ -313,6 +314,7 @@ void check_program(struct status_report *r, const struct check_host *h, const ch
 	struct elf_facts f;
 	Elf *elf, *dbg = NULL;
 	Elf_Scn *symtab;
+	struct gopcln pcln;
 	struct check *c;
 	GElf_Ehdr eh;
 	int fd, dfd = -1;
@@ -343,6 +345,11 @@ void check_program(struct status_report *r, const struct check_host *h, const ch
 		c = check_add(r, "debug_info", CHECK_OK);
 		check_what(c, "the DWARF of %s is in %s: samples map to source lines", path, debug);
 		scan_producers(dbg, &f);
+	} else if (f.go && !gopcln_from_elf(elf, &pcln)) {
+		c = check_add(r, "debug_info", CHECK_OK);
+		check_what(c, "%s has no DWARF, but Go's own line table (.gopclntab): samples map to "
+			   "source lines (code inlined from another function counts as that function's "
+			   "lines)", path);
 	} else {
 		c = check_add(r, "debug_info", CHECK_BLOCKING);
 		check_what(c, "%s has no DWARF, here or in a separate debug file: causal maps samples to "

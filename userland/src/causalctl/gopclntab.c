@@ -186,8 +186,8 @@ static bool pcvalue_next(struct pcvalue *v)
 		return false;
 	}
 	v->first = false;
-	/* zig-zag */
-	v->val += (int32_t)((uv & 1) ? ~(uv >> 1) : uv >> 1);
+	/* zig-zag; wrapping as Go's int32 does, which a corrupt table may make it do */
+	v->val = (int32_t)((uint32_t)v->val + ((uv & 1) ? ~(uv >> 1) : uv >> 1));
 	v->start = v->end;
 	v->end += (uint64_t)pcdelta * v->t->quantum;
 	return true;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 
 // cgocb: C threads that call back into Go (the shape of Go issue 60961): THREADS C threads
-// each do some C work and then call the exported Go function goCallback, CALLS times. A callback
-// from a thread that Go did not create must borrow an M from the runtime's single list of extra
-// Ms, which one lock guards; with many threads calling back, that lock is the bottleneck, while
-// the callbacks themselves cost almost nothing. Its twin in C, cgo_twin.c, puts an ordinary
+// each do some C work and then call the exported Go function goCallback, CALLS times. Up to Go
+// 1.20, a callback from a thread that Go did not create borrowed an M from the runtime's single
+// list of extra Ms, which one lock guards, and gave it back after: with many threads calling back,
+// that path was the bottleneck, while the callbacks themselves cost almost nothing. Since Go 1.21
+// such a thread keeps its M until it exits, and the C work dominates. Its twin in C, cgo_twin.c, puts an ordinary
 // global mutex on the callback path. The progress point is a uprobe on batch_done, which the C
 // threads call after every 100 callbacks (a uprobe per callback would cost more than the callback
 // under emulation), so the code has no profiler in it.
