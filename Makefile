@@ -32,7 +32,7 @@ GO_ENV = GOCACHE=$(CURDIR)/build/go/cache GOPATH=$(CURDIR)/build/go/path GOFLAGS
 	GOTOOLCHAIN=local GO111MODULE=on GOPROXY=off
 GO_WORKLOADS := build/go/h2server build/go/h2server-stripped build/go/h2client build/go/cgocb
 
-.PHONY: FORCE all module userland deps modules-matrix tests-programs workloads go-workloads check fuzz demo bench \
+.PHONY: FORCE all module userland deps modules-matrix tests-programs workloads go-workloads go-cgoinit check fuzz demo bench \
 	bench-accuracy style clean help install uninstall dkms-source dkms-install dkms-remove deb
 
 # make install: PREFIX (default /usr/local) and DESTDIR, as usual; each directory can be overridden
@@ -154,6 +154,16 @@ build/go/cgocb: $(wildcard tests/workloads/go/cgocb/*.go) build/go/toolchain
 	cd tests/workloads/go && $(GO_ENV) CGO_ENABLED=1 $(GO) build -o $(CURDIR)/$@ ./cgocb
 
 go-workloads: $(GO_WORKLOADS)
+
+# the cgo before/after case (issue 38): one source built with Go 1.21 (runtime_init_mu locked on
+# every C-to-Go call) and Go 1.22 (an atomic fast path), toolchains from tests/go/toolchain.sh
+go-cgoinit: build/go/cgoinit-1.21 build/go/cgoinit-1.22
+
+build/go/cgoinit-%: tests/workloads/go/cgoinit/main.go
+	@mkdir -p $(@D)
+	cd tests/workloads/go && goroot=$$($(CURDIR)/tests/go/toolchain.sh $*) && \
+		$(GO_ENV) CGO_ENABLED=1 $$goroot/bin/go build \
+		-o $(CURDIR)/$@ ./cgoinit
 
 build/go/toolchain: FORCE
 	@mkdir -p $(@D)
