@@ -192,7 +192,8 @@ top() {
 
 # cgo: C threads calling back into Go; the point is a uprobe on the exported callback. Since Go
 # 1.21 a C thread keeps its M between callbacks, which made them several times cheaper: 1 600 000
-# callbacks took 7.8 s in one run here, enough for experiments after causalctl has read the symbols.
+# callbacks took 7.8 and 13 s in two runs here, enough for experiments once causalctl has read the
+# symbols.
 causalctl run -o $tmp/cgocb.coz --experiment-length 250ms --progress batch_done \
 	-- cgocb -threads 4 -calls 400000 >$tmp/cgocb.out 2>&1
 rc=$?
@@ -213,7 +214,7 @@ ok $? cgocb_profile_is_not_empty
 # run to run (on Go 1.27, among lines with 5 or more speedups: batch_done's uprobe site at
 # +3.7 % +-21, the C work at +28 % +-28, the runtime's nanosleep at +39 % +-7), so the test asserts
 # where the samples fall, not a ranking: the C work (workers.c, the line marked "C work") is
-# among the 3 most-sampled lines (first in two of two runs, 14 % of the samples), and the cgo
+# among the 3 most-sampled lines (first in three of three runs), and the cgo
 # callback path
 # (runtime/cgocall.go) among the 10 most-sampled: C from gcc's DWARF and Go from Go's, in one
 # externally linked binary.
