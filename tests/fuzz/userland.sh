@@ -46,12 +46,15 @@ if [ ! -f "$out/gen/profile.pb-c.c" ] || [ "$proto" -nt "$out/gen/profile.pb-c.c
 	protoc-c -I"$(dirname "$proto")" --c_out="$out/gen" "$proto" || { echo "# protoc-c failed (make deps)"; exit 1; }
 fi
 # causalctl's sources but main.c, once with the fuzzer's coverage, once for a plain ASan program
+# (an object older than its source or than any header is rebuilt: a struct that changed in a
+# header would otherwise be read at old offsets)
 build_lib() {
-	local kind=$1 flags=$2 objs=()
+	local kind=$1 flags=$2 objs=() h
+	h=$(ls -t "$src"/*.h "$out"/gen/*.h "$top"/uapi/linux/*.h "$top"/userland/include/*.h | head -n 1)
 	for f in "$src"/*.c "$out/gen/profile.pb-c.c"; do
 		[ "$(basename "$f")" = main.c ] && continue
 		local o=$out/obj/$kind-$(basename "${f%.c}").o
-		if [ ! -f "$o" ] || [ "$f" -nt "$o" ]; then
+		if [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ "$h" -nt "$o" ]; then
 			$cc "${cflags[@]}" $flags -c -o "$o" "$f" || return 1
 		fi
 		objs+=("$o")
