@@ -99,32 +99,6 @@ static int write_text(const char *name, const char *text)
 	return fclose(f);
 }
 
-static unsigned marker_line(const char *text, const char *marker)
-{
-	const char *m = strstr(text, marker), *p;
-	unsigned line = 1;
-
-	for (p = text; m && p < m; p++)
-		line += *p == '\n';
-	return m ? line : 0;
-}
-
-static int sh(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc)
-		fprintf(stderr, "failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
 /* Builds prog/ (a package folder under fx.dir) with toolchain which into NAME and NAME-s. */
 static int go_build(const char *which, const char *pkg, const char *name, bool cgo)
 {

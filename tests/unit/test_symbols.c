@@ -121,33 +121,6 @@ static int write_text(const char *name, const char *text)
 	return fclose(f);
 }
 
-/* Line number of the line holding marker in text. */
-static unsigned marker_line(const char *text, const char *marker)
-{
-	const char *m = strstr(text, marker), *p;
-	unsigned line = 1;
-
-	for (p = text; m && p < m; p++)
-		line += *p == '\n';
-	return m ? line : 0;
-}
-
-static int sh(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc)
-		fprintf(stderr, "failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
 static int setup(void **state)
 {
 	const char *d;

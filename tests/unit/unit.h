@@ -79,6 +79,34 @@ static inline void cli_run_done(struct cli_run *r)
 	capture_close(&r->err);
 }
 
+/* Line number of the line holding marker in text, 0 if it is not there. */
+static inline unsigned marker_line(const char *text, const char *marker)
+{
+	const char *m = strstr(text, marker), *p;
+	unsigned line = 1;
+
+	for (p = text; m && p < m; p++)
+		line += *p == '\n';
+	return m ? line : 0;
+}
+
+/* Runs a shell command made from fmt; its exit status, said on stderr when not 0. */
+static inline int sh(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static inline int sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	if (rc)
+		fprintf(stderr, "failed (%d): %s\n", rc, cmd);
+	return rc;
+}
+
 /* cmocka prints with printf and its errors to stderr: keep them in order in a log file */
 #define UNIT_MAIN(tests, setup, teardown)						\
 int main(void)										\
