@@ -14,22 +14,7 @@
 #include "callchain.h"
 #include "profile.pb-c.h"
 
-static char dir[] = "/tmp/causal-unit-pprof-XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
+UNIT_SCRATCH_DIR("/tmp/causal-unit-pprof-XXXXXX")
 
 #define BUILD_ID "0123456789abcdef0123456789abcdef01234567"
 

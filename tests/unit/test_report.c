@@ -11,22 +11,7 @@
 
 #define EPS 1e-9
 
-static char dir[] = "/tmp/causal-unit-report-XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
+UNIT_SCRATCH_DIR("/tmp/causal-unit-report-XXXXXX")
 
 /* One legacy experiment followed by a throughput point "main.c:73". */
 static void tp(FILE *f, const char *sel, int pct, uint64_t dur, uint64_t delta)

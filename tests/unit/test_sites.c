@@ -17,7 +17,7 @@
 #error "CAUSAL_TEST_INCLUDE: the folder of causal.h"
 #endif
 
-static char dir[] = "/tmp/causal-unit-sites-XXXXXX";
+UNIT_SCRATCH_DIR("/tmp/causal-unit-sites-XXXXXX")
 
 static const char causal_c[] =
 	"#include <causal.h>\n"
@@ -48,21 +48,6 @@ static const char coz_c[] =
 	"\t}\n"
 	"\treturn 0;\n"
 	"}\n";
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
 
 static void build(const char *src_name, const char *text, const char *out, const char *flags)
 {

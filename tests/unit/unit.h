@@ -107,6 +107,23 @@ static inline int sh(const char *fmt, ...)
 	return rc;
 }
 
+/*
+ * A scratch directory for a test file: char dir[] made from the template by setup() (the group
+ * setup) and removed with what is in it by teardown().
+ */
+#define UNIT_SCRATCH_DIR(template)							\
+static char dir[] = template;								\
+static int setup(void **state)								\
+{											\
+	(void)state;									\
+	return mkdtemp(dir) ? 0 : -1;							\
+}											\
+static int teardown(void **state)							\
+{											\
+	(void)state;									\
+	return sh("rm -rf '%s'", dir);							\
+}
+
 /* cmocka prints with printf and its errors to stderr: keep them in order in a log file */
 #define UNIT_MAIN(tests, setup, teardown)						\
 int main(void)										\
