@@ -328,6 +328,60 @@ static void negative_written_unsigned(void **state)
 	profile_free(&p);
 }
 
+/*
+ * JSON records have types: a number written as a string or with a fraction is not a count, and an
+ * integer JSON parsers cannot hold (2^63 or more, in a field or in a list) is named as legacy ones are.
+ */
+static void json_values_are_typed(void **state)
+{
+	static const char fields[] =
+		"{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":0,\"duration\":100}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":\"10\"}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10.5}\n"
+		"{\"type\":\"throughput-point\",\"name\":7,\"delta\":1}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":18446744073709547616}\n"
+		"{\"type\":\"latency-point\",\"name\":\"l\",\"arrivals\":1,\"departures\":1,"
+		"\"difference\":-9223372036854775809}\n";
+	static const char records[] =
+		"{\"type\":\"stack\",\"count\":1,\"frames\":[1,18446744073709551615]}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"\xff\",\"delta\":1}\n"
+		"[1,2]\n"
+		"{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":1,\"duration\":100,"
+		"\"selected-samples\":5}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":3,\"delta\":4}\n";
+	struct profile p;
+
+	(void)state;
+	parse_text(&p, fields);
+	assert_int_equal(p.nexps, 1);
+	assert_true(p.exps[0].speedup == 0.0);
+	assert_int_equal(p.npoints, 0);
+	assert_int_equal(p.bad_lines, 5);
+	assert_contains(p.warning[0], "delta=\"10\" is not a non-negative integer");
+	assert_contains(p.warning[1], "delta=10.5 is not a non-negative integer");
+	assert_contains(p.warning[2], "name is not a string");
+	assert_contains(p.warning[3],
+			"throughput-point: delta=18446744073709547616 is 2^63 or more: a negative value");
+	assert_contains(p.warning[4], "latency-point: difference=-9223372036854775809 is below -2^63");
+	profile_free(&p);
+
+	parse_text(&p, records);
+	assert_int_equal(p.bad_lines, 3);
+	assert_contains(p.warning[0], "stack: frames=18446744073709551615 is 2^63 or more");
+	assert_contains(p.warning[1], "not JSON");
+	/* a line that does not open an object is a legacy record */
+	assert_contains(p.warning[2], "unknown record type '[1,2]'");
+	assert_int_equal(p.warning_line[2], 3);
+	assert_int_equal(p.nexps, 1);
+	assert_true(p.exps[0].speedup == 1.0);
+	/* keys compare with '-' and '_' alike in both formats */
+	assert_int_equal(p.exps[0].selected_samples, 5);
+	/* a repeated key: the last one wins, as in JSON.parse */
+	assert_int_equal(p.npoints, 1);
+	assert_int_equal(p.points[0].delta, 4);
+	profile_free(&p);
+}
+
 static void nul_bytes_and_unterminated_legacy(void **state)
 {
 	static const char text[] = "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
@@ -451,6 +505,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(underscore_types),
 	cmocka_unit_test(garbage_is_counted),
 	cmocka_unit_test(negative_written_unsigned),
+	cmocka_unit_test(json_values_are_typed),
 	cmocka_unit_test(nul_bytes_and_unterminated_legacy),
 	cmocka_unit_test(points_need_an_experiment),
 	cmocka_unit_test(many_warnings_keep_the_first),

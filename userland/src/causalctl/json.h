@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * JSON through jansson (json.c): what causalctl's JSON outputs are built from. Only the files that
- * write JSON include it (profile_read.c has its own record reader, whose names would clash).
+ * read or write JSON include it.
  */
 #ifndef CAUSALCTL_JSON_H
 #define CAUSALCTL_JSON_H

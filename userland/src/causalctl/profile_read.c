@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Reading Coz-compatible profiles: JSON Lines and legacy tab-separated records, detected per line,
- * Coz's historic records (progress-point, shutdown) and the short-lived underscore type names.
- * Garbage never stops the reader: a line that does not parse is counted and the first few are
- * kept with their line numbers for the report to show.
+ * Reading Coz-compatible profiles: JSON Lines (parsed by jansson) and legacy tab-separated records,
+ * detected per line, Coz's historic records (progress-point, shutdown) and the short-lived
+ * underscore type names. Garbage never stops the reader: a line that does not parse is counted and
+ * the first few are kept with their line numbers for the report to show.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "causalctl.h"
+#include "json.h"
 
 #define MAX_FIELDS 32
 
@@ -22,9 +23,13 @@ struct field {
 	const char *val;
 };
 
-/* One parsed line: its type and fields point into buf. */
+/*
+ * One parsed line: a JSON object, or a legacy record whose fields point into buf. Everything below
+ * reads fields through the accessors that follow, which give both formats one meaning.
+ */
 struct record {
 	const char *type;
+	json_t *json;
 	struct field f[MAX_FIELDS];
 	size_t n;
 	char *buf;
@@ -48,179 +53,297 @@ static const char *skip_ws(const char *s)
 	return s;
 }
 
-static void put_utf8(char **o, unsigned long c)
+/* Keys compare with '-' and '_' alike: legacy uses selected-samples, JSON selected_samples. */
+static bool key_eq(const char *a, const char *b)
 {
-	char *p = *o;
-
-	if (c < 0x80) {
-		*p++ = (char)c;
-	} else if (c < 0x800) {
-		*p++ = (char)(0xc0 | (c >> 6));
-		*p++ = (char)(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		*p++ = (char)(0xe0 | (c >> 12));
-		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
-		*p++ = (char)(0x80 | (c & 0x3f));
-	} else {
-		*p++ = (char)(0xf0 | (c >> 18));
-		*p++ = (char)(0x80 | ((c >> 12) & 0x3f));
-		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
-		*p++ = (char)(0x80 | (c & 0x3f));
-	}
-	*o = p;
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
 }
 
-static bool hex4(const char *s, unsigned long *v)
+/* The JSON value of key (spelt with '_' or with '-'), or NULL. */
+static json_t *json_field(const struct record *r, const char *key)
 {
-	int i;
+	json_t *v = json_object_get(r->json, key);
+	char other[64];
+	size_t i;
 
-	*v = 0;
-	for (i = 0; i < 4; i++) {
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-		*v = *v * 16 + (unsigned long)(isdigit((unsigned char)s[i]) ? s[i] - '0' :
-					       tolower((unsigned char)s[i]) - 'a' + 10);
-	}
+	if (v || strlen(key) >= sizeof(other))
+		return v;
+	for (i = 0; key[i]; i++)
+		other[i] = key[i] == '_' ? '-' : key[i] == '-' ? '_' : key[i];
+	other[i] = '\0';
+	return strpbrk(key, "_-") ? json_object_get(r->json, other) : NULL;
+}
+
+/* The legacy value of key, or NULL; the last one wins, as a JSON object's does. */
+static const char *legacy_field(const struct record *r, const char *key)
+{
+	size_t i;
+
+	for (i = r->n; i-- > 0;)
+		if (key_eq(r->f[i].key, key))
+			return r->f[i].val;
+	return NULL;
+}
+
+static bool has(const struct record *r, const char *key)
+{
+	return r->json ? json_field(r, key) != NULL : legacy_field(r, key) != NULL;
+}
+
+/* The string value of key; NULL when there is none or it is not a string. */
+static const char *str(const struct record *r, const char *key)
+{
+	return r->json ? json_string_value(json_field(r, key)) : legacy_field(r, key);
+}
+
+/* The value of key as the file has it, for messages: legacy text, or compact JSON. */
+static const char *shown(const struct record *r, const char *key, char *buf, size_t len)
+{
+	json_t *v;
+	size_t n;
+
+	if (!r->json)
+		return legacy_field(r, key) ? legacy_field(r, key) : "";
+	v = json_field(r, key);
+	n = v ? json_dumpb(v, buf, len - 1, JSON_COMPACT | JSON_ENCODE_ANY) : 0;
+	buf[n < len ? n : len - 1] = '\0';
+	return buf;
+}
+
+static bool text_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !errno && !*end;
+}
+
+static bool text_s64(const char *s, int64_t *v)
+{
+	char *end;
+
+	if (!s || !(isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))))
+		return false;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return !errno && !*end;
+}
+
+/* key holds a non-negative integer (JSON: an integer, not a real or a string of digits) */
+static bool u64_of(const struct record *r, const char *key, uint64_t *v)
+{
+	json_t *j;
+
+	if (!r->json)
+		return text_u64(legacy_field(r, key), v);
+	j = json_field(r, key);
+	if (!json_is_integer(j) || json_integer_value(j) < 0)
+		return false;
+	*v = (uint64_t)json_integer_value(j);
 	return true;
 }
 
-/* Decodes the JSON string at *s (past its opening quote) into *o, NUL-terminated. */
-static bool json_str(const char **s, char **o)
+static bool s64_of(const struct record *r, const char *key, int64_t *v)
 {
-	const char *p = *s;
-	unsigned long c, lo;
+	json_t *j;
 
-	for (;;) {
-		if (!*p)
+	if (!r->json)
+		return text_s64(legacy_field(r, key), v);
+	j = json_field(r, key);
+	if (!json_is_integer(j))
+		return false;
+	*v = json_integer_value(j);
+	return true;
+}
+
+/* key holds a number, integer or not */
+static bool real_of(const struct record *r, const char *key, double *v)
+{
+	const char *s;
+	char *end;
+
+	if (r->json) {
+		if (!json_is_number(json_field(r, key)))
 			return false;
-		if (*p == '"')
-			break;
-		if ((unsigned char)*p < 0x20)
-			return false;
-		if (*p != '\\') {
-			*(*o)++ = *p++;
+		*v = json_number_value(json_field(r, key));
+		return true;
+	}
+	s = legacy_field(r, key);
+	if (!s)
+		return false;
+	errno = 0;
+	*v = strtod(s, &end);
+	return !errno && !*end && end != s;
+}
+
+/* Legacy lists: "s:d,s:d" or "a,b", the numbers in order. */
+static bool text_u64_list(const char *list, uint64_t **v, size_t *k, size_t *cap)
+{
+	const char *s;
+	char *end;
+
+	for (s = list; *s;) {
+		if (!isdigit((unsigned char)*s)) {
+			if (!strchr(",: ", *s))
+				return false;
+			s++;
 			continue;
 		}
-		p++;
-		switch (*p) {
-		case '"': case '\\': case '/':
-			*(*o)++ = *p;
-			break;
-		case 'b': *(*o)++ = '\b'; break;
-		case 'f': *(*o)++ = '\f'; break;
-		case 'n': *(*o)++ = '\n'; break;
-		case 'r': *(*o)++ = '\r'; break;
-		case 't': *(*o)++ = '\t'; break;
-		case 'u':
-			if (!hex4(p + 1, &c))
+		if (*k == *cap) {
+			size_t c = *cap ? 2 * *cap : 16;
+			uint64_t *a = c <= SIZE_MAX / sizeof(*a) ? realloc(*v, c * sizeof(*a)) : NULL;
+
+			if (!a)
 				return false;
-			p += 4;
-			if (c >= 0xd800 && c <= 0xdbff && p[1] == '\\' && p[2] == 'u' && hex4(p + 3, &lo) &&
-			    lo >= 0xdc00 && lo <= 0xdfff) {
-				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-				p += 6;
-			} else if (c >= 0xd800 && c <= 0xdfff) {
-				c = 0xfffd;	/* lone surrogate */
-			}
-			put_utf8(o, c);
-			break;
-		default:
-			return false;
+			*v = a;
+			*cap = c;
 		}
-		p++;
+		errno = 0;
+		(*v)[(*k)++] = strtoull(s, &end, 10);
+		if (errno)
+			return false;
+		s = end;
 	}
-	*(*o)++ = '\0';
-	*s = p + 1;
 	return true;
 }
 
-/* Copies a bracketed array verbatim (for "spans"); strings inside are not expected. */
-static bool json_array(const char **s, char **o)
+/* JSON lists: [a,b,...] (width 1) or [[a,b],...] (width 2), non-negative integers. */
+static bool json_u64_list(json_t *list, size_t width, uint64_t **v, size_t *k, size_t *cap)
 {
-	const char *p = *s;
-	int depth = 0;
+	size_t i, j, n = json_array_size(list);
+	json_t *item;
 
-	do {
-		if (*p == '[')
-			depth++;
-		else if (*p == ']')
-			depth--;
-		else if (!*p || *p == '"' || *p == '{')
-			return false;
-		*(*o)++ = *p++;
-	} while (depth > 0);
-	*(*o)++ = '\0';
-	*s = p;
+	if (!json_is_array(list))
+		return false;
+	if (!n)
+		return true;
+	if (n > SIZE_MAX / sizeof(**v) / width)
+		return false;
+	*v = malloc(n * width * sizeof(**v));
+	if (!*v)
+		return false;
+	*cap = n * width;
+	json_array_foreach(list, i, item) {
+		for (j = 0; j < width; j++) {
+			json_t *x = width == 1 ? item : json_array_get(item, j);
+
+			if ((width > 1 && json_array_size(item) != width) || !json_is_integer(x) ||
+			    json_integer_value(x) < 0)
+				return false;
+			(*v)[(*k)++] = (uint64_t)json_integer_value(x);
+		}
+	}
 	return true;
+}
+
+/*
+ * The list at key, width numbers to an item: *n items in *out (malloc'd, NULL when empty). An
+ * absent key is an empty list. False when it is not such a list.
+ */
+static bool u64_list_of(const struct record *r, const char *key, size_t width, uint64_t **out,
+			size_t *n)
+{
+	uint64_t *v = NULL;
+	size_t k = 0, cap = 0;
+	bool ok;
+
+	*out = NULL;
+	*n = 0;
+	if (!has(r, key))
+		return true;
+	if (r->json)
+		ok = json_u64_list(json_field(r, key), width, &v, &k, &cap);
+	else
+		ok = text_u64_list(legacy_field(r, key), &v, &k, &cap);
+	if (!ok || k % width) {
+		free(v);
+		return false;
+	}
+	*out = v;
+	*n = k / width;
+	return true;
+}
+
+/* The first key whose value holds a number of magnitude 2^63 or more, in a record read with reals. */
+static const char *key_out_of_range(json_t *obj)
+{
+	const char *k;
+	json_t *v, *x;
+	size_t i, j;
+
+	json_object_foreach(obj, k, v) {
+		if (json_is_real(v) && fabs(json_real_value(v)) >= 0x1p63)
+			return k;
+		json_array_foreach(v, i, x) {
+			if (json_is_real(x) && fabs(json_real_value(x)) >= 0x1p63)
+				return k;
+			for (j = 0; j < json_array_size(x); j++)
+				if (json_is_real(json_array_get(x, j)) &&
+				    fabs(json_real_value(json_array_get(x, j))) >= 0x1p63)
+					return k;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * jansson refuses an integer out of int64 range and with it the whole line: name the record, the
+ * key and the number the way legacy records are named (Coz writes negative values unsigned).
+ */
+static bool fail_out_of_range(const char *line, const json_error_t *err, char *why, size_t wlen)
+{
+	const char *end = line + err->position, *num = end, *key = "a value", *type = "record";
+	json_t *obj;
+
+	while (num > line && (isdigit((unsigned char)num[-1]) || num[-1] == '-'))
+		num--;
+	obj = json_loads(line, JSON_DECODE_INT_AS_REAL, NULL);
+	if (json_is_object(obj)) {
+		if (json_string_value(json_object_get(obj, "type")))
+			type = json_string_value(json_object_get(obj, "type"));
+		if (key_out_of_range(obj))
+			key = key_out_of_range(obj);
+	}
+	if (*num == '-')
+		fail(why, wlen, "%.40s: %.40s=%.*s is below -2^63", type, key, (int)(end - num), num);
+	else
+		fail(why, wlen, "%.40s: %.40s=%.*s is 2^63 or more: a negative value written unsigned", type,
+		     key, (int)(end - num), num);
+	json_decref(obj);
+	return false;
 }
 
 static bool parse_json(const char *line, struct record *r, char *why, size_t wlen)
 {
-	const char *p = skip_ws(line);
-	char *o = r->buf;
-	const char *key, *val;
+	json_error_t err;
 
-	if (*p++ != '{')
+	r->json = json_loads(line, 0, &err);
+	if (json_is_object(r->json))
+		return true;
+	if (r->json)
 		return fail(why, wlen, "not a JSON object");
-	p = skip_ws(p);
-	if (*p == '}')
-		goto end;
-	for (;;) {
-		if (*p++ != '"')
-			return fail(why, wlen, "expected a quoted key");
-		key = o;
-		if (!json_str(&p, &o))
-			return fail(why, wlen, "bad or unterminated string");
-		p = skip_ws(p);
-		if (*p++ != ':')
-			return fail(why, wlen, "expected ':' after \"%.40s\"", key);
-		p = skip_ws(p);
-		val = o;
-		if (*p == '"') {
-			p++;
-			if (!json_str(&p, &o))
-				return fail(why, wlen, "bad or unterminated string");
-		} else if (*p == '[') {
-			if (!json_array(&p, &o))
-				return fail(why, wlen, "bad array for \"%.40s\"", key);
-		} else {
-			const char *start = p;
-
-			while (*p && (isalnum((unsigned char)*p) || *p == '-' || *p == '+' || *p == '.'))
-				p++;
-			if (p == start)
-				return fail(why, wlen, "bad value for \"%.40s\"", key);
-			memcpy(o, start, (size_t)(p - start));
-			o += p - start;
-			*o++ = '\0';
-		}
-		if (r->n == MAX_FIELDS)
-			return fail(why, wlen, "more than %d fields", MAX_FIELDS);
-		r->f[r->n].key = key;
-		r->f[r->n].val = val;
-		r->n++;
-		p = skip_ws(p);
-		if (*p == '}')
-			break;
-		if (!*p)
-			return fail(why, wlen, "JSON object cut short");
-		if (*p++ != ',')
-			return fail(why, wlen, "expected ',' or '}'");
-		p = skip_ws(p);
+	switch (json_error_code(&err)) {
+	case json_error_premature_end_of_input:
+		return fail(why, wlen, "JSON object cut short");
+	case json_error_numeric_overflow:
+		return fail_out_of_range(line, &err, why, wlen);
+	default:
+		return fail(why, wlen, "not JSON: %s at column %d", err.text, err.column);
 	}
-end:
-	p = skip_ws(p + 1);
-	if (*p)
-		return fail(why, wlen, "text after the JSON object");
-	return true;
 }
 
 /* Legacy: "type\tkey=value\t..."; fields without '=' are ignored, as Coz's viewer does. */
-static void parse_legacy(const char *line, struct record *r)
+static void parse_legacy(struct record *r)
 {
-	char *s = strcpy(r->buf, line), *tok, *eq, *save = NULL;
+	char *tok, *eq, *save = NULL;
 
-	r->type = strtok_r(s, "\t", &save);
+	r->type = strtok_r(r->buf, "\t", &save);
 	while ((tok = strtok_r(NULL, "\t", &save)) && r->n < MAX_FIELDS) {
 		eq = strchr(tok, '=');
 		if (!eq)
@@ -232,76 +355,40 @@ static void parse_legacy(const char *line, struct record *r)
 	}
 }
 
-/* Keys compare with '-' and '_' alike: legacy uses selected-samples, JSON selected_samples. */
-static bool key_eq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
-			return false;
-	return *a == *b;
-}
-
-static const char *get(const struct record *r, const char *key)
-{
-	size_t i;
-
-	/* the last one wins, like JSON.parse */
-	for (i = r->n; i-- > 0;)
-		if (key_eq(r->f[i].key, key))
-			return r->f[i].val;
-	return NULL;
-}
-
-static bool to_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return !errno && !*end;
-}
-
-static bool to_s64(const char *s, int64_t *v)
-{
-	char *end;
-
-	if (!s || !(isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))))
-		return false;
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	return !errno && !*end;
-}
-
 static bool need_u64(const struct record *r, const char *key, uint64_t *v, char *why, size_t wlen)
 {
-	const char *s = get(r, key);
+	char buf[48];
 
-	if (!s)
+	if (!has(r, key))
 		return fail(why, wlen, "%s record without %s", r->type, key);
-	if (!to_u64(s, v))
-		return fail(why, wlen, "%s: %s=%.40s is not a non-negative integer", r->type, key, s);
+	if (!u64_of(r, key, v))
+		return fail(why, wlen, "%s: %s=%.40s is not a non-negative integer", r->type, key,
+			    shown(r, key, buf, sizeof(buf)));
 	/* no count or time of a profile comes near 2^63: a negative one written unsigned (Coz does) */
 	if (*v > INT64_MAX)
 		return fail(why, wlen, "%s: %s=%.40s is 2^63 or more: a negative value written unsigned",
-			    r->type, key, s);
+			    r->type, key, shown(r, key, buf, sizeof(buf)));
 	return true;
 }
 
 static bool opt_u64(const struct record *r, const char *key, uint64_t *v, char *why, size_t wlen)
 {
 	*v = 0;
-	return !get(r, key) || need_u64(r, key, v, why, wlen);
+	return !has(r, key) || need_u64(r, key, v, why, wlen);
 }
 
 static bool need_str(const struct record *r, const char *key, const char **v, char *why, size_t wlen)
 {
-	*v = get(r, key);
-	if (!*v || !**v)
+	*v = str(r, key);
+	if (!has(r, key))
 		return fail(why, wlen, "%s record without %s", r->type, key);
+	if (!*v)
+		return fail(why, wlen, "%s: %s is not a string", r->type, key);
+	if (!**v)
+		return fail(why, wlen, "%s: %s is empty", r->type, key);
 	return true;
 }
+
 
 #define GROW(arr, n, cap) do {								\
 	if ((n) == (cap)) {								\
@@ -330,16 +417,14 @@ static bool replace_str(char **dst, const char *src)
 
 static bool add_startup(struct profile *p, const struct record *r, char *why, size_t wlen)
 {
-	const char *period = get(r, "period_ns");
-
-	if (!replace_str(&p->tool_version, get(r, "version")) ||
-	    !replace_str(&p->thread_model, get(r, "thread_model")) ||
-	    !replace_str(&p->event, get(r, "event")) ||
-	    !replace_str(&p->command, get(r, "command")) ||
-	    !replace_str(&p->kernel_release, get(r, "kernel")))
+	if (!replace_str(&p->tool_version, str(r, "version")) ||
+	    !replace_str(&p->thread_model, str(r, "thread_model")) ||
+	    !replace_str(&p->event, str(r, "event")) ||
+	    !replace_str(&p->command, str(r, "command")) ||
+	    !replace_str(&p->kernel_release, str(r, "kernel")))
 		return fail(why, wlen, "out of memory");
-	if (period)
-		to_u64(period, &p->period_ns);
+	/* informative only: a bad one is left out, not the run */
+	u64_of(r, "period_ns", &p->period_ns);
 	p->runs++;
 	p->in_run_exp = false;
 	return true;
@@ -349,19 +434,18 @@ static bool add_experiment(struct profile *p, const struct record *r, unsigned l
 			   size_t wlen)
 {
 	struct profile_exp e = { 0 };
-	const char *sel, *sp;
 	uint64_t start, end, ended;
-	char *tail;
+	const char *sel;
+	char buf[48];
 
 	if (!need_str(r, "selected", &sel, why, wlen))
 		return false;
-	sp = get(r, "speedup");
-	if (!sp)
+	if (!has(r, "speedup"))
 		return fail(why, wlen, "experiment record without speedup");
-	errno = 0;
-	e.speedup = strtod(sp, &tail);
-	if (errno || *tail || tail == sp || !isfinite(e.speedup) || e.speedup < 0 || e.speedup > 1)
-		return fail(why, wlen, "experiment: speedup=%.40s is not a number from 0 to 1", sp);
+	if (!real_of(r, "speedup", &e.speedup) || !isfinite(e.speedup) || e.speedup < 0 ||
+	    e.speedup > 1)
+		return fail(why, wlen, "experiment: speedup=%.40s is not a number from 0 to 1",
+			    shown(r, "speedup", buf, sizeof(buf)));
 	if (!need_u64(r, "duration", &e.duration, why, wlen) ||
 	    !opt_u64(r, "selected_samples", &e.selected_samples, why, wlen) ||
 	    !opt_u64(r, "start_ns", &start, why, wlen) || !opt_u64(r, "end_ns", &end, why, wlen) ||
@@ -371,9 +455,9 @@ static bool add_experiment(struct profile *p, const struct record *r, unsigned l
 	    !opt_u64(r, "target_ended", &ended, why, wlen))
 		return false;
 	e.target_ended = ended != 0;
-	if (get(r, "paid_error_ns") && !to_s64(get(r, "paid_error_ns"), &e.paid_error_ns))
+	if (has(r, "paid_error_ns") && !s64_of(r, "paid_error_ns", &e.paid_error_ns))
 		return fail(why, wlen, "experiment: paid_error_ns is not an integer");
-	if (get(r, "start_ns") && get(r, "end_ns") && end >= start && start) {
+	if (has(r, "start_ns") && has(r, "end_ns") && end >= start && start) {
 		e.has_times = true;
 		e.start_ns = start;
 		e.end_ns = end;
@@ -406,9 +490,9 @@ static bool add_point(struct profile *p, const struct record *r, enum profile_po
 		if (!need_u64(r, "arrivals", &pt.arrivals, why, wlen) ||
 		    !need_u64(r, "departures", &pt.departures, why, wlen))
 			return false;
-		if (!get(r, "difference"))
+		if (!has(r, "difference"))
 			return fail(why, wlen, "latency-point record without difference");
-		if (!to_s64(get(r, "difference"), &pt.difference))
+		if (!s64_of(r, "difference", &pt.difference))
 			return fail(why, wlen, "latency-point: difference is not an integer");
 	}
 	/* point records belong to the experiment right before them in the same run */
@@ -429,17 +513,15 @@ static bool add_point(struct profile *p, const struct record *r, enum profile_po
 static bool add_spans(struct profile *p, const struct record *r, char *why, size_t wlen)
 {
 	struct profile_spans sp = { 0 };
-	const char *kind, *s, *list;
-	uint64_t v[2];
+	const char *kind = str(r, "kind");
 	int64_t pid, tid, cpu;
-	size_t cap = 0, k = 0;
-	char *end;
+	uint64_t *v;
+	size_t n;
 
-	kind = get(r, "kind");
-	list = get(r, "spans");	/* may be empty: a thread with no span */
-	if (!kind || !list || !get(r, "pid") || !get(r, "tid"))
+	/* spans may be empty: a thread with no span */
+	if (!kind || !has(r, "spans") || !has(r, "pid") || !has(r, "tid"))
 		return fail(why, wlen, "thread-spans record without pid, tid, kind or spans");
-	if (!to_s64(get(r, "pid"), &pid) || !to_s64(get(r, "tid"), &tid) || pid < 0 || tid < 0 ||
+	if (!s64_of(r, "pid", &pid) || !s64_of(r, "tid", &tid) || pid < 0 || tid < 0 ||
 	    pid > INT32_MAX || tid > INT32_MAX)
 		return fail(why, wlen, "thread-spans: bad pid or tid");
 	if (!strcmp(kind, "oncpu"))
@@ -451,59 +533,29 @@ static bool add_spans(struct profile *p, const struct record *r, char *why, size
 	else
 		return fail(why, wlen, "thread-spans: unknown kind '%.20s'", kind);
 	sp.cpu = -1;
-	if (get(r, "cpu") && (!to_s64(get(r, "cpu"), &cpu) || cpu < 0 || cpu > UINT16_MAX))
+	if (has(r, "cpu") && (!s64_of(r, "cpu", &cpu) || cpu < 0 || cpu > UINT16_MAX))
 		return fail(why, wlen, "thread-spans: bad cpu");
-	if (get(r, "cpu"))
+	if (has(r, "cpu"))
 		sp.cpu = (int)cpu;
 	sp.pid = (int)pid;
 	sp.tid = (int)tid;
-	for (s = list; *s;) {
-		if (!isdigit((unsigned char)*s)) {
-			if (!strchr("[],: ", *s))
-				goto bad;
-			s++;
-			continue;
-		}
-		errno = 0;
-		v[k] = strtoull(s, &end, 10);
-		if (errno)
-			goto bad;
-		s = end;
-		if (++k < 2)
-			continue;
-		k = 0;
-		if (sp.n == cap) {
-			size_t c = cap ? 2 * cap : 16;
-			void *a = realloc(sp.spans, c * sizeof(*sp.spans));
-
-			if (!a)
-				goto oom;
-			sp.spans = a;
-			cap = c;
-		}
-		sp.spans[sp.n][0] = v[0];
-		sp.spans[sp.n][1] = v[1];
-		sp.n++;
-	}
-	if (k)
-		goto bad;
+	if (!u64_list_of(r, "spans", 2, &v, &n))
+		return fail(why, wlen, "thread-spans: spans is not a list of [start, duration] pairs");
+	sp.spans = (uint64_t (*)[2])v;
+	sp.n = n;
 	if (p->nspans == p->spans_cap) {
 		size_t c = p->spans_cap ? 2 * p->spans_cap : 16;
 		void *a = realloc(p->spans, c * sizeof(*p->spans));
 
-		if (!a)
-			goto oom;
+		if (!a) {
+			free(v);
+			return fail(why, wlen, "out of memory");
+		}
 		p->spans = a;
 		p->spans_cap = c;
 	}
 	p->spans[p->nspans++] = sp;
 	return true;
-bad:
-	free(sp.spans);
-	return fail(why, wlen, "thread-spans: spans is not a list of [start, duration] pairs");
-oom:
-	free(sp.spans);
-	return fail(why, wlen, "out of memory");
 }
 
 /* p->stacks with room for one more, or NULL (p->stacks unchanged). */
@@ -548,8 +600,11 @@ static size_t id_get(const struct profile_ids *m, uint64_t id)
 static bool opt_addr(const struct record *r, const char *key, uint64_t *v, char *why, size_t wlen)
 {
 	*v = 0;
-	return !get(r, key) || to_u64(get(r, key), v) ||
-	       fail(why, wlen, "%s: %s=%.40s is not an address", r->type, key, get(r, key));
+	char buf[48];
+
+	return !has(r, key) || u64_of(r, key, v) ||
+	       fail(why, wlen, "%s: %s=%.40s is not an address", r->type, key,
+		    shown(r, key, buf, sizeof(buf)));
 }
 
 static bool need_id(const struct record *r, const char *key, uint64_t *v, char *why, size_t wlen)
@@ -562,52 +617,10 @@ static bool need_id(const struct record *r, const char *key, uint64_t *v, char *
 	return true;
 }
 
-/* "[a,b,...]" or "[[a,b],...]" (JSON), "a,b" or "a:b,..." (legacy): width numbers at a time. */
-static bool u64_list(const char *list, size_t width, uint64_t **out, size_t *n)
-{
-	uint64_t *v = NULL;
-	size_t cap = 0, k = 0;
-	const char *s;
-	char *end;
-
-	*out = NULL;
-	*n = 0;
-	for (s = list; *s;) {
-		if (!isdigit((unsigned char)*s)) {
-			if (!strchr("[],: ", *s))
-				goto bad;
-			s++;
-			continue;
-		}
-		if (k == cap) {
-			size_t c = cap ? 2 * cap : 16;
-			uint64_t *a = c <= SIZE_MAX / sizeof(*a) ? realloc(v, c * sizeof(*a)) : NULL;
-
-			if (!a)
-				goto bad;
-			v = a;
-			cap = c;
-		}
-		errno = 0;
-		v[k++] = strtoull(s, &end, 10);
-		if (errno)
-			goto bad;
-		s = end;
-	}
-	if (k % width)
-		goto bad;
-	*out = v;
-	*n = k / width;
-	return true;
-bad:
-	free(v);
-	return false;
-}
-
 static bool add_object(struct profile *p, const struct record *r, char *why, size_t wlen)
 {
 	struct profile_object o = { 0 };
-	const char *path, *bid = get(r, "build_id");
+	const char *path, *bid = str(r, "build_id");
 	uint64_t id;
 
 	if (!need_id(r, "id", &id, why, wlen) || !need_str(r, "path", &path, why, wlen) ||
@@ -628,7 +641,7 @@ static bool add_object(struct profile *p, const struct record *r, char *why, siz
 static bool add_function(struct profile *p, const struct record *r, char *why, size_t wlen)
 {
 	struct profile_function f = { 0 };
-	const char *name, *sys = get(r, "system_name"), *file = get(r, "file");
+	const char *name, *sys = str(r, "system_name"), *file = str(r, "file");
 	uint64_t id;
 
 	if (!need_id(r, "id", &id, why, wlen) || !need_str(r, "name", &name, why, wlen) ||
@@ -653,7 +666,6 @@ static bool add_frame(struct profile *p, const struct record *r, char *why, size
 {
 	struct profile_frame fr = { 0 };
 	uint64_t id, object, *v;
-	const char *list = get(r, "lines");
 	size_t n, i;
 
 	if (!need_id(r, "id", &id, why, wlen) || !opt_u64(r, "object", &object, why, wlen) ||
@@ -661,7 +673,7 @@ static bool add_frame(struct profile *p, const struct record *r, char *why, size
 		return false;
 	if (object && !(fr.object = id_get(&p->object_ids, object)))
 		return fail(why, wlen, "frame: object %" PRIu64 " is not defined before it", object);
-	if (!u64_list(list ? list : "", 2, &v, &n))
+	if (!u64_list_of(r, "lines", 2, &v, &n))
 		return fail(why, wlen, "frame: lines is not a list of [function, line] pairs");
 	if (n) {
 		fr.lines = calloc(n, sizeof(*fr.lines));
@@ -710,14 +722,14 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 static bool add_stack(struct profile *p, const struct record *r, char *why, size_t wlen)
 {
 	struct profile_stack st = { 0 };
-	const char *list = get(r, "frames"), *line = get(r, "line");
+	const char *line = str(r, "line");
 	struct profile_stack *a;
 	uint64_t *v;
 	size_t n, i;
 
 	if (!need_u64(r, "count", &st.count, why, wlen))
 		return false;
-	if (!list || !u64_list(list, 1, &v, &n) || !n)
+	if (!u64_list_of(r, "frames", 1, &v, &n) || !n)
 		return fail(why, wlen, "stack: frames is not a non-empty list of frame ids");
 	st.frames = calloc(n, sizeof(*st.frames));
 	if (!st.frames) {
@@ -758,14 +770,14 @@ static bool type_is(const char *type, const char *name)
 /* The timeline's frame: the start record (cpus, start, source) or the end record (end, dropped). */
 static bool add_timeline(struct profile *p, const struct record *r, char *why, size_t wlen)
 {
-	const char *source = get(r, "source");
+	const char *source = str(r, "source");
 	uint64_t cpus = 0;
 
-	if (get(r, "cpus") && (!to_u64(get(r, "cpus"), &cpus) || !cpus || cpus > UINT16_MAX + 1))
+	if (has(r, "cpus") && (!u64_of(r, "cpus", &cpus) || !cpus || cpus > UINT16_MAX + 1))
 		return fail(why, wlen, "timeline: bad cpus");
-	if ((get(r, "start") && !to_u64(get(r, "start"), &p->timeline_start_ns)) ||
-	    (get(r, "end") && !to_u64(get(r, "end"), &p->timeline_end_ns)) ||
-	    (get(r, "dropped") && !to_u64(get(r, "dropped"), &p->timeline_dropped)))
+	if ((has(r, "start") && !u64_of(r, "start", &p->timeline_start_ns)) ||
+	    (has(r, "end") && !u64_of(r, "end", &p->timeline_end_ns)) ||
+	    (has(r, "dropped") && !u64_of(r, "dropped", &p->timeline_dropped)))
 		return fail(why, wlen, "timeline: start, end or dropped is not a non-negative integer");
 	if (cpus)
 		p->timeline_cpus = (unsigned int)cpus;
@@ -777,22 +789,20 @@ static bool add_timeline(struct profile *p, const struct record *r, char *why, s
 static bool parse_line(struct profile *p, const char *line, unsigned long lineno, char *why, size_t wlen)
 {
 	struct record r = { 0 };
-	size_t len = strlen(line);
 	bool ok;
 
-	/* decoded JSON fits in twice the input (keys and values each end with a NUL) */
-	r.buf = malloc(2 * len + 2);
-	if (!r.buf)
-		return fail(why, wlen, "out of memory");
 	if (*skip_ws(line) == '{') {
 		ok = parse_json(line, &r, why, wlen);
 		if (ok) {
-			r.type = get(&r, "type");
+			r.type = str(&r, "type");
 			if (!r.type)
 				ok = fail(why, wlen, "JSON record without a type");
 		}
 	} else {
-		parse_legacy(line, &r);
+		r.buf = strdup(line);
+		if (!r.buf)
+			return fail(why, wlen, "out of memory");
+		parse_legacy(&r);
 		ok = r.type != NULL;
 		if (!ok)
 			fail(why, wlen, "empty record");
@@ -813,7 +823,7 @@ static bool parse_line(struct profile *p, const char *line, unsigned long lineno
 	else if (type_is(r.type, "startup"))
 		ok = add_startup(p, &r, why, wlen);
 	else if (type_is(r.type, "runtime"))
-		ok = !get(&r, "time") || to_u64(get(&r, "time"), &p->runtime_ns) ||
+		ok = !has(&r, "time") || u64_of(&r, "time", &p->runtime_ns) ||
 		     fail(why, wlen, "runtime: time is not a non-negative integer");
 	else if (type_is(r.type, "thread-spans"))
 		ok = add_spans(p, &r, why, wlen);
@@ -839,6 +849,7 @@ static bool parse_line(struct profile *p, const char *line, unsigned long lineno
 	else
 		ok = fail(why, wlen, "unknown record type '%.40s'", r.type);
 out:
+	json_decref(r.json);
 	free(r.buf);
 	return ok;
 }
