@@ -35,7 +35,11 @@ if ! command -v $cc >/dev/null; then
 	for t in elf_fixtures profile_fuzz elf_fuzz gopclntab_fuzz; do result 1 "$t"; done
 	exit 1
 fi
-cflags=(-std=gnu11 -D_GNU_SOURCE -DCAUSAL_VERSION="\"$(head -n 1 "$top/VERSION")\"" -O1 -g
+version=$(head -n 1 "$top/VERSION")
+# the defines userland/Makefile gives causalctl's sources
+cflags=(-std=gnu11 -D_GNU_SOURCE -DCAUSAL_VERSION="\"$version\""
+	-DCAUSAL_LIBCAUSAL_SONAME="\"libcausal.so.${version%%.*}\""
+	-DCAUSAL_MULTIARCH="\"$($cc -print-multiarch 2>/dev/null)\"" -O1 -g
 	-fno-omit-frame-pointer -I"$src" -I"$top/uapi" -I"$top/userland/include"
 	-I"$top/userland/libcausal" -I"$out/gen" -w)
 libs=(-ldw -lelf -ljansson -lprotobuf-c -lz -lm)

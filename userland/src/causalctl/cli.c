@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* causalctl's subcommand table, global options and dispatch. */
+/* causalctl's subcommand table, global options and dispatch, and what the options' values share. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "causalctl.h"
@@ -55,6 +57,36 @@ const struct cli_cmd *cli_find(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+int parse_duration(const char *s, uint64_t unit_ns, uint64_t *out)
+{
+	static const struct { const char *suffix; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
+		{ "min", 60e9 }, { "h", 3600e9 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || v < 0)
+		return -EINVAL;
+	if (!*end) {
+		v *= (double)unit_ns;
+	} else {
+		for (i = 0; i < ARRAY_SIZE(units); i++)
+			if (!strcmp(end, units[i].suffix))
+				break;
+		if (i == ARRAY_SIZE(units))
+			return -EINVAL;
+		v *= units[i].ns;
+	}
+	if (v >= 1.8e19)
+		return -EINVAL;
+	*out = (uint64_t)v;
+	return 0;
 }
 
 int cli_usage_error(const struct cli_env *env, const char *cmd, const char *fmt, ...)

@@ -118,36 +118,6 @@ static uint64_t real_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int parse_duration(const char *s, uint64_t unit_ns, uint64_t *out)
-{
-	static const struct { const char *suffix; double ns; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
-		{ "min", 60e9 }, { "h", 3600e9 },
-	};
-	char *end;
-	double v;
-	size_t i;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || v < 0)
-		return -EINVAL;
-	if (!*end) {
-		v *= (double)unit_ns;
-	} else {
-		for (i = 0; i < ARRAY_SIZE(units); i++)
-			if (!strcmp(end, units[i].suffix))
-				break;
-		if (i == ARRAY_SIZE(units))
-			return -EINVAL;
-		v *= units[i].ns;
-	}
-	if (v >= 1.8e19)
-		return -EINVAL;
-	*out = (uint64_t)v;
-	return 0;
-}
-
 void profiler_opts_init(struct profiler_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -1085,7 +1055,7 @@ int profiler_finish(struct profiler *p)
 			"causal: no progress point counted, but %s has CAUSAL_PROGRESS/COZ_PROGRESS "
 			"sites: they count only when libcausal is loaded at the program's start (causalctl "
 			"run preloads it; attach cannot add it to a running process). Start the program "
-			"under 'causalctl run', or with LD_PRELOAD=libcausal.so.0 and then attach, or "
+			"under 'causalctl run', or with LD_PRELOAD=" CAUSAL_LIBCAUSAL_SONAME " and then attach, or "
 			"count a function with --progress SYMBOL (the only way for a static binary)\n",
 			p->main_exe);
 	else if (p->start_mono && !p->npoints)

@@ -83,7 +83,4 @@ int profiler_add_region(struct profiler *p, int fd);
 /* Frees p without writing anything more (setup failed). */
 void profiler_abort(struct profiler *p);
 
-/* "1ms", "250us", "2s", "1.5s", "100ns"; a bare number has unit_ns. 0 or -EINVAL. */
-int parse_duration(const char *s, uint64_t unit_ns, uint64_t *out);
-
 #endif /* CAUSALCTL_PROFILER_H */

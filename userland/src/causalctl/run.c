@@ -356,16 +356,20 @@ static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char
 	return 0;
 }
 
-/* The first of these that exists: where a build tree or an installation puts libcausal. */
+/*
+ * The first of these that exists: where a build tree or an installation puts libcausal, beside
+ * causalctl (build/lib, PREFIX/lib, PREFIX/lib/MULTIARCH as make install and the .deb put it),
+ * then the system's usual library folders. The name and the multiarch folder come from the build
+ * (the VERSION file's major number; the compiler's -print-multiarch, empty if it has none).
+ */
 static bool find_libcausal(char *out, size_t len)
 {
-	static const char *const rel[] = {
-		"libcausal.so.0", "build/lib/libcausal.so.0", "../lib/libcausal.so.0",
-		"../lib/x86_64-linux-gnu/libcausal.so.0",
+	static const char *const beside_self[] = {
+		"", "build/lib/", "../lib/", "../lib/" CAUSAL_MULTIARCH "/",
 	};
-	static const char *const abs_paths[] = {
-		"/usr/local/lib/libcausal.so.0", "/usr/local/lib/x86_64-linux-gnu/libcausal.so.0",
-		"/usr/lib/x86_64-linux-gnu/libcausal.so.0", "/usr/lib/libcausal.so.0",
+	static const char *const system_dirs[] = {
+		"/usr/local/lib/", "/usr/local/lib/" CAUSAL_MULTIARCH "/", "/usr/lib/" CAUSAL_MULTIARCH "/",
+		"/usr/lib/",
 	};
 	const char *env = getenv("CAUSAL_LIBCAUSAL");
 	char self[PATH_MAX], *slash;
@@ -382,15 +386,15 @@ static bool find_libcausal(char *out, size_t len)
 		slash = strrchr(self, '/');
 		if (slash)
 			slash[1] = 0;
-		for (i = 0; i < ARRAY_SIZE(rel); i++) {
-			snprintf(out, len, "%s%s", self, rel[i]);
-			if (!access(out, R_OK))
+		for (i = 0; i < ARRAY_SIZE(beside_self); i++) {
+			if ((size_t)snprintf(out, len, "%s%s%s", self, beside_self[i],
+					     CAUSAL_LIBCAUSAL_SONAME) < len && !access(out, R_OK))
 				return true;
 		}
 	}
-	for (i = 0; i < ARRAY_SIZE(abs_paths); i++) {
-		snprintf(out, len, "%s", abs_paths[i]);
-		if (!access(out, R_OK))
+	for (i = 0; i < ARRAY_SIZE(system_dirs); i++) {
+		if ((size_t)snprintf(out, len, "%s%s", system_dirs[i], CAUSAL_LIBCAUSAL_SONAME) < len &&
+		    !access(out, R_OK))
 			return true;
 	}
 	return false;
@@ -402,8 +406,11 @@ static bool find_command(const char *cmd, char *out, size_t len)
 	const char *path = getenv("PATH");
 	char buf[PATH_MAX];
 
+	/* realpath() writes up to PATH_MAX bytes */
+	if (len < PATH_MAX)
+		return false;
 	if (strchr(cmd, '/'))
-		return realpath(cmd, out) && !access(out, X_OK) && len >= PATH_MAX;
+		return realpath(cmd, out) && !access(out, X_OK);
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
@@ -415,7 +422,6 @@ static bool find_command(const char *cmd, char *out, size_t len)
 			return true;
 		path += n + (colon ? 1 : 0);
 	}
-	(void)len;
 	return false;
 }
 
@@ -482,7 +488,7 @@ int cmd_run(const struct cli_env *env, int argc, char **argv)
 	}
 	if (preload && !find_libcausal(lib, sizeof(lib))) {
 		fprintf(env->err,
-			"causalctl run: libcausal.so.0 not found (set CAUSAL_LIBCAUSAL): progress "
+			"causalctl run: " CAUSAL_LIBCAUSAL_SONAME " not found (set CAUSAL_LIBCAUSAL): progress "
 			"points in the code will not count, only --progress points\n");
 		preload = false;
 	}
