@@ -352,6 +352,27 @@ static void verdict_and_prediction(void **state)
 	report_free(&r);
 	profile_free(&p);
 	free(text);
+
+	/* --fixed-speedup 0,30: 30 % is measured, but two speedups do not make a fit at 20 % */
+	{
+		size_t len;
+		FILE *f = open_memstream(&text, &len);
+		int i;
+
+		for (i = 0; i < 6; i++)
+			tp(f, "/T.c:7", i % 2 ? 30 : 0, 1000000000, i % 2 ? 1100 : 1000);
+		fclose(f);
+	}
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
+	assert_false(report_predict(series_of(&r, "/T.c:7"), 0.20, &y, &se));
+	capture_open(&c);
+	report_print_verdict(c.f, &r);
+	assert_string_equal(capture_text(&c), "verdict: /T.c:7 ranks first, but its experiments have 2 "
+			    "distinct speedups; predicting 20 % takes 3\n");
+	capture_close(&c);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
 }
 
 /*

@@ -175,8 +175,19 @@ void report_print_verdict(FILE *f, const struct report_result *r)
 	clean(s->selected, sel, sizeof(sel));
 	clean(s->point, pt, sizeof(pt));
 	if (!report_predict(s, REPORT_VERDICT_SPEEDUP, &y, &se)) {
-		fprintf(f, "verdict: %s ranks first, but no experiment sped it up by %d %% or more\n",
-			sel, pct);
+		size_t i, used = 0;
+		bool reached = false;
+
+		for (i = 0; i < s->naggs; i++) {
+			used += s->aggs[i].used;
+			reached |= s->aggs[i].used && s->aggs[i].speedup_pct >= pct;
+		}
+		if (reached)
+			fprintf(f, "verdict: %s ranks first, but its experiments have %zu distinct speedups; "
+				"predicting %d %% takes 3\n", sel, used, pct);
+		else
+			fprintf(f, "verdict: %s ranks first, but no experiment sped it up by %d %% or more\n",
+				sel, pct);
 		return;
 	}
 	if (s->impact <= 0 || y <= 0) {

@@ -199,155 +199,202 @@ static int parse_speedups(const char *arg, unsigned int *out, unsigned int *n)
 	return 0;
 }
 
-/* Parses the options both subcommands share; is_run says which. 0, or an exit status. */
+/* What an option group's parser returns for an option of another group. */
+#define OPT_NOT_MINE	(-2)
+
+/* -o, --format, --timeline: the files written. */
+static int parse_output_opt(const struct cli_env *env, const char *cmd, int c, struct profiler_opts *o)
+{
+	switch (c) {
+	case 'o':
+		o->output = optarg;
+		return 0;
+	case OPT_FORMAT:
+		if (!strcmp(optarg, "jsonl") || !strcmp(optarg, "json"))
+			o->format = PROFILE_JSONL;
+		else if (!strcmp(optarg, "legacy"))
+			o->format = PROFILE_LEGACY;
+		else
+			return cli_usage_error(env, cmd, "--format is jsonl or legacy, not '%s'", optarg);
+		return 0;
+	case OPT_TIMELINE:
+		o->timeline = true;
+		return 0;
+	case OPT_PROGRESS:
+	case OPT_LATENCY:
+		if (o->nspecs == PROFILER_MAX_SPECS)
+			return cli_usage_error(env, cmd, "at most %d progress points", PROFILER_MAX_SPECS);
+		if (!*optarg)
+			return cli_usage_error(env, cmd, "empty progress point");
+		o->specs[o->nspecs].spec = optarg;
+		o->specs[o->nspecs++].latency = c == OPT_LATENCY;
+		return 0;
+	}
+	return OPT_NOT_MINE;
+}
+
+/* -b, -s, --fixed-line, --fixed-speedup, --seed: which lines and speedups experiments take. */
+static int parse_choice_opt(const struct cli_env *env, const char *cmd, int c, struct profiler_opts *o,
+			    bool *have_binary)
+{
+	char *end;
+
+	switch (c) {
+	case 'b':
+		if (scope_add_binary(o->scope, optarg))
+			return cli_usage_error(env, cmd, "bad --binary-scope '%s'", optarg);
+		*have_binary = true;
+		return 0;
+	case 's':
+		if (scope_add_source(o->scope, optarg))
+			return cli_usage_error(env, cmd, "bad --source-scope '%s'", optarg);
+		return 0;
+	case OPT_FIXED_LINE:
+		if (!strchr(optarg, ':'))
+			return cli_usage_error(env, cmd, "--fixed-line takes FILE:LINE, not '%s'", optarg);
+		o->fixed_line = optarg;
+		return 0;
+	case OPT_FIXED_SPEEDUP:
+		if (parse_speedups(optarg, o->fixed_speedups, &o->nfixed_speedups))
+			return cli_usage_error(env, cmd,
+					       "--fixed-speedup takes 0..100, or up to %u of them separated by commas, not '%s'",
+					       POLICY_MAX_FIXED_SPEEDUPS, optarg);
+		return 0;
+	case OPT_SEED:
+		errno = 0;
+		o->seed = strtoull(optarg, &end, 0);
+		if (errno || *end || end == optarg)
+			return cli_usage_error(env, cmd, "--seed takes a number, not '%s'", optarg);
+		o->seed_set = true;
+		return 0;
+	}
+	return OPT_NOT_MINE;
+}
+
+/* --experiment-length, --max-experiments, --duration, --until-settled: how long it all runs. */
+static int parse_length_opt(const struct cli_env *env, const char *cmd, int c, struct profiler_opts *o)
+{
+	unsigned long long v;
+	char *end;
+
+	switch (c) {
+	case OPT_LENGTH:
+		if (parse_duration(optarg, 1000000, &o->min_length_ns) || o->min_length_ns < 1000000)
+			return cli_usage_error(env, cmd, "--experiment-length takes at least 1ms, not '%s'",
+					       optarg);
+		return 0;
+	case OPT_MAX_EXP:
+		errno = 0;
+		v = strtoull(optarg, &end, 10);
+		if (errno || *end || end == optarg || !v || v > UINT_MAX)
+			return cli_usage_error(env, cmd, "--max-experiments takes a positive number");
+		o->max_experiments = (unsigned int)v;
+		return 0;
+	case OPT_DURATION:
+		if (parse_duration(optarg, 1000000000ULL, &o->duration_ns) || !o->duration_ns)
+			return cli_usage_error(env, cmd, "--duration takes a time, not '%s'", optarg);
+		return 0;
+	case OPT_UNTIL_SETTLED:
+		o->until_settled = true;
+		return 0;
+	}
+	return OPT_NOT_MINE;
+}
+
+/* --period, --event, --thread-model, --no-follow-children, --device: the kernel session. */
+static int parse_session_opt(const struct cli_env *env, const char *cmd, int c, struct profiler_opts *o)
+{
+	switch (c) {
+	case OPT_PERIOD:
+		if (parse_duration(optarg, 1000000, &o->period_ns) ||
+		    o->period_ns < CAUSAL_PERIOD_MIN_NS || o->period_ns > CAUSAL_PERIOD_MAX_NS)
+			return cli_usage_error(env, cmd, "--period takes 10us..1s, not '%s'", optarg);
+		return 0;
+	case OPT_EVENT:
+		if (!strcmp(optarg, "cpu-clock"))
+			o->event = CAUSAL_EVENT_CPU_CLOCK;
+		else if (!strcmp(optarg, "cycles"))
+			o->event = CAUSAL_EVENT_CYCLES;
+		else
+			return cli_usage_error(env, cmd, "--event is cpu-clock or cycles, not '%s'", optarg);
+		return 0;
+	case OPT_THREAD_MODEL:
+		if (!strcmp(optarg, "task"))
+			o->cpu_model = false;
+		else if (!strcmp(optarg, "cpu"))
+			o->cpu_model = true;
+		else
+			return cli_usage_error(env, cmd, "--thread-model is task or cpu, not '%s'", optarg);
+		return 0;
+	case OPT_NO_FOLLOW:
+		o->no_follow = true;
+		return 0;
+	case OPT_DEVICE:
+		o->device = optarg;
+		return 0;
+	}
+	return OPT_NOT_MINE;
+}
+
+/* -h, -v, --no-preload (run only), -p (attach only). */
+static int parse_own_opt(const struct cli_env *env, const char *cmd, int c, char **argv,
+			 struct profiler_opts *o, bool *preload, pid_t *pid)
+{
+	unsigned long long v;
+	char *end;
+
+	switch (c) {
+	case 'h':
+		if (!strcmp(cmd, "run"))
+			cmd_run_usage(env->out);
+		else
+			cmd_attach_usage(env->out);
+		return -1;
+	case 'v':
+		o->verbose++;
+		return 0;
+	case OPT_NO_PRELOAD:
+		if (!preload)
+			return cli_usage_error(env, cmd, "--no-preload is an option of run");
+		*preload = false;
+		return 0;
+	case 'p':
+		if (!pid)
+			return cli_usage_error(env, cmd, "-p is an option of attach");
+		errno = 0;
+		v = strtoull(optarg, &end, 10);
+		if (errno || *end || end == optarg || !v || v > INT_MAX)
+			return cli_usage_error(env, cmd, "-p takes a process id, not '%s'", optarg);
+		*pid = (pid_t)v;
+		return 0;
+	}
+	return cli_bad_option(env, cmd, c, argv);
+}
+
+/*
+ * Parses the options run and attach share, group by group as --help lists them; preload is NULL
+ * for attach, pid NULL for run. 0, -1 after --help, or an exit status.
+ */
 static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char **argv,
 		      struct profiler_opts *o, bool *preload, pid_t *pid)
 {
 	bool have_binary = false;
-	int c;
+	int c, r;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:b:s:p:vh", common_opts, NULL)) != -1) {
-		char *end;
-		unsigned long long v;
-
-		switch (c) {
-		case 'h':
-			if (!strcmp(cmd, "run"))
-				cmd_run_usage(env->out);
-			else
-				cmd_attach_usage(env->out);
-			return -1;
-		case 'o':
-			o->output = optarg;
-			break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "jsonl") || !strcmp(optarg, "json"))
-				o->format = PROFILE_JSONL;
-			else if (!strcmp(optarg, "legacy"))
-				o->format = PROFILE_LEGACY;
-			else
-				return cli_usage_error(env, cmd, "--format is jsonl or legacy, not '%s'",
-						       optarg);
-			break;
-		case 'b':
-			if (scope_add_binary(o->scope, optarg))
-				return cli_usage_error(env, cmd, "bad --binary-scope '%s'", optarg);
-			have_binary = true;
-			break;
-		case 's':
-			if (scope_add_source(o->scope, optarg))
-				return cli_usage_error(env, cmd, "bad --source-scope '%s'", optarg);
-			break;
-		case OPT_FIXED_LINE:
-			if (!strchr(optarg, ':'))
-				return cli_usage_error(env, cmd, "--fixed-line takes FILE:LINE, not '%s'",
-						       optarg);
-			o->fixed_line = optarg;
-			break;
-		case OPT_FIXED_SPEEDUP:
-			if (parse_speedups(optarg, o->fixed_speedups, &o->nfixed_speedups))
-				return cli_usage_error(env, cmd,
-						       "--fixed-speedup takes 0..100, or up to %u of them separated by commas, not '%s'",
-						       POLICY_MAX_FIXED_SPEEDUPS, optarg);
-			break;
-		case OPT_PERIOD:
-			if (parse_duration(optarg, 1000000, &o->period_ns) ||
-			    o->period_ns < CAUSAL_PERIOD_MIN_NS || o->period_ns > CAUSAL_PERIOD_MAX_NS)
-				return cli_usage_error(env, cmd,
-						       "--period takes 10us..1s, not '%s'", optarg);
-			break;
-		case OPT_EVENT:
-			if (!strcmp(optarg, "cpu-clock"))
-				o->event = CAUSAL_EVENT_CPU_CLOCK;
-			else if (!strcmp(optarg, "cycles"))
-				o->event = CAUSAL_EVENT_CYCLES;
-			else
-				return cli_usage_error(env, cmd,
-						       "--event is cpu-clock or cycles, not '%s'", optarg);
-			break;
-		case OPT_THREAD_MODEL:
-			if (!strcmp(optarg, "task"))
-				o->cpu_model = false;
-			else if (!strcmp(optarg, "cpu"))
-				o->cpu_model = true;
-			else
-				return cli_usage_error(env, cmd,
-						       "--thread-model is task or cpu, not '%s'", optarg);
-			break;
-		case OPT_NO_FOLLOW:
-			o->no_follow = true;
-			break;
-		case OPT_PROGRESS:
-		case OPT_LATENCY:
-			if (o->nspecs == PROFILER_MAX_SPECS)
-				return cli_usage_error(env, cmd, "at most %d progress points",
-						       PROFILER_MAX_SPECS);
-			if (!*optarg)
-				return cli_usage_error(env, cmd, "empty progress point");
-			o->specs[o->nspecs].spec = optarg;
-			o->specs[o->nspecs++].latency = c == OPT_LATENCY;
-			break;
-		case OPT_SEED:
-			errno = 0;
-			o->seed = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg)
-				return cli_usage_error(env, cmd, "--seed takes a number, not '%s'",
-						       optarg);
-			o->seed_set = true;
-			break;
-		case OPT_LENGTH:
-			if (parse_duration(optarg, 1000000, &o->min_length_ns) ||
-			    o->min_length_ns < 1000000)
-				return cli_usage_error(env, cmd,
-						       "--experiment-length takes at least 1ms, not '%s'",
-						       optarg);
-			break;
-		case OPT_MAX_EXP:
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || *end || end == optarg || !v || v > UINT_MAX)
-				return cli_usage_error(env, cmd,
-						       "--max-experiments takes a positive number");
-			o->max_experiments = (unsigned int)v;
-			break;
-		case OPT_TIMELINE:
-			o->timeline = true;
-			break;
-		case OPT_DEVICE:
-			o->device = optarg;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case OPT_NO_PRELOAD:
-			if (!preload)
-				return cli_usage_error(env, cmd, "--no-preload is an option of run");
-			*preload = false;
-			break;
-		case 'p':
-			if (!pid)
-				return cli_usage_error(env, cmd, "-p is an option of attach");
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || *end || end == optarg || !v || v > INT_MAX)
-				return cli_usage_error(env, cmd, "-p takes a process id, not '%s'",
-						       optarg);
-			*pid = (pid_t)v;
-			break;
-		case OPT_UNTIL_SETTLED:
-			o->until_settled = true;
-			break;
-		case OPT_DURATION:
-			if (parse_duration(optarg, 1000000000ULL, &o->duration_ns) ||
-			    !o->duration_ns)
-				return cli_usage_error(env, cmd, "--duration takes a time, not '%s'",
-						       optarg);
-			break;
-		default:
-			return cli_bad_option(env, cmd, c, argv);
-		}
+		r = parse_output_opt(env, cmd, c, o);
+		if (r == OPT_NOT_MINE)
+			r = parse_choice_opt(env, cmd, c, o, &have_binary);
+		if (r == OPT_NOT_MINE)
+			r = parse_length_opt(env, cmd, c, o);
+		if (r == OPT_NOT_MINE)
+			r = parse_session_opt(env, cmd, c, o);
+		if (r == OPT_NOT_MINE)
+			r = parse_own_opt(env, cmd, c, argv, o, preload, pid);
+		if (r)
+			return r;
 	}
 	if (!have_binary)
 		scope_add_binary(o->scope, SCOPE_MAIN);
@@ -457,16 +504,128 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* What run hands its child, and the pipes between them. */
+struct launch {
+	int go[2];		/* the parent writes a byte once the session holds the child */
+	int execd[2];		/* the child writes errno if exec fails; closes on exec */
+	int region;		/* libcausal's counters (memfd), or -1 */
+	const char *exe;
+	const char *lib;	/* libcausal to preload, or NULL */
+	char **argv;
+};
+
+/* In the child: wait for the session, then exec with libcausal preloaded and its region. */
+static void __attribute__((noreturn)) run_child(struct launch *l)
+{
+	char c;
+	int e;
+
+	close(l->go[1]);
+	close(l->execd[0]);
+	if (read(l->go[0], &c, 1) != 1)
+		_exit(RUN_EXIT_FAILED);
+	if (l->region >= 0 && !fcntl(l->region, F_SETFD, 0)) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", l->region);
+		setenv(CAUSAL_REGION_FD_ENV, num, 1);
+	}
+	if (l->lib) {
+		const char *old = getenv("LD_PRELOAD");
+		char *v = malloc(strlen(l->lib) + (old ? strlen(old) : 0) + 2);
+
+		if (v) {
+			sprintf(v, "%s%s%s", l->lib, old && *old ? ":" : "", old ? old : "");
+			setenv("LD_PRELOAD", v, 1);
+		}
+	}
+	signal(SIGPIPE, SIG_DFL);
+	execv(l->exe, l->argv);
+	e = errno;
+	/* tell the parent why; the pipe closes on a successful exec instead */
+	if (write(l->execd[1], &e, sizeof(e)) < 0)
+		_exit(RUN_EXIT_CANNOT_EXEC);
+	_exit(e == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC);
+}
+
+/*
+ * libcausal's counters, made here and handed down: read from the start, kept after the program
+ * exits, shared with the processes it forks and execs. Without it libcausal makes its own
+ * region, which is found in /proc/PID/maps instead. The fd, or -1.
+ */
+static int make_region(struct profiler *p)
+{
+	int region = memfd_create(CAUSAL_REGION_MEMFD_NAME, MFD_CLOEXEC);
+
+	if (region >= 0 && (ftruncate(region, (off_t)CAUSAL_REGION_SIZE) ||
+			    profiler_add_region(p, region))) {
+		close(region);
+		region = -1;
+	}
+	return region;
+}
+
+/*
+ * In the parent, once the child is forked: attach the session to it, let it exec, and learn
+ * whether the exec worked. 0, or run's exit status (the child is then reaped or killed).
+ */
+static int start_child(const struct cli_env *env, struct profiler *p, struct launch *l, pid_t pid)
+{
+	char c = 'g';
+	int e;
+
+	close(l->go[0]);
+	close(l->execd[1]);
+	l->go[0] = l->execd[1] = -1;
+	install_signals();
+	if (profiler_attach(p, pid, l->exe)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return RUN_EXIT_FAILED;
+	}
+	if (write(l->go[1], &c, 1) != 1) {
+		fprintf(env->err, "causalctl run: cannot start %s\n", l->argv[0]);
+		return RUN_EXIT_FAILED;
+	}
+	if (read(l->execd[0], &e, sizeof(e)) == sizeof(e)) {
+		fprintf(env->err, "causalctl run: cannot run %s: %s\n", l->exe, strerror(e));
+		waitpid(pid, NULL, 0);
+		return e == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC;
+	}
+	return 0;
+}
+
+/* Profiles the running child to its end (or the profile's), then run's exit status: COMMAND's. */
+static int profile_child(struct profiler *p, struct child *child)
+{
+	int r = profiler_loop(p, child_done, child);
+
+	if (profiler_finish(p))
+		r = -1;
+	/* a profile ended by a signal or --max-experiments stops the command too */
+	if (!child_done(child) || r)
+		kill(child->pid, SIGTERM);
+	if (!child->reaped)
+		waitpid(child->pid, &child->status, 0);
+	if (r)
+		return RUN_EXIT_FAILED;
+	if (WIFEXITED(child->status))
+		return WEXITSTATUS(child->status);
+	if (WIFSIGNALED(child->status))
+		return 128 + WTERMSIG(child->status);
+	return RUN_EXIT_FAILED;
+}
+
 int cmd_run(const struct cli_env *env, int argc, char **argv)
 {
-	struct profiler_opts o;
-	struct profiler *p = NULL;
+	struct launch l = { .go = { -1, -1 }, .execd = { -1, -1 }, .region = -1 };
 	struct child child = { .pid = -1 };
 	char exe[PATH_MAX], lib[PATH_MAX];
+	struct profiler *p = NULL;
+	struct profiler_opts o;
 	bool preload = true;
-	int go[2] = { -1, -1 }, execd[2] = { -1, -1 }, region = -1;
-	int ret, r;
-	char *command = NULL, c;
+	char *command = NULL;
+	int ret;
 
 	profiler_opts_init(&o);
 	o.scope = scope_new();
@@ -492,118 +651,43 @@ int cmd_run(const struct cli_env *env, int argc, char **argv)
 			"points in the code will not count, only --progress points\n");
 		preload = false;
 	}
+	l.exe = exe;
+	l.lib = preload ? lib : NULL;
+	l.argv = argv + optind;
 	command = join_args(argc - optind, argv + optind);
 	o.command = command;
 	ret = RUN_EXIT_FAILED;
 	p = profiler_new(env, &o);
 	if (!p)
 		goto out;
-	if (pipe2(go, O_CLOEXEC) || pipe2(execd, O_CLOEXEC)) {
+	if (pipe2(l.go, O_CLOEXEC) || pipe2(l.execd, O_CLOEXEC)) {
 		fprintf(env->err, "causalctl run: pipe: %s\n", strerror(errno));
 		goto out;
 	}
-	/*
-	 * libcausal's counters, made here and handed down: read from the start, kept after the
-	 * program exits, shared with the processes it forks and execs. Without it libcausal makes
-	 * its own region, which is found in /proc/PID/maps instead.
-	 */
-	region = memfd_create(CAUSAL_REGION_MEMFD_NAME, MFD_CLOEXEC);
-	if (region >= 0 && (ftruncate(region, (off_t)CAUSAL_REGION_SIZE) ||
-			    profiler_add_region(p, region))) {
-		close(region);
-		region = -1;
-	}
+	l.region = make_region(p);
 	fflush(NULL);
 	child.pid = fork();
 	if (child.pid < 0) {
 		fprintf(env->err, "causalctl run: fork: %s\n", strerror(errno));
 		goto out;
 	}
-	if (child.pid == 0) {
-		int e;
-
-		/* wait until the session holds us: everything from exec on is profiled */
-		close(go[1]);
-		close(execd[0]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(RUN_EXIT_FAILED);
-		if (region >= 0 && !fcntl(region, F_SETFD, 0)) {
-			char num[16];
-
-			snprintf(num, sizeof(num), "%d", region);
-			setenv(CAUSAL_REGION_FD_ENV, num, 1);
-		}
-		if (preload) {
-			const char *old = getenv("LD_PRELOAD");
-			char *v = malloc(strlen(lib) + (old ? strlen(old) : 0) + 2);
-
-			if (v) {
-				sprintf(v, "%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
-				setenv("LD_PRELOAD", v, 1);
-			}
-		}
-		signal(SIGPIPE, SIG_DFL);
-		execv(exe, argv + optind);
-		e = errno;
-		/* tell the parent why; the pipe closes on a successful exec instead */
-		if (write(execd[1], &e, sizeof(e)) < 0)
-			_exit(RUN_EXIT_CANNOT_EXEC);
-		_exit(e == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC);
-	}
-	close(go[0]);
-	close(execd[1]);
-	go[0] = execd[1] = -1;
-	install_signals();
-	if (profiler_attach(p, child.pid, exe)) {
-		kill(child.pid, SIGKILL);
-		waitpid(child.pid, NULL, 0);
-		goto out;
-	}
-	c = 'g';
-	if (write(go[1], &c, 1) != 1) {
-		fprintf(env->err, "causalctl run: cannot start %s\n", argv[optind]);
-		goto out;
-	}
-	{
-		int e;
-
-		r = (int)read(execd[0], &e, sizeof(e));
-		if (r == sizeof(e)) {
-			fprintf(env->err, "causalctl run: cannot run %s: %s\n", exe, strerror(e));
-			waitpid(child.pid, NULL, 0);
-			ret = e == ENOENT ? RUN_EXIT_NOT_FOUND : RUN_EXIT_CANNOT_EXEC;
-			goto out;
-		}
-	}
-	r = profiler_loop(p, child_done, &child);
-	if (profiler_finish(p))
-		r = -1;
-	p = NULL;
-	/* a profile ended by a signal or --max-experiments stops the command too */
-	if (!child_done(&child))
-		kill(child.pid, SIGTERM);
-	if (r) {
-		kill(child.pid, SIGTERM);
-		ret = RUN_EXIT_FAILED;
-	}
-	if (!child.reaped)
-		waitpid(child.pid, &child.status, 0);
-	if (!r) {
-		if (WIFEXITED(child.status))
-			ret = WEXITSTATUS(child.status);
-		else if (WIFSIGNALED(child.status))
-			ret = 128 + WTERMSIG(child.status);
+	if (child.pid == 0)
+		run_child(&l);
+	ret = start_child(env, p, &l, child.pid);
+	if (!ret) {
+		ret = profile_child(p, &child);
+		p = NULL;	/* profiler_finish() freed it */
 	}
 out:
 	if (p)
 		profiler_abort(p);
-	if (region >= 0)
-		close(region);
+	if (l.region >= 0)
+		close(l.region);
 	for (int i = 0; i < 2; i++) {
-		if (go[i] >= 0)
-			close(go[i]);
-		if (execd[i] >= 0)
-			close(execd[i]);
+		if (l.go[i] >= 0)
+			close(l.go[i]);
+		if (l.execd[i] >= 0)
+			close(l.execd[i]);
 	}
 	free(command);
 	scope_free(o.scope);
