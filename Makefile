@@ -204,8 +204,8 @@ bench:
 
 # Known-answer workloads: causal's (and Coz's) predictions against the optimized variants' real
 # speedups, one VM run (tests/workloads/README.md, docs/bench.md). BENCH_ACCURACY_ARGS defaults to
-# the repetitions of docs/bench.md's runs 14 and 15 (about 22 minutes of VM with the overhead's
-# three rounds since run 34; "reps=3 ovh_reps=1" is quick).
+# the repetitions of runs 14 and 15 in docs/bench-history.md (about 18 minutes of VM with the
+# overhead's three rounds: runs 70-71; "reps=3 ovh_reps=1" is quick).
 # Then the Go HTTP/2 server's prediction against its real change (docs/go.md), BENCH_GO_ARGS
 # BENCH_ACCURACY_KERNEL is the guest kernel, a name of tests/kernels/kernel.sh (default 6.1).
 BENCH_ACCURACY_ARGS ?= reps=16 preps=6 free_scale=4

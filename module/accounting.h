@@ -81,7 +81,7 @@ void causal_acct_forgive(const struct causal_clock *c, struct causal_local *l);
  * The CPU model's payments: a CPU's debt is paid once, by one task sleeping it, while the
  * session's other tasks that get that CPU meanwhile wait for the same end, uncredited. (If each
  * paid it and credited the CPU, the CPU's counter would run past global and every other CPU would
- * owe the excess: docs/bench.md, runs 36-45.)
+ * owe the excess: docs/bench-history.md, runs 36-45.)
  * claim: true if the caller now pays @l's debt until @until (ns, nonzero); false if a payment
  * runs already, ending at *@held (which may be past: its payer has not credited yet).
  * release: the payment ending at @until has credited @l (a no-op if forgiven since).

@@ -25,7 +25,7 @@
 /*
  * A sleep costs more than its length: two context switches and a wake-up latency (100-500 us
  * under emulation). Paying 100-us debts one at a time slowed CPU-bound programs during
- * experiments and made their predictions low (docs/bench.md, run 29).
+ * experiments and made their predictions low (docs/bench-history.md, run 29).
  */
 static unsigned long min_pay_ns = 400000;
 module_param(min_pay_ns, ulong, 0644);

@@ -66,7 +66,7 @@ mkdir -p $tmp
 # lock, server and batch_static run with 4 times their default unit of work: each of their steps
 # hands off to a thread on the other CPU, and under emulation such a wake-up costs hundreds of
 # microseconds (microseconds on hardware) and got cheaper as the line got shorter, which made the
-# actual speedup larger than any speedup of the line can (docs/bench.md, runs 63-71). pipeline
+# actual speedup larger than any speedup of the line can (docs/bench-history.md, runs 63-71). pipeline
 # runs with stage 2 on one CPU and stages 1 and 3 on the other: left to the scheduler, its three
 # threads sometimes shared stage 2's CPU, and its actual speedup spread over -26..+51 % a pair.
 specs='join join.c 100,3000000,35 -

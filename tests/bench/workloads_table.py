@@ -9,7 +9,7 @@ Accuracy: per workload, the marked line, the line speedup its optimized variant 
 speedup (--fixed-line, from `causalctl report --json`), the actual program speedup (median wall
 time of interleaved base/optimized runs), |error| in percentage points, and the rank of the line
 in a free-running profile, in the report's default order (from the guest: impact less its
-standard error since run 56, impact before; the summary names it) and by the weighted
+standard error since run 56 of docs/bench-history.md, impact before; the summary names it) and by the weighted
 slope (`report --sort slope` on the host, on the same profile). System: runtime under a free-running profile / unprofiled (overhead),
 the time to answer (experiment time until the line is ranked first and stays first), and the
 thread-scale runs. Prints nothing it did not measure: a missing number says why.

@@ -750,8 +750,8 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 	/*
 	 * The target ended during it or in the pause after it (not a stop or --duration): its
 	 * threads were finishing one by one, at a rate no other experiment sees (a median 1.4 times
-	 * slower per unit of progress in the workload benchmark, docs/bench.md run 14). Kept in the
-	 * profile, marked; the report leaves it out.
+	 * slower per unit of progress in the workload benchmark, docs/bench-history.md run 14).
+	 * Kept in the profile, marked; the report leaves it out.
 	 */
 	if (*go_on)
 		*go_on = wait_until(p, mono_ns() + c->cooloff_ns, is_done, arg, NULL, 0);
