@@ -33,7 +33,7 @@ GO_ENV = GOCACHE=$(CURDIR)/build/go/cache GOPATH=$(CURDIR)/build/go/path GOFLAGS
 GO_WORKLOADS := build/go/h2server build/go/h2server-stripped build/go/h2client build/go/cgocb
 
 .PHONY: FORCE all module userland deps modules-matrix tests-programs workloads go-workloads go-cgoinit check fuzz demo bench \
-	bench-accuracy style clean help install uninstall dkms-source dkms-install dkms-remove deb
+	bench-accuracy bench-generated style clean help install uninstall dkms-source dkms-install dkms-remove deb
 
 # make install: PREFIX (default /usr/local) and DESTDIR, as usual; each directory can be overridden
 PREFIX ?= /usr/local
@@ -74,6 +74,8 @@ help:
 	@echo "                on the host, how report scales with the profile's size, and Go's PGO from report --pprof"
 	@echo "make bench-accuracy   predicted vs actual speedups of the known-answer workloads and of"
 	@echo "                the Go HTTP/2 server (VM; BENCH_ACCURACY_KERNEL=7.x for another kernel)"
+	@echo "make bench-generated  predicted vs measured effect of every line of generated programs"
+	@echo "                (VM; SEEDS=\"1000 1001\" for fewer than the default 30, about 6 min each)"
 	@echo "make style      checkpatch --strict on the kernel sources"
 	@echo "make install    causalctl, libcausal, headers, causal.pc, man pages, bash completion"
 	@echo "                (PREFIX=$(PREFIX), DESTDIR=); 'make uninstall' removes them"
@@ -136,7 +138,19 @@ build/workloads/%_static-optimized: tests/workloads/%_static.c $(WORKLOAD_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(WORKLOAD_CFLAGS) -static -DOPTIMIZED -o $@ $<
 
-workloads: $(WORKLOADS)
+# generated known-answer programs (tests/workloads/gen/gen.py, issue 36): the seeds make check's
+# smoke test runs (a mutex-bound program and a bounded queue); make bench-generated builds its own
+GEN_SMOKE_SEEDS := 7 14
+GEN_PROGRAMS := $(patsubst %,build/gen/gen-%,$(GEN_SMOKE_SEEDS))
+.PRECIOUS: build/gen/gen-%.c
+build/gen/gen-%.c: tests/workloads/gen/gen.py
+	@mkdir -p $(@D)
+	python3 $< $* $(@D)
+
+build/gen/gen-%: build/gen/gen-%.c userland/include/causal.h
+	$(CC) $(WORKLOAD_CFLAGS) -o $@ $<
+
+workloads: $(WORKLOADS) $(GEN_PROGRAMS)
 
 # pure Go and static (CGO_ENABLED=0), except the cgo callback program, which needs cgo; rebuilt
 # when the toolchain changes (build/go/toolchain holds its version)
@@ -210,6 +224,14 @@ bench:
 # BENCH_ACCURACY_KERNEL is the guest kernel, a name of tests/kernels/kernel.sh (default 6.1).
 BENCH_ACCURACY_ARGS ?= reps=16 preps=6 free_scale=4
 BENCH_ACCURACY_KERNEL ?= 6.1
+# Generated known-answer programs (tests/workloads/gen/gen.py): predicted against measured effect of
+# every marked line, one VM run (tests/bench/generated.sh). SEEDS: from 1000 up report, below 1000
+# tune; the default 30 take about 3 hours of VM.
+SEEDS ?= $(shell seq 1000 1029)
+bench-generated:
+	@tests/deps.sh --quiet
+	tests/bench/generated.sh -k $(BENCH_ACCURACY_KERNEL) $(SEEDS)
+
 bench-accuracy:
 	@tests/deps.sh --quiet
 	tests/bench/workloads-run.sh -k $(BENCH_ACCURACY_KERNEL) accuracy $(BENCH_ACCURACY_ARGS)

@@ -289,7 +289,7 @@ else
 	fail "pprof checks (no output from the Go VM run)"
 fi
 
-step "VM smoke test of the known-answer workloads (each runs under causalctl and leaves a profile)"
+step "VM smoke test of the known-answer workloads and two generated programs (each runs under causalctl and leaves a profile)"
 # one kernel: it tests the workloads and causalctl's handling of them (threads, a raw futex, forked
 # processes, a static binary), which the kernel matrix above already covers; accuracy is
 # 'make bench-accuracy', never a timed assertion here
@@ -299,6 +299,7 @@ if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ]; then
 		n=$(basename "$w" .c)
 		[ "$n" = coz_counts ] || wl+=(-a "build/workloads/$n")
 	done
+	for g in build/gen/gen-7 build/gen/gen-14; do wl+=(-a "$g"); done
 	tests/vm/run -k 6.1 -q -t 400 -l "$out/workloads-6.1" -a userland/build/lib/libcausal.so.0 "${wl[@]}" \
 		--script tests/vm/workloads.sh
 	vrc=$?

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# In-guest smoke test of the known-answer workloads (tests/workloads/README.md), as KTAP on stdout:
+# In-guest smoke test of the known-answer workloads (tests/workloads/README.md) and of two programs
+# of the generator (tests/workloads/gen/gen.py, seeds 7 and 14), as KTAP on stdout:
 # each one, with small arguments, runs to completion under `causalctl run` (a few short
 # experiments) and leaves a profile with experiments and its progress point counted. Accuracy is
 # `make bench-accuracy`'s business, not this one's: no timing is checked here. No
@@ -22,7 +23,9 @@ futex 500,120000,1 -
 server 1000 -
 phased 50 -
 batch_static 100 --progress=batch_done
-pool 480 -'
+pool 480 -
+gen-7 4000 -
+gen-14 600 -'
 
 ok() {
 	n=$((n + 1))

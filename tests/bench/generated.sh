@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench-generated: causalctl's predictions on programs nobody tuned it for (issue 36). For each
+# seed, tests/workloads/gen/gen.py writes a program; it is built as is and once per marked line with
+# that line's loop cut to 70 % (-DSCALE_<LABEL>=70). One VM run (tests/bench/generated-guest.sh)
+# then measures, per program, the actual effect of each variant (base and variants interleaved,
+# rounds in rotating order) and causalctl's prediction for each line (--fixed-line, speedups 0 and
+# 30 %), and tests/bench/generated_table.py prints predicted against actual for every line.
+#
+#   tests/bench/generated.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] SEED... [-- KEY=VALUE...]
+#
+# Seeds below 1000 tune the profiler, seeds from 1000 up report (docs/bench.md). KEY=VALUE go to
+# the guest script: reps= (rounds of the actual timing, default 5), secs= (a base run's length,
+# default 3), prof= (seconds of profile per line, default 60). OUTDIR (default build/bench) gets
+# gen/ (programs and manifests), vm-generated/ (guest.out) and table-generated.txt. Exits non-zero
+# only if something failed to build or run.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${CAUSAL_BENCH_OUT:-$top/build/bench}
+kernel=6.1
+timeout=
+seeds=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-o|--out) out=$2; shift 2 ;;
+	-k|--kernel) kernel=$2; shift 2 ;;
+	-t|--timeout) timeout=$2; shift 2 ;;
+	-h|--help) sed -n '3,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--) shift; break ;;
+	-*) echo "generated: unknown option '$1'" >&2; exit 2 ;;
+	*) seeds+=("$1"); shift ;;
+	esac
+done
+[ ${#seeds[@]} -gt 0 ] || { echo "generated: no seed (tests/bench/generated.sh SEED...)" >&2; exit 2; }
+mkdir -p "$out/gen"
+out=$(cd "$out" && pwd)
+cd "$top"
+
+make -s userland >&2
+cc=${CC:-gcc}
+# as the Makefile builds workloads (WORKLOAD_CFLAGS)
+wflags=(-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -pthread
+	-Iuserland/include)
+adds=()
+for s in "${seeds[@]}"; do
+	case "$s" in *[!0-9]*) echo "generated: a seed is a number, not '$s'" >&2; exit 2 ;; esac
+	python3 tests/workloads/gen/gen.py "$s" "$out/gen"
+	"$cc" "${wflags[@]}" -o "$out/gen/gen-$s" "$out/gen/gen-$s.c"
+	adds+=(-a "$out/gen/gen-$s" -a "$out/gen/gen-$s.json")
+	for label in $(python3 -c 'import json, sys; print(" ".join(l["label"] for l in json.load(open(sys.argv[1]))["lines"]))' \
+		"$out/gen/gen-$s.json"); do
+		"$cc" "${wflags[@]}" "-DSCALE_$label=70" -o "$out/gen/gen-$s-$label" "$out/gen/gen-$s.c"
+		adds+=(-a "$out/gen/gen-$s-$label")
+	done
+done
+kmod=$out/kmod/$kernel
+tests/build-module.sh "$kernel" "$kmod" >&2
+# about (1 + lines) * reps * secs of timing and lines * (prof + 10) of profiles per program
+: "${timeout:=$(( ${#seeds[@]} * 1800 + 300 ))}"
+vm=$out/vm-generated
+rc=0
+tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vm" -a userland/build/lib/libcausal.so.0 \
+	"${adds[@]}" --script tests/bench/generated-guest.sh -- "$(IFS=,; echo "${seeds[*]}")" "$@" || rc=$?
+python3 tests/bench/generated_table.py "$out/gen" "$vm/guest.out" | tee "$out/table-generated.txt"
+exit $rc
