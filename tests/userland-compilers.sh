@@ -32,6 +32,9 @@ build() {
 	line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' "$out/$name-unit.log" | tail -n 1)
 	if [ $rc -eq 0 ] && [ -n "$line" ]; then
 		pass "unit tests with $name: ${line#unit: }"
+		# each skipped test, for make check's count of skips (its reason is in the log)
+		grep '^\[  SKIPPED \] [a-z_][a-z0-9_]*$' "$out/$name-unit.log" | sort -u |
+			sed "s/^\[  SKIPPED \] \(.*\)/SKIP: unit test \1 with $name/"
 	else
 		grep -E 'FAILED|ERROR|runtime error' "$out/$name-unit.log" | head -n 20
 		fail "unit tests with $name: ${line:-no summary} (exit $rc, log $out/$name-unit.log)"
