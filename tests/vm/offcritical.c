@@ -4,14 +4,14 @@
  * something a plain sample-count profiler cannot do (tests/vm/profile.sh).
  *
  * One thread works in rounds: line "critical" (WORK_US of LCG steps, calibrated at start), then a
- * sleep of WORK_US, then round_done() (the progress point, a uprobe). SIDE threads meanwhile each
- * loop over line "side" (the same work) and the same sleep, for ever: each runs half a CPU, as the
- * round thread does, so line "side" gets about SIDE times the samples of line "critical" (twice
- * with 2 side threads, which with the round thread ask for 1.5 of a 2-CPU guest's CPUs). Nothing
- * waits for the side threads: speeding line "side" up gains nothing, while speeding line
- * "critical" up by s shortens a round by s/2.
+ * sleep of twice that, then round_done() (the progress point, a uprobe). SIDE threads meanwhile
+ * each loop over line "side" (the same work) and the same sleep, for ever: each runs a third of a
+ * CPU, as the round thread does, so line "side" gets about SIDE times the samples of line
+ * "critical" (twice with 2 side threads, which with the round thread ask for one of a 2-CPU
+ * guest's CPUs: little contention). Nothing waits for the side threads: speeding line "side" up
+ * gains nothing, while speeding line "critical" up by s shortens a round by s/3.
  *
- *   offcritical [ROUNDS [SIDE [WORK_US]]]    defaults: 1000000000 rounds, 2 side threads, 4000 us
+ *   offcritical [ROUNDS [SIDE [WORK_US]]]    defaults: 1000000000 rounds, 2 side threads, 2000 us
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -49,7 +49,7 @@ static void *side(void *arg)
 	for (;;) {
 		x = work_side(iters, x);
 		sink = x;
-		sleep_ns(work_us * 1000);
+		sleep_ns(2 * work_us * 1000);
 	}
 	return NULL;
 }
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	uint64_t x = 1, best = UINT64_MAX;
 	pthread_t t;
 
-	work_us = argc > 3 ? strtoull(argv[3], NULL, 0) : 4000;
+	work_us = argc > 3 ? strtoull(argv[3], NULL, 0) : 2000;
 	if (nside < 0 || nside > 64 || !work_us) {
 		fprintf(stderr, "usage: offcritical [ROUNDS [SIDE (0..64) [WORK_US (> 0)]]]\n");
 		return 2;
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 		}
 	for (uint64_t r = 0; r < rounds; r++) {
 		x = work_critical(iters, x);
-		sleep_ns(work_us * 1000);
+		sleep_ns(2 * work_us * 1000);
 		x = round_done(x);
 	}
 	sink = x;
