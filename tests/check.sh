@@ -19,8 +19,9 @@ kernels=$(tests/kernels/kernel.sh list)
 release=$(cat VERSION)
 t0=$(date +%s)
 
-# name_of TEXT: a check's name without kernel versions, numbers and measured values
-name_of() { sed -E -e 's/ \(.*//' -e 's/[0-9]+([.][0-9x]+)*(-deb[0-9]+)?/N/g'; }
+# name_of < TEXT: a check's name without kernel versions, numbers and measured values (a trailing
+# parenthesis)
+name_of() { sed -E -e 's/ \([^()]*\)$//' -e 's/[0-9]+([.][0-9x]+)*(-deb[0-9]+)?/N/g'; }
 # Every VM run tests/vm/run had to run again (it keeps the console of the first try as
 # console.text-patch-fault.log or console.boot-failure.log) is listed as FLAKY at the end; two
 # in one step fail it: a fault the emulator shows that often is not the rare one it excuses.

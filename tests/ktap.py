@@ -8,8 +8,8 @@ Prints every failed or skipped test with its path, then 'NAME: N passed, N faile
 Exits 1 if any test failed, a plan does not match the results, a 'Bail out!' was seen, or there
 were no results at all (a run that reports nothing has not passed). With --counts, appends
 'PASS n', 'FAIL n', 'SKIP n' lines to FILE for the caller's summary. With --names, appends one
-line per result to FILE: SUITE, the subtests it is in and its name without the measured values in
-parentheses, so that the caller can count distinct checks (the same check run on several kernels
+line per result to FILE: SUITE, the subtests it is in and its name without the measured value in
+a trailing parenthesis, so that the caller can count distinct checks (the same check run on several kernels
 or backends, under one SUITE, is one line however often it ran).
 """
 import argparse
@@ -20,6 +20,7 @@ TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 RESULT = re.compile(r'^(\s*)(not ok|ok)\s+(\d+)\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(.*))?$')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
 SUBTEST = re.compile(r'^(\s*)#\s*Subtest:\s*(.*)$')
+MEASURED = re.compile(r'\s*\([^()]*\)$')  # 'name (measured value)': the name
 
 
 def parse(lines):
@@ -126,7 +127,7 @@ def main():
         suite = args.suite or args.name
         with open(args.names, 'a') as n:
             for name, _, _, path in leaves:
-                n.write(' / '.join((suite,) + path + (name.split(' (')[0].strip(),)) + '\n')
+                n.write(' / '.join((suite,) + path + (MEASURED.sub('', name).strip(),)) + '\n')
     return 1 if bad else 0
 
 
