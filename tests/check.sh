@@ -175,7 +175,7 @@ if [ -n "${have_module[test]:-}" ]; then
 	vrc=$?
 	cat "$out/vm-kunit/guest.out" 2>/dev/null | sed 's/^/  /'
 	ktap kunit kunit "$out/vm-kunit/guest.out"
-	[ $vrc -eq 0 ] || [ $vrc -eq 1 ] || fail "KUnit VM run (exit $vrc: kernel report or timeout, see $out/vm-kunit)"
+	[ $vrc -eq 0 ] || [ $vrc -eq 1 ] || fail "KUnit VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/vm-kunit)"
 else
 	fail "KUnit (no test kernel module)"
 fi
@@ -193,7 +193,7 @@ for k in $kernels; do
 	vrc=$?
 	sed 's/^/  /' "$out/vm-$k/guest.out" 2>/dev/null
 	ktap integration "integration on $k" "$out/vm-$k/guest.out"
-	[ $vrc -le 1 ] || fail "integration $k VM run (exit $vrc: kernel report or timeout, see $out/vm-$k)"
+	[ $vrc -le 1 ] || fail "integration $k VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/vm-$k)"
 done
 
 step "VM tests of the module core (sessions, sampler, delays, wake-ups, fork, attach, kill)"
@@ -228,7 +228,7 @@ for run in $runs; do
 	vrc=$?
 	sed 's/^/  /' "$out/core-$k-$kind/guest.out" 2>/dev/null
 	ktap core "core on $k ($kind)" "$out/core-$k-$kind/guest.out"
-	[ $vrc -le 1 ] || fail "core $k $kind VM run (exit $vrc: kernel report or timeout, see $out/core-$k-$kind)"
+	[ $vrc -le 1 ] || fail "core $k $kind VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/core-$k-$kind)"
 done
 
 step "permissions and exec on 7.x (dumpability in the task's exec_state), with both hook backends"
@@ -244,7 +244,7 @@ for h in tracepoint kprobe; do
 	vrc=$?
 	sed 's/^/  /' "$out/perm-7.x-$h/guest.out" 2>/dev/null
 	ktap perm "perm on 7.x ($h)" "$out/perm-7.x-$h/guest.out"
-	[ $vrc -le 1 ] || fail "perm 7.x $h VM run (exit $vrc: rmmod failed, kernel report or timeout, see $out/perm-7.x-$h)"
+	[ $vrc -le 1 ] || fail "perm 7.x $h VM run (exit $vrc: rmmod failed, kernel report, timeout or a console cut short, see $out/perm-7.x-$h)"
 done
 
 step "VM tests of causalctl run, attach and report (progress points, uprobes, SIGINT, ranking, timeline)"
@@ -272,7 +272,7 @@ for k in 6.1 6.12 test 7.x; do
 	# --timeline's spans and utilisation against what tests/vm/efficiency measured of itself
 	counted "$out/profile-$k/timeline.log" tests/report/timeline-check.py "timeline on $k" \
 		"$out/profile-$k/guest.out"
-	[ $vrc -le 1 ] || fail "profile $k VM run (exit $vrc: kernel report or timeout, see $out/profile-$k)"
+	[ $vrc -le 1 ] || fail "profile $k VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/profile-$k)"
 done
 
 step "VM tests of causalctl status's checks (no headers, perf_event_paranoid=3, lockdown, a PROGRAM)"
@@ -286,7 +286,7 @@ for k in 6.1 test; do
 	vrc=$?
 	sed 's/^/  /' "$out/status-$k/guest.out" 2>/dev/null
 	ktap status "status on $k" "$out/status-$k/guest.out"
-	[ $vrc -le 1 ] || fail "status $k VM run (exit $vrc: kernel report or timeout, see $out/status-$k)"
+	[ $vrc -le 1 ] || fail "status $k VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/status-$k)"
 done
 
 step "make demo's command: it settles, ranks join.c's line A first and says so in its verdict"
@@ -308,7 +308,7 @@ if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-workloa
 	# less the server's profile in base64 (for the pprof step below)
 	grep -v '^# pprof-b64 ' "$out/go-6.1/guest.out" 2>/dev/null | sed 's/^/  /'
 	ktap go "Go on 6.1" "$out/go-6.1/guest.out"
-	[ $vrc -le 1 ] || fail "Go VM run (exit $vrc: kernel report or timeout, see $out/go-6.1)"
+	[ $vrc -le 1 ] || fail "Go VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/go-6.1)"
 else
 	fail "Go workloads (module, userland or Go build missing)"
 fi
@@ -335,7 +335,7 @@ if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ]; then
 	vrc=$?
 	sed 's/^/  /' "$out/workloads-6.1/guest.out" 2>/dev/null
 	ktap workloads "workloads on 6.1" "$out/workloads-6.1/guest.out"
-	[ $vrc -le 1 ] || fail "workloads 6.1 VM run (exit $vrc: kernel report or timeout, see $out/workloads-6.1)"
+	[ $vrc -le 1 ] || fail "workloads 6.1 VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/workloads-6.1)"
 else
 	fail "workloads (module 6.1 or userland missing)"
 fi

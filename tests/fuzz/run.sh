@@ -55,7 +55,7 @@ sed 's/^/  /' "$log/vm/guest.out" 2>/dev/null
 grep -E 'kmemleak scanned' "$log/vm/console.log" | tr -d '\r' | sed 's/^/  /'
 ktap "reliability on the debug kernel" reliability "$log/vm/guest.out"
 if [ $vrc -gt 1 ]; then
-	echo "FAIL: reliability VM run (exit $vrc: kernel report, leak or timeout, see $log/vm)"
+	echo "FAIL: reliability VM run (exit $vrc: kernel report, leak, timeout or a console cut short, see $log/vm)"
 	[ -n "$counts" ] && echo "FAIL 1" >>"$counts"
 	status=1
 fi
