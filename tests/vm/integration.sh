@@ -78,7 +78,7 @@ sleep 30 </dev/causal &
 holder=$!
 sleep 1
 held=0
-[ -d /proc/$holder ] && ls -l /proc/$holder/fd/0 2>/dev/null | grep -q '/dev/causal' && held=1
+[ "$(readlink /proc/$holder/fd/0 2>/dev/null)" = /dev/causal ] && held=1
 rmmod causal 2>/dev/null
 busy=$?
 kill $holder
