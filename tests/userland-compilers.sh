@@ -46,10 +46,12 @@ build clang env CC=clang CXX=clang++
 
 in_root() { tests/kernels/build-root.sh run trixie "$@"; }
 if in_root gcc --version >"$out/gcc-14-trixie.version" 2>&1; then
-	# Debian 13 has no coz-profiler: test_coz_abi gets the host's coz.h (Coz 0.2.2's ABI)
+	# Debian 13 has no coz-profiler: test_coz_abi and test_sites get the host's coz.h (Coz
+	# 0.2.2's ABI)
 	mkdir -p "$top/build/userland-gcc-14-trixie/coz"
 	cp /usr/include/coz.h "$top/build/userland-gcc-14-trixie/coz/"
-	build gcc-14-trixie in_root env CC=gcc CXX=g++ CPPFLAGS="-I$top/build/userland-gcc-14-trixie/coz"
+	build gcc-14-trixie in_root env CC=gcc CXX=g++ CPPFLAGS="-I$top/build/userland-gcc-14-trixie/coz" \
+		COZ_INCLUDE_DIR="$top/build/userland-gcc-14-trixie/coz"
 else
 	cat "$out/gcc-14-trixie.version"
 	fail "the Debian 13 root (tests/kernels/build-root.sh dir trixie)"
