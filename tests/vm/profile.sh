@@ -253,8 +253,13 @@ if [ "$full" = full ]; then
 
 	# 8. offcritical: the critical line is not the most sampled one (two side threads on an
 	# off-critical line get about twice its samples), so a sample-count profiler ranks the wrong
-	# line first. 60 experiments whatever the speed of the host, then SIGTERM (143).
-	causalctl run -o $tmp/off.coz --seed 7 --experiment-length 200ms --max-experiments 60 \
+	# line first. 100 experiments of 400 ms whatever the speed of the host, then SIGTERM (143).
+	# Ranked by slope, as join: with 60 experiments the side line came first once in 4 profiles
+	# under emulation on a loaded host (slope +0.44 against +0.20); with 100, line critical's
+	# slope was +0.37, +0.29 and +0.34 (a round is a third work: +0.33 expected) against the side
+	# line's -0.07, -0.34 and +0.02 in 3 of 3 (the default order, impact less its standard error,
+	# had narrower margins: 6.3 against -20.8, -8.8 against -21.9, -1.6 against -5.5).
+	causalctl run -o $tmp/off.coz --seed 7 --experiment-length 400ms --max-experiments 100 \
 		--progress round_done -- offcritical >$tmp/off.out 2>&1
 	rc=$?
 	diag $tmp/off.out
