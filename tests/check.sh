@@ -22,23 +22,16 @@ t0=$(date +%s)
 # name_of < TEXT: a check's name without kernel versions, numbers and measured values (a trailing
 # parenthesis)
 name_of() { sed -E -e 's/ \([^()]*\)$//' -e 's/[0-9]+([.][0-9x]+)*(-deb[0-9]+)?/N/g'; }
-# Every VM run tests/vm/run had to run again (it keeps the console of the first try as
-# console.text-patch-fault.log or console.boot-failure.log) is listed as FLAKY at the end; two
-# in one step fail it: a fault the emulator shows that often is not the rare one it excuses.
+# Every VM run tests/vm/run had to run again is listed as FLAKY at the end; two in one step fail
+# it: a fault the emulator shows that often is not the rare one it excuses (tests/vm/flaky.sh).
 flaky=$out/flaky
 : >"$flaky"
 : >"$out/flaky-seen"
 cur_step=
 flaky_scan() {
-	local f n=0
 	[ -n "$cur_step" ] || return 0
-	while IFS= read -r f; do
-		grep -qxF "$f" "$out/flaky-seen" && continue
-		echo "$f" >>"$out/flaky-seen"
-		echo "FLAKY: $cur_step: run again, the first try's console in $f" >>"$flaky"
-		n=$((n + 1))
-	done < <(find "$out" -name console.text-patch-fault.log -o -name console.boot-failure.log | sort)
-	[ "$n" -lt 2 ] || fail "$cur_step: $n VM runs had to run again (FLAKY lines at the end)"
+	tests/vm/flaky.sh "$out" "$cur_step" "$out/flaky-seen" >>"$flaky" ||
+		fail "$cur_step: two or more VM runs had to run again (FLAKY lines at the end)"
 }
 step() { flaky_scan; cur_step=$*; printf '\n==> %s\n' "$*"; }
 pass() { echo "PASS 1" >>"$counts"; echo "$*" | name_of >>"$names"; echo "PASS: $*"; }

@@ -7,7 +7,8 @@
 # with a CPU in the int3 handler, and variants of both that must not be excused (our kprobe
 # handler or KUnit module in the trace, a bare module address as an unloaded module's code shows,
 # a fault outside the patched sites, a second report in the same log), our own WARN, clean and
-# truncated logs. Prints TAP.
+# truncated logs. Then tests/vm/flaky.sh, which lists the reruns as FLAKY and fails a step that
+# needed two. Prints TAP.
 set -euo pipefail
 cc=$(dirname "$0")/check-console
 tmp=$(mktemp -d)
@@ -92,7 +93,7 @@ expect() {
 		failed=$((failed + 1))
 	fi
 }
-echo "1..13"
+echo "1..16"
 expect clean_boot_passes_and_is_no_fault clean 0 1
 expect truncated_console_is_incomplete truncated 2 1
 expect kmemleak_without_final_scan_is_incomplete kmemleak-no-scan 2 1
@@ -106,4 +107,27 @@ expect int3_with_a_bare_module_address_is_not_excused oops-int3-bare-module-addr
 expect int3_at_a_module_area_address_is_not_excused oops-int3-rip-in-module-area 1 1
 expect int3_outside_the_patched_sites_is_not_excused oops-int3-elsewhere 1 1
 expect stall_and_a_second_report_is_not_excused stall-int3-and-hung-task 1 1
+
+# tests/vm/flaky.sh: the reruns make check lists as FLAKY, and two in one step fail it
+fl=$(dirname "$0")/flaky.sh
+# flaky NAME WANT_STATUS WANT_LINES: flaky.sh's exit status and FLAKY lines on $tmp/out
+flaky() {
+	local got lines
+	"$fl" "$tmp/out" step "$tmp/seen" >"$tmp/flaky" && got=0 || got=$?
+	lines=$(grep -c '^FLAKY: step: ' "$tmp/flaky" || true)
+	n=$((n + 1))
+	if [ "$got" = "$2" ] && [ "$lines" = "$3" ]; then
+		echo "ok $n $1"
+	else
+		echo "not ok $n $1 (flaky.sh $got, want $2; $lines FLAKY lines, want $3)"
+		failed=$((failed + 1))
+	fi
+}
+mkdir -p "$tmp/out/core-a" "$tmp/out/core-b" "$tmp/out/core-c"
+touch "$tmp/out/core-a/console.log"
+flaky no_rerun_is_no_flaky_line 0 0
+touch "$tmp/out/core-a/console.text-patch-fault.log"
+flaky one_rerun_is_listed_and_passes 0 1
+touch "$tmp/out/core-b/console.text-patch-fault.log" "$tmp/out/core-c/console.boot-failure.log"
+flaky two_new_reruns_in_one_step_fail 1 2
 [ "$failed" -eq 0 ]
