@@ -39,8 +39,8 @@ TEST_PACKAGES=(
 	build-essential flex bison bc libssl-dev libelf-dev kmod dwarves xz-utils zstd cpio sparse perl python3
 	# the test kernel's source
 	linux-source-6.1
-	# userland unit tests
-	libcmocka-dev
+	# userland unit tests; libc's DWARF, which test_symbols reads (it skips without it)
+	libcmocka-dev libc6-dbg
 	# coz.h, against which the unit tests check libcausal's Coz ABI; Coz for the benchmarks
 	coz-profiler
 	# causalctl report's HTML opened in a real browser (tests/report/browser.sh)

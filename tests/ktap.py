@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """Parses TAP/KTAP (nested subtests, kernel log timestamps allowed) and counts the leaf results.
 
-    ktap.py [--name NAME] [--counts FILE] [LOG]
+    ktap.py [--name NAME] [--counts FILE] [--suite SUITE --names FILE] [LOG]
 
 Prints every failed or skipped test with its path, then 'NAME: N passed, N failed, N skipped'.
 Exits 1 if any test failed, a plan does not match the results, a 'Bail out!' was seen, or there
 were no results at all (a run that reports nothing has not passed). With --counts, appends
-'PASS n', 'FAIL n', 'SKIP n' lines to FILE for the caller's summary.
+'PASS n', 'FAIL n', 'SKIP n' lines to FILE for the caller's summary. With --names, appends one
+line per result to FILE: SUITE, the subtests it is in and its name without the measured value in
+a trailing parenthesis, so that the caller can count distinct checks (the same check run on several kernels
+or backends, under one SUITE, is one line however often it ran).
 """
 import argparse
 import re
@@ -17,11 +20,14 @@ TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 RESULT = re.compile(r'^(\s*)(not ok|ok)\s+(\d+)\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(.*))?$')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
 SUBTEST = re.compile(r'^(\s*)#\s*Subtest:\s*(.*)$')
+MEASURED = re.compile(r'\s*\([^()]*\)$')  # 'name (measured value)': the name
 
 
 def parse(lines):
-    """Returns (leaves, problems): leaves are (path, status, note) with status pass/fail/skip."""
+    """Returns (leaves, problems): leaves are (name, status, note, path) with status
+    pass/fail/skip and path the names of the subtests the result is in."""
     leaves, problems = [], []
+    subtest_at = {}  # indent -> name of the '# Subtest:' whose results are at that indent
     # one frame per open indentation level: {indent, plan, count, mark (first leaf of the next result)}
     stack = []
     pending_children = {}  # indent -> True when deeper results appeared since the last result here
@@ -29,6 +35,10 @@ def parse(lines):
         line = TIMESTAMP.sub('', raw.rstrip('\r\n'))
         if line.strip().startswith('Bail out!'):
             problems.append(line.strip())
+            continue
+        m = SUBTEST.match(line)
+        if m:
+            subtest_at[len(m.group(1))] = m.group(2).strip()
             continue
         m = PLAN.match(line)
         if m:
@@ -44,6 +54,9 @@ def parse(lines):
         if not m:
             continue
         indent, status, name, directive = len(m.group(1)), m.group(2), m.group(4), m.group(5) or ''
+        for k in [k for k in subtest_at if k > indent]:
+            del subtest_at[k]
+        path = tuple(subtest_at[k] for k in sorted(subtest_at) if k <= indent)
         # close deeper levels: their plan must be met
         deeper_names = []
         while stack and stack[-1]['indent'] > indent:
@@ -71,10 +84,10 @@ def parse(lines):
         if has_children:
             # a parent: its children are counted; a failing parent whose children all passed
             # (a crash after them, a missing child) still counts as one failure
-            if st == 'fail' and not any(s == 'fail' for _, s, _ in leaves[first_child:]):
-                leaves.append((name + ' (summary)', 'fail', directive))
+            if st == 'fail' and not any(lf[1] == 'fail' for lf in leaves[first_child:]):
+                leaves.append((name + ' (summary)', 'fail', directive, path))
         else:
-            leaves.append((name, st, directive))
+            leaves.append((name, st, directive, path))
         frame['mark'] = len(leaves)
     for frame in stack:
         if frame['plan'] is not None and frame['plan'] != frame['count']:
@@ -86,6 +99,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--name', default='tap')
     ap.add_argument('--counts')
+    ap.add_argument('--suite', default=None)
+    ap.add_argument('--names')
     ap.add_argument('log', nargs='?')
     args = ap.parse_args()
     try:
@@ -93,10 +108,10 @@ def main():
             leaves, problems = parse(f)
     except OSError as e:
         leaves, problems = [], [f"cannot read results: {e}"]
-    passed = sum(1 for _, s, _ in leaves if s == 'pass')
-    failed = sum(1 for _, s, _ in leaves if s == 'fail')
-    skipped = sum(1 for _, s, _ in leaves if s == 'skip')
-    for name, s, note in leaves:
+    passed = sum(1 for lf in leaves if lf[1] == 'pass')
+    failed = sum(1 for lf in leaves if lf[1] == 'fail')
+    skipped = sum(1 for lf in leaves if lf[1] == 'skip')
+    for name, s, note, _ in leaves:
         if s != 'pass':
             print(f"{args.name}: {s.upper()} {name}" + (f" # {note}" if note else ''))
     for p in problems:
@@ -108,6 +123,11 @@ def main():
     if args.counts:
         with open(args.counts, 'a') as c:
             c.write(f"PASS {passed}\nFAIL {failed + len(problems) + (0 if leaves else 1)}\nSKIP {skipped}\n")
+    if args.names:
+        suite = args.suite or args.name
+        with open(args.names, 'a') as n:
+            for name, _, _, path in leaves:
+                n.write(' / '.join((suite,) + path + (MEASURED.sub('', name).strip(),)) + '\n')
     return 1 if bad else 0
 
 

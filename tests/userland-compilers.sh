@@ -32,6 +32,9 @@ build() {
 	line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' "$out/$name-unit.log" | tail -n 1)
 	if [ $rc -eq 0 ] && [ -n "$line" ]; then
 		pass "unit tests with $name: ${line#unit: }"
+		# each skipped test, for make check's count of skips (its reason is in the log)
+		grep '^\[  SKIPPED \] [a-z_][a-z0-9_]*$' "$out/$name-unit.log" | sort -u |
+			sed "s/^\[  SKIPPED \] \(.*\)/SKIP: unit test \1 with $name/"
 	else
 		grep -E 'FAILED|ERROR|runtime error' "$out/$name-unit.log" | head -n 20
 		fail "unit tests with $name: ${line:-no summary} (exit $rc, log $out/$name-unit.log)"
@@ -43,10 +46,12 @@ build clang env CC=clang CXX=clang++
 
 in_root() { tests/kernels/build-root.sh run trixie "$@"; }
 if in_root gcc --version >"$out/gcc-14-trixie.version" 2>&1; then
-	# Debian 13 has no coz-profiler: test_coz_abi gets the host's coz.h (Coz 0.2.2's ABI)
+	# Debian 13 has no coz-profiler: test_coz_abi and test_sites get the host's coz.h (Coz
+	# 0.2.2's ABI)
 	mkdir -p "$top/build/userland-gcc-14-trixie/coz"
 	cp /usr/include/coz.h "$top/build/userland-gcc-14-trixie/coz/"
-	build gcc-14-trixie in_root env CC=gcc CXX=g++ CPPFLAGS="-I$top/build/userland-gcc-14-trixie/coz"
+	build gcc-14-trixie in_root env CC=gcc CXX=g++ CPPFLAGS="-I$top/build/userland-gcc-14-trixie/coz" \
+		COZ_INCLUDE_DIR="$top/build/userland-gcc-14-trixie/coz"
 else
 	cat "$out/gcc-14-trixie.version"
 	fail "the Debian 13 root (tests/kernels/build-root.sh dir trixie)"

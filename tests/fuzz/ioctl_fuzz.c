@@ -4,13 +4,17 @@
  * poll and close calls from several threads of several processes at once, against live targets
  * (children that spin, sleep, wake each other, fork, exec and exit, and get SIGKILLed).
  *
- *   ioctl_fuzz [-s SEED] [-n CALLS] [-t SECONDS] [-p PROCS] [-j THREADS] [-H HANG_SECONDS]
+ *   ioctl_fuzz [-s SEED] [-n CALLS] [-t SECONDS] [-m MIN_CALLS] [-p PROCS] [-j THREADS]
+ *              [-H HANG_SECONDS]
  *
  * Every worker thread draws its calls from its own generator seeded from SEED, so a run is
  * reproduced (up to the interleaving of the threads) by giving the seed it printed. The run ends
  * after CALLS calls or SECONDS seconds, whichever comes first. A call that does not return within
  * HANG_SECONDS (default 60) is a hang: the fuzzer prints the thread's kernel stack and fails.
- * Output is KTAP: one result, with the calls made, per operation and per errno, as diagnostics.
+ * Output is KTAP, the calls made per operation and per errno as diagnostics, and four results: no
+ * call hung and no worker crashed; at least MIN_CALLS calls were made (default 1000, or CALLS if
+ * less); every command succeeded at least once; and at least 2 % of the experiment starts did (so
+ * that the accounting and delay paths were reached). A run that did little tested nothing.
  * The kernel's own reports (KASAN, lockdep, kmemleak, ...) are the harness's business.
  *
  * ioctl_fuzz --target LIFETIME_MS    the target mode (run from a copy of this binary)
@@ -848,8 +852,13 @@ static bool fuzz_one(struct worker *w, struct slot *sl)
 	case 15:
 		op = below(r, 20) ? OP_IOCTL : OP_FORK;
 		break;
-	case 16:	/* a whole session: slow (a target is spawned), so rarely */
-		op = chance(r, 15) ? OP_SESSION : OP_IOCTL;
+	/*
+	 * a whole session: slow (a target is spawned), so not often; but random calls rarely
+	 * start an experiment (every field right at once, on an attached fd), and without
+	 * experiments the accounting and delay paths are not reached
+	 */
+	case 16:
+		op = chance(r, 50) ? OP_SESSION : OP_IOCTL;
 		break;
 	default:
 		op = OP_IOCTL;
@@ -1232,21 +1241,23 @@ static void setup_cgroup(void)
 
 static int usage(const char *argv0)
 {
-	fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-t SECONDS] [-p PROCS] [-j THREADS] "
-		"[-H HANG_SECONDS]\n", argv0);
+	fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-t SECONDS] [-m MIN_CALLS] [-p PROCS] "
+		"[-j THREADS] [-H HANG_SECONDS]\n", argv0);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	uint64_t calls = 100000, seconds = 600, t0, last = 0, elapsed, hung_at = 0;
+	uint64_t calls = 100000, seconds = 600, t0, last = 0, elapsed, hung_at = 0, min_calls = 0;
+	uint64_t starts, starts_ok;
+	bool every_cmd = true;
 	pid_t procs[MAX_PROCS];
 	bool hung = false, seeded = false, crashed = false;
 	int opt, status;
 
 	if (argc >= 3 && !strcmp(argv[1], "--target"))
 		return target_main(strtoull(argv[2], NULL, 0), argc > 3 ? strtoull(argv[3], NULL, 0) : 0);
-	while ((opt = getopt(argc, argv, "s:n:t:p:j:H:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:m:p:j:H:h")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -1257,6 +1268,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			seconds = strtoull(optarg, NULL, 0);
+			break;
+		case 'm':
+			min_calls = strtoull(optarg, NULL, 0);
 			break;
 		case 'p':
 			nprocs = atoi(optarg);
@@ -1275,6 +1289,8 @@ int main(int argc, char **argv)
 		return usage(argv[0]);
 	if (!seeded)
 		seed = now_ns() ^ ((uint64_t)getpid() << 32);
+	if (!min_calls)
+		min_calls = calls < 1000 ? calls : 1000;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	{
@@ -1285,7 +1301,7 @@ int main(int argc, char **argv)
 			close(null);
 		}
 	}
-	printf("KTAP version 1\n1..1\n");
+	printf("KTAP version 1\n1..4\n");
 	printf("# ioctl_fuzz: seed %#" PRIx64 " (reproduce with -s %#" PRIx64 "), %" PRIu64
 	       " calls or %" PRIu64 " s, %d processes x %d threads\n", seed, seed, calls, seconds,
 	       nprocs, nthreads);
@@ -1382,12 +1398,26 @@ int main(int argc, char **argv)
 	}
 	printf("\n");
 	unlink(VICTIM);
-	if (hung || crashed) {
+	if (hung || crashed)
 		printf("not ok 1 ioctl_fuzz # %s (seed %#" PRIx64 ")\n",
 		       hung ? "a call hung" : "a worker crashed", seed);
-		return 1;
-	}
-	printf("ok 1 ioctl_fuzz # %" PRIu64 " calls, seed %#" PRIx64 "\n", atomic_load(&sh->calls),
-	       seed);
-	return 0;
+	else
+		printf("ok 1 ioctl_fuzz # %" PRIu64 " calls, seed %#" PRIx64 "\n",
+		       atomic_load(&sh->calls), seed);
+	/* the coverage floor: a run that did little, or whose calls all failed, tested nothing */
+	printf("%s 2 at_least_%" PRIu64 "_calls (%" PRIu64 ")\n",
+	       atomic_load(&sh->calls) >= min_calls ? "ok" : "not ok", min_calls,
+	       atomic_load(&sh->calls));
+	for (int i = 0; i < NR_CMDS - 1; i++)
+		if (!atomic_load(&sh->cmds_ok[i])) {
+			printf("# no %s call succeeded\n", cmd_names[i]);
+			every_cmd = false;
+		}
+	printf("%s 3 every_command_succeeded_at_least_once\n", every_cmd ? "ok" : "not ok");
+	starts = atomic_load(&sh->cmds[2]);
+	starts_ok = atomic_load(&sh->cmds_ok[2]);
+	printf("%s 4 experiment_starts_succeed_2_percent (%" PRIu64 " of %" PRIu64 ")\n",
+	       starts && starts_ok * 100 >= starts * 2 ? "ok" : "not ok", starts_ok, starts);
+	return hung || crashed || atomic_load(&sh->calls) < min_calls || !every_cmd ||
+	       !starts || starts_ok * 100 < starts * 2;
 }

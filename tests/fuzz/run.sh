@@ -6,7 +6,7 @@
 # causalctl's readers on the host (tests/fuzz/userland.sh). make fuzz runs it long; make check
 # runs a slice (--check).
 #   run.sh [--check] [--calls N] [--seconds S] [--threads N] [--forks N] [--seed S]
-#          [--userland-seconds S] [--counts FILE] [--log DIR]
+#          [--userland-seconds S] [--counts FILE] [--names FILE] [--log DIR]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -17,6 +17,7 @@ forks=400
 useconds=600
 seed=
 counts=
+names=
 log=$top/build/fuzz-run
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -28,13 +29,17 @@ while [ $# -gt 0 ]; do
 	--seed) seed="seed=$2"; shift 2 ;;
 	--userland-seconds) useconds=$2; shift 2 ;;
 	--counts) counts=$2; shift 2 ;;
+	--names) names=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	*) sed -n '3,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 mkdir -p "$log"
 status=0
-ktap() { tests/ktap.py --name "$1" ${counts:+--counts "$counts"} "$2" || status=1; }
+ktap() {
+	tests/ktap.py --name "$1" --suite "$2" ${counts:+--counts "$counts"} ${names:+--names "$names"} "$3" ||
+		status=1
+}
 
 [ -f build/kmod/debug/causal.ko ] || tests/build-module.sh debug || exit 1
 make -s tests-programs workloads userland || exit 1
@@ -48,14 +53,14 @@ tests/vm/run -k debug -q -t $((seconds + 1800)) -l "$log/vm" "${programs[@]}" \
 vrc=$?
 sed 's/^/  /' "$log/vm/guest.out" 2>/dev/null
 grep -E 'kmemleak scanned' "$log/vm/console.log" | tr -d '\r' | sed 's/^/  /'
-ktap "reliability on the debug kernel" "$log/vm/guest.out"
+ktap "reliability on the debug kernel" reliability "$log/vm/guest.out"
 if [ $vrc -gt 1 ]; then
-	echo "FAIL: reliability VM run (exit $vrc: kernel report, leak or timeout, see $log/vm)"
+	echo "FAIL: reliability VM run (exit $vrc: kernel report, leak, timeout or a console cut short, see $log/vm)"
 	[ -n "$counts" ] && echo "FAIL 1" >>"$counts"
 	status=1
 fi
 
 tests/fuzz/userland.sh "$useconds" >"$log/userland.out" 2>&1
 sed 's/^/  /' "$log/userland.out"
-ktap "causalctl readers fuzzed" "$log/userland.out"
+ktap "causalctl readers fuzzed" "userland fuzz" "$log/userland.out"
 exit $status

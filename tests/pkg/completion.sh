@@ -61,7 +61,10 @@ help_opts() { "$causalctl" "$@" 2>&1 | grep -oE '^ +(-[A-Za-z], )?--[a-z0-9][a-z
 for sub in run attach report status; do
 	got=$(complete_line without "causalctl $sub --" | tr '\n' ' ')
 	want=$(help_opts "$sub" --help | tr '\n' ' ')
-	if [ "$got" = "$want" ]; then
+	# two empty lists (a --help that failed, a completion that offers nothing) are no match
+	if [ -z "$want" ]; then
+		fail "completion: 'causalctl $sub --help' lists no --options"
+	elif [ "$got" = "$want" ]; then
 		pass "completion: 'causalctl $sub --<TAB>' offers the options of its --help"
 	else
 		fail "completion: 'causalctl $sub --<TAB>' offers '$got'; --help has '$want'"

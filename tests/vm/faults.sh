@@ -4,7 +4,8 @@
 # document on stdout with a subtest per program: the fault scenarios (faults_test, and core_test's
 # sigkill, kill-payer and two-sessions), the permission tests (perm_test), the ioctl fuzzer
 # (ioctl_fuzz) and unloads right after paying sessions close (unload_stress, unload=SECONDS of
-# it). The harness fails the run on any kernel report, and scans kmemleak after it.
+# it), and a last result: the module unloads after them all. The harness fails the run on any
+# kernel report, and scans kmemleak after it.
 #   faults.sh [threads=N] [forks=N] [calls=N] [seconds=N] [seed=S] [unload=N] [programs=LIST]
 # defaults: threads=10000 forks=400 calls=100000 seconds=600 unload=60, programs
 # "faults core perm fuzz unload"
@@ -29,11 +30,11 @@ done
 
 set -- $programs
 echo "KTAP version 1"
-echo "1..$#"
+echo "1..$(($# + 1))"
 echo "# faults.sh: kernel $(uname -r) ($CAUSAL_KERNEL)"
 if ! insmod /lib/causal/causal.ko; then
 	i=0
-	for p in $programs; do i=$((i + 1)); echo "not ok $i $p # insmod causal.ko failed"; done
+	for p in $programs rmmod; do i=$((i + 1)); echo "not ok $i $p # insmod causal.ko failed"; done
 	exit 1
 fi
 i=0
@@ -60,8 +61,11 @@ for p in $programs; do
 	echo "# $p took $(($(date +%s) - t0)) s, exit $rc"
 	if [ $rc -eq 0 ]; then echo "ok $i $p"; else echo "not ok $i $p"; fails=$((fails + 1)); fi
 done
-if ! rmmod causal; then
-	echo "# faults.sh: rmmod causal failed"
+i=$((i + 1))
+if rmmod causal; then
+	echo "ok $i rmmod_causal_after_the_tests"
+else
+	echo "not ok $i rmmod_causal_after_the_tests # $(grep '^causal ' /proc/modules)"
 	fails=$((fails + 1))
 fi
 exit $((fails > 0))

@@ -40,7 +40,9 @@ out=$(causalctl status 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
 ok $rc status_exit_0
-echo "$out" | grep -q "$release"
+# the module's release as the module reports it (the "causalctl:" line is causalctl's own)
+echo "$out" | grep -qxF "module:    loaded, version $release" &&
+	echo "$out" | grep -qxF "release:   $release"
 ok $? status_shows_release
 causalctl status --json 2>&1 | grep -q '"module_loaded": *true'
 ok $? status_json_loaded
@@ -68,17 +70,23 @@ echo "# $cycles of 5 load/unload cycles completed"
 [ $cycles -eq 5 ]
 ok $? load_unload_cycles
 
-# open fds keep the module: rmmod must be refused while the device is open
+# open fds keep the module: rmmod must be refused while the device is open (and only then: the
+# module loaded, the device opened, and unloading once it is closed)
 insmod /lib/causal/causal.ko
+loaded=$?
 sleep 30 </dev/causal &
 holder=$!
 sleep 1
+held=0
+[ "$(readlink /proc/$holder/fd/0 2>/dev/null)" = /dev/causal ] && held=1
 rmmod causal 2>/dev/null
 busy=$?
 kill $holder
 wait $holder 2>/dev/null
 rmmod causal
-[ $busy -ne 0 ] && [ ! -e /dev/causal ]
+unloaded=$?
+echo "# insmod $loaded, device held $held, rmmod while open $busy, after close $unloaded"
+[ $loaded -eq 0 ] && [ $held -eq 1 ] && [ $busy -ne 0 ] && [ $unloaded -eq 0 ] && [ ! -e /dev/causal ]
 ok $? rmmod_refused_while_open
 
 [ $n -eq $plan ] || echo "# plan says $plan tests, ran $n"
