@@ -25,7 +25,7 @@ phased 50 -
 batch_static 100 --progress=batch_done
 pool 480 -
 gen-7 4000 -
-gen-14 600 -'
+gen-14 2000 -'
 
 ok() {
 	n=$((n + 1))
