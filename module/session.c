@@ -2,6 +2,7 @@
 /* Sessions: attach to a process, follow its threads and children, run experiments. */
 
 #include <linux/cpumask.h>
+#include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rwsem.h>
@@ -561,6 +562,20 @@ int causal_exp_check(const struct causal_experiment *e)
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_exp_check);
 
+/*
+ * When an experiment that starts at @start_ns stops crediting: 0 (no bound) for no duration, and
+ * for one that would end past the clock's range, which start + duration would wrap to the past.
+ */
+u64 causal_exp_deadline(u64 start_ns, u64 max_duration_ns)
+{
+	u64 deadline;
+
+	if (!max_duration_ns || check_add_overflow(start_ns, max_duration_ns, &deadline))
+		return 0;
+	return deadline;
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_exp_deadline);
+
 long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg)
 {
 	struct causal_experiment a;
@@ -603,7 +618,7 @@ long causal_session_exp_start(struct causal_session *s, struct causal_experiment
 	causal_session_forgive(s);
 	e->global_at_start = atomic64_read(&s->clock.global);
 	e->start_ns = ktime_get_ns();
-	e->deadline_ns = a.max_duration_ns ? e->start_ns + a.max_duration_ns : 0;
+	e->deadline_ns = causal_exp_deadline(e->start_ns, a.max_duration_ns);
 	causal_stat_inc(&s->stats->experiments);
 	WRITE_ONCE(s->stats->experiment_active, e->id);
 	WRITE_ONCE(s->stats->seq, s->stats->seq + 1);

@@ -159,6 +159,8 @@ void causal_session_detach_tasks(struct causal_session *s);
 /* argument checks of ATTACH and EXPERIMENT_START, before any state is touched */
 int causal_attach_check(const struct causal_attach *a);
 int causal_exp_check(const struct causal_experiment *e);
+/* the deadline_ns of an experiment started at start_ns, bounded by max_duration_ns */
+u64 causal_exp_deadline(u64 start_ns, u64 max_duration_ns);
 
 long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg);
 long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg);

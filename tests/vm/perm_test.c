@@ -769,7 +769,7 @@ static void memory_tests(const char *causalctl, pid_t own, bool have_cgroup)
 	int e, rc;
 
 	e = as_user(USER, memlock_as_user, 0);
-	check(e == 0, "memlock_limits_the_users_rings (step %d failed)", e);
+	check(e == 0, "memlock_limits_the_users_rings (first failed step: %d, 0 none)", e);
 	e = as_user(0, memlock_as_root, 0);
 	check(e == 0, "memlock_does_not_limit_cap_ipc_lock (%s)", err_name(e));
 	rc = causalctl_as_after(USER, causalctl, own, out, sizeof(out), low_memlock);
