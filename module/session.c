@@ -492,6 +492,8 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 	if (ret) {
 		causal_session_detach_tasks(s);
 		causal_hooks_put();
+		/* a hook that found a task before it left may still use the ring and counters */
+		synchronize_rcu();
 		goto out_unsetup;
 	}
 	a.event_used = s->event;
