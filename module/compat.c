@@ -14,7 +14,8 @@ static int (*causal_task_work_add_fn)(struct task_struct *, struct callback_head
 
 int causal_compat_init(void)
 {
-	struct kprobe kp = { .symbol_name = "task_work_add" };
+	/* disabled: registered for its address only, never armed (no text is patched) */
+	struct kprobe kp = { .symbol_name = "task_work_add", .flags = KPROBE_FLAG_DISABLED };
 	int ret;
 
 	ret = register_kprobe(&kp);

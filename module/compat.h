@@ -41,8 +41,10 @@ int causal_task_work_add(struct task_struct *t, struct callback_head *w,
 /* vma->vm_flags became read-only, written through vm_flags_*(), in 6.3 (bc292ab00f6c) */
 #ifdef HAVE_VM_FLAGS_SET
 #define causal_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#define causal_vm_flags_set(vma, flags)		vm_flags_set(vma, flags)
 #else
 #define causal_vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
+#define causal_vm_flags_set(vma, flags)		((vma)->vm_flags |= (flags))
 #endif
 
 /* sched_switch gained prev_state, as its last argument, in 5.18 (9c2136be0878) */

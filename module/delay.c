@@ -222,8 +222,12 @@ static void causal_pay_debt(struct causal_task *ct)
 	if (s->cpu_local)
 		causal_acct_release_payment(local, until);
 
-	if (s->flags & CAUSAL_ATTACH_TRACE_DELAYS)
+	if (s->flags & CAUSAL_ATTACH_TRACE_DELAYS) {
+		/* not preempted between reserve and commit: the reader reads in order */
+		preempt_disable();
 		causal_record_delay(s, ktime_to_ns(start), slept, aim);
+		preempt_enable();
+	}
 	causal_stat_add(&s->stats->delay_paid, slept);
 	causal_stat_inc(&s->stats->error_hist[causal_error_bucket(error)]);
 	if (!complete)

@@ -8,17 +8,63 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/poll.h>
-#include <linux/vmalloc.h>
+#include <linux/xarray.h>
 
 #include "device.h"
 #include "progress.h"
 #include "session.h"
+#include "umem.h"
 #include "version.h"
 
 static bool unprivileged;
 module_param(unprivileged, bool, 0644);
 MODULE_PARM_DESC(unprivileged,
 		 "let users without CAP_PERFMON open the device to profile their own processes");
+
+static unsigned int max_sessions_per_user = 16;
+module_param(max_sessions_per_user, uint, 0644);
+MODULE_PARM_DESC(max_sessions_per_user,
+		 "sessions (open /dev/causal files) one user may hold at once, 0 for no limit; openers with CAP_SYS_RESOURCE are not limited");
+
+/*
+ * Sessions open per user (real uid), as inotify counts instances per user: each holds memory,
+ * per-CPU counters and up to CAUSAL_MAX_PROGRESS uprobes. The value is xa_mk_value(count).
+ */
+static DEFINE_MUTEX(causal_users_lock);
+static DEFINE_XARRAY(causal_users);
+
+static int causal_user_get(struct file *file)
+{
+	unsigned long uid = __kuid_val(file->f_cred->uid);
+	unsigned int max = READ_ONCE(max_sessions_per_user);
+	unsigned long n;
+	int ret;
+
+	mutex_lock(&causal_users_lock);
+	n = xa_to_value(xa_load(&causal_users, uid) ?: xa_mk_value(0));
+	ret = -EMFILE;
+	if (max && n >= max &&
+	    !file_ns_capable(file, &init_user_ns, CAP_SYS_RESOURCE))
+		goto out;
+	ret = xa_err(xa_store(&causal_users, uid, xa_mk_value(n + 1), GFP_KERNEL));
+out:
+	mutex_unlock(&causal_users_lock);
+	return ret;
+}
+
+static void causal_user_put(const struct cred *cred)
+{
+	unsigned long uid = __kuid_val(cred->uid);
+	unsigned long n;
+
+	mutex_lock(&causal_users_lock);
+	n = xa_to_value(xa_load(&causal_users, uid));
+	if (n > 1)
+		xa_store(&causal_users, uid, xa_mk_value(n - 1), GFP_KERNEL);
+	else
+		xa_erase(&causal_users, uid);
+	mutex_unlock(&causal_users_lock);
+}
 
 /*
  * Commands are matched on type and number only: the size encoded in the command is not trusted,
@@ -66,12 +112,18 @@ static long causal_unlocked_ioctl(struct file *file, unsigned int cmd, unsigned 
 static int causal_open(struct inode *inode, struct file *file)
 {
 	struct causal_session *s;
+	int ret;
 
 	if (!unprivileged && !perfmon_capable())
 		return -EPERM;
-	s = causal_session_create(file->f_cred);
-	if (!s)
+	ret = causal_user_get(file);
+	if (ret)
+		return ret;
+	s = causal_session_create(file);
+	if (!s) {
+		causal_user_put(file->f_cred);
 		return -ENOMEM;
+	}
 	file->private_data = s;
 	return 0;
 }
@@ -79,6 +131,7 @@ static int causal_open(struct inode *inode, struct file *file)
 static int causal_release(struct inode *inode, struct file *file)
 {
 	causal_session_close(file->private_data);
+	causal_user_put(file->f_cred);
 	return 0;
 }
 
@@ -97,7 +150,7 @@ static int causal_mmap(struct file *file, struct vm_area_struct *vma)
 		if (vma->vm_end - vma->vm_start != PAGE_SIZE)
 			return -EINVAL;
 		causal_vm_flags_clear(vma, VM_MAYWRITE);
-		return remap_vmalloc_range(vma, s->stats, 0);
+		return causal_umem_mmap(vma, s->stats, PAGE_SIZE, 0);
 	}
 	if (off != CAUSAL_MMAP_RING)
 		return -EINVAL;

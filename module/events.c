@@ -54,9 +54,13 @@ static void causal_task_leave(struct causal_task *ct, struct task_struct *t)
 		left = true;
 	}
 	spin_unlock(&s->tasks_lock);
-	if (left && t == current && (s->flags & CAUSAL_ATTACH_TRACE_SWITCHES))
+	if (left && t == current && (s->flags & CAUSAL_ATTACH_TRACE_SWITCHES)) {
+		/* from a task_work too: not preempted between the record's reserve and commit */
+		preempt_disable();
 		causal_record_switch(s, t, CAUSAL_SAMPLE_SWITCH_OUT | CAUSAL_SAMPLE_EXITED,
 				     ktime_get_mono_fast_ns());
+		preempt_enable();
+	}
 }
 
 static void causal_exit_work(struct callback_head *head)
@@ -155,9 +159,13 @@ static void causal_exec_work(struct callback_head *head)
 		spin_unlock(&s->tasks_lock);
 	}
 	/* the last record of the task, as for one that exits (held since the exec: no other) */
-	if (left && (s->flags & CAUSAL_ATTACH_TRACE_SWITCHES))
+	if (left && (s->flags & CAUSAL_ATTACH_TRACE_SWITCHES)) {
+		/* not preempted between reserve and commit (see causal_task_leave()) */
+		preempt_disable();
 		causal_record_switch(s, current, CAUSAL_SAMPLE_SWITCH_OUT | CAUSAL_SAMPLE_EXITED,
 				     ktime_get_mono_fast_ns());
+		preempt_enable();
+	}
 	atomic_set(&ct->exec_queued, 0);
 	causal_task_put(ct);
 	/* the work's reference on this module (see causal_exit() for the code after the put) */

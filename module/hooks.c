@@ -181,7 +181,7 @@ static const char *const causal_kp_suffixes[] = {
 /* the names found, kept across unregister and register; freed at module exit */
 static char *causal_kp_names[ARRAY_SIZE(causal_kps)];
 
-static int causal_kp_register_one(struct kprobe *kp, char **found)
+static int causal_kp_register_one(struct kprobe *kp, char **found, unsigned int flags)
 {
 	const char *base = kp->symbol_name;
 	char *name;
@@ -193,7 +193,7 @@ static int causal_kp_register_one(struct kprobe *kp, char **found)
 			return -ENOMEM;
 		kp->symbol_name = name;
 		kp->addr = NULL;
-		kp->flags = 0;
+		kp->flags = flags;
 		ret = register_kprobe(kp);
 		if (!ret) {
 			*found = name;
@@ -208,7 +208,8 @@ static int causal_kp_register_one(struct kprobe *kp, char **found)
 	return ret;
 }
 
-static int causal_kp_register(void)
+/* flags: 0 to hook, KPROBE_FLAG_DISABLED to only find the probes (nothing is armed) */
+static int causal_kp_register(unsigned int flags)
 {
 	int i, ret;
 
@@ -216,10 +217,10 @@ static int causal_kp_register(void)
 		if (causal_kp_names[i]) {
 			/* found before: register the same symbol again */
 			causal_kps[i].addr = NULL;
-			causal_kps[i].flags = 0;
+			causal_kps[i].flags = flags;
 			ret = register_kprobe(&causal_kps[i]);
 		} else {
-			ret = causal_kp_register_one(&causal_kps[i], &causal_kp_names[i]);
+			ret = causal_kp_register_one(&causal_kps[i], &causal_kp_names[i], flags);
 		}
 		if (!ret && causal_kp_needs_ftrace[i] &&
 		    !(causal_kps[i].flags & KPROBE_FLAG_FTRACE)) {
@@ -250,8 +251,11 @@ int causal_hooks_init(void)
 	int i, ret;
 
 	if (!strcmp(hooks, "kprobe")) {
-		/* find every probe now, so that a kernel that cannot host them fails the load */
-		ret = causal_kp_register();
+		/*
+		 * Find every probe now, so that a kernel that cannot host them fails the load;
+		 * disabled, so that no kernel text is patched until a session needs the hooks.
+		 */
+		ret = causal_kp_register(KPROBE_FLAG_DISABLED);
 		if (ret)
 			return ret;
 		causal_kp_unregister();
@@ -317,7 +321,7 @@ int causal_hooks_get(void)
 
 	mutex_lock(&causal_hooks_lock);
 	if (!causal_hooks_registered) {
-		ret = causal_use_kprobes ? causal_kp_register() : causal_tp_register();
+		ret = causal_use_kprobes ? causal_kp_register(0) : causal_tp_register();
 		causal_hooks_registered = !ret;
 	}
 	mutex_unlock(&causal_hooks_lock);

@@ -8,6 +8,7 @@
 #include "device.h"
 #include "hooks.h"
 #include "session.h"
+#include "yama.h"
 
 static int __init causal_init(void)
 {
@@ -23,9 +24,12 @@ static int __init causal_init(void)
 	ret = causal_delay_init();
 	if (ret)
 		goto err_tasks;
-	ret = causal_hooks_init();
+	ret = causal_yama_init();
 	if (ret)
 		goto err_delay;
+	ret = causal_hooks_init();
+	if (ret)
+		goto err_yama;
 	ret = causal_device_init();
 	if (ret) {
 		pr_err("cannot register /dev/causal: %d\n", ret);
@@ -37,6 +41,8 @@ static int __init causal_init(void)
 
 err_hooks:
 	causal_hooks_exit();
+err_yama:
+	causal_yama_exit();
 err_delay:
 	causal_delay_exit();
 err_tasks:
@@ -57,6 +63,7 @@ static void __exit causal_exit(void)
 {
 	causal_device_exit();
 	causal_hooks_exit();
+	causal_yama_exit();
 	causal_delay_exit();
 	causal_tasks_exit();
 	synchronize_rcu_tasks();

@@ -133,7 +133,7 @@ long causal_progress_add(struct causal_session *s, struct causal_progress __user
 	inode = causal_progress_inode(a.fd, a.offset);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p) {
 		iput(inode);
 		return -ENOMEM;

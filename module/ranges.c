@@ -32,7 +32,7 @@ int causal_ranges_build(const struct causal_range *in, u32 nr, struct causal_ran
 		if (in[i].start >= in[i].end || in[i].end > TASK_SIZE_MAX)
 			return -EINVAL;
 
-	rs = kvmalloc(struct_size(rs, r, nr), GFP_KERNEL);
+	rs = kvmalloc(struct_size(rs, r, nr), GFP_KERNEL_ACCOUNT);
 	if (!rs)
 		return -ENOMEM;
 	memcpy(rs->r, in, nr * sizeof(*in));

@@ -3,10 +3,10 @@
 
 #include <linux/log2.h>
 #include <linux/mm.h>
-#include <linux/vmalloc.h>
 #include <asm/barrier.h>
 
 #include "ring.h"
+#include "umem.h"
 
 static_assert(sizeof(struct causal_ring_control) <= PAGE_SIZE);
 
@@ -28,7 +28,7 @@ int causal_ring_init(struct causal_ring *ring, u32 data_pages)
 		return -EINVAL;
 	bytes = (size_t)data_pages << PAGE_SHIFT;
 	ring->size = bytes + PAGE_SIZE;
-	ring->mem = vmalloc_user(ring->size);
+	ring->mem = causal_umem_alloc(ring->size);
 	if (!ring->mem)
 		return -ENOMEM;
 	ring->ctl = ring->mem;
@@ -44,7 +44,7 @@ EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ring_init);
 
 void causal_ring_free(struct causal_ring *ring)
 {
-	vfree(ring->mem);
+	causal_umem_free(ring->mem);
 	ring->mem = NULL;
 	ring->ctl = NULL;
 	ring->records = NULL;
@@ -111,11 +111,6 @@ EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ring_dropped);
 int causal_ring_mmap(struct causal_ring *ring, struct vm_area_struct *vma,
 		     unsigned long pgoff_in_ring)
 {
-	unsigned long pages = ring->size >> PAGE_SHIFT;
-	unsigned long len = vma->vm_end - vma->vm_start;
-
-	if (pgoff_in_ring >= pages || len > (pages - pgoff_in_ring) << PAGE_SHIFT)
-		return -EINVAL;
-	return remap_vmalloc_range(vma, ring->mem, pgoff_in_ring);
+	return causal_umem_mmap(vma, ring->mem, ring->size, pgoff_in_ring);
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ring_mmap);

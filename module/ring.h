@@ -10,9 +10,10 @@
 struct vm_area_struct;
 
 /*
- * Layout (vmalloc_user, zeroed): one control page holding struct causal_ring_control at offset 0,
- * then data_pages pages of struct causal_sample; nr_records is the largest power of two that
- * fits. Record n (counting from 0) lives in records[n & mask].
+ * Layout (causal_umem_alloc(): zeroed, charged to the memory cgroup): one control page holding
+ * struct causal_ring_control at offset 0, then data_pages pages of struct causal_sample;
+ * nr_records is the largest power of two that fits. Record n (counting from 0) lives in
+ * records[n & mask].
  *
  * Reader protocol (user space, single reader):
  *	for (;;) {

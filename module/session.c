@@ -2,6 +2,7 @@
 /* Sessions: attach to a process, follow its threads and children, run experiments. */
 
 #include <linux/cpumask.h>
+#include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rwsem.h>
@@ -13,7 +14,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
-#include <linux/vmalloc.h>
+#include <linux/sched/user.h>
 
 #include "delay.h"
 #include "hooks.h"
@@ -21,6 +22,8 @@
 #include "sampler.h"
 #include "session.h"
 #include "uarg.h"
+#include "umem.h"
+#include "yama.h"
 
 static_assert(sizeof(struct causal_attach) == CAUSAL_ATTACH_SIZE_VER0);
 static_assert(sizeof(struct causal_experiment) == CAUSAL_EXPERIMENT_SIZE_VER0);
@@ -41,20 +44,22 @@ static void causal_session_poll_work(struct irq_work *work)
 	wake_up_interruptible(&s->poll_wait);
 }
 
-struct causal_session *causal_session_create(const struct cred *opener)
+struct causal_session *causal_session_create(struct file *file)
 {
 	struct causal_session *s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	/* charged to the opener's memory cgroup, as everything the session allocates for itself */
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;
-	s->stats = vmalloc_user(PAGE_SIZE);
+	s->stats = causal_umem_alloc(PAGE_SIZE);
 	if (!s->stats) {
 		kfree(s);
 		return NULL;
 	}
 	s->stats->size = sizeof(*s->stats);
-	s->cred = get_cred(opener);
+	s->file = file;
+	s->cred = get_cred(file->f_cred);
 	kref_init(&s->ref);
 	mutex_init(&s->lock);
 	mutex_init(&s->progress_lock);
@@ -67,13 +72,62 @@ struct causal_session *causal_session_create(const struct cred *opener)
 	return s;
 }
 
+/*
+ * Whether the session's opener holds cap in ns, asked of the kernel (commoncap and the LSMs'
+ * capable hooks) on the credentials of the opener's file: file_ns_capable() is how a module asks
+ * about credentials other than current's. The file is there until close (s->file, NULL after):
+ * a task checked after that is out of the session anyway.
+ */
+static bool causal_opener_capable(struct causal_session *s, struct user_namespace *ns, int cap)
+{
+	bool ret = false;
+
+	/* a spinlock, as ptrace_may_access() asks security_capable() under task_lock() */
+	spin_lock(&s->tasks_lock);
+	if (s->file)
+		ret = file_ns_capable(s->file, ns, cap);
+	spin_unlock(&s->tasks_lock);
+	return ret;
+}
+
+/*
+ * The ring is memory that the session keeps resident for user space, as perf's buffer is: it is
+ * charged to the opener's user's locked_vm, which perf, io_uring and BPF charge too, within the
+ * RLIMIT_MEMLOCK of the process that attaches. Openers with CAP_IPC_LOCK are not limited, as
+ * perf_mmap() does not limit them. -ENOMEM past the limit, as mlock() says.
+ */
+static int causal_memlock_charge(struct causal_session *s, unsigned long pages)
+{
+	struct user_struct *user = s->cred->user;
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+
+	if (causal_opener_capable(s, &init_user_ns, CAP_IPC_LOCK))
+		return 0;
+	if (atomic_long_add_return(pages, &user->locked_vm) > limit) {
+		atomic_long_sub(pages, &user->locked_vm);
+		return -ENOMEM;
+	}
+	s->locked_pages = pages;
+	return 0;
+}
+
+/*
+ * At close, or when an attach fails. A mapping of the ring holds the file open, so this is when
+ * the last mapping goes, as perf uncharges in its mmap close.
+ */
+static void causal_memlock_uncharge(struct causal_session *s)
+{
+	atomic_long_sub(s->locked_pages, &s->cred->user->locked_vm);
+	s->locked_pages = 0;
+}
+
 static void causal_session_free(struct kref *ref)
 {
 	struct causal_session *s = container_of(ref, struct causal_session, ref);
 
 	/* may run from an RCU callback: only frees memory, close() did the teardown */
 	causal_ring_free(&s->ring);
-	vfree(s->stats);
+	causal_umem_free(s->stats);
 	free_percpu(s->cpu_local);
 	kfree(s->events);
 	kfree(s->ticks);
@@ -167,24 +221,6 @@ static void causal_session_end_exp(struct causal_session *s, struct causal_exper
 }
 
 /*
- * Whether cred holds cap in ns: the capability rule of cap_capable(), which modules cannot call
- * with credentials other than the current task's (ns_capable()) or a file's (file_ns_capable()).
- * A user namespace's owner has every capability in it and in its children.
- */
-static bool causal_cred_ns_capable(const struct cred *cred, struct user_namespace *ns, int cap)
-{
-	for (;;) {
-		if (ns == cred->user_ns)
-			return cap_raised(cred->cap_effective, cap);
-		if (ns->level <= cred->user_ns->level)
-			return false;
-		if (ns->parent == cred->user_ns && uid_eq(ns->owner, cred->euid))
-			return true;
-		ns = ns->parent;
-	}
-}
-
-/*
  * The core of ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS), which modules cannot call, for the
  * session's opener (file->f_cred at open, not whoever calls now: a descriptor passed on, or kept
  * across an exec, carries no more than its opener had): the opener's real ids match all of t's,
@@ -192,8 +228,10 @@ static bool causal_cred_ns_capable(const struct cred *cred, struct user_namespac
  * CAP_SYS_PTRACE over the user namespace of t's mm. A task without an mm (an exited main thread,
  * whose process lives on in its other threads) passes on its ids, as with ptrace. self_ok: the
  * caller (attach) may profile its own process whatever the rest says, as ptrace lets a thread
- * look at its own group. LSM ptrace policies (Yama) and LSM capability checks are not consulted,
- * which is one reason the unprivileged mode is off by default.
+ * look at its own group. Capabilities are asked of the kernel, LSMs included
+ * (causal_opener_capable()); the LSM ptrace hooks cannot be, and Yama's rule is applied at attach
+ * (causal_may_attach_new()): other LSMs' ptrace policies are not consulted, which is one reason
+ * the unprivileged mode is off by default.
  */
 bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool self_ok)
 {
@@ -207,14 +245,37 @@ bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool sel
 	ok = (uid_eq(me->uid, tcred->euid) && uid_eq(me->uid, tcred->suid) &&
 	      uid_eq(me->uid, tcred->uid) && gid_eq(me->gid, tcred->egid) &&
 	      gid_eq(me->gid, tcred->sgid) && gid_eq(me->gid, tcred->gid)) ||
-	     causal_cred_ns_capable(me, tcred->user_ns, CAP_SYS_PTRACE);
+	     causal_opener_capable(s, tcred->user_ns, CAP_SYS_PTRACE);
 	put_cred(tcred);
 	if (ok && causal_task_exec_state(t, &dumpable, &ns)) {
 		if (!dumpable)
-			ok = causal_cred_ns_capable(me, ns, CAP_SYS_PTRACE);
+			ok = causal_opener_capable(s, ns, CAP_SYS_PTRACE);
 		put_user_ns(ns);
 	}
 	return ok;
+}
+
+/*
+ * causal_may_attach() for a task attach adds, with Yama's rule at @scope: the process that attaches
+ * (current, Yama's tracer) is t's own or an ancestor of it, or the opener has CAP_SYS_PTRACE over
+ * t's user namespace. Yama keeps no such rule at exec, nor for children that a traced task forks.
+ */
+static bool causal_may_attach_new(struct causal_session *s, struct task_struct *t,
+				  enum causal_yama_scope scope)
+{
+	const struct cred *tcred;
+	bool capable;
+
+	if (!causal_may_attach(s, t, true))
+		return false;
+	if (scope == CAUSAL_YAMA_DISABLED || same_thread_group(t, current))
+		return true;
+	if (scope == CAUSAL_YAMA_RELATIONAL && causal_task_is_descendant(current, t))
+		return true;
+	tcred = get_task_cred(t);
+	capable = causal_opener_capable(s, tcred->user_ns, CAP_SYS_PTRACE);
+	put_cred(tcred);
+	return causal_yama_permits(scope, false, capable);
 }
 
 /*
@@ -222,14 +283,15 @@ bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool sel
  * changes the task's credentials and mm until it has set both: either the check sees the new
  * credentials, or t is in the table before the exec and the exec hook checks it again.
  */
-static int causal_task_add_checked(struct causal_session *s, struct task_struct *t)
+static int causal_task_add_checked(struct causal_session *s, struct task_struct *t,
+				   enum causal_yama_scope scope)
 {
 	int ret;
 
 	ret = down_read_killable(&t->signal->exec_update_lock);
 	if (ret)
 		return ret;
-	if (causal_may_attach(s, t, true))
+	if (causal_may_attach_new(s, t, scope))
 		ret = causal_task_add(s, t, NULL, GFP_KERNEL);
 	else
 		ret = -EACCES;
@@ -270,7 +332,7 @@ static bool causal_collect(struct causal_session *s, struct task_struct *p, stru
  * not ptrace is EACCES.
  */
 static int causal_session_add_target(struct causal_session *s, struct task_struct *p,
-				     struct cgroup *cgrp, int *err)
+				     struct cgroup *cgrp, enum causal_yama_scope scope, int *err)
 {
 	struct task_struct *g, *t, **batch;
 	int n, i, added = 0, ret;
@@ -296,7 +358,7 @@ static int causal_session_add_target(struct causal_session *s, struct task_struc
 full:
 		rcu_read_unlock();
 		for (i = 0; i < n; i++) {
-			ret = *err ?: causal_task_add_checked(s, batch[i]);
+			ret = *err ?: causal_task_add_checked(s, batch[i], scope);
 			if (!ret)
 				added++;
 			else if (ret != -EEXIST && !*err)
@@ -340,6 +402,7 @@ EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_attach_check);
 static void causal_session_unsetup(struct causal_session *s)
 {
 	causal_ring_free(&s->ring);
+	causal_memlock_uncharge(s);
 	memset(&s->ring, 0, sizeof(s->ring));
 	free_percpu(s->cpu_local);
 	s->cpu_local = NULL;
@@ -352,7 +415,8 @@ static void causal_session_unsetup(struct causal_session *s)
 
 /* Finds what attach names: a process (its leader, referenced) or a cgroup v2 (referenced). */
 static int causal_attach_target(struct causal_session *s, const struct causal_attach *a,
-				struct task_struct **p, struct cgroup **cgrp)
+				enum causal_yama_scope scope, struct task_struct **p,
+				struct cgroup **cgrp)
 {
 	if (a->flags & CAUSAL_ATTACH_CGROUP) {
 		*cgrp = cgroup_get_from_fd(a->cgroup_fd);
@@ -365,13 +429,14 @@ static int causal_attach_target(struct causal_session *s, const struct causal_at
 	if ((*p)->flags & PF_KTHREAD)
 		return -EPERM;
 	/* each thread is checked again as it is added (causal_task_add_checked()) */
-	return causal_may_attach(s, *p, true) ? 0 : -EACCES;
+	return causal_may_attach_new(s, *p, scope) ? 0 : -EACCES;
 }
 
 long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg)
 {
 	struct task_struct *p = NULL;
 	struct cgroup *cgrp = NULL;
+	enum causal_yama_scope scope;
 	struct causal_attach a;
 	int ret, err = 0, pass;
 
@@ -387,7 +452,8 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 		ret = -EBUSY;
 		goto out;
 	}
-	ret = causal_attach_target(s, &a, &p, &cgrp);
+	scope = causal_yama_scope();
+	ret = causal_attach_target(s, &a, scope, &p, &cgrp);
 	if (ret)
 		goto out_unsetup;
 	s->flags = a.flags;
@@ -397,13 +463,16 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 	s->wakeup = a.wakeup ?: 1;
 	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	if (a.flags & CAUSAL_ATTACH_CPU_MODEL) {
-		s->cpu_local = alloc_percpu(struct causal_local);
+		s->cpu_local = alloc_percpu_gfp(struct causal_local, GFP_KERNEL_ACCOUNT);
 		ret = -ENOMEM;
 		if (!s->cpu_local)
 			goto out_unsetup;
 		causal_session_forgive(s);
 	}
 	ret = causal_ring_init(&s->ring, a.ring_pages ?: CAUSAL_RING_PAGES_DEFAULT);
+	if (ret)
+		goto out_unsetup;
+	ret = causal_memlock_charge(s, s->ring.size >> PAGE_SHIFT);
 	if (ret)
 		goto out_unsetup;
 
@@ -413,7 +482,7 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 		goto out_unsetup;
 	s->closing = false;
 	for (pass = 0; pass < 100; pass++)
-		if (!causal_session_add_target(s, p, cgrp, &err) || err)
+		if (!causal_session_add_target(s, p, cgrp, scope, &err) || err)
 			break;
 	ret = err;
 	if (!ret && !causal_stat_read(&s->stats->tasks_attached))
@@ -423,6 +492,8 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 	if (ret) {
 		causal_session_detach_tasks(s);
 		causal_hooks_put();
+		/* a hook that found a task before it left may still use the ring and counters */
+		synchronize_rcu();
 		goto out_unsetup;
 	}
 	a.event_used = s->event;
@@ -466,7 +537,12 @@ void causal_session_close(struct causal_session *s)
 		causal_hooks_put();
 		s->attached = false;
 	}
+	causal_memlock_uncharge(s);
+	/* the file is being released: nothing asks about its credentials from now on */
+	spin_lock(&s->tasks_lock);
 	s->closing = true;
+	s->file = NULL;
+	spin_unlock(&s->tasks_lock);
 	mutex_unlock(&s->lock);
 	causal_progress_remove_all(s);
 	irq_work_sync(&s->poll_work);
@@ -488,6 +564,20 @@ int causal_exp_check(const struct causal_experiment *e)
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_exp_check);
 
+/*
+ * When an experiment that starts at @start_ns stops crediting: 0 (no bound) for no duration, and
+ * for one that would end past the clock's range, which start + duration would wrap to the past.
+ */
+u64 causal_exp_deadline(u64 start_ns, u64 max_duration_ns)
+{
+	u64 deadline;
+
+	if (!max_duration_ns || check_add_overflow(start_ns, max_duration_ns, &deadline))
+		return 0;
+	return deadline;
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_exp_deadline);
+
 long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg)
 {
 	struct causal_experiment a;
@@ -504,7 +594,7 @@ long causal_session_exp_start(struct causal_session *s, struct causal_experiment
 	in = memdup_user(u64_to_user_ptr(a.ranges), array_size(a.nr_ranges, sizeof(*in)));
 	if (IS_ERR(in))
 		return PTR_ERR(in);
-	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 	if (!e) {
 		kfree(in);
 		return -ENOMEM;
@@ -530,7 +620,7 @@ long causal_session_exp_start(struct causal_session *s, struct causal_experiment
 	causal_session_forgive(s);
 	e->global_at_start = atomic64_read(&s->clock.global);
 	e->start_ns = ktime_get_ns();
-	e->deadline_ns = a.max_duration_ns ? e->start_ns + a.max_duration_ns : 0;
+	e->deadline_ns = causal_exp_deadline(e->start_ns, a.max_duration_ns);
 	causal_stat_inc(&s->stats->experiments);
 	WRITE_ONCE(s->stats->experiment_active, e->id);
 	WRITE_ONCE(s->stats->seq, s->stats->seq + 1);

@@ -95,12 +95,14 @@ struct causal_session {
 	struct pid *target;			/* the attached process */
 	struct pid_namespace *pid_ns;		/* of the controller, for the pids in samples */
 	const struct cred *cred;		/* the opener's: who may be profiled */
+	struct file *file;			/* the opener's, until close; under tasks_lock */
+	unsigned long locked_pages;		/* charged to cred->user->locked_vm */
 	u64 period_ns;
 	u32 event;
 	u32 callchain;
 	u32 wakeup;		/* records unread before poll() reports the ring */
 
-	spinlock_t tasks_lock;			/* tasks, closing; taken in fork/exit hooks */
+	spinlock_t tasks_lock;			/* tasks, closing, file; taken in fork/exit hooks */
 	struct list_head tasks;
 
 	struct causal_clock clock;
@@ -149,7 +151,7 @@ static inline bool causal_task_held(struct causal_task *ct)
 	return READ_ONCE(ct->exec_pending) || (mm && mm != READ_ONCE(ct->mm));
 }
 
-struct causal_session *causal_session_create(const struct cred *opener);
+struct causal_session *causal_session_create(struct file *file);
 void causal_session_close(struct causal_session *s);
 void causal_session_put(struct causal_session *s);
 void causal_session_detach_tasks(struct causal_session *s);
@@ -157,6 +159,8 @@ void causal_session_detach_tasks(struct causal_session *s);
 /* argument checks of ATTACH and EXPERIMENT_START, before any state is touched */
 int causal_attach_check(const struct causal_attach *a);
 int causal_exp_check(const struct causal_experiment *e);
+/* the deadline_ns of an experiment started at start_ns, bounded by max_duration_ns */
+u64 causal_exp_deadline(u64 start_ns, u64 max_duration_ns);
 
 long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg);
 long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg);

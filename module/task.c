@@ -22,7 +22,8 @@ int causal_tasks_init(void)
 {
 	int ret;
 
-	causal_task_cache = KMEM_CACHE(causal_task, 0);
+	/* charged to the memory cgroup of who adds the task: the attacher, or the forking parent */
+	causal_task_cache = KMEM_CACHE(causal_task, SLAB_ACCOUNT);
 	if (!causal_task_cache)
 		return -ENOMEM;
 	ret = rhashtable_init(&causal_task_table, &causal_task_params);

@@ -208,7 +208,18 @@ static void progress_rejects_bad_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, causal_progress_check(&p), -EINVAL);
 }
 
+static void experiment_deadline_does_not_wrap(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, causal_exp_deadline(1000, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_exp_deadline(1000, 500), 1500ULL);
+	KUNIT_EXPECT_EQ(test, causal_exp_deadline(1000, U64_MAX - 1000), U64_MAX);
+	/* past the clock's range: no bound, not a deadline in the past that ends it at once */
+	KUNIT_EXPECT_EQ(test, causal_exp_deadline(1000, U64_MAX), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_exp_deadline(U64_MAX - 10, 11), 0ULL);
+}
+
 static struct kunit_case causal_session_cases[] = {
+	KUNIT_CASE(experiment_deadline_does_not_wrap),
 	KUNIT_CASE(progress_rejects_bad_fields),
 	KUNIT_CASE(cpu_model_accounts_by_cpu),
 	KUNIT_CASE(attach_accepts_defaults_and_bounds),

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +34,9 @@
 #include <linux/causal.h>
 
 #define PARAM "/sys/module/causal/parameters/unprivileged"
+#define MAX_SESSIONS "/sys/module/causal/parameters/max_sessions_per_user"
+#define YAMA "/proc/sys/kernel/yama/ptrace_scope"
+#define CGROOT "/tmp/perm-cg"
 #define USER 1000
 #define OTHER 1001
 
@@ -51,6 +55,12 @@ static bool __attribute__((format(printf, 2, 3))) check(bool ok, const char *fmt
 	if (!ok)
 		fails++;
 	return ok;
+}
+
+static void skip(const char *name, const char *why)
+{
+	printf("ok %d %s # SKIP %s\n", ++n, name, why);
+	fflush(stdout);
 }
 
 static void become(uid_t uid)
@@ -162,9 +172,9 @@ static int try_attach_self(long unused)
 	return try_attach(getpid());
 }
 
-static bool set_param(const char *v)
+static bool write_text(const char *path, const char *v)
 {
-	int fd = open(PARAM, O_WRONLY);
+	int fd = open(path, O_WRONLY);
 	bool ok = fd >= 0 && write(fd, v, strlen(v)) == (ssize_t)strlen(v);
 
 	if (fd >= 0)
@@ -172,13 +182,87 @@ static bool set_param(const char *v)
 	return ok;
 }
 
+static bool set_param(const char *v)
+{
+	return write_text(PARAM, v);
+}
+
+/* the first line of path, without its newline, in buf; false if it cannot be read */
+static bool read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok = f && fgets(buf, (int)len, f);
+
+	if (f)
+		fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = 0;
+	return ok;
+}
+
+/* a session on fd attached to pid with a ring of pages data pages: 0 or an errno */
+static int attach_ring(int fd, pid_t pid, uint32_t pages)
+{
+	struct causal_attach a = { .size = sizeof(a), .pid = pid, .ring_pages = pages };
+
+	return ioctl(fd, CAUSAL_IOC_ATTACH, &a) ? errno : 0;
+}
+
+/* a child of the caller that sleeps until killed, dumpable (the caller may have dropped root) */
+static pid_t pauser(void)
+{
+	int ready[2];
+	char c = 0;
+	pid_t p;
+
+	if (pipe(ready))
+		return -1;
+	p = fork();
+	if (p == 0) {
+		prctl(PR_SET_DUMPABLE, 1);
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (p > 0 && read(ready[0], &c, 1) != 1)
+		p = -1;
+	close(ready[0]);
+	close(ready[1]);
+	return p;
+}
+
+/* attaches a child of its own (a descendant, for Yama) */
+static int try_attach_child(long unused)
+{
+	pid_t c = pauser();
+	int e;
+
+	(void)unused;
+	if (c < 0)
+		return 201;
+	e = try_attach(c);
+	reap(c);
+	return e;
+}
+
 static const char *err_name(int e)
 {
 	return e == 200 ? "open failed" : e == 0 ? "success" : strerror(e);
 }
 
+static int causalctl_as_after(uid_t uid, const char *causalctl, pid_t pid, char *out, size_t len,
+			      void (*before)(void));
+
 /* causalctl attach -p PID as uid: its exit status, and its stderr in out */
 static int causalctl_as(uid_t uid, const char *causalctl, pid_t pid, char *out, size_t len)
+{
+	return causalctl_as_after(uid, causalctl, pid, out, len, NULL);
+}
+
+/* the same, with before() run as uid just before causalctl starts */
+static int causalctl_as_after(uid_t uid, const char *causalctl, pid_t pid, char *out, size_t len,
+			      void (*before)(void))
 {
 	int pfd[2], st;
 	char pidarg[32];
@@ -191,6 +275,8 @@ static int causalctl_as(uid_t uid, const char *causalctl, pid_t pid, char *out, 
 	p = fork();
 	if (p == 0) {
 		become(uid);
+		if (before)
+			before();
 		dup2(pfd[1], STDERR_FILENO);
 		dup2(pfd[1], STDOUT_FILENO);
 		close(pfd[0]);
@@ -486,6 +572,230 @@ static void exec_tests(void)
 	unlink("/tmp/perm-suid-helper");
 }
 
+/*
+ * Yama: at ptrace_scope 1 a user attaches only to its own process and its descendants, at 2 only
+ * with CAP_SYS_PTRACE, as ptrace would; root attaches to anything at both.
+ */
+static void yama_tests(const char *causalctl, pid_t own)
+{
+	char saved[16], out[2048];
+	int e, rc;
+
+	if (!read_text(YAMA, saved, sizeof(saved))) {
+		const char *names[] = {
+			"yama_scope_1_set", "yama_scope_restored",
+			"yama1_user_cannot_attach_own_unrelated_process", "yama1_user_attaches_itself",
+			"yama1_user_attaches_own_child", "yama1_root_attaches_any_process",
+			"causalctl_says_yama_forbids_it", "yama2_user_cannot_attach_own_child",
+			"yama2_user_attaches_itself", "yama2_root_attaches_any_process",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			skip(names[i], "no Yama in this kernel");
+		return;
+	}
+	printf("# yama: ptrace_scope was %s\n", saved);
+	check(write_text(YAMA, "1"), "yama_scope_1_set");
+	e = as_user(USER, try_attach, own);
+	check(e == EACCES, "yama1_user_cannot_attach_own_unrelated_process (%s)", err_name(e));
+	e = as_user(USER, try_attach_self, 0);
+	check(e == 0, "yama1_user_attaches_itself (%s)", err_name(e));
+	e = as_user(USER, try_attach_child, 0);
+	check(e == 0, "yama1_user_attaches_own_child (%s)", err_name(e));
+	e = as_user(0, try_attach, own);
+	check(e == 0, "yama1_root_attaches_any_process (%s)", err_name(e));
+	rc = causalctl_as(USER, causalctl, own, out, sizeof(out));
+	diag_lines("causalctl as uid 1000 on its own process at ptrace_scope 1", out);
+	check(rc != 0 && strstr(out, "kernel.yama.ptrace_scope is 1") &&
+	      strstr(out, "causalctl run"), "causalctl_says_yama_forbids_it");
+	write_text(YAMA, "2");
+	e = as_user(USER, try_attach_child, 0);
+	check(e == EACCES, "yama2_user_cannot_attach_own_child (%s)", err_name(e));
+	e = as_user(USER, try_attach_self, 0);
+	check(e == 0, "yama2_user_attaches_itself (%s)", err_name(e));
+	e = as_user(0, try_attach, own);
+	check(e == 0, "yama2_root_attaches_any_process (%s)", err_name(e));
+	/* down from 1 or 2 needs CAP_SYS_PTRACE, which root has (3 could not be undone) */
+	check(write_text(YAMA, saved), "yama_scope_restored");
+}
+
+static void hold_two_sessions(void)
+{
+	if (open(CAUSAL_DEVICE_PATH, O_RDWR) < 0 || open(CAUSAL_DEVICE_PATH, O_RDWR) < 0)
+		_exit(120);
+}
+
+/*
+ * max_sessions_per_user=2: a user's third session is EMFILE, and again possible once one is
+ * closed; root (CAP_SYS_RESOURCE) is not limited. Sessions of all the user's processes count.
+ */
+static int sessions_as_user(long unused)
+{
+	int a, b, c, d;
+
+	(void)unused;
+	a = open(CAUSAL_DEVICE_PATH, O_RDWR);
+	b = open(CAUSAL_DEVICE_PATH, O_RDWR);
+	c = open(CAUSAL_DEVICE_PATH, O_RDWR);
+	if (a < 0 || b < 0)
+		return 201;
+	if (c >= 0)
+		return 202;
+	if (errno != EMFILE)
+		return errno;
+	close(a);
+	d = open(CAUSAL_DEVICE_PATH, O_RDWR);
+	return d < 0 ? 203 : 0;
+}
+
+static int sessions_as_root(long unused)
+{
+	int i;
+
+	(void)unused;
+	for (i = 0; i < 3; i++)
+		if (open(CAUSAL_DEVICE_PATH, O_RDWR) < 0)
+			return errno;
+	return 0;
+}
+
+static void session_cap_tests(const char *causalctl, pid_t own)
+{
+	char saved[16] = "?", out[2048];
+	int e, rc;
+
+	check(read_text(MAX_SESSIONS, saved, sizeof(saved)) && write_text(MAX_SESSIONS, "2"),
+	      "max_sessions_per_user_set_to_2 (was %s)", saved);
+	e = as_user(USER, sessions_as_user, 0);
+	check(e == 0, "third_session_of_a_user_is_emfile_until_one_closes (%d: %s)", e,
+	      e == 201 ? "first two refused" : e == 202 ? "third accepted" :
+	      e == 203 ? "refused after a close" : err_name(e));
+	e = as_user(0, sessions_as_root, 0);
+	check(e == 0, "root_is_not_limited (%s)", err_name(e));
+	rc = causalctl_as_after(USER, causalctl, own, out, sizeof(out), hold_two_sessions);
+	diag_lines("causalctl as uid 1000 holding 2 sessions", out);
+	check(rc != 0 && strstr(out, "max_sessions_per_user"), "causalctl_says_too_many_sessions");
+	check(write_text(MAX_SESSIONS, saved), "max_sessions_per_user_restored");
+}
+
+#define MEMLOCK_LIMIT	(128 << 10)
+
+static void low_memlock(void)
+{
+	struct rlimit rl = { MEMLOCK_LIMIT, MEMLOCK_LIMIT };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		_exit(121);
+}
+
+/*
+ * With RLIMIT_MEMLOCK at 128 KiB, a user's ring of 64 data pages (260 KiB with its control page)
+ * is ENOMEM; one of 16 (68 KiB) attaches, and a second one is ENOMEM until the first is closed:
+ * the user's rings add up, as perf's buffers do. Returns a step number, or 0.
+ */
+static int memlock_as_user(long unused)
+{
+	pid_t c = pauser();
+	int a, b, e, step = 0;
+
+	(void)unused;
+	low_memlock();
+	a = open(CAUSAL_DEVICE_PATH, O_RDWR);
+	b = open(CAUSAL_DEVICE_PATH, O_RDWR);
+	if (a < 0 || b < 0 || c < 0)
+		return 200;
+	e = attach_ring(a, getpid(), 64);
+	printf("# memlock: ring of 64 pages: %s\n", err_name(e));
+	if (e != ENOMEM)
+		step = 1;
+	e = attach_ring(a, getpid(), 16);
+	printf("# memlock: ring of 16 pages: %s\n", err_name(e));
+	if (e && !step)
+		step = 2;
+	e = attach_ring(b, c, 16);
+	printf("# memlock: a second ring of 16 pages: %s\n", err_name(e));
+	if (e != ENOMEM && !step)
+		step = 3;
+	close(a);
+	e = attach_ring(b, c, 16);
+	printf("# memlock: the second once the first is closed: %s\n", err_name(e));
+	if (e && !step)
+		step = 4;
+	reap(c);
+	return step;
+}
+
+/* root (CAP_IPC_LOCK) with RLIMIT_MEMLOCK 0 */
+static int memlock_as_root(long unused)
+{
+	struct rlimit rl = { 0, 0 };
+	int fd = open(CAUSAL_DEVICE_PATH, O_RDWR);
+
+	(void)unused;
+	if (fd < 0 || setrlimit(RLIMIT_MEMLOCK, &rl))
+		return 200;
+	return attach_ring(fd, getpid(), 64);
+}
+
+static long long memcg_current(void)
+{
+	char text[32];
+
+	return read_text(CGROOT "/perm-mem/memory.current", text, sizeof(text)) ?
+	       atoll(text) : -1;
+}
+
+/*
+ * A 16 MiB ring is charged to the memory cgroup of the process that attaches (as root, so that
+ * RLIMIT_MEMLOCK has no say). Measured as the growth of memory.current, not as ENOMEM under a
+ * memory.max below it: on 7.x the failed allocation's pages were still charged when the process
+ * next faulted a page in, and the cgroup's OOM killer took it.
+ */
+static int memcg_as_root(long unused)
+{
+	char pid[16];
+	long long before, after;
+	int fd = open(CAUSAL_DEVICE_PATH, O_RDWR);
+	int e;
+
+	(void)unused;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (fd < 0 || !write_text(CGROOT "/perm-mem/cgroup.procs", pid))
+		return 200;
+	before = memcg_current();
+	e = attach_ring(fd, getpid(), CAUSAL_RING_PAGES_MAX);
+	after = memcg_current();
+	printf("# memcg: a ring of %d pages: %s, memory.current %lld -> %lld\n",
+	       CAUSAL_RING_PAGES_MAX, err_name(e), before, after);
+	if (e || before < 0 || after < 0)
+		return 201;
+	return after - before >= (long long)CAUSAL_RING_PAGES_MAX * 4096 ? 0 : 202;
+}
+
+static void memory_tests(const char *causalctl, pid_t own, bool have_cgroup)
+{
+	char out[2048];
+	int e, rc;
+
+	e = as_user(USER, memlock_as_user, 0);
+	check(e == 0, "memlock_limits_the_users_rings (first failed step: %d, 0 none)", e);
+	e = as_user(0, memlock_as_root, 0);
+	check(e == 0, "memlock_does_not_limit_cap_ipc_lock (%s)", err_name(e));
+	rc = causalctl_as_after(USER, causalctl, own, out, sizeof(out), low_memlock);
+	diag_lines("causalctl as uid 1000 with ulimit -l 128", out);
+	check(rc != 0 && strstr(out, "ulimit -l") && strstr(out, "is 128 KiB"),
+	      "causalctl_says_the_ring_exceeds_memlock");
+	if (!have_cgroup || !write_text(CGROOT "/cgroup.subtree_control", "+memory") ||
+	    (mkdir(CGROOT "/perm-mem", 0755) && errno != EEXIST)) {
+		skip("ring_charged_to_the_memory_cgroup", "no memory cgroup controller");
+		return;
+	}
+	e = as_user(0, memcg_as_root, 0);
+	check(e == 0, "ring_charged_to_the_memory_cgroup (%d)", e);
+	rmdir(CGROOT "/perm-mem");
+}
+
 int main(int argc, char **argv)
 {
 	const char *causalctl = argc > 1 ? argv[1] : "causalctl";
@@ -494,7 +804,7 @@ int main(int argc, char **argv)
 	int e, rc, cg = -1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n1..23\n");
+	printf("KTAP version 1\n1..42\n");
 
 	own = sleeper(USER, true);
 	own_nodump = sleeper(USER, false);
@@ -552,6 +862,9 @@ int main(int argc, char **argv)
 	check(e == 0, "root_attaches_any_process (%s)", err_name(e));
 
 	exec_tests();
+	yama_tests(causalctl, own);
+	session_cap_tests(causalctl, own);
+	memory_tests(causalctl, own, cg >= 0);
 
 	check(set_param("0"), "unprivileged_off_again");
 	reap(own);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "refusal.h"
 #include "session.h"
 
 #define RING_PAGES	256	/* 1 MiB: ~10000 samples, seconds of slack at 2 CPUs and 1 ms */
@@ -21,9 +22,31 @@
 #define RING_WAKEUP	1024
 #define PAGE		4096
 
+/* what open(device) failing with e means, and what to do about it */
+static void open_message(int e, const char *device, char *err, size_t errlen)
+{
+	struct refusal_facts f;
+	struct stat st;
+
+	refusal_facts_read(&f, "/proc", "/sys");
+	if (refusal_open_message(e, device, &f, err, errlen))
+		return;
+	if (e == ENOENT && stat("/sys/module/causal", &st))
+		snprintf(err, errlen,
+			 "%s does not exist: the causal module is not loaded. Load it with "
+			 "'sudo modprobe causal' (installed with DKMS) or 'sudo insmod "
+			 "causal.ko' (built in the source tree by make)", device);
+	else if (e == EACCES || e == EPERM)
+		snprintf(err, errlen,
+			 "cannot open %s: %s. Profiling needs root (CAP_PERFMON or "
+			 "CAP_SYS_ADMIN), unless the module was loaded with unprivileged=1",
+			 device, strerror(e));
+	else
+		snprintf(err, errlen, "cannot open %s: %s", device, strerror(e));
+}
+
 int session_open(struct causal_session *s, const char *device, char *err, size_t errlen)
 {
-	struct stat st;
 	void *p;
 
 	memset(s, 0, sizeof(*s));
@@ -31,18 +54,7 @@ int session_open(struct causal_session *s, const char *device, char *err, size_t
 	if (s->fd < 0) {
 		int e = errno;
 
-		if (e == ENOENT && stat("/sys/module/causal", &st))
-			snprintf(err, errlen,
-				 "%s does not exist: the causal module is not loaded. Load it with "
-				 "'sudo modprobe causal' (installed with DKMS) or 'sudo insmod "
-				 "causal.ko' (built in the source tree by make)", device);
-		else if (e == EACCES || e == EPERM)
-			snprintf(err, errlen,
-				 "cannot open %s: %s. Profiling needs root (CAP_PERFMON or "
-				 "CAP_SYS_ADMIN), unless the module was loaded with unprivileged=1",
-				 device, strerror(e));
-		else
-			snprintf(err, errlen, "cannot open %s: %s", device, strerror(e));
+		open_message(e, device, err, errlen);
 		return -e;
 	}
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, s->fd, CAUSAL_MMAP_STATS);
@@ -86,8 +98,12 @@ int session_attach(struct causal_session *s, pid_t pid, uint32_t flags, uint64_t
 		r = ioctl(s->fd, CAUSAL_IOC_ATTACH, &a);
 	}
 	if (r) {
+		struct refusal_facts f;
 		int e = errno;
 
+		refusal_facts_read(&f, "/proc", "/sys");
+		if (refusal_attach_message(e, pid, (uint64_t)(pages + 1) * PAGE, &f, err, errlen))
+			return -e;
 		switch (e) {
 		case ESRCH:
 			snprintf(err, errlen, "no process %d (or it exited before attach)", pid);
