@@ -28,6 +28,7 @@
  *                  errors of a cgroup target
  *   errors         errno of every misuse
  *   hotplug        CPU 1 goes offline and comes back during a session: its samples resume
+ *   cycles         CAUSAL_EVENT_CYCLES samples, or falls back to cpu-clock without a PMU
  */
 #include <dirent.h>
 #include <errno.h>
@@ -2087,6 +2088,20 @@ static void hotplug_phase(struct ring_reader *rr, const char *what, uint64_t ns,
 	diag("%s: %" PRIu64 " samples on CPU 0, %" PRIu64 " on CPU 1", what, on_cpu[0], on_cpu[1]);
 }
 
+/* a child that spins until killed */
+static pid_t spinner(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		volatile uint64_t x = 1;
+
+		for (;;)
+			x = x * 3 + 1;
+	}
+	return pid;
+}
+
 /*
  * CPU hotplug: a spinning process pinned to CPU 1 is sampled there; CPU 1 goes offline (the
  * process goes on on CPU 0, still sampled) and comes back, the process is pinned to it again, and
@@ -2106,13 +2121,7 @@ static void scenario_hotplug(void)
 		sub_skip("CPU 1 cannot go offline here (no /sys/devices/system/cpu/cpu1/online)");
 		return;
 	}
-	pid = fork();
-	if (pid == 0) {
-		volatile uint64_t x = 1;
-
-		for (;;)
-			x = x * 3 + 1;
-	}
+	pid = spinner();
 	if (!check(pid > 0, "fork_spinner"))
 		return;
 	fd = dev_open();
@@ -2142,6 +2151,35 @@ out:
 	waitpid(pid, NULL, 0);
 }
 
+/* CAUSAL_EVENT_CYCLES: counters of cycles where there is a PMU, cpu-clock (said so) where not */
+static void scenario_cycles(void)
+{
+	struct causal_attach a = { .size = sizeof(a), .event = CAUSAL_EVENT_CYCLES };
+	struct causal_stats st;
+	pid_t pid;
+	int fd;
+
+	pid = spinner();
+	if (!check(pid > 0, "fork_spinner"))
+		return;
+	a.pid = pid;
+	fd = dev_open();
+	if (check(fd >= 0, "open") &&
+	    check_errno(ioctl(fd, CAUSAL_IOC_ATTACH, &a) ? errno : 0, 0, "attach_cycles")) {
+		diag("event_used %" PRIu64 " (%s)", (uint64_t)a.event_used,
+		     a.event_used == CAUSAL_EVENT_CYCLES ? "cycles" : "cpu-clock: no PMU");
+		check(a.event_used == CAUSAL_EVENT_CYCLES || a.event_used == CAUSAL_EVENT_CPU_CLOCK,
+		      "event_used_is_cycles_or_cpu_clock");
+		sleep_ns(300 * MS);
+		get_stats(fd, &st);
+		check(st.samples > 0, "sampled (%" PRIu64 " samples)", (uint64_t)st.samples);
+	}
+	if (fd >= 0)
+		close(fd);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -2164,6 +2202,7 @@ static const struct {
 	{ "progress", scenario_progress },
 	{ "stats-ver0", scenario_stats_ver0 },
 	{ "hotplug", scenario_hotplug },
+	{ "cycles", scenario_cycles },
 };
 
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
