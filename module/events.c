@@ -17,7 +17,7 @@
 
 void causal_on_fork(struct task_struct *parent, struct task_struct *child)
 {
-	struct causal_task *ct;
+	struct causal_task *ct, *cct;
 	struct causal_session *s;
 	int ret;
 
@@ -29,11 +29,13 @@ void causal_on_fork(struct task_struct *parent, struct task_struct *child)
 	if (!same_thread_group(parent, child) && (s->flags & CAUSAL_ATTACH_NO_FOLLOW))
 		goto out;
 	/* a child starts with its parent's delay: the parent's delays also delayed its birth */
-	ret = causal_task_add(s, child, &ct->local, GFP_NOWAIT | __GFP_NOWARN);
-	if (!ret)
+	ret = causal_task_add(s, child, &ct->local, GFP_NOWAIT | __GFP_NOWARN, &cct);
+	if (!ret) {
 		causal_stat_inc(&s->stats->forks_followed);
-	else if (ret != -EEXIST && ret != -ESRCH)
+		causal_sampler_follow(cct);
+	} else if (ret != -EEXIST && ret != -ESRCH) {
 		causal_stat_inc(&s->stats->tasks_lost);
+	}
 out:
 	rcu_read_unlock();
 }
@@ -68,6 +70,7 @@ static void causal_exit_work(struct callback_head *head)
 	struct causal_task *ct = container_of(head, struct causal_task, exit_work);
 
 	causal_task_leave(ct, current);
+	causal_sampler_remove(ct);
 	causal_task_put(ct);
 	/* the work's reference on this module (see causal_exit() for the code after the put) */
 	module_put(THIS_MODULE);
@@ -143,6 +146,9 @@ static void causal_exec_work(struct callback_head *head)
 		       causal_may_attach(s, current, false);
 		if (stay) {
 			WRITE_ONCE(ct->mm, current->mm);
+			/* perf drops a task's counters at an exec that gains privileges */
+			if (causal_sampler_add(ct))
+				causal_stat_inc(&s->stats->tasks_lost);
 			/* checked: accounted again from here on */
 			smp_store_release(&ct->exec_pending, false);
 		}
@@ -158,6 +164,8 @@ static void causal_exec_work(struct callback_head *head)
 		}
 		spin_unlock(&s->tasks_lock);
 	}
+	if (!stay)
+		causal_sampler_remove(ct);
 	/* the last record of the task, as for one that exits (held since the exec: no other) */
 	if (left && (s->flags & CAUSAL_ATTACH_TRACE_SWITCHES)) {
 		/* not preempted between reserve and commit (see causal_task_leave()) */
@@ -208,8 +216,9 @@ out:
 }
 
 /*
- * prev leaves its CPU: a tick overdue now is its (causal_sampler_switch_out). When it leaves to
- * block, global now bounds what a wake-up by a session task lets it skip.
+ * prev leaves its CPU: a tick overdue now is not sampled where it fires (see
+ * causal_sampler_switch_out()). When it leaves to block, global now bounds what a wake-up by a
+ * session task lets it skip.
  */
 void causal_on_switch_out(struct task_struct *prev, bool blocks)
 {
@@ -278,6 +287,7 @@ out:
 void causal_on_switch_in(struct task_struct *next)
 {
 	struct causal_task *ct;
+	u64 now;
 
 	if (next->flags & PF_KTHREAD)
 		return;
@@ -285,9 +295,10 @@ void causal_on_switch_in(struct task_struct *next)
 	ct = causal_task_find(next);
 	if (!ct)
 		goto out;
+	now = ktime_get_mono_fast_ns();
+	causal_sampler_switch_in(ct, now);
 	if ((ct->session->flags & CAUSAL_ATTACH_TRACE_SWITCHES) && !causal_task_held(ct))
-		causal_record_switch(ct->session, next, CAUSAL_SAMPLE_SWITCH_IN,
-				     ktime_get_mono_fast_ns());
+		causal_record_switch(ct->session, next, CAUSAL_SAMPLE_SWITCH_IN, now);
 	/* running again: a wake-up from now on did not end that wait */
 	if (atomic64_read(&ct->blocked_at) != CAUSAL_NOT_BLOCKED)
 		atomic64_set(&ct->blocked_at, CAUSAL_NOT_BLOCKED);

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sampler: one perf counter per CPU and session, cpu-clock by default (hard IRQ, works in VMs
- * without a PMU) or cycles (NMI). The overflow handler runs in that atomic context: it records
- * the sample in the session's ring, credits the sampled task when its IP is in the experiment's
- * ranges, and kicks the delay engine; it never sleeps, locks or allocates.
+ * The sampler: one perf counter per session task, bound to the task, cpu-clock by default (hard
+ * IRQ, works in VMs without a PMU) or cycles (NMI). A counter runs only while its task does, on
+ * whichever CPU, so a CPU that runs no session task is never interrupted for a session, and a CPU
+ * that comes online is sampled as soon as a session task runs there. The overflow handler runs in
+ * that atomic context: it records the sample in the session's ring, credits the task when its IP
+ * is in the experiment's ranges, and kicks the delay engine; it never sleeps, locks or allocates.
+ * Counters are made where sleeping is allowed: at attach, in a followed child before it first
+ * returns to user mode (a task_work queued from the fork hook), and after an exec.
  */
 
-#include <linux/cpu.h>
-#include <linux/cred.h>
 #include <linux/perf_event.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
+#include "compat.h"
 #include "delay.h"
 #include "sampler.h"
 #include "session.h"
@@ -144,47 +148,45 @@ static bool causal_exp_selects(struct causal_exp *e, u64 ip, const u64 *chain, u
 static void causal_sample(struct perf_event *event, struct perf_sample_data *data,
 			  struct pt_regs *regs)
 {
-	struct causal_session *s = event->overflow_handler_context;
+	struct causal_task *ct = event->overflow_handler_context;
+	struct causal_session *s = ct->session;
 	struct task_struct *t = current;
-	struct causal_task *ct;
 	u64 ip, chain[CAUSAL_MAX_CALLCHAIN];
 	struct causal_exp *e;
 	struct pt_regs *uregs;
-	u64 now, due, elapsed, delay;
-	bool in_kernel, clock_tick;
+	u64 count, due, elapsed, delay;
+	bool in_kernel;
 	u16 nr_chain;
 	int cpu;
 
-	/*
-	 * Every tick of this CPU's cpu-clock timer comes here, idle ones included, so the time
-	 * since the last one is the time this sample stands for: under emulation timers fire late
-	 * and a tick is worth more than the period. Only this CPU writes its slot. (A cycles
-	 * counter overflows in NMI, at no set time: its samples stand for the period.)
-	 */
-	cpu = smp_processor_id();
-	now = ktime_get_mono_fast_ns();
-	elapsed = s->period_ns;
-	clock_tick = s->ticks && s->ticks[cpu].clock;
-	if (clock_tick) {
-		struct causal_tick *tk = &s->ticks[cpu];
-
-		if (tk->last && now > tk->last)
-			elapsed = now - tk->last;
-		tk->last = now;
-		due = ktime_to_ns(hrtimer_get_expires(&event->hw.hrtimer));
-		tk->next_due = causal_tick_next_due(due, now, s->period_ns);
-	}
-	if (t->flags & (PF_KTHREAD | PF_EXITING) || !t->mm)
+	/* a counter counts while its task runs; in the last steps of do_exit() it is no one's */
+	if (t != ct->task || t->flags & (PF_KTHREAD | PF_EXITING) || !t->mm)
 		return;
-	rcu_read_lock();
-	ct = causal_task_find(t);
-	/* held at exec (see causal_on_exec()): its sample is nobody's */
-	if (!ct || ct->session != s || causal_task_held(ct))
-		goto out;
-	if (clock_tick) {
-		elapsed += ct->lost_ns;
-		ct->lost_ns = 0;
+	/*
+	 * A cpu-clock sample stands for the task's CPU time since its last one, which the counter
+	 * has counted (perf reads it before the overflow): under emulation timers fire late and a
+	 * tick is worth more than the period. A cycles counter overflows at no set time: its
+	 * samples stand for the period.
+	 */
+	elapsed = s->period_ns;
+	if (READ_ONCE(s->event) == CAUSAL_EVENT_CPU_CLOCK) {
+		due = ktime_to_ns(hrtimer_get_expires(&event->hw.hrtimer));
+		ct->next_due = causal_tick_next_due(due, ktime_get_mono_fast_ns(), s->period_ns);
+		/* its time goes to the next sample (see causal_sampler_switch_out()) */
+		if (ct->tick_overdue) {
+			ct->tick_overdue = false;
+			return;
+		}
+		count = local64_read(&event->count);
+		if (count > ct->counted)
+			elapsed = count - ct->counted;
+		ct->counted = count;
 	}
+	cpu = smp_processor_id();
+	rcu_read_lock();
+	/* left the session, or held at exec (see causal_on_exec()): its sample is nobody's */
+	if (list_empty(&ct->session_node) || causal_task_held(ct))
+		goto out;
 	/* in the kernel on behalf of the task: charge the syscall's call site */
 	in_kernel = !user_mode(regs);
 	uregs = in_kernel ? task_pt_regs(t) : regs;
@@ -212,28 +214,36 @@ out:
 }
 
 /*
- * A session task leaves this CPU at @now (switch hook, interrupts off). If a tick came due while it
- * ran and has not fired yet (under emulation ticks fire 0.2 ms late on average), that tick will
- * land after it left, in idle or in another task, and the time it stands for would be no one's
- * or the wrong task's: the leaving task's next sample carries it instead. On hardware, where a
- * tick fires microseconds late, this almost never happens.
+ * ct's task leaves its CPU at @now (switch hook, interrupts off). If a tick came due while it ran
+ * and has not fired yet (under emulation ticks fire 0.2 ms late on average), perf fires it 10 us
+ * into the task's next slice, where the sample would land on whatever the task runs first
+ * rather than where the tick came due: that sample is skipped, and the time it stands for goes
+ * to the task's next one. On hardware, where a tick fires microseconds late, this almost never
+ * happens. Otherwise the tick is due again when the task has run what is left of the period.
  */
 void causal_sampler_switch_out(struct causal_task *ct, u64 now)
 {
-	struct causal_tick *ticks = READ_ONCE(ct->session->ticks), *tk;
-
-	if (!ticks)
+	if (!ct->next_due)
 		return;
-	tk = &ticks[smp_processor_id()];
-	if (!tk->next_due || now < tk->next_due)
-		return;
-	if (tk->last && now > tk->last)
-		ct->lost_ns += now - tk->last;
-	tk->last = now;
+	if (now >= ct->next_due)
+		ct->tick_overdue = true;
+	else
+		ct->left_ns = ct->next_due - now;
+	ct->next_due = 0;
 }
 
-static struct perf_event *causal_counter(struct causal_session *s, int cpu, u32 event)
+/* ct's task runs again at @now (switch hook, interrupts off): its counter's timer restarts. */
+void causal_sampler_switch_in(struct causal_task *ct, u64 now)
 {
+	if (!ct->left_ns)
+		return;
+	ct->next_due = now + ct->left_ns;
+	ct->left_ns = 0;
+}
+
+static struct perf_event *causal_counter(struct causal_task *ct, u32 event)
+{
+	struct causal_session *s = ct->session;
 	struct perf_event_attr attr = {
 		.size = sizeof(attr),
 		.pinned = 1,
@@ -241,8 +251,6 @@ static struct perf_event *causal_counter(struct causal_session *s, int cpu, u32 
 	};
 
 	if (event == CAUSAL_EVENT_CYCLES) {
-		/* no cycles in idle: nothing to time there */
-		attr.exclude_idle = 1;
 		attr.type = PERF_TYPE_HARDWARE;
 		attr.config = PERF_COUNT_HW_CPU_CYCLES;
 		attr.freq = 1;
@@ -252,83 +260,127 @@ static struct perf_event *causal_counter(struct causal_session *s, int cpu, u32 
 		attr.config = PERF_COUNT_SW_CPU_CLOCK;
 		attr.sample_period = s->period_ns;
 	}
-	return perf_event_create_kernel_counter(&attr, cpu, NULL, causal_sample, s);
+	/*
+	 * The module's: perf checks who may open a counter in the perf_event_open() syscall, not
+	 * here, and who may profile whom is decided at attach. The handler's context is ct, which
+	 * the counter's place on s->counters keeps alive.
+	 */
+	return perf_event_create_kernel_counter(&attr, -1, ct->task, causal_sample, ct);
+}
+
+/* Releases ct's counter; the caller holds counters_lock and a reference on ct. */
+static void causal_counter_release(struct causal_task *ct)
+{
+	lockdep_assert_held(&ct->session->counters_lock);
+	perf_event_release_kernel(ct->counter);
+	ct->counter = NULL;
+	list_del_init(&ct->counter_node);
+	causal_task_put(ct);
 }
 
 /*
- * Creates the counters on every online CPU; cycles falls back to cpu-clock without a PMU. They are
- * the module's, created with kernel credentials: perf checks the caller's for a CPU-wide counter
- * (perf_event_paranoid), but who may profile whom is decided at attach.
+ * Makes ct's counter if the session samples and ct is still in it; may sleep. A counter perf
+ * dropped (PERF_EVENT_STATE_EXIT: the task exec'd a program that gained privileges, which a
+ * privileged opener may still profile) is made again. Cycles fall back to cpu-clock on a kernel
+ * without a PMU, decided at the first counter.
  */
-int causal_sampler_start(struct causal_session *s)
+int causal_sampler_add(struct causal_task *ct)
 {
-	const struct cred *kcred, *old;
+	struct causal_session *s = ct->session;
 	struct perf_event *ev;
-	int cpu, ret = 0;
+	int ret = 0;
 
-	s->events = kcalloc(nr_cpu_ids, sizeof(*s->events), GFP_KERNEL);
-	if (!s->events)
-		return -ENOMEM;
-	if (s->ticks)
-		memset(s->ticks, 0, nr_cpu_ids * sizeof(*s->ticks));
-	else
-		s->ticks = kcalloc(nr_cpu_ids, sizeof(*s->ticks), GFP_KERNEL);
-	if (!s->ticks) {
-		kfree(s->events);
-		s->events = NULL;
-		return -ENOMEM;
+	mutex_lock(&s->counters_lock);
+	if (ct->counter && READ_ONCE(ct->counter->state) == PERF_EVENT_STATE_EXIT)
+		causal_counter_release(ct);
+	if (!s->sampling || ct->counter || list_empty(&ct->session_node) ||
+	    (ct->task->flags & PF_EXITING))
+		goto out;
+	ct->counted = 0;
+	ct->next_due = 0;
+	ct->left_ns = 0;
+	ct->tick_overdue = false;
+	ev = causal_counter(ct, s->event);
+	if (IS_ERR(ev) && s->event == CAUSAL_EVENT_CYCLES && list_empty(&s->counters) &&
+	    (PTR_ERR(ev) == -ENOENT || PTR_ERR(ev) == -EOPNOTSUPP)) {
+		pr_info("no cycles counter, sampling cpu-clock\n");
+		WRITE_ONCE(s->event, CAUSAL_EVENT_CPU_CLOCK);
+		ev = causal_counter(ct, s->event);
 	}
-	kcred = prepare_kernel_cred(&init_task);
-	if (!kcred) {
-		kfree(s->events);
-		s->events = NULL;
-		return -ENOMEM;
-	}
-	old = override_creds(kcred);
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		/* before the counter exists: it fires as soon as it does */
-		s->ticks[cpu].clock = s->event == CAUSAL_EVENT_CPU_CLOCK;
-		ev = causal_counter(s, cpu, s->event);
-		if (IS_ERR(ev) && s->event == CAUSAL_EVENT_CYCLES &&
-		    (PTR_ERR(ev) == -ENOENT || PTR_ERR(ev) == -EOPNOTSUPP)) {
-			pr_info("no cycles counter on CPU %d, sampling cpu-clock\n", cpu);
-			s->event = CAUSAL_EVENT_CPU_CLOCK;
-			s->ticks[cpu].clock = true;
-			ev = causal_counter(s, cpu, s->event);
-		}
-		if (IS_ERR(ev)) {
+	if (IS_ERR(ev)) {
+		/* ESRCH: the task is exiting, nothing to sample */
+		if (PTR_ERR(ev) != -ESRCH)
 			ret = PTR_ERR(ev);
-			break;
-		}
-		s->events[cpu] = ev;
+		goto out;
 	}
-	cpus_read_unlock();
-	revert_creds(old);
-	put_cred(kcred);
-	if (ret) {
-		causal_sampler_stop(s);
-		/* a later attach allocates the array again */
-		kfree(s->events);
-		s->events = NULL;
-	}
+	kref_get(&ct->ref);
+	ct->counter = ev;
+	list_add_tail(&ct->counter_node, &s->counters);
+out:
+	mutex_unlock(&s->counters_lock);
 	return ret;
 }
 
+/* Releases ct's counter, from its task as it leaves the session (exit or exec); may sleep. */
+void causal_sampler_remove(struct causal_task *ct)
+{
+	struct causal_session *s = ct->session;
+
+	mutex_lock(&s->counters_lock);
+	if (ct->counter)
+		causal_counter_release(ct);
+	mutex_unlock(&s->counters_lock);
+}
+
+static void causal_counter_work(struct callback_head *head)
+{
+	struct causal_task *ct = container_of(head, struct causal_task, counter_work);
+	int ret;
+
+	ret = causal_sampler_add(ct);
+	if (ret) {
+		causal_stat_inc(&ct->session->stats->tasks_lost);
+		pr_warn_ratelimited("no counter for task %d: %d: it is not sampled\n",
+				    task_pid_nr(current), ret);
+	}
+	causal_task_put(ct);
+	/* the work's reference on this module (see causal_exit() for the code after the put) */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * ct's task was just forked and followed, and has not run yet: a counter is made in it before it
+ * first returns to user mode (the fork hook may not sleep). Takes over the caller's reference.
+ */
+void causal_sampler_follow(struct causal_task *ct)
+{
+	__module_get(THIS_MODULE);
+	init_task_work(&ct->counter_work, causal_counter_work);
+	if (causal_task_work_add(ct->task, &ct->counter_work, TWA_RESUME)) {
+		/* exiting already: nothing to sample */
+		causal_task_put(ct);
+		module_put(THIS_MODULE);
+	}
+}
+
+/* From attach on, tasks added to s get counters. */
+void causal_sampler_start(struct causal_session *s)
+{
+	mutex_lock(&s->counters_lock);
+	s->sampling = true;
+	mutex_unlock(&s->counters_lock);
+}
+
+/* Releases every counter of s; a child's counter not made yet never will be. */
 void causal_sampler_stop(struct causal_session *s)
 {
-	int cpu;
+	struct causal_task *ct, *tmp;
 
-	if (!s->events)
-		return;
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		if (s->events[cpu])
-			perf_event_release_kernel(s->events[cpu]);
-		s->events[cpu] = NULL;
-	}
+	mutex_lock(&s->counters_lock);
+	s->sampling = false;
+	list_for_each_entry_safe(ct, tmp, &s->counters, counter_node)
+		causal_counter_release(ct);
+	mutex_unlock(&s->counters_lock);
 	/* no handler runs after release, but one may still be inside: wait for it */
 	synchronize_rcu();
-	/* no tick is due any more: switch hooks must not find one overdue */
-	if (s->ticks)
-		memset(s->ticks, 0, nr_cpu_ids * sizeof(*s->ticks));
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The sampler: per-CPU perf counters whose overflow records and credits session tasks. */
+/* The sampler: perf counters bound to session tasks, whose overflow records and credits them. */
 #ifndef _CAUSAL_SAMPLER_H
 #define _CAUSAL_SAMPLER_H
 
@@ -9,10 +9,18 @@ struct causal_session;
 struct causal_task;
 struct task_struct;
 
-int causal_sampler_start(struct causal_session *s);
+/* From here until causal_sampler_stop() (which sleeps), tasks added to the session get counters. */
+void causal_sampler_start(struct causal_session *s);
 void causal_sampler_stop(struct causal_session *s);
-/* A session task leaves this CPU at @now: a tick overdue now is its, for its next sample. */
+/* Makes ct's counter (a task added at attach, or checked again after an exec); may sleep. */
+int causal_sampler_add(struct causal_task *ct);
+/* ct, a child just followed (fork hook), makes its counter before it runs; takes a reference. */
+void causal_sampler_follow(struct causal_task *ct);
+/* Releases ct's counter as its task leaves the session (exit or exec work); may sleep. */
+void causal_sampler_remove(struct causal_task *ct);
+/* ct's task leaves its CPU, or runs again, at @now: where its counter's next tick is. */
 void causal_sampler_switch_out(struct causal_task *ct, u64 now);
+void causal_sampler_switch_in(struct causal_task *ct, u64 now);
 /* A payment record in the ring (CAUSAL_ATTACH_TRACE_DELAYS), from the paying task. */
 void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 owed);
 /*

@@ -65,6 +65,8 @@ struct causal_session *causal_session_create(struct file *file)
 	mutex_init(&s->progress_lock);
 	spin_lock_init(&s->tasks_lock);
 	INIT_LIST_HEAD(&s->tasks);
+	mutex_init(&s->counters_lock);
+	INIT_LIST_HEAD(&s->counters);
 	INIT_LIST_HEAD(&s->node);
 	init_waitqueue_head(&s->poll_wait);
 	init_irq_work(&s->poll_work, causal_session_poll_work);
@@ -129,8 +131,6 @@ static void causal_session_free(struct kref *ref)
 	causal_ring_free(&s->ring);
 	causal_umem_free(s->stats);
 	free_percpu(s->cpu_local);
-	kfree(s->events);
-	kfree(s->ticks);
 	put_pid(s->target);
 	if (s->pid_ns)
 		put_pid_ns(s->pid_ns);
@@ -286,16 +286,22 @@ static bool causal_may_attach_new(struct causal_session *s, struct task_struct *
 static int causal_task_add_checked(struct causal_session *s, struct task_struct *t,
 				   enum causal_yama_scope scope)
 {
+	struct causal_task *ct;
 	int ret;
 
 	ret = down_read_killable(&t->signal->exec_update_lock);
 	if (ret)
 		return ret;
 	if (causal_may_attach_new(s, t, scope))
-		ret = causal_task_add(s, t, NULL, GFP_KERNEL);
+		ret = causal_task_add(s, t, NULL, GFP_KERNEL, &ct);
 	else
 		ret = -EACCES;
 	up_read(&t->signal->exec_update_lock);
+	if (ret)
+		return ret;
+	/* an exec since the check makes it again, or takes the task out (causal_exec_work()) */
+	ret = causal_sampler_add(ct);
+	causal_task_put(ct);
 	return ret;
 }
 
@@ -481,15 +487,16 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 	if (ret)
 		goto out_unsetup;
 	s->closing = false;
+	/* before the tasks, so that the children they fork meanwhile get counters too */
+	causal_sampler_start(s);
 	for (pass = 0; pass < 100; pass++)
 		if (!causal_session_add_target(s, p, cgrp, scope, &err) || err)
 			break;
 	ret = err;
 	if (!ret && !causal_stat_read(&s->stats->tasks_attached))
 		ret = -ESRCH;	/* exited meanwhile, or an empty cgroup */
-	if (!ret)
-		ret = causal_sampler_start(s);
 	if (ret) {
+		causal_sampler_stop(s);
 		causal_session_detach_tasks(s);
 		causal_hooks_put();
 		/* a hook that found a task before it left may still use the ring and counters */

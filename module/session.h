@@ -48,21 +48,25 @@ struct causal_task {
 	u64 carry;				/* ns overslept, for the next debt (causal_pay) */
 	u64 carry_exp;				/* the experiment the carry is from */
 	u64 late_ns;				/* how late its sleeps wake, on average */
-	u64 lost_ns;				/* ticks due as it ran, fired after it left */
+	/*
+	 * The sampler's counter bound to this task, on session->counters (which holds a reference
+	 * on ct) while it exists; both under session->counters_lock.
+	 */
+	struct perf_event *counter;
+	struct list_head counter_node;
+	u64 counted;				/* the counter's count at its last sample */
+	/*
+	 * cpu-clock only, written on the task's CPU with interrupts off (sampler and switch
+	 * hooks): when its next tick is due while it runs, what is left of the period while it
+	 * does not, and whether the tick perf fires early in its next slice came due before.
+	 */
+	u64 next_due;
+	u64 left_ns;
+	bool tick_overdue;
+	struct callback_head counter_work;	/* a followed child makes its counter */
 	bool delayed;				/* slept during the current experiment */
 	struct kref ref;			/* table, pay_work, exit_work, lookups that sleep */
 	struct rcu_head rcu;
-};
-
-/* The sampler's cpu-clock ticks on one CPU, written there only, with interrupts off. */
-struct causal_tick {
-	u64 last;				/* the last tick, or a leaving task's share of it */
-	u64 next_due;				/* when the next tick is due */
-	/*
-	 * This CPU's counter is the cpu-clock timer. Set from what the module asked for: the
-	 * kernel may rewrite attr.type (6.12 gives cpu-clock a PMU type of its own).
-	 */
-	bool clock;
 };
 
 /* The running experiment; read by the sampler under RCU. */
@@ -110,8 +114,9 @@ struct causal_session {
 	struct causal_exp __rcu *exp;
 	u64 next_exp_id;
 
-	struct perf_event **events;		/* per possible CPU */
-	struct causal_tick *ticks;		/* per possible CPU, cpu-clock only */
+	struct mutex counters_lock;		/* counters, sampling; never under tasks_lock */
+	struct list_head counters;		/* the tasks' counters (causal_task.counter_node) */
+	bool sampling;				/* tasks get counters: from attach until close */
 	struct causal_ring ring;
 	struct causal_stats *stats;		/* one page, mapped read-only by the controller */
 	wait_queue_head_t poll_wait;
@@ -176,7 +181,7 @@ int causal_tasks_init(void);
 void causal_tasks_exit(void);
 struct causal_task *causal_task_find(struct task_struct *t);	/* under RCU */
 int causal_task_add(struct causal_session *s, struct task_struct *t,
-		    const struct causal_local *inherit, gfp_t gfp);
+		    const struct causal_local *inherit, gfp_t gfp, struct causal_task **added);
 void causal_task_remove(struct causal_task *ct);
 void causal_task_put(struct causal_task *ct);
 

@@ -73,10 +73,11 @@ void causal_task_put(struct causal_task *ct)
 /*
  * Adds t to session s, its local delay inherited from `inherit` (the parent's, at fork) or set to
  * the session's global delay (owes nothing). Called from attach (process context) and from the
- * fork hook (atomic: gfp is GFP_NOWAIT there). -EEXIST if t is in a session already.
+ * fork hook (atomic: gfp is GFP_NOWAIT there). -EEXIST if t is in a session already. With @added,
+ * the new record is returned there with a reference the caller puts (it may have left already).
  */
 int causal_task_add(struct causal_session *s, struct task_struct *t,
-		    const struct causal_local *inherit, gfp_t gfp)
+		    const struct causal_local *inherit, gfp_t gfp, struct causal_task **added)
 {
 	struct causal_task *ct;
 	int ret;
@@ -91,6 +92,7 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 	ct->session = s;
 	kref_init(&ct->ref);
 	INIT_LIST_HEAD(&ct->session_node);
+	INIT_LIST_HEAD(&ct->counter_node);
 	/* a child owes what its parent owes; a task found at attach owes nothing */
 	if (inherit)
 		causal_acct_inherit(&ct->local, inherit);
@@ -111,6 +113,10 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 		ret = rhashtable_lookup_insert_fast(&causal_task_table, &ct->node,
 						    causal_task_params);
 		if (!ret) {
+			if (added) {
+				kref_get(&ct->ref);
+				*added = ct;
+			}
 			list_add_tail(&ct->session_node, &s->tasks);
 			causal_stat_inc(&s->stats->tasks_attached);
 			causal_stat_inc(&s->stats->tasks_seen);

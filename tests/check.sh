@@ -189,7 +189,7 @@ for k in $kernels; do
 	[ $vrc -le 1 ] || fail "integration $k VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/vm-$k)"
 done
 
-step "VM tests of the module core (sessions, sampler, delays, wake-ups, fork, attach, kill)"
+step "VM tests of the module core (sessions, sampler, delays, wake-ups, fork, attach, kill, CPU hotplug)"
 programs=()
 for p in build/tests/*; do [ "$(basename "$p")" = ioctl_basic ] || programs+=(-a "$p"); done
 # With the default tracepoint hooks: every scenario on the oldest and newest stock kernels (6.1,

@@ -11,9 +11,9 @@
  *   bench_bystander [-p PAIRS] [-t TARGET_MS] [-P PERIOD_US]
  *
  * PAIRS default 9; the ping-pong is calibrated once, without a session, to last about TARGET_MS
- * (default 1000); PERIOD_US the session's sampling period (default 1000; its CPU-wide timers
- * interrupt every CPU once a period, so a long one leaves the hooks alone to be measured). Prints
- * "BENCH bystander ..." lines (times in ns).
+ * (default 1000); PERIOD_US the session's sampling period (default 1000; the sampler's counters
+ * are bound to the session's tasks, so an idle target costs the bystanders no sampler interrupt
+ * whatever the period). Prints "BENCH bystander ..." lines (times in ns).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

@@ -27,12 +27,15 @@
  *   cgroup         attach to a cgroup v2 directory (mounted if need be): its tasks only, and the
  *                  errors of a cgroup target
  *   errors         errno of every misuse
+ *   hotplug        CPU 1 goes offline and comes back during a session: its samples resume
+ *   cycles         CAUSAL_EVENT_CYCLES samples, or falls back to cpu-clock without a PMU
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -382,6 +385,7 @@ struct ring_reader {
 	int ntids;
 	uint64_t nread, own, foreign, unknown_tid;
 	pid_t foreign_pid, foreign_tid;	/* the first record of another process */
+	uint64_t own_on_cpu[8];		/* records of rr->pid per CPU (the first 8) */
 };
 
 static bool ring_open(struct ring_reader *rr, int fd, uint32_t ring_pages, pid_t pid)
@@ -437,6 +441,8 @@ static void ring_drain(struct ring_reader *rr)
 		rr->nread++;
 		if (r->pid == (uint32_t)rr->pid) {
 			rr->own++;
+			if (r->cpu < 8)
+				rr->own_on_cpu[r->cpu]++;
 			/* a thread born since the last look at /proc: look again */
 			if (!ring_known_tid(rr, r->tid))
 				ring_learn_tids(rr);
@@ -947,26 +953,45 @@ static void scenario_futex(void)
 	scenario_wakeup("futex_handoff");
 }
 
-/* forker: N children and one thread; all followed by default, only the thread with NO_FOLLOW */
+/*
+ * forker: N children and one thread; all followed by default, only the thread with NO_FOLLOW. A
+ * followed child is sampled (its counter is made in it before it first returns to user mode).
+ */
 static void fork_run(uint32_t flags, const char *tag)
 {
 	const int children = 4;
+	const uint32_t ring_pages = 64;
 	char *argv[] = { "forker", "4", u64arg(iters / 20), NULL };
 	struct causal_stats st;
+	struct ring_reader rr;
 	struct workload w;
+	uint64_t end;
+	bool done;
 	int fd;
 
 	if (!check(wl_spawn(&w, argv), "%s_spawn_forker", tag))
 		return;
 	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, flags, 0, 0), "%s_attach", tag)) {
+	if (!check(fd >= 0 && !attach(fd, w.pid, flags, 0, ring_pages), "%s_attach", tag)) {
 		wl_kill(&w);
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
+	ring_open(&rr, fd, ring_pages, w.pid);
 	wl_go(&w);
-	check(wl_wait(&w, 120 * SEC), "%s_workload_finishes", tag);
+	end = now_ns() + 120 * SEC;
+	do {
+		done = wl_wait(&w, 20 * MS);
+		ring_drain(&rr);
+	} while (!done && now_ns() < end);
+	check(done, "%s_workload_finishes", tag);
+	diag_ring(tag, &rr);
+	if (flags & CAUSAL_ATTACH_NO_FOLLOW)
+		check(rr.foreign == 0, "%s_children_not_sampled", tag);
+	else
+		check(rr.foreign > 0, "%s_children_sampled", tag);
+	ring_close(&rr);
 	check(wl_exited_ok(&w), "%s_workload_exit_0 (status %#x)", tag, w.status);
 	get_stats(fd, &st);
 	diag_stats(tag, &st);
@@ -2014,6 +2039,147 @@ static void scenario_errors(void)
 	wl_kill(&w);
 }
 
+/* Writes "0" or "1" to CPU cpu's online file; false (diagnosed) if the kernel refused. */
+static bool cpu_set_online(int cpu, bool online)
+{
+	char path[64];
+	int fd;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		diag("%s: %s", path, strerror(errno));
+		return false;
+	}
+	ok = write(fd, online ? "1" : "0", 1) == 1;
+	if (!ok)
+		diag("write %s to %s: %s", online ? "1" : "0", path, strerror(errno));
+	close(fd);
+	return ok;
+}
+
+static bool pin_to(pid_t pid, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(pid, sizeof(set), &set)) {
+		diag("sched_setaffinity(%d, CPU %d): %s", pid, cpu, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* the samples of rr's process on each CPU over the next `ns` */
+static void hotplug_phase(struct ring_reader *rr, const char *what, uint64_t ns, uint64_t *on_cpu)
+{
+	uint64_t end = now_ns() + ns;
+
+	ring_drain(rr);
+	memset(rr->own_on_cpu, 0, sizeof(rr->own_on_cpu));
+	while (now_ns() < end) {
+		sleep_ns(20 * MS);
+		ring_drain(rr);
+	}
+	on_cpu[0] = rr->own_on_cpu[0];
+	on_cpu[1] = rr->own_on_cpu[1];
+	diag("%s: %" PRIu64 " samples on CPU 0, %" PRIu64 " on CPU 1", what, on_cpu[0], on_cpu[1]);
+}
+
+/* a child that spins until killed */
+static pid_t spinner(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		volatile uint64_t x = 1;
+
+		for (;;)
+			x = x * 3 + 1;
+	}
+	return pid;
+}
+
+/*
+ * CPU hotplug: a spinning process pinned to CPU 1 is sampled there; CPU 1 goes offline (the
+ * process goes on on CPU 0, still sampled) and comes back, the process is pinned to it again, and
+ * its samples come from CPU 1 again. Counters bound to CPUs online at attach would stay detached.
+ */
+static void scenario_hotplug(void)
+{
+	const uint32_t ring_pages = 64;
+	const uint64_t phase = 400 * MS;
+	uint64_t before[2], offline[2], after[2];
+	struct ring_reader rr;
+	bool online = true;
+	pid_t pid;
+	int fd;
+
+	if (access("/sys/devices/system/cpu/cpu1/online", W_OK)) {
+		sub_skip("CPU 1 cannot go offline here (no /sys/devices/system/cpu/cpu1/online)");
+		return;
+	}
+	pid = spinner();
+	if (!check(pid > 0, "fork_spinner"))
+		return;
+	fd = dev_open();
+	if (!check(fd >= 0 && pin_to(pid, 1) &&
+		   check_errno(attach(fd, pid, 0, 0, ring_pages), 0, "attach") &&
+		   ring_open(&rr, fd, ring_pages, pid), "setup"))
+		goto out;
+	hotplug_phase(&rr, "pinned to CPU 1", phase, before);
+	check(before[1] > 0, "sampled_on_cpu1");
+	online = !check(cpu_set_online(1, false), "cpu1_offline");
+	if (!online) {
+		hotplug_phase(&rr, "CPU 1 offline", phase, offline);
+		check(offline[0] > 0 && offline[1] == 0, "sampled_on_cpu0_while_cpu1_offline");
+		online = check(cpu_set_online(1, true), "cpu1_online");
+	}
+	if (online && check(pin_to(pid, 1), "pinned_to_cpu1_again")) {
+		hotplug_phase(&rr, "CPU 1 online again, pinned to it", phase, after);
+		check(after[1] > 0, "samples_resume_on_cpu1");
+	}
+	ring_close(&rr);
+out:
+	if (!online && !cpu_set_online(1, true))
+		diag("CPU 1 stays offline");
+	if (fd >= 0)
+		close(fd);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* CAUSAL_EVENT_CYCLES: counters of cycles where there is a PMU, cpu-clock (said so) where not */
+static void scenario_cycles(void)
+{
+	struct causal_attach a = { .size = sizeof(a), .event = CAUSAL_EVENT_CYCLES };
+	struct causal_stats st;
+	pid_t pid;
+	int fd;
+
+	pid = spinner();
+	if (!check(pid > 0, "fork_spinner"))
+		return;
+	a.pid = pid;
+	fd = dev_open();
+	if (check(fd >= 0, "open") &&
+	    check_errno(ioctl(fd, CAUSAL_IOC_ATTACH, &a) ? errno : 0, 0, "attach_cycles")) {
+		diag("event_used %" PRIu64 " (%s)", (uint64_t)a.event_used,
+		     a.event_used == CAUSAL_EVENT_CYCLES ? "cycles" : "cpu-clock: no PMU");
+		check(a.event_used == CAUSAL_EVENT_CYCLES || a.event_used == CAUSAL_EVENT_CPU_CLOCK,
+		      "event_used_is_cycles_or_cpu_clock");
+		sleep_ns(300 * MS);
+		get_stats(fd, &st);
+		check(st.samples > 0, "sampled (%" PRIu64 " samples)", (uint64_t)st.samples);
+	}
+	if (fd >= 0)
+		close(fd);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -2035,6 +2201,8 @@ static const struct {
 	{ "errors", scenario_errors },
 	{ "progress", scenario_progress },
 	{ "stats-ver0", scenario_stats_ver0 },
+	{ "hotplug", scenario_hotplug },
+	{ "cycles", scenario_cycles },
 };
 
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -156,7 +156,7 @@ struct causal_stats {
 	__u64 samples;		/* samples of session tasks */
 	__u64 samples_in_kernel;	/* of which charged to the syscall's user IP */
 	__u64 samples_dropped;	/* ring full: the controller read too slowly */
-	__u64 tasks_lost;	/* threads or children not followed (out of memory) */
+	__u64 tasks_lost;	/* threads or children not followed, or not sampled (no memory) */
 	__u64 wakeups_inherited;	/* wake-ups that carried delay to the wakee */
 	__u64 experiments;	/* started */
 	__u64 experiment_active;	/* id of the running experiment, 0 if none */
