@@ -7,7 +7,6 @@
  * names and a running stripped process's symbolisation must work as with DWARF.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <unistd.h>
@@ -81,22 +80,12 @@ static struct {
 
 static const char *fx_path(const char *name)
 {
-	static char path[4][PATH_MAX];
-	static unsigned k;
-
-	k = (k + 1) % 4;
-	snprintf(path[k], sizeof(path[k]), "%s/%s", fx.dir, name);
-	return path[k];
+	return unit_path(fx.dir, name);
 }
 
 static int write_text(const char *name, const char *text)
 {
-	FILE *f = fopen(fx_path(name), "w");
-
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
+	return unit_write_text(fx.dir, name, text);
 }
 
 /* Builds prog/ (a package folder under fx.dir) with toolchain which into NAME and NAME-s. */
@@ -130,18 +119,10 @@ static int setup(void **state)
 	return go_build("newest", "cgo", "cgo-newest", true) ? -1 : 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(fx.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rm_tree(fx.dir);
 }
 
 /* A binary opened with libdwfl, and its Go line table. */

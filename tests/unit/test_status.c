@@ -2,7 +2,6 @@
 /* Unit tests for causalctl status: probing a fake sysfs and device, the verdict and both outputs. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -57,18 +56,10 @@ static int setup(void **state)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct scratch *s = *state;
-	int ret = nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	int ret = unit_rm_tree(s->dir);
 
 	free(s);
 	return ret;

@@ -5,7 +5,6 @@
  * separate debug info), then runs: each prints the addresses the checks need and waits on stdin.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <time.h>
@@ -103,22 +102,12 @@ static struct fixtures fx;
 /* A fixture binary's path. */
 static const char *bin(const char *name)
 {
-	static char path[4][PATH_MAX];
-	static unsigned k;
-
-	k = (k + 1) % 4;
-	snprintf(path[k], sizeof(path[k]), "%s/%s", fx.dir, name);
-	return path[k];
+	return unit_path(fx.dir, name);
 }
 
 static int write_text(const char *name, const char *text)
 {
-	FILE *f = fopen(bin(name), "w");
-
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
+	return unit_write_text(fx.dir, name, text);
 }
 
 static int setup(void **state)
@@ -159,18 +148,10 @@ static int setup(void **state)
 		  "gcc -O0 -g -o fx_dl fx_dl.c -ldl", d, d) ? -1 : 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(fx.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rm_tree(fx.dir);
 }
 
 /* A running fixture, waiting on its stdin, and the "name 0xaddr" pairs it printed. */

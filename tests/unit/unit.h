@@ -111,6 +111,34 @@ static inline int sh(const char *fmt, ...)
  * A scratch directory for a test file: char dir[] made from the template by setup() (the group
  * setup) and removed with what is in it by teardown().
  */
+/* dir/name, in one of four buffers used in turn: a result lives through the next three calls */
+static inline const char *unit_path(const char *dir, const char *name)
+{
+	static char path[4][4096];
+	static unsigned int k;
+
+	k = (k + 1) % 4;
+	snprintf(path[k], sizeof(path[k]), "%s/%s", dir, name);
+	return path[k];
+}
+
+/* Writes text to dir/name. 0, or -1. */
+static inline int unit_write_text(const char *dir, const char *name, const char *text)
+{
+	FILE *f = fopen(unit_path(dir, name), "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* Removes dir and everything in it. 0, or non-zero. */
+static inline int unit_rm_tree(const char *dir)
+{
+	return sh("rm -rf '%s'", dir);
+}
+
 #define UNIT_SCRATCH_DIR(template)							\
 static char dir[] = template;								\
 static int setup(void **state)								\
@@ -121,7 +149,7 @@ static int setup(void **state)								\
 static int teardown(void **state)							\
 {											\
 	(void)state;									\
-	return sh("rm -rf '%s'", dir);							\
+	return unit_rm_tree(dir);							\
 }
 
 /* cmocka prints with printf and its errors to stderr: keep them in order in a log file */
