@@ -799,6 +799,148 @@ static void many_lines(void **state)
 	policy_free(p);
 }
 
+static struct policy *adaptive_policy(uint64_t seed, bool adaptive)
+{
+	struct policy_config cfg;
+
+	policy_config_defaults(&cfg);
+	cfg.seed = seed;
+	cfg.adaptive = adaptive;
+	return new_policy(&cfg);
+}
+
+/*
+ * A flat profile: 50 lines sampled alike. A line counts as ranked (as the report would rank it)
+ * once it has had 5 experiments; the driver then feeds its estimate, all near 0. Returns how many
+ * lines were ranked after n experiments.
+ */
+static unsigned int ranked_after(uint64_t seed, bool adaptive, unsigned int n)
+{
+	struct policy *p = adaptive_policy(seed, adaptive);
+	struct policy_estimate est[50];
+	struct policy_line_stats ls;
+	struct policy_choice c;
+	unsigned int ranked = 0;
+
+	for (int i = 0; i < 100; i++)
+		for (uint32_t l = 1; l <= 50; l++)
+			policy_note_sample(p, l);
+	for (unsigned int k = 0; k < n; k++) {
+		run_one(p, &c);
+		ranked = 0;
+		for (uint32_t l = 1; l <= 50; l++)
+			if (policy_line_stats(p, l, &ls) && ls.experiments >= 5)
+				est[ranked++] = (struct policy_estimate){ .line = l, .lo = -0.01, .hi = 0.01 };
+		policy_note_estimates(p, est, ranked);
+	}
+	policy_free(p);
+	return ranked;
+}
+
+/* Coz's policy spreads 60 experiments over 50 lines; the adaptive one finishes lines first */
+static void adaptive_finishes_lines_on_flat_profiles(void **state)
+{
+	unsigned int a = 0, s = 0;
+
+	(void)state;
+	for (uint64_t seed = 1; seed <= 5; seed++) {
+		a += ranked_after(seed, true, 60);
+		s += ranked_after(seed, false, 60);
+	}
+	print_message("lines ranked after 60 experiments, 5 seeds: adaptive %u, samples %u\n", a, s);
+	if (a < 3 * s || a < 5 * 3)
+		fail_msg("adaptive ranked %u lines over 5 seeds, samples %u", a, s);
+}
+
+/* shares of lines 1..3, sampled alike, over n draws */
+static void draw_shares(struct policy *p, unsigned int n, double share[4])
+{
+	struct policy_choice c;
+	unsigned long hits[4] = { 0 };
+
+	for (unsigned int i = 0; i < n; i++) {
+		next_ok(p, 0, &c);
+		assert_true(c.line >= 1 && c.line <= 3);
+		hits[c.line]++;
+	}
+	for (int l = 1; l <= 3; l++)
+		share[l] = (double)hits[l] / n;
+}
+
+static void adaptive_passes_over_lines_that_cannot_lead(void **state)
+{
+	struct policy_choice c = { .speedup_pct = 0, .length_ns = 500 * MS };
+	const struct policy_estimate est[] = {
+		{ .line = 1, .lo = 0.10, .hi = 0.20 },	/* the leader */
+		{ .line = 2, .lo = -0.02, .hi = 0.05 },	/* below the leader's lower bound */
+		{ .line = 3, .lo = 0.02, .hi = 0.12 },	/* may still lead */
+	};
+	struct policy_line_stats ls;
+	double share[4];
+
+	(void)state;
+	for (int adaptive = 0; adaptive <= 1; adaptive++) {
+		struct policy *p = adaptive_policy(21, adaptive);
+
+		for (int i = 0; i < 1000; i++)
+			for (uint32_t l = 1; l <= 3; l++)
+				policy_note_sample(p, l);
+		/* ten experiments each: nothing left to finish */
+		for (uint32_t l = 1; l <= 3; l++)
+			for (int i = 0; i < 10; i++) {
+				c.line = l;
+				assert_int_equal(policy_done(p, &c, NULL, 0, true), 0);
+			}
+		policy_note_estimates(p, est, 3);
+		draw_shares(p, 30000, share);
+		assert_true(policy_line_stats(p, 2, &ls));
+		assert_int_equal(ls.passed_over, adaptive);
+		assert_true(policy_line_stats(p, 3, &ls));
+		assert_false(ls.passed_over);
+		if (!adaptive) {
+			/* Coz's policy ignores the estimates */
+			if (fabs(share[2] - 1.0 / 3) > 0.02)
+				fail_msg("samples policy drew line 2 %.3f of the time", share[2]);
+		} else {
+			/* redrawn 9 times in 10: about (1/3 * 1/10) / (2/3 + 1/30) = 0.048 */
+			if (share[2] > 0.07 || share[2] < 0.02)
+				fail_msg("adaptive policy drew line 2 %.3f of the time", share[2]);
+			if (fabs(share[1] - share[3]) > 0.03)
+				fail_msg("lines 1 and 3 drawn %.3f and %.3f", share[1], share[3]);
+		}
+		/* new estimates replace the old: line 2 may lead now */
+		policy_note_estimates(p, est + 1, 1);
+		assert_true(policy_line_stats(p, 2, &ls));
+		assert_false(ls.passed_over);
+		policy_free(p);
+	}
+}
+
+/* A line clearly below 0 is passed over with no leader; NAN and unknown lines rank nothing. */
+static void adaptive_estimates_edges(void **state)
+{
+	struct policy *p = adaptive_policy(22, true);
+	struct policy_choice c = { .line = 1, .speedup_pct = 0, .length_ns = 500 * MS };
+	const struct policy_estimate est[] = {
+		{ .line = 1, .lo = -0.20, .hi = -0.05 },
+		{ .line = 2, .lo = NAN, .hi = NAN },
+		{ .line = 99, .lo = 0.5, .hi = 0.6 },	/* never experimented on: ignored */
+	};
+	struct policy_line_stats ls;
+
+	(void)state;
+	assert_int_equal(policy_done(p, &c, NULL, 0, true), 0);
+	c.line = 2;
+	assert_int_equal(policy_done(p, &c, NULL, 0, true), 0);
+	policy_note_estimates(p, est, 3);
+	assert_true(policy_line_stats(p, 1, &ls));
+	assert_true(ls.passed_over);
+	assert_true(policy_line_stats(p, 2, &ls));
+	assert_false(ls.passed_over);
+	assert_false(policy_line_stats(p, 99, &ls));
+	policy_free(p);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(defaults_are_coz_with_fixes),
 	cmocka_unit_test(bad_configs_rejected),
@@ -826,6 +968,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(points_appear_later),
 	cmocka_unit_test(stats_count_experiments),
 	cmocka_unit_test(many_lines),
+	cmocka_unit_test(adaptive_finishes_lines_on_flat_profiles),
+	cmocka_unit_test(adaptive_passes_over_lines_that_cannot_lead),
+	cmocka_unit_test(adaptive_estimates_edges),
 };
 
 UNIT_MAIN(tests, NULL, NULL)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The experiment policy: Coz's measured defaults, with the flaws listed in the reference notes
- * (§1.5-1.7, §7.9) fixed. Line: drawn from a window of recent samples. Speedup: 0 % with a fixed
- * share, else uniform over the steps, and every line gets baselines. Length: doubles while a
- * progress point that counts is starved, halves when all have plenty, and a point that cannot
- * move even at the longest length stops counting.
+ * (§1.5-1.7, §7.9) fixed. Line: drawn from a window of recent samples; the adaptive policy
+ * (below) finishes lines it has started and passes over lines that cannot lead. Speedup: 0 %
+ * with a fixed share, else uniform over the steps, and every line gets baselines. Length: doubles
+ * while a progress point that counts is starved, halves when all have plenty, and a point that
+ * cannot move even at the longest length stops counting.
  */
 #include <errno.h>
 #include <math.h>
@@ -17,6 +18,8 @@ struct line_stat {
 	uint32_t line;
 	uint64_t experiments;
 	uint64_t baselines;
+	bool ranked;			/* in the last policy_note_estimates() */
+	double lo, hi;			/* its impact less and plus its standard error, if ranked */
 };
 
 struct point {
@@ -44,6 +47,7 @@ struct policy {
 
 	uint64_t length_ns;
 	uint64_t fixed_next;		/* the next of cfg.fixed_speedups, mod nfixed_speedups */
+	double lead_lo;			/* adaptive: max(0, the best lo of a ranked line) */
 	struct policy_stats stats;
 };
 
@@ -288,6 +292,88 @@ static unsigned int draw_speedup(struct policy *p)
 	return (unsigned int)(rng_below(p, steps) + 1) * 100 / steps;
 }
 
+/*
+ * The adaptive policy, for profiles whose samples spread over many lines (Coz's policy draws each
+ * line in proportion to its samples, so with 50 lines sampled alike no line gets the baseline and
+ * three speedups a ranking needs before the run ends). Two rules, after successive elimination
+ * in bandit problems:
+ * - Finish what was started: half the choices go on with the line that has had the most
+ *   experiments without being ranked yet (up to FINISH_MAX of them: a line that cannot be ranked,
+ *   its progress never moving, does not hold the run), so lines reach a ranking one after another
+ *   instead of all at once, late.
+ * - Pass over lines that cannot lead: a ranked line whose impact plus its standard error is below
+ *   max(0, the best impact less its standard error of any line) is drawn again, 9 times in 10
+ *   (the tenth keeps a line that was unlucky, or a phase that changed, from being dropped for
+ *   good). That is settle.h's rule, which decides when a run has its answer: the experiments go
+ *   to the lines that can still change it.
+ * Line ids and samples are as in Coz's policy, so a profile with one busy line behaves the same.
+ */
+#define FINISH_SHARE		0.5
+#define FINISH_MAX		10
+#define RECHECK_SHARE		0.1
+#define REDRAW_TRIES		32
+
+static bool passed_over(const struct policy *p, const struct line_stat *l)
+{
+	return p->cfg.adaptive && l->ranked && l->hi < p->lead_lo;
+}
+
+static const struct line_stat *line_to_finish(const struct policy *p)
+{
+	const struct line_stat *best = NULL;
+
+	for (size_t i = 0; i < p->nlines; i++) {
+		const struct line_stat *l = &p->lines[i];
+
+		if (l->ranked || !l->experiments || l->experiments >= FINISH_MAX)
+			continue;
+		if (!best || l->experiments > best->experiments)
+			best = l;
+	}
+	return best;
+}
+
+static uint32_t adaptive_line(struct policy *p)
+{
+	const struct line_stat *l = NULL;
+	uint32_t line = 0;
+
+	if (rng_unit(p) < FINISH_SHARE) {
+		l = line_to_finish(p);
+		if (l) {
+			p->stats.finished++;
+			return l->line;
+		}
+	}
+	for (int i = 0; i < REDRAW_TRIES; i++) {
+		line = p->window[rng_below(p, p->filled)];
+		l = line_find(p, line);
+		if (!l || !passed_over(p, l) || rng_unit(p) < RECHECK_SHARE)
+			break;
+		p->stats.redrawn++;
+	}
+	return line;
+}
+
+void policy_note_estimates(struct policy *p, const struct policy_estimate *e, size_t n)
+{
+	p->lead_lo = 0;
+	for (size_t i = 0; i < p->nlines; i++)
+		p->lines[i].ranked = false;
+	for (size_t i = 0; i < n; i++) {
+		struct line_stat *l = line_find(p, e[i].line);
+
+		/* NAN (a standard error not known yet) ranks nothing out */
+		if (!l || isnan(e[i].lo) || isnan(e[i].hi))
+			continue;
+		l->ranked = true;
+		l->lo = e[i].lo;
+		l->hi = e[i].hi;
+		if (l->lo > p->lead_lo)
+			p->lead_lo = l->lo;
+	}
+}
+
 bool policy_next(struct policy *p, uint32_t fixed_line, struct policy_choice *out)
 {
 	uint32_t line = fixed_line;
@@ -297,7 +383,7 @@ bool policy_next(struct policy *p, uint32_t fixed_line, struct policy_choice *ou
 	if (!line) {
 		if (!p->filled)
 			return false;
-		line = p->window[rng_below(p, p->filled)];
+		line = p->cfg.adaptive ? adaptive_line(p) : p->window[rng_below(p, p->filled)];
 	}
 	if (p->cfg.nfixed_speedups) {
 		pct = p->cfg.fixed_speedups[p->fixed_next++ % p->cfg.nfixed_speedups];
@@ -458,6 +544,7 @@ bool policy_line_stats(const struct policy *p, uint32_t line, struct policy_line
 		.line = l->line,
 		.experiments = l->experiments,
 		.baselines = l->baselines,
+		.passed_over = passed_over(p, l),
 	};
 	return true;
 }
@@ -469,6 +556,7 @@ size_t policy_lines(const struct policy *p, struct policy_line_stats *out, size_
 			.line = p->lines[i].line,
 			.experiments = p->lines[i].experiments,
 			.baselines = p->lines[i].baselines,
+			.passed_over = passed_over(p, &p->lines[i]),
 		};
 	return p->nlines;
 }

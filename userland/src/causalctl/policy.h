@@ -38,6 +38,12 @@ struct policy_config {
 	/* 0 in the fields below means the default, so a config that leaves them out still works */
 	unsigned int window;		/* line choice draws from the last `window` samples */
 	unsigned int dead_after;	/* zero-visit experiments at max length that kill a point */
+	/*
+	 * false: every line is drawn in proportion to its recent samples (Coz's policy). true:
+	 * adaptive (policy.c): lines started are finished first, and lines that cannot lead, by the
+	 * estimates of policy_note_estimates(), are passed over.
+	 */
+	bool adaptive;
 };
 
 struct policy_choice {
@@ -63,6 +69,8 @@ struct policy_stats {
 	uint64_t logged;		/* of those, with results written */
 	uint64_t baselines;		/* experiments at 0 % */
 	uint64_t forced_baselines;	/* of those, forced by the per-line baseline floor */
+	uint64_t finished;		/* adaptive: choices that went on with a line not ranked yet */
+	uint64_t redrawn;		/* adaptive: draws that fell on a line passed over, drawn again */
 	uint64_t length_ns;		/* length of the next experiment */
 	size_t lines;			/* distinct lines experimented on */
 	size_t points;			/* progress points reported so far */
@@ -73,6 +81,7 @@ struct policy_line_stats {
 	uint32_t line;
 	uint64_t experiments;
 	uint64_t baselines;
+	bool passed_over;		/* adaptive: ranked, and cannot lead (see policy.c) */
 };
 
 struct policy;
@@ -104,6 +113,18 @@ bool policy_next(struct policy *p, uint32_t fixed_line, struct policy_choice *ou
  */
 int policy_done(struct policy *p, const struct policy_choice *c, const uint64_t *deltas,
 		size_t n_points, bool logged);
+
+/*
+ * The adaptive policy's view of the answer so far: the ranked lines with their impact less and
+ * plus its standard error, as `causalctl report` ranks them. Replaces the previous estimates;
+ * a line left out is not ranked (yet). Lines the policy has not met are ignored.
+ */
+struct policy_estimate {
+	uint32_t line;
+	double lo, hi;
+};
+
+void policy_note_estimates(struct policy *p, const struct policy_estimate *e, size_t n);
 
 enum policy_point_state policy_point_state(const struct policy *p, size_t point);
 /* Indices of the points that no longer count, up to max of them; returns how many there are. */

@@ -97,7 +97,7 @@ struct profiler {
 	size_t exp_nranges;
 	char main_exe[PATH_MAX];	/* the target's executable, for the closing hints */
 	struct settle settle;		/* --until-settled */
-	bool settle_failed;		/* the profile could not be re-read: said once */
+	bool rank_failed;		/* the profile could not be re-read: said once */
 };
 
 #define errf(p, ...)	fprintf((p)->env->err, "causalctl: " __VA_ARGS__)
@@ -156,6 +156,7 @@ struct profiler *profiler_new(const struct cli_env *env, const struct profiler_o
 			cfg.max_length_ns = 16 * o->min_length_ns;
 	}
 	cfg.seed = o->seed_set ? o->seed : real_ns() ^ ((uint64_t)getpid() << 32);
+	cfg.adaptive = !o->samples_policy;
 	p->policy = policy_new(&cfg);
 	p->shm = shm_set_new();
 	if (!p->policy || !p->shm) {
@@ -695,6 +696,71 @@ static uint64_t idle_wait_ns(struct profiler *p)
 	return p->point_wait_ns;
 }
 
+/* The adaptive policy's estimates: each ranked line's best series, impact -/+ its error. */
+static void feed_estimates(struct profiler *p, const struct report_result *r)
+{
+	struct policy_stats st;
+	struct policy_line_stats *lines;
+	struct policy_estimate *est;
+	size_t n = 0;
+
+	policy_stats(p->policy, &st);
+	lines = calloc(st.lines + 1, sizeof(*lines));
+	est = calloc(st.lines + 1, sizeof(*est));
+	if (!lines || !est)
+		goto out;	/* the policy keeps its last estimates: a choice, not a result */
+	policy_lines(p->policy, lines, st.lines);
+	for (size_t i = 0; i < st.lines; i++) {
+		const char *name = symbols_line_name(p->sym, lines[i].line);
+
+		for (size_t j = 0; name && j < r->nlines; j++) {
+			const struct report_series *se = &r->series[r->lines[j].series[0]];
+
+			if (strcmp(r->lines[j].selected, name))
+				continue;
+			est[n++] = (struct policy_estimate){
+				.line = lines[i].line,
+				.lo = se->impact - se->impact_se,
+				.hi = se->impact + se->impact_se,
+			};
+			break;
+		}
+	}
+	policy_note_estimates(p->policy, est, n);
+out:
+	free(lines);
+	free(est);
+}
+
+/*
+ * After each logged experiment: the profile so far, read back from the file and ranked as
+ * `causalctl report` ranks it by default, for --until-settled's rule and the adaptive policy's
+ * estimates, so that both judge what the user will read.
+ */
+static void rank_so_far(struct profiler *p, uint32_t fixed)
+{
+	bool settle = p->o->until_settled, adapt = !p->o->samples_policy && !fixed;
+	struct report_result r;
+	struct profile prof;
+	char err[512];
+
+	if ((!settle && !adapt) || p->rank_failed)
+		return;
+	if (settle_rank_file(p->o->output, &prof, &r, err, sizeof(err))) {
+		errf(p, "cannot rank the profile so far (%s):%s%s\n", err,
+		     settle ? " --until-settled runs on until the other limits;" : "",
+		     adapt ? " lines are drawn by their samples from now on (--policy samples)" : "");
+		p->rank_failed = true;
+		return;
+	}
+	if (settle)
+		settle_feed(&p->settle, &r);
+	if (adapt)
+		feed_estimates(p, &r);
+	report_free(&r);
+	profile_free(&prof);
+}
+
 static int run_experiment(struct profiler *p, const struct policy_choice *c,
 			  bool (*is_done)(void *), void *arg, bool *go_on)
 {
@@ -861,12 +927,8 @@ int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg)
 		r = run_experiment(p, &c, is_done, arg, &go_on);
 		if (r)
 			return -1;
-		if (p->o->until_settled && p->experiments > before && !p->settle_failed &&
-		    settle_update(&p->settle, p->o->output, err, sizeof(err))) {
-			errf(p, "--until-settled: cannot rank the profile so far (%s); running on until "
-			     "the other limits\n", err);
-			p->settle_failed = true;
-		}
+		if (p->experiments > before)
+			rank_so_far(p, fixed);
 		if (p->settle.settled)
 			break;
 	}

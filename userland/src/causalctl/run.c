@@ -27,6 +27,7 @@ enum {
 	OPT_FORMAT = 256, OPT_FIXED_LINE, OPT_FIXED_SPEEDUP, OPT_PERIOD, OPT_EVENT,
 	OPT_THREAD_MODEL, OPT_NO_FOLLOW, OPT_PROGRESS, OPT_LATENCY, OPT_SEED, OPT_LENGTH,
 	OPT_MAX_EXP, OPT_TIMELINE, OPT_NO_PRELOAD, OPT_DEVICE, OPT_DURATION, OPT_UNTIL_SETTLED,
+	OPT_POLICY,
 };
 
 /* --until-settled's cap when neither --duration nor --max-experiments gives one */
@@ -46,6 +47,7 @@ static const struct option common_opts[] = {
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "latency", required_argument, NULL, OPT_LATENCY },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "experiment-length", required_argument, NULL, OPT_LENGTH },
 	{ "max-experiments", required_argument, NULL, OPT_MAX_EXP },
 	{ "until-settled", no_argument, NULL, OPT_UNTIL_SETTLED },
@@ -99,6 +101,10 @@ static void common_usage(FILE *f, bool run)
 		"                             error (above 0 if it is the only ranked line); at\n"
 		"                             the latest at --duration or --max-experiments\n"
 		"                             (default cap: %llu s), saying which came first\n"
+		"      --policy adaptive|samples  which line next: adaptive (default) finishes the\n"
+		"                             lines it has started and passes over lines that\n"
+		"                             cannot lead; samples draws each line in proportion\n"
+		"                             to its recent samples, as Coz does\n"
 		"      --seed N               reproducible choice of lines and speedups\n"
 		"Sampling and delays:\n"
 		"      --period T             sampling period, 10us..1s (default: 1ms)\n"
@@ -259,6 +265,14 @@ static int parse_choice_opt(const struct cli_env *env, const char *cmd, int c, s
 			return cli_usage_error(env, cmd,
 					       "--fixed-speedup takes 0..100, or up to %u of them separated by commas, not '%s'",
 					       POLICY_MAX_FIXED_SPEEDUPS, optarg);
+		return 0;
+	case OPT_POLICY:
+		if (!strcmp(optarg, "adaptive"))
+			o->samples_policy = false;
+		else if (!strcmp(optarg, "samples"))
+			o->samples_policy = true;
+		else
+			return cli_usage_error(env, cmd, "--policy is adaptive or samples, not '%s'", optarg);
 		return 0;
 	case OPT_SEED:
 		errno = 0;

@@ -65,21 +65,32 @@ bool settle_feed(struct settle *s, const struct report_result *r)
 	return s->settled;
 }
 
+int settle_rank_file(const char *path, struct profile *p, struct report_result *r, char *err,
+		     size_t errlen)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	ret = profile_read(path, p, err, errlen);
+	if (ret)
+		return ret;
+	if (report_analyse(p, REPORT_DEFAULT_SORT, REPORT_DEFAULT_MIN_POINTS, r)) {
+		profile_free(p);
+		snprintf(err, errlen, "out of memory ranking %s", path);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int settle_update(struct settle *s, const char *path, char *err, size_t errlen)
 {
 	struct report_result r;
 	struct profile p;
 	int ret;
 
-	memset(&p, 0, sizeof(p));
-	ret = profile_read(path, &p, err, errlen);
+	ret = settle_rank_file(path, &p, &r, err, errlen);
 	if (ret)
 		return ret;
-	if (report_analyse(&p, REPORT_DEFAULT_SORT, REPORT_DEFAULT_MIN_POINTS, &r)) {
-		profile_free(&p);
-		snprintf(err, errlen, "out of memory ranking %s", path);
-		return -ENOMEM;
-	}
 	settle_feed(s, &r);
 	report_free(&r);
 	profile_free(&p);

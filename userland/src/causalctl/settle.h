@@ -30,9 +30,12 @@ struct settle {
 /* Takes the ranking after one more experiment; true (and s->settled) once the rule holds. */
 bool settle_feed(struct settle *s, const struct report_result *r);
 /*
- * Reads the profile at path and ranks it as `causalctl report` does by default, then feeds it.
- * 0, or -errno with a message in err.
+ * Reads the profile at path into *p and ranks it into *r as `causalctl report` does by default;
+ * the caller frees both (report_free, profile_free). 0, or -errno with a message in err.
  */
+int settle_rank_file(const char *path, struct profile *p, struct report_result *r, char *err,
+		     size_t errlen);
+/* settle_rank_file(), then settle_feed(). 0, or -errno with a message in err. */
 int settle_update(struct settle *s, const char *path, char *err, size_t errlen);
 
 /*
