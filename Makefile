@@ -61,6 +61,8 @@ help:
 	@echo "                the Go HTTP/2 server (VM; BENCH_ACCURACY_KERNEL=7.x for another kernel)"
 	@echo "make bench-generated  predicted vs measured effect of every line of generated programs"
 	@echo "                (VM; SEEDS=\"1000 1001\" for fewer than the default 30, about 6 min each)"
+	@echo "make bench-flat time to a settled answer on generated flat profiles, adaptive policy"
+	@echo "                against Coz's, same runs (VM; FLAT_SEEDS=, about 5 min each)"
 	@echo "make style      checkpatch --strict on the kernel sources"
 	@echo "make install    causalctl, libcausal, headers, causal.pc, man pages, bash completion"
 	@echo "                (PREFIX=$(PREFIX), DESTDIR=); 'make uninstall' removes them"

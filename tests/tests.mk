@@ -3,7 +3,7 @@
 # make check's programs, the workloads, make fuzz, make bench*, make style, make modules-matrix).
 
 .PHONY: FORCE modules-matrix tests-programs workloads go-workloads go-cgoinit fuzz bench bench-accuracy \
-	bench-generated style
+	bench-generated bench-flat style
 
 # programs that run in the VM: static, so the guest needs no libraries; frame pointers for callchains
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer \
@@ -149,6 +149,13 @@ SEEDS ?= $(shell seq 1000 1029)
 bench-generated:
 	@tests/deps.sh --quiet
 	tests/bench/generated.sh -k $(BENCH_ACCURACY_KERNEL) $(SEEDS)
+
+# flat profiles (samples over 15-30 lines): time to a settled answer, adaptive policy against
+# Coz's, same VM run; FLAT_SEEDS as SEEDS
+FLAT_SEEDS ?= 1000 1001 1002
+bench-flat:
+	@tests/deps.sh --quiet
+	tests/bench/generated.sh -k $(BENCH_ACCURACY_KERNEL) --flat $(FLAT_SEEDS)
 
 bench-accuracy:
 	@tests/deps.sh --quiet

@@ -7,25 +7,33 @@
 # rounds in rotating order) and causalctl's prediction for each line (--fixed-line, speedups 0 and
 # 30 %), and tests/bench/generated_table.py prints predicted against actual for every line.
 #
-#   tests/bench/generated.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] SEED... [-- KEY=VALUE...]
+# With --flat (make bench-flat), the programs are gen.py's flat profiles (samples over 15-30
+# lines, one line clearly best), built as is, and the guest (tests/bench/flat-guest.sh) runs
+# free-running profiles with --policy adaptive and --policy samples (Coz's) in turn: how soon
+# each settles on the right line (tests/bench/flat_table.py).
+#
+#   tests/bench/generated.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] [--flat] SEED... [-- KEY=VALUE...]
 #
 # Seeds below 1000 tune the profiler, seeds from 1000 up report (docs/bench.md). KEY=VALUE go to
 # the guest script: reps= (rounds of the actual timing, default 5), secs= (a base run's length,
-# default 3), prof= (seconds of profile per line, default 60). OUTDIR (default build/bench) gets
-# gen/ (programs and manifests), vm-generated/ (guest.out) and table-generated.txt. Exits non-zero
-# only if something failed to build or run.
+# default 3), prof= (seconds of profile per line, default 60); with --flat rounds= (default 2)
+# and secs= (one profile's length, default 60). OUTDIR (default build/bench) gets gen/ (programs
+# and manifests), vm-generated/ or vm-flat/ (guest.out) and table-generated.txt or
+# table-flat.txt. Exits non-zero only if something failed to build or run.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${CAUSAL_BENCH_OUT:-$top/build/bench}
 kernel=6.1
 timeout=
+flat=
 seeds=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o|--out) out=$2; shift 2 ;;
 	-k|--kernel) kernel=$2; shift 2 ;;
 	-t|--timeout) timeout=$2; shift 2 ;;
-	-h|--help) sed -n '3,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--flat) flat=1; shift ;;
+	-h|--help) sed -n '3,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "generated: unknown option '$1'" >&2; exit 2 ;;
 	*) seeds+=("$1"); shift ;;
@@ -44,6 +52,12 @@ wflags=(-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-po
 adds=()
 for s in "${seeds[@]}"; do
 	case "$s" in *[!0-9]*) echo "generated: a seed is a number, not '$s'" >&2; exit 2 ;; esac
+	if [ -n "$flat" ]; then
+		python3 tests/workloads/gen/gen.py --flat "$s" "$out/gen"
+		"$cc" "${wflags[@]}" -o "$out/gen/flat-$s" "$out/gen/flat-$s.c"
+		adds+=(-a "$out/gen/flat-$s")
+		continue
+	fi
 	python3 tests/workloads/gen/gen.py "$s" "$out/gen"
 	"$cc" "${wflags[@]}" -o "$out/gen/gen-$s" "$out/gen/gen-$s.c"
 	adds+=(-a "$out/gen/gen-$s" -a "$out/gen/gen-$s.json")
@@ -55,10 +69,19 @@ for s in "${seeds[@]}"; do
 done
 kmod=$out/kmod/$kernel
 tests/build-module.sh "$kernel" "$kmod" >&2
+rc=0
+if [ -n "$flat" ]; then
+	# 2 rounds of 2 profiles of 60 s, and the reports, per program
+	: "${timeout:=$(( ${#seeds[@]} * 600 + 300 ))}"
+	vm=$out/vm-flat
+	tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vm" -a userland/build/lib/libcausal.so.0 \
+		"${adds[@]}" --script tests/bench/flat-guest.sh -- "$(IFS=,; echo "${seeds[*]}")" "$@" || rc=$?
+	python3 tests/bench/flat_table.py "$out/gen" "$vm/guest.out" | tee "$out/table-flat.txt"
+	exit $rc
+fi
 # about (1 + lines) * reps * secs of timing and lines * (prof + 10) of profiles per program
 : "${timeout:=$(( ${#seeds[@]} * 1800 + 300 ))}"
 vm=$out/vm-generated
-rc=0
 tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vm" -a userland/build/lib/libcausal.so.0 \
 	"${adds[@]}" --script tests/bench/generated-guest.sh -- "$(IFS=,; echo "${seeds[*]}")" "$@" || rc=$?
 python3 tests/bench/generated_table.py "$out/gen" "$vm/guest.out" | tee "$out/table-generated.txt"
