@@ -315,7 +315,7 @@ const char *causal_hooks_backend(void)
  * __schedule while the patcher waited for it. Without a session the hooks find nothing in the
  * task table.
  */
-int causal_hooks_get(void)
+int causal_hooks_register(void)
 {
 	int ret = 0;
 
@@ -326,9 +326,4 @@ int causal_hooks_get(void)
 	}
 	mutex_unlock(&causal_hooks_lock);
 	return ret;
-}
-
-/* A session is done with the hooks; they stay registered (see causal_hooks_get()). */
-void causal_hooks_put(void)
-{
 }

@@ -5,9 +5,8 @@
 
 int causal_hooks_init(void);
 void causal_hooks_exit(void);
-/* the first attached session registers the hooks; they stay until the module is unloaded */
-int causal_hooks_get(void);
-void causal_hooks_put(void);
+/* registers the hooks if they are not yet (the first attach); they stay until the unload */
+int causal_hooks_register(void);
 const char *causal_hooks_backend(void);
 
 #endif /* _CAUSAL_HOOKS_H */

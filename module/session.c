@@ -483,7 +483,7 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 		goto out_unsetup;
 
 	/* hooks first, so that tasks created while we add the others are followed */
-	ret = causal_hooks_get();
+	ret = causal_hooks_register();
 	if (ret)
 		goto out_unsetup;
 	s->closing = false;
@@ -498,7 +498,6 @@ long causal_session_attach(struct causal_session *s, struct causal_attach __user
 	if (ret) {
 		causal_sampler_stop(s);
 		causal_session_detach_tasks(s);
-		causal_hooks_put();
 		/* a hook that found a task before it left may still use the ring and counters */
 		synchronize_rcu();
 		goto out_unsetup;
@@ -541,7 +540,6 @@ void causal_session_close(struct causal_session *s)
 	if (s->attached) {
 		causal_sampler_stop(s);
 		causal_session_detach_tasks(s);
-		causal_hooks_put();
 		s->attached = false;
 	}
 	causal_memlock_uncharge(s);
