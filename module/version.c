@@ -10,11 +10,12 @@
 
 static_assert(sizeof(struct causal_version) == CAUSAL_VERSION_SIZE_VER0);
 
-/* Fields the caller sets; everything else is output and ignored on input. */
+/*
+ * Fields the caller sets; everything else is output and ignored on input. The size was checked
+ * as the struct was copied in (causal_uarg_copy()).
+ */
 int causal_version_check(const struct causal_version *v)
 {
-	if (v->size < CAUSAL_VERSION_SIZE_VER0)
-		return -EINVAL;
 	if (v->flags)
 		return -EINVAL;
 	return 0;

@@ -14,15 +14,6 @@ static void version_accepts_current_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, causal_version_check(&v), 0);
 }
 
-static void version_rejects_short_size(struct kunit *test)
-{
-	struct causal_version v = { .size = CAUSAL_VERSION_SIZE_VER0 - 1 };
-
-	KUNIT_EXPECT_EQ(test, causal_version_check(&v), -EINVAL);
-	v.size = 0;
-	KUNIT_EXPECT_EQ(test, causal_version_check(&v), -EINVAL);
-}
-
 static void version_rejects_flags(struct kunit *test)
 {
 	struct causal_version v = { .size = sizeof(v), .flags = 1 };
@@ -69,7 +60,6 @@ static void dispatch_faults_on_bad_pointer(struct kunit *test)
 
 static struct kunit_case causal_version_cases[] = {
 	KUNIT_CASE(version_accepts_current_size),
-	KUNIT_CASE(version_rejects_short_size),
 	KUNIT_CASE(version_rejects_flags),
 	KUNIT_CASE(version_fill_reports_module),
 	KUNIT_CASE(dispatch_rejects_unknown_commands),
