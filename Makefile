@@ -33,7 +33,8 @@ INSTALL ?= install
 MAN_PAGES := docs/man/causalctl.1 docs/man/libcausal.3 docs/man/causal.4
 
 # DKMS: the module's sources, without the KUnit suites, go to /usr/src/causal-$(VERSION)
-DKMS_SOURCES := Kbuild VERSION $(wildcard module/*.c module/*.h module/compat/probes/*.c) \
+DKMS_SOURCES := Kbuild VERSION $(wildcard module/*.c module/*.h module/compat/*.c module/compat/*.h) \
+	module/compat/probes.mk $(wildcard module/compat/probes/*.c) \
 	uapi/linux/causal.h
 DKMS_SRCDIR ?= $(DESTDIR)/usr/src/causal-$(VERSION)
 # dkms-install builds for this kernel; set KERNELVER (and KSRC, its build tree, when the headers

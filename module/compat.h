@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one place where kernel-version differences live. Force-included into every file of the
- * module; the HAVE_* macros come from the feature probes in compat/probes/ (see Kbuild), never
- * from version numbers.
+ * Where kernel-version differences live, with compat/: force-included into every file of the
+ * module. The HAVE_* macros come from compat/probes.mk (the feature probes in compat/probes/ and
+ * the exports of Module.symvers), never from version numbers, and only this file and compat/ test
+ * them.
  */
 #ifndef _CAUSAL_COMPAT_H
 #define _CAUSAL_COMPAT_H
@@ -25,8 +26,9 @@
 #endif
 
 /*
- * task_work_add(), exported by Debian's and Ubuntu's kernels and found through a kprobe
- * elsewhere (compat.c; causal_compat_init() does that once, at load).
+ * task_work_add() and task_work_cancel(), called through these wrappers: where the kernel does
+ * not export them, compat/task_work.c finds them through a kprobe, once, in causal_compat_init().
+ * causal_task_work_cancel() is true if it took @w off t's queue: @w will not run.
  */
 #include <linux/task_work.h>
 #ifdef HAVE_TASK_WORK_ADD_EXPORT
@@ -37,6 +39,7 @@
 int causal_compat_init(void);
 int causal_task_work_add(struct task_struct *t, struct callback_head *w,
 			 enum task_work_notify_mode mode);
+bool causal_task_work_cancel(struct task_struct *t, struct callback_head *w);
 
 /* vma->vm_flags became read-only, written through vm_flags_*(), in 6.3 (bc292ab00f6c) */
 #ifdef HAVE_VM_FLAGS_SET
@@ -220,83 +223,6 @@ static inline bool causal_task_dumpable_by_owner(struct task_struct *t)
 	ret = t->mm && get_dumpable(t->mm) == SUID_DUMP_USER;
 	task_unlock(t);
 	return ret;
-}
-#endif
-
-/*
- * Calling a kernel function found through a kprobe rather than an export. With IBT, a kprobe's
- * address lies past the function's ENDBR, and functions whose address the kernel never takes
- * have no ENDBR at all: call the real entry with IBT off for the duration, as LTTng does. The CET
- * MSR is per CPU: interrupts stay off from the change to the restore, so that nothing else runs
- * on this CPU without IBT and the task cannot move to another CPU in between.
- */
-#ifdef CONFIG_X86_KERNEL_IBT
-#include <linux/uaccess.h>
-#include <asm/ibt.h>
-#include <asm/msr.h>
-
-/* is_endbr() took the instruction word until 6.15; since, __is_endbr() does (is_endbr: u32 *) */
-#ifdef HAVE_IBT_IS_ENDBR_VALUE
-#define causal_is_endbr(insn)		__is_endbr(insn)
-#else
-#define causal_is_endbr(insn)		is_endbr(insn)
-#endif
-
-/* rdmsrl()/wrmsrl() are rdmsrq()/wrmsrq() since 6.16 */
-#ifdef HAVE_RDMSRQ
-#define causal_rdmsr64(msr, val)	rdmsrq(msr, val)
-#define causal_wrmsr64(msr, val)	wrmsrq(msr, val)
-#else
-#define causal_rdmsr64(msr, val)	rdmsrl(msr, val)
-#define causal_wrmsr64(msr, val)	wrmsrl(msr, val)
-#endif
-
-static inline void *causal_func_entry(void *kprobe_addr)
-{
-	u32 insn;
-
-	if (!get_kernel_nofault(insn, (u32 *)(kprobe_addr - ENDBR_INSN_SIZE)) &&
-	    causal_is_endbr(insn))
-		return kprobe_addr - ENDBR_INSN_SIZE;
-	return kprobe_addr;
-}
-
-struct causal_ibt_state {
-	unsigned long irqflags;
-	u64 msr;
-};
-
-static inline void causal_ibt_disable(struct causal_ibt_state *st)
-{
-	local_irq_save(st->irqflags);
-	st->msr = 0;
-	if (cpu_feature_enabled(X86_FEATURE_IBT)) {
-		causal_rdmsr64(MSR_IA32_S_CET, st->msr);
-		causal_wrmsr64(MSR_IA32_S_CET, st->msr & ~CET_ENDBR_EN);
-	}
-}
-
-static inline void causal_ibt_restore(const struct causal_ibt_state *st)
-{
-	if (cpu_feature_enabled(X86_FEATURE_IBT))
-		causal_wrmsr64(MSR_IA32_S_CET, st->msr);
-	local_irq_restore(st->irqflags);
-}
-#else
-static inline void *causal_func_entry(void *kprobe_addr)
-{
-	return kprobe_addr;
-}
-
-struct causal_ibt_state {
-};
-
-static inline void causal_ibt_disable(struct causal_ibt_state *st)
-{
-}
-
-static inline void causal_ibt_restore(const struct causal_ibt_state *st)
-{
 }
 #endif
 

@@ -4,8 +4,8 @@
 # since which upstream version NAME exists ("Since: X.Y"), and the build of every stock kernel of
 # the matrix must have found HAVE_NAME exactly where its version is that or newer. A probe that
 # cannot compile anywhere (a typo, a header it forgot) or compiles everywhere (it tests nothing)
-# fails here instead of silently choosing the wrong code. Distribution kernels may backport an
-# API: such a kernel would need an exception here, with its reason.
+# fails here instead of silently choosing the wrong code. A stable series that has the API
+# backported is named on a "Backported: X.Y" line of the probe, with its reason.
 #   probes-test.sh KERNEL...     names of tests/kernels/kernel.sh, built into build/kmod/KERNEL
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,7 +28,11 @@ for k in "$@"; do
 			bad+=" $name(no 'Since:' line)"
 			continue
 		fi
-		if ver_ge "$v" "$since"; then want=yes; else want=no; fi
+		# "Backported: X.Y ...": the stable series X.Y of the matrix has it too
+		backported=$(sed -n 's/.*Backported: \([0-9. ,]*[0-9]\).*/\1/p' "$p" | head -n 1 | tr ',' ' ')
+		want=no
+		ver_ge "$v" "$since" && want=yes
+		for b in $backported; do [ "$v" = "$b" ] && want=yes; done
 		if grep -qx "HAVE_$name" "$f"; then got=yes; else got=no; fi
 		[ "$want" = "$got" ] || bad+=" $name(since $since: want $want, found $got)"
 	done

@@ -190,7 +190,8 @@ else
 fi
 deb=$work/deb/causal-dkms_${version}_all.deb
 dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$work/files"
-for f in dkms.conf Kbuild VERSION module/main.c module/compat.h uapi/linux/causal.h; do
+for f in dkms.conf Kbuild VERSION module/main.c module/compat.h module/compat/probes.mk \
+	module/compat/task_work.c module/compat/ibt.h uapi/linux/causal.h; do
 	ok "deb: ships /usr/src/causal-$version/$f" grep -qx "/usr/src/causal-$version/$f" "$work/files"
 done
 ok "deb: no KUnit suites, tests or userland" bash -c "! grep -E '_kunit|/tests/|userland|causalctl' '$work/files'"
