@@ -41,8 +41,23 @@ out:
 }
 
 /*
+ * The last switch record of t (current), which has left s: its last switch-out will not be seen,
+ * so the timeline's span ends here. Also from a task_work, which may be preempted: not between
+ * the record's reserve and commit (the reader reads in order).
+ */
+static void causal_record_exited(struct causal_session *s, struct task_struct *t)
+{
+	if (!(s->flags & CAUSAL_ATTACH_TRACE_SWITCHES))
+		return;
+	preempt_disable();
+	causal_record_switch(s, t, CAUSAL_SAMPLE_SWITCH_OUT | CAUSAL_SAMPLE_EXITED,
+			     ktime_get_mono_fast_ns());
+	preempt_enable();
+}
+
+/*
  * t leaves its session: for good, so its later hooks find nothing. Leaving on its way out (t is
- * current), its last switch-out will not be seen: the timeline's span ends here.
+ * current), its last switch record is written here (causal_record_exited()).
  */
 static void causal_task_leave(struct causal_task *ct, struct task_struct *t)
 {
@@ -56,13 +71,8 @@ static void causal_task_leave(struct causal_task *ct, struct task_struct *t)
 		left = true;
 	}
 	spin_unlock(&s->tasks_lock);
-	if (left && t == current && (s->flags & CAUSAL_ATTACH_TRACE_SWITCHES)) {
-		/* from a task_work too: not preempted between the record's reserve and commit */
-		preempt_disable();
-		causal_record_switch(s, t, CAUSAL_SAMPLE_SWITCH_OUT | CAUSAL_SAMPLE_EXITED,
-				     ktime_get_mono_fast_ns());
-		preempt_enable();
-	}
+	if (left && t == current)
+		causal_record_exited(s, t);
 }
 
 static void causal_exit_work(struct callback_head *head)
@@ -167,13 +177,8 @@ static void causal_exec_work(struct callback_head *head)
 	if (!stay)
 		causal_sampler_remove(ct);
 	/* the last record of the task, as for one that exits (held since the exec: no other) */
-	if (left && (s->flags & CAUSAL_ATTACH_TRACE_SWITCHES)) {
-		/* not preempted between reserve and commit (see causal_task_leave()) */
-		preempt_disable();
-		causal_record_switch(s, current, CAUSAL_SAMPLE_SWITCH_OUT | CAUSAL_SAMPLE_EXITED,
-				     ktime_get_mono_fast_ns());
-		preempt_enable();
-	}
+	if (left)
+		causal_record_exited(s, current);
 	atomic_set(&ct->exec_queued, 0);
 	causal_task_put(ct);
 	/* the work's reference on this module (see causal_exit() for the code after the put) */
