@@ -289,6 +289,24 @@ void causal_delay_kick(struct causal_task *ct)
 		irq_work_queue(this_cpu_ptr(&causal_pay_kick));
 }
 
+/*
+ * A queued payment runs when its task next returns to user mode, and holds references on ct (so
+ * the session and its ring) and on the module until then: for as long as the task stays blocked
+ * in the kernel (a read() on an empty pipe). The session's close takes it back. The caller makes
+ * sure that no payment is queued for ct from now on: kicks queue one only while an experiment
+ * runs, checked under RCU (causal_pay_kick_fn()), and close ends the experiment and waits a grace
+ * period first. A payment that is running already is not on the queue: it drops its own.
+ */
+void causal_delay_cancel(struct causal_task *ct)
+{
+	if (!atomic_read(&ct->pay_queued) || !causal_task_work_cancel(ct->task, &ct->pay_work))
+		return;
+	atomic_set(&ct->pay_queued, 0);
+	causal_task_put(ct);
+	/* never the last: the session's file holds one */
+	module_put(THIS_MODULE);
+}
+
 int causal_delay_init(void)
 {
 	int cpu;

@@ -518,16 +518,22 @@ out:
 	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
 }
 
-/* Removes every task; those sleeping in a payment are woken and stop paying. */
+/*
+ * Removes every task; those sleeping in a payment are woken and stop paying, and payments still
+ * queued on a task (one blocked in the kernel runs its own only when it returns to user mode) are
+ * taken back with their references. No experiment runs (s->lock held): none is queued again.
+ */
 void causal_session_detach_tasks(struct causal_session *s)
 {
 	struct causal_task *ct, *tmp;
 
+	lockdep_assert_held(&s->lock);
 	spin_lock(&s->tasks_lock);
 	s->closing = true;
 	list_for_each_entry_safe(ct, tmp, &s->tasks, session_node) {
 		if (READ_ONCE(ct->paying))
 			wake_up_process(ct->task);
+		causal_delay_cancel(ct);
 		causal_task_remove(ct);
 	}
 	spin_unlock(&s->tasks_lock);
