@@ -12,6 +12,9 @@
  * sample, let them pay, close, then unload at once (retrying while references remain, which the
  * last payments hold until they run). Under emulation on the debug kernel a round takes about
  * two seconds, most of it in loading and unloading.
+ * Then once: a payment queued on a task that is blocked in the kernel, in a read() of an empty
+ * pipe, as the session closes. The payment would run when the task returns to user mode; close
+ * takes it back, so the module unloads at once (see blocked_reader()).
  *
  *   unload_stress [-t SECONDS] [-n ROUNDS] MODULE.ko
  *       runs until SECONDS (default 60) or ROUNDS (default 100000) are over; expects MODULE.ko
@@ -29,6 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,6 +41,7 @@
 #include <linux/causal.h>
 
 #include "clock.h"
+#include "procfs.h"
 
 static int n, fails;
 
@@ -146,6 +151,152 @@ static long long session(pid_t pid, int ms)
 	return ret;
 }
 
+/* waits up to 10 s for thread tid of pid to be in scheduler state st */
+static bool wait_state(pid_t pid, pid_t tid, char st)
+{
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		if (thread_state(pid, tid) == st)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static int splice_in;	/* the socket end splice_holder() reads from */
+static int splice_out;	/* the pipe's write end */
+static volatile pid_t splice_tid;
+
+/*
+ * Holds the pipe's mutex until the socket is shut down: splice() from a socket into a pipe locks
+ * the pipe and then waits for data on the socket. It returns 0, and the pipe stays empty.
+ */
+static void *splice_holder(void *arg)
+{
+	(void)arg;
+	splice_tid = (pid_t)syscall(SYS_gettid);
+	return (void *)(intptr_t)splice(splice_in, NULL, splice_out, NULL, 4096, 0);
+}
+
+/* the reader: a spinning thread, whose samples make the blocked main thread owe */
+static void *reader_spin(void *arg)
+{
+	volatile unsigned long x = 0;
+
+	(void)arg;
+	for (;;)
+		x++;
+	return NULL;
+}
+
+/*
+ * A payment queued on a task blocked in the kernel, as the session closes, and then the unload,
+ * once. The reader process: a thread that spins, and its main thread in read() of an empty pipe.
+ * A thread of ours (outside the session) holds the pipe's mutex in a splice(), so that the read
+ * first blocks on the mutex. The session attaches to the reader and starts an experiment that
+ * selects every sample: the spinner's samples make the blocked thread owe. The splice ends (the
+ * socket is shut down) and hands the mutex over: the reader runs, in the kernel, owing, which
+ * queues its payment for its return to user mode, and blocks again on the empty pipe. Close, then
+ * delete_module must succeed at once: the queued payment held references on the module and the
+ * session until the reader returned to user mode.
+ */
+static void blocked_reader(const char *ko)
+{
+	struct causal_attach a = { .size = sizeof(a), .period_ns = 200000 };
+	struct causal_range range = { .start = 0x1000, .end = 1ULL << 47 };
+	struct causal_experiment e = {
+		.size = sizeof(e), .delay_ns = 500000, .nr_ranges = 1,
+		.ranges = (uint64_t)(uintptr_t)&range,
+	};
+	struct causal_stats st = { .size = sizeof(st) };
+	int pfd[2] = { -1, -1 }, sv[2] = { -1, -1 }, fd = -1, tries, err = 0;
+	bool blocked = false, queued_state = false, unloaded = false, holding = false;
+	uint64_t busy = 0;
+	pthread_t holder;
+	void *spliced = NULL;
+	pid_t r = -1;
+	char c = 0;
+
+	if (pipe(pfd) || socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		perror("blocked_reader: pipe, socketpair");
+		err = -errno;
+		goto out;
+	}
+	splice_in = sv[1];
+	splice_out = pfd[1];
+	err = load(ko);
+	if (err || pthread_create(&holder, NULL, splice_holder, NULL)) {
+		err = err ?: -EAGAIN;
+		goto out;
+	}
+	holding = true;
+	/* the holder is in splice(), the pipe locked, once it sleeps */
+	while (!splice_tid)
+		usleep(1000);
+	if (!wait_state(getpid(), splice_tid, 'S')) {
+		err = -ETIMEDOUT;
+		goto out;
+	}
+	r = fork();
+	if (r == 0) {
+		pthread_t t;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pthread_create(&t, NULL, reader_spin, NULL);
+		_exit(read(pfd[0], &c, 1) == 1 ? 0 : 1);
+	}
+	/* the reader's main thread waits for the pipe's mutex */
+	blocked = r > 0 && wait_state(r, r, 'D');
+	for (tries = 0; (fd = open(CAUSAL_DEVICE_PATH, O_RDWR)) < 0 && errno == ENOENT &&
+	     tries < 1000; tries++)
+		usleep(1000);
+	a.pid = r;
+	if (fd < 0 || ioctl(fd, CAUSAL_IOC_ATTACH, &a) || ioctl(fd, CAUSAL_IOC_EXPERIMENT_START, &e)) {
+		err = -errno;
+		goto out;
+	}
+	usleep(200000);
+	/* the splice returns with nothing: the reader gets the mutex, owing, and waits for data */
+	shutdown(sv[0], SHUT_WR);
+	pthread_join(holder, &spliced);
+	holding = false;
+	queued_state = wait_state(r, r, 'S');
+	usleep(100000);
+	if (ioctl(fd, CAUSAL_IOC_STATS, &st))
+		err = -errno;
+	printf("# blocked reader: waited for the mutex %s, then for data %s; %lld ns of delay inserted, %llu payments, splice %ld\n",
+	       blocked ? "yes" : "no", queued_state ? "yes" : "no",
+	       (long long)st.global_delay, (unsigned long long)st.payments, (long)(intptr_t)spliced);
+	close(fd);
+	fd = -1;
+	unloaded = !syscall(SYS_delete_module, "causal", O_NONBLOCK);
+	if (!unloaded)
+		printf("# delete_module after close: %s\n", strerror(errno));
+out:
+	check(!err && blocked && queued_state && st.global_delay > 1000000 && unloaded,
+	      "unloads_at_once_with_a_payment_queued_on_a_reader_blocked_in_the_kernel");
+	if (fd >= 0)
+		close(fd);
+	if (holding) {
+		shutdown(sv[0], SHUT_WR);
+		pthread_join(holder, NULL);
+	}
+	if (r > 0) {
+		/* the reader returns to user mode, and runs its payment if it is still queued */
+		if (write(pfd[1], "x", 1) != 1)
+			perror("blocked_reader: write");
+		kill(r, SIGKILL);
+		waitpid(r, NULL, 0);
+	}
+	if (!unloaded && unload(&busy))
+		printf("# blocked reader: unload after the reader left: %s\n", strerror(errno));
+	close(pfd[0]);
+	close(pfd[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t rounds = 0, max_rounds = 100000, payments = 0, paying_rounds = 0, busy = 0;
@@ -169,7 +320,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ko = argv[optind];
-	printf("KTAP version 1\n1..4\n");
+	printf("KTAP version 1\n1..5\n");
 	p = payers();
 	if (p < 0) {
 		perror("payers");
@@ -207,6 +358,10 @@ int main(int argc, char **argv)
 	check(rounds > 0, "rounds_done");
 	/* the rounds stress what they are meant to: payments were running as the session closed */
 	check(paying_rounds * 2 >= rounds, "half_the_rounds_had_payments");
+	if (!err)
+		blocked_reader(ko);
+	else
+		check(false, "unloads_at_once_with_a_payment_queued_on_a_reader_blocked_in_the_kernel");
 	check(!load(ko), "module_loaded_again");
 	printf("# unload_stress: %d of %d failed\n", fails, n);
 	return fails ? 1 : 0;
