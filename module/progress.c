@@ -149,8 +149,8 @@ long causal_progress_add(struct causal_session *s, struct causal_progress __user
 		p->uc.handler = causal_probe_handler;
 
 	/*
-	 * Not under s->lock: registering takes the mmap lock of every process mapping the file,
-	 * the controller's included, whose mmap of the ring takes s->lock.
+	 * Not under s->lock (see session.h): registering takes the mmap lock of every process
+	 * mapping the file, which may take long; the session's other ioctls need not wait for it.
 	 */
 	mutex_lock(&s->progress_lock);
 	for (i = 0; i < s->nr_probes; i++) {

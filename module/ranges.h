@@ -18,7 +18,10 @@ struct causal_ranges {
  * nr > CAUSAL_MAX_RANGES; -ENOMEM. Process context (kvmalloc).
  */
 int causal_ranges_build(const struct causal_range *in, u32 nr, struct causal_ranges **out);
-/* Process context (kvfree); NULL is fine. Readers must be gone (e.g. after synchronize_rcu()). */
+/*
+ * Process context, or an RCU callback (an experiment is freed from one): kvfree() defers a
+ * vfree() from softirq. NULL is fine. Readers must be gone (e.g. after a grace period).
+ */
 void causal_ranges_free(struct causal_ranges *rs);
 /* Whether @ip lies in one of the ranges; false for NULL. Any context, NMI included. */
 bool causal_ranges_contains(const struct causal_ranges *rs, u64 ip);

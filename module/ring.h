@@ -44,7 +44,10 @@ struct causal_ring {
 
 /* @data_pages: a power of two in 1..CAUSAL_RING_PAGES_MAX, else -EINVAL. Process context. */
 int causal_ring_init(struct causal_ring *ring, u32 data_pages);
-/* Process context. User mappings keep their pages until unmapped. */
+/*
+ * Process context, or an RCU callback (the session's last reference may go in one; the memory is
+ * freed through causal_umem_free()). User mappings keep their pages until unmapped.
+ */
 void causal_ring_free(struct causal_ring *ring);
 
 /*

@@ -67,7 +67,6 @@ struct causal_session *causal_session_create(struct file *file)
 	INIT_LIST_HEAD(&s->tasks);
 	mutex_init(&s->counters_lock);
 	INIT_LIST_HEAD(&s->counters);
-	INIT_LIST_HEAD(&s->node);
 	init_waitqueue_head(&s->poll_wait);
 	init_irq_work(&s->poll_work, causal_session_poll_work);
 	causal_clock_init(&s->clock);
@@ -103,6 +102,7 @@ static int causal_memlock_charge(struct causal_session *s, unsigned long pages)
 	struct user_struct *user = s->cred->user;
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 
+	lockdep_assert_held(&s->lock);
 	if (causal_opener_capable(s, &init_user_ns, CAP_IPC_LOCK))
 		return 0;
 	if (atomic_long_add_return(pages, &user->locked_vm) > limit) {
@@ -119,6 +119,7 @@ static int causal_memlock_charge(struct causal_session *s, unsigned long pages)
  */
 static void causal_memlock_uncharge(struct causal_session *s)
 {
+	lockdep_assert_held(&s->lock);
 	atomic_long_sub(s->locked_pages, &s->cred->user->locked_vm);
 	s->locked_pages = 0;
 }
@@ -160,6 +161,7 @@ static void causal_session_forgive(struct causal_session *s)
 	struct causal_task *ct;
 	int cpu;
 
+	lockdep_assert_held(&s->lock);
 	spin_lock(&s->tasks_lock);
 	list_for_each_entry(ct, &s->tasks, session_node) {
 		causal_acct_forgive(&s->clock, &ct->local);
@@ -194,6 +196,7 @@ static void causal_session_end_exp(struct causal_session *s, struct causal_exper
 	struct causal_exp *e = causal_session_exp(s);
 	u64 now = ktime_get_ns();
 
+	lockdep_assert_held(&s->lock);
 	if (!e)
 		return;
 	RCU_INIT_POINTER(s->exp, NULL);
@@ -343,6 +346,7 @@ static int causal_session_add_target(struct causal_session *s, struct task_struc
 	struct task_struct *g, *t, **batch;
 	int n, i, added = 0, ret;
 
+	lockdep_assert_held(&s->lock);
 	batch = kmalloc_array(CAUSAL_ATTACH_BATCH, sizeof(*batch), GFP_KERNEL);
 	if (!batch) {
 		*err = -ENOMEM;
@@ -407,6 +411,7 @@ EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_attach_check);
 /* Undoes what a failed attach set up, so that the session can attach again. */
 static void causal_session_unsetup(struct causal_session *s)
 {
+	lockdep_assert_held(&s->lock);
 	causal_ring_free(&s->ring);
 	causal_memlock_uncharge(s);
 	memset(&s->ring, 0, sizeof(s->ring));
@@ -424,6 +429,7 @@ static int causal_attach_target(struct causal_session *s, const struct causal_at
 				enum causal_yama_scope scope, struct task_struct **p,
 				struct cgroup **cgrp)
 {
+	lockdep_assert_held(&s->lock);
 	if (a->flags & CAUSAL_ATTACH_CGROUP) {
 		*cgrp = cgroup_get_from_fd(a->cgroup_fd);
 		return PTR_ERR_OR_ZERO(*cgrp);

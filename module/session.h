@@ -21,6 +21,31 @@ struct perf_event;
 struct causal_probe;
 struct causal_session;
 
+/*
+ * Locks, outermost first; a field's comment names its lock where it has one, and "RCU" where it
+ * is read under RCU:
+ *   causal_session.progress_lock (mutex)  the progress points: probes, nr_probes. Not taken
+ *                                         under lock: registering a uprobe takes the mmap lock
+ *                                         of every process that maps the file, which may take
+ *                                         long, and the session's other ioctls need not wait.
+ *   causal_session.lock (mutex)           one ioctl or close at a time: attached, and what
+ *                                         attach sets (flags to wakeup, cpu_local, ring: written
+ *                                         before tasks are added, read-only while attached),
+ *                                         exp (written; RCU for readers), next_exp_id. Attach
+ *                                         takes a target's exec_update_lock under it.
+ *   causal_session.counters_lock (mutex)  counters, sampling, and each task's counter and
+ *                                         counter_node; may sleep (perf): never under
+ *                                         tasks_lock.
+ *   causal_session.tasks_lock (spinlock)  tasks and each task's session_node, closing (read
+ *                                         unlocked with READ_ONCE by payments), file; taken in
+ *                                         the hooks, so nothing under it sleeps.
+ *   causal_hooks_lock (hooks.c), causal_users_lock (device.c): their file's globals only.
+ * RCU: the task table (task.c) is looked up under RCU; the hooks, the sampler and the irq_work
+ * run in atomic context, which is a read side. A causal_task is freed a grace period after its
+ * last reference (causal_task_release()); a session lives as long as any of its tasks (each holds
+ * a reference); an experiment (causal_exp) is freed a grace period after it ends.
+ */
+
 /* causal_task.blocked_at when the task has run since it last blocked */
 #define CAUSAL_NOT_BLOCKED	((s64)-1)
 
@@ -45,6 +70,7 @@ struct causal_task {
 	bool exec_pending;
 	struct mm_struct *mm;			/* it was checked in; not dereferenced */
 	bool paying;				/* sleeping in causal_pay(), to wake on close */
+	/* the task's own, in its payments only: */
 	u64 carry;				/* ns overslept, for the next debt (causal_pay) */
 	u64 carry_exp;				/* the experiment the carry is from */
 	u64 late_ns;				/* how late its sleeps wake, on average */
@@ -92,9 +118,8 @@ struct causal_exp {
 struct causal_session {
 	struct kref ref;
 	struct mutex lock;			/* serialises ioctls of this session */
-	struct list_head node;			/* causal_sessions, under causal_sessions_lock */
-	bool attached;
-	bool closing;
+	bool attached;				/* lock; read unlocked by mmap, poll */
+	bool closing;				/* tasks_lock */
 	u32 flags;				/* CAUSAL_ATTACH_* */
 	struct pid *target;			/* the attached process */
 	struct pid_namespace *pid_ns;		/* of the controller, for the pids in samples */
@@ -111,8 +136,8 @@ struct causal_session {
 
 	struct causal_clock clock;
 	struct causal_local __percpu *cpu_local;	/* CAUSAL_ATTACH_CPU_MODEL */
-	struct causal_exp __rcu *exp;
-	u64 next_exp_id;
+	struct causal_exp __rcu *exp;		/* lock; RCU */
+	u64 next_exp_id;			/* lock */
 
 	struct mutex counters_lock;		/* counters, sampling; never under tasks_lock */
 	struct list_head counters;		/* the tasks' counters (causal_task.counter_node) */
@@ -122,7 +147,7 @@ struct causal_session {
 	wait_queue_head_t poll_wait;
 	struct irq_work poll_work;		/* wakes pollers from the sampler */
 
-	struct mutex progress_lock;		/* probes; never under s->lock */
+	struct mutex progress_lock;		/* probes, nr_probes; never under lock */
 	u32 nr_probes;
 	struct causal_probe *probes[CAUSAL_MAX_PROGRESS];
 };
