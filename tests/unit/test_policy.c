@@ -830,7 +830,7 @@ static unsigned int ranked_after(uint64_t seed, bool adaptive, unsigned int n)
 		ranked = 0;
 		for (uint32_t l = 1; l <= 50; l++)
 			if (policy_line_stats(p, l, &ls) && ls.experiments >= 5)
-				est[ranked++] = (struct policy_estimate){ .line = l, .lo = -0.01, .hi = 0.01 };
+				est[ranked++] = (struct policy_estimate){ .line = l, .impact = 0, .se = 0.01 };
 		policy_note_estimates(p, est, ranked);
 	}
 	policy_free(p);
@@ -871,9 +871,12 @@ static void adaptive_passes_over_lines_that_cannot_lead(void **state)
 {
 	struct policy_choice c = { .speedup_pct = 0, .length_ns = 500 * MS };
 	const struct policy_estimate est[] = {
-		{ .line = 1, .lo = 0.10, .hi = 0.20 },	/* the leader */
-		{ .line = 2, .lo = -0.02, .hi = 0.05 },	/* below the leader's lower bound */
-		{ .line = 3, .lo = 0.02, .hi = 0.12 },	/* may still lead */
+		/* impact -/+ 2 SE: the leader 0.10..0.20 */
+		{ .line = 1, .impact = 0.15, .se = 0.025 },
+		/* -0.02..0.05: below the leader's lower bound */
+		{ .line = 2, .impact = 0.015, .se = 0.0175 },
+		/* 0.02..0.12: may still lead (with one SE, 0.045..0.095, it could not) */
+		{ .line = 3, .impact = 0.07, .se = 0.025 },
 	};
 	struct policy_line_stats ls;
 	double share[4];
@@ -922,9 +925,9 @@ static void adaptive_estimates_edges(void **state)
 	struct policy *p = adaptive_policy(22, true);
 	struct policy_choice c = { .line = 1, .speedup_pct = 0, .length_ns = 500 * MS };
 	const struct policy_estimate est[] = {
-		{ .line = 1, .lo = -0.20, .hi = -0.05 },
-		{ .line = 2, .lo = NAN, .hi = NAN },
-		{ .line = 99, .lo = 0.5, .hi = 0.6 },	/* never experimented on: ignored */
+		{ .line = 1, .impact = -0.125, .se = 0.0375 },	/* -0.2..-0.05 */
+		{ .line = 2, .impact = 0.1, .se = NAN },
+		{ .line = 99, .impact = 0.55, .se = 0.01 },	/* never experimented on: ignored */
 	};
 	struct policy_line_stats ls;
 

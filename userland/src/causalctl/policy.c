@@ -19,7 +19,7 @@ struct line_stat {
 	uint64_t experiments;
 	uint64_t baselines;
 	bool ranked;			/* in the last policy_note_estimates() */
-	double lo, hi;			/* its impact less and plus its standard error, if ranked */
+	double lo, hi;			/* its impact -/+ PASS_OVER_Z standard errors, if ranked */
 };
 
 struct point {
@@ -301,14 +301,16 @@ static unsigned int draw_speedup(struct policy *p)
  *   experiments without being ranked yet (up to FINISH_MAX of them: a line that cannot be ranked,
  *   its progress never moving, does not hold the run), so lines reach a ranking one after another
  *   instead of all at once, late.
- * - Pass over lines that cannot lead: a ranked line whose impact plus its standard error is below
- *   max(0, the best impact less its standard error of any line) is drawn again, 9 times in 10
- *   (the tenth keeps a line that was unlucky, or a phase that changed, from being dropped for
- *   good). That is settle.h's rule, which decides when a run has its answer: the experiments go
- *   to the lines that can still change it.
+ * - Pass over lines that cannot lead: a ranked line whose impact plus twice its standard error is
+ *   below max(0, the best impact less twice its standard error of any line) is drawn again, 9
+ *   times in 10 (the tenth keeps a line that was unlucky, or a phase that changed, from being
+ *   dropped for good). Twice: with one standard error (settle.h's rule) a line measured a few
+ *   times, and high by chance, passed over the right one in 6 of 6 flat profiles
+ *   (docs/bench-history.md).
  * Line ids and samples are as in Coz's policy, so a profile with one busy line behaves the same.
  */
 #define FINISH_SHARE		0.5
+#define PASS_OVER_Z		2.0
 #define FINISH_MAX		10
 #define RECHECK_SHARE		0.1
 #define REDRAW_TRIES		32
@@ -364,11 +366,11 @@ void policy_note_estimates(struct policy *p, const struct policy_estimate *e, si
 		struct line_stat *l = line_find(p, e[i].line);
 
 		/* NAN (a standard error not known yet) ranks nothing out */
-		if (!l || isnan(e[i].lo) || isnan(e[i].hi))
+		if (!l || isnan(e[i].impact) || isnan(e[i].se))
 			continue;
 		l->ranked = true;
-		l->lo = e[i].lo;
-		l->hi = e[i].hi;
+		l->lo = e[i].impact - PASS_OVER_Z * e[i].se;
+		l->hi = e[i].impact + PASS_OVER_Z * e[i].se;
 		if (l->lo > p->lead_lo)
 			p->lead_lo = l->lo;
 	}

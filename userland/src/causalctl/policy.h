@@ -115,13 +115,13 @@ int policy_done(struct policy *p, const struct policy_choice *c, const uint64_t 
 		size_t n_points, bool logged);
 
 /*
- * The adaptive policy's view of the answer so far: the ranked lines with their impact less and
- * plus its standard error, as `causalctl report` ranks them. Replaces the previous estimates;
- * a line left out is not ranked (yet). Lines the policy has not met are ignored.
+ * The adaptive policy's view of the answer so far: the ranked lines with their impact and its
+ * standard error, as `causalctl report` ranks them. Replaces the previous estimates; a line left
+ * out is not ranked (yet). Lines the policy has not met are ignored.
  */
 struct policy_estimate {
 	uint32_t line;
-	double lo, hi;
+	double impact, se;
 };
 
 void policy_note_estimates(struct policy *p, const struct policy_estimate *e, size_t n);

@@ -44,7 +44,7 @@ struct profiler_opts {
 	size_t nspecs;
 	uint64_t seed;
 	bool seed_set;
-	bool samples_policy;		/* --policy samples: Coz's line choice, not the adaptive one */
+	bool adaptive_policy;		/* --policy adaptive (policy.h), not Coz's draw by samples */
 	int verbose;
 	uint64_t duration_ns;		/* 0: until the target ends */
 	uint64_t min_length_ns;		/* 0: the policy's default */

@@ -101,10 +101,11 @@ static void common_usage(FILE *f, bool run)
 		"                             error (above 0 if it is the only ranked line); at\n"
 		"                             the latest at --duration or --max-experiments\n"
 		"                             (default cap: %llu s), saying which came first\n"
-		"      --policy adaptive|samples  which line next: adaptive (default) finishes the\n"
+		"      --policy samples|adaptive  which line next: samples (default) draws each line\n"
+		"                             in proportion to its recent samples, as Coz does;\n"
+		"                             adaptive (a trial, see docs/bench.md) finishes the\n"
 		"                             lines it has started and passes over lines that\n"
-		"                             cannot lead; samples draws each line in proportion\n"
-		"                             to its recent samples, as Coz does\n"
+		"                             cannot lead\n"
 		"      --seed N               reproducible choice of lines and speedups\n"
 		"Sampling and delays:\n"
 		"      --period T             sampling period, 10us..1s (default: 1ms)\n"
@@ -267,12 +268,12 @@ static int parse_choice_opt(const struct cli_env *env, const char *cmd, int c, s
 					       POLICY_MAX_FIXED_SPEEDUPS, optarg);
 		return 0;
 	case OPT_POLICY:
-		if (!strcmp(optarg, "adaptive"))
-			o->samples_policy = false;
-		else if (!strcmp(optarg, "samples"))
-			o->samples_policy = true;
+		if (!strcmp(optarg, "samples"))
+			o->adaptive_policy = false;
+		else if (!strcmp(optarg, "adaptive"))
+			o->adaptive_policy = true;
 		else
-			return cli_usage_error(env, cmd, "--policy is adaptive or samples, not '%s'", optarg);
+			return cli_usage_error(env, cmd, "--policy is samples or adaptive, not '%s'", optarg);
 		return 0;
 	case OPT_SEED:
 		errno = 0;
