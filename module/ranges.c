@@ -75,3 +75,23 @@ bool causal_ranges_contains(const struct causal_ranges *rs, u64 ip)
 	return lo < rs->nr && rs->r[lo].start <= ip;
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ranges_contains);
+
+bool causal_ranges_first_in_scope(const struct causal_ranges *line,
+				  const struct causal_ranges *scope, u64 ip, const u64 *chain,
+				  u16 n)
+{
+	u16 i;
+
+	if (causal_ranges_contains(line, ip))
+		return true;
+	if (causal_ranges_contains(scope, ip))
+		return false;
+	for (i = 0; i < n; i++) {
+		if (causal_ranges_contains(line, chain[i] - 1))
+			return true;
+		if (causal_ranges_contains(scope, chain[i] - 1))
+			return false;
+	}
+	return false;
+}
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ranges_first_in_scope);

@@ -25,5 +25,14 @@ int causal_ranges_build(const struct causal_range *in, u32 nr, struct causal_ran
 void causal_ranges_free(struct causal_ranges *rs);
 /* Whether @ip lies in one of the ranges; false for NULL. Any context, NMI included. */
 bool causal_ranges_contains(const struct causal_ranges *rs, u64 ip);
+/*
+ * Whether a sample at @ip, with the return addresses @chain[0..@n) of its callers, belongs to
+ * @line in @scope (CAUSAL_EXPERIMENT_SCOPE): its IP is in the line, or its IP is out of the scope
+ * and the first caller's call instruction (return address - 1) in the scope is in the line. Any
+ * context, NMI included.
+ */
+bool causal_ranges_first_in_scope(const struct causal_ranges *line,
+				  const struct causal_ranges *scope, u64 ip, const u64 *chain,
+				  u16 n);
 
 #endif /* _CAUSAL_RANGES_H */

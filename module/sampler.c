@@ -117,14 +117,16 @@ void causal_record_switch(struct causal_session *s, struct task_struct *t, u32 f
 }
 
 /*
- * Whether a sample is in the experiment's line: its IP, or with CAUSAL_EXPERIMENT_CALLCHAIN any
- * caller's call instruction (return address - 1), so that time in the callees of a call-site
- * line counts for that line, as Coz counts it.
+ * Whether a sample is in the experiment's line: its IP; with CAUSAL_EXPERIMENT_SCOPE, its first
+ * frame in the scope (time in a library the line calls counts for the line, as Coz counts it);
+ * with CAUSAL_EXPERIMENT_CALLCHAIN, any caller's call instruction (return address - 1).
  */
 static bool causal_exp_hits(struct causal_exp *e, u64 ip, const u64 *chain, u16 nr_chain)
 {
 	u16 i;
 
+	if (e->scope)
+		return causal_ranges_first_in_scope(e->ranges, e->scope, ip, chain, nr_chain);
 	if (causal_ranges_contains(e->ranges, ip))
 		return true;
 	if (!(e->flags & CAUSAL_EXPERIMENT_CALLCHAIN))

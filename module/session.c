@@ -187,6 +187,7 @@ static void causal_exp_free_rcu(struct rcu_head *rcu)
 	struct causal_exp *e = container_of(rcu, struct causal_exp, rcu);
 
 	causal_ranges_free(e->ranges);
+	causal_ranges_free(e->scope);
 	kfree(e);
 }
 
@@ -568,7 +569,9 @@ void causal_session_close(struct causal_session *s)
 
 int causal_exp_check(const struct causal_experiment *e)
 {
-	if (e->flags & ~CAUSAL_EXPERIMENT_FLAGS || e->reserved)
+	if (e->flags & ~CAUSAL_EXPERIMENT_FLAGS)
+		return -EINVAL;
+	if ((e->flags & CAUSAL_EXPERIMENT_SCOPE) && (e->flags & CAUSAL_EXPERIMENT_CALLCHAIN))
 		return -EINVAL;
 	/* delay 0 is a baseline: samples in the ranges are counted, nobody is delayed */
 	if (e->delay_ns > CAUSAL_DELAY_MAX_NS)
@@ -577,6 +580,10 @@ int causal_exp_check(const struct causal_experiment *e)
 		return -EINVAL;
 	if (e->nr_ranges > CAUSAL_MAX_RANGES)
 		return -E2BIG;
+	/* the line and the scope: neither empty */
+	if (e->flags & CAUSAL_EXPERIMENT_SCOPE ?
+	    !e->nr_line_ranges || e->nr_line_ranges >= e->nr_ranges : e->nr_line_ranges)
+		return -EINVAL;
 	return 0;
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_exp_check);
@@ -616,7 +623,14 @@ long causal_session_exp_start(struct causal_session *s, struct causal_experiment
 		kfree(in);
 		return -ENOMEM;
 	}
-	ret = causal_ranges_build(in, a.nr_ranges, &e->ranges);
+	if (a.flags & CAUSAL_EXPERIMENT_SCOPE) {
+		ret = causal_ranges_build(in, a.nr_line_ranges, &e->ranges);
+		if (!ret)
+			ret = causal_ranges_build(in + a.nr_line_ranges,
+						  a.nr_ranges - a.nr_line_ranges, &e->scope);
+	} else {
+		ret = causal_ranges_build(in, a.nr_ranges, &e->ranges);
+	}
 	kfree(in);
 	if (ret)
 		goto out_free;
@@ -650,6 +664,7 @@ out_unlock:
 	mutex_unlock(&s->lock);
 out_free:
 	causal_ranges_free(e->ranges);
+	causal_ranges_free(e->scope);
 	kfree(e);
 	return ret;
 }

@@ -112,6 +112,7 @@ struct causal_exp {
 	atomic64_t payments;
 	atomic64_t tasks_delayed;
 	struct causal_ranges *ranges;
+	struct causal_ranges *scope;		/* CAUSAL_EXPERIMENT_SCOPE, else NULL */
 	struct rcu_head rcu;
 };
 

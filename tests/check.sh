@@ -248,16 +248,18 @@ line_a=$(grep -n 'line A' tests/workloads/join.c | tail -n 1 | cut -d: -f1)
 # offcritical's critical line, and its line "side" with more samples
 line_critical=$(grep -n '/\* critical \*/$' tests/vm/offcritical.c | cut -d: -f1)
 line_side=$(grep -n '/\* side \*/$' tests/vm/offcritical.c | cut -d: -f1)
+line_libcall=$(grep -n '/\* libcall \*/$' tests/vm/libcall.c | cut -d: -f1)
 for k in 6.1 6.12 test 7.x; do
 	if [ -z "${have_module[$k]:-}" ] || [ -z "$userland_ok" ]; then
 		fail "profile $k (module or userland missing)"
 		continue
 	fi
 	full=
-	case $k in 6.1|7.x) full="full $line_a $line_critical $line_side" ;; esac
+	case $k in 6.1|7.x) full="full $line_a $line_critical $line_side $line_libcall" ;; esac
 	tests/vm/run -k "$k" -q -t 600 -l "$out/profile-$k" -a userland/build/lib/libcausal.so.0 \
 		-a build/workloads/join -a build/workloads/coz_counts -a tests/workloads/coz_counts.c \
 		-a build/tests/progress_calls -a build/tests/efficiency -a build/tests/offcritical \
+		-a build/tests/libcall \
 		--script tests/vm/profile.sh -- $full
 	vrc=$?
 	grep -v '^TL' "$out/profile-$k/guest.out" 2>/dev/null | sed 's/^/  /'

@@ -146,6 +146,42 @@ static void contains_at_boundaries(struct kunit *test)
 	causal_ranges_free(NULL);
 }
 
+/*
+ * CAUSAL_EXPERIMENT_SCOPE: a sample belongs to the line its first in-scope frame is in. Scope
+ * 0x1000-0x3000 (the program's lines), line 0x1100-0x1200 (one of them), a library at 0x9000.
+ */
+static void first_in_scope(struct kunit *test)
+{
+	static const struct causal_range line_in[] = { { 0x1100, 0x1200 } };
+	static const struct causal_range scope_in[] = { { 0x1000, 0x3000 } };
+	/* return addresses: the call instruction is the byte before */
+	const u64 from_line[] = { 0x1181 }, from_other[] = { 0x2001, 0x1181 },
+		  lib_then_line[] = { 0x9501, 0x1181 }, outside[] = { 0x9501, 0x9601 },
+		  at_end[] = { 0x1200 };
+	struct causal_ranges *line, *scope;
+
+	KUNIT_ASSERT_EQ(test, build(line_in, 1, &line), 0);
+	KUNIT_ASSERT_EQ(test, build(scope_in, 1, &scope), 0);
+	/* the IP in the line, whatever the callers */
+	KUNIT_EXPECT_TRUE(test, causal_ranges_first_in_scope(line, scope, 0x1150, outside, 2));
+	/* in the library the line calls, directly or through another library function */
+	KUNIT_EXPECT_TRUE(test, causal_ranges_first_in_scope(line, scope, 0x9000, from_line, 1));
+	KUNIT_EXPECT_TRUE(test,
+			  causal_ranges_first_in_scope(line, scope, 0x9000, lib_then_line, 2));
+	/* a return address at the line's end: its call instruction is still in the line */
+	KUNIT_EXPECT_TRUE(test, causal_ranges_first_in_scope(line, scope, 0x9000, at_end, 1));
+	/* in a function with lines of its own that the line calls: that function's line */
+	KUNIT_EXPECT_FALSE(test, causal_ranges_first_in_scope(line, scope, 0x2500, from_line, 1));
+	/* in the library, called from another line of the program that the line called */
+	KUNIT_EXPECT_FALSE(test,
+			   causal_ranges_first_in_scope(line, scope, 0x9000, from_other, 2));
+	/* no frame in scope, or none at all */
+	KUNIT_EXPECT_FALSE(test, causal_ranges_first_in_scope(line, scope, 0x9000, outside, 2));
+	KUNIT_EXPECT_FALSE(test, causal_ranges_first_in_scope(line, scope, 0x9000, NULL, 0));
+	causal_ranges_free(line);
+	causal_ranges_free(scope);
+}
+
 /* deterministic, so a failure can be reproduced */
 static u64 lcg(u64 *state)
 {
@@ -216,6 +252,7 @@ static struct kunit_case causal_ranges_cases[] = {
 	KUNIT_CASE(sorts_unsorted_input),
 	KUNIT_CASE(merges_overlapping_and_adjacent),
 	KUNIT_CASE(contains_at_boundaries),
+	KUNIT_CASE(first_in_scope),
 	KUNIT_CASE(matches_brute_force),
 	{}
 };

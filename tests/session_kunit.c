@@ -129,8 +129,28 @@ static void experiment_rejects_bad_fields(struct kunit *test)
 	e = good_exp();
 	e.flags = CAUSAL_EXPERIMENT_CALLCHAIN | CAUSAL_EXPERIMENT_ELAPSED;
 	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), 0);
+	/* without SCOPE, nr_line_ranges is reserved */
 	e = good_exp();
-	e.reserved = 1;
+	e.nr_line_ranges = 1;
+	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -EINVAL);
+	/* SCOPE: a line of 1..nr_ranges - 1 ranges, the rest the scope; not with CALLCHAIN */
+	e = good_exp();
+	e.flags = CAUSAL_EXPERIMENT_SCOPE | CAUSAL_EXPERIMENT_ELAPSED;
+	e.nr_ranges = 2;
+	e.nr_line_ranges = 1;
+	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), 0);
+	e.nr_ranges = CAUSAL_MAX_RANGES;
+	e.nr_line_ranges = CAUSAL_MAX_RANGES - 1;
+	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), 0);
+	e.nr_line_ranges = CAUSAL_MAX_RANGES;
+	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -EINVAL);
+	e.nr_line_ranges = 0;
+	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -EINVAL);
+	e.nr_ranges = 1;
+	e.nr_line_ranges = 1;
+	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -EINVAL);
+	e.nr_ranges = 2;
+	e.flags |= CAUSAL_EXPERIMENT_CALLCHAIN;
 	KUNIT_EXPECT_EQ(test, causal_exp_check(&e), -EINVAL);
 	e = good_exp();
 	e.delay_ns = 0;		/* a baseline */

@@ -543,7 +543,9 @@ static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_ra
 		break;
 	case 2:
 		b->e.size = pick_size(r, sizeof(b->e), CAUSAL_EXPERIMENT_SIZE_VER0);
-		b->e.flags = valid(r, 80) ? below(r, 2) : wild64(r);
+		/* no flag, CALLCHAIN, ELAPSED, or SCOPE with ELAPSED as causalctl sets them */
+		b->e.flags = valid(r, 80) ? (chance(r, 25) ? CAUSAL_EXPERIMENT_SCOPE |
+					     CAUSAL_EXPERIMENT_ELAPSED : below(r, 3)) : wild64(r);
 		b->e.delay_ns = pick_delay(r, &big);
 		b->e.max_samples = valid(r, 70) ? 0 : wild64(r);
 		b->e.max_duration_ns = valid(r, 70) ? 0 : chance(r, 50) ? below(r, SEC) : wild64(r);
@@ -555,7 +557,13 @@ static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_ra
 		nr_rg = b->e.nr_ranges < CAUSAL_MAX_RANGES ? b->e.nr_ranges : CAUSAL_MAX_RANGES;
 		fill_ranges(r, rg, nr_rg);
 		b->e.ranges = (uintptr_t)pick_ptr(r, rg, nr_rg * sizeof(*rg), 15);
-		b->e.reserved = valid(r, 95) ? 0 : wild64(r);
+		/* with SCOPE, the line is the first 1..nr_ranges - 1 of them */
+		if (!valid(r, 95))
+			b->e.nr_line_ranges = wild64(r);
+		else if (b->e.flags == (CAUSAL_EXPERIMENT_SCOPE | CAUSAL_EXPERIMENT_ELAPSED))
+			b->e.nr_line_ranges = nr_rg > 1 ? 1 + below(r, nr_rg - 1) : 1;
+		else
+			b->e.nr_line_ranges = 0;
 		len = sizeof(b->e);
 		break;
 	case 3:

@@ -306,6 +306,41 @@ static struct symbols *open_ok(pid_t pid, const struct scope *scope)
 	return s;
 }
 
+static bool in_ranges(const struct causal_range *r, size_t n, uint64_t addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (addr >= r[i].start && addr < r[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * The scope's ranges (CAUSAL_EXPERIMENT_SCOPE) hold the addresses attribution stops at (fx_func,
+ * the call instruction before ret) and not libc's read, which has no line in scope; at most max.
+ */
+static void check_scope_ranges(struct symbols *s, uint64_t func, uint64_t ret, uint64_t rd)
+{
+	struct causal_range *r;
+	size_t n, i;
+
+	assert_int_equal(symbols_scope_ranges(s, CAUSAL_MAX_RANGES, &r, &n), 0);
+	assert_true(n >= 1 && n <= CAUSAL_MAX_RANGES);
+	for (i = 0; i < n; i++) {
+		assert_true(r[i].start < r[i].end);
+		if (i)
+			assert_true(r[i - 1].end + 64 < r[i].start);
+	}
+	assert_true(in_ranges(r, n, func));
+	assert_true(in_ranges(r, n, ret - 1));
+	assert_false(in_ranges(r, n, rd));
+	free(r);
+	/* joined down to one range, which still holds every line */
+	assert_int_equal(symbols_scope_ranges(s, 1, &r, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(in_ranges(r, n, func) && in_ranges(r, n, ret - 1));
+	free(r);
+}
+
 /* The entry of fx_func, the call site of fx_ret, and callee code out of scope (libc's read). */
 static void check_attribution(const char *binary)
 {
@@ -348,6 +383,7 @@ static void check_attribution(const char *binary)
 	assert_true(symbols_frame_hits(s, call, rd, chain, 3));
 	assert_false(symbols_frame_hits(s, id, rd, chain, 3));
 	assert_true(symbols_frame_hits(s, id, func, chain, 3));
+	check_scope_ranges(s, func, ret, rd);
 	assert_int_equal(symbols_unknown_ips(s), 0);
 	assert_int_equal(symbols_attribute(s, 0x1000, NULL, 0), 0);
 	assert_int_equal(symbols_unknown_ips(s), 1);

@@ -2015,7 +2015,7 @@ static void scenario_errors(void)
 	check_errno(ioctl(fd, CAUSAL_IOC_EXPERIMENT_START, &e) ? errno : 0, EINVAL,
 		    "start_flags_einval");
 	e.flags = 0;
-	e.reserved = 1;
+	e.nr_line_ranges = 1;
 	check_errno(ioctl(fd, CAUSAL_IOC_EXPERIMENT_START, &e) ? errno : 0, EINVAL,
 		    "start_reserved_einval");
 

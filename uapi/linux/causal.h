@@ -26,6 +26,7 @@
 #define CAUSAL_FEATURE_TASK_WORK_EXPORTED	_BITULL(0)	/* kernel exports task_work_add */
 #define CAUSAL_FEATURE_KUNIT			_BITULL(1)	/* kernel has KUnit */
 #define CAUSAL_FEATURE_TRACE_SWITCHES		_BITULL(2)	/* CAUSAL_ATTACH_TRACE_SWITCHES */
+#define CAUSAL_FEATURE_EXPERIMENT_SCOPE		_BITULL(3)	/* CAUSAL_EXPERIMENT_SCOPE */
 
 #define CAUSAL_RELEASE_LEN	32
 
@@ -95,7 +96,17 @@ struct causal_attach {
  * nominal period (cycles: always the period)
  */
 #define CAUSAL_EXPERIMENT_ELAPSED	_BITUL(1)
-#define CAUSAL_EXPERIMENT_FLAGS		(CAUSAL_EXPERIMENT_CALLCHAIN | CAUSAL_EXPERIMENT_ELAPSED)
+/*
+ * The first nr_line_ranges ranges are the line's, the others the scope's (every address that has
+ * a line the profiler may select). A sample hits when its IP is in the line, or when its IP is
+ * out of the scope and the first caller's call instruction (return address - 1) in the scope is
+ * in the line: the line a profiler attributes the sample to. Time in a library the line calls
+ * counts for it, as in Coz; time in a function with lines of its own does not. Not with
+ * CAUSAL_EXPERIMENT_CALLCHAIN.
+ */
+#define CAUSAL_EXPERIMENT_SCOPE		_BITUL(2)
+#define CAUSAL_EXPERIMENT_FLAGS		(CAUSAL_EXPERIMENT_CALLCHAIN | CAUSAL_EXPERIMENT_ELAPSED | \
+					 CAUSAL_EXPERIMENT_SCOPE)
 #define CAUSAL_DELAY_MAX_NS		1000000000ULL
 
 struct causal_range {
@@ -110,7 +121,7 @@ struct causal_experiment {
 	__u64 max_samples;	/* in: stop crediting after N selected samples; 0 = no bound */
 	__u64 max_duration_ns;	/* in: stop crediting after this long; 0 = no bound */
 	__u32 nr_ranges;	/* in: 1..CAUSAL_MAX_RANGES */
-	__u32 reserved;		/* in: must be 0 */
+	__u32 nr_line_ranges;	/* in: CAUSAL_EXPERIMENT_SCOPE: 1..nr_ranges - 1; else 0 */
 	__u64 ranges;		/* in: pointer to struct causal_range[nr_ranges] */
 	__u64 id;		/* out: experiment id, counting from 1 in this session */
 };

@@ -95,6 +95,9 @@ struct profiler {
 	bool exp_running;
 	struct causal_range *exp_ranges;
 	size_t exp_nranges;
+	struct causal_range *scope_ranges;	/* where attribution stops: CAUSAL_EXPERIMENT_SCOPE */
+	size_t scope_nranges;
+	bool scope_warned;			/* the module cannot take them: said once */
 	char main_exe[PATH_MAX];	/* the target's executable, for the closing hints */
 	struct settle settle;		/* --until-settled */
 	bool rank_failed;		/* the profile could not be re-read: said once */
@@ -156,7 +159,7 @@ struct profiler *profiler_new(const struct cli_env *env, const struct profiler_o
 			cfg.max_length_ns = 16 * o->min_length_ns;
 	}
 	cfg.seed = o->seed_set ? o->seed : real_ns() ^ ((uint64_t)getpid() << 32);
-	cfg.adaptive = !o->samples_policy;
+	cfg.adaptive = o->adaptive_policy;
 	p->policy = policy_new(&cfg);
 	p->shm = shm_set_new();
 	if (!p->policy || !p->shm) {
@@ -222,6 +225,7 @@ void profiler_abort(struct profiler *p)
 	free(p->points);
 	free(p->line_samples);
 	free(p->exp_ranges);
+	free(p->scope_ranges);
 	timeline_free(p->timeline);
 	free(p);
 }
@@ -696,7 +700,7 @@ static uint64_t idle_wait_ns(struct profiler *p)
 	return p->point_wait_ns;
 }
 
-/* The adaptive policy's estimates: each ranked line's best series, impact -/+ its error. */
+/* The adaptive policy's estimates: each ranked line's best series, its impact and error. */
 static void feed_estimates(struct profiler *p, const struct report_result *r)
 {
 	struct policy_stats st;
@@ -720,8 +724,8 @@ static void feed_estimates(struct profiler *p, const struct report_result *r)
 				continue;
 			est[n++] = (struct policy_estimate){
 				.line = lines[i].line,
-				.lo = se->impact - se->impact_se,
-				.hi = se->impact + se->impact_se,
+				.impact = se->impact,
+				.se = se->impact_se,
 			};
 			break;
 		}
@@ -739,7 +743,7 @@ out:
  */
 static void rank_so_far(struct profiler *p, uint32_t fixed)
 {
-	bool settle = p->o->until_settled, adapt = !p->o->samples_policy && !fixed;
+	bool settle = p->o->until_settled, adapt = p->o->adaptive_policy && !fixed;
 	struct report_result r;
 	struct profile prof;
 	char err[512];
@@ -749,7 +753,7 @@ static void rank_so_far(struct profiler *p, uint32_t fixed)
 	if (settle_rank_file(p->o->output, &prof, &r, err, sizeof(err))) {
 		errf(p, "cannot rank the profile so far (%s):%s%s\n", err,
 		     settle ? " --until-settled runs on until the other limits;" : "",
-		     adapt ? " lines are drawn by their samples from now on (--policy samples)" : "");
+		     adapt ? " --policy adaptive draws lines by their samples from now on" : "");
 		p->rank_failed = true;
 		return;
 	}
@@ -768,7 +772,7 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 	struct profile_experiment e = { 0 };
 	const char *name = symbols_line_name(p->sym, c->line);
 	uint64_t *deltas, start;
-	bool logged;
+	bool logged, scoped;
 	size_t i;
 	int r;
 
@@ -783,15 +787,30 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 	}
 	if (p->exp_nranges > CAUSAL_MAX_RANGES)
 		p->exp_nranges = CAUSAL_MAX_RANGES;
+	/* the scope now (a library may have been loaded): the rest of the ranges the module takes */
+	free(p->scope_ranges);
+	p->scope_ranges = NULL;
+	p->scope_nranges = 0;
+	if (symbols_scope_ranges(p->sym, CAUSAL_MAX_RANGES - p->exp_nranges, &p->scope_ranges,
+				 &p->scope_nranges))
+		p->scope_nranges = 0;	/* out of memory: the line's own instructions only */
 	points_read(p, true);
 	for (i = 0; i < p->npoints; i++) {
 		p->points[i].begin0 = p->points[i].begin;
 		p->points[i].end0 = p->points[i].end;
 	}
-	r = session_exp_start(&p->sess, c->delay_ns, p->exp_ranges, p->exp_nranges, NULL);
+	r = session_exp_start(&p->sess, c->delay_ns, p->exp_ranges, p->exp_nranges,
+			      p->scope_ranges, p->scope_nranges, &scoped, NULL);
 	if (r) {
 		errf(p, "cannot start an experiment on %s: %s\n", name, strerror(-r));
 		return -1;
+	}
+	if (!scoped && !p->scope_warned) {
+		p->scope_warned = true;
+		errf(p, "%s: an experiment speeds up the line's own instructions only, not the "
+		     "libraries it calls (%s)\n", p->scope_nranges ?
+		     "the loaded causal module is older than this causalctl" : "out of memory",
+		     p->scope_nranges ? "load the module of this release" : "the scope's ranges");
 	}
 	start = mono_ns();
 	*go_on = wait_until(p, start + c->length_ns, is_done, arg, name, c->speedup_pct);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -47,6 +48,7 @@ static void open_message(int e, const char *device, char *err, size_t errlen)
 
 int session_open(struct causal_session *s, const char *device, char *err, size_t errlen)
 {
+	struct causal_version v = { .size = sizeof(v) };
 	void *p;
 
 	memset(s, 0, sizeof(*s));
@@ -67,6 +69,9 @@ int session_open(struct causal_session *s, const char *device, char *err, size_t
 		return -e;
 	}
 	s->stats = p;
+	/* what the module can do (an old one may lack a feature this causalctl would use) */
+	if (!ioctl(s->fd, CAUSAL_IOC_VERSION, &v))
+		s->features = v.features;
 	return 0;
 }
 
@@ -165,21 +170,38 @@ int session_progress_read(struct causal_session *s, uint64_t *counts, uint32_t n
 }
 
 int session_exp_start(struct causal_session *s, uint64_t delay_ns,
-		      const struct causal_range *ranges, size_t n, uint64_t *id)
+		      const struct causal_range *line, size_t nline,
+		      const struct causal_range *scope, size_t nscope, bool *scoped, uint64_t *id)
 {
 	/* each selected sample credits the time it stands for, not the nominal period */
 	struct causal_experiment e = {
 		.size = sizeof(e), .flags = CAUSAL_EXPERIMENT_ELAPSED, .delay_ns = delay_ns,
-		.nr_ranges = (uint32_t)n, .ranges = (uintptr_t)ranges,
+		.nr_ranges = (uint32_t)nline, .ranges = (uintptr_t)line,
 	};
+	struct causal_range *all = NULL;
+	int r = 0;
 
-	if (n > CAUSAL_MAX_RANGES)
+	*scoped = false;
+	if (nline > CAUSAL_MAX_RANGES || nscope > CAUSAL_MAX_RANGES - nline)
 		return -E2BIG;
+	if (nscope && (s->features & CAUSAL_FEATURE_EXPERIMENT_SCOPE)) {
+		all = malloc((nline + nscope) * sizeof(*all));
+		if (!all)
+			return -ENOMEM;
+		memcpy(all, line, nline * sizeof(*all));
+		memcpy(all + nline, scope, nscope * sizeof(*all));
+		e.flags |= CAUSAL_EXPERIMENT_SCOPE;
+		e.nr_line_ranges = (uint32_t)nline;
+		e.nr_ranges = (uint32_t)(nline + nscope);
+		e.ranges = (uintptr_t)all;
+	}
 	if (ioctl(s->fd, CAUSAL_IOC_EXPERIMENT_START, &e))
-		return -errno;
-	if (id)
+		r = -errno;
+	else if (id)
 		*id = e.id;
-	return 0;
+	*scoped = !r && all;
+	free(all);
+	return r;
 }
 
 int session_exp_stop(struct causal_session *s, struct causal_experiment_result *r)

@@ -17,6 +17,7 @@ struct causal_session {
 	uint64_t tail;
 	uint32_t ring_pages;
 	const volatile struct causal_stats *stats;	/* the read-only stats page */
+	uint64_t features;		/* CAUSAL_FEATURE_* of the module, read at open */
 };
 
 /*
@@ -35,8 +36,15 @@ int session_progress_add(struct causal_session *s, int file_fd, uint64_t offset,
 			 uint32_t *id);
 /* fills counts[0..nr) (zero past the points the module has); -errno */
 int session_progress_read(struct causal_session *s, uint64_t *counts, uint32_t nr);
+/*
+ * Starts an experiment on the line's ranges. With scope ranges (nscope > 0) and a module that
+ * knows CAUSAL_EXPERIMENT_SCOPE, a sample also counts for the line when its first in-scope frame
+ * is in it (time in the libraries it calls); *scoped says whether it did. -E2BIG past
+ * CAUSAL_MAX_RANGES in all, -errno.
+ */
 int session_exp_start(struct causal_session *s, uint64_t delay_ns,
-		      const struct causal_range *ranges, size_t n, uint64_t *id);
+		      const struct causal_range *line, size_t nline,
+		      const struct causal_range *scope, size_t nscope, bool *scoped, uint64_t *id);
 int session_exp_stop(struct causal_session *s, struct causal_experiment_result *r);
 /* Calls fn for the complete records of the ring, at most max of them; returns how many. */
 size_t session_drain(struct causal_session *s, size_t max,

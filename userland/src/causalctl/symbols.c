@@ -296,6 +296,70 @@ static int cmp_range(const void *a, const void *b)
 	return 0;
 }
 
+#define SCOPE_JOIN_GAP	64
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Joins ranges r[0..*n) (sorted, disjoint) whose gap is at most gap. */
+static void join_gaps(struct causal_range *r, size_t *n, uint64_t gap)
+{
+	size_t i, j;
+
+	for (i = 1, j = 0; i < *n; i++) {
+		if (r[i].start - r[j].end <= gap)
+			r[j].end = r[i].end;
+		else
+			r[++j] = r[i];
+	}
+	if (*n)
+		*n = j + 1;
+}
+
+int symbols_scope_ranges(struct symbols *s, size_t max, struct causal_range **ranges, size_t *n)
+{
+	struct causal_range *r;
+	uint64_t *gaps;
+	size_t total = 0, k = 0, i, j;
+
+	*ranges = NULL;
+	*n = 0;
+	build_all(s);
+	for (i = 0; i < s->nobj; i++)
+		total += s->obj[i].map.n;
+	if (!total || !max)
+		return 0;
+	r = malloc(total * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	/* objects are sorted and disjoint, and so are each map's segments */
+	for (i = 0; i < s->nobj; i++)
+		for (j = 0; j < s->obj[i].map.n; j++)
+			r[k++] = (struct causal_range){ s->obj[i].map.seg[j].start,
+							s->obj[i].map.seg[j].end };
+	join_gaps(r, &k, SCOPE_JOIN_GAP);
+	if (k > max) {
+		/* join the k - max smallest gaps (and any as small as the largest of them) */
+		gaps = malloc((k - 1) * sizeof(*gaps));
+		if (!gaps) {
+			free(r);
+			return -ENOMEM;
+		}
+		for (i = 1; i < k; i++)
+			gaps[i - 1] = r[i].start - r[i - 1].end;
+		qsort(gaps, k - 1, sizeof(*gaps), cmp_u64);
+		join_gaps(r, &k, gaps[k - max - 1]);
+		free(gaps);
+	}
+	*ranges = r;
+	*n = k;
+	return 0;
+}
+
 int symbols_line_ranges(struct symbols *s, line_id id, struct causal_range **ranges, size_t *n)
 {
 	struct causal_range *r = NULL;

@@ -74,6 +74,15 @@ const char *symbols_line_name(struct symbols *s, line_id id);
 int symbols_line_ranges(struct symbols *s, line_id id, struct causal_range **ranges, size_t *n);
 
 /*
+ * The scope as address ranges for CAUSAL_EXPERIMENT_SCOPE: every address that has an in-scope
+ * line (where symbols_attribute() stops), sorted, at most max ranges (max >= 1) in a malloc'd
+ * array. Ranges closer than 64 bytes are joined (the padding between functions never runs);
+ * past max, the closest ones are joined, so a few addresses without a line may count as in
+ * scope. *n 0 when nothing is in scope. 0 or -ENOMEM.
+ */
+int symbols_scope_ranges(struct symbols *s, size_t max, struct causal_range **ranges, size_t *n);
+
+/*
  * Looks "FILE:LINE" up among the in-scope lines that have code. FILE matches a source path by
  * suffix at a path component boundary ("main.c", "src/main.c" or the whole path). On failure
  * (-ENOENT, -EINVAL for a malformed spec, or a FILE that matches several files having LINE)
