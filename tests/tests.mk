@@ -158,7 +158,7 @@ bench-flat:
 	tests/bench/generated.sh -k $(BENCH_ACCURACY_KERNEL) --flat $(FLAT_SEEDS)
 
 # The cgo before/after case (docs/go.md): cgoinit built with Go 1.21 and 1.22, side by side in one
-# VM per vCPU count (BENCH_GO_SMP, default 2,4; about 2 and 4 minutes of VM), BENCH_GO_CGOINIT_ARGS
+# VM per vCPU count (BENCH_GO_SMP, default 2,4; 2-2.5 minutes of VM each), BENCH_GO_CGOINIT_ARGS
 # to the guest (reps=, tasks=, self=, dur=, workers=)
 BENCH_GO_SMP ?= 2,4
 bench-go:
