@@ -64,6 +64,8 @@ help:
 	@echo "                (VM; SEEDS=\"1000 1001\" for fewer than the default 30, about 6 min each)"
 	@echo "make bench-flat time to a settled answer on generated flat profiles, adaptive policy"
 	@echo "                against Coz's, same runs (VM; FLAT_SEEDS=, about 5 min each)"
+	@echo "make bench-go   the cgo case: one program built with Go 1.21 and 1.22, side by side in the"
+	@echo "                VM with 2 and 4 vCPUs, and where a free-running profile puts the difference"
 	@echo "make style      checkpatch --strict on the kernel sources"
 	@echo "make install    causalctl, libcausal, headers, causal.pc, man pages, bash completion"
 	@echo "                (PREFIX=$(PREFIX), DESTDIR=); 'make uninstall' removes them"

@@ -308,6 +308,20 @@ else
 	fail "Go workloads (module, userland or Go build missing)"
 fi
 
+step "The published cgo case: cgoinit built with Go 1.21 (runtime_init_mu locked per C-to-Go call) and 1.22, free-running"
+# where the init-done check's samples fall in each build (docs/go.md); the timing is make bench-go's
+cgoinit_task=$(grep -n '// task: Go -> C -> Go$' tests/workloads/go/cgoinit/main.go | cut -d: -f1)
+if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-cgoinit; then
+	tests/vm/run -k 6.1 -q -t 600 -l "$out/cgoinit-6.1" \
+		-a build/go/cgoinit-1.21 -a build/go/cgoinit-1.22 --script tests/vm/cgoinit.sh -- "$cgoinit_task"
+	vrc=$?
+	sed 's/^/  /' "$out/cgoinit-6.1/guest.out" 2>/dev/null
+	ktap cgoinit "cgoinit on 6.1" "$out/cgoinit-6.1/guest.out"
+	[ $vrc -le 1 ] || fail "cgoinit VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/cgoinit-6.1)"
+else
+	fail "cgoinit (module, userland or its Go 1.21/1.22 builds missing)"
+fi
+
 step "report --pprof read by go tool pprof (-top, -raw: totals) and go build -pgo (the server's profile from the VM)"
 if [ -s "$out/go-6.1/guest.out" ]; then
 	counted "$out/pprof.log" tests/go/pprof.sh "$out/go-6.1/guest.out" "$out/pprof"

@@ -3,7 +3,7 @@
 # make check's programs, the workloads, make fuzz, make bench*, make style, make modules-matrix).
 
 .PHONY: FORCE modules-matrix tests-programs workloads go-workloads go-cgoinit fuzz bench bench-accuracy \
-	bench-generated bench-flat style
+	bench-generated bench-flat bench-go style
 
 # programs that run in the VM: static, so the guest needs no libraries; frame pointers for callchains
 TEST_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -fno-omit-frame-pointer \
@@ -157,6 +157,14 @@ FLAT_SEEDS ?= 1000 1001 1002
 bench-flat:
 	@tests/deps.sh --quiet
 	tests/bench/generated.sh -k $(BENCH_ACCURACY_KERNEL) --flat $(FLAT_SEEDS)
+
+# The cgo before/after case (docs/go.md): cgoinit built with Go 1.21 and 1.22, side by side in one
+# VM per vCPU count (BENCH_GO_SMP, default 2,4; 2-2.5 minutes of VM each), BENCH_GO_CGOINIT_ARGS
+# to the guest (reps=, tasks=, self=, dur=, workers=)
+BENCH_GO_SMP ?= 2,4
+bench-go:
+	@tests/deps.sh --quiet
+	tests/bench/go-cgoinit.sh -k $(BENCH_ACCURACY_KERNEL) --smp $(BENCH_GO_SMP) $(BENCH_GO_CGOINIT_ARGS)
 
 bench-accuracy:
 	@tests/deps.sh --quiet

@@ -9,15 +9,23 @@
 // source is the before and after of that fix. The progress point is a uprobe on main.progress,
 // called once per 1000 completed tasks, so the program has no profiler in it.
 //
-//	cgoinit [-workers 8] [-tasks 1000000]
+// With -selfcost N, the workers instead call _cgo_wait_runtime_init_done itself N times in all,
+// from C, and the program prints its cost per call: the function's own cost, before and after.
+//
+//	cgoinit [-workers 8] [-tasks 1000000] [-selfcost N]
 package main
 
 /*
 #cgo CFLAGS: -O1 -g -fno-omit-frame-pointer
+#include <stdint.h>
 extern void goTask(int);
+extern uintptr_t _cgo_wait_runtime_init_done(void); // runtime/cgo/gcc_libinit.c
 
 // the C side of a task: straight back into Go
-static void run_task(int i) { goTask(i); }
+static void run_task(int i) { goTask(i); } // task: Go -> C -> Go
+
+// n calls of the init-done check alone (-selfcost)
+static void init_done_calls(long n) { for (long i = 0; i < n; i++) _cgo_wait_runtime_init_done(); }
 */
 import "C"
 
@@ -63,9 +71,26 @@ func worker(tasks int64, wg *sync.WaitGroup) {
 func main() {
 	workers := flag.Int("workers", 8, "worker goroutines")
 	tasks := flag.Int64("tasks", 1000000, "tasks in all (one Go -> C -> Go call each)")
+	selfcost := flag.Int64("selfcost", 0, "instead: call _cgo_wait_runtime_init_done this often in all")
 	flag.Parse()
 	var wg sync.WaitGroup
 	start := time.Now()
+	if *selfcost > 0 {
+		for w := 0; w < *workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				C.init_done_calls(C.long(*selfcost / int64(*workers)))
+			}()
+		}
+		wg.Wait()
+		el := time.Since(start)
+		// wall time per call across the workers: what a task's call costs the program
+		fmt.Printf("cgoinit: selfcost %d calls by %d workers in %.0f ms, %.1f ns per call\n",
+			*selfcost, *workers, float64(el.Microseconds())/1000,
+			float64(el.Nanoseconds())/float64(*selfcost))
+		return
+	}
 	for w := 0; w < *workers; w++ {
 		wg.Add(1)
 		go worker(*tasks, &wg)

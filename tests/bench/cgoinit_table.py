@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The cgo before/after table, from tests/bench/go-cgoinit-guest.sh's "CG ..." lines:
+
+    cgoinit_table.py GUEST_OUT
+
+actual: 1 - median(Go 1.22 build's time) / median(Go 1.21 build's time), with the mean and
+standard error of the interleaved pairs' speedups; the init-done check's own cost per call in each
+build (-selfcost) and the line speedup that makes; from each free-running profile, how its samples
+fall: in _cgo_wait_runtime_init_done itself, in libc (the mutex it takes), and what the
+frame-pointer callchain lets causalctl charge them to.
+"""
+import base64
+import collections
+import io
+import json
+import math
+import statistics
+import sys
+import tarfile
+
+from workloads_table import kv, med
+
+
+def mean_se(v):
+    if len(v) < 2:
+        return (v[0] if v else float('nan')), float('nan')
+    return statistics.mean(v), statistics.stdev(v) / math.sqrt(len(v))
+
+
+def stacks_of(blob, v):
+    """The profile's stack records, frames named: [(count, [name, ...])]."""
+    with tarfile.open(fileobj=io.BytesIO(blob), mode='r:gz') as t:
+        f = t.extractfile(f'p-{v}.coz.stacks')
+        rows = [json.loads(ln) for ln in f.read().decode(errors='replace').splitlines() if ln]
+    frames, funcs, objs, out = {}, {}, {}, []
+    for r in rows:
+        if r['type'] == 'frame':
+            frames[r['id']] = r
+        elif r['type'] == 'function':
+            funcs[r['id']] = r
+        elif r['type'] == 'object':
+            objs[r['id']] = r['path']
+
+    def name(fid):
+        fr = frames[fid]
+        obj = objs.get(fr['object'], '?').rsplit('/', 1)[-1]
+        if fr['lines']:
+            # the innermost of the inlined functions; Go's by their Go names (their function
+            # records' files are not reliable in an externally linked binary), C's with the line
+            fn = funcs[fr['lines'][0][0]]
+            where = fn['name']
+            if '.' not in fn['name'] and fn['file']:
+                where += f' ({fn["file"].rsplit("/", 1)[-1]}:{fr["lines"][0][1]})'
+            return fn['name'], where, obj
+        return f'{obj}+{fr["address"]:#x}', obj, obj
+    for r in rows:
+        if r['type'] == 'stack':
+            out.append((r['count'], [name(x) for x in r['frames']]))
+    return out
+
+
+def profile_lines(stacks, exe):
+    total = sum(c for c, _ in stacks)
+    own = sum(c for c, f in stacks if f[0][0] == '_cgo_wait_runtime_init_done')
+    libc = [(c, f) for c, f in stacks if f[0][2].startswith('libc.so')]
+    nolink = sum(c for c, f in libc if len(f) == 1)
+    via = collections.Counter()
+    for c, f in libc:
+        if len(f) > 1:
+            via[f[1][1]] += c
+    leaf = collections.Counter()
+    for c, f in stacks:
+        leaf[f[0][0]] += c
+    out = [f'  samples: {total}; in _cgo_wait_runtime_init_done itself: {own} '
+           f'({100 * own / max(total, 1):.1f} %); in libc: {sum(c for c, _ in libc)} '
+           f'({100 * sum(c for c, _ in libc) / max(total, 1):.1f} %), of which {nolink} with no '
+           'caller in the frame-pointer chain']
+    for k, c in via.most_common(3):
+        out.append(f'    libc samples whose first caller in the chain is {k}: {c}')
+    out.append('  most-sampled functions (by IP): ' +
+               ', '.join(f'{k} {c}' for k, c in leaf.most_common(8)))
+    return out
+
+
+def main():
+    info, runs, selfs, notes, blobs, profs = {}, [], collections.defaultdict(list), [], {}, {}
+    with open(sys.argv[1], errors='replace') as f:
+        for raw in f:
+            ln = raw.rstrip('\n')
+            if ln.startswith('CG info '):
+                info = kv(ln[len('CG info '):])
+            elif ln.startswith('CG run '):
+                r = kv(ln[len('CG run '):])
+                if r.get('rc') != '0' or float(r.get('ms', 0)) <= 0:
+                    notes.append('failed plain run: ' + ln)
+                    continue
+                runs.append((r['v'], float(r['ms'])))
+            elif ln.startswith('CG self '):
+                r = kv(ln[len('CG self '):])
+                if r.get('rc') == '0' and float(r.get('ns', 0)) > 0:
+                    selfs[r['v']].append(float(r['ns']))
+                else:
+                    notes.append('failed selfcost run: ' + ln)
+            elif ln.startswith('CG profile '):
+                r = kv(ln[len('CG profile '):])
+                profs[r['v']] = r.get('rc')
+            elif ln.startswith('CG b64-'):
+                v, data = ln[len('CG b64-'):].split(' ', 1)
+                blobs[v] = blobs.get(v, '') + data
+    old = [ms for v, ms in runs if v == '1.21']
+    new = [ms for v, ms in runs if v == '1.22']
+    pairs = [1 - runs[i + 1][1] / runs[i][1] if runs[i][0] == '1.21' else 1 - runs[i][1] / runs[i + 1][1]
+             for i in range(0, len(runs) - 1, 2) if runs[i][0] != runs[i + 1][0]]
+    print(f'cgoinit, {info.get("workers", "?")} workers, {info.get("tasks", "?")} tasks per run, '
+          f'{info.get("cpus", "?")} vCPUs, kernel {info.get("kernel", "?")}')
+    print(f'  Go 1.21 runs (ms): {" ".join(f"{x:.0f}" for x in old)}')
+    print(f'  Go 1.22 runs (ms): {" ".join(f"{x:.0f}" for x in new)}')
+    if old and new:
+        m, se = mean_se(pairs)
+        print(f'  actual program speedup: {100 * (1 - med(new) / med(old)):+.1f} % (medians); '
+              f'per pair {" ".join(f"{100 * p:+.0f}" for p in pairs)}: {100 * m:+.1f} ± {100 * se:.1f} %')
+    if selfs.get('1.21') and selfs.get('1.22'):
+        a, b = med(selfs['1.21']), med(selfs['1.22'])
+        print(f'  _cgo_wait_runtime_init_done alone, ns per call (wall, {info.get("workers", "?")} '
+              f'workers): 1.21 {" ".join(f"{x:.1f}" for x in selfs["1.21"])}; '
+              f'1.22 {" ".join(f"{x:.1f}" for x in selfs["1.22"])}')
+        print(f'  its speedup from the fast path: {100 * (1 - b / a):.0f} % (medians {a:.1f} -> {b:.1f} ns)')
+    for v in sorted(blobs):
+        print(f'profile of the Go {v} build (free-running, default scope; causalctl exit {profs.get(v)}):')
+        try:
+            print('\n'.join(profile_lines(stacks_of(base64.b64decode(blobs[v]), v), v)))
+        except (OSError, ValueError, KeyError, tarfile.TarError) as e:
+            print(f'  unreadable profile: {e}')
+    for n in notes:
+        print(f'  {n}')
+
+
+if __name__ == '__main__':
+    main()

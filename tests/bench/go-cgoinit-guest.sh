@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-guest part of the cgo before/after benchmark (tests/bench/go-cgoinit.sh boots the VM and
+# prints the table from these "CG ..." lines): the same program (tests/workloads/go/cgoinit)
+# built with Go 1.21, whose _cgo_wait_runtime_init_done locks runtime_init_mu on every C-to-Go
+# call, and with Go 1.22, whose atomic fast path does not.
+#   go-cgoinit-guest.sh [reps=R] [tasks=N] [self=N] [dur=S] [workers=W]
+#     R interleaved pairs of plain runs (default 5), N tasks each (default 1000000); the
+#     function's own cost from N calls of it alone (-selfcost, default 2000000), R times per build;
+#     a free-running causalctl run of S seconds (default 30) per build, its profile and callchains
+#     sent back in base64 on "CG b64-VERSION" lines; W worker goroutines (default 8)
+reps=5
+tasks=1000000
+self=2000000
+dur=30
+workers=8
+for arg in "$@"; do
+	case "$arg" in
+	reps=*|tasks=*|self=*|dur=*|workers=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	*) echo "CG error unknown argument '$arg'"; exit 2 ;;
+	esac
+done
+tmp=/tmp/cg
+mkdir -p $tmp
+if ! insmod /lib/causal/causal.ko; then
+	echo "CG error insmod failed"
+	exit 1
+fi
+echo "CG info kernel=$(uname -r) cpus=$(nproc) reps=$reps tasks=$tasks self=$self dur=$dur workers=$workers"
+
+# plain VERSION: one unprofiled run; "CG run v=VERSION ms=MS rc=RC"
+plain() {
+	cgoinit-"$1" -workers "$workers" -tasks "$tasks" >$tmp/plain.out 2>&1
+	rc=$?
+	ms=$(sed -n 's/^cgoinit: .* in \([0-9.]*\) ms,.*/\1/p' $tmp/plain.out)
+	echo "CG run v=$1 ms=${ms:-0} rc=$rc"
+}
+# selfcost VERSION: the init-done check alone; "CG self v=VERSION ns=NS rc=RC"
+selfcost() {
+	cgoinit-"$1" -workers "$workers" -selfcost "$self" >$tmp/self.out 2>&1
+	rc=$?
+	ns=$(sed -n 's/^cgoinit: selfcost .*, \([0-9.]*\) ns per call$/\1/p' $tmp/self.out)
+	echo "CG self v=$1 ns=${ns:-0} rc=$rc"
+}
+
+# interleaved, the order alternating, so that a slow spell of the host hits both builds
+i=0
+while [ $i -lt "$reps" ]; do
+	if [ $((i % 2)) -eq 0 ]; then a=1.21 b=1.22; else a=1.22 b=1.21; fi
+	plain $a
+	plain $b
+	selfcost $a
+	selfcost $b
+	i=$((i + 1))
+done
+
+# free-running profiles, as a user would run them: the default scope (every source file of the
+# main executable, the runtime's C code in runtime/cgo included), the progress point a uprobe on
+# main.progress
+for v in 1.21 1.22; do
+	causalctl run -o $tmp/p-$v.coz --progress main.progress --duration "$dur" \
+		-- cgoinit-$v -workers "$workers" -tasks 1000000000 >$tmp/run-$v.out 2>&1
+	rc=$?
+	sed 's/^/# /' $tmp/run-$v.out
+	echo "CG profile v=$v rc=$rc"
+	causalctl report --min-points 3 -n 12 $tmp/p-$v.coz 2>&1 | sed 's/^/# /'
+	tar -czf - -C $tmp p-$v.coz p-$v.coz.stacks | base64 | sed "s/^/CG b64-$v /"
+done
+rmmod causal
+echo "CG end"
