@@ -89,6 +89,8 @@ static void features_known(void **state)
 	assert_features(CAUSAL_FEATURE_KUNIT, "kunit");
 	assert_features(CAUSAL_FEATURE_TASK_WORK_EXPORTED | CAUSAL_FEATURE_KUNIT,
 			"task_work_exported, kunit");
+	assert_features(CAUSAL_FEATURE_TRACE_SWITCHES | CAUSAL_FEATURE_EXPERIMENT_SCOPE,
+			"trace_switches, experiment_scope");
 }
 
 static void features_unknown_bits(void **state)

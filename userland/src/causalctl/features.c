@@ -10,6 +10,8 @@ static const struct {
 } features[] = {
 	{ CAUSAL_FEATURE_TASK_WORK_EXPORTED, "task_work_exported" },
 	{ CAUSAL_FEATURE_KUNIT, "kunit" },
+	{ CAUSAL_FEATURE_TRACE_SWITCHES, "trace_switches" },
+	{ CAUSAL_FEATURE_EXPERIMENT_SCOPE, "experiment_scope" },
 };
 
 /* Calls fn with the name of each bit set; bits from a newer module come last, as "unknown(0x...)". */
