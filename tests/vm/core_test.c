@@ -2017,7 +2017,7 @@ static void scenario_errors(void)
 	e.flags = 0;
 	e.nr_line_ranges = 1;
 	check_errno(ioctl(fd, CAUSAL_IOC_EXPERIMENT_START, &e) ? errno : 0, EINVAL,
-		    "start_reserved_einval");
+		    "start_line_ranges_without_scope_einval");
 
 	check_errno(exp_start(fd, 500000, many, CAUSAL_MAX_RANGES, &id), 0,
 		    "start_max_ranges_overlapping");
