@@ -8,21 +8,11 @@
 #   cgoinit.sh TASK_LINE
 #     TASK_LINE: the line of cgoinit/main.go marked "task" (run_task's call into Go)
 task_line=$1
-n=0
-fails=0
+. /lib/causal/ktap.sh
 plan=8
 tmp=/tmp/cgoinit-test
 mkdir -p $tmp
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-	fi
-}
 # hot PROFILE N: the N most-sampled lines, one "count path:line" a line
 hot() {
 	sed -n 's/.*"type":"samples","location":"\([^"]*\)","count":\([0-9]*\).*/\2 \1/p' "$1" |

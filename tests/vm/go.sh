@@ -15,24 +15,11 @@ end_line=$1
 contended=$(echo "$2" | tr ',' ' ')
 checksum_line=$3
 cwork_line=$4
-n=0
-fails=0
+. /lib/causal/ktap.sh
 plan=23
 tmp=/tmp/go-test
 mkdir -p $tmp
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-	fi
-}
-diag() {
-	sed 's/^/# /' "$@"
-}
 # finish PID SECONDS: waits for a background causalctl, interrupting it (then killing it) when it
 # takes longer, so that a hang is a failure with its output rather than a stuck VM
 finish() {

@@ -4,19 +4,9 @@
 #   integration.sh RELEASE yes|no    expected module release; whether this kernel exports task_work_add
 release=$1
 exported=$2
-n=0
-fails=0
+. /lib/causal/ktap.sh
 plan=13
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-	fi
-}
 # run NAME CMD...: one test, the command's output as KTAP diagnostics
 run() {
 	name=$1

@@ -14,25 +14,12 @@ line_a=$2
 line_critical=$3
 line_side=$4
 line_libcall=$5
-n=0
-fails=0
+. /lib/causal/ktap.sh
 plan=29
 [ "$full" = full ] && plan=$((plan + 8))
 tmp=/tmp/profile-test
 mkdir -p $tmp
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-	fi
-}
-diag() {
-	sed 's/^/# /' "$@"
-}
 # first_row REPORT: the line (FILE:LINE) in the first row of causalctl report's table
 first_row() {
 	awk '$1 == "1" && $2 ~ /:[0-9]+$/ { print $2; exit }' "$1"

@@ -5,22 +5,12 @@
 # command once /etc/os-release says Debian), perf_event_paranoid=3 (shown, never blocking),
 # uprobes found in sysfs, a PROGRAM built without frame pointers (causalctl itself), and lockdown
 # raised to integrity: status warns about signing, and insmod of the unsigned module then fails.
-n=0
-fails=0
+. /lib/causal/ktap.sh
 plan=21
 tmp=/tmp/status-test
 rel=$(uname -r)
 mkdir -p $tmp
 
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-	fi
-}
 # has FILE TEXT: TEXT (a fixed string) is in FILE
 has() {
 	grep -qF -- "$2" "$1"

@@ -12,8 +12,7 @@
 # requests in 96 ms, before the first experiment began, and left a profile without one.
 tmp=/tmp/workloads-test
 mkdir -p $tmp
-n=0
-fails=0
+. /lib/causal/ktap.sh
 # name args (commas for spaces) progress-options; futex and pipeline pinned as make
 # bench-accuracy runs them
 specs='join 100 -
@@ -26,16 +25,6 @@ batch_static 100 --progress=batch_done
 pool 480 -
 gen-7 4000 -
 gen-14 2000 -'
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-	fi
-}
 
 echo "KTAP version 1"
 echo "1..$((2 + 3 * $(echo "$specs" | wc -l)))"
