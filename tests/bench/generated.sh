@@ -69,20 +69,17 @@ for s in "${seeds[@]}"; do
 done
 kmod=$out/kmod/$kernel
 tests/build-module.sh "$kernel" "$kmod" >&2
-rc=0
 if [ -n "$flat" ]; then
 	# 2 rounds of 2 profiles of 60 s, and the reports, per program
-	: "${timeout:=$(( ${#seeds[@]} * 600 + 300 ))}"
-	vm=$out/vm-flat
-	tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vm" -a userland/build/lib/libcausal.so.0 \
-		"${adds[@]}" --script tests/bench/flat-guest.sh -- "$(IFS=,; echo "${seeds[*]}")" "$@" || rc=$?
-	python3 tests/bench/flat_table.py "$out/gen" "$vm/guest.out" | tee "$out/table-flat.txt"
-	exit $rc
+	kind=flat per_seed=600
+else
+	# about (1 + lines) * reps * secs of timing and lines * (prof + 10) of profiles per program
+	kind=generated per_seed=1800
 fi
-# about (1 + lines) * reps * secs of timing and lines * (prof + 10) of profiles per program
-: "${timeout:=$(( ${#seeds[@]} * 1800 + 300 ))}"
-vm=$out/vm-generated
+: "${timeout:=$(( ${#seeds[@]} * per_seed + 300 ))}"
+vm=$out/vm-$kind
+rc=0
 tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vm" -a userland/build/lib/libcausal.so.0 \
-	"${adds[@]}" --script tests/bench/generated-guest.sh -- "$(IFS=,; echo "${seeds[*]}")" "$@" || rc=$?
-python3 tests/bench/generated_table.py "$out/gen" "$vm/guest.out" | tee "$out/table-generated.txt"
+	"${adds[@]}" --script "tests/bench/$kind-guest.sh" -- "$(IFS=,; echo "${seeds[*]}")" "$@" || rc=$?
+python3 "tests/bench/${kind}_table.py" "$out/gen" "$vm/guest.out" | tee "$out/table-$kind.txt"
 exit $rc
