@@ -1054,6 +1054,63 @@ static void delays_summarised(void **state)
 	free(path);
 }
 
+/* one experiment of ours (timed) on line sel at pct with sel_samples selected, and its point */
+static void timed(FILE *f, const char *sel, int pct, uint64_t selected, uint64_t delta, uint64_t *t)
+{
+	fprintf(f, "{\"type\":\"experiment\",\"selected\":\"%s\",\"speedup\":%.2f,"
+		"\"duration\":1000000,\"selected_samples\":%lu,\"start_ns\":%lu,\"end_ns\":%lu,"
+		"\"delay_inserted\":0,\"delay_paid\":0,\"paid_error_ns\":0,\"payments\":0}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":%lu}\n", sel, pct / 100.0,
+		(unsigned long)selected, (unsigned long)*t, (unsigned long)(*t + 1000000),
+		(unsigned long)delta);
+	*t += 1000000;
+}
+
+/*
+ * A line whose experiments above 0 % selected no sample had nothing delayed: its "speedups" are
+ * noise, and it is left out, said; a Coz profile (no times) is ranked as Coz's viewer ranks it.
+ */
+static void unselected_series_dropped(void **state)
+{
+	char *text = NULL, *path;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct report_result res;
+	struct profile p;
+	struct cli_run r;
+	uint64_t t = 0;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("{\"type\":\"startup\",\"time\":1}\n", f);
+	for (int i = 0; i < 3; i++) {
+		/* noise that looks like a 40 % effect, on a line nothing was delayed for */
+		timed(f, "/a.c:1", 0, 5, 100, &t);
+		timed(f, "/a.c:1", 20 + 10 * i, 0, 140, &t);
+		timed(f, "/b.c:2", 0, 5, 100, &t);
+		timed(f, "/b.c:2", 20 + 10 * i, 40, 110, &t);
+	}
+	fclose(f);
+	path = fixture("unselected.coz", text);
+	analyse_text(text, &p, &res, REPORT_SORT_IMPACT, 3);
+	assert_int_equal(res.unselected, 1);
+	assert_int_equal(res.nlines, 1);
+	assert_string_equal(res.lines[0].selected, "/b.c:2");
+	report_free(&res);
+	profile_free(&p);
+
+	RUN(&r, path);
+	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r.out.buf, "dropped: 1 line/point series whose experiments above 0% selected no sample");
+	assert_not_contains(r.out.buf, "/a.c:1");
+	cli_run_done(&r);
+	RUN(&r, "--json", path);
+	assert_contains(r.out.buf, "\"unselected\":1");
+	cli_run_done(&r);
+	free(path);
+	free(text);
+}
+
 /* A run shorter than an experiment: the report says why nothing is ranked, and what to do. */
 static void target_ended_says_so(void **state)
 {
@@ -1325,6 +1382,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(json_output),
 	cmocka_unit_test(target_ended_says_so),
 	cmocka_unit_test(delays_summarised),
+	cmocka_unit_test(unselected_series_dropped),
 	cmocka_unit_test(html_output),
 	cmocka_unit_test(trace_output),
 	cmocka_unit_test(unusable_profiles),

@@ -266,6 +266,9 @@ struct report_series {
 	double impact, slope, max, min;
 	double impact_x;		/* the line speedup (0..1) whose running mean is the impact */
 	double impact_se;		/* its standard error; NAN when the point's noise is unknown */
+	/* our profiles' experiments above 0 %, and the samples they selected (see unselected) */
+	unsigned int timed_above0;
+	uint64_t selected_above0;
 };
 
 struct report_line {
@@ -308,6 +311,12 @@ struct report_result {
 	size_t out_of_range;		/* values outside [-1, 2] */
 	size_t few_points;		/* series with a baseline but fewer than min_points values */
 	size_t lines_few_points;	/* lines with no ranked series because of min_points */
+	/*
+	 * series whose experiments above 0 % (causalctl's, which record what the module selected)
+	 * selected no sample at all: nothing was delayed, so their "speedups" are noise. Coz's
+	 * profiles are ranked as its viewer ranks them.
+	 */
+	size_t unselected;
 	/*
 	 * How the delays of the estimated experiments above 0 % were paid (our profiles only): how
 	 * late this machine wakes a sleeping thread shows in the error.

@@ -423,6 +423,10 @@ static void finish_series(struct report_result *r, struct report_series *s)
 		r->no_baseline++;
 		return;
 	}
+	if (s->timed_above0 && !s->selected_above0) {
+		r->unselected++;
+		return;
+	}
 	p0 = period(s, base);
 	if (visits(s, base) < REPORT_MIN_DELTA || !isfinite(p0) || p0 <= 0) {
 		r->thin_baseline++;
@@ -594,6 +598,10 @@ int report_analyse(const struct profile *p, enum report_sort sort, unsigned int 
 			if (!a)
 				goto oom;
 			accumulate(a, e, pt);
+			if (e->speedup_pct > 0 && e->has_times) {
+				s->timed_above0++;
+				s->selected_above0 += e->selected_samples;
+			}
 		}
 	}
 	strmap_free(&index);

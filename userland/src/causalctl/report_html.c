@@ -217,6 +217,9 @@ void report_print_html(FILE *f, const char *path, const struct profile *p, const
 	if (r->few_points)
 		fprintf(f, "<li>%zu series filtered: fewer than %u distinct speedups</li>\n", r->few_points,
 			r->min_points);
+	if (r->unselected)
+		fprintf(f, "<li>%zu series dropped: their experiments above 0%% selected no sample</li>\n",
+			r->unselected);
 	for (i = 0; i < r->npoints; i++)
 		if (!r->points[i].total) {
 			fputs("<li>progress point <code>", f);

@@ -116,7 +116,7 @@ void report_print_json(FILE *f, const char *path, const struct profile *p, const
 		}
 	o = json_pack("{s:i, s:o, s:i, s:I, s:I, s:o, s:o, s:s, s:i, s:i,"
 		      " s:{s:I, s:I, s:I, s:b}, s:o,"
-		      " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+		      " s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 		      " s:{s:I, s:o, s:o, s:o, s:o, s:o}, s:I, s:o}",
 		      "schema", CAUSALCTL_JSON_SCHEMA,
 		      "profile", json_text(path),
@@ -137,6 +137,7 @@ void report_print_json(FILE *f, const char *path, const struct profile *p, const
 		      "thin_baseline", (json_int_t)r->thin_baseline, "thin_points", (json_int_t)r->thin_points,
 		      "out_of_range", (json_int_t)r->out_of_range, "few_points", (json_int_t)r->few_points,
 		      "lines_few_points", (json_int_t)r->lines_few_points,
+		      "unselected", (json_int_t)r->unselected,
 		      "delays",
 		      "experiments", (json_int_t)r->delays.experiments,
 		      "wall_ns", json_u64(r->delays.wall_ns), "inserted_ns", json_u64(r->delays.inserted_ns),

@@ -151,6 +151,10 @@ static void print_notes(FILE *f, const struct report_result *r)
 	if (r->few_points)
 		fprintf(f, "filtered: %zu line/point series with fewer than %u distinct speedups (--min-points)\n",
 			r->few_points, r->min_points);
+	if (r->unselected)
+		fprintf(f, "dropped: %zu line/point series whose experiments above 0%% selected no sample "
+			"(nothing was delayed: the line's time is where its callchain does not lead)\n",
+			r->unselected);
 	for (i = 0; i < r->npoints; i++) {
 		if (r->points[i].total)
 			reached++;
