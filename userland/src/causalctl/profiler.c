@@ -774,7 +774,7 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 	uint64_t *deltas, start;
 	bool logged, scoped;
 	size_t i;
-	int r;
+	int r, scope_err;
 
 	free(p->exp_ranges);
 	p->exp_ranges = NULL;
@@ -791,8 +791,9 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 	free(p->scope_ranges);
 	p->scope_ranges = NULL;
 	p->scope_nranges = 0;
-	if (symbols_scope_ranges(p->sym, CAUSAL_MAX_RANGES - p->exp_nranges, &p->scope_ranges,
-				 &p->scope_nranges))
+	scope_err = symbols_scope_ranges(p->sym, CAUSAL_MAX_RANGES - p->exp_nranges,
+					 &p->scope_ranges, &p->scope_nranges);
+	if (scope_err)
 		p->scope_nranges = 0;	/* out of memory: the line's own instructions only */
 	points_read(p, true);
 	for (i = 0; i < p->npoints; i++) {
@@ -807,10 +808,11 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 	}
 	if (!scoped && !p->scope_warned) {
 		p->scope_warned = true;
-		errf(p, "%s: an experiment speeds up the line's own instructions only, not the "
-		     "libraries it calls (%s)\n", p->scope_nranges ?
-		     "the loaded causal module is older than this causalctl" : "out of memory",
-		     p->scope_nranges ? "load the module of this release" : "the scope's ranges");
+		errf(p, "%s: an experiment speeds up the line's own instructions only, not the code "
+		     "out of scope it calls\n", p->scope_nranges ?
+		     "the loaded causal module is older than this causalctl (load the module of this "
+		     "release)" : scope_err ? "out of memory for the scope's address ranges" :
+		     "a line with too many address ranges to pass the scope along");
 	}
 	start = mono_ns();
 	*go_on = wait_until(p, start + c->length_ns, is_done, arg, name, c->speedup_pct);
