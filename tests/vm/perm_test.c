@@ -367,18 +367,27 @@ static bool elf_text_has(const struct elf_text *t, uint64_t ip)
 
 /*
  * As the user: a session (unprivileged=1) on a process of the user that spins, with a progress
- * point at helper's entry point and an experiment that selects every sample (so that every task
- * owes the others' delay); the process forks a child that execs helper. Fills *r from the ring
+ * point at helper's entry point and an experiment that selects the samples in perm_test's own
+ * text (the spinning process's): helper's, linked elsewhere, are not, so a helper still in the
+ * session owes the spinner's delay and pays it. (With every sample selected, helper and spinner
+ * credited alike and owed each other little: whether helper paid anything was down to timing,
+ * and on 7.x with kprobe hooks it once paid nothing.) The process forks a child that execs helper. Fills *r from the ring
  * (samples of the child's pid whose IP is in helper's text, which is not position-independent,
  * and payments of that pid from the helper's start on), the progress counter and the stats.
  */
+/* the linker's bounds of this executable's code (GNU ld's default script) */
+extern const char __executable_start[], etext[];
+
 static void exec_case(const char *helper, struct exec_seen *r)
 {
 	struct causal_attach a = {
 		.size = sizeof(a), .flags = CAUSAL_ATTACH_TRACE_DELAYS,
 		.ring_pages = EXEC_RING_PAGES,
 	};
-	struct causal_range range = { .start = 0x1000, .end = 1ULL << 47 };
+	/* perm_test's own text, as the linker lays a static non-PIE executable out */
+	struct causal_range range = {
+		.start = (uintptr_t)__executable_start, .end = (uintptr_t)etext,
+	};
 	struct causal_experiment e = {
 		.size = sizeof(e), .delay_ns = 500000, .nr_ranges = 1,
 		.ranges = (uint64_t)(uintptr_t)&range,
