@@ -8,8 +8,10 @@
  * mutex is the bottleneck when INSIDE > OUTSIDE / (CPUS - 1), as with the defaults on 2 CPUs
  * (400 > 50) or 4 CPUs (400 > 17): by a wide margin, so that a short profile under emulation
  * ranks it first every time (with 200 against 100 it did one time in three). The lines from the
- * lock to the unlock (marked "contended") must rank first; speeding up the work outside gains
- * nothing. The progress point is one causal.h counter per callback (a uprobe per callback would
+ * lock to the unlock (marked "contended"), or the call into them, must rank first; speeding up
+ * the work outside gains nothing. (The call: Debian's libc sets up no frame in
+ * pthread_mutex_lock, so the frame-pointer walk skips callback() and charges the lock's time to
+ * the call, where experiments now delay for it too, CAUSAL_EXPERIMENT_SCOPE.) The progress point is one causal.h counter per callback (a uprobe per callback would
  * cost more than the callback itself under emulation).
  * With -DOPTIMIZED the critical section does half its work.
  *
@@ -42,7 +44,7 @@ static void *worker(void *arg)
 	for (long i = 0; i < calls; i++) {
 		for (long k = 0; k < outside; k++)
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL; /* outside */
-		callback(x);
+		callback(x); /* the call into the contended section */
 		CAUSAL_PROGRESS_NAMED("callback");
 	}
 	sink += x;
