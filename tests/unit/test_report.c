@@ -1054,7 +1054,7 @@ static void delays_summarised(void **state)
 	free(path);
 }
 
-/* one experiment of ours (timed) on line sel at pct with sel_samples selected, and its point */
+/* one experiment of ours (timed) on line sel at pct with `selected` samples selected, and its point */
 static void timed(FILE *f, const char *sel, int pct, uint64_t selected, uint64_t delta, uint64_t *t)
 {
 	fprintf(f, "{\"type\":\"experiment\",\"selected\":\"%s\",\"speedup\":%.2f,"
