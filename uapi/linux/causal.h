@@ -133,7 +133,7 @@ struct causal_experiment_result {
 	__u32 size;		/* in: sizeof(struct causal_experiment_result) */
 	__u32 flags;		/* in: must be 0 */
 	__u64 id;
-	__u64 selected_samples;	/* samples in the ranges while crediting */
+	__u64 selected_samples;	/* samples of the line (_SCOPE: by first frame in scope) */
 	__u64 session_samples;	/* samples of session tasks during the experiment */
 	__u64 delay_inserted;	/* growth of the global delay: what every task owes */
 	__u64 delay_paid;	/* measured sleeps of all tasks */
