@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: every test of the project, in order, then the VM runs that had to run again (FLAKY),
 # the number of distinct checks (a check run on several kernels or backends counts once there),
-# and one summary line 'N passed, N failed, N skipped' (every result of every run).
+# the failed checks by name, and one summary line 'N passed, N failed, N skipped' (every result of every run).
 # A failing step does not stop the later independent ones; the exit status is 1 if anything failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +15,9 @@ counts=$out/counts
 # one line per result, without kernel names, versions and measured values: distinct checks
 names=$out/names
 : >"$names"
+# every failed check by name, printed last (CI shows the end of the output)
+failures=$out/failures
+: >"$failures"
 kernels=$(tests/kernels/kernel.sh list)
 release=$(cat VERSION)
 t0=$(date +%s)
@@ -35,7 +38,7 @@ flaky_scan() {
 }
 step() { flaky_scan; cur_step=$*; printf '\n==> %s\n' "$*"; }
 pass() { echo "PASS 1" >>"$counts"; echo "$*" | name_of >>"$names"; echo "PASS: $*"; }
-fail() { echo "FAIL 1" >>"$counts"; echo "$*" | name_of >>"$names"; echo "FAIL: $*"; }
+fail() { echo "FAIL 1" >>"$counts"; echo "$*" | name_of >>"$names"; echo "$*" >>"$failures"; echo "FAIL: $*"; }
 # counted LOG CMD...: CMD prints PASS:/FAIL: lines, each counted; CMD failing without a FAIL line
 # (a script that died) is one failure more
 counted() {
@@ -47,11 +50,14 @@ counted() {
 	grep -c '^FAIL:' "$log" | sed 's/^/FAIL /' >>"$counts"
 	grep -c '^SKIP:' "$log" | sed 's/^/SKIP /' >>"$counts"
 	sed -n 's/^\(PASS\|FAIL\|SKIP\): //p' "$log" | name_of >>"$names"
+	sed -n 's/^FAIL: //p' "$log" >>"$failures"
 	[ "$rc" -eq 0 ] || grep -q '^FAIL:' "$log" || fail "$* exited $rc without saying why"
 }
 # ktap SUITE NAME LOG: the KTAP results of a VM run, counted; SUITE names its checks once for all
 # the kernels and backends it runs on
-ktap() { tests/ktap.py --name "$2" --suite "$1" --counts "$counts" --names "$names" "$3"; }
+ktap() {
+	tests/ktap.py --name "$2" --suite "$1" --counts "$counts" --names "$names" --failures "$failures" "$3"
+}
 # check NAME CMD...: one test that passes when CMD exits 0
 check() {
 	local name=$1
@@ -128,6 +134,7 @@ if [ -n "$line" ]; then
 	# each cmocka test once (a crashed binary's tests have no OK line: counted as failed above)
 	sed -n 's/^\[ *\(OK\|FAILED\|SKIPPED\) *\] \([a-z_][a-z0-9_]*\)$/unit \/ \2/p' "$out/unit.log" |
 		sort -u >>"$names"
+	sed -n 's/^\[ *FAILED *\] \([a-z_][a-z0-9_]*\)$/unit \/ \1/p' "$out/unit.log" | sort -u >>"$failures"
 	[ "$unit_rc" -eq 0 ] || [ "$f" -gt 0 ] || fail "unit tests exited $unit_rc"
 else
 	fail "unit tests reported no summary (exit $unit_rc)"
@@ -353,7 +360,8 @@ fi
 step "reliability on the debug kernel: fault scenarios, permissions, fuzzed ioctls; fuzzed causalctl readers"
 # a slice of make fuzz: about 8 minutes warm
 if [ -n "${have_module[debug]:-}" ] && [ -n "$userland_ok" ]; then
-	tests/fuzz/run.sh --check --counts "$counts" --names "$names" --log "$out/reliability"
+	tests/fuzz/run.sh --check --counts "$counts" --names "$names" --failures "$failures" \
+		--log "$out/reliability"
 else
 	fail "reliability (debug kernel module or userland missing)"
 fi
@@ -365,5 +373,9 @@ skipped=$(awk '$1 == "SKIP" {s += $2} END {print s + 0}' "$counts")
 printf '\nmake check took %ss; logs in %s\n' "$(($(date +%s) - t0))" "$out"
 cat "$flaky"
 echo "$(sort -u "$names" | wc -l) distinct checks (each once, on however many kernels and backends it ran; list in $names)"
+if [ -s "$failures" ]; then
+	echo "failed:"
+	sed 's/^/  /' "$failures"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Parses TAP/KTAP (nested subtests, kernel log timestamps allowed) and counts the leaf results.
 
-    ktap.py [--name NAME] [--counts FILE] [--suite SUITE --names FILE] [LOG]
+    ktap.py [--name NAME] [--counts FILE] [--failures FILE] [--suite SUITE --names FILE] [LOG]
 
 Prints every failed or skipped test with its path, then 'NAME: N passed, N failed, N skipped'.
 Exits 1 if any test failed, a plan does not match the results, a 'Bail out!' was seen, or there
 were no results at all (a run that reports nothing has not passed). With --counts, appends
-'PASS n', 'FAIL n', 'SKIP n' lines to FILE for the caller's summary. With --names, appends one
+'PASS n', 'FAIL n', 'SKIP n' lines to FILE for the caller's summary; with --failures, the
+failed tests and problems, one per line, for the list the caller prints last. With --names, appends one
 line per result to FILE: SUITE, the subtests it is in and its name without the measured value in
 a trailing parenthesis, so that the caller can count distinct checks (the same check run on several kernels
 or backends, under one SUITE, is one line however often it ran).
@@ -99,6 +100,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--name', default='tap')
     ap.add_argument('--counts')
+    ap.add_argument('--failures')
     ap.add_argument('--suite', default=None)
     ap.add_argument('--names')
     ap.add_argument('log', nargs='?')
@@ -120,6 +122,13 @@ def main():
         print(f"{args.name}: PROBLEM no test results found")
     bad = failed + len(problems) + (0 if leaves else 1)
     print(f"{args.name}: {passed} passed, {failed} failed, {skipped} skipped")
+    if args.failures and bad:
+        with open(args.failures, 'a') as fl:
+            for name, s, _, path in leaves:
+                if s == 'fail':
+                    fl.write(' / '.join((args.name,) + path + (name,)) + '\n')
+            for p in problems + ([] if leaves else ['no test results found']):
+                fl.write(f"{args.name}: {p}\n")
     if args.counts:
         with open(args.counts, 'a') as c:
             c.write(f"PASS {passed}\nFAIL {failed + len(problems) + (0 if leaves else 1)}\nSKIP {skipped}\n")

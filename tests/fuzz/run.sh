@@ -6,7 +6,7 @@
 # causalctl's readers on the host (tests/fuzz/userland.sh). make fuzz runs it long; make check
 # runs a slice (--check).
 #   run.sh [--check] [--calls N] [--seconds S] [--threads N] [--forks N] [--seed S]
-#          [--userland-seconds S] [--counts FILE] [--names FILE] [--log DIR]
+#          [--userland-seconds S] [--counts FILE] [--names FILE] [--failures FILE] [--log DIR]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -18,6 +18,7 @@ useconds=600
 seed=
 counts=
 names=
+failures=
 log=$top/build/fuzz-run
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -30,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--userland-seconds) useconds=$2; shift 2 ;;
 	--counts) counts=$2; shift 2 ;;
 	--names) names=$2; shift 2 ;;
+	--failures) failures=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	*) sed -n '3,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
@@ -37,7 +39,8 @@ done
 mkdir -p "$log"
 status=0
 ktap() {
-	tests/ktap.py --name "$1" --suite "$2" ${counts:+--counts "$counts"} ${names:+--names "$names"} "$3" ||
+	tests/ktap.py --name "$1" --suite "$2" ${counts:+--counts "$counts"} ${names:+--names "$names"} \
+		${failures:+--failures "$failures"} "$3" ||
 		status=1
 }
 
@@ -57,6 +60,7 @@ ktap "reliability on the debug kernel" reliability "$log/vm/guest.out"
 if [ $vrc -gt 1 ]; then
 	echo "FAIL: reliability VM run (exit $vrc: kernel report, leak, timeout or a console cut short, see $log/vm)"
 	[ -n "$counts" ] && echo "FAIL 1" >>"$counts"
+	[ -n "$failures" ] && echo "reliability VM run (exit $vrc, see $log/vm)" >>"$failures"
 	status=1
 fi
 
