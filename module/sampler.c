@@ -59,7 +59,7 @@ static struct causal_sample *causal_record_begin(struct causal_session *s, struc
 	return rec;
 }
 
-static void causal_record(struct causal_session *s, struct task_struct *t, u64 ip, bool in_kernel,
+static void causal_record(struct causal_session *s, struct task_struct *t, u64 ip, u32 flags,
 			  const u64 *chain, u16 nr_chain)
 {
 	struct causal_sample *rec;
@@ -70,7 +70,7 @@ static void causal_record(struct causal_session *s, struct task_struct *t, u64 i
 		return;
 	rec->time_ns = ktime_get_mono_fast_ns();
 	rec->ip = ip;
-	rec->flags = in_kernel ? CAUSAL_SAMPLE_KERNEL : 0;
+	rec->flags = flags;
 	rec->nr_callchain = nr_chain;
 	memcpy(rec->callchain, chain, nr_chain * sizeof(*chain));
 	causal_ring_commit(&s->ring, rec, idx);
@@ -157,7 +157,7 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	struct causal_exp *e;
 	struct pt_regs *uregs;
 	u64 count, due, elapsed, delay;
-	bool in_kernel;
+	bool in_kernel, paying;
 	u16 nr_chain;
 	int cpu;
 
@@ -197,7 +197,17 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	if (in_kernel)
 		causal_stat_inc(&s->stats->samples_in_kernel);
 	nr_chain = causal_user_callchain(uregs, chain, s->callchain);
-	causal_record(s, t, ip, in_kernel, chain, nr_chain);
+	/*
+	 * Spinning the end of a payment (causal_pay_until()): the time is the delay's, not the
+	 * program's. Credited, a payer paused in the selected line would add the delay it pays to
+	 * everyone else's debt; the more a line's threads pay, the more its speedup would be
+	 * overstated.
+	 */
+	paying = READ_ONCE(ct->paying);
+	causal_record(s, t, ip, (in_kernel ? CAUSAL_SAMPLE_KERNEL : 0) |
+		      (paying ? CAUSAL_SAMPLE_PAYING : 0), chain, nr_chain);
+	if (paying)
+		goto out;
 
 	e = rcu_dereference(s->exp);
 	if (!e)

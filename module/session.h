@@ -69,7 +69,7 @@ struct causal_task {
 	 */
 	bool exec_pending;
 	struct mm_struct *mm;			/* it was checked in; not dereferenced */
-	bool paying;				/* sleeping in causal_pay(), to wake on close */
+	bool paying;				/* in a payment: woken on close; samples flagged */
 	/* the task's own, in its payments only: */
 	u64 carry;				/* ns overslept, for the next debt (causal_pay) */
 	u64 carry_exp;				/* the experiment the carry is from */

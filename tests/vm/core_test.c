@@ -617,6 +617,90 @@ static void scenario_delay(void)
 }
 
 /*
+ * two_threads, one experiment on both ranges: A owes B's credits and B owes A's, and each pays
+ * with its IP in the selected code. The end of a payment is spun (causal_pay_until()), where the
+ * sampler still fires: such a sample must be flagged CAUSAL_SAMPLE_PAYING and not credited, or a
+ * payer would add the delay it pays to the other's debt. Every other sample in the ranges is
+ * credited: the experiment's selected samples are exactly the unflagged records in them.
+ */
+static void scenario_paying(void)
+{
+	const uint64_t delay = 500000;	/* 50% of the default 1 ms period */
+	const uint32_t ring_pages = 256;
+	char *argv[] = { "two_threads", u64arg(iters), "1", NULL };
+	struct causal_range ab[2];
+	const struct causal_range *a, *b;
+	struct causal_experiment_result r;
+	struct ring_reader rr;
+	struct causal_stats st;
+	struct workload w;
+	uint64_t t0, in_ab = 0, in_ab_paying = 0, paying = 0, paying_not_kernel = 0;
+	int fd;
+
+	if (!check(wl_spawn(&w, argv), "spawn_two_threads"))
+		return;
+	a = wl_range(&w, "a");
+	b = wl_range(&w, "b");
+	fd = dev_open();
+	if (a && b) {
+		ab[0] = a->start < b->start ? *a : *b;
+		ab[1] = a->start < b->start ? *b : *a;
+	}
+	if (!check(fd >= 0 && a && b &&
+		   check_errno(attach(fd, w.pid, 0, 0, ring_pages), 0, "attach") &&
+		   ring_open(&rr, fd, ring_pages, w.pid) &&
+		   check_errno(exp_start(fd, delay, ab, 2, NULL), 0, "experiment_start"), "setup")) {
+		wl_kill(&w);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	wl_go(&w);
+	for (t0 = now_ns(); now_ns() - t0 < 120 * SEC; sleep_ns(5 * MS)) {
+		bool done = wl_wait(&w, 0);
+
+		while (__atomic_load_n(&rr.recs[rr.tail & (rr.ctl->nr_records - 1)].seq,
+				       __ATOMIC_ACQUIRE) == rr.tail + 1) {
+			const struct causal_sample *rec = &rr.recs[rr.tail & (rr.ctl->nr_records - 1)];
+			bool in = (rec->ip >= a->start && rec->ip < a->end) ||
+				  (rec->ip >= b->start && rec->ip < b->end);
+
+			if (rec->flags & CAUSAL_SAMPLE_PAYING) {
+				paying++;
+				paying_not_kernel += !(rec->flags & CAUSAL_SAMPLE_KERNEL);
+				in_ab_paying += in;
+			} else {
+				in_ab += in;
+			}
+			rr.tail++;
+			__atomic_store_n(&rr.ctl->tail, rr.tail, __ATOMIC_RELEASE);
+		}
+		if (done)
+			break;
+	}
+	check(wl_wait(&w, 0) && wl_exited_ok(&w), "workload_exit_0 (status %#x)", w.status);
+	check_errno(exp_stop(fd, &r), 0, "experiment_stop");
+	diag_result(&r);
+	get_stats(fd, &st);
+	diag("records in A's and B's ranges: %" PRIu64 " while running, %" PRIu64
+	     " while paying (of %" PRIu64 " paying records); %" PRIu64 " dropped", in_ab,
+	     in_ab_paying, paying, (uint64_t)st.samples_dropped);
+	check(r.payments > 0, "payments_positive (%" PRIu64 ")", (uint64_t)r.payments);
+	/* emulation wakes sleeps late, so payments end in a spin and ticks land in it */
+	check(in_ab_paying > 0, "samples_while_paying_flagged (%" PRIu64 ")", in_ab_paying);
+	check(!paying_not_kernel, "paying_samples_are_in_the_kernel (%" PRIu64 " not)",
+	      paying_not_kernel);
+	if (st.samples_dropped)
+		diag("the ring dropped records: selected samples compared as an upper bound");
+	check(st.samples_dropped ? r.selected_samples >= in_ab : r.selected_samples == in_ab,
+	      "selected_samples_are_the_unflagged_records (%" PRIu64 " selected, %" PRIu64 ")",
+	      (uint64_t)r.selected_samples, in_ab);
+	ring_close(&rr);
+	close(fd);
+	wl_kill(&w);
+}
+
+/*
  * A caller passes the size of the struct causal_stats it was built with and gets that much back,
  * its size field saying so, and not a byte more: here one of the first version's size with a
  * larger buffer behind it, as a caller built before tasks_left_exec (VER1) passes it. (The module
@@ -2185,6 +2269,7 @@ static const struct {
 	void (*fn)(void);
 } scenarios[] = {
 	{ "delay", scenario_delay },
+	{ "paying", scenario_paying },
 	{ "ring", scenario_ring },
 	{ "ring-batch", scenario_ring_batch },
 	{ "pipe", scenario_pipe },

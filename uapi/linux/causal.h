@@ -134,7 +134,7 @@ struct causal_experiment_result {
 	__u32 flags;		/* in: must be 0 */
 	__u64 id;
 	__u64 selected_samples;	/* samples of the line (_SCOPE: by first frame in scope) */
-	__u64 session_samples;	/* samples of session tasks during the experiment */
+	__u64 session_samples;	/* samples of session tasks during the experiment (not PAYING) */
 	__u64 delay_inserted;	/* growth of the global delay: what every task owes */
 	__u64 delay_paid;	/* measured sleeps of all tasks */
 	__u64 paid_error;	/* sum of |measured sleep - aim| (aim: debt - carry) */
@@ -215,6 +215,12 @@ struct causal_stats {
 #define CAUSAL_SAMPLE_BLOCKED		_BITUL(5)
 #define CAUSAL_SAMPLE_DELAYED		_BITUL(6)
 #define CAUSAL_SAMPLE_EXITED		_BITUL(7)
+/*
+ * A sample taken while the task spins the end of a delay payment (KERNEL set too): ip and the
+ * callchain are where the program paused. The time is the profiler's, not the program's: the
+ * sample is never credited to an experiment, and a reader leaves it out of the program's samples.
+ */
+#define CAUSAL_SAMPLE_PAYING		_BITUL(8)
 
 struct causal_ring_control {
 	__u64 head;		/* written by the module: records produced */

@@ -81,7 +81,7 @@ struct profiler {
 
 	uint64_t *line_samples;		/* by line id */
 	size_t line_cap;
-	uint64_t samples, in_scope, delays, unknown_seen;
+	uint64_t samples, in_scope, delays, paying, unknown_seen;
 	uint64_t point_wait_ns;		/* the last wait for a first progress point */
 	pid_t scan_pids[MAX_SCAN_PIDS];
 	size_t nscan;
@@ -596,6 +596,11 @@ static void on_record(const struct causal_sample *r, void *arg)
 		p->delays++;
 		return;
 	}
+	/* the profiler's time (a payment's spun end), not the program's */
+	if (r->flags & CAUSAL_SAMPLE_PAYING) {
+		p->paying++;
+		return;
+	}
 	p->samples++;
 	note_pid(p, (pid_t)r->pid);
 	n = r->nr_callchain <= CAUSAL_MAX_CALLCHAIN ? r->nr_callchain : 0;
@@ -1101,8 +1106,9 @@ int profiler_finish(struct profiler *p)
 
 	fprintf(p->env->err,
 		"causal: %u experiments in %.1f s, %" PRIu64 " samples (%" PRIu64 " in scope, %"
-		PRIu64 " lost), profile in %s\n", p->experiments, runtime / 1e9, p->samples,
-		p->in_scope, st ? (uint64_t)st->samples_dropped : 0, p->o->output);
+		PRIu64 " lost, %" PRIu64 " more while paying delays, left out), profile in %s\n",
+		p->experiments, runtime / 1e9, p->samples, p->in_scope,
+		st ? (uint64_t)st->samples_dropped : 0, p->paying, p->o->output);
 	if (p->start_mono && p->stacks_path[0])
 		fprintf(p->env->err, "causal: callchains: %zu distinct stacks, %zu frames (symbolised in %.1f s), "
 			"in %s\n", callchains_stacks(p->cc), callchains_frames(p->cc), sym_ns / 1e9, p->stacks_path);
