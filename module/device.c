@@ -136,6 +136,13 @@ static int causal_release(struct inode *inode, struct file *file)
 }
 
 /*
+ * The uapi gives byte offsets and a 4 KiB control page: x86-64's page size, the only architecture
+ * causal builds for (the sampler reads x86 registers; Kbuild and dkms.conf refuse others). A port
+ * to larger pages changes the uapi (offsets and the records' start in pages) and starts here.
+ */
+static_assert(CAUSAL_MMAP_RING == PAGE_SIZE);
+
+/*
  * Offset CAUSAL_MMAP_STATS: the stats page, read-only. Offset CAUSAL_MMAP_RING: the sample ring
  * (control page and data pages), after attach.
  */

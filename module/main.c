@@ -17,10 +17,13 @@ static int __init causal_init(void)
 	ret = causal_compat_init();
 	if (ret)
 		return ret;
-	/* the task table first: hooks may fire as soon as they are found */
-	ret = causal_tasks_init();
+	ret = causal_sessions_init();
 	if (ret)
 		return ret;
+	/* the task table before the hooks: they may fire as soon as they are found */
+	ret = causal_tasks_init();
+	if (ret)
+		goto err_sessions;
 	ret = causal_delay_init();
 	if (ret)
 		goto err_tasks;
@@ -47,6 +50,8 @@ err_delay:
 	causal_delay_exit();
 err_tasks:
 	causal_tasks_exit();
+err_sessions:
+	causal_sessions_exit();
 	return ret;
 }
 
@@ -66,6 +71,7 @@ static void __exit causal_exit(void)
 	causal_yama_exit();
 	causal_delay_exit();
 	causal_tasks_exit();
+	causal_sessions_exit();
 	synchronize_rcu_tasks();
 	pr_info("unloaded\n");
 }

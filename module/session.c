@@ -124,11 +124,33 @@ static void causal_memlock_uncharge(struct causal_session *s)
 	s->locked_pages = 0;
 }
 
-static void causal_session_free(struct kref *ref)
-{
-	struct causal_session *s = container_of(ref, struct causal_session, ref);
+/* the sessions' frees after their last reference, in process context; drained at unload */
+static struct workqueue_struct *causal_free_wq;
 
-	/* may run from an RCU callback: only frees memory, close() did the teardown */
+int causal_sessions_init(void)
+{
+	causal_free_wq = alloc_workqueue("causal_free", 0, 0);
+	return causal_free_wq ? 0 : -ENOMEM;
+}
+
+/*
+ * After causal_tasks_exit(): the tasks' RCU callbacks, which may drop sessions' last references,
+ * have run. The frees they queued wait a grace period first (queue_rcu_work()), then the
+ * workqueue, which destroy_workqueue() drains.
+ */
+void causal_sessions_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(causal_free_wq);
+}
+
+static void causal_session_free(struct work_struct *work)
+{
+	struct causal_session *s = container_of(to_rcu_work(work), struct causal_session,
+						free_work);
+
+	/* only frees memory, close() did the teardown; a debug kernel checks the context */
+	might_sleep();
 	causal_ring_free(&s->ring);
 	causal_umem_free(s->stats);
 	free_percpu(s->cpu_local);
@@ -139,9 +161,22 @@ static void causal_session_free(struct kref *ref)
 	kfree(s);
 }
 
+/*
+ * The last reference often goes in a task's RCU callback (softirq), where vfree() is only
+ * deferred and a pid namespace's teardown should not run: free in a work item, a grace period
+ * on (no RCU reader that found a task of the session can still see it then).
+ */
+static void causal_session_release(struct kref *ref)
+{
+	struct causal_session *s = container_of(ref, struct causal_session, ref);
+
+	INIT_RCU_WORK(&s->free_work, causal_session_free);
+	queue_rcu_work(causal_free_wq, &s->free_work);
+}
+
 void causal_session_put(struct causal_session *s)
 {
-	kref_put(&s->ref, causal_session_free);
+	kref_put(&s->ref, causal_session_release);
 }
 
 struct causal_local *causal_task_local(struct causal_task *ct, int cpu)

@@ -12,6 +12,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "accounting.h"
 #include "ranges.h"
@@ -151,6 +152,8 @@ struct causal_session {
 	struct mutex progress_lock;		/* probes, nr_probes; never under lock */
 	u32 nr_probes;
 	struct causal_probe *probes[CAUSAL_MAX_PROGRESS];
+
+	struct rcu_work free_work;		/* the free after the last reference */
 };
 
 /* Counters of the stats page: updated atomically, read by the controller without locks. */
@@ -182,6 +185,8 @@ static inline bool causal_task_held(struct causal_task *ct)
 	return READ_ONCE(ct->exec_pending) || (mm && mm != READ_ONCE(ct->mm));
 }
 
+int causal_sessions_init(void);
+void causal_sessions_exit(void);
 struct causal_session *causal_session_create(struct file *file);
 void causal_session_close(struct causal_session *s);
 void causal_session_put(struct causal_session *s);
