@@ -2,7 +2,9 @@
 /*
  * The experiment driver behind `causalctl run` and `causalctl attach`: one session on a target,
  * its progress points (libcausal counters and uprobes), samples → lines, experiments chosen by
- * the policy, and the profile written after each experiment.
+ * the policy, and the profile written after each experiment. profiler.c sets it up and ends it,
+ * experiments.c runs the loop, summary.c tells what the run did; points.c and records.c are the
+ * parts they call (profiler_internal.h).
  */
 #ifndef CAUSALCTL_PROFILER_H
 #define CAUSALCTL_PROFILER_H
