@@ -631,55 +631,53 @@ static int profile_child(struct profiler *p, struct child *child)
 	return RUN_EXIT_FAILED;
 }
 
-int cmd_run(const struct cli_env *env, int argc, char **argv)
+/*
+ * run's command line: the options, then COMMAND as a path (into exe) and libcausal to preload
+ * (into lib; l->lib NULL without). 0, -1 after --help, or run's exit status.
+ */
+static int parse_run(const struct cli_env *env, int argc, char **argv, struct profiler_opts *o,
+		     struct launch *l, char *exe, size_t exe_len, char *lib, size_t lib_len)
 {
-	struct launch l = { .go = { -1, -1 }, .execd = { -1, -1 }, .region = -1 };
-	struct child child = { .pid = -1 };
-	char exe[PATH_MAX], lib[PATH_MAX];
-	struct profiler *p = NULL;
-	struct profiler_opts o;
 	bool preload = true;
-	char *command = NULL;
 	int ret;
 
-	profiler_opts_init(&o);
-	o.scope = scope_new();
-	if (!o.scope)
-		return RUN_EXIT_FAILED;
-	ret = parse_opts(env, "run", argc, argv, &o, &preload, NULL);
-	if (ret) {
-		scope_free(o.scope);
-		return ret < 0 ? CAUSALCTL_EXIT_OK : ret;
-	}
-	if (optind == argc) {
-		scope_free(o.scope);
+	ret = parse_opts(env, "run", argc, argv, o, &preload, NULL);
+	if (ret)
+		return ret;
+	if (optind == argc)
 		return cli_usage_error(env, "run", "no command to run (causalctl run -- COMMAND)");
-	}
-	if (!find_command(argv[optind], exe, sizeof(exe))) {
+	if (!find_command(argv[optind], exe, exe_len)) {
 		fprintf(env->err, "causalctl run: %s: command not found\n", argv[optind]);
-		scope_free(o.scope);
 		return RUN_EXIT_NOT_FOUND;
 	}
-	if (preload && !find_libcausal(lib, sizeof(lib))) {
+	if (preload && !find_libcausal(lib, lib_len)) {
 		fprintf(env->err,
 			"causalctl run: " CAUSAL_LIBCAUSAL_SONAME " not found (set CAUSAL_LIBCAUSAL): progress "
 			"points in the code will not count, only --progress points\n");
 		preload = false;
 	}
-	l.exe = exe;
-	l.lib = preload ? lib : NULL;
-	l.argv = argv + optind;
-	command = join_args(argc - optind, argv + optind);
-	o.command = command;
-	ret = RUN_EXIT_FAILED;
-	p = profiler_new(env, &o);
+	l->exe = exe;
+	l->lib = preload ? lib : NULL;
+	l->argv = argv + optind;
+	return 0;
+}
+
+/* Opens the session, forks COMMAND into it and profiles it to its end: run's exit status. */
+static int launch_and_profile(const struct cli_env *env, const struct profiler_opts *o,
+			      struct launch *l)
+{
+	struct child child = { .pid = -1 };
+	int ret = RUN_EXIT_FAILED;
+	struct profiler *p;
+
+	p = profiler_new(env, o);
 	if (!p)
-		goto out;
-	if (pipe2(l.go, O_CLOEXEC) || pipe2(l.execd, O_CLOEXEC)) {
+		return RUN_EXIT_FAILED;
+	if (pipe2(l->go, O_CLOEXEC) || pipe2(l->execd, O_CLOEXEC)) {
 		fprintf(env->err, "causalctl run: pipe: %s\n", strerror(errno));
 		goto out;
 	}
-	l.region = make_region(p);
+	l->region = make_region(p);
 	fflush(NULL);
 	child.pid = fork();
 	if (child.pid < 0) {
@@ -687,8 +685,8 @@ int cmd_run(const struct cli_env *env, int argc, char **argv)
 		goto out;
 	}
 	if (child.pid == 0)
-		run_child(&l);
-	ret = start_child(env, p, &l, child.pid);
+		run_child(l);
+	ret = start_child(env, p, l, child.pid);
 	if (!ret) {
 		ret = profile_child(p, &child);
 		p = NULL;	/* profiler_finish() freed it */
@@ -696,84 +694,134 @@ int cmd_run(const struct cli_env *env, int argc, char **argv)
 out:
 	if (p)
 		profiler_abort(p);
-	if (l.region >= 0)
-		close(l.region);
+	return ret;
+}
+
+/* The parent's ends of the pipes and its copy of the region. */
+static void launch_close(struct launch *l)
+{
+	if (l->region >= 0)
+		close(l->region);
 	for (int i = 0; i < 2; i++) {
-		if (l.go[i] >= 0)
-			close(l.go[i]);
-		if (l.execd[i] >= 0)
-			close(l.execd[i]);
+		if (l->go[i] >= 0)
+			close(l->go[i]);
+		if (l->execd[i] >= 0)
+			close(l->execd[i]);
 	}
+}
+
+int cmd_run(const struct cli_env *env, int argc, char **argv)
+{
+	struct launch l = { .go = { -1, -1 }, .execd = { -1, -1 }, .region = -1 };
+	char exe[PATH_MAX], lib[PATH_MAX];
+	struct profiler_opts o;
+	char *command;
+	int ret;
+
+	profiler_opts_init(&o);
+	o.scope = scope_new();
+	if (!o.scope)
+		return RUN_EXIT_FAILED;
+	ret = parse_run(env, argc, argv, &o, &l, exe, sizeof(exe), lib, sizeof(lib));
+	if (ret) {
+		scope_free(o.scope);
+		return ret < 0 ? CAUSALCTL_EXIT_OK : ret;
+	}
+	command = join_args(argc - optind, argv + optind);
+	o.command = command;
+	ret = launch_and_profile(env, &o, &l);
+	launch_close(&l);
 	free(command);
 	scope_free(o.scope);
 	return ret;
 }
 
-int cmd_attach(const struct cli_env *env, int argc, char **argv)
+/* attach's command line: the options, and the process. 0, -1 after --help, or an exit status. */
+static int parse_attach(const struct cli_env *env, int argc, char **argv, struct profiler_opts *o,
+			pid_t *pid)
 {
-	struct profiler_opts o;
-	struct profiler *p;
-	char exe[PATH_MAX], link[64], cmdline[64];
-	pid_t pid = 0;
-	ssize_t n;
-	int ret, r;
+	int ret = parse_opts(env, "attach", argc, argv, o, NULL, pid);
 
-	profiler_opts_init(&o);
-	o.scope = scope_new();
-	if (!o.scope)
-		return CAUSALCTL_EXIT_FAILURE;
-	ret = parse_opts(env, "attach", argc, argv, &o, NULL, &pid);
-	if (ret) {
-		scope_free(o.scope);
-		return ret < 0 ? CAUSALCTL_EXIT_OK : ret;
-	}
-	if (optind != argc) {
-		scope_free(o.scope);
+	if (ret)
+		return ret;
+	if (optind != argc)
 		return cli_usage_error(env, "attach", "unexpected argument '%s'", argv[optind]);
-	}
-	if (!pid) {
-		scope_free(o.scope);
+	if (!*pid)
 		return cli_usage_error(env, "attach", "which process? (-p PID)");
-	}
-	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
-	n = readlink(link, exe, sizeof(exe) - 1);
-	if (n < 0) {
-		if ((errno == EACCES || errno == EPERM) && geteuid() == 0)
-			/* root, and still refused: root of another user namespace, or a policy */
-			fprintf(env->err,
-				"causalctl attach: not allowed to inspect process %d even as root: it is "
-				"outside this user namespace (e.g. a container's root attaching to the "
-				"host's processes), or an LSM or Yama (kernel.yama.ptrace_scope=3) forbids "
-				"it; attach from the namespace that owns it\n", pid);
-		else if (errno == EACCES || errno == EPERM)
-			fprintf(env->err,
-				"causalctl attach: not allowed to profile process %d: it belongs to "
-				"another user, or is not dumpable (run causalctl as root)\n", pid);
-		else
-			fprintf(env->err, "causalctl attach: process %d: %s\n", pid,
-				errno == ENOENT ? "no such process" : strerror(errno));
-		scope_free(o.scope);
+	return 0;
+}
+
+/* Whether this process may look at process pid (link: its /proc/PID/exe); if not, says why. */
+static bool can_inspect(const struct cli_env *env, pid_t pid, const char *link)
+{
+	char exe[PATH_MAX];
+
+	if (readlink(link, exe, sizeof(exe) - 1) >= 0)
+		return true;
+	if ((errno == EACCES || errno == EPERM) && geteuid() == 0)
+		/* root, and still refused: root of another user namespace, or a policy */
+		fprintf(env->err,
+			"causalctl attach: not allowed to inspect process %d even as root: it is "
+			"outside this user namespace (e.g. a container's root attaching to the "
+			"host's processes), or an LSM or Yama (kernel.yama.ptrace_scope=3) forbids "
+			"it; attach from the namespace that owns it\n", pid);
+	else if (errno == EACCES || errno == EPERM)
+		fprintf(env->err,
+			"causalctl attach: not allowed to profile process %d: it belongs to "
+			"another user, or is not dumpable (run causalctl as root)\n", pid);
+	else
+		fprintf(env->err, "causalctl attach: process %d: %s\n", pid,
+			errno == ENOENT ? "no such process" : strerror(errno));
+	return false;
+}
+
+/* Opens the session, attaches it to pid and profiles it to its end: attach's exit status. */
+static int attach_and_profile(const struct cli_env *env, const struct profiler_opts *o, pid_t pid,
+			      const char *link)
+{
+	struct profiler *p;
+	int r;
+
+	p = profiler_new(env, o);
+	if (!p)
 		return CAUSALCTL_EXIT_FAILURE;
-	}
-	exe[n] = 0;
-	snprintf(cmdline, sizeof(cmdline), "attach %d", pid);
-	o.command = cmdline;
-	o.count_sites = true;
-	p = profiler_new(env, &o);
-	if (!p) {
-		scope_free(o.scope);
-		return CAUSALCTL_EXIT_FAILURE;
-	}
 	install_signals();
 	/* /proc/PID/exe, not its target: it opens the mapped file even when replaced on disk */
 	if (profiler_attach(p, pid, link)) {
 		profiler_abort(p);
-		scope_free(o.scope);
 		return CAUSALCTL_EXIT_FAILURE;
 	}
 	r = profiler_loop(p, NULL, NULL);
 	if (profiler_finish(p))
 		r = -1;
-	scope_free(o.scope);
 	return r ? CAUSALCTL_EXIT_FAILURE : CAUSALCTL_EXIT_OK;
+}
+
+int cmd_attach(const struct cli_env *env, int argc, char **argv)
+{
+	char link[64], cmdline[64];
+	struct profiler_opts o;
+	pid_t pid = 0;
+	int ret;
+
+	profiler_opts_init(&o);
+	o.scope = scope_new();
+	if (!o.scope)
+		return CAUSALCTL_EXIT_FAILURE;
+	ret = parse_attach(env, argc, argv, &o, &pid);
+	if (ret) {
+		scope_free(o.scope);
+		return ret < 0 ? CAUSALCTL_EXIT_OK : ret;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	if (!can_inspect(env, pid, link)) {
+		scope_free(o.scope);
+		return CAUSALCTL_EXIT_FAILURE;
+	}
+	snprintf(cmdline, sizeof(cmdline), "attach %d", pid);
+	o.command = cmdline;
+	o.count_sites = true;
+	ret = attach_and_profile(env, &o, pid, link);
+	scope_free(o.scope);
+	return ret;
 }
