@@ -172,17 +172,6 @@ void near_format(const struct near_list *l, const char *prefix, char *buf, size_
 	}
 }
 
-uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *c = p;
-
-	while (n--) {
-		h ^= *c++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 struct strmap_entry {
 	UT_hash_handle hh;
 	uint32_t val;

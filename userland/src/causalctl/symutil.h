@@ -60,10 +60,6 @@ bool strmap_get(const struct strmap *m, const char *key, uint32_t *val);
 int strmap_put(struct strmap *m, const char *key, uint32_t val);
 void strmap_free(struct strmap *m);
 
-/* FNV-1a, for the maps here and in symbols.c. */
-uint64_t hash_bytes(const void *p, size_t n, uint64_t h);
-#define HASH_SEED	0xcbf29ce484222325ULL
-
 /* An executable PT_LOAD segment. */
 struct exec_seg {
 	uint64_t vaddr, memsz;	/* p_vaddr, p_memsz */
