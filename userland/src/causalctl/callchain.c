@@ -74,8 +74,10 @@ struct callchains *callchains_new(void)
 static long frame_index(struct callchains *c, uint64_t addr)
 {
 	struct frame *f;
+	unsigned hashv;
 
-	HASH_FIND(hh, c->frames_by_addr, &addr, sizeof(addr), f);
+	HASH_VALUE(&addr, sizeof(addr), hashv);
+	HASH_FIND_BYHASHVALUE(hh, c->frames_by_addr, &addr, sizeof(addr), hashv, f);
 	if (f)
 		return f->index;
 	if (c->nframes == c->frames_cap) {
@@ -92,7 +94,7 @@ static long frame_index(struct callchains *c, uint64_t addr)
 		return -1;
 	f->addr = addr;
 	f->index = (uint32_t)c->nframes;
-	HASH_ADD(hh, c->frames_by_addr, addr, sizeof(f->addr), f);
+	HASH_ADD_BYHASHVALUE(hh, c->frames_by_addr, addr, sizeof(f->addr), hashv, f);
 	if (!hash_added(f)) {
 		free(f);
 		return -1;
@@ -105,7 +107,7 @@ int callchains_add(struct callchains *c, uint64_t ip, const uint64_t *callchain,
 		   line_id line)
 {
 	struct stack st = { .count = 1, .line = line }, *s;
-	unsigned int i;
+	unsigned int i, hashv;
 	long f;
 
 	c->samples++;
@@ -125,7 +127,8 @@ int callchains_add(struct callchains *c, uint64_t ip, const uint64_t *callchain,
 			goto lost;
 		st.frame[st.n++] = (uint32_t)f;
 	}
-	HASH_FIND(hh, c->stacks, &st.line, STACK_KEY_LEN(st.n), s);
+	HASH_VALUE(&st.line, STACK_KEY_LEN(st.n), hashv);
+	HASH_FIND_BYHASHVALUE(hh, c->stacks, &st.line, STACK_KEY_LEN(st.n), hashv, s);
 	if (s) {
 		s->count++;
 		return 0;
@@ -134,7 +137,7 @@ int callchains_add(struct callchains *c, uint64_t ip, const uint64_t *callchain,
 	if (!s)
 		goto lost;
 	*s = st;
-	HASH_ADD(hh, c->stacks, line, STACK_KEY_LEN(s->n), s);
+	HASH_ADD_BYHASHVALUE(hh, c->stacks, line, STACK_KEY_LEN(s->n), hashv, s);
 	if (!hash_added(s)) {
 		free(s);
 		goto lost;

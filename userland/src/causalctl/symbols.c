@@ -114,8 +114,11 @@ static line_id namer_line(void *ctx, uint32_t file, unsigned line)
 	struct symbols *s = ctx;
 	const struct line_key key = { .file = file, .line = line };
 	struct line_info *li;
+	unsigned hashv;
 
-	HASH_FIND(hh, s->lines_by_key, &key, sizeof(key), li);
+	/* hashed once for the lookup and, most of the time, the insertion that follows */
+	HASH_VALUE(&key, sizeof(key), hashv);
+	HASH_FIND_BYHASHVALUE(hh, s->lines_by_key, &key, sizeof(key), hashv, li);
 	if (li)
 		return li->id;
 	if (s->nlines == s->lines_cap) {
@@ -132,7 +135,7 @@ static line_id namer_line(void *ctx, uint32_t file, unsigned line)
 		return 0;
 	li->key = key;
 	li->id = (line_id)(s->nlines + 1);
-	HASH_ADD(hh, s->lines_by_key, key, sizeof(li->key), li);
+	HASH_ADD_BYHASHVALUE(hh, s->lines_by_key, key, sizeof(li->key), hashv, li);
 	if (!hash_added(li)) {
 		free(li);
 		return 0;
