@@ -53,8 +53,8 @@ help:
 	@echo "make fuzz       the long reliability run: 1 000 000 fuzzed ioctls and every fault scenario"
 	@echo "                on the debug kernel (KASAN, kmemleak, lockdep), libFuzzer on causalctl's readers"
 	@echo "make deps       install what 'make' needs: compiler, pkg-config, libdw-dev, libjansson-dev,"
-	@echo "                protobuf-c, zlib, this kernel's headers (root; check, demo and bench install"
-	@echo "                the test tools themselves)"
+	@echo "                uthash-dev, protobuf-c, zlib, this kernel's headers (root; check, demo and"
+	@echo "                bench install the test tools themselves)"
 	@echo "make bench      benchmarks in the VM: delay precision, sampling overhead, overhead of a full"
 	@echo "                profile, time to answer and thread scale (ours and Coz's), as ratios;"
 	@echo "                on the host, how report scales with the profile's size, and Go's PGO from report --pprof"
@@ -76,8 +76,8 @@ help:
 	@echo "make modules-matrix   build causal.ko for every test kernel into build/kmod/"
 	@echo "tests/vm/run --help   the VM harness"
 
-# the build set only (compiler, pkg-config, libdw/libelf, jansson, this kernel's headers); check, demo and
-# bench install the rest themselves
+# the build set only (compiler, pkg-config, libdw/libelf, jansson, uthash, protobuf-c, zlib, this kernel's
+# headers); check, demo and bench install the rest themselves
 deps:
 	tests/deps.sh build
 

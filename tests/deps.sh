@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # What causal needs, in two sets:
 #   build  what `make` needs to build causalctl, libcausal and causal.ko for the running kernel: a C
-#          compiler, make, pkg-config, libdw/libelf and jansson headers, protobuf-c (protoc-c and
-#          its library) and zlib for report --pprof, and the running kernel's headers (or a
+#          compiler, make, pkg-config, libdw/libelf, jansson and uthash headers, protobuf-c (protoc-c
+#          and its library) and zlib for report --pprof, and the running kernel's headers (or a
 #          KDIR=). Found by what is there (any distribution), named as this distribution's packages.
 #   test   everything else `make check`, `make demo` and `make bench` use: QEMU, Debian kernels'
 #          tools, Coz, Chromium, DKMS and packaging tools (Debian 12's package names).
@@ -78,6 +78,7 @@ name() {
 	debian:pkg-config) echo pkg-config ;;
 	debian:libdw) echo libdw-dev ;;
 	debian:jansson) echo libjansson-dev ;;
+	debian:uthash) echo uthash-dev ;;
 	debian:protobuf-c) echo libprotobuf-c-dev ;;
 	debian:protoc-c) echo protobuf-c-compiler ;;
 	debian:zlib) echo zlib1g-dev ;;
@@ -86,6 +87,7 @@ name() {
 	fedora:pkg-config) echo pkgconf-pkg-config ;;
 	fedora:libdw) echo elfutils-devel ;;
 	fedora:jansson) echo jansson-devel ;;
+	fedora:uthash) echo uthash-devel ;;
 	fedora:protobuf-c) echo protobuf-c-devel ;;
 	fedora:protoc-c) echo protobuf-c-compiler ;;
 	fedora:zlib) echo zlib-devel ;;
@@ -94,6 +96,7 @@ name() {
 	*:pkg-config) echo "pkg-config (or pkgconf)" ;;
 	*:libdw) echo "elfutils' libdw and libelf development files" ;;
 	*:jansson) echo "jansson's development files" ;;
+	*:uthash) echo "uthash (its header, uthash.h)" ;;
 	*:protobuf-c) echo "protobuf-c's development files" ;;
 	*:protoc-c) echo "protobuf-c's compiler (protoc-c)" ;;
 	*:zlib) echo "zlib's development files" ;;
@@ -119,6 +122,10 @@ missing_build() {
 		"${PKG_CONFIG:-pkg-config}" --exists libprotobuf-c || name protobuf-c
 		"${PKG_CONFIG:-pkg-config}" --exists zlib || name zlib
 	fi
+	# uthash is one header and has no pkg-config file: ask the compiler, as userland/Makefile does
+	# (with the flags it is given, which are words)
+	# shellcheck disable=SC2086
+	printf '#include <uthash.h>\n' | "$cc" ${CPPFLAGS:-} ${CFLAGS:-} -E -x c - >/dev/null 2>&1 || name uthash
 	# report --pprof's C is generated from pprof's profile.proto at build time
 	command -v "${PROTOC_C:-protoc-c}" >/dev/null || name protoc-c
 	# a kernel build tree has its Makefile and the generated configuration
@@ -157,7 +164,7 @@ fi
 
 packages=()
 if [ "$set_name" = all ]; then
-	packages=("${TEST_PACKAGES[@]}" pkg-config libdw-dev libjansson-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev)
+	packages=("${TEST_PACKAGES[@]}" pkg-config libdw-dev libjansson-dev uthash-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev)
 else
 	packages=("${build_missing[@]}")
 fi

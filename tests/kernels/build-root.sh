@@ -104,7 +104,7 @@ fi
 # what a module build, sparse and DKMS need; then what the userland's build and unit tests need
 # (Debian 13's gcc 14 is its default gcc: tests/userland-compilers.sh)
 packages=gcc-14,make,libc6-dev,libelf-dev,bc,flex,bison,kmod,dwarves,sparse,xz-utils,zstd,dkms,openssl,perl
-packages+=,gcc,g++,pkg-config,libdw-dev,libjansson-dev,libcmocka-dev,libc6-dbg,libprotobuf-c-dev,protobuf-c-compiler,zlib1g-dev
+packages+=,gcc,g++,pkg-config,libdw-dev,libjansson-dev,uthash-dev,libcmocka-dev,libc6-dbg,libprotobuf-c-dev,protobuf-c-compiler,zlib1g-dev
 
 # keyed by the compiler's exact version and the package set, as the kernels are by their ABI
 gcc_ver=$(apt-cache "${apt_opts[@]}" show gcc-14 | awk '/^Version:/{print $2; exit}')

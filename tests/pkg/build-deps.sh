@@ -55,6 +55,22 @@ printf '#!/bin/sh\ncase " $* " in *" jansson "*) exit 1 ;; esac\nexec pkg-config
 chmod +x "$w/pc-nojansson"
 expect "make userland without jansson: names libjansson-dev, stops" !0 \
 	"apt-get install libjansson-dev" env PATH="$w/bin:$PATH" PKG_CONFIG="$w/pc-nojansson" make -s userland
+# uthash has no pkg-config file: a compiler that finds every header but uthash.h
+cat >"$w/cc-nouthash" <<'EOS'
+#!/bin/sh
+case " $* " in
+*" -E "*" - "*)
+	src=$(cat)
+	case "$src" in *uthash.h*) echo "<stdin>:1:10: fatal error: uthash.h: No such file or directory" >&2; exit 1 ;; esac
+	printf '%s\n' "$src" | exec cc "$@" ;;
+esac
+exec cc "$@"
+EOS
+chmod +x "$w/cc-nouthash"
+expect "make userland without uthash: names uthash-dev, stops" !0 \
+	"apt-get install uthash-dev" env PATH="$w/bin:$PATH" CC="$w/cc-nouthash" make -s userland
+expect "make -C userland alone without uthash: its own message" !0 "does not find uthash.h: install uthash-dev" \
+	env PATH="$w/bin:$PATH" CC="$w/cc-nouthash" make -s -C userland builddir="$w/ul" causalctl_out="$w/ul/c"
 expect "make userland without protoc-c: names protobuf-c-compiler, stops" !0 \
 	"apt-get install protobuf-c-compiler" env PATH="$w/bin:$PATH" PROTOC_C=/nonexistent/protoc-c make -s userland
 expect "make -C userland alone without protoc-c: its own message" !0 "install protobuf-c-compiler" \

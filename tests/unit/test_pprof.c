@@ -363,6 +363,83 @@ static void unsymbolised_stacks(void **state)
 	callchains_free(c);
 }
 
+/*
+ * Many frames and stacks, well past the tables' first sizes: each distinct stack is one record,
+ * in the order first seen, with its count; stacks that differ only in their line, or only in
+ * their depth, stay apart; every frame is written once.
+ */
+#define MANY_STACKS	30000u
+#define MANY_FRAMES	5000u
+
+static uint64_t many_addr(unsigned int i)
+{
+	return 0x400000 + 16 * (uint64_t)(i % MANY_FRAMES);
+}
+
+/* Stack i of round 2 is stack i of round 1 again (i % 3 == 0), one frame deeper or shallower
+ * (1), or with another line (2). Its depth below the leaf. */
+static unsigned int many_depth(unsigned int i, unsigned int round)
+{
+	unsigned int n = 1 + i % 3;
+
+	return round && i % 3 == 1 ? (n == 3 ? 2 : n + 1) : n;
+}
+
+static void many_stacks(void **state)
+{
+	struct callchains *c = callchains_new();
+	struct profile_writer *w;
+	struct capture cap;
+	struct profile p;
+	uint64_t chain[3];
+	unsigned int i, k, round;
+
+	(void)state;
+	assert_non_null(c);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < MANY_STACKS; i++) {
+			line_id line = 1 + i + (round && i % 3 == 2 ? MANY_STACKS : 0);
+
+			/* return addresses: the records have them less 1, as the calls */
+			chain[0] = many_addr(i * 7 + 1) + 1;
+			chain[1] = many_addr(i * 13 + 2) + 1;
+			chain[2] = many_addr(i / 3) + 1;
+			assert_int_equal(callchains_add(c, many_addr(i), chain, many_depth(i, round), line), 0);
+		}
+	}
+	assert_int_equal(callchains_samples(c), 2 * MANY_STACKS);
+	assert_int_equal(callchains_lost(c), 0);
+	assert_int_equal(callchains_stacks(c), MANY_STACKS / 3 * 5);
+	assert_int_equal(callchains_frames(c), MANY_FRAMES);
+	capture_open(&cap);
+	w = profile_writer_stream(cap.f, PROFILE_LEGACY);
+	callchains_write_stacks(c, NULL, w);
+	assert_int_equal(profile_writer_close(w), 0);
+	read_text(capture_text(&cap), &p);
+	capture_close(&cap);
+	assert_int_equal(p.bad_lines, 0);
+	assert_int_equal(p.nframes, MANY_FRAMES);
+	assert_int_equal(p.nstacks, MANY_STACKS / 3 * 5);
+	for (i = 0; i < MANY_STACKS; i++) {
+		const struct profile_stack *st = &p.stacks[i];
+
+		assert_int_equal(st->count, i % 3 ? 1 : 2);
+		assert_int_equal(st->nframes, 1 + many_depth(i, 0));
+		assert_int_equal(p.frames[st->frames[0]].address, many_addr(i));
+		assert_int_equal(p.frames[st->frames[1]].address, many_addr(i * 7 + 1));
+	}
+	/* then round 2's new stacks, in its order */
+	for (i = 0, k = MANY_STACKS; i < MANY_STACKS; i++) {
+		if (!(i % 3))
+			continue;
+		assert_int_equal(p.stacks[k].count, 1);
+		assert_int_equal(p.stacks[k].nframes, 1 + many_depth(i, 1));
+		assert_int_equal(p.frames[p.stacks[k++].frames[0]].address, many_addr(i));
+	}
+	profile_free(&p);
+	callchains_free(c);
+}
+
 /* No callchains (Coz's profile, or no FILE.stacks): said, nothing written. */
 static void no_stacks_refused(void **state)
 {
@@ -386,6 +463,7 @@ int main(void)
 		cmocka_unit_test(pprof_of_synthetic_profile),
 		cmocka_unit_test(causal_results_carried),
 		cmocka_unit_test(unsymbolised_stacks),
+		cmocka_unit_test(many_stacks),
 		cmocka_unit_test(no_stacks_refused),
 	};
 

@@ -2,6 +2,7 @@
 /* Distinct callchains with counts, and their frames symbolised whole with libdw. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "callchain.h"
 #include "causalctl.h"
+#include "hashtable.h"
 #include "symutil.h"
 
 /* the leaf and the module's return addresses */
@@ -20,30 +22,36 @@
 /* inlined functions kept per frame, innermost first (deeper nests keep their outer calls) */
 #define INLINE_MAX	32
 
+/* each struct: the handle first, the key right after it (a lookup reads both, one cache line) */
 struct frame {
-	uint64_t addr;		/* the lookup address: the ip, or a return address - 1 (the call) */
+	UT_hash_handle hh;	/* in frames_by_addr */
+	uint64_t addr;		/* the key: the ip, or a return address - 1 (the call) */
+	uint32_t index;		/* in frames */
 	uint32_t id;		/* its frame record's id; 0: not written yet */
 };
 
 struct stack {
-	uint64_t count;
+	UT_hash_handle hh;	/* in stacks */
+	/* the key: line, n and frame[0..n) */
 	line_id line;
 	uint32_t n;
 	uint32_t frame[STACK_MAX];	/* indexes into frames, leaf first */
+	uint64_t count;
 };
+
+#define STACK_KEY_LEN(n)	(offsetof(struct stack, frame) - offsetof(struct stack, line) + \
+				 (n) * sizeof(uint32_t))
+_Static_assert(offsetof(struct stack, frame) == offsetof(struct stack, line) + 2 * sizeof(uint32_t),
+	       "a stack's key has no padding");
 
 struct cu_index;
 
 struct callchains {
-	struct frame *frames;
+	struct frame **frames;	/* in the order first seen, each allocated on its own */
 	size_t nframes, frames_cap, written;	/* frames[0..written) have records */
-	uint32_t *fslot;	/* open addressing over addr: frame index + 1 */
-	size_t fcap;
+	struct frame *frames_by_addr;	/* a uthash table of the frames */
 
-	struct stack *stacks;
-	size_t nstacks, stacks_cap;
-	uint32_t *sslot;	/* open addressing over (line, frames): stack index + 1 */
-	size_t scap;
+	struct stack *stacks;	/* a uthash table, which iterates in the order first seen */
 
 	struct strmap objects;	/* "path\nbuild id" → object id */
 	struct strmap functions;	/* "name\nsystem name\nfile\nstart line" → function id */
@@ -62,76 +70,45 @@ struct callchains *callchains_new(void)
 	return calloc(1, sizeof(struct callchains));
 }
 
-static uint64_t stack_hash(line_id line, const uint32_t *frame, uint32_t n)
-{
-	uint64_t h = hash_bytes(&line, sizeof(line), HASH_SEED);
-
-	return hash_bytes(frame, n * sizeof(*frame), h);
-}
-
-/* Doubles an open-addressing table of index + 1 values, rehashing with key(i). */
-static int rehash(uint32_t **slot, size_t *cap, size_t n, uint64_t (*key)(struct callchains *, size_t),
-		  struct callchains *c)
-{
-	size_t ncap = *cap ? *cap * 2 : 256, i, j;
-	uint32_t *s = calloc(ncap, sizeof(*s));
-
-	if (!s)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		j = key(c, i) & (ncap - 1);
-		while (s[j])
-			j = (j + 1) & (ncap - 1);
-		s[j] = (uint32_t)(i + 1);
-	}
-	free(*slot);
-	*slot = s;
-	*cap = ncap;
-	return 0;
-}
-
-static uint64_t frame_key(struct callchains *c, size_t i)
-{
-	return hash_bytes(&c->frames[i].addr, sizeof(c->frames[i].addr), HASH_SEED);
-}
-
-static uint64_t stack_key(struct callchains *c, size_t i)
-{
-	return stack_hash(c->stacks[i].line, c->stacks[i].frame, c->stacks[i].n);
-}
-
 /* The index of the frame at addr, added if new; -1 without memory. */
 static long frame_index(struct callchains *c, uint64_t addr)
 {
-	size_t j;
+	struct frame *f;
+	unsigned hashv;
 
-	if ((c->nframes + 1) * 2 > c->fcap && rehash(&c->fslot, &c->fcap, c->nframes, frame_key, c))
-		return -1;
-	j = hash_bytes(&addr, sizeof(addr), HASH_SEED) & (c->fcap - 1);
-	for (; c->fslot[j]; j = (j + 1) & (c->fcap - 1))
-		if (c->frames[c->fslot[j] - 1].addr == addr)
-			return c->fslot[j] - 1;
+	HASH_VALUE(&addr, sizeof(addr), hashv);
+	HASH_FIND_BYHASHVALUE(hh, c->frames_by_addr, &addr, sizeof(addr), hashv, f);
+	if (f)
+		return f->index;
 	if (c->nframes == c->frames_cap) {
 		size_t cap = c->frames_cap ? c->frames_cap * 2 : 256;
-		struct frame *f = realloc(c->frames, cap * sizeof(*f));
+		struct frame **bigger = realloc(c->frames, cap * sizeof(*bigger));
 
-		if (!f)
+		if (!bigger)
 			return -1;
-		c->frames = f;
+		c->frames = bigger;
 		c->frames_cap = cap;
 	}
-	c->frames[c->nframes] = (struct frame){ .addr = addr };
-	c->fslot[j] = (uint32_t)++c->nframes;
-	return (long)(c->nframes - 1);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->addr = addr;
+	f->index = (uint32_t)c->nframes;
+	HASH_ADD_BYHASHVALUE(hh, c->frames_by_addr, addr, sizeof(f->addr), hashv, f);
+	if (!hash_added(f)) {
+		free(f);
+		return -1;
+	}
+	c->frames[c->nframes++] = f;
+	return f->index;
 }
 
 int callchains_add(struct callchains *c, uint64_t ip, const uint64_t *callchain, unsigned int n,
 		   line_id line)
 {
-	struct stack st = { .count = 1, .line = line };
-	unsigned int i;
+	struct stack st = { .count = 1, .line = line }, *s;
+	unsigned int i, hashv;
 	long f;
-	size_t j;
 
 	c->samples++;
 	f = frame_index(c, ip);
@@ -150,28 +127,21 @@ int callchains_add(struct callchains *c, uint64_t ip, const uint64_t *callchain,
 			goto lost;
 		st.frame[st.n++] = (uint32_t)f;
 	}
-	if ((c->nstacks + 1) * 2 > c->scap && rehash(&c->sslot, &c->scap, c->nstacks, stack_key, c))
+	HASH_VALUE(&st.line, STACK_KEY_LEN(st.n), hashv);
+	HASH_FIND_BYHASHVALUE(hh, c->stacks, &st.line, STACK_KEY_LEN(st.n), hashv, s);
+	if (s) {
+		s->count++;
+		return 0;
+	}
+	s = malloc(sizeof(*s));
+	if (!s)
 		goto lost;
-	j = stack_hash(line, st.frame, st.n) & (c->scap - 1);
-	for (; c->sslot[j]; j = (j + 1) & (c->scap - 1)) {
-		struct stack *s = &c->stacks[c->sslot[j] - 1];
-
-		if (s->line == line && s->n == st.n && !memcmp(s->frame, st.frame, st.n * sizeof(*st.frame))) {
-			s->count++;
-			return 0;
-		}
+	*s = st;
+	HASH_ADD_BYHASHVALUE(hh, c->stacks, line, STACK_KEY_LEN(s->n), hashv, s);
+	if (!hash_added(s)) {
+		free(s);
+		goto lost;
 	}
-	if (c->nstacks == c->stacks_cap) {
-		size_t cap = c->stacks_cap ? c->stacks_cap * 2 : 256;
-		struct stack *s = realloc(c->stacks, cap * sizeof(*s));
-
-		if (!s)
-			goto lost;
-		c->stacks = s;
-		c->stacks_cap = cap;
-	}
-	c->stacks[c->nstacks] = st;
-	c->sslot[j] = (uint32_t)++c->nstacks;
 	return 0;
 lost:
 	c->lost++;
@@ -541,20 +511,19 @@ static void write_frame(struct callchains *c, struct symbols *s, struct profile_
 void callchains_write_frames(struct callchains *c, struct symbols *s, struct profile_writer *w)
 {
 	for (; c->written < c->nframes; c->written++)
-		write_frame(c, s, w, &c->frames[c->written]);
+		write_frame(c, s, w, c->frames[c->written]);
 }
 
 void callchains_write_stacks(struct callchains *c, struct symbols *s, struct profile_writer *w)
 {
 	uint32_t ids[STACK_MAX];
-	size_t i, k;
+	const struct stack *st;
+	size_t k;
 
 	callchains_write_frames(c, s, w);
-	for (i = 0; i < c->nstacks; i++) {
-		const struct stack *st = &c->stacks[i];
-
+	for (st = c->stacks; st; st = st->hh.next) {
 		for (k = 0; k < st->n; k++)
-			ids[k] = c->frames[st->frame[k]].id;
+			ids[k] = c->frames[st->frame[k]]->id;
 		profile_write_stack(w, st->count, s && st->line ? symbols_line_name(s, st->line) : NULL, ids,
 				    st->n);
 	}
@@ -567,7 +536,7 @@ uint64_t callchains_samples(const struct callchains *c)
 
 size_t callchains_stacks(const struct callchains *c)
 {
-	return c->nstacks;
+	return HASH_COUNT(c->stacks);
 }
 
 size_t callchains_frames(const struct callchains *c)
@@ -582,14 +551,20 @@ uint64_t callchains_lost(const struct callchains *c)
 
 void callchains_free(struct callchains *c)
 {
+	struct stack *st, *tmp;
 	size_t i;
 
 	if (!c)
 		return;
+	/* the table goes first: the frames themselves are freed through c->frames */
+	HASH_CLEAR(hh, c->frames_by_addr);
+	for (i = 0; i < c->nframes; i++)
+		free(c->frames[i]);
 	free(c->frames);
-	free(c->fslot);
-	free(c->stacks);
-	free(c->sslot);
+	HASH_ITER(hh, c->stacks, st, tmp) {
+		HASH_DEL(c->stacks, st);
+		free(st);
+	}
 	strmap_free(&c->objects);
 	strmap_free(&c->functions);
 	for (i = 0; i < c->ncus; i++)

@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashtable.h"
 #include "policy.h"
 
 struct line_stat {
-	uint32_t line;
+	UT_hash_handle hh;		/* in policy.lines */
+	uint32_t line;			/* the key */
 	uint64_t experiments;
 	uint64_t baselines;
 	bool ranked;			/* in the last policy_note_estimates() */
@@ -36,11 +38,8 @@ struct policy {
 	uint32_t *window;
 	size_t filled, head;
 
-	/* per-line experiment counts, in first-experiment order, with an open-addressing index */
+	/* per-line experiment counts: a uthash table, which iterates in first-experiment order */
 	struct line_stat *lines;
-	size_t nlines, lines_cap;
-	uint32_t *index;		/* slot -> position in lines + 1; 0 = empty */
-	size_t index_size;		/* power of two, at least twice nlines */
 
 	struct point *points;
 	size_t npoints;
@@ -182,11 +181,15 @@ struct policy *policy_new(const struct policy_config *cfg)
 
 void policy_free(struct policy *p)
 {
+	struct line_stat *l, *tmp;
+
 	if (!p)
 		return;
 	free(p->window);
-	free(p->lines);
-	free(p->index);
+	HASH_ITER(hh, p->lines, l, tmp) {
+		HASH_DEL(p->lines, l);
+		free(l);
+	}
 	free(p->points);
 	free(p);
 }
@@ -202,67 +205,30 @@ void policy_note_sample(struct policy *p, uint32_t line)
 	p->stats.samples++;
 }
 
-static size_t line_slot(uint32_t line, size_t size)
-{
-	/* Fibonacci hashing: line ids may be dense small integers or addresses */
-	return (size_t)(((uint64_t)line * 0x9e3779b97f4a7c15ULL) >> 32) & (size - 1);
-}
-
 static struct line_stat *line_find(const struct policy *p, uint32_t line)
 {
-	if (!p->index_size)
-		return NULL;
-	for (size_t s = line_slot(line, p->index_size);; s = (s + 1) & (p->index_size - 1)) {
-		uint32_t i = p->index[s];
+	struct line_stat *l;
 
-		if (!i)
-			return NULL;
-		if (p->lines[i - 1].line == line)
-			return &p->lines[i - 1];
-	}
+	HASH_FIND(hh, p->lines, &line, sizeof(line), l);
+	return l;
 }
 
-static void index_insert(uint32_t *index, size_t size, uint32_t line, uint32_t pos)
-{
-	size_t s = line_slot(line, size);
-
-	while (index[s])
-		s = (s + 1) & (size - 1);
-	index[s] = pos;
-}
-
+/* The line's entry, added if new; NULL without memory. */
 static struct line_stat *line_get(struct policy *p, uint32_t line)
 {
 	struct line_stat *l = line_find(p, line);
 
 	if (l)
 		return l;
-	if (p->nlines == UINT32_MAX - 1)
+	l = calloc(1, sizeof(*l));
+	if (!l)
 		return NULL;
-	if (p->nlines == p->lines_cap) {
-		size_t cap = p->lines_cap ? 2 * p->lines_cap : 64;
-		struct line_stat *n = reallocarray(p->lines, cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		p->lines = n;
-		p->lines_cap = cap;
+	l->line = line;
+	HASH_ADD(hh, p->lines, line, sizeof(l->line), l);
+	if (!hash_added(l)) {
+		free(l);
+		return NULL;
 	}
-	if (2 * (p->nlines + 1) > p->index_size) {
-		size_t size = p->index_size ? 2 * p->index_size : 128;
-		uint32_t *index = calloc(size, sizeof(*index));
-
-		if (!index)
-			return NULL;
-		for (size_t i = 0; i < p->nlines; i++)
-			index_insert(index, size, p->lines[i].line, (uint32_t)i + 1);
-		free(p->index);
-		p->index = index;
-		p->index_size = size;
-	}
-	l = &p->lines[p->nlines++];
-	*l = (struct line_stat){ .line = line };
-	index_insert(p->index, p->index_size, line, (uint32_t)p->nlines);
 	return l;
 }
 
@@ -322,11 +288,9 @@ static bool passed_over(const struct policy *p, const struct line_stat *l)
 
 static const struct line_stat *line_to_finish(const struct policy *p)
 {
-	const struct line_stat *best = NULL;
+	const struct line_stat *best = NULL, *l;
 
-	for (size_t i = 0; i < p->nlines; i++) {
-		const struct line_stat *l = &p->lines[i];
-
+	for (l = p->lines; l; l = l->hh.next) {
 		if (l->ranked || !l->experiments || l->experiments >= FINISH_MAX)
 			continue;
 		if (!best || l->experiments > best->experiments)
@@ -360,8 +324,8 @@ static uint32_t adaptive_line(struct policy *p)
 void policy_note_estimates(struct policy *p, const struct policy_estimate *e, size_t n)
 {
 	p->lead_lo = 0;
-	for (size_t i = 0; i < p->nlines; i++)
-		p->lines[i].ranked = false;
+	for (struct line_stat *l = p->lines; l; l = l->hh.next)
+		l->ranked = false;
 	for (size_t i = 0; i < n; i++) {
 		struct line_stat *l = line_find(p, e[i].line);
 
@@ -531,7 +495,7 @@ void policy_stats(const struct policy *p, struct policy_stats *out)
 {
 	*out = p->stats;
 	out->length_ns = p->length_ns;
-	out->lines = p->nlines;
+	out->lines = HASH_COUNT(p->lines);
 	out->points = p->npoints;
 	out->dead_points = policy_dead_points(p, NULL, 0);
 }
@@ -553,12 +517,14 @@ bool policy_line_stats(const struct policy *p, uint32_t line, struct policy_line
 
 size_t policy_lines(const struct policy *p, struct policy_line_stats *out, size_t max)
 {
-	for (size_t i = 0; i < p->nlines && i < max; i++)
+	const struct line_stat *l = p->lines;
+
+	for (size_t i = 0; l && i < max; i++, l = l->hh.next)
 		out[i] = (struct policy_line_stats){
-			.line = p->lines[i].line,
-			.experiments = p->lines[i].experiments,
-			.baselines = p->lines[i].baselines,
-			.passed_over = passed_over(p, &p->lines[i]),
+			.line = l->line,
+			.experiments = l->experiments,
+			.baselines = l->baselines,
+			.passed_over = passed_over(p, l),
 		};
-	return p->nlines;
+	return HASH_COUNT(p->lines);
 }

@@ -10,6 +10,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "gopclntab.h"
+#include "hashtable.h"
 #include "linemap.h"
 #include "symbols.h"
 #include "symutil.h"
@@ -33,9 +34,17 @@ struct file_info {
 	char *path;
 };
 
-struct line_info {
+/* a line's key in lines_by_key */
+struct line_key {
 	uint32_t file;		/* index + 1 into files */
 	uint32_t line;
+};
+
+/* the handle first and the key right after it: a lookup touches their end, one cache line */
+struct line_info {
+	UT_hash_handle hh;	/* in lines_by_key */
+	struct line_key key;
+	line_id id;
 	bool has_code;		/* some segment of a built map names it */
 	char *name;		/* "path:line", made on first use: most lines are never named */
 };
@@ -56,10 +65,8 @@ struct symbols {
 	struct file_info *files;
 	size_t nfiles;
 
-	uint64_t *lkeys;	/* open addressing: (file << 32 | line) + 1 → lvals */
-	line_id *lvals;
-	size_t lcap;
-	struct line_info *lines;	/* lines[id - 1] */
+	struct line_info *lines_by_key;	/* a uthash table of the lines below */
+	struct line_info **lines;	/* lines[id - 1], each allocated on its own (uthash links them) */
 	size_t nlines, lines_cap;
 };
 
@@ -102,64 +109,39 @@ out:
 	return ref;
 }
 
-static int lines_grow(struct symbols *s)
-{
-	size_t cap = s->lcap ? s->lcap * 2 : 1024, i;
-	uint64_t *keys = calloc(cap, sizeof(*keys));
-	line_id *vals = calloc(cap, sizeof(*vals));
-
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
-		return -ENOMEM;
-	}
-	for (i = 0; i < s->lcap; i++) {
-		size_t j;
-
-		if (!s->lkeys[i])
-			continue;
-		j = hash_bytes(&s->lkeys[i], sizeof(s->lkeys[i]), HASH_SEED) & (cap - 1);
-		while (keys[j])
-			j = (j + 1) & (cap - 1);
-		keys[j] = s->lkeys[i];
-		vals[j] = s->lvals[i];
-	}
-	free(s->lkeys);
-	free(s->lvals);
-	s->lkeys = keys;
-	s->lvals = vals;
-	s->lcap = cap;
-	return 0;
-}
-
 static line_id namer_line(void *ctx, uint32_t file, unsigned line)
 {
 	struct symbols *s = ctx;
-	uint64_t key = ((uint64_t)file << 32 | line) + 1;
+	const struct line_key key = { .file = file, .line = line };
 	struct line_info *li;
-	size_t j;
+	unsigned hashv;
 
-	if ((s->nlines + 1) * 2 > s->lcap && lines_grow(s))
-		return 0;
-	j = hash_bytes(&key, sizeof(key), HASH_SEED) & (s->lcap - 1);
-	while (s->lkeys[j]) {
-		if (s->lkeys[j] == key)
-			return s->lvals[j];
-		j = (j + 1) & (s->lcap - 1);
-	}
+	/* hashed once for the lookup and, most of the time, the insertion that follows */
+	HASH_VALUE(&key, sizeof(key), hashv);
+	HASH_FIND_BYHASHVALUE(hh, s->lines_by_key, &key, sizeof(key), hashv, li);
+	if (li)
+		return li->id;
 	if (s->nlines == s->lines_cap) {
 		size_t cap = s->lines_cap ? s->lines_cap * 2 : 1024;
+		struct line_info **bigger = realloc(s->lines, cap * sizeof(*bigger));
 
-		li = realloc(s->lines, cap * sizeof(*li));
-		if (!li)
+		if (!bigger)
 			return 0;
-		s->lines = li;
+		s->lines = bigger;
 		s->lines_cap = cap;
 	}
-	s->lines[s->nlines] = (struct line_info){ .file = file, .line = line };
-	s->lkeys[j] = key;
-	s->lvals[j] = (line_id)++s->nlines;
-	return s->lvals[j];
+	li = calloc(1, sizeof(*li));
+	if (!li)
+		return 0;
+	li->key = key;
+	li->id = (line_id)(s->nlines + 1);
+	HASH_ADD_BYHASHVALUE(hh, s->lines_by_key, key, sizeof(li->key), hashv, li);
+	if (!hash_added(li)) {
+		free(li);
+		return 0;
+	}
+	s->lines[s->nlines++] = li;
+	return li->id;
 }
 
 /* Builds o's line map on first use. */
@@ -175,7 +157,7 @@ static void object_build(struct symbols *s, struct object *o)
 			     !o->has_pcln || linemap_build_gopcln(o->mod, &namer, &o->map)))
 		return;
 	for (i = 0; i < o->map.n; i++)
-		s->lines[o->map.seg[i].line - 1].has_code = true;
+		s->lines[o->map.seg[i].line - 1]->has_code = true;
 }
 
 static void build_all(struct symbols *s)
@@ -276,8 +258,8 @@ const char *symbols_line_name(struct symbols *s, line_id id)
 
 	if (!id || id > s->nlines)
 		return NULL;
-	li = &s->lines[id - 1];
-	if (!li->name && asprintf(&li->name, "%s:%u", s->files[li->file - 1].path, li->line) < 0)
+	li = s->lines[id - 1];
+	if (!li->name && asprintf(&li->name, "%s:%u", s->files[li->key.file - 1].path, li->key.line) < 0)
 		li->name = NULL;	/* out of memory: unnamed, as an unknown id */
 	return li->name;
 }
@@ -461,17 +443,17 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 		nmatch += match[i + 1];
 	}
 	for (i = 0; i < s->nlines; i++) {
-		const struct line_info *li = &s->lines[i];
+		const struct line_info *li = s->lines[i];
 
-		if (!li->has_code || !match[li->file])
+		if (!li->has_code || !match[li->key.file])
 			continue;
-		if (li->line == line) {
+		if (li->key.line == line) {
 			found = (line_id)(i + 1);
 			if (symbols_line_name(s, found))
 				near_add(&same, symbols_line_name(s, found), nfound);
 			nfound++;
 		} else {
-			unsigned d = li->line > line ? li->line - line : line - li->line;
+			unsigned d = li->key.line > line ? li->key.line - line : line - li->key.line;
 
 			/* only lines that would make the list get named */
 			if (d < near_cutoff(&near) && symbols_line_name(s, (line_id)(i + 1)))
@@ -494,12 +476,12 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 
 		/* rank files that have code by their base name against the one asked for */
 		for (i = 0; seen && i < s->nlines; i++) {
-			const struct line_info *li = &s->lines[i];
+			const struct line_info *li = s->lines[i];
 
-			if (li->has_code && !seen[li->file]) {
-				const char *path = s->files[li->file - 1].path;
+			if (li->has_code && !seen[li->key.file]) {
+				const char *path = s->files[li->key.file - 1].path;
 
-				seen[li->file] = true;
+				seen[li->key.file] = true;
 				near_add(&near, path, near_score(base_name(file), base_name(path)));
 			}
 		}
@@ -517,7 +499,7 @@ size_t symbols_lines_in_scope(struct symbols *s, void (*fn)(line_id id, void *ar
 
 	build_all(s);
 	for (i = 0; i < s->nlines; i++) {
-		if (!s->lines[i].has_code)
+		if (!s->lines[i]->has_code)
 			continue;
 		k++;
 		if (fn)
@@ -807,10 +789,12 @@ void symbols_close(struct symbols *s)
 	for (i = 0; i < s->nfiles; i++)
 		free(s->files[i].path);
 	free(s->files);
-	for (i = 0; i < s->nlines; i++)
-		free(s->lines[i].name);
+	/* the table goes first: the lines themselves are freed through s->lines */
+	HASH_CLEAR(hh, s->lines_by_key);
+	for (i = 0; i < s->nlines; i++) {
+		free(s->lines[i]->name);
+		free(s->lines[i]);
+	}
 	free(s->lines);
-	free(s->lkeys);
-	free(s->lvals);
 	free(s);
 }

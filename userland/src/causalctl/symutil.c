@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Helpers for symbolisation and probe resolution: paths, suggestions, a hash map, ELF segments. */
+/* Helpers for symbolisation and probe resolution: paths, suggestions, a string map, ELF segments. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hashtable.h"
 #include "symutil.h"
 
 /*
@@ -171,92 +172,60 @@ void near_format(const struct near_list *l, const char *prefix, char *buf, size_
 	}
 }
 
-uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
+struct strmap_entry {
+	UT_hash_handle hh;
+	uint32_t val;
+	char key[];
+};
+
+static struct strmap_entry *strmap_find(const struct strmap *m, const char *key)
 {
-	const unsigned char *c = p;
+	struct strmap_entry *e;
 
-	while (n--) {
-		h ^= *c++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static size_t strmap_slot(const struct strmap *m, const char *key)
-{
-	size_t i = hash_bytes(key, strlen(key), HASH_SEED) & (m->cap - 1);
-
-	while (m->keys[i] && strcmp(m->keys[i], key))
-		i = (i + 1) & (m->cap - 1);
-	return i;
+	HASH_FIND(hh, m->head, key, strlen(key), e);
+	return e;
 }
 
 bool strmap_get(const struct strmap *m, const char *key, uint32_t *val)
 {
-	size_t i;
+	struct strmap_entry *e = strmap_find(m, key);
 
-	if (!m->cap)
+	if (!e)
 		return false;
-	i = strmap_slot(m, key);
-	if (!m->keys[i])
-		return false;
-	*val = m->vals[i];
+	*val = e->val;
 	return true;
-}
-
-static int strmap_grow(struct strmap *m)
-{
-	struct strmap bigger = { .cap = m->cap ? m->cap * 2 : 64 };
-	size_t i;
-
-	bigger.keys = calloc(bigger.cap, sizeof(*bigger.keys));
-	bigger.vals = calloc(bigger.cap, sizeof(*bigger.vals));
-	if (!bigger.keys || !bigger.vals) {
-		free(bigger.keys);
-		free(bigger.vals);
-		return -ENOMEM;
-	}
-	for (i = 0; i < m->cap; i++) {
-		if (m->keys[i]) {
-			size_t j = strmap_slot(&bigger, m->keys[i]);
-
-			bigger.keys[j] = m->keys[i];
-			bigger.vals[j] = m->vals[i];
-		}
-	}
-	bigger.n = m->n;
-	free(m->keys);
-	free(m->vals);
-	*m = bigger;
-	return 0;
 }
 
 int strmap_put(struct strmap *m, const char *key, uint32_t val)
 {
-	size_t i;
+	struct strmap_entry *e = strmap_find(m, key);
+	size_t len = strlen(key);
 
-	if ((m->n + 1) * 2 > m->cap && strmap_grow(m))
-		return -ENOMEM;
-	i = strmap_slot(m, key);
-	if (!m->keys[i]) {
-		m->keys[i] = strdup(key);
-		if (!m->keys[i])
-			return -ENOMEM;
-		m->n++;
+	if (e) {
+		e->val = val;
+		return 0;
 	}
-	m->vals[i] = val;
+	e = malloc(sizeof(*e) + len + 1);
+	if (!e)
+		return -ENOMEM;
+	memcpy(e->key, key, len + 1);
+	e->val = val;
+	HASH_ADD_KEYPTR(hh, m->head, e->key, len, e);
+	if (!hash_added(e)) {
+		free(e);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void strmap_free(struct strmap *m)
 {
-	size_t i;
+	struct strmap_entry *e, *tmp;
 
-	for (i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
+	HASH_ITER(hh, m->head, e, tmp) {
+		HASH_DEL(m->head, e);
+		free(e);
+	}
 }
 
 int elf_exec_segments(Elf *elf, struct exec_seg **segs, size_t *n)

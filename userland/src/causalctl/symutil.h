@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Helpers that symbols.c, probe.c and sites.c share: source path canonicalisation, file-name
- * suffix matching, "did you mean" suggestions, a string-keyed hash map, ELF segment maths, and
+ * suffix matching, "did you mean" suggestions, a string-keyed map (uthash), ELF segment maths, and
  * opening a binary file with libdwfl.
  */
 #ifndef CAUSAL_SYMUTIL_H
@@ -48,11 +48,10 @@ unsigned near_score(const char *typed, const char *candidate);
 /* Appends "a, b, c" to buf (of size len, NUL-terminated) if the list is not empty. */
 void near_format(const struct near_list *l, const char *prefix, char *buf, size_t len);
 
-/* A string → uint32 map; keys are copied. */
+/* A string → uint32 map (a uthash table); keys are copied. Zeroed is empty. */
+struct strmap_entry;
 struct strmap {
-	char **keys;
-	uint32_t *vals;
-	size_t cap, n;
+	struct strmap_entry *head;
 };
 
 /* Looks key up: true and *val when present. */
@@ -60,10 +59,6 @@ bool strmap_get(const struct strmap *m, const char *key, uint32_t *val);
 /* Inserts or replaces; 0 or -ENOMEM. */
 int strmap_put(struct strmap *m, const char *key, uint32_t val);
 void strmap_free(struct strmap *m);
-
-/* FNV-1a, for the maps here and in symbols.c. */
-uint64_t hash_bytes(const void *p, size_t n, uint64_t h);
-#define HASH_SEED	0xcbf29ce484222325ULL
 
 /* An executable PT_LOAD segment. */
 struct exec_seg {
