@@ -129,7 +129,8 @@ static struct workqueue_struct *causal_free_wq;
 
 int causal_sessions_init(void)
 {
-	causal_free_wq = alloc_workqueue("causal_free", 0, 0);
+	/* unbound: nothing here is per CPU (7.x warns when a queue says neither) */
+	causal_free_wq = alloc_workqueue("causal_free", WQ_UNBOUND, 0);
 	return causal_free_wq ? 0 : -ENOMEM;
 }
 
