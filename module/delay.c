@@ -19,8 +19,9 @@
 #include <linux/task_work.h>
 
 #include "delay.h"
-#include "sampler.h"
-#include "session.h"
+#include "exp.h"
+#include "record.h"
+#include "task.h"
 
 /*
  * A sleep costs more than its length: two context switches and a wake-up latency (100-500 us

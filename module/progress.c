@@ -13,7 +13,7 @@
 #include <linux/uprobes.h>
 
 #include "progress.h"
-#include "session.h"
+#include "task.h"
 #include "uarg.h"
 
 static_assert(sizeof(struct causal_progress) == CAUSAL_PROGRESS_SIZE_VER0);

@@ -17,10 +17,12 @@
 #include <linux/sched/user.h>
 
 #include "delay.h"
+#include "exp.h"
 #include "hooks.h"
 #include "progress.h"
 #include "sampler.h"
 #include "session.h"
+#include "task.h"
 #include "uarg.h"
 #include "umem.h"
 #include "yama.h"
@@ -178,14 +180,6 @@ void causal_session_put(struct causal_session *s)
 {
 	kref_put(&s->ref, causal_session_release);
 }
-
-struct causal_local *causal_task_local(struct causal_task *ct, int cpu)
-{
-	if (ct->session->cpu_local)
-		return per_cpu_ptr(ct->session->cpu_local, cpu);
-	return &ct->local;
-}
-EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_task_local);
 
 /*
  * Every local counter of the session back to the global one: nobody owes anything, and a task

@@ -6,7 +6,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
-#include "session.h"
+#include "task.h"
 
 static const struct rhashtable_params causal_task_params = {
 	.key_len = sizeof(struct task_struct *),

@@ -7,6 +7,7 @@
 
 #include "progress.h"
 #include "session.h"
+#include "task.h"
 
 static struct causal_attach good_attach(void)
 {
