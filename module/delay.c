@@ -176,7 +176,7 @@ static void causal_pay_debt(struct causal_task *ct)
 	aim = owed > carry ? owed - carry : 0;
 
 	WRITE_ONCE(ct->paying, true);
-	/* paying, then closing or the experiment: pairs with causal_session_forgive() */
+	/* paying, then closing or the experiment: pairs with causal_tasks_forgive() */
 	smp_mb();
 	start = ktime_get();
 	until = ktime_to_ns(start) + aim;

@@ -10,7 +10,9 @@
 #include <linux/poll.h>
 #include <linux/xarray.h>
 
+#include "attach.h"
 #include "device.h"
+#include "experiment.h"
 #include "progress.h"
 #include "session.h"
 #include "umem.h"
@@ -88,7 +90,7 @@ long causal_ioctl_dispatch(struct causal_session *s, unsigned int cmd, unsigned 
 	case _IOC_NR(CAUSAL_IOC_VERSION):
 		return causal_ioctl_version(uarg);
 	case _IOC_NR(CAUSAL_IOC_ATTACH):
-		return causal_session_attach(s, uarg);
+		return causal_attach(s, uarg);
 	case _IOC_NR(CAUSAL_IOC_EXPERIMENT_START):
 		return causal_session_exp_start(s, uarg);
 	case _IOC_NR(CAUSAL_IOC_EXPERIMENT_STOP):
@@ -128,9 +130,21 @@ static int causal_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The file's last reference is gone, so no ioctl runs any more: the session ends. */
+static void causal_close(struct causal_session *s)
+{
+	mutex_lock(&s->lock);
+	causal_exp_end(s, NULL);
+	causal_detach(s);
+	mutex_unlock(&s->lock);
+	causal_progress_remove_all(s);
+	irq_work_sync(&s->poll_work);
+	causal_session_put(s);
+}
+
 static int causal_release(struct inode *inode, struct file *file)
 {
-	causal_session_close(file->private_data);
+	causal_close(file->private_data);
 	causal_user_put(file->f_cred);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Sessions: one per open /dev/causal, the tasks they hold, and their experiments. */
+/* The session object: one per open /dev/causal; its locks, its lifetime, its opener's rights. */
 #ifndef _CAUSAL_SESSION_H
 #define _CAUSAL_SESSION_H
 
@@ -9,7 +9,6 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
-#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -19,6 +18,7 @@
 
 struct causal_exp;
 struct causal_probe;
+struct user_namespace;
 
 /*
  * Locks, outermost first; a field's comment names its lock where it has one, and "RCU" where it
@@ -103,22 +103,11 @@ static inline u64 causal_stat_read(__u64 *counter)
 int causal_sessions_init(void);
 void causal_sessions_exit(void);
 struct causal_session *causal_session_create(struct file *file);
-void causal_session_close(struct causal_session *s);
 void causal_session_put(struct causal_session *s);
-void causal_session_detach_tasks(struct causal_session *s);
+/* whether the session's opener holds cap in ns (false once its file is released) */
+bool causal_opener_capable(struct causal_session *s, struct user_namespace *ns, int cap);
 /* whether the opener of s may profile t, as ptrace would let it attach; see session.c */
 bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool self_ok);
-
-/* argument checks of ATTACH and EXPERIMENT_START, before any state is touched */
-int causal_attach_check(const struct causal_attach *a);
-int causal_exp_check(const struct causal_experiment *e);
-/* the deadline_ns of an experiment started at start_ns, bounded by max_duration_ns */
-u64 causal_exp_deadline(u64 start_ns, u64 max_duration_ns);
-
-long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg);
-long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg);
-long causal_session_exp_stop(struct causal_session *s,
-			     struct causal_experiment_result __user *uarg);
 long causal_session_stats(struct causal_session *s, struct causal_stats __user *uarg);
 
 #endif /* _CAUSAL_SESSION_H */

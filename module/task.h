@@ -93,5 +93,10 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 		    const struct causal_local *inherit, gfp_t gfp, struct causal_task **added);
 void causal_task_remove(struct causal_task *ct);
 void causal_task_put(struct causal_task *ct);
+/*
+ * Every local counter of the session back to the global one: nobody owes anything, and a task
+ * sleeping to pay a debt of an experiment that has ended wakes up. s->lock held.
+ */
+void causal_tasks_forgive(struct causal_session *s);
 
 #endif /* _CAUSAL_TASK_H */

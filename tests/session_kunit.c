@@ -5,8 +5,9 @@
 #include <linux/causal.h>
 #include <linux/percpu.h>
 
+#include "attach.h"
+#include "experiment.h"
 #include "progress.h"
-#include "session.h"
 #include "task.h"
 
 static struct causal_attach good_attach(void)
