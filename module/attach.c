@@ -15,7 +15,6 @@
 #include <linux/sched/task.h>
 #include <linux/sched/user.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
 #include "attach.h"
@@ -23,10 +22,7 @@
 #include "hooks.h"
 #include "sampler.h"
 #include "task.h"
-#include "uarg.h"
 #include "yama.h"
-
-static_assert(sizeof(struct causal_attach) == CAUSAL_ATTACH_SIZE_VER0);
 
 /*
  * Tasks taken per scan of the target under RCU. Each scan starts over and skips the tasks added
@@ -274,20 +270,12 @@ static int causal_attach_target(struct causal_session *s, const struct causal_at
 	return causal_may_attach_new(s, *p, scope) ? 0 : -EACCES;
 }
 
-long causal_attach(struct causal_session *s, struct causal_attach __user *uarg)
+int causal_attach(struct causal_session *s, struct causal_attach *a)
 {
 	struct task_struct *p = NULL;
 	struct cgroup *cgrp = NULL;
 	enum causal_yama_scope scope;
-	struct causal_attach a;
 	int ret, err = 0, pass;
-
-	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_ATTACH_SIZE_VER0);
-	if (ret)
-		return ret;
-	ret = causal_attach_check(&a);
-	if (ret)
-		return ret;
 
 	mutex_lock(&s->lock);
 	if (s->attached) {
@@ -295,23 +283,23 @@ long causal_attach(struct causal_session *s, struct causal_attach __user *uarg)
 		goto out;
 	}
 	scope = causal_yama_scope();
-	ret = causal_attach_target(s, &a, scope, &p, &cgrp);
+	ret = causal_attach_target(s, a, scope, &p, &cgrp);
 	if (ret)
 		goto out_unsetup;
-	s->flags = a.flags;
-	s->period_ns = a.period_ns ?: CAUSAL_PERIOD_DEFAULT_NS;
-	s->event = a.event;
-	s->callchain = a.callchain;
-	s->wakeup = a.wakeup ?: 1;
+	s->flags = a->flags;
+	s->period_ns = a->period_ns ?: CAUSAL_PERIOD_DEFAULT_NS;
+	s->event = a->event;
+	s->callchain = a->callchain;
+	s->wakeup = a->wakeup ?: 1;
 	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
-	if (a.flags & CAUSAL_ATTACH_CPU_MODEL) {
+	if (a->flags & CAUSAL_ATTACH_CPU_MODEL) {
 		s->cpu_local = alloc_percpu_gfp(struct causal_local, GFP_KERNEL_ACCOUNT);
 		ret = -ENOMEM;
 		if (!s->cpu_local)
 			goto out_unsetup;
 		causal_tasks_forgive(s);
 	}
-	ret = causal_ring_init(&s->ring, a.ring_pages ?: CAUSAL_RING_PAGES_DEFAULT);
+	ret = causal_ring_init(&s->ring, a->ring_pages ?: CAUSAL_RING_PAGES_DEFAULT);
 	if (ret)
 		goto out_unsetup;
 	ret = causal_memlock_charge(s, s->ring.size >> PAGE_SHIFT);
@@ -338,7 +326,7 @@ long causal_attach(struct causal_session *s, struct causal_attach __user *uarg)
 		synchronize_rcu();
 		goto out_unsetup;
 	}
-	a.event_used = s->event;
+	a->event_used = s->event;
 	/* the ring is set up: causal_mmap() reads this without s->lock */
 	smp_store_release(&s->attached, true);
 	goto out;
@@ -351,7 +339,7 @@ out:
 	if (!IS_ERR_OR_NULL(cgrp))
 		cgroup_put(cgrp);
 	mutex_unlock(&s->lock);
-	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+	return ret;
 }
 
 /*

@@ -9,7 +9,8 @@ struct causal_session;
 
 /* the argument checks of ATTACH, before any state is touched */
 int causal_attach_check(const struct causal_attach *a);
-long causal_attach(struct causal_session *s, struct causal_attach __user *uarg);
+/* Attaches s to the target @a names (checked), and sets a->event_used. */
+int causal_attach(struct causal_session *s, struct causal_attach *a);
 /* at close: s->lock held, no experiment running */
 void causal_detach(struct causal_session *s);
 

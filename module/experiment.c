@@ -7,15 +7,10 @@
 
 #include <linux/overflow.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "exp.h"
 #include "experiment.h"
 #include "task.h"
-#include "uarg.h"
-
-static_assert(sizeof(struct causal_experiment) == CAUSAL_EXPERIMENT_SIZE_VER0);
-static_assert(sizeof(struct causal_experiment_result) == CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
 
 static struct causal_exp *causal_session_exp(struct causal_session *s)
 {
@@ -98,36 +93,23 @@ u64 causal_exp_deadline(u64 start_ns, u64 max_duration_ns)
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_exp_deadline);
 
-long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg)
+int causal_exp_start(struct causal_session *s, struct causal_experiment *a,
+		     const struct causal_range *in)
 {
-	struct causal_experiment a;
-	struct causal_range *in;
 	struct causal_exp *e;
 	int ret;
 
-	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_EXPERIMENT_SIZE_VER0);
-	if (ret)
-		return ret;
-	ret = causal_exp_check(&a);
-	if (ret)
-		return ret;
-	in = memdup_user(u64_to_user_ptr(a.ranges), array_size(a.nr_ranges, sizeof(*in)));
-	if (IS_ERR(in))
-		return PTR_ERR(in);
 	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
-	if (!e) {
-		kfree(in);
+	if (!e)
 		return -ENOMEM;
-	}
-	if (a.flags & CAUSAL_EXPERIMENT_SCOPE) {
-		ret = causal_ranges_build(in, a.nr_line_ranges, &e->ranges);
+	if (a->flags & CAUSAL_EXPERIMENT_SCOPE) {
+		ret = causal_ranges_build(in, a->nr_line_ranges, &e->ranges);
 		if (!ret)
-			ret = causal_ranges_build(in + a.nr_line_ranges,
-						  a.nr_ranges - a.nr_line_ranges, &e->scope);
+			ret = causal_ranges_build(in + a->nr_line_ranges,
+						  a->nr_ranges - a->nr_line_ranges, &e->scope);
 	} else {
-		ret = causal_ranges_build(in, a.nr_ranges, &e->ranges);
+		ret = causal_ranges_build(in, a->nr_ranges, &e->ranges);
 	}
-	kfree(in);
 	if (ret)
 		goto out_free;
 
@@ -141,20 +123,20 @@ long causal_session_exp_start(struct causal_session *s, struct causal_experiment
 		goto out_unlock;
 	}
 	e->id = ++s->next_exp_id;
-	e->flags = a.flags;
-	e->delay_ns = a.delay_ns;
-	e->max_samples = a.max_samples;
+	e->flags = a->flags;
+	e->delay_ns = a->delay_ns;
+	e->max_samples = a->max_samples;
 	causal_tasks_forgive(s);
 	e->global_at_start = atomic64_read(&s->clock.global);
 	e->start_ns = ktime_get_ns();
-	e->deadline_ns = causal_exp_deadline(e->start_ns, a.max_duration_ns);
+	e->deadline_ns = causal_exp_deadline(e->start_ns, a->max_duration_ns);
 	causal_stat_inc(&s->stats->experiments);
 	WRITE_ONCE(s->stats->experiment_active, e->id);
 	WRITE_ONCE(s->stats->seq, s->stats->seq + 1);
 	rcu_assign_pointer(s->exp, e);
 	mutex_unlock(&s->lock);
-	a.id = e->id;
-	return causal_uarg_put(uarg, &a, sizeof(a));
+	a->id = e->id;
+	return 0;
 
 out_unlock:
 	mutex_unlock(&s->lock);
@@ -164,28 +146,18 @@ out_free:
 	kfree(e);
 	return ret;
 }
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_exp_start);
 
-long causal_session_exp_stop(struct causal_session *s,
-			     struct causal_experiment_result __user *uarg)
+int causal_exp_stop(struct causal_session *s, struct causal_experiment_result *r)
 {
-	struct causal_experiment_result r;
-	u32 usize;
-	int ret;
-
-	ret = causal_uarg_copy(&r, sizeof(r), uarg, CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
-	if (ret)
-		return ret;
-	if (r.flags)
-		return -EINVAL;
 	mutex_lock(&s->lock);
 	if (!causal_session_exp(s)) {
 		mutex_unlock(&s->lock);
 		return s->attached ? -ENOENT : -ENOTCONN;
 	}
-	usize = r.size;
-	memset(&r, 0, sizeof(r));
-	r.size = usize;
-	causal_exp_end(s, &r);
+	memset(r, 0, sizeof(*r));
+	causal_exp_end(s, r);
 	mutex_unlock(&s->lock);
-	return causal_uarg_put(uarg, &r, sizeof(r));
+	return 0;
 }
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_exp_stop);

@@ -11,9 +11,14 @@ struct causal_session;
 int causal_exp_check(const struct causal_experiment *e);
 /* the deadline_ns of an experiment started at start_ns, bounded by max_duration_ns */
 u64 causal_exp_deadline(u64 start_ns, u64 max_duration_ns);
-long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg);
-long causal_session_exp_stop(struct causal_session *s,
-			     struct causal_experiment_result __user *uarg);
+/*
+ * Starts the experiment @a describes (checked) on its ranges @in (a->nr_ranges of them: the line's,
+ * then the scope's), and sets a->id.
+ */
+int causal_exp_start(struct causal_session *s, struct causal_experiment *a,
+		     const struct causal_range *in);
+/* Stops the running experiment and fills *r (zeroed first) with what it did. */
+int causal_exp_stop(struct causal_session *s, struct causal_experiment_result *r);
 /* Ends the running experiment, if any, and fills r (may be NULL). s->lock held. */
 void causal_exp_end(struct causal_session *s, struct causal_experiment_result *r);
 

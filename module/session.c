@@ -14,10 +14,8 @@
 #include <linux/user_namespace.h>
 
 #include "session.h"
-#include "uarg.h"
 #include "umem.h"
 
-static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER1);
 static_assert(sizeof(struct causal_stats) <= PAGE_SIZE);
 
 static void causal_session_poll_work(struct irq_work *work)
@@ -164,22 +162,11 @@ bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool sel
 	return ok;
 }
 
-long causal_session_stats(struct causal_session *s, struct causal_stats __user *uarg)
+/* A copy of the stats page, with the global delay as of now; size as the page says. */
+void causal_session_stats(struct causal_session *s, struct causal_stats *st)
 {
-	struct causal_stats st;
-	u32 usize;
-	int ret;
-
-	ret = causal_uarg_copy(&st, sizeof(st), uarg, CAUSAL_STATS_SIZE_VER0);
-	if (ret)
-		return ret;
-	if (st.flags)
-		return -EINVAL;
-	usize = st.size;
-	memcpy(&st, s->stats, sizeof(st));
-	/* what the caller's struct holds, not ours: an older caller's is shorter */
-	st.size = usize;
-	st.flags = 0;
-	st.global_delay = atomic64_read(&s->clock.global);
-	return causal_uarg_put(uarg, &st, sizeof(st));
+	memcpy(st, s->stats, sizeof(*st));
+	st->flags = 0;
+	st->global_delay = atomic64_read(&s->clock.global);
 }
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_session_stats);

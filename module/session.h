@@ -108,6 +108,6 @@ void causal_session_put(struct causal_session *s);
 bool causal_opener_capable(struct causal_session *s, struct user_namespace *ns, int cap);
 /* whether the opener of s may profile t, as ptrace would let it attach; see session.c */
 bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool self_ok);
-long causal_session_stats(struct causal_session *s, struct causal_stats __user *uarg);
+void causal_session_stats(struct causal_session *s, struct causal_stats *st);
 
 #endif /* _CAUSAL_SESSION_H */
