@@ -75,9 +75,13 @@ bool causal_opener_capable(struct causal_session *s, struct user_namespace *ns, 
 /* the sessions' frees after their last reference, in process context; drained at unload */
 static struct workqueue_struct *causal_free_wq;
 
+/*
+ * Unbound: a free needs no particular CPU, and newer kernels (7.3 of the test matrix) warn at
+ * alloc_workqueue() about a workqueue that names neither WQ_UNBOUND nor WQ_PERCPU.
+ */
 int causal_sessions_init(void)
 {
-	causal_free_wq = alloc_workqueue("causal_free", 0, 0);
+	causal_free_wq = alloc_workqueue("causal_free", WQ_UNBOUND, 0);
 	return causal_free_wq ? 0 : -ENOMEM;
 }
 
