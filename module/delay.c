@@ -19,8 +19,9 @@
 #include <linux/task_work.h>
 
 #include "delay.h"
-#include "sampler.h"
-#include "session.h"
+#include "exp.h"
+#include "record.h"
+#include "task.h"
 
 /*
  * A sleep costs more than its length: two context switches and a wake-up latency (100-500 us
@@ -175,7 +176,7 @@ static void causal_pay_debt(struct causal_task *ct)
 	aim = owed > carry ? owed - carry : 0;
 
 	WRITE_ONCE(ct->paying, true);
-	/* paying, then closing or the experiment: pairs with causal_session_forgive() */
+	/* paying, then closing or the experiment: pairs with causal_tasks_forgive() */
 	smp_mb();
 	start = ktime_get();
 	until = ktime_to_ns(start) + aim;

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* /dev/causal: the misc device; one session per open file, ioctl dispatch, mmap and poll. */
+/*
+ * /dev/causal: the misc device; one session per open file, mmap and poll, and the ioctls. This is
+ * the one file that copies ioctl arguments from and to user memory: each command's struct is
+ * copied in, checked, and handed to a function that works on kernel structs only.
+ */
 
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -8,11 +12,16 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/xarray.h>
 
+#include "attach.h"
 #include "device.h"
+#include "experiment.h"
 #include "progress.h"
 #include "session.h"
+#include "uarg.h"
 #include "umem.h"
 #include "version.h"
 
@@ -66,6 +75,157 @@ static void causal_user_put(const struct cred *cred)
 	mutex_unlock(&causal_users_lock);
 }
 
+static_assert(sizeof(struct causal_version) == CAUSAL_VERSION_SIZE_VER0);
+static_assert(sizeof(struct causal_attach) == CAUSAL_ATTACH_SIZE_VER0);
+static_assert(sizeof(struct causal_experiment) == CAUSAL_EXPERIMENT_SIZE_VER0);
+static_assert(sizeof(struct causal_experiment_result) == CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
+static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER1);
+static_assert(sizeof(struct causal_progress) == CAUSAL_PROGRESS_SIZE_VER0);
+static_assert(sizeof(struct causal_progress_counts) == CAUSAL_PROGRESS_COUNTS_SIZE_VER0);
+
+/*
+ * Each command: its struct copied in (causal_uarg_copy() checks the caller's size), its fields
+ * checked, the operation called, and the struct copied back out as far as the caller knows it.
+ */
+static long causal_ioctl_version(struct causal_version __user *uarg)
+{
+	struct causal_version v;
+	int ret;
+
+	ret = causal_uarg_copy(&v, sizeof(v), uarg, CAUSAL_VERSION_SIZE_VER0);
+	if (ret)
+		return ret;
+	ret = causal_version_check(&v);
+	if (ret)
+		return ret;
+	causal_version_fill(&v);
+	return causal_uarg_put(uarg, &v, sizeof(v));
+}
+
+static long causal_ioctl_attach(struct causal_session *s, struct causal_attach __user *uarg)
+{
+	struct causal_attach a;
+	int ret;
+
+	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_ATTACH_SIZE_VER0);
+	if (ret)
+		return ret;
+	ret = causal_attach_check(&a);
+	if (ret)
+		return ret;
+	ret = causal_attach(s, &a);
+	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+}
+
+static long causal_ioctl_exp_start(struct causal_session *s,
+				   struct causal_experiment __user *uarg)
+{
+	struct causal_experiment a;
+	struct causal_range *in;
+	int ret;
+
+	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_EXPERIMENT_SIZE_VER0);
+	if (ret)
+		return ret;
+	/* nr_ranges is bounded before the ranges are copied */
+	ret = causal_exp_check(&a);
+	if (ret)
+		return ret;
+	in = memdup_user(u64_to_user_ptr(a.ranges), array_size(a.nr_ranges, sizeof(*in)));
+	if (IS_ERR(in))
+		return PTR_ERR(in);
+	ret = causal_exp_start(s, &a, in);
+	kfree(in);
+	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+}
+
+static long causal_ioctl_exp_stop(struct causal_session *s,
+				  struct causal_experiment_result __user *uarg)
+{
+	struct causal_experiment_result r;
+	u32 usize;
+	int ret;
+
+	ret = causal_uarg_copy(&r, sizeof(r), uarg, CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (r.flags)
+		return -EINVAL;
+	usize = r.size;
+	ret = causal_exp_stop(s, &r);
+	if (ret)
+		return ret;
+	r.size = usize;
+	return causal_uarg_put(uarg, &r, sizeof(r));
+}
+
+static long causal_ioctl_stats(struct causal_session *s, struct causal_stats __user *uarg)
+{
+	struct causal_stats st;
+	u32 usize;
+	int ret;
+
+	ret = causal_uarg_copy(&st, sizeof(st), uarg, CAUSAL_STATS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (st.flags)
+		return -EINVAL;
+	usize = st.size;
+	causal_session_stats(s, &st);
+	/* what the caller's struct holds, not ours: an older caller's is shorter */
+	st.size = usize;
+	return causal_uarg_put(uarg, &st, sizeof(st));
+}
+
+static long causal_ioctl_progress_add(struct causal_session *s,
+				      struct causal_progress __user *uarg)
+{
+	struct causal_progress a;
+	int ret;
+
+	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_PROGRESS_SIZE_VER0);
+	if (ret)
+		return ret;
+	ret = causal_progress_check(&a);
+	if (ret)
+		return ret;
+	ret = causal_progress_add(s, &a);
+	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+}
+
+static long causal_ioctl_progress_read(struct causal_session *s,
+				       struct causal_progress_counts __user *uarg)
+{
+	struct causal_progress_counts a;
+	u64 __user *out;
+	u64 *counts = NULL;
+	u32 nr;
+	int ret;
+
+	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_PROGRESS_COUNTS_SIZE_VER0);
+	if (ret)
+		return ret;
+	if (a.flags || a.reserved)
+		return -EINVAL;
+	if (a.nr > CAUSAL_MAX_PROGRESS)
+		return -E2BIG;
+	out = u64_to_user_ptr(a.counts);
+	if (a.nr && !out)
+		return -EFAULT;
+	/* up to 2 KiB: not on the stack */
+	if (a.nr) {
+		counts = kmalloc_array(a.nr, sizeof(*counts), GFP_KERNEL);
+		if (!counts)
+			return -ENOMEM;
+	}
+	nr = causal_progress_read(s, counts, a.nr);
+	if (copy_to_user(out, counts, array_size(min(a.nr, nr), sizeof(*counts))))
+		ret = -EFAULT;
+	kfree(counts);
+	a.nr = nr;
+	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+}
+
 /*
  * Commands are matched on type and number only: the size encoded in the command is not trusted,
  * every argument struct carries its own size field instead (see uapi/linux/causal.h).
@@ -88,17 +248,17 @@ long causal_ioctl_dispatch(struct causal_session *s, unsigned int cmd, unsigned 
 	case _IOC_NR(CAUSAL_IOC_VERSION):
 		return causal_ioctl_version(uarg);
 	case _IOC_NR(CAUSAL_IOC_ATTACH):
-		return causal_session_attach(s, uarg);
+		return causal_ioctl_attach(s, uarg);
 	case _IOC_NR(CAUSAL_IOC_EXPERIMENT_START):
-		return causal_session_exp_start(s, uarg);
+		return causal_ioctl_exp_start(s, uarg);
 	case _IOC_NR(CAUSAL_IOC_EXPERIMENT_STOP):
-		return causal_session_exp_stop(s, uarg);
+		return causal_ioctl_exp_stop(s, uarg);
 	case _IOC_NR(CAUSAL_IOC_STATS):
-		return causal_session_stats(s, uarg);
+		return causal_ioctl_stats(s, uarg);
 	case _IOC_NR(CAUSAL_IOC_PROGRESS_ADD):
-		return causal_progress_add(s, uarg);
+		return causal_ioctl_progress_add(s, uarg);
 	case _IOC_NR(CAUSAL_IOC_PROGRESS_READ):
-		return causal_progress_read(s, uarg);
+		return causal_ioctl_progress_read(s, uarg);
 	}
 	return -ENOTTY;
 }
@@ -128,9 +288,21 @@ static int causal_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The file's last reference is gone, so no ioctl runs any more: the session ends. */
+static void causal_close(struct causal_session *s)
+{
+	mutex_lock(&s->lock);
+	causal_exp_end(s, NULL);
+	causal_detach(s);
+	mutex_unlock(&s->lock);
+	causal_progress_remove_all(s);
+	irq_work_sync(&s->poll_work);
+	causal_session_put(s);
+}
+
 static int causal_release(struct inode *inode, struct file *file)
 {
-	causal_session_close(file->private_data);
+	causal_close(file->private_data);
 	causal_user_put(file->f_cred);
 	return 0;
 }

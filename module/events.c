@@ -12,8 +12,10 @@
 #include <linux/timekeeping.h>
 
 #include "delay.h"
+#include "events.h"
+#include "record.h"
 #include "sampler.h"
-#include "session.h"
+#include "task.h"
 
 void causal_on_fork(struct task_struct *parent, struct task_struct *child)
 {

@@ -18,8 +18,8 @@
 /* for check_trace_callback_type_*() only: modules cannot link to the sched tracepoints */
 #include <trace/events/sched.h>
 
+#include "events.h"
 #include "hooks.h"
-#include "session.h"
 
 static char *hooks = "tracepoint";
 module_param(hooks, charp, 0444);

@@ -8,6 +8,7 @@
 #include "device.h"
 #include "hooks.h"
 #include "session.h"
+#include "task.h"
 #include "yama.h"
 
 static int __init causal_init(void)

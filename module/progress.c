@@ -9,15 +9,10 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <linux/uprobes.h>
 
 #include "progress.h"
-#include "session.h"
-#include "uarg.h"
-
-static_assert(sizeof(struct causal_progress) == CAUSAL_PROGRESS_SIZE_VER0);
-static_assert(sizeof(struct causal_progress_counts) == CAUSAL_PROGRESS_COUNTS_SIZE_VER0);
+#include "task.h"
 
 struct causal_probe {
 	struct uprobe_consumer uc;
@@ -116,21 +111,14 @@ out:
 	return inode;
 }
 
-long causal_progress_add(struct causal_session *s, struct causal_progress __user *uarg)
+int causal_progress_add(struct causal_session *s, struct causal_progress *a)
 {
-	struct causal_progress a;
 	struct causal_probe *p;
 	struct inode *inode;
 	u32 i;
 	int ret;
 
-	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_PROGRESS_SIZE_VER0);
-	if (ret)
-		return ret;
-	ret = causal_progress_check(&a);
-	if (ret)
-		return ret;
-	inode = causal_progress_inode(a.fd, a.offset);
+	inode = causal_progress_inode(a->fd, a->offset);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
@@ -140,10 +128,10 @@ long causal_progress_add(struct causal_session *s, struct causal_progress __user
 	}
 	p->session = s;
 	p->inode = inode;
-	p->offset = a.offset;
-	p->flags = a.flags;
+	p->offset = a->offset;
+	p->flags = a->flags;
 	p->uc.filter = causal_probe_filter;
-	if (a.flags & CAUSAL_PROGRESS_RETURN)
+	if (a->flags & CAUSAL_PROGRESS_RETURN)
 		p->uc.ret_handler = causal_probe_ret_handler;
 	else
 		p->uc.handler = causal_probe_handler;
@@ -166,10 +154,10 @@ long causal_progress_add(struct causal_session *s, struct causal_progress __user
 	ret = causal_uprobe_register(inode, p->offset, &p->uc, &p->uprobe);
 	if (ret)
 		goto out_unlock;
-	a.id = s->nr_probes;
+	a->id = s->nr_probes;
 	s->probes[s->nr_probes++] = p;
 	mutex_unlock(&s->progress_lock);
-	return causal_uarg_put(uarg, &a, sizeof(a));
+	return 0;
 
 out_unlock:
 	mutex_unlock(&s->progress_lock);
@@ -178,32 +166,18 @@ out_unlock:
 	return ret;
 }
 
-long causal_progress_read(struct causal_session *s, struct causal_progress_counts __user *uarg)
+u32 causal_progress_read(struct causal_session *s, u64 *counts, u32 nr)
 {
-	struct causal_progress_counts a;
-	u64 __user *out;
-	u32 i, n;
-	int ret;
+	u32 i;
 
-	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_PROGRESS_COUNTS_SIZE_VER0);
-	if (ret)
-		return ret;
-	if (a.flags || a.reserved)
-		return -EINVAL;
-	if (a.nr > CAUSAL_MAX_PROGRESS)
-		return -E2BIG;
-	out = u64_to_user_ptr(a.counts);
-	if (a.nr && !out)
-		return -EFAULT;
 	mutex_lock(&s->progress_lock);
-	n = min(a.nr, s->nr_probes);
-	for (i = 0; i < n && !ret; i++)
-		if (put_user(atomic64_read(&s->probes[i]->hits), out + i))
-			ret = -EFAULT;
-	a.nr = s->nr_probes;
+	for (i = 0; i < min(nr, s->nr_probes); i++)
+		counts[i] = atomic64_read(&s->probes[i]->hits);
+	nr = s->nr_probes;
 	mutex_unlock(&s->progress_lock);
-	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+	return nr;
 }
+EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_progress_read);
 
 void causal_progress_remove_all(struct causal_session *s)
 {

@@ -21,12 +21,5 @@ void causal_sampler_remove(struct causal_task *ct);
 /* ct's task leaves its CPU, or runs again, at @now: where its counter's next tick is. */
 void causal_sampler_switch_out(struct causal_task *ct, u64 now);
 void causal_sampler_switch_in(struct causal_task *ct, u64 now);
-/* A payment record in the ring (CAUSAL_ATTACH_TRACE_DELAYS), from the paying task. */
-void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 owed);
-/*
- * A context switch record of @t in the ring (CAUSAL_ATTACH_TRACE_SWITCHES): @flags are the
- * CAUSAL_SAMPLE_SWITCH_* bits and the reason. From the scheduler hooks, on the switch's CPU.
- */
-void causal_record_switch(struct causal_session *s, struct task_struct *t, u32 flags, u64 now);
 
 #endif /* _CAUSAL_SAMPLER_H */

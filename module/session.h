@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Sessions: one per open /dev/causal, the tasks they hold, and their experiments. */
+/* The session object: one per open /dev/causal; its locks, its lifetime, its opener's rights. */
 #ifndef _CAUSAL_SESSION_H
 #define _CAUSAL_SESSION_H
 
@@ -9,18 +9,16 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
-#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "accounting.h"
-#include "ranges.h"
 #include "ring.h"
 
-struct perf_event;
+struct causal_exp;
 struct causal_probe;
-struct causal_session;
+struct user_namespace;
 
 /*
  * Locks, outermost first; a field's comment names its lock where it has one, and "RCU" where it
@@ -46,76 +44,6 @@ struct causal_session;
  * last reference (causal_task_release()); a session lives as long as any of its tasks (each holds
  * a reference); an experiment (causal_exp) is freed a grace period after it ends.
  */
-
-/* causal_task.blocked_at when the task has run since it last blocked */
-#define CAUSAL_NOT_BLOCKED	((s64)-1)
-
-/* A task of a session. Found from any hook in O(1) through the task table. */
-struct causal_task {
-	struct rhash_head node;
-	struct task_struct *task;		/* the key; holds a reference */
-	struct causal_session *session;		/* holds a reference */
-	struct list_head session_node;		/* session->tasks, under session->tasks_lock */
-	struct causal_local local;
-	atomic64_t blocked_at;			/* global when it last blocked, or NOT_BLOCKED */
-	u64 blocked_ns;				/* and when (ktime_get_mono_fast_ns) */
-	struct callback_head pay_work;
-	atomic_t pay_queued;			/* pay_work is queued: one slot per head */
-	struct callback_head exit_work;		/* leaves the session late in do_exit() */
-	struct callback_head exec_work;		/* checks it again after an exec */
-	atomic_t exec_queued;			/* exec_work is queued */
-	/*
-	 * Set when the task execs, until exec_work finds that it may stay; for good if it may not
-	 * (it left): no sample, delay, wake-up or progress hit is accounted for it meanwhile.
-	 */
-	bool exec_pending;
-	struct mm_struct *mm;			/* it was checked in; not dereferenced */
-	bool paying;				/* in a payment: woken on close; samples flagged */
-	/* the task's own, in its payments only: */
-	u64 carry;				/* ns overslept, for the next debt (causal_pay) */
-	u64 carry_exp;				/* the experiment the carry is from */
-	u64 late_ns;				/* how late its sleeps wake, on average */
-	/*
-	 * The sampler's counter bound to this task, on session->counters (which holds a reference
-	 * on ct) while it exists; both under session->counters_lock.
-	 */
-	struct perf_event *counter;
-	struct list_head counter_node;
-	u64 counted;				/* the counter's count at its last sample */
-	/*
-	 * cpu-clock only, written on the task's CPU with interrupts off (sampler and switch
-	 * hooks): when its next tick is due while it runs, what is left of the period while it
-	 * does not, and whether the tick perf fires early in its next slice came due before.
-	 */
-	u64 next_due;
-	u64 left_ns;
-	bool tick_overdue;
-	struct callback_head counter_work;	/* a followed child makes its counter */
-	bool delayed;				/* slept during the current experiment */
-	struct kref ref;			/* table, pay_work, exit_work, lookups that sleep */
-	struct rcu_head rcu;
-};
-
-/* The running experiment; read by the sampler under RCU. */
-struct causal_exp {
-	u64 id;
-	u32 flags;				/* CAUSAL_EXPERIMENT_* */
-	u64 delay_ns;
-	u64 max_samples;
-	u64 deadline_ns;			/* 0: no time bound */
-	u64 start_ns;
-	u64 global_at_start;
-	atomic64_t selected;
-	atomic64_t session_samples;
-	atomic64_t paid;
-	atomic64_t paid_error;
-	atomic64_t overshoot;
-	atomic64_t payments;
-	atomic64_t tasks_delayed;
-	struct causal_ranges *ranges;
-	struct causal_ranges *scope;		/* CAUSAL_EXPERIMENT_SCOPE, else NULL */
-	struct rcu_head rcu;
-};
 
 struct causal_session {
 	struct kref ref;
@@ -172,61 +100,14 @@ static inline u64 causal_stat_read(__u64 *counter)
 	return atomic64_read((atomic64_t *)counter);
 }
 
-/*
- * Whether nothing is to be accounted for ct's task (no sample, payment, wake-up or progress hit):
- * it exec'd and has not been checked since, or left at that check. From the exec's switch of mm
- * on, before the exec hook runs, its mm tells: not the one it was checked in. An exiting task
- * with no mm left is not held for that.
- */
-static inline bool causal_task_held(struct causal_task *ct)
-{
-	struct mm_struct *mm = READ_ONCE(ct->task->mm);
-
-	return READ_ONCE(ct->exec_pending) || (mm && mm != READ_ONCE(ct->mm));
-}
-
 int causal_sessions_init(void);
 void causal_sessions_exit(void);
 struct causal_session *causal_session_create(struct file *file);
-void causal_session_close(struct causal_session *s);
 void causal_session_put(struct causal_session *s);
-void causal_session_detach_tasks(struct causal_session *s);
-
-/* argument checks of ATTACH and EXPERIMENT_START, before any state is touched */
-int causal_attach_check(const struct causal_attach *a);
-int causal_exp_check(const struct causal_experiment *e);
-/* the deadline_ns of an experiment started at start_ns, bounded by max_duration_ns */
-u64 causal_exp_deadline(u64 start_ns, u64 max_duration_ns);
-
-long causal_session_attach(struct causal_session *s, struct causal_attach __user *uarg);
-long causal_session_exp_start(struct causal_session *s, struct causal_experiment __user *uarg);
-long causal_session_exp_stop(struct causal_session *s,
-			     struct causal_experiment_result __user *uarg);
-long causal_session_stats(struct causal_session *s, struct causal_stats __user *uarg);
-
-/* the local counter a task is accounted against: its own, or its CPU's in the CPU model */
-struct causal_local *causal_task_local(struct causal_task *ct, int cpu);
-
-/* task table */
-int causal_tasks_init(void);
-void causal_tasks_exit(void);
-struct causal_task *causal_task_find(struct task_struct *t);	/* under RCU */
-int causal_task_add(struct causal_session *s, struct task_struct *t,
-		    const struct causal_local *inherit, gfp_t gfp, struct causal_task **added);
-void causal_task_remove(struct causal_task *ct);
-void causal_task_put(struct causal_task *ct);
-
-/* hooks into the session logic, called from the scheduler hooks */
-void causal_on_fork(struct task_struct *parent, struct task_struct *child);
-/* an exiting task: from do_exit() before exit_task_work(), or after it (it leaves at once) */
-void causal_on_exit_begin(struct task_struct *t);
-void causal_on_exit_end(struct task_struct *t);
-/* t (current) has exec'd: it is checked again before it returns to user mode */
-void causal_on_exec(struct task_struct *t);
+/* whether the session's opener holds cap in ns (false once its file is released) */
+bool causal_opener_capable(struct causal_session *s, struct user_namespace *ns, int cap);
 /* whether the opener of s may profile t, as ptrace would let it attach; see session.c */
 bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool self_ok);
-void causal_on_switch_out(struct task_struct *prev, bool blocks);
-void causal_on_waking(struct task_struct *wakee);
-void causal_on_switch_in(struct task_struct *next);
+void causal_session_stats(struct causal_session *s, struct causal_stats *st);
 
 #endif /* _CAUSAL_SESSION_H */

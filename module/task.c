@@ -6,7 +6,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
-#include "session.h"
+#include "task.h"
 
 static const struct rhashtable_params causal_task_params = {
 	.key_len = sizeof(struct task_struct *),
@@ -153,4 +153,29 @@ void causal_task_remove(struct causal_task *ct)
 	causal_stat_add(&s->stats->unpaid_at_exit,
 			causal_acct_debt(&s->clock, causal_task_local(ct, task_cpu(ct->task))));
 	causal_task_put(ct);
+}
+
+/*
+ * Every local counter of the session back to the global one: nobody owes anything, and a task
+ * sleeping to pay a debt of an experiment that has ended (s->exp changed) wakes up.
+ */
+void causal_tasks_forgive(struct causal_session *s)
+{
+	struct causal_task *ct;
+	int cpu;
+
+	lockdep_assert_held(&s->lock);
+	spin_lock(&s->tasks_lock);
+	list_for_each_entry(ct, &s->tasks, session_node) {
+		causal_acct_forgive(&s->clock, &ct->local);
+		ct->delayed = false;
+		if (READ_ONCE(ct->paying))
+			wake_up_process(ct->task);
+	}
+	spin_unlock(&s->tasks_lock);
+	if (s->cpu_local)
+		for_each_possible_cpu(cpu) {
+			causal_acct_forgive(&s->clock, per_cpu_ptr(s->cpu_local, cpu));
+			causal_acct_forgive_payment(per_cpu_ptr(s->cpu_local, cpu));
+		}
 }

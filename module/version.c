@@ -3,12 +3,8 @@
 
 #include <linux/kernel.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 
-#include "uarg.h"
 #include "version.h"
-
-static_assert(sizeof(struct causal_version) == CAUSAL_VERSION_SIZE_VER0);
 
 /*
  * Fields the caller sets; everything else is output and ignored on input. The size was checked
@@ -36,18 +32,3 @@ void causal_version_fill(struct causal_version *v)
 	strscpy(v->release, CAUSAL_VERSION, sizeof(v->release));
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_version_fill);
-
-long causal_ioctl_version(struct causal_version __user *uv)
-{
-	struct causal_version v;
-	int ret;
-
-	ret = causal_uarg_copy(&v, sizeof(v), uv, CAUSAL_VERSION_SIZE_VER0);
-	if (ret)
-		return ret;
-	ret = causal_version_check(&v);
-	if (ret)
-		return ret;
-	causal_version_fill(&v);
-	return causal_uarg_put(uv, &v, sizeof(v));
-}

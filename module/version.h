@@ -7,6 +7,5 @@
 
 int causal_version_check(const struct causal_version *v);
 void causal_version_fill(struct causal_version *v);
-long causal_ioctl_version(struct causal_version __user *uv);
 
 #endif /* _CAUSAL_VERSION_H */

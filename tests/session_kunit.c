@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit: argument checks of CAUSAL_IOC_ATTACH and CAUSAL_IOC_EXPERIMENT_START; the CPU model. */
+/* KUnit: argument checks of the session's ioctls, experiments on plain structs; the CPU model. */
 
 #include <kunit/test.h>
 #include <linux/causal.h>
 #include <linux/percpu.h>
 
+#include "attach.h"
+#include "experiment.h"
 #include "progress.h"
 #include "session.h"
+#include "task.h"
 
 static struct causal_attach good_attach(void)
 {
@@ -228,6 +231,53 @@ static void progress_rejects_bad_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, causal_progress_check(&p), -EINVAL);
 }
 
+/*
+ * The operations behind the ioctls take kernel structs: an experiment starts and stops on a
+ * session that is attached (here, to no task), and not on one that is not.
+ */
+static void experiment_starts_and_stops(struct kunit *test)
+{
+	struct causal_session *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct causal_range range = { .start = 0x1000, .end = 0x2000 };
+	struct causal_experiment e = good_exp();
+	struct causal_experiment_result r;
+	struct causal_stats st;
+	u64 counts[1] = { 42 };
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->stats = kunit_kzalloc(test, sizeof(*s->stats), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->stats);
+	s->stats->size = sizeof(*s->stats);
+	mutex_init(&s->lock);
+	mutex_init(&s->progress_lock);
+	spin_lock_init(&s->tasks_lock);
+	INIT_LIST_HEAD(&s->tasks);
+	causal_clock_init(&s->clock);
+
+	KUNIT_EXPECT_EQ(test, causal_exp_start(s, &e, &range), -ENOTCONN);
+	KUNIT_EXPECT_EQ(test, causal_exp_stop(s, &r), -ENOTCONN);
+	s->attached = true;
+	KUNIT_EXPECT_EQ(test, causal_exp_stop(s, &r), -ENOENT);
+	KUNIT_ASSERT_EQ(test, causal_exp_start(s, &e, &range), 0);
+	KUNIT_EXPECT_EQ(test, e.id, 1ULL);
+	KUNIT_EXPECT_EQ(test, causal_exp_start(s, &e, &range), -EBUSY);
+	causal_session_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.experiments, 1ULL);
+	KUNIT_EXPECT_EQ(test, st.experiment_active, 1ULL);
+	memset(&r, 0xa5, sizeof(r));
+	KUNIT_EXPECT_EQ(test, causal_exp_stop(s, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.id, 1ULL);
+	KUNIT_EXPECT_EQ(test, r.flags, 0U);
+	KUNIT_EXPECT_EQ(test, r.selected_samples, 0ULL);
+	KUNIT_EXPECT_EQ(test, r.delay_inserted, 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_exp_stop(s, &r), -ENOENT);
+	causal_session_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.experiment_active, 0ULL);
+	/* no progress points: the counts are left alone */
+	KUNIT_EXPECT_EQ(test, causal_progress_read(s, counts, 1), 0U);
+	KUNIT_EXPECT_EQ(test, counts[0], 42ULL);
+}
+
 static void experiment_deadline_does_not_wrap(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, causal_exp_deadline(1000, 0), 0ULL);
@@ -240,6 +290,7 @@ static void experiment_deadline_does_not_wrap(struct kunit *test)
 
 static struct kunit_case causal_session_cases[] = {
 	KUNIT_CASE(experiment_deadline_does_not_wrap),
+	KUNIT_CASE(experiment_starts_and_stops),
 	KUNIT_CASE(progress_rejects_bad_fields),
 	KUNIT_CASE(cpu_model_accounts_by_cpu),
 	KUNIT_CASE(attach_accepts_defaults_and_bounds),

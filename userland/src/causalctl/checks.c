@@ -164,7 +164,7 @@ static bool read_caps(const struct check_host *h, unsigned long long *caps)
 #define HAS_CAP(caps, cap)	(!!((caps) & (1ULL << (cap))))
 
 /*
- * What the module asks of a caller (module/device.c, session.c): opening /dev/causal needs
+ * What the module asks of a caller (module/device.c, session.c, attach.c): opening /dev/causal needs
  * perfmon_capable(), i.e. CAP_PERFMON or CAP_SYS_ADMIN, unless it was loaded with unprivileged=1;
  * attaching needs the target's uid and gid and a dumpable target, or CAP_SYS_PTRACE.
  */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the scheduler hooks mean for sessions; called from hooks.c in atomic context. */
+#ifndef _CAUSAL_EVENTS_H
+#define _CAUSAL_EVENTS_H
+
+#include <linux/types.h>
+
+struct task_struct;
+
+void causal_on_fork(struct task_struct *parent, struct task_struct *child);
+/* an exiting task: from do_exit() before exit_task_work(), or after it (it leaves at once) */
+void causal_on_exit_begin(struct task_struct *t);
+void causal_on_exit_end(struct task_struct *t);
+/* t (current) has exec'd: it is checked again before it returns to user mode */
+void causal_on_exec(struct task_struct *t);
+void causal_on_switch_out(struct task_struct *prev, bool blocks);
+void causal_on_waking(struct task_struct *wakee);
+void causal_on_switch_in(struct task_struct *next);
+
+#endif /* _CAUSAL_EVENTS_H */
