@@ -301,11 +301,13 @@ h2_checksum=$(grep -n '// checksum$' tests/workloads/go/h2server/main.go | head 
 cgocb_work=$(grep -n '/\* C work \*/' tests/workloads/go/cgocb/workers.c | cut -d: -f1)
 contended=$(grep -n 'contended' tests/workloads/cgo_twin.c | grep -v ': \*' | cut -d: -f1 |
 	paste -sd, -)
+twin_critical=$(grep -n '/\* contended: critical \*/' tests/workloads/cgo_twin.c | cut -d: -f1)
+twin_outside=$(grep -n '/\* outside \*/' tests/workloads/cgo_twin.c | cut -d: -f1)
 if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-workloads; then
 	tests/vm/run -k 6.1 -q -t 900 -l "$out/go-6.1" -a userland/build/lib/libcausal.so.0 \
 		-a build/go/h2server -a build/go/h2server-stripped -a build/go/h2client -a build/go/cgocb \
 		-a build/workloads/cgo_twin --script tests/vm/go.sh -- "$h2_end" "$contended" "$h2_checksum" \
-		"$cgocb_work"
+		"$cgocb_work" "$twin_critical" "$twin_outside"
 	vrc=$?
 	# less the server's profile in base64 (for the pprof step below)
 	grep -v '^# pprof-b64 ' "$out/go-6.1/guest.out" 2>/dev/null | sed 's/^/  /'
