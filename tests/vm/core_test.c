@@ -83,27 +83,6 @@ static int list_tids(pid_t pid, pid_t *tids, int max)
 	return n;
 }
 
-/* The time thread `name` of process pid has spent on a CPU (schedstat), ns; 0 if not found. */
-static uint64_t thread_cpu_ns(pid_t pid, const char *name)
-{
-	char path[96], buf[64];
-	pid_t tids[64];
-	int n, i;
-
-	n = list_tids(pid, tids, 64);
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tids[i]);
-		if (!read_proc(path, buf, sizeof(buf)))
-			continue;
-		buf[strcspn(buf, "\n")] = 0;
-		if (strcmp(buf, name))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tids[i]);
-		return read_proc(path, buf, sizeof(buf)) ? strtoull(buf, NULL, 10) : 0;
-	}
-	return 0;
-}
-
 /* The thread id of thread `name` of process pid, 0 if it has none (yet). */
 static pid_t thread_tid(pid_t pid, const char *name)
 {
@@ -121,6 +100,18 @@ static pid_t thread_tid(pid_t pid, const char *name)
 			return tids[i];
 	}
 	return 0;
+}
+
+/* The time thread `name` of process pid has spent on a CPU (schedstat), ns; 0 if not found. */
+static uint64_t thread_cpu_ns(pid_t pid, const char *name)
+{
+	char path[96], buf[64];
+	pid_t tid = thread_tid(pid, name);
+
+	if (!tid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
+	return read_proc(path, buf, sizeof(buf)) ? strtoull(buf, NULL, 10) : 0;
 }
 
 static void thread_wchan(pid_t pid, pid_t tid, char *out, size_t len)
