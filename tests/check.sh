@@ -110,8 +110,10 @@ built=()
 for k in $kernels; do [ -z "${have_module[$k]:-}" ] || built+=("$k"); done
 counted "$out/probes.log" tests/kernels/probes-test.sh "${built[@]}"
 
-step "kernel style (checkpatch --strict)"
+step "kernel style (checkpatch --strict) and the module's layers (no include cycle, none upward)"
 check checkpatch make -s style
+check "module layers (scripts/module-layers.py: Kbuild's object order, bottom first)" \
+	scripts/module-layers.py
 
 step "userland: causalctl and unit tests (ASan/UBSan), with gcc 12, clang 14 and gcc 14"
 userland_ok=
