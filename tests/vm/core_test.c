@@ -56,6 +56,7 @@
 #include <linux/causal.h>
 
 #include "ktap.h"
+#include "device.h"
 #include "procfs.h"
 #include "clock.h"
 #include <linux/magic.h>
@@ -258,53 +259,6 @@ static void wl_kill(struct workload *w)
 
 /* ---- /dev/causal ---- */
 
-static int dev_open(void)
-{
-	int fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		diag("open %s: %s", CAUSAL_DEVICE_PATH, strerror(errno));
-	return fd;
-}
-
-/* The ioctl's errno, or 0 on success. */
-static int attach(int fd, pid_t pid, uint32_t flags, uint32_t callchain, uint32_t ring_pages)
-{
-	struct causal_attach a = {
-		.size = sizeof(a), .flags = flags, .pid = pid, .callchain = callchain,
-		.ring_pages = ring_pages,
-	};
-
-	return ioctl(fd, CAUSAL_IOC_ATTACH, &a) ? errno : 0;
-}
-
-static int exp_start(int fd, uint64_t delay, const struct causal_range *r, uint32_t n, uint64_t *id)
-{
-	struct causal_experiment e = {
-		.size = sizeof(e), .delay_ns = delay, .nr_ranges = n, .ranges = (uintptr_t)r,
-	};
-
-	if (ioctl(fd, CAUSAL_IOC_EXPERIMENT_START, &e))
-		return errno;
-	if (id)
-		*id = e.id;
-	return 0;
-}
-
-static int exp_stop(int fd, struct causal_experiment_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->size = sizeof(*r);
-	return ioctl(fd, CAUSAL_IOC_EXPERIMENT_STOP, r) ? errno : 0;
-}
-
-static int get_stats(int fd, struct causal_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return ioctl(fd, CAUSAL_IOC_STATS, st) ? errno : 0;
-}
-
 /*
  * Reads the mmapped stats page as documented: every counter is atomic on its own and seq changes
  * at each experiment start and stop, so a copy between two equal reads of seq does not straddle
@@ -465,6 +419,21 @@ static void ring_drain(struct ring_reader *rr)
 		rr->tail++;
 		__atomic_store_n(&rr->ctl->tail, rr->tail, __ATOMIC_RELEASE);
 	}
+}
+
+/*
+ * The next complete record, consumed (the tail moves past it: read it before the next call), or
+ * NULL when there is none yet. For scenarios that look at each record themselves.
+ */
+static const struct causal_sample *ring_take(struct ring_reader *rr)
+{
+	const struct causal_sample *r = &rr->recs[rr->tail & (rr->ctl->nr_records - 1)];
+
+	if (__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) != rr->tail + 1)
+		return NULL;
+	rr->tail++;
+	__atomic_store_n(&rr->ctl->tail, rr->tail, __ATOMIC_RELEASE);
+	return r;
 }
 
 static void ring_close(struct ring_reader *rr)
@@ -640,6 +609,7 @@ static void scenario_paying(void)
 	char *argv[] = { "two_threads", u64arg(iters), "1", NULL };
 	struct causal_range ab[2];
 	const struct causal_range *a, *b;
+	const struct causal_sample *rec;
 	struct causal_experiment_result r;
 	struct ring_reader rr;
 	struct causal_stats st;
@@ -669,9 +639,7 @@ static void scenario_paying(void)
 	for (t0 = now_ns(); now_ns() - t0 < 120 * SEC; sleep_ns(5 * MS)) {
 		bool done = wl_wait(&w, 0);
 
-		while (__atomic_load_n(&rr.recs[rr.tail & (rr.ctl->nr_records - 1)].seq,
-				       __ATOMIC_ACQUIRE) == rr.tail + 1) {
-			const struct causal_sample *rec = &rr.recs[rr.tail & (rr.ctl->nr_records - 1)];
+		while ((rec = ring_take(&rr))) {
 			bool in = (rec->ip >= a->start && rec->ip < a->end) ||
 				  (rec->ip >= b->start && rec->ip < b->end);
 
@@ -682,8 +650,6 @@ static void scenario_paying(void)
 			} else {
 				in_ab += in;
 			}
-			rr.tail++;
-			__atomic_store_n(&rr.ctl->tail, rr.tail, __ATOMIC_RELEASE);
 		}
 		if (done)
 			break;
@@ -724,6 +690,7 @@ static void scenario_handoff(void)
 	const uint32_t ring_pages = 256;
 	/* rounds for ever: it runs until A has paid a few times, at most 60 s */
 	char *argv[] = { "mutex_handoff", "1000000000", NULL };
+	const struct causal_sample *rec;
 	const struct causal_range *a;
 	struct causal_experiment_result r;
 	struct ring_reader rr;
@@ -754,10 +721,7 @@ static void scenario_handoff(void)
 			tid_a = thread_tid(w.pid, "a");
 		if (!tid_b)
 			tid_b = thread_tid(w.pid, "b");
-		while (__atomic_load_n(&rr.recs[rr.tail & (rr.ctl->nr_records - 1)].seq,
-				       __ATOMIC_ACQUIRE) == rr.tail + 1) {
-			const struct causal_sample *rec = &rr.recs[rr.tail & (rr.ctl->nr_records - 1)];
-
+		while ((rec = ring_take(&rr))) {
 			if (rec->flags & CAUSAL_SAMPLE_DELAY) {
 				if (tid_a && rec->tid == (uint32_t)tid_a) {
 					pays_a++;
@@ -769,8 +733,6 @@ static void scenario_handoff(void)
 					other++;
 				}
 			}
-			rr.tail++;
-			__atomic_store_n(&rr.ctl->tail, rr.tail, __ATOMIC_RELEASE);
 		}
 		if (done)
 			break;

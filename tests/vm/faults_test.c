@@ -49,6 +49,7 @@
 #include <linux/causal.h>
 
 #include "ktap.h"
+#include "device.h"
 #include "procfs.h"
 #include "clock.h"
 
@@ -130,22 +131,6 @@ static void check_out_of_causal(const char *what, const pid_t *pids, int npids)
 
 /* ---- /dev/causal ---- */
 
-static int dev_open(void)
-{
-	int fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		diag("open %s: %s", CAUSAL_DEVICE_PATH, strerror(errno));
-	return fd;
-}
-
-static int attach(int fd, pid_t pid, uint32_t flags)
-{
-	struct causal_attach a = { .size = sizeof(a), .flags = flags, .pid = pid };
-
-	return ioctl(fd, CAUSAL_IOC_ATTACH, &a) ? errno : 0;
-}
-
 /* ranges of this binary: the target's threads are forks of us */
 #define SECTION(name) __attribute__((noinline, used, section(name)))
 extern char __start_fault_a[], __stop_fault_a[];
@@ -158,27 +143,10 @@ static const struct causal_range *range_a(void)
 	return &r;
 }
 
-static int exp_start(int fd, uint64_t delay)
+/* an experiment on this binary's section fault_a */
+static int exp_start_a(int fd, uint64_t delay)
 {
-	struct causal_experiment e = {
-		.size = sizeof(e), .delay_ns = delay, .nr_ranges = 1, .ranges = (uintptr_t)range_a(),
-	};
-
-	return ioctl(fd, CAUSAL_IOC_EXPERIMENT_START, &e) ? errno : 0;
-}
-
-static int exp_stop(int fd, struct causal_experiment_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->size = sizeof(*r);
-	return ioctl(fd, CAUSAL_IOC_EXPERIMENT_STOP, r) ? errno : 0;
-}
-
-static int get_stats(int fd, struct causal_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return ioctl(fd, CAUSAL_IOC_STATS, st) ? errno : 0;
+	return exp_start(fd, delay, range_a(), 1, NULL);
 }
 
 static void diag_stats(const char *what, const struct causal_stats *s)
@@ -466,7 +434,8 @@ static void scenario_target_exit(void)
 	if (!check(wl_start(&w, wl_spin, 2, 1500), "spawn"))
 		return;
 	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0) && !exp_start(fd, 20 * MS), "attach_and_start")) {
+	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 20 * MS),
+		   "attach_and_start")) {
 		wl_end_it(&w);
 		return;
 	}
@@ -480,7 +449,7 @@ static void scenario_target_exit(void)
 	diag("experiment: selected %llu inserted %llu paid %llu payments %llu",
 	     (unsigned long long)r.selected_samples, (unsigned long long)r.delay_inserted,
 	     (unsigned long long)r.delay_paid, (unsigned long long)r.payments);
-	check_errno(exp_start(fd, 1 * MS), 0, "start_with_no_task_left");
+	check_errno(exp_start_a(fd, 1 * MS), 0, "start_with_no_task_left");
 	check_errno(exp_stop(fd, &r), 0, "stop_with_no_task_left");
 	check_balanced("after", fd);
 	close(fd);
@@ -502,7 +471,8 @@ static void scenario_target_exec(void)
 	if (!check(wl_start(&w, wl_exec, 2, 1600), "spawn"))
 		return;
 	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0) && !exp_start(fd, MS / 2), "attach_and_start")) {
+	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, MS / 2),
+		   "attach_and_start")) {
 		wl_end_it(&w);
 		return;
 	}
@@ -541,7 +511,8 @@ static void scenario_thread_exit(void)
 	if (!check(wl_start(&w, wl_owe, 3, 1500), "spawn"))
 		return;
 	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0) && !exp_start(fd, 10 * MS), "attach_and_start")) {
+	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 10 * MS),
+		   "attach_and_start")) {
 		wl_end_it(&w);
 		return;
 	}
@@ -647,7 +618,8 @@ static void scenario_rmmod(void)
 		return;
 	}
 	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0) && !exp_start(fd, 5 * MS), "attach_and_start")) {
+	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 5 * MS),
+		   "attach_and_start")) {
 		wl_end_it(&w);
 		return;
 	}
@@ -675,7 +647,7 @@ static void scenario_rmmod(void)
 
 	/* a mapping of the ring holds the file, and so the module, after close */
 	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0), "attach_again")) {
+	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0), "attach_again")) {
 		wl_end_it(&w);
 		return;
 	}
@@ -710,8 +682,8 @@ static void scenario_cycles(void)
 		uint64_t c0 = now_ns(), c1, c2;
 
 		fd = dev_open();
-		if (fd < 0 || attach(fd, w.pid, i % 4 == 3 ? CAUSAL_ATTACH_CPU_MODEL : 0) ||
-		    exp_start(fd, (i % 5) * MS)) {
+		if (fd < 0 || attach(fd, w.pid, i % 4 == 3 ? CAUSAL_ATTACH_CPU_MODEL : 0, 0, 0) ||
+		    exp_start_a(fd, (i % 5) * MS)) {
 			if (!fails++)
 				diag("cycle %d: %s", i, strerror(errno));
 			if (fd >= 0)
@@ -742,7 +714,7 @@ static void scenario_cycles(void)
 	check(in == 0 && threads == 4, "target_out_of_causal_code (%d of %d threads)", in, threads);
 	/* the target runs on, undelayed: a last session sees it whole */
 	fd = dev_open();
-	check(fd >= 0 && !attach(fd, w.pid, 0), "attach_after_the_cycles");
+	check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0), "attach_after_the_cycles");
 	kill(w.pid, SIGKILL);
 	wl_wait(&w, 10 * SEC);
 	if (fd >= 0) {
@@ -763,7 +735,8 @@ static void scenario_fork_storm(void)
 	if (!check(wl_start(&w, wl_fork_storm, storm_forks, 0), "spawn"))
 		return;
 	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0) && !exp_start(fd, 2 * MS), "attach_and_start")) {
+	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 2 * MS),
+		   "attach_and_start")) {
 		wl_end_it(&w);
 		return;
 	}
@@ -824,7 +797,7 @@ static void scenario_many_threads(void)
 	diag("%ld threads made in %" PRIu64 " ms", many_threads, t_made / MS);
 	fd = dev_open();
 	t0 = now_ns();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0), "attach")) {
+	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0), "attach")) {
 		wl_end_it(&w);
 		return;
 	}
@@ -833,7 +806,7 @@ static void scenario_many_threads(void)
 	diag("attach took %" PRIu64 " ms", t_attach / MS);
 	check(st.tasks_attached == (uint64_t)many_threads + 1 && st.tasks_lost == 0,
 	      "all_threads_attached (%llu)", (unsigned long long)st.tasks_attached);
-	check_errno(exp_start(fd, 1 * MS), 0, "start");
+	check_errno(exp_start_a(fd, 1 * MS), 0, "start");
 	t0 = now_ns();
 	check(write(w.in, "g", 1) == 1, "go");
 	/*
