@@ -21,7 +21,7 @@ esac
 rm -rf "$out"
 mkdir -p "$out/src/tests"
 cp -r "$top/Kbuild" "$top/VERSION" "$top/module" "$top/uapi" "$out/src/"
-cp "$top"/tests/*_kunit.c "$out/src/tests/"
+cp -r "$top/tests/kunit" "$out/src/tests/"
 log=$out/build.log
 checker=${C-2}
 if ! (cd "$out" && "${in_root[@]}" make -j"$(nproc)" -C "$kdir" M="$out/src" W=1 ${checker:+C=$checker} modules) >"$log" 2>&1; then

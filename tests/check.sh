@@ -171,7 +171,7 @@ counted "$out/deb-roots.log" tests/pkg/deb-roots.sh bookworm trixie
 step "KUnit on the test kernel"
 if [ -n "${have_module[test]:-}" ]; then
 	# the suites the sources define: one that does not run is a failure
-	suites=$(sed -n 's/^\t\.name = "\(causal_[a-z_]*\)",$/\1/p' tests/*_kunit.c)
+	suites=$(sed -n 's/^\t\.name = "\(causal_[a-z_]*\)",$/\1/p' tests/kunit/*.c)
 	# shellcheck disable=SC2086
 	tests/vm/run -k test -q -t 300 -l "$out/vm-kunit" --script tests/vm/kunit.sh -- $suites
 	vrc=$?

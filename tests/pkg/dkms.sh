@@ -154,7 +154,7 @@ else
 fi
 src=/usr/src/causal-$version
 ok "DKMS source tree has no KUnit suites or tests/" \
-	bash -c "! find '$src' -name '*_kunit.c' -o -name tests | grep -q ."
+	bash -c "! find '$src' -name kunit -o -name tests | grep -q ."
 ok "DKMS source dkms.conf has PACKAGE_VERSION=\"$version\" written in" \
 	grep -qx "PACKAGE_VERSION=\"$version\"" "$src/dkms.conf"
 for k in "${kernels[@]:1}"; do

@@ -75,7 +75,4 @@ static struct kunit_suite causal_version_suite = {
 };
 
 kunit_test_suites(&causal_version_suite);
-
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for causal.ko");
 CAUSAL_IMPORT_KUNIT_NS();
