@@ -517,6 +517,50 @@ static void control_characters_in_names(void **state)
 }
 
 /*
+ * The verdict's fit widens past the first window holding three speedups while its error is above
+ * REPORT_PREDICT_SE. V: 4 s at 0 %; 0.1 s each at 10..40 % measured at -10 % (short, noisy); 4 s
+ * each at 60, 80 and 100 % at +30 % (impact about +10 %). The narrowest window (h = 0.25: 0..40 %) follows the short
+ * experiments below 0; the wider ones reach the long experiments and their smaller error, and
+ * the prediction at 20 % comes out above 0, as V's impact does. The noise is se_profile's (N's
+ * baselines).
+ */
+static void prediction_widens_while_noisy(void **state)
+{
+	const struct report_series *s;
+	struct report_result r;
+	struct profile p;
+	struct capture c;
+	double y, se;
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	int pct, i;
+
+	(void)state;
+	tp(f, "/V.c:4", 0, 4000000000, 4000);
+	for (pct = 10; pct <= 40; pct += 10)
+		tp(f, "/V.c:4", pct, 100000000, 91);	/* period 1.1e6: y = -0.1 */
+	for (pct = 60; pct <= 100; pct += 20)
+		tp(f, "/V.c:4", pct, 4000000000, 5714);	/* period 7e5: y = +0.3 */
+	for (i = 0; i < 4; i++)
+		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
+	fclose(f);
+	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 3);
+	s = series_of(&r, "/V.c:4");
+	assert_true(s->impact > 0);
+	assert_true(report_predict(s, 0.20, &y, &se));
+	assert_true(isfinite(se));
+	assert_true(y > 0);
+	capture_open(&c);
+	report_print_verdict(c.f, &r);
+	assert_contains(capture_text(&c), "verdict: speeding up /V.c:4 by 20 % would speed the program up by");
+	capture_close(&c);
+	report_free(&r);
+	profile_free(&p);
+	free(text);
+}
+
+/*
  * The impact's standard error, and the ranking by impact less it (throughput, 1 s = 1e9 ns).
  *   noise: N's four 0 % baselines of 1 s at periods 1e6, 8e5, 1e6, 8e5 (mean 9e5):
  *     sum t (q - 9e5)^2 = 4 * 1e10 = 4e10, over 9e5^2 = 4 / 81, over 3 degrees of freedom: 4 / 243
@@ -1374,6 +1418,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(table_fits_the_terminal),
 	cmocka_unit_test(slope_weighs_experiment_time),
 	cmocka_unit_test(impact_standard_error),
+		cmocka_unit_test(prediction_widens_while_noisy),
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
 	cmocka_unit_test(target_ended_left_out),
 	cmocka_unit_test(table_and_help),

@@ -339,6 +339,8 @@ void report_free(struct report_result *r);
 bool report_predict(const struct report_series *s, double x, double *y, double *se);
 /* The line speedup the verdict speaks of: a fifth, an optimisation one can hope for. */
 #define REPORT_VERDICT_SPEEDUP	0.20
+/* report_predict() widens its window while the fit's standard error is above this */
+#define REPORT_PREDICT_SE	0.05
 /* One sentence on the top-ranked line: what speeding it up by REPORT_VERDICT_SPEEDUP would do. */
 void report_print_verdict(FILE *f, const struct report_result *r);
 /* The ranked table; columns > 0 fits it to that width (names shortened, then the plot left out). */
