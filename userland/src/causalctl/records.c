@@ -34,12 +34,9 @@ static void on_record(const struct causal_sample *r, void *arg)
 
 	if (rs->timeline)
 		timeline_record(rs->timeline, r);
-	if (r->flags & (CAUSAL_SAMPLE_SWITCH_IN | CAUSAL_SAMPLE_SWITCH_OUT))
+	/* switches and payments are the timeline's (the stats page counts payments) */
+	if (r->flags & (CAUSAL_SAMPLE_SWITCH_IN | CAUSAL_SAMPLE_SWITCH_OUT | CAUSAL_SAMPLE_DELAY))
 		return;
-	if (r->flags & CAUSAL_SAMPLE_DELAY) {
-		rs->delays++;
-		return;
-	}
 	/* the profiler's time (a payment's spun end), not the program's */
 	if (r->flags & CAUSAL_SAMPLE_PAYING) {
 		rs->paying++;

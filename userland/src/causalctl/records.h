@@ -30,7 +30,6 @@ struct records {
 	size_t line_cap;
 	uint64_t samples;		/* of the program */
 	uint64_t in_scope;		/* of those, attributed to a line */
-	uint64_t delays;		/* delay records */
 	uint64_t paying;		/* samples of the profiler's time: a payment's spun end */
 };
 
