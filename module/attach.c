@@ -19,6 +19,7 @@
 
 #include "attach.h"
 #include "delay.h"
+#include "events.h"
 #include "hooks.h"
 #include "sampler.h"
 #include "task.h"
@@ -64,9 +65,10 @@ static void causal_memlock_uncharge(struct causal_session *s)
 }
 
 /*
- * Removes every task; those sleeping in a payment are woken and stop paying, and payments still
- * queued on a task (one blocked in the kernel runs its own only when it returns to user mode) are
- * taken back with their references. No experiment runs (s->lock held): none is queued again.
+ * Removes every task; those sleeping in a payment are woken and stop paying, and payments and
+ * checks still queued on a task (one blocked in the kernel runs its own only when it returns to
+ * user mode) are taken back with their references. No experiment runs (s->lock held): no payment
+ * is queued again; s is off the cgroup hooks' list: no check either.
  */
 static void causal_detach_tasks(struct causal_session *s)
 {
@@ -79,6 +81,7 @@ static void causal_detach_tasks(struct causal_session *s)
 		if (READ_ONCE(ct->paying))
 			wake_up_process(ct->task);
 		causal_delay_cancel(ct);
+		causal_check_cancel(ct);
 		causal_task_remove(ct);
 	}
 	spin_unlock(&s->tasks_lock);
@@ -122,7 +125,7 @@ static int causal_task_add_checked(struct causal_session *s, struct task_struct 
 	if (ret)
 		return ret;
 	if (causal_may_attach_new(s, t, scope))
-		ret = causal_task_add(s, t, NULL, GFP_KERNEL, &ct);
+		ret = causal_task_add(s, t, NULL, false, GFP_KERNEL, &ct);
 	else
 		ret = -EACCES;
 	up_read(&t->signal->exec_update_lock);
@@ -243,6 +246,10 @@ static void causal_session_unsetup(struct causal_session *s)
 	memset(&s->ring, 0, sizeof(s->ring));
 	free_percpu(s->cpu_local);
 	s->cpu_local = NULL;
+	/* off the hooks' list, and a grace period on (see the caller) */
+	if (s->cgrp)
+		cgroup_put(s->cgrp);
+	s->cgrp = NULL;
 	if (s->pid_ns)
 		put_pid_ns(s->pid_ns);
 	s->pid_ns = NULL;
@@ -283,6 +290,7 @@ int causal_attach(struct causal_session *s, struct causal_attach *a)
 		goto out;
 	}
 	scope = causal_yama_scope();
+	s->yama = scope;
 	ret = causal_attach_target(s, a, scope, &p, &cgrp);
 	if (ret)
 		goto out_unsetup;
@@ -313,6 +321,12 @@ int causal_attach(struct causal_session *s, struct causal_attach *a)
 	s->closing = false;
 	/* before the tasks, so that the children they fork meanwhile get counters too */
 	causal_sampler_start(s);
+	/* and tasks that enter the subtree meanwhile join (causal_on_cgroup_move()) */
+	if (cgrp) {
+		cgroup_get(cgrp);
+		s->cgrp = cgrp;
+		causal_cgroup_session_add(s);
+	}
 	for (pass = 0; pass < 100; pass++)
 		if (!causal_session_add_target(s, p, cgrp, scope, &err) || err)
 			break;
@@ -320,6 +334,7 @@ int causal_attach(struct causal_session *s, struct causal_attach *a)
 	if (!ret && !causal_stat_read(&s->stats->tasks_attached))
 		ret = -ESRCH;	/* exited meanwhile, or an empty cgroup */
 	if (ret) {
+		causal_cgroup_session_del(s);
 		causal_sampler_stop(s);
 		causal_detach_tasks(s);
 		/* a hook that found a task before it left may still use the ring and counters */
@@ -349,6 +364,8 @@ out:
 void causal_detach(struct causal_session *s)
 {
 	lockdep_assert_held(&s->lock);
+	/* no task joins from here on; a hook that found s before still sees it closing */
+	causal_cgroup_session_del(s);
 	if (s->attached) {
 		causal_sampler_stop(s);
 		causal_detach_tasks(s);

@@ -3,7 +3,9 @@
  * Scheduler hooks: switch, waking, fork, exit and exec. Two backends behind one interface: the
  * sched tracepoints (default), found by name because modules cannot link to them, or kprobes on
  * the scheduler functions. Both only mark state and defer: they run with the rq or pi lock held or
- * with preemption off, so nothing here sleeps, allocates with reclaim, or wakes anyone.
+ * with preemption off, so nothing here sleeps, allocates with reclaim, or wakes anyone. With
+ * either, a task's move to another cgroup comes from the cgroup_attach_task tracepoint (not a
+ * scheduler event; its function returns before the move is final, which a kprobe could not see).
  */
 
 #include <linux/kprobes.h>
@@ -15,7 +17,8 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
-/* for check_trace_callback_type_*() only: modules cannot link to the sched tracepoints */
+/* for check_trace_callback_type_*() only: modules cannot link to these tracepoints */
+#include <trace/events/cgroup.h>
 #include <trace/events/sched.h>
 
 #include "events.h"
@@ -58,6 +61,12 @@ static void causal_tp_exec(void *data, struct task_struct *p, pid_t old_pid,
 	causal_on_exec(p);
 }
 
+static void causal_tp_cgroup_move(void *data, struct cgroup *dst, const char *path,
+				  struct task_struct *task, bool threadgroup)
+{
+	causal_on_cgroup_move(dst, task, threadgroup);
+}
+
 static struct causal_tp {
 	const char *name;
 	void *probe;
@@ -68,7 +77,11 @@ static struct causal_tp {
 	{ "sched_process_fork", causal_tp_fork },
 	{ "sched_process_exit", causal_tp_exit },
 	{ "sched_process_exec", causal_tp_exec },
+	/* the last: the one both backends register */
+	{ "cgroup_attach_task", causal_tp_cgroup_move },
 };
+
+#define CAUSAL_TP_CGROUP	(ARRAY_SIZE(causal_tps) - 1)
 
 static void causal_tp_lookup(struct tracepoint *tp, void *priv)
 {
@@ -79,15 +92,16 @@ static void causal_tp_lookup(struct tracepoint *tp, void *priv)
 			causal_tps[i].tp = tp;
 }
 
-static int causal_tp_register(void)
+/* registers causal_tps[first] to the last */
+static int causal_tp_register(int first)
 {
 	int i, ret;
 
-	for (i = 0; i < ARRAY_SIZE(causal_tps); i++) {
+	for (i = first; i < ARRAY_SIZE(causal_tps); i++) {
 		ret = tracepoint_probe_register(causal_tps[i].tp, causal_tps[i].probe, NULL);
 		if (ret) {
 			pr_err("cannot hook tracepoint %s: %d\n", causal_tps[i].name, ret);
-			while (--i >= 0)
+			while (--i >= first)
 				tracepoint_probe_unregister(causal_tps[i].tp, causal_tps[i].probe,
 							    NULL);
 			tracepoint_synchronize_unregister();
@@ -97,11 +111,11 @@ static int causal_tp_register(void)
 	return 0;
 }
 
-static void causal_tp_unregister(void)
+static void causal_tp_unregister(int first)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(causal_tps); i++)
+	for (i = first; i < ARRAY_SIZE(causal_tps); i++)
 		tracepoint_probe_unregister(causal_tps[i].tp, causal_tps[i].probe, NULL);
 	tracepoint_synchronize_unregister();
 }
@@ -246,26 +260,26 @@ static void causal_kp_unregister(void)
 		unregister_kprobe(&causal_kps[i]);
 }
 
+/* Finds causal_tps[first] to the last; -ENOENT (and says which) if one is missing. */
+static int causal_tp_lookup_all(int first)
+{
+	int i;
+
+	for_each_kernel_tracepoint(causal_tp_lookup, NULL);
+	for (i = first; i < ARRAY_SIZE(causal_tps); i++) {
+		if (!causal_tps[i].tp) {
+			pr_err("tracepoint %s not found%s\n", causal_tps[i].name,
+			       i < CAUSAL_TP_CGROUP ? "; try hooks=kprobe" : "");
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 int causal_hooks_init(void)
 {
-	int i, ret;
+	int ret;
 
-	if (!strcmp(hooks, "kprobe")) {
-		/*
-		 * Find every probe now, so that a kernel that cannot host them fails the load;
-		 * disabled, so that no kernel text is patched until a session needs the hooks.
-		 */
-		ret = causal_kp_register(KPROBE_FLAG_DISABLED);
-		if (ret)
-			return ret;
-		causal_kp_unregister();
-		causal_use_kprobes = true;
-		return 0;
-	}
-	if (strcmp(hooks, "tracepoint")) {
-		pr_err("hooks=%s: unknown backend (tracepoint or kprobe)\n", hooks);
-		return -EINVAL;
-	}
 	/*
 	 * The probes are registered through void *: a prototype that does not match the event's is
 	 * a build error here (-Werror=incompatible-pointer-types, see Kbuild), not a kCFI trap or
@@ -276,14 +290,24 @@ int causal_hooks_init(void)
 	check_trace_callback_type_sched_process_fork(causal_tp_fork);
 	check_trace_callback_type_sched_process_exit(causal_tp_exit);
 	check_trace_callback_type_sched_process_exec(causal_tp_exec);
-	for_each_kernel_tracepoint(causal_tp_lookup, NULL);
-	for (i = 0; i < ARRAY_SIZE(causal_tps); i++) {
-		if (!causal_tps[i].tp) {
-			pr_err("tracepoint %s not found; try hooks=kprobe\n", causal_tps[i].name);
-			return -ENOENT;
-		}
+	check_trace_callback_type_cgroup_attach_task(causal_tp_cgroup_move);
+	if (!strcmp(hooks, "kprobe")) {
+		/*
+		 * Find every probe now, so that a kernel that cannot host them fails the load;
+		 * disabled, so that no kernel text is patched until a session needs the hooks.
+		 */
+		ret = causal_kp_register(KPROBE_FLAG_DISABLED);
+		if (ret)
+			return ret;
+		causal_kp_unregister();
+		causal_use_kprobes = true;
+		return causal_tp_lookup_all(CAUSAL_TP_CGROUP);
 	}
-	return 0;
+	if (strcmp(hooks, "tracepoint")) {
+		pr_err("hooks=%s: unknown backend (tracepoint or kprobe)\n", hooks);
+		return -EINVAL;
+	}
+	return causal_tp_lookup_all(0);
 }
 
 void causal_hooks_exit(void)
@@ -294,8 +318,7 @@ void causal_hooks_exit(void)
 	if (causal_hooks_registered) {
 		if (causal_use_kprobes)
 			causal_kp_unregister();
-		else
-			causal_tp_unregister();
+		causal_tp_unregister(causal_use_kprobes ? CAUSAL_TP_CGROUP : 0);
 		causal_hooks_registered = false;
 	}
 	for (i = 0; i < ARRAY_SIZE(causal_kp_names); i++)
@@ -321,7 +344,16 @@ int causal_hooks_register(void)
 
 	mutex_lock(&causal_hooks_lock);
 	if (!causal_hooks_registered) {
-		ret = causal_use_kprobes ? causal_kp_register(0) : causal_tp_register();
+		if (!causal_use_kprobes) {
+			ret = causal_tp_register(0);
+		} else {
+			ret = causal_kp_register(0);
+			if (!ret) {
+				ret = causal_tp_register(CAUSAL_TP_CGROUP);
+				if (ret)
+					causal_kp_unregister();
+			}
+		}
 		causal_hooks_registered = !ret;
 	}
 	mutex_unlock(&causal_hooks_lock);

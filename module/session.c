@@ -6,6 +6,7 @@
  */
 
 #include <linux/capability.h>
+#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -46,6 +47,7 @@ struct causal_session *causal_session_create(struct file *file)
 	mutex_init(&s->progress_lock);
 	spin_lock_init(&s->tasks_lock);
 	INIT_LIST_HEAD(&s->tasks);
+	INIT_LIST_HEAD(&s->cgroup_node);
 	mutex_init(&s->counters_lock);
 	INIT_LIST_HEAD(&s->counters);
 	init_waitqueue_head(&s->poll_wait);
@@ -107,6 +109,8 @@ static void causal_session_free(struct work_struct *work)
 	causal_umem_free(s->stats);
 	free_percpu(s->cpu_local);
 	put_pid(s->target);
+	if (s->cgrp)
+		cgroup_put(s->cgrp);
 	if (s->pid_ns)
 		put_pid_ns(s->pid_ns);
 	put_cred(s->cred);
@@ -174,3 +178,46 @@ void causal_session_stats(struct causal_session *s, struct causal_stats *st)
 	st->global_delay = atomic64_read(&s->clock.global);
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_session_stats);
+
+/*
+ * The sessions attached to a cgroup, which the fork and cgroup hooks look through for a task that
+ * enters one's subtree after attach. A session leaves the list at close; it is freed a grace
+ * period after its last reference, so a hook that found it under RCU may still read it.
+ */
+static LIST_HEAD(causal_cgroup_sessions);
+static DEFINE_SPINLOCK(causal_cgroup_sessions_lock);
+
+void causal_cgroup_session_add(struct causal_session *s)
+{
+	lockdep_assert_held(&s->lock);
+	spin_lock(&causal_cgroup_sessions_lock);
+	list_add_tail_rcu(&s->cgroup_node, &causal_cgroup_sessions);
+	spin_unlock(&causal_cgroup_sessions_lock);
+	s->cgroup_listed = true;
+}
+
+void causal_cgroup_session_del(struct causal_session *s)
+{
+	lockdep_assert_held(&s->lock);
+	if (!s->cgroup_listed)
+		return;
+	spin_lock(&causal_cgroup_sessions_lock);
+	list_del_rcu(&s->cgroup_node);
+	spin_unlock(&causal_cgroup_sessions_lock);
+	s->cgroup_listed = false;
+}
+
+bool causal_cgroup_sessions_any(void)
+{
+	return !list_empty(&causal_cgroup_sessions);
+}
+
+struct causal_session *causal_cgroup_session_get(struct cgroup *cgrp)
+{
+	struct causal_session *s;
+
+	list_for_each_entry_rcu(s, &causal_cgroup_sessions, cgroup_node)
+		if (cgroup_is_descendant(cgrp, s->cgrp) && kref_get_unless_zero(&s->ref))
+			return s;
+	return NULL;
+}

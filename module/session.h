@@ -15,8 +15,10 @@
 
 #include "accounting.h"
 #include "ring.h"
+#include "yama.h"
 
 struct causal_exp;
+struct cgroup;
 struct causal_probe;
 struct user_namespace;
 
@@ -38,7 +40,8 @@ struct user_namespace;
  *   causal_session.tasks_lock (spinlock)  tasks and each task's session_node, closing (read
  *                                         unlocked with READ_ONCE by payments), file; taken in
  *                                         the hooks, so nothing under it sleeps.
- *   causal_hooks_lock (hooks.c), causal_users_lock (device.c): their file's globals only.
+ *   causal_hooks_lock (hooks.c), causal_users_lock (device.c), causal_cgroup_sessions_lock
+ *                                         (session.c): their file's globals only.
  * RCU: the task table (task.c) is looked up under RCU; the hooks, the sampler and the irq_work
  * run in atomic context, which is a read side. A causal_task is freed a grace period after its
  * last reference (causal_task_release()); a session lives as long as any of its tasks (each holds
@@ -52,6 +55,15 @@ struct causal_session {
 	bool closing;				/* tasks_lock */
 	u32 flags;				/* CAUSAL_ATTACH_* */
 	struct pid *target;			/* the attached process */
+	/*
+	 * The attached cgroup v2 subtree (referenced until the free), and the session's place on
+	 * the list the hooks look through for tasks that move into a subtree: from attach until
+	 * close (causal_cgroup_sessions_lock; RCU).
+	 */
+	struct cgroup *cgrp;
+	struct list_head cgroup_node;
+	bool cgroup_listed;			/* lock */
+	enum causal_yama_scope yama;		/* at attach: the rule for tasks that join later */
 	struct pid_namespace *pid_ns;		/* of the controller, for the pids in samples */
 	const struct cred *cred;		/* the opener's: who may be profiled */
 	struct file *file;			/* the opener's, until close; under tasks_lock */
@@ -109,5 +121,12 @@ bool causal_opener_capable(struct causal_session *s, struct user_namespace *ns, 
 /* whether the opener of s may profile t, as ptrace would let it attach; see session.c */
 bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool self_ok);
 void causal_session_stats(struct causal_session *s, struct causal_stats *st);
+/* s, attached to s->cgrp, on the list the hooks look through, and off it; s->lock held */
+void causal_cgroup_session_add(struct causal_session *s);
+void causal_cgroup_session_del(struct causal_session *s);
+/* Under RCU: whether any session is attached to a cgroup (the hooks' fast path). */
+bool causal_cgroup_sessions_any(void);
+/* Under RCU: a session attached to a subtree that holds cgrp, referenced; or NULL. */
+struct causal_session *causal_cgroup_session_get(struct cgroup *cgrp);
 
 #endif /* _CAUSAL_SESSION_H */

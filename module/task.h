@@ -30,13 +30,20 @@ struct causal_task {
 	struct callback_head pay_work;
 	atomic_t pay_queued;			/* pay_work is queued: one slot per head */
 	struct callback_head exit_work;		/* leaves the session late in do_exit() */
-	struct callback_head exec_work;		/* checks it again after an exec */
+	struct callback_head exec_work;		/* checks it: after an exec, or as it joins */
 	atomic_t exec_queued;			/* exec_work is queued */
 	/*
-	 * Set when the task execs, until exec_work finds that it may stay; for good if it may not
-	 * (it left): no sample, delay, wake-up or progress hit is accounted for it meanwhile.
+	 * Set when the task execs, or joins a cgroup session after attach, until exec_work finds
+	 * that it may stay; for good if it may not (it left): no sample, delay, wake-up or progress
+	 * hit is accounted for it meanwhile.
 	 */
 	bool exec_pending;
+	bool execd;				/* it exec'd since its last check */
+	/*
+	 * It joined after attach, moved into the session's cgroup or born there: its check has
+	 * Yama's rule, as attach's has (causal_on_cgroup_move()).
+	 */
+	bool joined;
 	struct mm_struct *mm;			/* it was checked in; not dereferenced */
 	bool paying;				/* in a payment: woken on close; samples flagged */
 	/* the task's own, in its payments only: */
@@ -90,7 +97,8 @@ int causal_tasks_init(void);
 void causal_tasks_exit(void);
 struct causal_task *causal_task_find(struct task_struct *t);	/* under RCU */
 int causal_task_add(struct causal_session *s, struct task_struct *t,
-		    const struct causal_local *inherit, gfp_t gfp, struct causal_task **added);
+		    const struct causal_local *inherit, bool joined, gfp_t gfp,
+		    struct causal_task **added);
 void causal_task_remove(struct causal_task *ct);
 void causal_task_put(struct causal_task *ct);
 /*

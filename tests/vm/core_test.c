@@ -1730,6 +1730,36 @@ static int cgroup_remove(const char *dir)
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
 /*
+ * cgroup2 at /sys/fs/cgroup, mounted here if nobody did (*mounted: umount it after). False, with
+ * a failed check or a skip said, if there is none.
+ */
+static bool cgroup2_mount(bool *mounted)
+{
+	struct statfs sfs;
+	int err;
+
+	*mounted = false;
+	if (statfs(CGROUP_ROOT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		if (mkdir(CGROUP_ROOT, 0755) && errno != EEXIST) {
+			diag("mkdir %s: %s", CGROUP_ROOT, strerror(errno));
+		} else if (mount("none", CGROUP_ROOT, "cgroup2", 0, NULL)) {
+			err = errno;
+			diag("mount cgroup2 on %s: %s", CGROUP_ROOT, strerror(err));
+			if (err == ENODEV) {
+				sub_skip("the kernel has no cgroup2 file system");
+				return false;
+			}
+		} else {
+			*mounted = true;
+		}
+		if (!check(*mounted, "mount_cgroup2"))
+			return false;
+	}
+	diag("cgroup2 at %s%s", CGROUP_ROOT, *mounted ? " (mounted here)" : " (mounted already)");
+	return true;
+}
+
+/*
  * CAUSAL_ATTACH_CGROUP: two_threads moved into a fresh cgroup v2 directory before it starts; the
  * session holds its main thread and follows A and B, an experiment on A works, and a second
  * two_threads outside the cgroup (same binary, same addresses) is not sampled. Then the errors of
@@ -1746,30 +1776,13 @@ static void scenario_cgroup(void)
 	struct ring_reader rr;
 	const struct causal_range *a;
 	struct workload w, out;
-	struct statfs sfs;
 	bool mounted = false, have_w = false, have_out = false, midrun = false;
-	int fd = -1, fd2, cgfd = -1, emptyfd = -1, filefd, rootfd, procsfd, n = 0, err;
+	int fd = -1, fd2, cgfd = -1, emptyfd = -1, filefd, rootfd, procsfd, n = 0;
 	pid_t tids[64];
 	uint64_t t0;
 
-	/* cgroup2 at /sys/fs/cgroup, mounted here if nobody did */
-	if (statfs(CGROUP_ROOT, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		if (mkdir(CGROUP_ROOT, 0755) && errno != EEXIST) {
-			diag("mkdir %s: %s", CGROUP_ROOT, strerror(errno));
-		} else if (mount("none", CGROUP_ROOT, "cgroup2", 0, NULL)) {
-			err = errno;
-			diag("mount cgroup2 on %s: %s", CGROUP_ROOT, strerror(err));
-			if (err == ENODEV) {
-				sub_skip("the kernel has no cgroup2 file system");
-				return;
-			}
-		} else {
-			mounted = true;
-		}
-		if (!check(mounted, "mount_cgroup2"))
-			return;
-	}
-	diag("cgroup2 at %s%s", CGROUP_ROOT, mounted ? " (mounted here)" : " (mounted already)");
+	if (!cgroup2_mount(&mounted))
+		return;
 	snprintf(cg, sizeof(cg), CGROUP_ROOT "/causal-test-%d", getpid());
 	snprintf(cg_empty, sizeof(cg_empty), CGROUP_ROOT "/causal-test-%d-empty", getpid());
 	if (!check(!mkdir(cg, 0755) || errno == EEXIST, "mkdir_cgroup") ||
@@ -1898,6 +1911,148 @@ cleanup:
 		wl_kill(&out);
 	check_errno(cgroup_remove(cg), 0, "rmdir_cgroup");
 	check_errno(cgroup_remove(cg_empty), 0, "rmdir_empty_cgroup");
+	if (mounted && umount(CGROUP_ROOT))
+		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
+}
+
+/* Samples of one process in a ring, before and after a moment. */
+struct pid_samples {
+	pid_t pid;
+	uint64_t before, after;
+};
+
+/* Consumes the ring's records, counting those of each process in pids[n] around @at (ns). */
+static void ring_count_pids(struct ring_reader *rr, struct pid_samples *pids, int n, uint64_t at,
+			    uint64_t *others)
+{
+	const struct causal_sample *r;
+	int i;
+
+	while ((r = ring_take(rr))) {
+		rr->nread++;
+		for (i = 0; i < n && r->pid != (uint32_t)pids[i].pid; i++)
+			;
+		if (i == n)
+			(*others)++;
+		else if (at && r->time_ns > at)
+			pids[i].after++;
+		else
+			pids[i].before++;
+	}
+}
+
+/*
+ * A cgroup session follows tasks across cgroup moves (cgroup_attach_task): a process moved into
+ * the subtree after attach joins (its threads, created later, are followed) and is sampled; a
+ * process moved out leaves at once, and no sample of it is recorded after its move; a process
+ * that never enters is never sampled.
+ */
+static void scenario_cgroup_moves(void)
+{
+	char *argv[] = { "two_threads", u64arg(iters), "1", NULL };
+	struct pid_samples pids[3];
+	struct causal_stats st, in, out_st;
+	struct ring_reader rr;
+	struct workload a, b, c;
+	char cg[128];
+	uint64_t t0, t_out = 0, others = 0;
+	bool have_a = false, have_b = false, have_c = false, moved_out = false, mounted;
+	pid_t tids[64];
+	int fd = -1, cgfd = -1, na = 0, nb = 0;
+
+	if (!cgroup2_mount(&mounted))
+		return;
+	snprintf(cg, sizeof(cg), CGROUP_ROOT "/causal-moves-%d", getpid());
+	if (!check(!mkdir(cg, 0755) || errno == EEXIST, "mkdir_cgroup"))
+		goto unmount;
+	have_a = check(wl_spawn(&a, argv), "spawn_a_in_cgroup");
+	have_b = check(wl_spawn(&b, argv), "spawn_b_moved_in_later");
+	have_c = check(wl_spawn(&c, argv), "spawn_c_never_in");
+	if (!have_a || !have_b || !have_c)
+		goto cleanup;
+	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = dev_open();
+	if (!check(cgfd >= 0 && fd >= 0, "setup") ||
+	    !check_errno(cgroup_move(cg, a.pid), 0, "move_a_into_cgroup") ||
+	    !check_errno(attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, cgfd), 0, "attach_cgroup") ||
+	    !check(ring_open(&rr, fd, CAUSAL_RING_PAGES_DEFAULT, a.pid), "mmap_ring"))
+		goto cleanup;
+	get_stats(fd, &st);
+	check(st.tasks_attached == 1, "attach_takes_a (%" PRIu64 ")", (uint64_t)st.tasks_attached);
+
+	check_errno(cgroup_move(cg, b.pid), 0, "move_b_into_cgroup");
+	get_stats(fd, &in);
+	diag_stats("after moving b in", &in);
+	check(in.tasks_attached == 2 && in.tasks_seen == 2,
+	      "moved_in_joins (attached %" PRIu64 ", seen %" PRIu64 ")",
+	      (uint64_t)in.tasks_attached, (uint64_t)in.tasks_seen);
+
+	memset(pids, 0, sizeof(pids));
+	pids[0].pid = a.pid;
+	pids[1].pid = b.pid;
+	pids[2].pid = c.pid;
+	wl_go(&a);
+	wl_go(&b);
+	wl_go(&c);
+	for (t0 = now_ns(); !(wl_wait(&a, 0) && wl_wait(&b, 0) && wl_wait(&c, 0));
+	     sleep_ns(10 * MS)) {
+		ring_count_pids(&rr, pids, 3, t_out, &others);
+		if (!moved_out && now_ns() - t0 > 300 * MS) {
+			moved_out = true;
+			na = list_tids(a.pid, tids, 64);
+			check_errno(cgroup_move(CGROUP_ROOT, a.pid), 0, "move_a_out (to the root)");
+			/* a's samples up to here are in the ring, or being written: they count as before */
+			t_out = now_ns();
+			nb = list_tids(b.pid, tids, 64);
+			get_stats(fd, &out_st);
+			diag_stats("after moving a out", &out_st);
+		}
+		if (now_ns() - t0 > 120 * SEC) {
+			diag("the workloads did not finish");
+			break;
+		}
+	}
+	ring_count_pids(&rr, pids, 3, t_out, &others);
+	check(moved_out, "ran_300ms");
+	check(wl_wait(&a, 0) && wl_wait(&b, 0) && wl_wait(&c, 0), "workloads_finish");
+	get_stats(fd, &st);
+	diag_stats("after", &st);
+	diag("samples: a %" PRIu64 " before its move out, %" PRIu64 " after; b %" PRIu64 "; c %"
+	     PRIu64 "; other processes %" PRIu64, pids[0].before, pids[0].after,
+	     pids[1].before + pids[1].after, pids[2].before + pids[2].after, others);
+	check(pids[1].before + pids[1].after > 0, "moved_in_process_sampled (%" PRIu64 ")",
+	      pids[1].before + pids[1].after);
+	check(st.forks_followed >= 2, "threads_of_both_followed (%" PRIu64 ")",
+	      (uint64_t)st.forks_followed);
+	check(pids[0].before > 0, "a_sampled_before_its_move_out (%" PRIu64 ")", pids[0].before);
+	check(pids[0].after == 0, "moved_out_process_not_sampled_after (%" PRIu64 ")",
+	      pids[0].after);
+	/* a's threads, and no others, have left the session other than by exiting */
+	check(moved_out && out_st.tasks_attached == (uint64_t)nb &&
+	      out_st.tasks_seen - out_st.exits - out_st.tasks_attached == (uint64_t)na,
+	      "moved_out_leaves (attached %" PRIu64 " after the move, b has %d threads; left "
+	      "%" PRIu64 ", a had %d)", (uint64_t)out_st.tasks_attached, nb,
+	      (uint64_t)(out_st.tasks_seen - out_st.exits - out_st.tasks_attached), na);
+	check(pids[2].before + pids[2].after == 0 && others == 0,
+	      "never_in_not_sampled (c %" PRIu64 ", others %" PRIu64 ")",
+	      pids[2].before + pids[2].after, others);
+	check(st.tasks_attached == 0, "all_left_or_exited (%" PRIu64 ")",
+	      (uint64_t)st.tasks_attached);
+	ring_close(&rr);
+
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (cgfd >= 0)
+		close(cgfd);
+	if (have_a)
+		wl_kill(&a);
+	if (have_b)
+		wl_kill(&b);
+	if (have_c)
+		wl_kill(&c);
+	check_errno(cgroup_remove(cg), 0, "rmdir_cgroup");
+unmount:
 	if (mounted && umount(CGROUP_ROOT))
 		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
 }
@@ -2284,6 +2439,7 @@ static const struct {
 	{ "churn", scenario_churn },
 	{ "two-sessions", scenario_two_sessions },
 	{ "cgroup", scenario_cgroup },
+	{ "cgroup-moves", scenario_cgroup_moves },
 	{ "errors", scenario_errors },
 	{ "progress", scenario_progress },
 	{ "stats-ver0", scenario_stats_ver0 },
