@@ -56,7 +56,7 @@ counted() {
 # ktap SUITE NAME LOG: the KTAP results of a VM run, counted; SUITE names its checks once for all
 # the kernels and backends it runs on
 ktap() {
-	tests/ktap.py --name "$2" --suite "$1" --counts "$counts" --names "$names" --failures "$failures" "$3"
+	scripts/ktap.py --name "$2" --suite "$1" --counts "$counts" --names "$names" --failures "$failures" "$3"
 }
 # check NAME CMD...: one test that passes when CMD exits 0
 check() {
@@ -66,7 +66,7 @@ check() {
 }
 
 step "dependencies"
-check deps tests/deps.sh || true
+check deps scripts/deps.sh || true
 
 step "kernels (cached in ${XDG_CACHE_HOME:-$HOME/.cache}/causal/kernels)"
 declare -A have_kernel
@@ -96,7 +96,7 @@ step "module build matrix (W=1, warnings are errors)"
 declare -A have_module
 for k in $kernels; do
 	[ -n "${have_kernel[$k]:-}" ] || { fail "module build $k (no kernel)"; continue; }
-	if tests/build-module.sh "$k"; then
+	if scripts/build-module.sh "$k"; then
 		have_module[$k]=1
 		pass "module build $k"
 	else

@@ -68,7 +68,7 @@ for s in "${seeds[@]}"; do
 	done
 done
 kmod=$out/kmod/$kernel
-tests/build-module.sh "$kernel" "$kmod" >&2
+scripts/build-module.sh "$kernel" "$kmod" >&2
 if [ -n "$flat" ]; then
 	# 2 rounds of 2 profiles of 60 s, and the reports, per program
 	kind=flat per_seed=600

@@ -36,7 +36,7 @@ cd "$top"
 
 make -s userland go-cgoinit >&2
 kmod=$out/kmod/$kernel
-tests/build-module.sh "$kernel" "$kmod" >&2
+scripts/build-module.sh "$kernel" "$kmod" >&2
 
 rc=0
 : >"$out/table-cgoinit.txt"

@@ -33,7 +33,7 @@ cd "$top"
 
 make -s userland go-workloads >&2
 kmod=$out/kmod/$kernel
-tests/build-module.sh "$kernel" "$kmod" >&2
+scripts/build-module.sh "$kernel" "$kmod" >&2
 line=$(grep -n '// checksum$' tests/workloads/go/h2server/main.go | head -n 1 | cut -d: -f1)
 [ -n "$line" ] || { echo "go-run: no '// checksum' line in h2server/main.go" >&2; exit 1; }
 

@@ -42,7 +42,7 @@ export GOCACHE=$top/build/go/cache GOPATH=$top/build/go/path GOFLAGS=-mod=mod GO
 if [ -z "$profile" ]; then
 	make -s userland go-workloads >&2
 	kmod=$out/kmod/$kernel
-	tests/build-module.sh "$kernel" "$kmod" >&2
+	scripts/build-module.sh "$kernel" "$kmod" >&2
 	vrc=0
 	tests/vm/run -k "$kernel" -m "$kmod" -q -t 1200 -l "$w/vm" -a build/go/h2server -a build/go/h2client \
 		--script tests/bench/pgo-guest.sh || vrc=$?

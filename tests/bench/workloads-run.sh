@@ -56,7 +56,7 @@ for w in tests/workloads/*.c; do
 	"$cc" "${wflags[@]}" "${coz_dbg[@]}" -o "$out/$n-dwarf4" "$w"
 done
 kmod=$out/kmod/$kernel
-tests/build-module.sh "$kernel" "$kmod" >&2
+scripts/build-module.sh "$kernel" "$kmod" >&2
 
 adds=(-a userland/build/lib/libcausal.so.0 -a "$out/scale_threads" -a "$out/scale_threads-dwarf4")
 for w in tests/workloads/*.c; do

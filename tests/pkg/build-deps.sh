@@ -80,7 +80,7 @@ expect "make userland without pkg-config: names pkg-config" !0 "pkg-config" \
 expect "make -C userland alone without libdw: its own message" !0 "does not find libdw and libelf" \
 	env PATH="$w/bin:$PATH" PKG_CONFIG=false make -s -C userland builddir="$w/ul" causalctl_out="$w/ul/c"
 expect "deps.sh --check build with everything present (KDIR of a cached kernel): silent, 0" 0 "" \
-	tests/deps.sh --check build --kdir "$(tests/kernels/kernel.sh kdir 6.1)"
+	scripts/deps.sh --check build --kdir "$(tests/kernels/kernel.sh kdir 6.1)"
 [ ! -s "$w/out" ] || fail "deps.sh --check build printed something with nothing missing"
 expect "make deps (the build set) without root: the apt-get command to run, nothing installed" !0 \
 	"apt-get install linux-headers-$fake_release" \

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Host-side test of the guest scripts' endings: tests/vm/core.sh, faults.sh and kunit.sh run here
-# with stand-ins for insmod, rmmod and the test programs, and their KTAP read by tests/ktap.py as
+# with stand-ins for insmod, rmmod and the test programs, and their KTAP read by scripts/ktap.py as
 # make check reads it. A module that does not unload after the tests (how a reference leak shows)
 # must be a failed result, and so must a KUnit suite that did not run. Prints TAP.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-ktap=$here/../ktap.py
+ktap=$here/../../scripts/ktap.py
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -42,7 +42,7 @@ done
 
 n=0
 failed=0
-# expect NAME WANT_KTAP_STATUS [VAR=VALUE...] -- SCRIPT ARGS...: tests/ktap.py's exit status on
+# expect NAME WANT_KTAP_STATUS [VAR=VALUE...] -- SCRIPT ARGS...: scripts/ktap.py's exit status on
 # what SCRIPT prints
 expect() {
 	local name=$1 want=$2 got
