@@ -7,9 +7,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 log=${1:-$top/build/demo-check.log}
-nfail=0
-pass() { echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 
 line_a=$(grep -n '/\* line A \*/' tests/workloads/join.c | cut -d: -f1)
 [ -n "$line_a" ] || { fail "no '/* line A */' in tests/workloads/join.c"; exit 1; }

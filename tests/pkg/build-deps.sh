@@ -7,10 +7,8 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 
 w=$(mktemp -d "${TMPDIR:-/tmp}/causal-build-deps.XXXXXX")
 trap 'rm -rf "$w"' EXIT
@@ -86,5 +84,4 @@ expect "make deps (the build set) without root: the apt-get command to run, noth
 	"apt-get install linux-headers-$fake_release" \
 	env PATH="$w/bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups make -s deps
 
-echo "build-deps: $npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary build-deps
