@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by the bench scripts that run one guest script on one kernel (go-run.sh, go-cgoinit.sh,
-# workloads-run.sh, generated.sh), after they have set top, out, kernel and timeout's defaults:
+# workloads-run.sh, generated.sh, pgo.sh) once they have found top; it sets the defaults they share,
+# out (build/bench, or $CAUSAL_BENCH_OUT) and kernel (6.1), and has:
 #   bench_options NAME HELP ARG...   the options they share: -o|--out OUTDIR, -k|--kernel KERNEL,
 #                                    -t|--timeout SECONDS, -h|--help (prints lines HELP, "3,12",
 #                                    of the script's header), "--" ending them; any other argument
@@ -22,6 +23,8 @@
 # (top is the script's; bench_args, kmod, vrc, secs and guest are for it)
 # shellcheck disable=SC2154,SC2034 source=tests/bench/host-state.sh
 . "$top/tests/bench/host-state.sh"
+out=${CAUSAL_BENCH_OUT:-$top/build/bench}
+kernel=6.1
 
 bench_options() {
 	local name=$1 help=$2

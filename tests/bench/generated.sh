@@ -24,8 +24,6 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/bench/common.sh
 . "$top/tests/bench/common.sh"
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
 timeout=
 flat=
 seeds=()

@@ -15,8 +15,6 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/bench/common.sh
 . "$top/tests/bench/common.sh"
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
 timeout=1800
 smps=2,4
 bench_option() { case $1 in --smp) smps=$2; bench_took=2 ;; esac; }

@@ -14,8 +14,6 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/bench/common.sh
 . "$top/tests/bench/common.sh"
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
 timeout=2400
 bench_options go-run 3,12 "$@"
 set -- "${bench_args[@]}"

@@ -15,9 +15,8 @@
 # pgo/ (the profile, both builds, the logs) and table-pgo.txt.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/bench/host-state.sh"
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
+# shellcheck source=tests/bench/common.sh
+. "$top/tests/bench/common.sh"
 profile=
 pairs=10
 n=4000

@@ -19,8 +19,6 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/bench/common.sh
 . "$top/tests/bench/common.sh"
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
 timeout=3000
 vmopts=()
 bench_option() { case $1 in --append) vmopts+=(--append "$2"); bench_took=2 ;; esac; }
