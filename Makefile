@@ -8,7 +8,7 @@ else
 
 VERSION := $(shell cat VERSION)
 # The running kernel's build tree (its headers package), or KDIR=; never a substitute: when it is
-# missing, `make` says which package provides it (tests/deps.sh --check build) and stops.
+# missing, `make` says which package provides it (scripts/deps.sh --check build) and stops.
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CHECKPATCH = tests/kernels/checkpatch.sh
 
@@ -79,24 +79,24 @@ help:
 # the build set only (compiler, pkg-config, libdw/libelf, jansson, uthash, protobuf-c, zlib, this kernel's
 # headers); check, demo and bench install the rest themselves
 deps:
-	tests/deps.sh build
+	scripts/deps.sh build
 
 # `make`, `make module` and `make userland` install nothing: they name what is missing and stop
 module:
-	@tests/deps.sh --check build --kdir $(KDIR)
+	@scripts/deps.sh --check build --kdir $(KDIR)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 userland:
-	@tests/deps.sh --check build --no-kernel
+	@scripts/deps.sh --check build --no-kernel
 	$(MAKE) -C userland
 
 check:
-	@tests/deps.sh --quiet
+	@scripts/deps.sh --quiet
 	tests/check.sh
 
 demo:
-	@tests/deps.sh --quiet
-	tests/demo.sh
+	@scripts/deps.sh --quiet
+	scripts/demo.sh
 
 install: userland
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \

@@ -56,7 +56,36 @@ counted() {
 # ktap SUITE NAME LOG: the KTAP results of a VM run, counted; SUITE names its checks once for all
 # the kernels and backends it runs on
 ktap() {
-	tests/ktap.py --name "$2" --suite "$1" --counts "$counts" --names "$names" --failures "$failures" "$3"
+	scripts/ktap.py --name "$2" --suite "$1" --counts "$counts" --names "$names" --failures "$failures" "$3"
+}
+# vm_step [--hide RE] [--why TEXT] [--then FUNC] SUITE NAME LOG LABEL ARG...: one VM run,
+# tests/vm/run -q -l $out/LOG ARG...; its console (guest.out) shown indented, less the lines matching
+# RE (bulk data a later step reads), its KTAP counted as SUITE's results named NAME (ktap), then FUNC
+# (a host-side check of the same run). The run's own failed tests exit 1 and are counted from its
+# KTAP; an exit above 1 is one failure more: "LABEL VM run (exit N: TEXT, see $out/LOG)", TEXT
+# by default what such an exit means.
+vm_step() {
+	local hide='' why='kernel report, timeout or a console cut short' then='' vrc
+	while :; do
+		case $1 in
+		--hide) hide=$2; shift 2 ;;
+		--why) why=$2; shift 2 ;;
+		--then) then=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	local suite=$1 name=$2 log=$out/$3 label=$4
+	shift 4
+	tests/vm/run -q -l "$log" "$@"
+	vrc=$?
+	if [ -n "$hide" ]; then
+		grep -v "$hide" "$log/guest.out" 2>/dev/null | sed 's/^/  /'
+	else
+		sed 's/^/  /' "$log/guest.out" 2>/dev/null
+	fi
+	ktap "$suite" "$name" "$log/guest.out"
+	[ -z "$then" ] || "$then"
+	[ "$vrc" -le 1 ] || fail "$label VM run (exit $vrc: $why, see $log)"
 }
 # check NAME CMD...: one test that passes when CMD exits 0
 check() {
@@ -66,7 +95,7 @@ check() {
 }
 
 step "dependencies"
-check deps tests/deps.sh || true
+check deps scripts/deps.sh || true
 
 step "kernels (cached in ${XDG_CACHE_HOME:-$HOME/.cache}/causal/kernels)"
 declare -A have_kernel
@@ -96,7 +125,7 @@ step "module build matrix (W=1, warnings are errors)"
 declare -A have_module
 for k in $kernels; do
 	[ -n "${have_kernel[$k]:-}" ] || { fail "module build $k (no kernel)"; continue; }
-	if tests/build-module.sh "$k"; then
+	if scripts/build-module.sh "$k"; then
 		have_module[$k]=1
 		pass "module build $k"
 	else
@@ -173,11 +202,7 @@ if [ -n "${have_module[test]:-}" ]; then
 	# the suites the sources define: one that does not run is a failure
 	suites=$(sed -n 's/^\t\.name = "\(causal_[a-z_]*\)",$/\1/p' tests/kunit/*.c)
 	# shellcheck disable=SC2086
-	tests/vm/run -k test -q -t 300 -l "$out/vm-kunit" --script tests/vm/kunit.sh -- $suites
-	vrc=$?
-	cat "$out/vm-kunit/guest.out" 2>/dev/null | sed 's/^/  /'
-	ktap kunit kunit "$out/vm-kunit/guest.out"
-	[ $vrc -eq 0 ] || [ $vrc -eq 1 ] || fail "KUnit VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/vm-kunit)"
+	vm_step kunit kunit vm-kunit KUnit -k test -t 300 --script tests/vm/kunit.sh -- $suites
 else
 	fail "KUnit (no test kernel module)"
 fi
@@ -190,12 +215,8 @@ for k in $kernels; do
 		continue
 	fi
 	if grep -qw task_work_add "$(tests/kernels/kernel.sh kdir "$k")/Module.symvers"; then exported=yes; else exported=no; fi
-	tests/vm/run -k "$k" -q -t 300 -l "$out/vm-$k" -a build/tests/ioctl_basic \
-		--script tests/vm/integration.sh -- "$release" "$exported"
-	vrc=$?
-	sed 's/^/  /' "$out/vm-$k/guest.out" 2>/dev/null
-	ktap integration "integration on $k" "$out/vm-$k/guest.out"
-	[ $vrc -le 1 ] || fail "integration $k VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/vm-$k)"
+	vm_step integration "integration on $k" "vm-$k" "integration $k" -k "$k" -t 300 \
+		-a build/tests/ioctl_basic --script tests/vm/integration.sh -- "$release" "$exported"
 done
 
 step "VM tests of the module core (sessions, sampler, delays, wake-ups, fork, attach, kill, CPU hotplug)"
@@ -225,12 +246,9 @@ for run in $runs; do
 		fail "core $k $kind (module or test programs missing)"
 		continue
 	fi
-	tests/vm/run -k "$k" -q -t 600 -l "$out/core-$k-$kind" "${programs[@]}" \
-		--script tests/vm/core.sh -- "hooks=$hooks" $scenarios
-	vrc=$?
-	sed 's/^/  /' "$out/core-$k-$kind/guest.out" 2>/dev/null
-	ktap core "core on $k ($kind)" "$out/core-$k-$kind/guest.out"
-	[ $vrc -le 1 ] || fail "core $k $kind VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/core-$k-$kind)"
+	# shellcheck disable=SC2086
+	vm_step core "core on $k ($kind)" "core-$k-$kind" "core $k $kind" -k "$k" -t 600 \
+		"${programs[@]}" --script tests/vm/core.sh -- "hooks=$hooks" $scenarios
 done
 
 step "permissions and exec on 7.x (dumpability in the task's exec_state), with both hook backends"
@@ -240,13 +258,10 @@ for h in tracepoint kprobe; do
 		fail "perm 7.x $h (module or test programs missing)"
 		continue
 	fi
-	tests/vm/run -k 7.x -q -t 300 -l "$out/perm-7.x-$h" -a build/tests/perm_test \
-		-a build/tests/setuid_helper -- sh -c \
+	vm_step --why "rmmod failed, kernel report, timeout or a console cut short" \
+		perm "perm on 7.x ($h)" "perm-7.x-$h" "perm 7.x $h" -k 7.x -t 300 \
+		-a build/tests/perm_test -a build/tests/setuid_helper -- sh -c \
 		"insmod /lib/causal/causal.ko hooks=$h && perm_test; rc=\$?; rmmod causal || rc=2; exit \$rc"
-	vrc=$?
-	sed 's/^/  /' "$out/perm-7.x-$h/guest.out" 2>/dev/null
-	ktap perm "perm on 7.x ($h)" "$out/perm-7.x-$h/guest.out"
-	[ $vrc -le 1 ] || fail "perm 7.x $h VM run (exit $vrc: rmmod failed, kernel report, timeout or a console cut short, see $out/perm-7.x-$h)"
 done
 
 step "VM tests of causalctl run, attach and report (progress points, uprobes, SIGINT, ranking, timeline)"
@@ -258,6 +273,11 @@ line_a=$(grep -n 'line A' tests/workloads/join.c | tail -n 1 | cut -d: -f1)
 line_critical=$(grep -n '/\* critical \*/$' tests/vm/offcritical.c | cut -d: -f1)
 line_side=$(grep -n '/\* side \*/$' tests/vm/offcritical.c | cut -d: -f1)
 line_libcall=$(grep -n '/\* libcall \*/$' tests/vm/libcall.c | cut -d: -f1)
+# --timeline's spans and utilisation against what tests/vm/efficiency measured of itself
+timeline_check() {
+	counted "$out/profile-$k/timeline.log" tests/report/timeline-check.py "timeline on $k" \
+		"$out/profile-$k/guest.out"
+}
 for k in 6.1 6.12 test 7.x; do
 	if [ -z "${have_module[$k]:-}" ] || [ -z "$userland_ok" ]; then
 		fail "profile $k (module or userland missing)"
@@ -265,18 +285,14 @@ for k in 6.1 6.12 test 7.x; do
 	fi
 	full=
 	case $k in 6.1|7.x) full="full $line_a $line_critical $line_side $line_libcall" ;; esac
-	tests/vm/run -k "$k" -q -t 600 -l "$out/profile-$k" -a userland/build/lib/libcausal.so.0 \
+	# the timeline's lines (TL) are for timeline_check, not for the reader
+	# shellcheck disable=SC2086
+	vm_step --hide '^TL' --then timeline_check profile "profile on $k" "profile-$k" "profile $k" \
+		-k "$k" -t 600 -a userland/build/lib/libcausal.so.0 \
 		-a build/workloads/join -a build/workloads/coz_counts -a tests/workloads/coz_counts.c \
 		-a build/tests/progress_calls -a build/tests/efficiency -a build/tests/offcritical \
 		-a build/tests/libcall \
 		--script tests/vm/profile.sh -- $full
-	vrc=$?
-	grep -v '^TL' "$out/profile-$k/guest.out" 2>/dev/null | sed 's/^/  /'
-	ktap profile "profile on $k" "$out/profile-$k/guest.out"
-	# --timeline's spans and utilisation against what tests/vm/efficiency measured of itself
-	counted "$out/profile-$k/timeline.log" tests/report/timeline-check.py "timeline on $k" \
-		"$out/profile-$k/guest.out"
-	[ $vrc -le 1 ] || fail "profile $k VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/profile-$k)"
 done
 
 step "VM tests of causalctl status's checks (no headers, perf_event_paranoid=3, lockdown, a PROGRAM)"
@@ -286,11 +302,7 @@ for k in 6.1 test; do
 		fail "status $k (module or userland missing)"
 		continue
 	fi
-	tests/vm/run -k "$k" -q -t 300 -l "$out/status-$k" --script tests/vm/status.sh
-	vrc=$?
-	sed 's/^/  /' "$out/status-$k/guest.out" 2>/dev/null
-	ktap status "status on $k" "$out/status-$k/guest.out"
-	[ $vrc -le 1 ] || fail "status $k VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/status-$k)"
+	vm_step status "status on $k" "status-$k" "status $k" -k "$k" -t 300 --script tests/vm/status.sh
 done
 
 step "make demo's command: it settles, ranks join.c's line A first and says so in its verdict"
@@ -306,15 +318,12 @@ contended=$(grep -n 'contended' tests/workloads/cgo_twin.c | grep -v ': \*' | cu
 twin_critical=$(grep -n '/\* contended: critical \*/' tests/workloads/cgo_twin.c | cut -d: -f1)
 twin_outside=$(grep -n '/\* outside \*/' tests/workloads/cgo_twin.c | cut -d: -f1)
 if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-workloads; then
-	tests/vm/run -k 6.1 -q -t 900 -l "$out/go-6.1" -a userland/build/lib/libcausal.so.0 \
+	# shown less the server's profile in base64 (for the pprof step below)
+	vm_step --hide '^# pprof-b64 ' go "Go on 6.1" go-6.1 Go -k 6.1 -t 900 \
+		-a userland/build/lib/libcausal.so.0 \
 		-a build/go/h2server -a build/go/h2server-stripped -a build/go/h2client -a build/go/cgocb \
 		-a build/workloads/cgo_twin --script tests/vm/go.sh -- "$h2_end" "$contended" "$h2_checksum" \
 		"$cgocb_work" "$twin_critical" "$twin_outside"
-	vrc=$?
-	# less the server's profile in base64 (for the pprof step below)
-	grep -v '^# pprof-b64 ' "$out/go-6.1/guest.out" 2>/dev/null | sed 's/^/  /'
-	ktap go "Go on 6.1" "$out/go-6.1/guest.out"
-	[ $vrc -le 1 ] || fail "Go VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/go-6.1)"
 else
 	fail "Go workloads (module, userland or Go build missing)"
 fi
@@ -323,12 +332,8 @@ step "The published cgo case: cgoinit built with Go 1.21 (runtime_init_mu locked
 # where the init-done check's samples fall in each build (docs/go.md); the timing is make bench-go's
 cgoinit_task=$(grep -n '// task: Go -> C -> Go$' tests/workloads/go/cgoinit/main.go | cut -d: -f1)
 if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-cgoinit; then
-	tests/vm/run -k 6.1 -q -t 600 -l "$out/cgoinit-6.1" \
+	vm_step cgoinit "cgoinit on 6.1" cgoinit-6.1 cgoinit -k 6.1 -t 600 \
 		-a build/go/cgoinit-1.21 -a build/go/cgoinit-1.22 --script tests/vm/cgoinit.sh -- "$cgoinit_task"
-	vrc=$?
-	sed 's/^/  /' "$out/cgoinit-6.1/guest.out" 2>/dev/null
-	ktap cgoinit "cgoinit on 6.1" "$out/cgoinit-6.1/guest.out"
-	[ $vrc -le 1 ] || fail "cgoinit VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/cgoinit-6.1)"
 else
 	fail "cgoinit (module, userland or its Go 1.21/1.22 builds missing)"
 fi
@@ -351,12 +356,8 @@ if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ]; then
 		[ "$n" = coz_counts ] || wl+=(-a "build/workloads/$n")
 	done
 	for g in build/gen/gen-7 build/gen/gen-14; do wl+=(-a "$g"); done
-	tests/vm/run -k 6.1 -q -t 400 -l "$out/workloads-6.1" -a userland/build/lib/libcausal.so.0 "${wl[@]}" \
-		--script tests/vm/workloads.sh
-	vrc=$?
-	sed 's/^/  /' "$out/workloads-6.1/guest.out" 2>/dev/null
-	ktap workloads "workloads on 6.1" "$out/workloads-6.1/guest.out"
-	[ $vrc -le 1 ] || fail "workloads 6.1 VM run (exit $vrc: kernel report, timeout or a console cut short, see $out/workloads-6.1)"
+	vm_step workloads "workloads on 6.1" workloads-6.1 "workloads 6.1" -k 6.1 -t 400 \
+		-a userland/build/lib/libcausal.so.0 "${wl[@]}" --script tests/vm/workloads.sh
 else
 	fail "workloads (module 6.1 or userland missing)"
 fi

@@ -26,7 +26,7 @@ GO_ENV = GOCACHE=$(CURDIR)/build/go/cache GOPATH=$(CURDIR)/build/go/path GOFLAGS
 GO_WORKLOADS := build/go/h2server build/go/h2server-stripped build/go/h2client build/go/cgocb
 
 modules-matrix:
-	@for k in $$(tests/kernels/kernel.sh list); do tests/build-module.sh $$k || exit 1; done
+	@for k in $$(tests/kernels/kernel.sh list); do scripts/build-module.sh $$k || exit 1; done
 
 
 build/tests/%: tests/vm/%.c $(wildcard tests/vm/*.h) uapi/linux/causal.h
@@ -122,14 +122,14 @@ FUZZ_CALLS ?= 1000000
 FUZZ_SECONDS ?= 7200
 FUZZ_USERLAND_SECONDS ?= 600
 fuzz:
-	@tests/deps.sh --quiet
+	@scripts/deps.sh --quiet
 	tests/fuzz/run.sh --calls $(FUZZ_CALLS) --seconds $(FUZZ_SECONDS) \
 		--userland-seconds $(FUZZ_USERLAND_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 # Ratios measured side by side in one VM run per kernel; emulation sets the floor (see docs/bench.md)
 BENCH_KERNELS ?= test 6.12
 bench:
-	@tests/deps.sh --quiet
+	@scripts/deps.sh --quiet
 	tests/bench/run.sh $(BENCH_KERNELS)
 	tests/bench/workloads-run.sh system
 	tests/bench/report-scale.sh
@@ -148,14 +148,14 @@ BENCH_ACCURACY_KERNEL ?= 6.1
 # tune; the default 30 take about 3 hours of VM.
 SEEDS ?= $(shell seq 1000 1029)
 bench-generated:
-	@tests/deps.sh --quiet
+	@scripts/deps.sh --quiet
 	tests/bench/generated.sh -k $(BENCH_ACCURACY_KERNEL) $(SEEDS)
 
 # flat profiles (samples over 15-30 lines): time to a settled answer, adaptive policy against
 # Coz's, same VM run; FLAT_SEEDS as SEEDS
 FLAT_SEEDS ?= 1000 1001 1002
 bench-flat:
-	@tests/deps.sh --quiet
+	@scripts/deps.sh --quiet
 	tests/bench/generated.sh -k $(BENCH_ACCURACY_KERNEL) --flat $(FLAT_SEEDS)
 
 # The cgo before/after case (docs/go.md): cgoinit built with Go 1.21 and 1.22, side by side in one
@@ -163,10 +163,10 @@ bench-flat:
 # to the guest (reps=, tasks=, self=, dur=, workers=)
 BENCH_GO_SMP ?= 2,4
 bench-go:
-	@tests/deps.sh --quiet
+	@scripts/deps.sh --quiet
 	tests/bench/go-cgoinit.sh -k $(BENCH_ACCURACY_KERNEL) --smp $(BENCH_GO_SMP) $(BENCH_GO_CGOINIT_ARGS)
 
 bench-accuracy:
-	@tests/deps.sh --quiet
+	@scripts/deps.sh --quiet
 	tests/bench/workloads-run.sh -k $(BENCH_ACCURACY_KERNEL) accuracy $(BENCH_ACCURACY_ARGS)
 	tests/bench/go-run.sh -k $(BENCH_ACCURACY_KERNEL) $(BENCH_GO_ARGS)

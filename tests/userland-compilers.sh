@@ -10,9 +10,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=${1:-$top/build/userland-compilers}
 mkdir -p "$out"
-nfail=0
-pass() { echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 
 # build NAME RUNNER...: make all and check with the compiler RUNNER's command line gives
 build() {

@@ -86,6 +86,12 @@ static inline int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* the median of n sorted values, n > 0 */
+static inline double median_double(const double *sorted, unsigned int n)
+{
+	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
 /* nearest-rank percentile of n sorted values, p in (0, 1] */
 static inline uint64_t percentile(const uint64_t *sorted, size_t n, double p)
 {

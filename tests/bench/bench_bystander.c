@@ -130,11 +130,6 @@ static uint64_t run_once(bool session, uint64_t n)
 	return *shm_elapsed;
 }
 
-static double median(const double *sorted, unsigned int n)
-{
-	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_bystander [-p PAIRS] [-t TARGET_MS] [-P PERIOD_US]\n");
@@ -194,7 +189,7 @@ int main(int argc, char **argv)
 	}
 	qsort(ratios, pairs, sizeof(ratios[0]), cmp_double);
 	printf("BENCH bystander_summary pairs=%u median_ratio=%.4f min_ratio=%.4f max_ratio=%.4f"
-	       " elapsed_s=%.1f\n", pairs, median(ratios, pairs), ratios[0], ratios[pairs - 1],
-	       (double)(now_ns() - t_start) / 1e9);
+	       " elapsed_s=%.1f\n", pairs, median_double(ratios, pairs), ratios[0],
+	       ratios[pairs - 1], (double)(now_ns() - t_start) / 1e9);
 	return 0;
 }

@@ -163,11 +163,6 @@ static struct run run_once(bool attached, uint64_t iters)
 	return r;
 }
 
-static double median(const double *sorted, unsigned int n)
-{
-	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_overhead [-p PAIRS] [-t TARGET_MS] [-c CALLCHAIN] [-P PERIOD_US]\n");
@@ -235,8 +230,8 @@ int main(int argc, char **argv)
 	qsort(ratios, pairs, sizeof(ratios[0]), cmp_double);
 	qsort(costs, pairs, sizeof(costs[0]), cmp_double);
 	printf("BENCH overhead_summary pairs=%u median_ratio=%.4f min_ratio=%.4f max_ratio=%.4f"
-	       " median_ns_per_sample=%.0f elapsed_s=%.1f\n", pairs, median(ratios, pairs),
-	       ratios[0], ratios[pairs - 1], median(costs, pairs),
+	       " median_ns_per_sample=%.0f elapsed_s=%.1f\n", pairs, median_double(ratios, pairs),
+	       ratios[0], ratios[pairs - 1], median_double(costs, pairs),
 	       (double)(now_ns() - t_start) / 1e9);
 	return 0;
 }

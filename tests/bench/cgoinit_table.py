@@ -19,7 +19,7 @@ import statistics
 import sys
 import tarfile
 
-from workloads_table import kv, med
+from workloads_table import kv, med, records
 
 
 def mean_se(v):
@@ -85,29 +85,27 @@ def profile_lines(stacks, exe):
 
 def main():
     info, runs, selfs, notes, blobs, profs = {}, [], collections.defaultdict(list), [], {}, {}
-    with open(sys.argv[1], errors='replace') as f:
-        for raw in f:
-            ln = raw.rstrip('\n')
-            if ln.startswith('CG info '):
-                info = kv(ln[len('CG info '):])
-            elif ln.startswith('CG run '):
-                r = kv(ln[len('CG run '):])
-                if r.get('rc') != '0' or float(r.get('ms', 0)) <= 0:
-                    notes.append('failed plain run: ' + ln)
-                    continue
-                runs.append((r['v'], float(r['ms'])))
-            elif ln.startswith('CG self '):
-                r = kv(ln[len('CG self '):])
-                if r.get('rc') == '0' and float(r.get('ns', 0)) > 0:
-                    selfs[r['v']].append(float(r['ns']))
-                else:
-                    notes.append('failed selfcost run: ' + ln)
-            elif ln.startswith('CG profile '):
-                r = kv(ln[len('CG profile '):])
-                profs[r['v']] = r.get('rc')
-            elif ln.startswith('CG b64-'):
-                v, data = ln[len('CG b64-'):].split(' ', 1)
-                blobs[v] = blobs.get(v, '') + data
+    for kind, rest, ln in records(sys.argv[1], 'CG'):
+        if kind == 'info':
+            info = kv(rest)
+        elif kind == 'run':
+            r = kv(rest)
+            if r.get('rc') != '0' or float(r.get('ms', 0)) <= 0:
+                notes.append('failed plain run: ' + ln)
+                continue
+            runs.append((r['v'], float(r['ms'])))
+        elif kind == 'self':
+            r = kv(rest)
+            if r.get('rc') == '0' and float(r.get('ns', 0)) > 0:
+                selfs[r['v']].append(float(r['ns']))
+            else:
+                notes.append('failed selfcost run: ' + ln)
+        elif kind == 'profile':
+            r = kv(rest)
+            profs[r['v']] = r.get('rc')
+        elif kind.startswith('b64-'):
+            v = kind[len('b64-'):]
+            blobs[v] = blobs.get(v, '') + rest
     old = [ms for v, ms in runs if v == '1.21']
     new = [ms for v, ms in runs if v == '1.22']
     pairs = [1 - runs[i + 1][1] / runs[i][1] if runs[i][0] == '1.21' else 1 - runs[i][1] / runs[i + 1][1]

@@ -22,29 +22,25 @@
 # table-flat.txt. Exits non-zero only if something failed to build or run.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
+# shellcheck source=tests/bench/common.sh
+. "$top/tests/bench/common.sh"
 timeout=
 flat=
 seeds=()
-while [ $# -gt 0 ]; do
-	case "$1" in
-	-o|--out) out=$2; shift 2 ;;
-	-k|--kernel) kernel=$2; shift 2 ;;
-	-t|--timeout) timeout=$2; shift 2 ;;
-	--flat) flat=1; shift ;;
-	-h|--help) sed -n '3,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	--) shift; break ;;
-	-*) echo "generated: unknown option '$1'" >&2; exit 2 ;;
-	*) seeds+=("$1"); shift ;;
+# --flat, and the seeds among the options
+bench_option() {
+	case $1 in
+	--flat) flat=1; bench_took=1 ;;
+	-*) ;;
+	*) seeds+=("$1"); bench_took=1 ;;
 	esac
-done
+}
+bench_options generated 3,22 "$@"
+set -- "${bench_args[@]}"
 [ ${#seeds[@]} -gt 0 ] || { echo "generated: no seed (tests/bench/generated.sh SEED...)" >&2; exit 2; }
+# shellcheck disable=SC2119
+bench_setup
 mkdir -p "$out/gen"
-out=$(cd "$out" && pwd)
-cd "$top"
-
-make -s userland >&2
 cc=${CC:-gcc}
 # as the Makefile builds workloads (WORKLOAD_CFLAGS)
 wflags=(-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -pthread
@@ -67,8 +63,7 @@ for s in "${seeds[@]}"; do
 		adds+=(-a "$out/gen/gen-$s-$label")
 	done
 done
-kmod=$out/kmod/$kernel
-tests/build-module.sh "$kernel" "$kmod" >&2
+bench_module
 if [ -n "$flat" ]; then
 	# 2 rounds of 2 profiles of 60 s, and the reports, per program
 	kind=flat per_seed=600
@@ -77,9 +72,7 @@ else
 	kind=generated per_seed=1800
 fi
 : "${timeout:=$(( ${#seeds[@]} * per_seed + 300 ))}"
-vm=$out/vm-$kind
-rc=0
-tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vm" -a userland/build/lib/libcausal.so.0 \
-	"${adds[@]}" --script "tests/bench/$kind-guest.sh" -- "$(IFS=,; echo "${seeds[*]}")" "$@" || rc=$?
-python3 "tests/bench/${kind}_table.py" "$out/gen" "$vm/guest.out" | tee "$out/table-$kind.txt"
-exit $rc
+bench_vm "$out/vm-$kind" -a userland/build/lib/libcausal.so.0 \
+	"${adds[@]}" --script "tests/bench/$kind-guest.sh" -- "$(IFS=,; echo "${seeds[*]}")" "$@"
+python3 "tests/bench/${kind}_table.py" "$out/gen" "$guest" | tee "$out/table-$kind.txt"
+exit $vrc

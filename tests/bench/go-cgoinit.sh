@@ -13,44 +13,22 @@
 # vm-cgoinit-smpN/ and table-cgoinit.txt. Exits non-zero only if something failed to build or run.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/bench/host-state.sh"
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
+# shellcheck source=tests/bench/common.sh
+. "$top/tests/bench/common.sh"
 timeout=1800
 smps=2,4
-while [ $# -gt 0 ]; do
-	case "$1" in
-	-o|--out) out=$2; shift 2 ;;
-	-k|--kernel) kernel=$2; shift 2 ;;
-	-t|--timeout) timeout=$2; shift 2 ;;
-	--smp) smps=$2; shift 2 ;;
-	-h|--help) sed -n '3,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	--) shift; break ;;
-	-*) echo "go-cgoinit: unknown option '$1'" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-cd "$top"
-
-make -s userland go-cgoinit >&2
-kmod=$out/kmod/$kernel
-tests/build-module.sh "$kernel" "$kmod" >&2
+bench_option() { case $1 in --smp) smps=$2; bench_took=2 ;; esac; }
+bench_options go-cgoinit 3,14 "$@"
+set -- "${bench_args[@]}"
+bench_setup go-cgoinit
+bench_module
 
 rc=0
 : >"$out/table-cgoinit.txt"
 for smp in ${smps//,/ }; do
 	vmlog=$out/vm-cgoinit-smp$smp
-	rm -rf "$vmlog"
-	host_mark
-	t0=$(date +%s)
-	vrc=0
-	tests/vm/run -k "$kernel" -m "$kmod" --smp "$smp" -q -t "$timeout" -l "$vmlog" \
-		-a build/go/cgoinit-1.21 -a build/go/cgoinit-1.22 \
-		--script tests/bench/go-cgoinit-guest.sh -- "$@" || vrc=$?
-	secs=$(($(date +%s) - t0))
-	guest=$vmlog/guest.out
+	bench_vm "$vmlog" --smp "$smp" -a build/go/cgoinit-1.21 -a build/go/cgoinit-1.22 \
+		--script tests/bench/go-cgoinit-guest.sh -- "$@"
 	{
 		echo "causal cgo before/after (Go 1.21 -> 1.22), kernel $kernel, QEMU software emulation," \
 			"$smp vCPUs; VM run ${secs}s"

@@ -12,51 +12,18 @@
 # build or run; the error is reported, not judged.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/bench/host-state.sh"
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
+# shellcheck source=tests/bench/common.sh
+. "$top/tests/bench/common.sh"
 timeout=2400
-while [ $# -gt 0 ]; do
-	case "$1" in
-	-o|--out) out=$2; shift 2 ;;
-	-k|--kernel) kernel=$2; shift 2 ;;
-	-t|--timeout) timeout=$2; shift 2 ;;
-	-h|--help) sed -n '3,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	--) shift; break ;;
-	-*) echo "go-run: unknown option '$1'" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-cd "$top"
-
-make -s userland go-workloads >&2
-kmod=$out/kmod/$kernel
-tests/build-module.sh "$kernel" "$kmod" >&2
+bench_options go-run 3,12 "$@"
+set -- "${bench_args[@]}"
+bench_setup go-workloads
+bench_module
 line=$(grep -n '// checksum$' tests/workloads/go/h2server/main.go | head -n 1 | cut -d: -f1)
 [ -n "$line" ] || { echo "go-run: no '// checksum' line in h2server/main.go" >&2; exit 1; }
 
-vmlog=$out/vm-go
-rm -rf "$vmlog"
-host_mark
-t0=$(date +%s)
-vrc=0
-tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vmlog" \
-	-a build/go/h2server -a build/go/h2client \
-	--script tests/bench/go-h2.sh -- "$line" "$@" || vrc=$?
-secs=$(($(date +%s) - t0))
-guest=$vmlog/guest.out
-if [ ! -s "$guest" ]; then
-	echo "go-run: no guest output (VM exit $vrc); logs in $vmlog" >&2
-	exit 1
-fi
-{
-	echo "causal Go prediction check, kernel $kernel, QEMU software emulation, 2 vCPUs; VM run ${secs}s"
-	python3 tests/bench/go_table.py "$guest" "h2server/main.go" "$line"
-	host_line
-} | tee "$out/table-go.txt"
-if [ "$vrc" -ne 0 ] || ! grep -q '^BG end' "$guest"; then
-	echo "go-run: the VM run failed or did not finish (exit $vrc); logs in $vmlog" >&2
-	exit 1
-fi
+bench_vm "$out/vm-go" -a build/go/h2server -a build/go/h2client \
+	--script tests/bench/go-h2.sh -- "$line" "$@"
+bench_table go-run \
+	"causal Go prediction check, kernel $kernel, QEMU software emulation, 2 vCPUs; VM run ${secs}s" \
+	"$out/table-go.txt" 'BG end' python3 tests/bench/go_table.py "$guest" "h2server/main.go" "$line"

@@ -11,33 +11,31 @@ of the interleaved pairs; predicted: the program speedup causalctl's fixed-line 
 import json
 import sys
 
-from workloads_table import kv, med, prediction
+from workloads_table import kv, med, prediction, records
 
 
 def main():
     path, file, line = sys.argv[1], sys.argv[2], int(sys.argv[3])
     info, base, opt, pairs, notes, rep = {}, [], [], [], [], None
     order = []
-    with open(path, errors='replace') as f:
-        for raw in f:
-            ln = raw.rstrip('\n')
-            if ln.startswith('BG info '):
-                info = kv(ln[len('BG info '):])
-            elif ln.startswith('BG run kind=plain'):
-                r = kv(ln[len('BG run '):])
-                if r.get('rc') != '0' or float(r.get('secs', 0)) <= 0:
-                    notes.append('failed plain run: ' + ln)
-                    continue
-                order.append((int(r['work']), float(r['secs'])))
-            elif ln.startswith('BG run kind=fixed') and not ln.endswith('rc=0'):
-                notes.append('failed profiled run: ' + ln)
-            elif ln.startswith('BG note '):
-                notes.append(ln[len('BG note '):])
-            elif ln.startswith('BG json '):
-                try:
-                    rep = json.loads(ln[len('BG json '):])
-                except ValueError:
-                    rep = {'error': 'unreadable'}
+    for kind, rest, ln in records(path, 'BG'):
+        if kind == 'info':
+            info = kv(rest)
+        elif kind == 'run' and rest.startswith('kind=plain'):
+            r = kv(rest)
+            if r.get('rc') != '0' or float(r.get('secs', 0)) <= 0:
+                notes.append('failed plain run: ' + ln)
+                continue
+            order.append((int(r['work']), float(r['secs'])))
+        elif kind == 'run' and rest.startswith('kind=fixed') and not ln.endswith('rc=0'):
+            notes.append('failed profiled run: ' + ln)
+        elif kind == 'note':
+            notes.append(rest)
+        elif kind == 'json':
+            try:
+                rep = json.loads(rest)
+            except ValueError:
+                rep = {'error': 'unreadable'}
     work = int(info.get('work', 0))
     base = [s for w, s in order if w == work]
     opt = [s for w, s in order if w != work]

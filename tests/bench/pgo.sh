@@ -15,9 +15,8 @@
 # pgo/ (the profile, both builds, the logs) and table-pgo.txt.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/bench/host-state.sh"
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
+# shellcheck source=tests/bench/common.sh
+. "$top/tests/bench/common.sh"
 profile=
 pairs=10
 n=4000
@@ -42,7 +41,7 @@ export GOCACHE=$top/build/go/cache GOPATH=$top/build/go/path GOFLAGS=-mod=mod GO
 if [ -z "$profile" ]; then
 	make -s userland go-workloads >&2
 	kmod=$out/kmod/$kernel
-	tests/build-module.sh "$kernel" "$kmod" >&2
+	scripts/build-module.sh "$kernel" "$kmod" >&2
 	vrc=0
 	tests/vm/run -k "$kernel" -m "$kmod" -q -t 1200 -l "$w/vm" -a build/go/h2server -a build/go/h2client \
 		--script tests/bench/pgo-guest.sh || vrc=$?

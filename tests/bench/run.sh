@@ -136,7 +136,7 @@ status=0
 for k in "$@"; do
 	kmod=$out/kmod/$k
 	vmlog=$out/vm-$k
-	if ! "$top/tests/build-module.sh" "$k" "$kmod" >&2; then
+	if ! "$top/scripts/build-module.sh" "$k" "$kmod" >&2; then
 		echo "bench: $k: the module does not build" >&2
 		status=1
 		continue

@@ -17,30 +17,16 @@
 # missed target is reported, not failed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/bench/host-state.sh"
-out=${CAUSAL_BENCH_OUT:-$top/build/bench}
-kernel=6.1
+# shellcheck source=tests/bench/common.sh
+. "$top/tests/bench/common.sh"
 timeout=3000
 vmopts=()
-while [ $# -gt 0 ]; do
-	case "$1" in
-	-o|--out) out=$2; shift 2 ;;
-	-k|--kernel) kernel=$2; shift 2 ;;
-	-t|--timeout) timeout=$2; shift 2 ;;
-	--append) vmopts+=(--append "$2"); shift 2 ;;
-	-h|--help) sed -n '3,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	--) shift; break ;;
-	-*) echo "workloads-run: unknown option '$1'" >&2; exit 2 ;;
-	*) break ;;
-	esac
-done
+bench_option() { case $1 in --append) vmopts+=(--append "$2"); bench_took=2 ;; esac; }
+bench_options workloads-run 3,17 "$@"
+set -- "${bench_args[@]}"
 mode=${1:-accuracy}
 shift || true
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-cd "$top"
-
-make -s userland workloads >&2
+bench_setup workloads
 cc=${CC:-gcc}
 wflags=(-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -pthread
 	-Iuserland/include -Itests/workloads)
@@ -55,8 +41,7 @@ for w in tests/workloads/*.c; do
 	case "$n" in coz_counts|*_static) continue ;; esac
 	"$cc" "${wflags[@]}" "${coz_dbg[@]}" -o "$out/$n-dwarf4" "$w"
 done
-kmod=$out/kmod/$kernel
-tests/build-module.sh "$kernel" "$kmod" >&2
+bench_module
 
 adds=(-a userland/build/lib/libcausal.so.0 -a "$out/scale_threads" -a "$out/scale_threads-dwarf4")
 for w in tests/workloads/*.c; do
@@ -80,25 +65,9 @@ for spec in join:A lock:C pipeline:S2 futex:X server:S phased:P1 batch_static:M 
 	lines+=("line_$n=$l")
 done
 
-vmlog=$out/vm-workloads-$mode
-rm -rf "$vmlog"
-host_mark
-t0=$(date +%s)
-vrc=0
-tests/vm/run -k "$kernel" -m "$kmod" -q -t "$timeout" -l "$vmlog" "${adds[@]}" "${vmopts[@]}" \
-	--script tests/bench/workloads.sh -- "$mode" "${lines[@]}" "$@" || vrc=$?
-secs=$(($(date +%s) - t0))
-guest=$vmlog/guest.out
-if [ ! -s "$guest" ]; then
-	echo "workloads-run: no guest output (VM exit $vrc); logs in $vmlog" >&2
-	exit 1
-fi
-{
-	echo "causal workload benchmark ($mode), kernel $kernel, QEMU software emulation, 2 vCPUs; VM run ${secs}s"
+bench_vm "$out/vm-workloads-$mode" "${adds[@]}" "${vmopts[@]}" \
+	--script tests/bench/workloads.sh -- "$mode" "${lines[@]}" "$@"
+bench_table workloads-run \
+	"causal workload benchmark ($mode), kernel $kernel, QEMU software emulation, 2 vCPUs; VM run ${secs}s" \
+	"$out/table-workloads-$mode.txt" 'BW end' \
 	python3 tests/bench/workloads_table.py --causalctl userland/causalctl "$guest"
-	host_line
-} | tee "$out/table-workloads-$mode.txt"
-if [ "$vrc" -ne 0 ] || ! grep -q '^BW end' "$guest"; then
-	echo "workloads-run: the VM run failed or did not finish (exit $vrc); logs in $vmlog" >&2
-	exit 1
-fi

@@ -155,6 +155,24 @@ dump() {
 	[ -s "$3" ] && sed "s/^/BW prof tool=$1 name=$2 /" "$3"
 }
 
+# free_profile TOOL RUN PROFILE CMD...: round $r's free-running profile of CMD by TOOL (causal or
+# coz) with RUN (causal_run or coz_run) into PROFILE; the first round's report and profile, the
+# later rounds' profile (for the time to answer)
+free_profile() {
+	fp_tool=$1
+	fp_run=$2
+	fp_prof=$3
+	shift 3
+	rm -f "$fp_prof"
+	$fp_run "$fp_prof" "kind=free round=$r" "$@"
+	if [ $r -eq 0 ]; then
+		report "$fp_tool" free "$name" "$fp_prof" 3
+		dump "$fp_tool" "$name" "$fp_prof"
+	else
+		dump "$fp_tool-round$r" "$name" "$fp_prof"
+	fi
+}
+
 echo "$specs" | while read -r name file args popt; do
 	case ",$only," in ",,"|*",$name,"*) ;; *) continue ;; esac
 	eval "line=\${line_$name:-}"
@@ -269,26 +287,12 @@ echo "$specs" | while read -r name file args popt; do
 			none)
 				plain "$name" $fargs | sed "s/tool=none/tool=none kind=free round=$r/" ;;
 			causal)
-				prof=$tmp/$name-free.coz
-				rm -f "$prof"
-				causal_run "$prof" "kind=free round=$r" "$name" $fargs
-				if [ $r -eq 0 ]; then
-					report causal free "$name" "$prof" 3
-					dump causal "$name" "$prof"
-				else
-					dump "causal-round$r" "$name" "$prof"
-				fi ;;
+				# shellcheck disable=SC2086
+				free_profile causal causal_run "$tmp/$name-free.coz" "$name" $fargs ;;
 			coz)
 				if [ $coz_ok = 0 ] || [ $static = 1 ]; then continue; fi
-				prof=$tmp/$name-coz-free.coz
-				rm -f "$prof"
-				coz_run "$prof" "kind=free round=$r" "$name-dwarf4" $fargs
-				if [ $r -eq 0 ]; then
-					report coz free "$name" "$prof" 3
-					dump coz "$name" "$prof"
-				else
-					dump "coz-round$r" "$name" "$prof"
-				fi ;;
+				# shellcheck disable=SC2086
+				free_profile coz coz_run "$tmp/$name-coz-free.coz" "$name-dwarf4" $fargs ;;
 			esac
 		done
 		r=$((r + 1))

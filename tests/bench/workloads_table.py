@@ -32,48 +32,54 @@ def kv(s):
     return dict(KV.findall(s))
 
 
-def parse(path):
-    d = {'workloads': [], 'runs': [], 'json': {}, 'prof': {}, 'speedup': {}, 'notes': [], 'errors': [],
-         'info': [], 'coz_failed': []}
+def records(path, tag):
+    """The lines of a guest's output that start with TAG (BW, BG, CG: the guest script's tag), as
+    (kind, the rest, the whole line): 'BW run tool=none ...' is ('run', 'tool=none ...', line)."""
     with open(path, errors='replace') as f:
         for raw in f:
             line = raw.rstrip('\n')
-            if not line.startswith('BW '):
-                continue
-            _, kind, rest = (line.split(' ', 2) + [''])[:3]
-            if kind == 'workload':
-                d['workloads'].append(kv(rest))
-            elif kind == 'run':
-                d['runs'].append(kv(rest))
-            elif kind == 'line_speedup':
-                a = kv(rest)
-                d['speedup'][a['name']] = int(a['pct'])
-                d.setdefault('timed', {})[a['name']] = a.get('timed_pct')
-            elif kind == 'json':
-                m = re.match(r'tool=(\S+) kind=(\S+) name=(\S+) (.*)$', rest)
-                if m:
-                    try:
-                        d['json'][(m[1], m[2], m[3])] = json.loads(m[4])
-                    except json.JSONDecodeError:
-                        d['json'][(m[1], m[2], m[3])] = {'error': m[4][:200]}
-            elif kind == 'prof':
-                m = re.match(r'tool=(\S+) name=(\S+) (.*)$', rest)
-                if m:
-                    d['prof'].setdefault((m[1], m[2]), []).append(m[3])
-            elif kind == 'info':
-                d['info'].append(rest)
-            elif kind == 'coz_failed':
-                d['coz_failed'].append(rest)
-            elif kind == 'error':
-                d['errors'].append(rest)
-            elif kind in ('credit_exp', 'credit_call'):
-                m = re.match(r'name=(\S+) run=(\S+) (.*)$', rest)
-                if m:
-                    c = d.setdefault('credit', {}).setdefault(m[1], {}).setdefault(m[2], {'exp': [], 'calls': []})
-                    if kind == 'credit_exp':
-                        c['exp'].append(json.loads(m[3]))
-                    else:
-                        c['calls'].append(tuple(int(x) for x in m[3].split()))
+            if line.startswith(tag + ' '):
+                kind, _, rest = line[len(tag) + 1:].partition(' ')
+                yield kind, rest, line
+
+
+def parse(path):
+    d = {'workloads': [], 'runs': [], 'json': {}, 'prof': {}, 'speedup': {}, 'notes': [], 'errors': [],
+         'info': [], 'coz_failed': []}
+    for kind, rest, _ in records(path, 'BW'):
+        if kind == 'workload':
+            d['workloads'].append(kv(rest))
+        elif kind == 'run':
+            d['runs'].append(kv(rest))
+        elif kind == 'line_speedup':
+            a = kv(rest)
+            d['speedup'][a['name']] = int(a['pct'])
+            d.setdefault('timed', {})[a['name']] = a.get('timed_pct')
+        elif kind == 'json':
+            m = re.match(r'tool=(\S+) kind=(\S+) name=(\S+) (.*)$', rest)
+            if m:
+                try:
+                    d['json'][(m[1], m[2], m[3])] = json.loads(m[4])
+                except json.JSONDecodeError:
+                    d['json'][(m[1], m[2], m[3])] = {'error': m[4][:200]}
+        elif kind == 'prof':
+            m = re.match(r'tool=(\S+) name=(\S+) (.*)$', rest)
+            if m:
+                d['prof'].setdefault((m[1], m[2]), []).append(m[3])
+        elif kind == 'info':
+            d['info'].append(rest)
+        elif kind == 'coz_failed':
+            d['coz_failed'].append(rest)
+        elif kind == 'error':
+            d['errors'].append(rest)
+        elif kind in ('credit_exp', 'credit_call'):
+            m = re.match(r'name=(\S+) run=(\S+) (.*)$', rest)
+            if m:
+                c = d.setdefault('credit', {}).setdefault(m[1], {}).setdefault(m[2], {'exp': [], 'calls': []})
+                if kind == 'credit_exp':
+                    c['exp'].append(json.loads(m[3]))
+                else:
+                    c['calls'].append(tuple(int(x) for x in m[3].split()))
     return d
 
 

@@ -39,12 +39,12 @@ done
 mkdir -p "$log"
 status=0
 ktap() {
-	tests/ktap.py --name "$1" --suite "$2" ${counts:+--counts "$counts"} ${names:+--names "$names"} \
+	scripts/ktap.py --name "$1" --suite "$2" ${counts:+--counts "$counts"} ${names:+--names "$names"} \
 		${failures:+--failures "$failures"} "$3" ||
 		status=1
 }
 
-[ -f build/kmod/debug/causal.ko ] || tests/build-module.sh debug || exit 1
+[ -f build/kmod/debug/causal.ko ] || scripts/build-module.sh debug || exit 1
 make -s tests-programs workloads userland || exit 1
 programs=()
 for p in build/tests/*; do programs+=(-a "$p"); done

@@ -13,11 +13,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 guest=${1:?usage: pprof.sh GUEST_OUT [DIR]}
 w=$(realpath -m "${2:-$top/build/check/pprof}")
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
-end() { echo "pprof: $npass passed, $nfail failed"; [ "$nfail" -eq 0 ]; exit; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
+end() { summary pprof; exit; }
 
 rm -rf "$w"
 mkdir -p "$w"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # A Go toolchain from Debian's archive, fetched through the private apt configuration
-# (tests/apt-private.sh) and unpacked into the cache, keyed by its Debian version; the host's
+# (scripts/apt-private.sh) and unpacked into the cache, keyed by its Debian version; the host's
 # packages stay as they are. Prints its GOROOT, so that "$(tests/go/toolchain.sh newest)/bin/go"
 # is a go command; messages go to standard error.
 #
@@ -60,8 +60,8 @@ offline() {
 # apt-private.sh's failure (no package lists and no archive) falls back on the cache as well
 die() { offline "$*"; }
 
-# shellcheck source=tests/apt-private.sh
-. "$(dirname "$0")/../apt-private.sh"
+# shellcheck source=scripts/apt-private.sh
+. "$(dirname "$0")/../../scripts/apt-private.sh"
 # only the archive's packages, not the host's installed ones
 apt_opts+=(-o Dir::State::status=/dev/null)
 

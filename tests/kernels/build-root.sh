@@ -61,8 +61,8 @@ if [ "$cmd" = chroot ]; then
 	' sh "$root" "${#binds[@]}" "${binds[@]}" "$@"
 fi
 
-# shellcheck source=tests/apt-private.sh
-. "$(dirname "$0")/../apt-private.sh"
+# shellcheck source=scripts/apt-private.sh
+. "$(dirname "$0")/../../scripts/apt-private.sh"
 
 # make_root ROOT WHAT MIRROR...: ROOT made once with mmdebstrap (root mode, variant apt, no
 # translations, the packages of $include if set) from the MIRROR lines, and cached; a half-made

@@ -29,8 +29,8 @@ case "$name" in
 *) echo "fetch-debian.sh: unknown kernel '$name' (known: 6.1, 6.12, 6.12-deb13, 7.2, 7.x)" >&2; exit 2 ;;
 esac
 
-# shellcheck source=tests/apt-private.sh
-. "$(dirname "$0")/../apt-private.sh"
+# shellcheck source=scripts/apt-private.sh
+. "$(dirname "$0")/../../scripts/apt-private.sh"
 
 # Newest of the series (version order) whose image is in the archive too; the cache folder is keyed
 # by its exact ABI name.

@@ -7,10 +7,8 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 
 w=$(mktemp -d "${TMPDIR:-/tmp}/causal-build-deps.XXXXXX")
 trap 'rm -rf "$w"' EXIT
@@ -80,11 +78,10 @@ expect "make userland without pkg-config: names pkg-config" !0 "pkg-config" \
 expect "make -C userland alone without libdw: its own message" !0 "does not find libdw and libelf" \
 	env PATH="$w/bin:$PATH" PKG_CONFIG=false make -s -C userland builddir="$w/ul" causalctl_out="$w/ul/c"
 expect "deps.sh --check build with everything present (KDIR of a cached kernel): silent, 0" 0 "" \
-	tests/deps.sh --check build --kdir "$(tests/kernels/kernel.sh kdir 6.1)"
+	scripts/deps.sh --check build --kdir "$(tests/kernels/kernel.sh kdir 6.1)"
 [ ! -s "$w/out" ] || fail "deps.sh --check build printed something with nothing missing"
 expect "make deps (the build set) without root: the apt-get command to run, nothing installed" !0 \
 	"apt-get install linux-headers-$fake_release" \
 	env PATH="$w/bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups make -s deps
 
-echo "build-deps: $npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary build-deps

@@ -12,10 +12,8 @@ cd "$top"
 causalctl=${1:-userland/causalctl}
 comp=userland/completion/causalctl
 [ -x "$causalctl" ] || make -s -C userland >/dev/null || { echo "FAIL: completion: cannot build causalctl"; exit 1; }
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 
 # complete LIB LINE: what <TAB> at the end of LINE offers, sorted, one per line
 complete_line() {
@@ -70,5 +68,4 @@ for sub in run attach report status; do
 		fail "completion: 'causalctl $sub --<TAB>' offers '$got'; --help has '$want'"
 	fi
 done
-echo "completion: $npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary completion

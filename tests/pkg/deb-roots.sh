@@ -29,12 +29,10 @@ version=$(head -n 1 VERSION)
 releases=("$@")
 [ ${#releases[@]} -gt 0 ] || releases=(bookworm trixie)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/causal
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 log() { echo "deb-roots: $*"; }
-finish() { echo "deb-roots: $npass passed, $nfail failed"; [ "$nfail" -eq 0 ]; exit; }
+finish() { summary deb-roots; exit; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	fail "deb-roots: needs root (mmdebstrap, chroot)"

@@ -13,10 +13,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 version=$(head -n 1 VERSION)
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 [ $# -gt 0 ] || { echo "usage: dkms-root.sh KERNEL..." >&2; exit 2; }
 
 w=$top/build/dkms-root
@@ -75,5 +73,4 @@ else
 	fail "dkms build for $old: exit $rc, expected 77 and a BUILD_EXCLUSIVE message"
 fi
 rm -rf "$w"
-echo "dkms-root: $npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary dkms-root

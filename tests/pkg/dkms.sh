@@ -31,10 +31,8 @@ kernels=("$@")
 [ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12)
 state=/var/tmp/causal-dkms-test.state
 snippet=/etc/dkms/framework.conf.d/causal-test-signing.conf
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 ok() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 log() { echo "dkms.sh: $*"; }
 
@@ -236,5 +234,4 @@ log "step 2 took $(($(date +%s) - t0))s"
 cleanup
 ok "host clean: no causal in DKMS, no package, no state" bash -c \
 	"! dkms status -m causal | grep -q . && ! dpkg-query -W -f='\${Status}' causal-dkms 2>/dev/null | grep -q installed && [ ! -e '$state' ] && [ ! -e '$snippet' ] && [ ! -e /usr/src/causal-$version ]"
-echo "dkms: $npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary dkms

@@ -16,10 +16,8 @@ cd "$top"
 prefix=${1:-/usr/local}
 version=$(head -n 1 VERSION)
 major=${version%%.*}
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 ok() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/causal-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -131,5 +129,4 @@ else
 	echo "$left" | sed 's/^/  left: /'
 	fail "make uninstall left files behind"
 fi
-echo "install: $npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary install

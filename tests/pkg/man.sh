@@ -11,10 +11,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 causalctl=${1:-userland/causalctl}
 [ -x "$causalctl" ] || make -s -C userland >/dev/null || { echo "FAIL: man: cannot build causalctl"; exit 1; }
-npass=0
-nfail=0
-pass() { npass=$((npass + 1)); echo "PASS: $*"; }
-fail() { nfail=$((nfail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/pass-fail.sh
+. "$top/tests/lib/pass-fail.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/causal-man.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -103,5 +101,4 @@ for sub in main $subs; do
 		fail "$label: --help and causalctl.1 differ"
 	fi
 done
-echo "man: $npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary man

@@ -48,7 +48,7 @@ result $? "the line with an effect ranks first (first row: ${first:-none})"
 
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
-	result 1 "headless Chromium available (the chromium package; tests/deps.sh installs it)"
+	result 1 "headless Chromium available (the chromium package; scripts/deps.sh installs it)"
 else
 	# --v=0 with logging on stderr prints every console message as "CONSOLE(...)"
 	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \

@@ -9,28 +9,18 @@
 #     TASK_LINE: the line of cgoinit/main.go marked "task" (run_task's call into Go)
 task_line=$1
 . /lib/causal/ktap.sh
-plan=8
 tmp=/tmp/cgoinit-test
 mkdir -p $tmp
 
-# hot PROFILE N: the N most-sampled lines, one "count path:line" a line
-hot() {
-	sed -n 's/.*"type":"samples","location":"\([^"]*\)","count":\([0-9]*\).*/\2 \1/p' "$1" |
-		sort -rn | head -n "$2"
-}
-
-echo "KTAP version 1"
-echo "1..$plan"
-echo "# kernel $(uname -r) ($CAUSAL_KERNEL), $(nproc) CPUs"
+begin 8 "$(nproc) CPUs"
 insmod /lib/causal/causal.ko
 ok $? insmod
 
 # 20 s each (then SIGTERM: 143), after causalctl has read the binary's DWARF (Go's and gcc's)
 for v in 1.21 1.22; do
-	causalctl run -o $tmp/p-$v.coz --experiment-length 250ms --progress main.progress \
-		--duration 20 -- cgoinit-$v -tasks 1000000000 >$tmp/run-$v.out 2>&1
+	logged $tmp/run-$v.out causalctl run -o $tmp/p-$v.coz --experiment-length 250ms \
+		--progress main.progress --duration 20 -- cgoinit-$v -tasks 1000000000
 	rc=$?
-	sed 's/^/# /' $tmp/run-$v.out
 	v1000=$(sed -n "s/^causal: progress point 'main.progress': \([0-9]*\) visits in total$/\1/p" \
 		$tmp/run-$v.out)
 	[ $rc -eq 143 ] && [ "${v1000:-0}" -gt 0 ] && grep -q '"type":"experiment"' $tmp/p-$v.coz
@@ -52,9 +42,8 @@ hot $tmp/p-1.21.coz 3 | grep -q "/cgoinit/main.go:$task_line\$"
 ok $? cgoinit_1.21_the_locks_samples_reach_the_tasks_call
 ! hot $tmp/p-1.22.coz 10 | grep -q "/cgoinit/main.go:$task_line\$"
 ok $? cgoinit_1.22_no_lock_under_the_tasks_call
-causalctl report --min-points 3 -n 8 $tmp/p-1.21.coz >$tmp/report.out 2>&1
+logged $tmp/report.out causalctl report --min-points 3 -n 8 $tmp/p-1.21.coz
 rc=$?
-sed 's/^/# /' $tmp/report.out
 [ $rc -eq 0 ]
 ok $? cgoinit_1.21_report_reads_the_profile
 

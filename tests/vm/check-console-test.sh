@@ -77,21 +77,17 @@ cat >"$tmp/warn-ours" <<'EOL'
 [   20.000400]  __x64_sys_ioctl+0x8d/0xd0
 EOL
 
-n=0
-failed=0
+# shellcheck source=tests/vm/ktap.sh
+. "$(dirname "$0")/ktap.sh"
 # expect NAME FILE CONSOLE_STATUS FAULT_STATUS: check-console's exit status on FILE, and with
 # --text-patch-fault
 expect() {
 	local name=$1 file=$tmp/$2 want_console=$3 want_fault=$4 got_console got_fault
 	"$cc" "$file" >/dev/null 2>&1 && got_console=0 || got_console=$?
 	"$cc" --text-patch-fault "$file" >/dev/null 2>&1 && got_fault=0 || got_fault=$?
-	n=$((n + 1))
-	if [ "$got_console" = "$want_console" ] && [ "$got_fault" = "$want_fault" ]; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name (check-console $got_console, want $want_console; --text-patch-fault $got_fault, want $want_fault)"
-		failed=$((failed + 1))
-	fi
+	local st=0
+	[ "$got_console" = "$want_console" ] && [ "$got_fault" = "$want_fault" ] || st=1
+	ok $st "$name" "check-console $got_console, want $want_console; --text-patch-fault $got_fault, want $want_fault"
 }
 echo "1..16"
 expect clean_boot_passes_and_is_no_fault clean 0 1
@@ -112,16 +108,11 @@ expect stall_and_a_second_report_is_not_excused stall-int3-and-hung-task 1 1
 fl=$(dirname "$0")/flaky.sh
 # flaky NAME WANT_STATUS WANT_LINES: flaky.sh's exit status and FLAKY lines on $tmp/out
 flaky() {
-	local got lines
+	local got lines st=0
 	"$fl" "$tmp/out" step "$tmp/seen" >"$tmp/flaky" && got=0 || got=$?
 	lines=$(grep -c '^FLAKY: step: ' "$tmp/flaky" || true)
-	n=$((n + 1))
-	if [ "$got" = "$2" ] && [ "$lines" = "$3" ]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1 (flaky.sh $got, want $2; $lines FLAKY lines, want $3)"
-		failed=$((failed + 1))
-	fi
+	[ "$got" = "$2" ] && [ "$lines" = "$3" ] || st=1
+	ok $st "$1" "flaky.sh $got, want $2; $lines FLAKY lines, want $3"
 }
 mkdir -p "$tmp/out/core-a" "$tmp/out/core-b" "$tmp/out/core-c"
 touch "$tmp/out/core-a/console.log"
@@ -130,4 +121,4 @@ touch "$tmp/out/core-a/console.text-patch-fault.log"
 flaky one_rerun_is_listed_and_passes 0 1
 touch "$tmp/out/core-b/console.text-patch-fault.log" "$tmp/out/core-c/console.boot-failure.log"
 flaky two_new_reruns_in_one_step_fail 1 2
-[ "$failed" -eq 0 ]
+[ "$fails" -eq 0 ]

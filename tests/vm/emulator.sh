@@ -24,8 +24,8 @@ fallback() {
 	exit 0
 }
 
-# shellcheck source=tests/apt-private.sh
-. "$(dirname "$0")/../apt-private.sh"
+# shellcheck source=scripts/apt-private.sh
+. "$(dirname "$0")/../../scripts/apt-private.sh"
 
 ver=$(apt-cache "${apt_opts[@]}" madison qemu-system-x86 2>/dev/null | awk -F' *[|] *' '{print $2}' |
 	sort -V | tail -n 1 || true)
@@ -50,7 +50,7 @@ for deb in "$dir.tmp"/debs/*.deb; do
 done
 rm -rf "$dir.tmp/debs"
 
-# its shared libraries are those of bookworm's qemu-system-x86, which tests/deps.sh installs
+# its shared libraries are those of bookworm's qemu-system-x86, which scripts/deps.sh installs
 bin=$dir/root/usr/bin/qemu-system-x86_64
 missing=$(ldd "$dir.tmp/root/usr/bin/qemu-system-x86_64" | awk '/not found/{print $1}' | tr '\n' ' ')
 [ -z "$missing" ] || fallback "QEMU $ver lacks shared libraries here: $missing"

@@ -20,7 +20,6 @@ cwork_line=$4
 twin_critical=$5
 twin_outside=$6
 . /lib/causal/ktap.sh
-plan=23
 tmp=/tmp/go-test
 mkdir -p $tmp
 
@@ -43,9 +42,7 @@ experiments() {
 	grep -c '"type":"experiment"' "$1"
 }
 
-echo "KTAP version 1"
-echo "1..$plan"
-echo "# kernel $(uname -r) ($CAUSAL_KERNEL)"
+begin 23
 insmod /lib/causal/causal.ko
 ok $? insmod
 # the guest's init does not bring up loopback, which the server and client talk over
@@ -89,9 +86,8 @@ for model in task cpu; do
 		grep -q '"type":"latency-point"' $tmp/h2-$model.coz &&
 		grep -q "\"thread_model\":\"$model\"" $tmp/h2-$model.coz
 	ok $? "h2_${model}_profile_has_experiments_and_both_points"
-	causalctl report --min-points 1 -n 8 $tmp/h2-$model.coz >$tmp/h2-report-$model.out 2>&1
+	logged $tmp/h2-report-$model.out causalctl report --min-points 1 -n 8 $tmp/h2-$model.coz
 	rc=$?
-	diag $tmp/h2-report-$model.out
 	# a ranked row, not a warning that quotes the latency point's FILE:LINE
 	[ $rc -eq 0 ] && grep -Eq '^ *[0-9]+ +[^ ]*\.go:[0-9]+ ' $tmp/h2-report-$model.out &&
 		! grep -q 'never reached' $tmp/h2-report-$model.out
@@ -106,9 +102,9 @@ echo "# h2 task: $samples samples, $stacked in stack records"
 [ -n "$samples" ] && [ "$samples" -gt 0 ] && [ "$stacked" = "$samples" ] &&
 	grep -q '"type":"frame".*"lines":\[\[' $tmp/h2-task.coz.stacks
 ok $? h2_task_stacks_count_every_sample
-causalctl report --min-points 1 -n 1 --pprof $tmp/h2-task.pb.gz $tmp/h2-task.coz >$tmp/h2-pprof.out 2>&1
+logged $tmp/h2-pprof.out causalctl report --min-points 1 -n 1 \
+	--pprof $tmp/h2-task.pb.gz $tmp/h2-task.coz
 rc=$?
-diag $tmp/h2-pprof.out
 [ $rc -eq 0 ] && [ -s $tmp/h2-task.pb.gz ] && grep -q "wrote the pprof profile" $tmp/h2-pprof.out
 ok $? h2_task_report_writes_pprof
 tar -czf - -C $tmp h2-task.coz h2-task.coz.stacks h2-task.pb.gz h2-task.out | base64 | sed 's/^/# pprof-b64 /'
@@ -117,11 +113,6 @@ tar -czf - -C $tmp h2-task.coz h2-task.coz.stacks h2-task.pb.gz h2-task.out | ba
 # which causalctl resolves the progress point main.handle, the --fixed-line and the samples. The
 # same load on both builds (the default -work 200, so that the checksum loop is the hot line), each
 # with every experiment on the checksum line: where the samples fall must not depend on the build.
-# hot PROFILE N: the N most-sampled lines, one "count path:line" a line
-hot() {
-	sed -n 's/.*"type":"samples","location":"\([^"]*\)","count":\([0-9]*\).*/\2 \1/p' "$1" |
-		sort -rn | head -n "$2"
-}
 sreqs=400
 for b in h2server h2server-stripped; do
 	rm -f $tmp/ready
@@ -169,9 +160,8 @@ echo "# $common of the stripped build's 5 hottest lines are among the unstripped
 [ $common -ge 3 ]
 ok $? "h2_stripped_hot_lines_match_the_unstripped_builds"
 # a report from the stripped build names Go source lines
-causalctl report --min-points 1 -n 5 $tmp/sym-h2server-stripped.coz >$tmp/sym-report.out 2>&1
+logged $tmp/sym-report.out causalctl report --min-points 1 -n 5 $tmp/sym-h2server-stripped.coz
 rc=$?
-diag $tmp/sym-report.out
 [ $rc -eq 0 ] && grep -Eq "^ *[0-9]+ +[^ ]*h2server/main.go:$checksum_line " $tmp/sym-report.out
 ok $? "h2_stripped_report_ranks_the_fixed_line"
 
@@ -185,16 +175,14 @@ top() {
 # 1.21 a C thread keeps its M between callbacks, which made them several times cheaper: 1 600 000
 # callbacks took 7.8 and 13 s in two runs here, enough for experiments once causalctl has read the
 # symbols.
-causalctl run -o $tmp/cgocb.coz --experiment-length 250ms --progress batch_done \
-	-- cgocb -threads 4 -calls 400000 >$tmp/cgocb.out 2>&1
+logged $tmp/cgocb.out causalctl run -o $tmp/cgocb.coz --experiment-length 250ms \
+	--progress batch_done -- cgocb -threads 4 -calls 400000
 rc=$?
-diag $tmp/cgocb.out
 ok $rc cgocb_run_exit_0
 grep -q "causal: progress point 'batch_done': 16000 visits in total" $tmp/cgocb.out
 ok $? cgocb_uprobe_counts_every_callback
-causalctl report --min-points 1 -n 8 $tmp/cgocb.coz >$tmp/cgocb-report.out 2>&1
+logged $tmp/cgocb-report.out causalctl report --min-points 1 -n 8 $tmp/cgocb.coz
 rc=$?
-diag $tmp/cgocb-report.out
 [ $rc -eq 0 ] && [ "$(experiments $tmp/cgocb.coz)" -gt 0 ]
 ok $? cgocb_profile_is_not_empty
 
@@ -209,10 +197,9 @@ ok $? cgocb_profile_is_not_empty
 # callback path
 # (runtime/cgocall.go) among the 10 most-sampled: C from gcc's DWARF and Go from Go's, in one
 # externally linked binary.
-causalctl run -o $tmp/cgocb-rank.coz --seed 3 --experiment-length 200ms --max-experiments 80 \
-	--progress batch_done -- cgocb -threads 4 -calls 1000000000 >$tmp/cgocb-rank.out 2>&1
+logged $tmp/cgocb-rank.out causalctl run -o $tmp/cgocb-rank.coz --seed 3 --experiment-length 200ms \
+	--max-experiments 80 --progress batch_done -- cgocb -threads 4 -calls 1000000000
 rc=$?
-diag $tmp/cgocb-rank.out
 causalctl report --min-points 3 -n 5 $tmp/cgocb-rank.coz 2>&1 | diag
 causalctl report --min-points 5 -n 3 $tmp/cgocb-rank.coz 2>&1 | diag
 echo "# the most-sampled lines of cgocb:"
@@ -227,10 +214,9 @@ ok $? cgocb_samples_fall_on_the_c_work_and_the_callback_path
 # line outside, measured in 6 or 7 experiments at as many speedups, had +28 and +58 % against the
 # section's +18 to +29 % from 20 to 50 experiments each. An estimate from so few experiments is
 # what the report ranks first then; that is left open (notes of the stop that made this change).
-causalctl run -o $tmp/twin.coz --seed 3 --experiment-length 200ms --max-experiments 80 \
-	-- cgo_twin 4 1000000000 >$tmp/twin.out 2>&1
+logged $tmp/twin.out causalctl run -o $tmp/twin.coz --seed 3 --experiment-length 200ms \
+	--max-experiments 80 -- cgo_twin 4 1000000000
 rc=$?
-diag $tmp/twin.out
 [ $rc -eq 143 ]
 ok $? twin_run_stops_after_max_experiments
 causalctl report --min-points 3 -n 5 $tmp/twin.coz 2>&1 | diag

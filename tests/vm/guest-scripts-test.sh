@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Host-side test of the guest scripts' endings: tests/vm/core.sh, faults.sh and kunit.sh run here
-# with stand-ins for insmod, rmmod and the test programs, and their KTAP read by tests/ktap.py as
+# with stand-ins for insmod, rmmod and the test programs, and their KTAP read by scripts/ktap.py as
 # make check reads it. A module that does not unload after the tests (how a reference leak shows)
 # must be a failed result, and so must a KUnit suite that did not run. Prints TAP.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-ktap=$here/../ktap.py
+ktap=$here/../../scripts/ktap.py
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -40,9 +40,9 @@ for s in causal_one causal_two; do
 		"$s" "$s" >"$tmp/kunit/$s/results"
 done
 
-n=0
-failed=0
-# expect NAME WANT_KTAP_STATUS [VAR=VALUE...] -- SCRIPT ARGS...: tests/ktap.py's exit status on
+# shellcheck source=tests/vm/ktap.sh
+. "$here/ktap.sh"
+# expect NAME WANT_KTAP_STATUS [VAR=VALUE...] -- SCRIPT ARGS...: scripts/ktap.py's exit status on
 # what SCRIPT prints
 expect() {
 	local name=$1 want=$2 got
@@ -53,14 +53,9 @@ expect() {
 	env PATH="$tmp/bin:$PATH" CAUSAL_LIB_DIR="$tmp/lib" CAUSAL_KUNIT_DIR="$tmp/kunit" \
 		${envs[@]+"${envs[@]}"} sh "$@" >"$tmp/out" 2>/dev/null
 	python3 "$ktap" --name "$name" "$tmp/out" >"$tmp/ktap" 2>&1 && got=0 || got=$?
-	n=$((n + 1))
-	if [ "$got" = "$want" ]; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name (ktap.py $got, want $want)"
-		sed 's/^/# /' "$tmp/out" "$tmp/ktap"
-		failed=$((failed + 1))
-	fi
+	[ "$got" = "$want" ]
+	ok $? "$name" "ktap.py $got, want $want"
+	[ "$got" = "$want" ] || diag "$tmp/out" "$tmp/ktap"
 }
 echo "1..8"
 expect core_with_unload_passes 0 -- "$here/core.sh"
@@ -71,4 +66,4 @@ expect kunit_with_every_suite_passes 0 -- "$here/kunit.sh" causal_one causal_two
 expect kunit_with_failed_rmmod_fails 1 RMMOD_FAILS=1 -- "$here/kunit.sh" causal_one causal_two
 expect kunit_with_a_suite_missing_fails 1 -- "$here/kunit.sh" causal_one causal_two causal_three
 expect kunit_without_suites_fails 1 -- "$here/kunit.sh"
-[ "$failed" -eq 0 ]
+[ "$fails" -eq 0 ]

@@ -28,22 +28,24 @@ first_row() {
 has() {
 	grep -qxF "$2" "$1"
 }
+# check_line NAME FILE TEXT: one result, NAME, that passes when TEXT is a line of FILE
+check_line() {
+	has "$2" "$3"
+	ok $? "$1"
+}
 
-echo "KTAP version 1"
-echo "1..$plan"
-echo "# kernel $(uname -r) ($CAUSAL_KERNEL)"
+begin $plan
 insmod /lib/causal/causal.ko
 ok $? insmod
 
 # 1. a binary built with Coz's coz.h, unchanged: libcausal (preloaded by run) counts every visit
-causalctl run -o $tmp/coz.coz --experiment-length 100ms -- coz_counts 10000 >$tmp/coz.out 2>&1
+logged $tmp/coz.out causalctl run -o $tmp/coz.coz --experiment-length 100ms -- coz_counts 10000
 rc=$?
-diag $tmp/coz.out
 ok $rc coz_h_run_exit_0
-has $tmp/coz.out "causal: progress point 'items': 20000 visits in total"
-ok $? coz_h_named_point_counts_every_visit
-has $tmp/coz.out "causal: latency point 'request': 10000 begins, 10000 ends in total"
-ok $? coz_h_latency_pairs_begin_and_end
+check_line coz_h_named_point_counts_every_visit $tmp/coz.out \
+	"causal: progress point 'items': 20000 visits in total"
+check_line coz_h_latency_pairs_begin_and_end $tmp/coz.out \
+	"causal: latency point 'request': 10000 begins, 10000 ends in total"
 grep -q "causal: progress point '.*coz_counts.c:[0-9]*': 10000 visits in total" $tmp/coz.out
 ok $? coz_h_file_line_point_counts_every_visit
 grep -Eq '^causal: causalctl used [0-9]+\.[0-9]{2} s of CPU \([0-9]+\.[0-9] % of one CPU\)$' $tmp/coz.out
@@ -51,10 +53,9 @@ ok $? summary_reports_the_controller_cpu
 
 # 1b. no point until 3 s into the run: causalctl keeps looking for one (less often the longer there
 # is none), finds it, counts every visit and runs experiments that see it
-causalctl run -o $tmp/late.coz --experiment-length 100ms -- coz_counts 16000000 3000 \
-	>$tmp/late.out 2>&1
+logged $tmp/late.out causalctl run -o $tmp/late.coz \
+	--experiment-length 100ms -- coz_counts 16000000 3000
 rc=$?
-diag $tmp/late.out
 e=$(grep -c '"type":"experiment"' $tmp/late.coz)
 echo "# $e experiments"
 [ $rc -eq 0 ] && has $tmp/late.out "causal: progress point 'items': 32000000 visits in total" &&
@@ -70,23 +71,21 @@ grep '"type":"experiment"' $tmp/late.coz | tail -n 1 | grep -q '"target_ended":1
 ok $? experiment_at_the_end_is_marked_and_left_out
 
 # 2. a static binary (no libcausal possible): uprobe points counted by the module, exactly
-echo g | causalctl run -o $tmp/static.coz --experiment-length 100ms --progress counted_call \
-	--latency counted_call -- progress_calls 5000 2 >$tmp/static.out 2>&1
+echo g | logged $tmp/static.out causalctl run -o $tmp/static.coz --experiment-length 100ms \
+	--progress counted_call --latency counted_call -- progress_calls 5000 2
 rc=$?
-diag $tmp/static.out
 ok $rc static_run_exit_0
-has $tmp/static.out "causal: progress point 'counted_call': 10000 visits in total"
-ok $? static_progress_symbol_counts_every_call
-has $tmp/static.out "causal: latency point 'counted_call': 10000 begins, 10000 ends in total"
-ok $? static_latency_symbol_entry_and_return
+check_line static_progress_symbol_counts_every_call $tmp/static.out \
+	"causal: progress point 'counted_call': 10000 visits in total"
+check_line static_latency_symbol_entry_and_return $tmp/static.out \
+	"causal: latency point 'counted_call': 10000 begins, 10000 ends in total"
 
 # 2b. uprobe points in a PIE and in a shared library (libc), found through the process's maps
 libc=$(ldd /bin/join 2>/dev/null | sed -n 's/.*libc\.so\.6 => \([^ ]*\).*/\1/p')
 [ -n "$libc" ] || libc=/lib/x86_64-linux-gnu/libc.so.6
-causalctl run -o $tmp/pie.coz --experiment-length 100ms --progress work_a \
-	--progress "$libc:pthread_barrier_wait" -- join 50 200000 >$tmp/pie.out 2>&1
+logged $tmp/pie.out causalctl run -o $tmp/pie.coz --experiment-length 100ms --progress work_a \
+	--progress "$libc:pthread_barrier_wait" -- join 50 200000
 rc=$?
-diag $tmp/pie.out
 [ $rc -eq 0 ] && grep -q "causal: progress point 'work_a': 50 visits in total" $tmp/pie.out
 ok $? pie_progress_symbol_counts_every_call
 # three threads pass two barriers per round
@@ -94,10 +93,9 @@ grep -q "causal: progress point '$libc:pthread_barrier_wait': 300 visits in tota
 ok $? shared_library_progress_symbol_counts_every_call
 
 # 3. bad progress points: a clear error naming the binary and near names, before anything runs
-echo g | causalctl run -o $tmp/bad.coz --progress counted_cal -- progress_calls 10 1 \
-	>$tmp/bad.out 2>&1
+echo g | logged $tmp/bad.out causalctl run -o $tmp/bad.coz \
+	--progress counted_cal -- progress_calls 10 1
 rc=$?
-diag $tmp/bad.out
 [ $rc -eq 125 ] && grep -q "counted_call" $tmp/bad.out && grep -q progress_calls $tmp/bad.out
 ok $? unknown_symbol_suggests_the_near_name
 
@@ -122,8 +120,8 @@ rc=$?
 wait $target
 diag $tmp/attach.out
 ok $rc attach_exit_0
-has $tmp/attach.out "causal: progress point 'counted_call': 40000 visits in total"
-ok $? attach_uprobe_counts_every_call
+check_line attach_uprobe_counts_every_call $tmp/attach.out \
+	"causal: progress point 'counted_call': 40000 visits in total"
 
 # 4b. attach to a program built with coz.h that runs without libcausal (started on its own): its
 # sites are found in the binary and counted with uprobes, as libcausal counts them under run (1.);
@@ -206,9 +204,8 @@ causalctl run -o $tmp/x.coz -- /nonexistent/program >$tmp/nf.out 2>&1
 ok $? missing_command_exits_127
 # root of a new user namespace (as in a container) may not inspect the host's init: not "run as root"
 if unshare -U -r true 2>/dev/null; then
-	unshare -U -r causalctl attach -p 1 --duration 1 >$tmp/ns.out 2>&1
+	logged $tmp/ns.out unshare -U -r causalctl attach -p 1 --duration 1
 	rc=$?
-	diag $tmp/ns.out
 	[ $rc -eq 1 ] && grep -q "not allowed to inspect process 1 even as root" $tmp/ns.out &&
 		! grep -q "run causalctl as root" $tmp/ns.out
 	ok $? attach_as_root_of_another_user_namespace_says_so
@@ -224,10 +221,9 @@ if [ "$full" = full ]; then
 	# slope: by impact, the best running mean, line B's few noisy experiments out-ranked A in 3 of
 	# 15 profiles under emulation and in one fresh-clone make check; by the weighted slope, A came
 	# first in all 6 profiles of this configuration, by 0.20 to 0.48.
-	causalctl run -o $tmp/join.coz --seed 7 --experiment-length 200ms --max-experiments 120 \
-		-- join 1000000 3000000 33 >$tmp/join.out 2>&1
+	logged $tmp/join.out causalctl run -o $tmp/join.coz --seed 7 --experiment-length 200ms \
+		--max-experiments 120 -- join 1000000 3000000 33
 	rc=$?
-	diag $tmp/join.out
 	[ $rc -eq 143 ]
 	ok $? join_run_stops_after_max_experiments
 	causalctl report --min-points 3 --sort slope $tmp/join.coz >$tmp/join-report.out 2>&1
@@ -247,10 +243,9 @@ if [ "$full" = full ]; then
 	# slope was +0.37, +0.29 and +0.34 (a round is a third work: +0.33 expected) against the side
 	# line's -0.07, -0.34 and +0.02 in 3 of 3 (the default order, impact less its standard error,
 	# had narrower margins: 6.3 against -20.8, -8.8 against -21.9, -1.6 against -5.5).
-	causalctl run -o $tmp/off.coz --seed 7 --experiment-length 400ms --max-experiments 100 \
-		--progress round_done -- offcritical >$tmp/off.out 2>&1
+	logged $tmp/off.out causalctl run -o $tmp/off.coz --seed 7 --experiment-length 400ms \
+		--max-experiments 100 --progress round_done -- offcritical
 	rc=$?
-	diag $tmp/off.out
 	[ $rc -eq 143 ]
 	ok $? offcritical_run_stops_after_max_experiments
 	# the premise: line "side" has more samples than line "critical"
@@ -274,11 +269,11 @@ if [ "$full" = full ]; then
 	# so its samples reach the line through the callchain; an experiment on the line delays for
 	# that time too (CAUSAL_EXPERIMENT_SCOPE): speeding it up by 50 % speeds the program up by
 	# about 50 %. Matched on the line's own instructions only (the call), it gave about 0.
-	causalctl run -o $tmp/lib.coz -s '%libcall.c' --fixed-line "libcall.c:$line_libcall" \
+	logged $tmp/lib.out causalctl run -o $tmp/lib.coz -s '%libcall.c' \
+		--fixed-line "libcall.c:$line_libcall" \
 		--fixed-speedup 0,50 --experiment-length 300ms --max-experiments 12 \
-		--progress round_done -- libcall >$tmp/lib.out 2>&1
+		--progress round_done -- libcall
 	rc=$?
-	diag $tmp/lib.out
 	[ $rc -eq 143 ]
 	ok $? libcall_run_stops_after_max_experiments
 	causalctl report --min-points 2 $tmp/lib.coz >$tmp/lib-report.out 2>&1

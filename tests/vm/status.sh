@@ -15,6 +15,11 @@ mkdir -p $tmp
 has() {
 	grep -qF -- "$2" "$1"
 }
+# check_has NAME FILE TEXT: one result, NAME, that passes when TEXT (a fixed string) is in FILE
+check_has() {
+	has "$2" "$3"
+	ok $? "$1"
+}
 # status NAME ARGS...: causalctl status ARGS, text in $tmp/NAME.out (stdout, then stderr), JSON
 # in $tmp/NAME.json; $rc and $jrc are their exit statuses
 status() {
@@ -36,22 +41,16 @@ rm -f /etc/os-release /usr/lib/os-release
 status unloaded
 [ $rc -eq 1 ] && [ $jrc -eq 1 ]
 ok $? unloaded_exits_1
-has $tmp/unloaded.out "  blocking  module          not loaded, and not installed for $rel"
-ok $? unloaded_module_blocking
-has $tmp/unloaded.out "  blocking  headers         no kernel headers for $rel (/lib/modules/$rel/build): DKMS cannot build causal for this kernel"
-ok $? headers_blocking_text
-has $tmp/unloaded.out "fix: install the kernel headers package of $rel (it provides /lib/modules/$rel/build)"
-ok $? headers_fix_generic_without_os_release
-has $tmp/unloaded.json '"module_loaded":false,'
-ok $? json_keeps_old_fields
+check_has unloaded_module_blocking $tmp/unloaded.out "  blocking  module          not loaded, and not installed for $rel"
+check_has headers_blocking_text $tmp/unloaded.out "  blocking  headers         no kernel headers for $rel (/lib/modules/$rel/build): DKMS cannot build causal for this kernel"
+check_has headers_fix_generic_without_os_release $tmp/unloaded.out "fix: install the kernel headers package of $rel (it provides /lib/modules/$rel/build)"
+check_has json_keeps_old_fields $tmp/unloaded.json '"module_loaded":false,'
 
 # 2. a Debian guest: the fix is the apt command (root runs it without sudo)
 printf 'PRETTY_NAME="Debian GNU/Linux"\nID=debian\n' >/etc/os-release
 status debian
-has $tmp/debian.out "fix: apt-get install linux-headers-$rel"
-ok $? headers_fix_apt_get_text
-has $tmp/debian.json "{\"name\":\"headers\",\"state\":\"blocking\",\"what\":\"no kernel headers for $rel (/lib/modules/$rel/build): DKMS cannot build causal for this kernel\",\"fix\":\"apt-get install linux-headers-$rel\"}"
-ok $? headers_fix_apt_get_json
+check_has headers_fix_apt_get_text $tmp/debian.out "fix: apt-get install linux-headers-$rel"
+check_has headers_fix_apt_get_json $tmp/debian.json "{\"name\":\"headers\",\"state\":\"blocking\",\"what\":\"no kernel headers for $rel (/lib/modules/$rel/build): DKMS cannot build causal for this kernel\",\"fix\":\"apt-get install linux-headers-$rel\"}"
 
 # 3. perf_event_paranoid=3 does not stop causal, and status says so; loaded, headers only warn
 echo 3 >/proc/sys/kernel/perf_event_paranoid
@@ -60,18 +59,12 @@ ok $? insmod
 status loaded
 [ $rc -eq 0 ] && [ $jrc -eq 0 ]
 ok $? loaded_exits_0_despite_headers_and_paranoid
-has $tmp/loaded.out "  ok        module          loaded (version "
-ok $? module_ok
-has $tmp/loaded.out "  warning   headers         no kernel headers for $rel (/lib/modules/$rel/build): not needed for the causal module already here, but DKMS cannot rebuild it"
-ok $? headers_warning_once_loaded
-has $tmp/loaded.out "  ok        perf_events     perf events present; perf_event_paranoid is 3, which does not apply to causal"
-ok $? paranoid_3_reported_not_blocking
-has $tmp/loaded.json '{"name":"perf_events","state":"ok","what":"perf events present; perf_event_paranoid is 3,'
-ok $? paranoid_json
-has $tmp/loaded.out "  ok        uprobes         /sys/bus/event_source/devices/uprobe exists, so the kernel has uprobes"
-ok $? uprobes_from_sysfs
-has $tmp/loaded.out "  ok        privileges      CAP_SYS_ADMIN and CAP_SYS_PTRACE"
-ok $? privileges_root
+check_has module_ok $tmp/loaded.out "  ok        module          loaded (version "
+check_has headers_warning_once_loaded $tmp/loaded.out "  warning   headers         no kernel headers for $rel (/lib/modules/$rel/build): not needed for the causal module already here, but DKMS cannot rebuild it"
+check_has paranoid_3_reported_not_blocking $tmp/loaded.out "  ok        perf_events     perf events present; perf_event_paranoid is 3, which does not apply to causal"
+check_has paranoid_json $tmp/loaded.json '{"name":"perf_events","state":"ok","what":"perf events present; perf_event_paranoid is 3,'
+check_has uprobes_from_sysfs $tmp/loaded.out "  ok        uprobes         /sys/bus/event_source/devices/uprobe exists, so the kernel has uprobes"
+check_has privileges_root $tmp/loaded.out "  ok        privileges      CAP_SYS_ADMIN and CAP_SYS_PTRACE"
 [ ! -s $tmp/loaded.err ]
 ok $? nothing_on_stderr_when_ready
 
@@ -89,10 +82,8 @@ rmmod causal
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 if [ -w /sys/kernel/security/lockdown ] && echo integrity >/sys/kernel/security/lockdown; then
 	status locked
-	has $tmp/locked.out "  warning   module_signing  no EFI (no Secure Boot), lockdown integrity, module.sig_enforce off: only modules signed with a key built into the kernel load"
-	ok $? lockdown_integrity_warns
-	has $tmp/locked.out "fix: boot without lockdown= and module.sig_enforce=1, or sign causal.ko with the kernel's key (scripts/sign-file)"
-	ok $? lockdown_fix
+	check_has lockdown_integrity_warns $tmp/locked.out "  warning   module_signing  no EFI (no Secure Boot), lockdown integrity, module.sig_enforce off: only modules signed with a key built into the kernel load"
+	check_has lockdown_fix $tmp/locked.out "fix: boot without lockdown= and module.sig_enforce=1, or sign causal.ko with the kernel's key (scripts/sign-file)"
 	! insmod /lib/causal/causal.ko 2>$tmp/insmod.err
 	ok $? unsigned_insmod_refused_as_warned
 	sed 's/^/# /' $tmp/insmod.err

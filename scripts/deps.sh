@@ -71,37 +71,22 @@ if [ -r /etc/os-release ]; then
 	esac
 fi
 
-# name THING: the package that provides THING here
+# name THING: the package that provides THING here, from this table: THING, its package on Debian,
+# on Fedora, and what it is elsewhere
 name() {
-	case "$distro:$1" in
-	debian:cc) echo build-essential ;;
-	debian:pkg-config) echo pkg-config ;;
-	debian:libdw) echo libdw-dev ;;
-	debian:jansson) echo libjansson-dev ;;
-	debian:uthash) echo uthash-dev ;;
-	debian:protobuf-c) echo libprotobuf-c-dev ;;
-	debian:protoc-c) echo protobuf-c-compiler ;;
-	debian:zlib) echo zlib1g-dev ;;
-	debian:headers) echo "linux-headers-$(uname -r)" ;;
-	fedora:cc) echo gcc ;;
-	fedora:pkg-config) echo pkgconf-pkg-config ;;
-	fedora:libdw) echo elfutils-devel ;;
-	fedora:jansson) echo jansson-devel ;;
-	fedora:uthash) echo uthash-devel ;;
-	fedora:protobuf-c) echo protobuf-c-devel ;;
-	fedora:protoc-c) echo protobuf-c-compiler ;;
-	fedora:zlib) echo zlib-devel ;;
-	fedora:headers) echo "kernel-devel-$(uname -r)" ;;
-	*:cc) echo "a C compiler (gcc or clang) and make" ;;
-	*:pkg-config) echo "pkg-config (or pkgconf)" ;;
-	*:libdw) echo "elfutils' libdw and libelf development files" ;;
-	*:jansson) echo "jansson's development files" ;;
-	*:uthash) echo "uthash (its header, uthash.h)" ;;
-	*:protobuf-c) echo "protobuf-c's development files" ;;
-	*:protoc-c) echo "protobuf-c's compiler (protoc-c)" ;;
-	*:zlib) echo "zlib's development files" ;;
-	*:headers) echo "the build tree (headers) of kernel $(uname -r)" ;;
-	esac
+	local col
+	case $distro in debian) col=2 ;; fedora) col=3 ;; *) col=4 ;; esac
+	awk -F ' *[|] *' -v thing="$1" -v col=$col '$1 == thing { print $col }' <<EOF
+cc         | build-essential           | gcc                      | a C compiler (gcc or clang) and make
+pkg-config | pkg-config                | pkgconf-pkg-config       | pkg-config (or pkgconf)
+libdw      | libdw-dev                 | elfutils-devel           | elfutils' libdw and libelf development files
+jansson    | libjansson-dev            | jansson-devel            | jansson's development files
+uthash     | uthash-dev                | uthash-devel             | uthash (its header, uthash.h)
+protobuf-c | libprotobuf-c-dev         | protobuf-c-devel         | protobuf-c's development files
+protoc-c   | protobuf-c-compiler       | protobuf-c-compiler      | protobuf-c's compiler (protoc-c)
+zlib       | zlib1g-dev                | zlib-devel               | zlib's development files
+headers    | linux-headers-$(uname -r) | kernel-devel-$(uname -r) | the build tree (headers) of kernel $(uname -r)
+EOF
 }
 
 # the build set, by what is present; prints the missing things' package names

@@ -39,6 +39,6 @@ echo "$reason: running in a VM with Debian's $kernel kernel instead"
 if [ "$(locale charmap 2>/dev/null)" = UTF-8 ]; then
 	job="export LC_ALL=C.UTF-8; $job"
 fi
-tests/build-module.sh "$kernel" >/dev/null
+scripts/build-module.sh "$kernel" >/dev/null
 tests/vm/run -k "$kernel" -t 300 -l build/demo -a userland/build/lib/libcausal.so.0 \
 	-a build/workloads/join -- sh -c "insmod /lib/causal/causal.ko && $job"
