@@ -19,7 +19,6 @@
 
 #include "attach.h"
 #include "delay.h"
-#include "events.h"
 #include "hooks.h"
 #include "sampler.h"
 #include "task.h"
@@ -65,10 +64,9 @@ static void causal_memlock_uncharge(struct causal_session *s)
 }
 
 /*
- * Removes every task; those sleeping in a payment are woken and stop paying, and payments and
- * checks still queued on a task (one blocked in the kernel runs its own only when it returns to
- * user mode) are taken back with their references. No experiment runs (s->lock held): no payment
- * is queued again; s is off the cgroup hooks' list: no check either.
+ * Removes every task; those sleeping in a payment are woken and stop paying, and payments still
+ * queued on a task (one blocked in the kernel runs its own only when it returns to user mode) are
+ * taken back with their references. No experiment runs (s->lock held): none is queued again.
  */
 static void causal_detach_tasks(struct causal_session *s)
 {
@@ -81,7 +79,6 @@ static void causal_detach_tasks(struct causal_session *s)
 		if (READ_ONCE(ct->paying))
 			wake_up_process(ct->task);
 		causal_delay_cancel(ct);
-		causal_check_cancel(ct);
 		causal_task_remove(ct);
 	}
 	spin_unlock(&s->tasks_lock);
@@ -125,7 +122,7 @@ static int causal_task_add_checked(struct causal_session *s, struct task_struct 
 	if (ret)
 		return ret;
 	if (causal_may_attach_new(s, t, scope))
-		ret = causal_task_add(s, t, NULL, false, GFP_KERNEL, &ct);
+		ret = causal_task_add(s, t, NULL, GFP_KERNEL, &ct);
 	else
 		ret = -EACCES;
 	up_read(&t->signal->exec_update_lock);

@@ -8,6 +8,8 @@
 #include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/rwsem.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/task_work.h>
@@ -19,7 +21,7 @@
 #include "sampler.h"
 #include "task.h"
 
-static void causal_join(struct task_struct *t);
+static void causal_queue_move(struct task_struct *t);
 
 void causal_on_fork(struct task_struct *parent, struct task_struct *child)
 {
@@ -30,8 +32,8 @@ void causal_on_fork(struct task_struct *parent, struct task_struct *child)
 	rcu_read_lock();
 	ct = causal_task_find(parent);
 	if (!ct) {
-		/* born into a cgroup session's subtree (CLONE_INTO_CGROUP, or an outside parent) */
-		causal_join(child);
+		/* born into a cgroup session's subtree, from a parent outside the session? */
+		causal_queue_move(child);
 		goto out;
 	}
 	s = ct->session;
@@ -39,11 +41,11 @@ void causal_on_fork(struct task_struct *parent, struct task_struct *child)
 		goto out;
 	/* cloned into a cgroup out of the session's subtree: not the session's (another's?) */
 	if (s->cgrp && !cgroup_is_descendant(task_dfl_cgroup(child), s->cgrp)) {
-		causal_join(child);
+		causal_queue_move(child);
 		goto out;
 	}
 	/* a child starts with its parent's delay: the parent's delays also delayed its birth */
-	ret = causal_task_add(s, child, &ct->local, false, GFP_NOWAIT | __GFP_NOWARN, &cct);
+	ret = causal_task_add(s, child, &ct->local, GFP_NOWAIT | __GFP_NOWARN, &cct);
 	if (!ret) {
 		causal_stat_inc(&s->stats->forks_followed);
 		causal_sampler_follow(cct);
@@ -152,28 +154,9 @@ static u32 causal_switch_reason(struct causal_task *ct, bool blocks)
 }
 
 /*
- * Whether a task that joined s after attach may stay: Yama's rule as at attach (s->yama), where
- * no attacher is left to be the task's ancestor, so beyond the classic rule only CAP_SYS_PTRACE
- * over the task's user namespace lets it in.
- */
-static bool causal_may_join(struct causal_session *s, struct task_struct *t)
-{
-	const struct cred *tcred;
-	bool capable;
-
-	if (s->yama == CAUSAL_YAMA_DISABLED)
-		return true;
-	tcred = get_task_cred(t);
-	capable = causal_opener_capable(s, tcred->user_ns, CAP_SYS_PTRACE);
-	put_cred(tcred);
-	return causal_yama_permits(s->yama, false, capable);
-}
-
-/*
- * In the task, before it returns to user mode: after an exec (the new program has not run an
- * instruction yet), or after it joined a cgroup session. Under exec_update_lock, as attach checks
- * and adds a task: the task stays if the session's opener may still ptrace it (with Yama's rule
- * for a task that joined), and after an exec if it is still dumpable by its owner (a setuid,
+ * After an exec, in the task, before it returns to user mode (the new program has not run an
+ * instruction yet). Under exec_update_lock, as attach checks and adds a task: the task stays if
+ * the session's opener may still ptrace it, and if it is still dumpable by its owner (a setuid,
  * setgid or file-capability program is not): that last rule holds for every opener, as perf drops
  * a task's counters at such an exec whoever opened them.
  */
@@ -181,18 +164,15 @@ static void causal_exec_work(struct callback_head *head)
 {
 	struct causal_task *ct = container_of(head, struct causal_task, exec_work);
 	struct causal_session *s = ct->session;
-	bool stay = false, left = false, execd = READ_ONCE(ct->execd);
+	bool stay = false, left = false;
 
 	if (!(current->flags & PF_EXITING) &&
 	    !down_read_killable(&current->signal->exec_update_lock)) {
-		stay = (!execd || causal_task_dumpable_by_owner(current)) &&
-		       causal_may_attach(s, current, false) &&
-		       (!ct->joined || causal_may_join(s, current));
+		stay = causal_task_dumpable_by_owner(current) &&
+		       causal_may_attach(s, current, false);
 		if (stay) {
 			WRITE_ONCE(ct->mm, current->mm);
-			WRITE_ONCE(ct->execd, false);
-			ct->joined = false;
-			/* one that joined has no counter; perf drops one at a privileged exec */
+			/* perf drops a task's counters at an exec that gains privileges */
 			if (causal_sampler_add(ct))
 				causal_stat_inc(&s->stats->tasks_lost);
 			/* checked: accounted again from here on */
@@ -203,9 +183,8 @@ static void causal_exec_work(struct callback_head *head)
 	if (!stay) {
 		spin_lock(&s->tasks_lock);
 		if (!list_empty(&ct->session_node)) {
-			/* refused as it joined: not followed, as tasks_lost counts */
 			causal_stat_inc(current->flags & PF_EXITING ? &s->stats->exits :
-					execd ? &s->stats->tasks_left_exec : &s->stats->tasks_lost);
+					&s->stats->tasks_left_exec);
 			causal_task_remove(ct);
 			left = true;
 		}
@@ -223,39 +202,6 @@ static void causal_exec_work(struct callback_head *head)
 }
 
 /*
- * Queues ct's check on t, held meanwhile (causal_task_held()); once: a check queued already will
- * see what happened since. False if t is exiting (it leaves in its exit hook, still held).
- */
-static bool causal_queue_check(struct causal_task *ct, struct task_struct *t)
-{
-	if (atomic_cmpxchg(&ct->exec_queued, 0, 1))
-		return true;
-	if (!kref_get_unless_zero(&ct->ref)) {
-		atomic_set(&ct->exec_queued, 0);
-		return true;
-	}
-	__module_get(THIS_MODULE);
-	init_task_work(&ct->exec_work, causal_exec_work);
-	if (causal_task_work_add(t, &ct->exec_work, TWA_RESUME)) {
-		atomic_set(&ct->exec_queued, 0);
-		causal_task_put(ct);
-		module_put(THIS_MODULE);
-		return false;
-	}
-	return true;
-}
-
-void causal_check_cancel(struct causal_task *ct)
-{
-	if (!atomic_read(&ct->exec_queued) || !causal_task_work_cancel(ct->task, &ct->exec_work))
-		return;
-	atomic_set(&ct->exec_queued, 0);
-	causal_task_put(ct);
-	/* never the last: the session's file holds one */
-	module_put(THIS_MODULE);
-}
-
-/*
  * t (current) has exec'd: its credentials, dumpability and mm are the new program's. Checking
  * them against the opener's may sleep (exec_update_lock), which a scheduler hook may not: hold
  * the task (no sample, payment, wake-up or progress hit is accounted for it) and check it from a
@@ -269,82 +215,188 @@ void causal_on_exec(struct task_struct *t)
 	ct = causal_task_find(t);
 	if (!ct)
 		goto out;
-	WRITE_ONCE(ct->execd, true);
 	WRITE_ONCE(ct->exec_pending, true);
 	/* held, then queued: a sampler that missed the flag ran before the exec completed */
 	smp_mb();
-	if (t == current)
-		causal_queue_check(ct, t);
+	if (t != current || atomic_cmpxchg(&ct->exec_queued, 0, 1))
+		goto out;
+	if (!kref_get_unless_zero(&ct->ref)) {
+		atomic_set(&ct->exec_queued, 0);
+		goto out;
+	}
+	__module_get(THIS_MODULE);
+	init_task_work(&ct->exec_work, causal_exec_work);
+	if (causal_task_work_add(t, &ct->exec_work, TWA_RESUME)) {
+		/* exiting: it leaves in its exit hook, still held */
+		atomic_set(&ct->exec_queued, 0);
+		causal_task_put(ct);
+		module_put(THIS_MODULE);
+	}
 out:
 	rcu_read_unlock();
 }
 
 /*
- * t, in no session, is in a cgroup session's subtree now (moved there, or born there): it joins
- * that session held, owing nothing, and its check runs in it before it next returns to user mode
- * (a task blocked in the kernel stays held until then). Under RCU.
+ * Cgroup moves. The tracepoint comes with IRQs off, under cgroup_mutex and a spinlock: too early
+ * for the task table (rhashtable takes its bucket locks with bottom halves off, which may not be
+ * turned on again with IRQs off) and for the opener's ptrace check (exec_update_lock). So the hook
+ * holds a task that moved out of its session's subtree (nothing is accounted for it from the
+ * move on) and queues a work that decides, in process context, from where the task is then: it
+ * leaves, joins, or stays.
  */
-static void causal_join(struct task_struct *t)
-{
-	struct causal_session *s;
-	struct causal_task *ct;
-	int ret;
+struct causal_move {
+	struct work_struct work;
+	struct task_struct *task;		/* referenced */
+};
 
-	if (!causal_cgroup_sessions_any() || t->flags & (PF_EXITING | PF_KTHREAD))
-		return;
-	s = causal_cgroup_session_get(task_dfl_cgroup(t));
-	if (!s)
-		return;
-	ret = causal_task_add(s, t, NULL, true, GFP_NOWAIT | __GFP_NOWARN, &ct);
-	if (!ret) {
-		if (!causal_queue_check(ct, t)) {
-			spin_lock(&s->tasks_lock);
-			causal_task_remove(ct);
-			spin_unlock(&s->tasks_lock);
-		}
-		causal_task_put(ct);
-	} else if (ret != -EEXIST && ret != -ESRCH) {
-		causal_stat_inc(&s->stats->tasks_lost);
-	}
-	causal_session_put(s);
+static struct workqueue_struct *causal_moves_wq;
+
+int causal_events_init(void)
+{
+	causal_moves_wq = alloc_workqueue("causal_moves", WQ_UNBOUND, 0);
+	return causal_moves_wq ? 0 : -ENOMEM;
+}
+
+/* After the hooks are gone: the moves queued run (they use the task table), then it goes. */
+void causal_events_exit(void)
+{
+	destroy_workqueue(causal_moves_wq);
 }
 
 /*
- * t, a task of cgroup session s, has moved out of its subtree: it leaves, owing what it owes (as
- * at exit), and a payment queued for it is taken back. Its counter, which samples nothing for a
- * task out of the session, is released at close (releasing it now would sleep). Under RCU.
+ * Whether a task that joins s after attach may: the opener may ptrace it, with Yama's rule as at
+ * attach (s->yama), where no attaching process is left to be the task's ancestor: beyond the
+ * classic rule, only CAP_SYS_PTRACE over the task's user namespace lets it in. Under t's
+ * exec_update_lock, as attach checks a task.
  */
-static void causal_leave_moved(struct causal_task *ct)
+static bool causal_may_join(struct causal_session *s, struct task_struct *t)
+{
+	const struct cred *tcred;
+	bool capable;
+
+	if (!causal_may_attach(s, t, false))
+		return false;
+	if (s->yama == CAUSAL_YAMA_DISABLED)
+		return true;
+	tcred = get_task_cred(t);
+	capable = causal_opener_capable(s, tcred->user_ns, CAP_SYS_PTRACE);
+	put_cred(tcred);
+	return causal_yama_permits(s->yama, false, capable);
+}
+
+/* ct's task is out of its session's subtree: it leaves, owing what it owes, as at exit. */
+static void causal_move_out(struct causal_task *ct)
 {
 	struct causal_session *s = ct->session;
 
 	spin_lock(&s->tasks_lock);
 	if (!list_empty(&ct->session_node)) {
 		causal_delay_cancel(ct);
-		causal_check_cancel(ct);
 		causal_task_remove(ct);
 	}
 	spin_unlock(&s->tasks_lock);
+	causal_sampler_remove(ct);
 }
 
-/* t has moved: into a session's subtree, out of its session's, or neither. Under RCU. */
-static void causal_moved(struct task_struct *t)
+/* t, in no session, is in s's subtree: it joins if the opener may profile it, owing nothing. */
+static void causal_move_in(struct causal_session *s, struct task_struct *t)
 {
-	struct causal_task *ct = causal_task_find(t);
+	struct causal_task *ct;
+	int ret = -EACCES;
 
-	if (ct) {
-		if (!ct->session->cgrp ||
-		    cgroup_is_descendant(task_dfl_cgroup(t), ct->session->cgrp))
-			return;
-		causal_leave_moved(ct);
+	down_read(&t->signal->exec_update_lock);
+	if (causal_may_join(s, t))
+		ret = causal_task_add(s, t, NULL, GFP_KERNEL, &ct);
+	up_read(&t->signal->exec_update_lock);
+	if (!ret) {
+		if (causal_sampler_add(ct))
+			causal_stat_inc(&s->stats->tasks_lost);
+		causal_task_put(ct);
+	} else if (ret != -EEXIST && ret != -ESRCH) {
+		/* refused, or no memory: not followed */
+		causal_stat_inc(&s->stats->tasks_lost);
 	}
-	causal_join(t);
+}
+
+static void causal_move_work(struct work_struct *work)
+{
+	struct causal_move *m = container_of(work, struct causal_move, work);
+	struct task_struct *t = m->task;
+	struct causal_session *s = NULL;
+	struct causal_task *ct;
+	bool out = false;
+
+	rcu_read_lock();
+	ct = causal_task_find(t);
+	if (ct && ct->session->cgrp) {
+		out = !cgroup_is_descendant(task_dfl_cgroup(t), ct->session->cgrp);
+		if (out && !kref_get_unless_zero(&ct->ref))
+			ct = NULL;
+		else if (!out)
+			WRITE_ONCE(ct->moved_out, false);	/* back in before this ran */
+	}
+	rcu_read_unlock();
+	if (out && ct) {
+		causal_move_out(ct);
+		causal_task_put(ct);
+	}
+	rcu_read_lock();
+	if (!(t->flags & (PF_EXITING | PF_KTHREAD)) && !causal_task_find(t))
+		s = causal_cgroup_session_get(task_dfl_cgroup(t));
+	rcu_read_unlock();
+	if (s) {
+		causal_move_in(s, t);
+		causal_session_put(s);
+	}
+	put_task_struct(t);
+	kfree(m);
+}
+
+/*
+ * t may have entered or left a cgroup session's subtree: held now if it left its session's, the
+ * rest decided by a work. Atomic context, IRQs maybe off.
+ */
+static void causal_queue_move(struct task_struct *t)
+{
+	struct causal_session *s = NULL;
+	struct causal_move *m;
+	struct causal_task *ct;
+	bool moved = false;
+
+	if (!causal_cgroup_sessions_any() || t->flags & PF_KTHREAD)
+		return;
+	rcu_read_lock();
+	ct = causal_task_find(t);
+	if (ct && ct->session->cgrp &&
+	    !cgroup_is_descendant(task_dfl_cgroup(t), ct->session->cgrp)) {
+		WRITE_ONCE(ct->moved_out, true);
+		moved = true;
+	} else if (!ct) {
+		s = causal_cgroup_session_get(task_dfl_cgroup(t));
+		moved = s;
+	}
+	rcu_read_unlock();
+	if (s)
+		causal_session_put(s);
+	/* most moves and forks on the machine are no session's business */
+	if (!moved)
+		return;
+	m = kmalloc(sizeof(*m), GFP_NOWAIT | __GFP_NOWARN);
+	if (!m) {
+		pr_warn_ratelimited("no memory for the cgroup move of task %d: not followed\n",
+				    task_pid_nr(t));
+		return;
+	}
+	get_task_struct(t);
+	m->task = t;
+	INIT_WORK(&m->work, causal_move_work);
+	queue_work(causal_moves_wq, &m->work);
 }
 
 /*
  * cgroup_attach_task() moved @leader (and with @threadgroup its threads, which cannot change
  * meanwhile) into @dst; on the default hierarchy or another: a task's place in cgroup v2, which a
- * session names, is what counts. Called with IRQs off under the tracepoint's own spinlock.
+ * session names, is what counts.
  */
 void causal_on_cgroup_move(struct cgroup *dst, struct task_struct *leader, bool threadgroup)
 {
@@ -355,9 +407,9 @@ void causal_on_cgroup_move(struct cgroup *dst, struct task_struct *leader, bool 
 	rcu_read_lock();
 	if (threadgroup) {
 		for_each_thread(leader, t)
-			causal_moved(t);
+			causal_queue_move(t);
 	} else {
-		causal_moved(leader);
+		causal_queue_move(leader);
 	}
 	rcu_read_unlock();
 }

@@ -5,9 +5,12 @@
 
 #include <linux/types.h>
 
-struct causal_task;
 struct cgroup;
 struct task_struct;
+
+/* At load and unload: the workqueue that decides what cgroup moves mean (drained at unload). */
+int causal_events_init(void);
+void causal_events_exit(void);
 
 void causal_on_fork(struct task_struct *parent, struct task_struct *child);
 /* an exiting task: from do_exit() before exit_task_work(), or after it (it leaves at once) */
@@ -20,8 +23,5 @@ void causal_on_cgroup_move(struct cgroup *dst, struct task_struct *leader, bool 
 void causal_on_switch_out(struct task_struct *prev, bool blocks);
 void causal_on_waking(struct task_struct *wakee);
 void causal_on_switch_in(struct task_struct *next);
-
-/* At close, under tasks_lock: a check still queued on ct's task is taken back (not run). */
-void causal_check_cancel(struct causal_task *ct);
 
 #endif /* _CAUSAL_EVENTS_H */

@@ -6,6 +6,7 @@
 
 #include "delay.h"
 #include "device.h"
+#include "events.h"
 #include "hooks.h"
 #include "session.h"
 #include "task.h"
@@ -31,9 +32,12 @@ static int __init causal_init(void)
 	ret = causal_yama_init();
 	if (ret)
 		goto err_delay;
-	ret = causal_hooks_init();
+	ret = causal_events_init();
 	if (ret)
 		goto err_yama;
+	ret = causal_hooks_init();
+	if (ret)
+		goto err_events;
 	ret = causal_device_init();
 	if (ret) {
 		pr_err("cannot register /dev/causal: %d\n", ret);
@@ -45,6 +49,8 @@ static int __init causal_init(void)
 
 err_hooks:
 	causal_hooks_exit();
+err_events:
+	causal_events_exit();
 err_yama:
 	causal_yama_exit();
 err_delay:
@@ -69,6 +75,7 @@ static void __exit causal_exit(void)
 {
 	causal_device_exit();
 	causal_hooks_exit();
+	causal_events_exit();
 	causal_yama_exit();
 	causal_delay_exit();
 	causal_tasks_exit();

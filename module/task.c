@@ -73,14 +73,11 @@ void causal_task_put(struct causal_task *ct)
 /*
  * Adds t to session s, its local delay inherited from `inherit` (the parent's, at fork) or set to
  * the session's global delay (owes nothing). Called from attach (process context) and from the
- * fork and cgroup hooks (atomic: gfp is GFP_NOWAIT there). @joined: t joins a cgroup session
- * after attach, and is held from the start until its check (causal_task.joined). -EEXIST if t is
- * in a session already. With @added, the new record is returned there with a reference the
- * caller puts (it may have left already).
+ * fork hook (atomic: gfp is GFP_NOWAIT there). -EEXIST if t is in a session already. With @added,
+ * the new record is returned there with a reference the caller puts (it may have left already).
  */
 int causal_task_add(struct causal_session *s, struct task_struct *t,
-		    const struct causal_local *inherit, bool joined, gfp_t gfp,
-		    struct causal_task **added)
+		    const struct causal_local *inherit, gfp_t gfp, struct causal_task **added)
 {
 	struct causal_task *ct;
 	int ret;
@@ -96,8 +93,6 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 	kref_init(&ct->ref);
 	INIT_LIST_HEAD(&ct->session_node);
 	INIT_LIST_HEAD(&ct->counter_node);
-	ct->joined = joined;
-	ct->exec_pending = joined;
 	/* a child owes what its parent owes; a task found at attach owes nothing */
 	if (inherit)
 		causal_acct_inherit(&ct->local, inherit);

@@ -30,20 +30,18 @@ struct causal_task {
 	struct callback_head pay_work;
 	atomic_t pay_queued;			/* pay_work is queued: one slot per head */
 	struct callback_head exit_work;		/* leaves the session late in do_exit() */
-	struct callback_head exec_work;		/* checks it: after an exec, or as it joins */
+	struct callback_head exec_work;		/* checks it again after an exec */
 	atomic_t exec_queued;			/* exec_work is queued */
 	/*
-	 * Set when the task execs, or joins a cgroup session after attach, until exec_work finds
-	 * that it may stay; for good if it may not (it left): no sample, delay, wake-up or progress
-	 * hit is accounted for it meanwhile.
+	 * Set when the task execs, until exec_work finds that it may stay; for good if it may not
+	 * (it left): no sample, delay, wake-up or progress hit is accounted for it meanwhile.
 	 */
 	bool exec_pending;
-	bool execd;				/* it exec'd since its last check */
 	/*
-	 * It joined after attach, moved into the session's cgroup or born there: its check has
-	 * Yama's rule, as attach's has (causal_on_cgroup_move()).
+	 * Set when the task moves out of its cgroup session's subtree, until a work decides in
+	 * process context (causal_on_cgroup_move()): nothing is accounted for it meanwhile.
 	 */
-	bool joined;
+	bool moved_out;
 	struct mm_struct *mm;			/* it was checked in; not dereferenced */
 	bool paying;				/* in a payment: woken on close; samples flagged */
 	/* the task's own, in its payments only: */
@@ -73,7 +71,8 @@ struct causal_task {
 
 /*
  * Whether nothing is to be accounted for ct's task (no sample, payment, wake-up or progress hit):
- * it exec'd and has not been checked since, or left at that check. From the exec's switch of mm
+ * it exec'd and has not been checked since, or left at that check; or it moved out of its
+ * session's cgroup subtree. From the exec's switch of mm
  * on, before the exec hook runs, its mm tells: not the one it was checked in. An exiting task
  * with no mm left is not held for that.
  */
@@ -81,7 +80,8 @@ static inline bool causal_task_held(struct causal_task *ct)
 {
 	struct mm_struct *mm = READ_ONCE(ct->task->mm);
 
-	return READ_ONCE(ct->exec_pending) || (mm && mm != READ_ONCE(ct->mm));
+	return READ_ONCE(ct->exec_pending) || READ_ONCE(ct->moved_out) ||
+	       (mm && mm != READ_ONCE(ct->mm));
 }
 
 /* the local counter a task is accounted against: its own, or its CPU's in the CPU model */
@@ -97,8 +97,7 @@ int causal_tasks_init(void);
 void causal_tasks_exit(void);
 struct causal_task *causal_task_find(struct task_struct *t);	/* under RCU */
 int causal_task_add(struct causal_session *s, struct task_struct *t,
-		    const struct causal_local *inherit, bool joined, gfp_t gfp,
-		    struct causal_task **added);
+		    const struct causal_local *inherit, gfp_t gfp, struct causal_task **added);
 void causal_task_remove(struct causal_task *ct);
 void causal_task_put(struct causal_task *ct);
 /*

@@ -230,7 +230,7 @@ for p in build/tests/*; do [ "$(basename "$p")" = ioctl_basic ] || programs+=(-a
 # probes on every switch and wake-up slow the guest enough that the ratio checks of limits and
 # cpu-model, which only depend on the sampler and the delay engine shared by both backends,
 # measure the emulator rather than the module.
-kprobe_scenarios="delay pipe futex fork attach-running sigkill kill-payer churn two-sessions cgroup errors"
+kprobe_scenarios="delay pipe futex fork attach-running sigkill kill-payer churn two-sessions cgroup cgroup-moves errors"
 smoke_scenarios="delay pipe fork errors progress"
 runs="6.1:tracepoint 6.12:tracepoint test:tracepoint 7.x:tracepoint 6.12-deb13:smoke 7.2:smoke
 	6.1:kprobe 6.12:kprobe 7.x:kprobe"
