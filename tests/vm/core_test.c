@@ -59,6 +59,7 @@
 #include "device.h"
 #include "procfs.h"
 #include "clock.h"
+#include "scenarios.h"
 #include <linux/magic.h>
 
 static uint64_t iters = 400000000;
@@ -68,18 +69,13 @@ static uint64_t iters = 400000000;
 /* The thread ids of process pid, up to max; returns how many (0 if it is gone). */
 static int list_tids(pid_t pid, pid_t *tids, int max)
 {
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
+	DIR *dir = tasks_open(pid);
 	int n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
 	if (!dir)
 		return 0;
-	while ((d = readdir(dir)) && n < max)
-		if (d->d_name[0] != '.')
-			tids[n++] = atoi(d->d_name);
+	while (n < max && (tids[n] = tasks_next(dir)))
+		n++;
 	closedir(dir);
 	return n;
 }
@@ -2420,10 +2416,7 @@ static void scenario_cycles(void)
 	waitpid(pid, NULL, 0);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} scenarios[] = {
+static const struct scenario scenarios[] = {
 	{ "delay", scenario_delay },
 	{ "paying", scenario_paying },
 	{ "ring", scenario_ring },
@@ -2445,21 +2438,12 @@ static const struct {
 	{ "stats-ver0", scenario_stats_ver0 },
 	{ "hotplug", scenario_hotplug },
 	{ "cycles", scenario_cycles },
+	{ NULL, NULL }
 };
-
-#define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
-
-static int find_scenario(const char *name)
-{
-	for (size_t i = 0; i < NR_SCENARIOS; i++)
-		if (!strcmp(scenarios[i].name, name))
-			return i;
-	return -1;
-}
 
 int main(int argc, char **argv)
 {
-	int sel[64], nsel = 0, opt;
+	int sel[64], nsel, opt;
 	bool may_skip = false;
 	const char *env = getenv("CORE_TEST_ITERS");
 
@@ -2475,24 +2459,15 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: %s [-i ITERS] [-S] [SCENARIO...]\nscenarios:", argv[0]);
-			for (size_t i = 0; i < NR_SCENARIOS; i++)
-				fprintf(stderr, " %s", scenarios[i].name);
+			for (const struct scenario *s = scenarios; s->name; s++)
+				fprintf(stderr, " %s", s->name);
 			fprintf(stderr, "\n");
 			return 2;
 		}
 	}
-	for (; optind < argc && nsel < 64; optind++) {
-		int s = find_scenario(argv[optind]);
-
-		if (s < 0) {
-			fprintf(stderr, "%s: unknown scenario '%s'\n", argv[0], argv[optind]);
-			return 2;
-		}
-		sel[nsel++] = s;
-	}
-	if (!nsel)
-		for (size_t i = 0; i < NR_SCENARIOS; i++)
-			sel[nsel++] = i;
+	nsel = scenarios_select(argv[0], scenarios, argv + optind, argc - optind, sel, 64);
+	if (nsel < 0)
+		return 2;
 
 	/*
 	 * Can this module attach here at all? hooks=kprobe needs ftrace-based kprobes, and the
@@ -2520,14 +2495,5 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("KTAP version 1\n1..%d\n# core_test: %" PRIu64 " iterations per spinning thread\n",
 	       nsel, iters);
-	for (int i = 0; i < nsel; i++) {
-		uint64_t t0 = now_ns();
-
-		sub_begin(scenarios[sel[i]].name);
-		scenarios[sel[i]].fn();
-		diag("%s took %" PRIu64 " ms", scenarios[sel[i]].name, (now_ns() - t0) / MS);
-		sub_end(scenarios[sel[i]].name);
-	}
-	printf("# core_test: %d of %d scenarios failed\n", top_fails, top_n);
-	return top_fails ? 1 : 0;
+	return scenarios_run("core_test", scenarios, sel, nsel);
 }

@@ -52,6 +52,7 @@
 #include "device.h"
 #include "procfs.h"
 #include "clock.h"
+#include "scenarios.h"
 
 static const char *module_params = "";
 static long many_threads = 10000;
@@ -66,25 +67,21 @@ static long storm_forks = 400;
 static int threads_in_causal(pid_t pid, int *nthreads, bool report)
 {
 	char path[320], buf[4096];
-	struct dirent *d;
-	DIR *dir;
+	DIR *dir = tasks_open(pid);
+	pid_t tid;
 	int n = 0;
 
 	*nthreads = 0;
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
 	if (!dir)
 		return -1;
-	while ((d = readdir(dir))) {
+	while ((tid = tasks_next(dir))) {
 		bool in = false;
 
-		if (d->d_name[0] == '.')
-			continue;
 		(*nthreads)++;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", pid, d->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", pid, tid);
 		read_proc(path, buf, sizeof(buf));
 		in = strstr(buf, "causal") != NULL;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", pid, d->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", pid, tid);
 		read_proc(path, buf, sizeof(buf));
 		/*
 		 * a frame the kernel cannot name ("[<0>] 0xffffffffc0..."): code of a module no
@@ -95,7 +92,7 @@ static int threads_in_causal(pid_t pid, int *nthreads, bool report)
 			for (char *c = buf; *c; c++)
 				if (*c == '\n')
 					*c = '|';
-			diag("thread %s of %d in causal code: %.300s", d->d_name, pid, buf);
+			diag("thread %d of %d in causal code: %.300s", tid, pid, buf);
 		}
 	}
 	closedir(dir);
@@ -582,18 +579,13 @@ static bool wait_main_blocked(pid_t pid, int n)
 /* each thread of pid with its state, for a failure's diagnostics */
 static void diag_threads(pid_t pid)
 {
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
+	DIR *dir = tasks_open(pid);
+	pid_t tid;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
 	if (!dir)
 		return;
-	while ((d = readdir(dir)))
-		if (d->d_name[0] != '.')
-			diag("thread %s of %d: state %c", d->d_name, pid,
-			     thread_state(pid, atoi(d->d_name)));
+	while ((tid = tasks_next(dir)))
+		diag("thread %d of %d: state %c", tid, pid, thread_state(pid, tid));
 	closedir(dir);
 }
 
@@ -825,10 +817,7 @@ static void scenario_many_threads(void)
 	wl_end_it(&w);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} scenarios[] = {
+static const struct scenario scenarios[] = {
 	{ "target-exit", scenario_target_exit },
 	{ "target-exec", scenario_target_exec },
 	{ "thread-exit", scenario_thread_exit },
@@ -836,13 +825,12 @@ static const struct {
 	{ "cycles", scenario_cycles },
 	{ "fork-storm", scenario_fork_storm },
 	{ "many-threads", scenario_many_threads },
+	{ NULL, NULL }
 };
-
-#define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
 int main(int argc, char **argv)
 {
-	int sel[32], nsel = 0, opt;
+	int sel[32], nsel, opt;
 
 	if (argc == 4 && !strcmp(argv[1], "--wl-spin")) {
 		wl_spin(atol(argv[2]), atol(argv[3]));
@@ -865,31 +853,11 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (; optind < argc && nsel < 32; optind++) {
-		size_t i;
-
-		for (i = 0; i < NR_SCENARIOS && strcmp(scenarios[i].name, argv[optind]); i++)
-			;
-		if (i == NR_SCENARIOS) {
-			fprintf(stderr, "%s: unknown scenario '%s'\n", argv[0], argv[optind]);
-			return 2;
-		}
-		sel[nsel++] = i;
-	}
-	if (!nsel)
-		for (size_t i = 0; i < NR_SCENARIOS; i++)
-			sel[nsel++] = i;
+	nsel = scenarios_select(argv[0], scenarios, argv + optind, argc - optind, sel, 32);
+	if (nsel < 0)
+		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("KTAP version 1\n1..%d\n", nsel);
-	for (int i = 0; i < nsel; i++) {
-		uint64_t t0 = now_ns();
-
-		sub_begin(scenarios[sel[i]].name);
-		scenarios[sel[i]].fn();
-		diag("%s took %" PRIu64 " ms", scenarios[sel[i]].name, (now_ns() - t0) / MS);
-		sub_end(scenarios[sel[i]].name);
-	}
-	printf("# faults_test: %d of %d scenarios failed\n", top_fails, top_n);
-	return top_fails ? 1 : 0;
+	return scenarios_run("faults_test", scenarios, sel, nsel);
 }
