@@ -418,6 +418,23 @@ static bool wl_ok(const struct wl *w)
 	return w->reaped && WIFEXITED(w->status) && WEXITSTATUS(w->status) == 0;
 }
 
+/*
+ * A session on the target with an experiment on its range A at delay (check "attach_and_start"):
+ * its fd; -1 if that failed, the fd closed and the target ended.
+ */
+static int session_start(struct wl *w, uint64_t delay)
+{
+	int fd = dev_open();
+
+	if (check(fd >= 0 && !attach(fd, w->pid, 0, 0, 0) && !exp_start_a(fd, delay),
+		  "attach_and_start"))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	wl_end_it(w);
+	return -1;
+}
+
 /* ---- scenarios ---- */
 
 /* the target ends (all threads) while an experiment with a 20 ms delay per sample runs */
@@ -430,12 +447,9 @@ static void scenario_target_exit(void)
 
 	if (!check(wl_start(&w, wl_spin, 2, 1500), "spawn"))
 		return;
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 20 * MS),
-		   "attach_and_start")) {
-		wl_end_it(&w);
+	fd = session_start(&w, 20 * MS);
+	if (fd < 0)
 		return;
-	}
 	check(wl_wait(&w, 60 * SEC), "target_exits_within_60s");
 	check(wl_ok(&w), "target_exit_0 (status %#x)", w.status);
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -467,12 +481,9 @@ static void scenario_target_exec(void)
 
 	if (!check(wl_start(&w, wl_exec, 2, 1600), "spawn"))
 		return;
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, MS / 2),
-		   "attach_and_start")) {
-		wl_end_it(&w);
+	fd = session_start(&w, MS / 2);
+	if (fd < 0)
 		return;
-	}
 	/* the exec ends three threads (after 800 ms plus what the main thread pays meanwhile) */
 	t0 = now_ns();
 	do {
@@ -507,12 +518,9 @@ static void scenario_thread_exit(void)
 
 	if (!check(wl_start(&w, wl_owe, 3, 1500), "spawn"))
 		return;
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 10 * MS),
-		   "attach_and_start")) {
-		wl_end_it(&w);
+	fd = session_start(&w, 10 * MS);
+	if (fd < 0)
 		return;
-	}
 	sleep_ns(800 * MS);
 	check_errno(exp_stop(fd, &r), 0, "stop");
 	check_out_of_causal("after_stop", &w.pid, 1);
@@ -609,12 +617,9 @@ static void scenario_rmmod(void)
 		wl_end_it(&w);
 		return;
 	}
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 5 * MS),
-		   "attach_and_start")) {
-		wl_end_it(&w);
+	fd = session_start(&w, 5 * MS);
+	if (fd < 0)
 		return;
-	}
 	sleep_ns(300 * MS);
 	err = delete_module("causal");
 	check(module_busy(err), "rmmod_with_session_open_is_refused (%s)", strerror(err));
@@ -726,12 +731,9 @@ static void scenario_fork_storm(void)
 
 	if (!check(wl_start(&w, wl_fork_storm, storm_forks, 0), "spawn"))
 		return;
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 2 * MS),
-		   "attach_and_start")) {
-		wl_end_it(&w);
+	fd = session_start(&w, 2 * MS);
+	if (fd < 0)
 		return;
-	}
 	check(wl_wait(&w, 120 * SEC), "storm_ends_within_120s");
 	check(wl_ok(&w), "storm_exit_0 (status %#x)", w.status);
 	check_errno(exp_stop(fd, &r), 0, "stop");
