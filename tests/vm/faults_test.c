@@ -435,6 +435,14 @@ static int session_start(struct wl *w, uint64_t delay)
 	return -1;
 }
 
+/* The target fn(a, b) started (check "spawn"), then session_start(): its fd, or -1. */
+static int spawn_session(struct wl *w, void (*fn)(long, long), long a, long b, uint64_t delay)
+{
+	if (!check(wl_start(w, fn, a, b), "spawn"))
+		return -1;
+	return session_start(w, delay);
+}
+
 /* ---- scenarios ---- */
 
 /* the target ends (all threads) while an experiment with a 20 ms delay per sample runs */
@@ -445,9 +453,7 @@ static void scenario_target_exit(void)
 	struct wl w;
 	int fd, rc;
 
-	if (!check(wl_start(&w, wl_spin, 2, 1500), "spawn"))
-		return;
-	fd = session_start(&w, 20 * MS);
+	fd = spawn_session(&w, wl_spin, 2, 1500, 20 * MS);
 	if (fd < 0)
 		return;
 	check(wl_wait(&w, 60 * SEC), "target_exits_within_60s");
@@ -479,9 +485,7 @@ static void scenario_target_exec(void)
 	struct wl w;
 	int fd, in, threads;
 
-	if (!check(wl_start(&w, wl_exec, 2, 1600), "spawn"))
-		return;
-	fd = session_start(&w, MS / 2);
+	fd = spawn_session(&w, wl_exec, 2, 1600, MS / 2);
 	if (fd < 0)
 		return;
 	/* the exec ends three threads (after 800 ms plus what the main thread pays meanwhile) */
@@ -516,9 +520,7 @@ static void scenario_thread_exit(void)
 	struct wl w;
 	int fd;
 
-	if (!check(wl_start(&w, wl_owe, 3, 1500), "spawn"))
-		return;
-	fd = session_start(&w, 10 * MS);
+	fd = spawn_session(&w, wl_owe, 3, 1500, 10 * MS);
 	if (fd < 0)
 		return;
 	sleep_ns(800 * MS);
@@ -729,9 +731,7 @@ static void scenario_fork_storm(void)
 	struct wl w;
 	int fd;
 
-	if (!check(wl_start(&w, wl_fork_storm, storm_forks, 0), "spawn"))
-		return;
-	fd = session_start(&w, 2 * MS);
+	fd = spawn_session(&w, wl_fork_storm, storm_forks, 0, 2 * MS);
 	if (fd < 0)
 		return;
 	check(wl_wait(&w, 120 * SEC), "storm_ends_within_120s");
