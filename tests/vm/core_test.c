@@ -1758,6 +1758,13 @@ static bool cgroup2_mount(bool *mounted)
 	return true;
 }
 
+/* Undoes cgroup2_mount(): unmounts cgroup2 if it was mounted here. */
+static void cgroup2_unmount(bool mounted)
+{
+	if (mounted && umount(CGROUP_ROOT))
+		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
+}
+
 /*
  * CAUSAL_ATTACH_CGROUP: two_threads moved into a fresh cgroup v2 directory before it starts; the
  * session holds its main thread and follows A and B, an experiment on A works, and a second
@@ -1907,8 +1914,7 @@ cleanup:
 		wl_kill(&out);
 	check_errno(cgroup_remove(cg), 0, "rmdir_cgroup");
 	check_errno(cgroup_remove(cg_empty), 0, "rmdir_empty_cgroup");
-	if (mounted && umount(CGROUP_ROOT))
-		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
+	cgroup2_unmount(mounted);
 }
 
 /* Samples of one process in a ring, before and after a moment. */
@@ -2049,8 +2055,7 @@ cleanup:
 		wl_kill(&c);
 	check_errno(cgroup_remove(cg), 0, "rmdir_cgroup");
 unmount:
-	if (mounted && umount(CGROUP_ROOT))
-		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
+	cgroup2_unmount(mounted);
 }
 
 /* The ioctl's errno, or 0 on success; *id gets the point's id. */
