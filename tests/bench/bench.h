@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the benchmark programs of tests/bench (bench_delay, bench_overhead): clocks, CPU work
- * the compiler cannot fold away, code placed in named sections so that the linker's __start_ and
- * __stop_ symbols bound it exactly (those are the experiment's address ranges), percentiles, and
- * the few /dev/causal helpers both need.
+ * Shared by the benchmark programs of tests/bench (bench_delay, bench_overhead, bench_bystander):
+ * clocks, CPU work the compiler cannot fold away, code placed in named sections so that the
+ * linker's __start_ and __stop_ symbols bound it exactly (those are the experiment's address
+ * ranges), medians and percentiles, memory shared with forked children, and the few /dev/causal
+ * helpers they need.
  */
 #ifndef CAUSAL_BENCH_H
 #define CAUSAL_BENCH_H
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +88,22 @@ static inline int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The size of a job that takes about target ns, from run(n), which times a job of size n: n grows
+ * fourfold until a run takes a tenth of target (or n passes max), and is then scaled to target.
+ */
+static inline uint64_t calibrate(uint64_t (*run)(uint64_t n), uint64_t n, uint64_t target,
+				 uint64_t max)
+{
+	for (;;) {
+		uint64_t t = run(n);
+
+		if (t >= target / 10 || n > max)
+			return (uint64_t)((double)n * (double)target / (double)(t ? t : 1));
+		n *= 4;
+	}
+}
+
 /* the median of n sorted values, n > 0 */
 static inline double median_double(const double *sorted, unsigned int n)
 {
@@ -121,9 +139,11 @@ static inline uint64_t parse_u64(const char *s, const char *what)
 	return v;
 }
 
-static inline int causal_open_attach(pid_t pid, uint32_t callchain)
+/* a session attached to pid (period_ns 0: the module's default period); dies on an error */
+static inline int causal_open_attach(pid_t pid, uint32_t callchain, uint64_t period_ns)
 {
-	struct causal_attach a = { .size = sizeof(a), .pid = pid, .callchain = callchain };
+	struct causal_attach a = { .size = sizeof(a), .pid = pid, .callchain = callchain,
+				   .period_ns = period_ns };
 	int fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
@@ -131,6 +151,16 @@ static inline int causal_open_attach(pid_t pid, uint32_t callchain)
 	if (ioctl(fd, CAUSAL_IOC_ATTACH, &a) < 0)
 		die("CAUSAL_IOC_ATTACH pid %d", (int)pid);
 	return fd;
+}
+
+/* size bytes of zeroed memory shared with the children forked later; dies on an error */
+static inline void *shared_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap shared");
+	return p;
 }
 
 static inline void causal_get_stats(int fd, struct causal_stats *st)

@@ -106,13 +106,7 @@ static uint64_t run_once(bool session, uint64_t n)
 			close(idle[1]);
 			_exit(read(idle[0], &c, 1) < 0);
 		}
-		struct causal_attach a = { .size = sizeof(a), .pid = target, .period_ns = period_ns };
-
-		fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			die("open %s", CAUSAL_DEVICE_PATH);
-		if (ioctl(fd, CAUSAL_IOC_ATTACH, &a) < 0)
-			die("CAUSAL_IOC_ATTACH pid %d", (int)target);
+		fd = causal_open_attach(target, 0, period_ns);
 	}
 	if (write(start[1], "g", 1) != 1)
 		die("write start byte");
@@ -128,6 +122,11 @@ static uint64_t run_once(bool session, uint64_t n)
 		waitpid(target, NULL, 0);
 	}
 	return *shm_elapsed;
+}
+
+static uint64_t run_without_session(uint64_t n)
+{
+	return run_once(false, n);
 }
 
 static void usage(void)
@@ -153,20 +152,9 @@ int main(int argc, char **argv)
 	}
 	if (!pairs || pairs > MAX_PAIRS || !target)
 		usage();
-	shm_elapsed = mmap(NULL, sizeof(*shm_elapsed), PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shm_elapsed == MAP_FAILED)
-		die("mmap shared");
+	shm_elapsed = shared_alloc(sizeof(*shm_elapsed));
 	t_start = now_ns();
-	for (;;) {
-		uint64_t t = run_once(false, n);
-
-		if (t >= target / 10 || n > (1ULL << 32)) {
-			n = (uint64_t)((double)n * (double)target / (double)(t ? t : 1));
-			break;
-		}
-		n *= 4;
-	}
+	n = calibrate(run_without_session, n, target, 1ULL << 32);
 	printf("BENCH bystander_config pairs=%u target_ns=%" PRIu64 " round_trips=%" PRIu64
 	       " period_ns=%" PRIu64 "\n", pairs, target, n, period_ns);
 	fflush(stdout);

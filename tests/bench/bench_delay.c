@@ -369,9 +369,7 @@ int main(int argc, char **argv)
 	if (per_round > MAX_PER_BATCH)
 		usage();
 
-	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shm == MAP_FAILED)
-		die("mmap shared");
+	shm = shared_alloc(sizeof(*shm));
 	for (unsigned int i = 0; i < nd; i++)
 		for (int m = 0; m < NR_METHODS; m++) {
 			cells[i][m].err = calloc((size_t)per_round * rounds, sizeof(uint64_t));
@@ -386,7 +384,7 @@ int main(int argc, char **argv)
 	if (pid == 0)
 		child_main();
 
-	fd = causal_open_attach(pid, 0);
+	fd = causal_open_attach(pid, 0, 0);
 	page = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, CAUSAL_MMAP_STATS);
 	if (page == MAP_FAILED)
 		die("mmap stats page");

@@ -117,14 +117,7 @@ static struct run run_once(bool attached, uint64_t iters)
 	}
 	close(p[0]);
 	if (attached) {
-		struct causal_attach a = { .size = sizeof(a), .pid = pid, .callchain = callchain,
-					   .period_ns = period_ns };
-
-		fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			die("open %s", CAUSAL_DEVICE_PATH);
-		if (ioctl(fd, CAUSAL_IOC_ATTACH, &a) < 0)
-			die("CAUSAL_IOC_ATTACH pid %d", (int)pid);
+		fd = causal_open_attach(pid, callchain, period_ns);
 		ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			    CAUSAL_MMAP_RING);
 		if (ring == MAP_FAILED)
@@ -163,6 +156,11 @@ static struct run run_once(bool attached, uint64_t iters)
 	return r;
 }
 
+static uint64_t run_unattached(uint64_t iters)
+{
+	return run_once(false, iters).elapsed;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_overhead [-p PAIRS] [-t TARGET_MS] [-c CALLCHAIN] [-P PERIOD_US]\n");
@@ -187,21 +185,10 @@ int main(int argc, char **argv)
 	}
 	if (!pairs || pairs > MAX_PAIRS || !target)
 		usage();
-	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shm == MAP_FAILED)
-		die("mmap shared");
+	shm = shared_alloc(sizeof(*shm));
 	t_start = now_ns();
 
-	/* calibrate: grow the job until it takes a tenth of the target, then scale */
-	for (;;) {
-		struct run r = run_once(false, iters);
-
-		if (r.elapsed >= target / 10 || iters > (1ULL << 40)) {
-			iters = (uint64_t)((double)iters * (double)target / (double)r.elapsed);
-			break;
-		}
-		iters *= 4;
-	}
+	iters = calibrate(run_unattached, iters, target, 1ULL << 40);
 	printf("BENCH overhead_config pairs=%u target_ns=%" PRIu64 " iters_per_thread=%" PRIu64
 	       " callchain=%u period_ns=%" PRIu64 "\n", pairs, target, iters, callchain, period_ns);
 	fflush(stdout);

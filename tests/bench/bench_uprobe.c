@@ -23,8 +23,6 @@
 
 #include "../vm/workload.h"
 
-static volatile uint64_t sink;
-
 __attribute__((noinline, used)) uint64_t probed_call(uint64_t x)
 {
 	__asm__ volatile("" : "+r"(x));

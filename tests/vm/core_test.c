@@ -59,6 +59,7 @@
 #include "device.h"
 #include "procfs.h"
 #include "clock.h"
+#include "scenarios.h"
 #include <linux/magic.h>
 
 static uint64_t iters = 400000000;
@@ -68,18 +69,13 @@ static uint64_t iters = 400000000;
 /* The thread ids of process pid, up to max; returns how many (0 if it is gone). */
 static int list_tids(pid_t pid, pid_t *tids, int max)
 {
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
+	DIR *dir = tasks_open(pid);
 	int n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
 	if (!dir)
 		return 0;
-	while ((d = readdir(dir)) && n < max)
-		if (d->d_name[0] != '.')
-			tids[n++] = atoi(d->d_name);
+	while (n < max && (tids[n] = tasks_next(dir)))
+		n++;
 	closedir(dir);
 	return n;
 }
@@ -333,6 +329,26 @@ static int attach_target(int fd, pid_t pid, uint32_t flags, int cgroup_fd)
 	return ioctl(fd, CAUSAL_IOC_ATTACH, &a) ? errno : 0;
 }
 
+/* a target that another session holds (attach_target()'s arguments), and its check's name */
+struct held_try {
+	pid_t pid;
+	uint32_t flags;
+	int cgroup_fd;
+	const char *name;
+};
+
+/* A new session's attach to each of n targets is refused as busy (EBUSY); it closes again. */
+static void check_held(const struct held_try *t, int n)
+{
+	int fd = dev_open();
+
+	for (int i = 0; i < n; i++)
+		check_errno(fd >= 0 ? attach_target(fd, t[i].pid, t[i].flags, t[i].cgroup_fd) : -1,
+			    EBUSY, t[i].name);
+	if (fd >= 0)
+		close(fd);
+}
+
 /*
  * A reader of a session's sample ring that sorts every record by process: the records of `pid`
  * (whose tid must be one of its threads) and the others, which a session of pid alone must not
@@ -461,6 +477,66 @@ static char *u64arg(uint64_t v)
 	return b;
 }
 
+/* ---- a workload and its session, checked ---- */
+
+/*
+ * Check "setup": where it failed, the workload is killed and fd (if open) closed, and false
+ * returned for the scenario to return.
+ */
+static bool setup_ok(bool ok, struct workload *w, int fd)
+{
+	if (check(ok, "setup"))
+		return true;
+	wl_kill(w);
+	if (fd >= 0)
+		close(fd);
+	return false;
+}
+
+/*
+ * Starts the workload argv (check "spawn_PROG"), with its range "a" in *a and a session in *fd
+ * (setup_ok() checks both); false if it did not start.
+ */
+static bool wl_spawn_session(struct workload *w, char *argv[], const struct causal_range **a,
+			     int *fd)
+{
+	if (!check(wl_spawn(w, argv), "spawn_%s", argv[0]))
+		return false;
+	*a = wl_range(w, "a");
+	*fd = dev_open();
+	return true;
+}
+
+/*
+ * wl_spawn_session(), then the session attached to the workload with flags and, unless delay is
+ * 0, an experiment with that delay on range "a": false if any of it failed (setup_ok()).
+ */
+static bool session_start(struct workload *w, char *argv[], uint32_t flags, uint64_t delay,
+			  const struct causal_range **a, int *fd)
+{
+	return wl_spawn_session(w, argv, a, fd) &&
+	       setup_ok(*fd >= 0 && *a && check_errno(attach(*fd, w->pid, flags, 0, 0), 0, "attach") &&
+			(!delay ||
+			 check_errno(exp_start(*fd, delay, *a, 1, NULL), 0, "experiment_start")),
+			w, *fd);
+}
+
+/* Checks that the workload ends within timeout (0: has already ended) and exits with status 0. */
+static void wl_check_end(struct workload *w, uint64_t timeout)
+{
+	check(wl_wait(w, timeout), "workload_finishes");
+	check(wl_exited_ok(w), "workload_exit_0 (status %#x)", w->status);
+}
+
+/* Stops fd's experiment (checked): its result in r and the session's stats in st, diagnosed. */
+static void exp_stop_checked(int fd, struct causal_experiment_result *r, struct causal_stats *st)
+{
+	check_errno(exp_stop(fd, r), 0, "experiment_stop");
+	diag_result(r);
+	get_stats(fd, st);
+	diag_stats("ioctl", st);
+}
+
 /* ---- scenarios ---- */
 
 /*
@@ -480,19 +556,12 @@ static void scenario_delay(void)
 	int fd, tries1, tries2, watched = 0, main_paying = 0;
 	bool ok1, ok2;
 
-	if (!check(wl_spawn(&w, argv), "spawn_two_threads"))
+	if (!wl_spawn_session(&w, argv, &a, &fd))
 		return;
-	a = wl_range(&w, "a");
-	fd = dev_open();
-	if (!check(fd >= 0 && a && check_errno(attach(fd, w.pid, 0, 0, 0), 0, "attach") &&
-		   !get_stats(fd, &st) && ((seq0 = st.seq), true) &&
-		   check_errno(exp_start(fd, delay, a, 1, &id), 0, "experiment_start"),
-		   "setup")) {
-		wl_kill(&w);
-		if (fd >= 0)
-			close(fd);
+	if (!setup_ok(fd >= 0 && a && check_errno(attach(fd, w.pid, 0, 0, 0), 0, "attach") &&
+		      !get_stats(fd, &st) && ((seq0 = st.seq), true) &&
+		      check_errno(exp_start(fd, delay, a, 1, &id), 0, "experiment_start"), &w, fd))
 		return;
-	}
 	page = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, CAUSAL_MMAP_STATS);
 	check(page != MAP_FAILED, "mmap_stats_page");
 	if (page == MAP_FAILED) {
@@ -538,8 +607,7 @@ static void scenario_delay(void)
 	}
 	diag("main thread seen paying in %d of %d observations (every 10 ms)", main_paying,
 	     watched);
-	check(wl_wait(&w, 0), "workload_finishes");
-	check(wl_exited_ok(&w), "workload_exit_0 (status %#x)", w.status);
+	wl_check_end(&w, 0);
 	check(main_paying <= watched / 10,
 	      "joining_main_thread_rarely_pays (%d of %d observations)", main_paying, watched);
 	check_errno(exp_stop(fd, &r), 0, "experiment_stop");
@@ -642,15 +710,12 @@ static void scenario_paying(void)
 		ab[0] = a->start < b->start ? *a : *b;
 		ab[1] = a->start < b->start ? *b : *a;
 	}
-	if (!check(fd >= 0 && a && b &&
-		   check_errno(attach(fd, w.pid, 0, 0, ring_pages), 0, "attach") &&
-		   ring_open(&rr, fd, ring_pages, w.pid) &&
-		   check_errno(exp_start(fd, delay, ab, 2, NULL), 0, "experiment_start"), "setup")) {
-		wl_kill(&w);
-		if (fd >= 0)
-			close(fd);
+	if (!setup_ok(fd >= 0 && a && b &&
+		      check_errno(attach(fd, w.pid, 0, 0, ring_pages), 0, "attach") &&
+		      ring_open(&rr, fd, ring_pages, w.pid) &&
+		      check_errno(exp_start(fd, delay, ab, 2, NULL), 0, "experiment_start"),
+		      &w, fd))
 		return;
-	}
 	wl_go(&w);
 	for (t0 = now_ns();; sleep_ns(5 * MS)) {
 		/* the last pass drains what the stopped target left */
@@ -756,13 +821,10 @@ static void scenario_ring(void)
 	a = wl_range(&w, "a");
 	b = wl_range(&w, "b");
 	fd = dev_open();
-	if (!check(fd >= 0 && a && b &&
-		   check_errno(attach(fd, w.pid, 0, callchain, ring_pages), 0, "attach"), "setup")) {
-		wl_kill(&w);
-		if (fd >= 0)
-			close(fd);
+	if (!setup_ok(fd >= 0 && a && b &&
+		      check_errno(attach(fd, w.pid, 0, callchain, ring_pages), 0, "attach"),
+		      &w, fd))
 		return;
-	}
 	len = (size_t)(ring_pages + 1) * 4096;
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, CAUSAL_MMAP_RING);
 	if (!check(map != MAP_FAILED, "mmap_ring")) {
@@ -938,24 +1000,11 @@ static void scenario_wakeup(const char *prog)
 	struct workload w;
 	int fd;
 
-	if (!check(wl_spawn(&w, argv), "spawn_%s", prog))
+	if (!session_start(&w, argv, 0, 500000, &a, &fd))
 		return;
-	a = wl_range(&w, "a");
-	fd = dev_open();
-	if (!check(fd >= 0 && a && check_errno(attach(fd, w.pid, 0, 0, 0), 0, "attach") &&
-		   check_errno(exp_start(fd, 500000, a, 1, NULL), 0, "experiment_start"), "setup")) {
-		wl_kill(&w);
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
 	wl_go(&w);
-	check(wl_wait(&w, 120 * SEC), "workload_finishes");
-	check(wl_exited_ok(&w), "workload_exit_0 (status %#x)", w.status);
-	check_errno(exp_stop(fd, &r), 0, "experiment_stop");
-	diag_result(&r);
-	get_stats(fd, &st);
-	diag_stats("ioctl", &st);
+	wl_check_end(&w, 120 * SEC);
+	exp_stop_checked(fd, &r, &st);
 	check(r.selected_samples > 0, "selected_samples_positive");
 	check(st.wakeups_inherited > 0, "wakeups_inherited_positive");
 	check(st.tasks_seen == 3 && st.forks_followed == 2, "seen_3_followed_2");
@@ -984,13 +1033,9 @@ static void scenario_ring_batch(void)
 		return;
 	fd = dev_open();
 	at.pid = w.pid;
-	if (!check(fd >= 0 && check_errno(ioctl(fd, CAUSAL_IOC_ATTACH, &at) ? errno : 0, 0,
-					   "attach_with_wakeup_batch"), "setup")) {
-		wl_kill(&w);
-		if (fd >= 0)
-			close(fd);
+	if (!setup_ok(fd >= 0 && check_errno(ioctl(fd, CAUSAL_IOC_ATTACH, &at) ? errno : 0, 0,
+					      "attach_with_wakeup_batch"), &w, fd))
 		return;
-	}
 	map = mmap(NULL, (ring_pages + 1) * 4096UL, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		   CAUSAL_MMAP_RING);
 	if (!check(map != MAP_FAILED, "mmap_ring")) {
@@ -1312,17 +1357,8 @@ static void scenario_kill_payer(void)
 	struct workload w;
 	int fd;
 
-	if (!check(wl_spawn(&w, argv), "spawn_two_threads"))
+	if (!session_start(&w, argv, 0, 50 * MS, &a, &fd))
 		return;
-	a = wl_range(&w, "a");
-	fd = dev_open();
-	if (!check(fd >= 0 && a && check_errno(attach(fd, w.pid, 0, 0, 0), 0, "attach") &&
-		   check_errno(exp_start(fd, 50 * MS, a, 1, NULL), 0, "experiment_start"), "setup")) {
-		wl_kill(&w);
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
 	wl_go(&w);
 	longest = longest_delay(&w, 1 * SEC, &blocked);
 	diag("longest delay %" PRIu64 " ms, %" PRIu64 " delayed observations", longest / MS,
@@ -1335,10 +1371,7 @@ static void scenario_kill_payer(void)
 	diag("reaped %" PRIu64 " ms after SIGKILL", dt / MS);
 	check(dt < 1 * SEC, "workload_dies_within_1s (%" PRIu64 " ms)", dt / MS);
 	check(WIFSIGNALED(w.status) && WTERMSIG(w.status) == SIGKILL, "killed_by_sigkill");
-	check_errno(exp_stop(fd, &r), 0, "experiment_stop");
-	diag_result(&r);
-	get_stats(fd, &st);
-	diag_stats("ioctl", &st);
+	exp_stop_checked(fd, &r, &st);
 	check(st.payments_interrupted >= 1, "payments_interrupted_ge_1");
 	check(st.unpaid_at_exit > 0, "unpaid_at_exit_positive");
 	check(st.tasks_attached == 0 && st.exits == st.tasks_seen, "all_exited");
@@ -1363,25 +1396,11 @@ static void scenario_cpu_model(void)
 	double inflation;
 	int fd;
 
-	if (!check(wl_spawn(&w, argv), "spawn_two_threads"))
+	if (!session_start(&w, argv, CAUSAL_ATTACH_CPU_MODEL, delay, &a, &fd))
 		return;
-	a = wl_range(&w, "a");
-	fd = dev_open();
-	if (!check(fd >= 0 && a &&
-		   check_errno(attach(fd, w.pid, CAUSAL_ATTACH_CPU_MODEL, 0, 0), 0, "attach") &&
-		   check_errno(exp_start(fd, delay, a, 1, NULL), 0, "experiment_start"), "setup")) {
-		wl_kill(&w);
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
 	wl_go(&w);
-	check(wl_wait(&w, 120 * SEC), "workload_finishes");
-	check(wl_exited_ok(&w), "workload_exit_0 (status %#x)", w.status);
-	check_errno(exp_stop(fd, &r), 0, "experiment_stop");
-	diag_result(&r);
-	get_stats(fd, &st);
-	diag_stats("ioctl", &st);
+	wl_check_end(&w, 120 * SEC);
+	exp_stop_checked(fd, &r, &st);
 	check(r.selected_samples > 0, "selected_samples_positive");
 	check(r.delay_inserted >= r.selected_samples * delay / 2,
 	      "delay_inserted_ge_half_selected_times_delay");
@@ -1414,16 +1433,8 @@ static void scenario_limits(void)
 	struct workload w;
 	int fd;
 
-	if (!check(wl_spawn(&w, argv), "spawn_two_threads"))
+	if (!session_start(&w, argv, 0, 0, &a, &fd))
 		return;
-	a = wl_range(&w, "a");
-	fd = dev_open();
-	if (!check(fd >= 0 && a && check_errno(attach(fd, w.pid, 0, 0, 0), 0, "attach"), "setup")) {
-		wl_kill(&w);
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
 	memset(&e, 0, sizeof(e));
 	e.size = sizeof(e);
 	e.delay_ns = delay;
@@ -1514,22 +1525,15 @@ static void scenario_churn(void)
 	struct workload w;
 	int fd;
 
-	if (!check(wl_spawn(&w, argv), "spawn_thread_churn"))
+	if (!wl_spawn_session(&w, argv, &a, &fd))
 		return;
-	a = wl_range(&w, "a");
-	fd = dev_open();
-	if (!check(fd >= 0 && a, "setup")) {
-		wl_kill(&w);
-		if (fd >= 0)
-			close(fd);
+	if (!setup_ok(fd >= 0 && a, &w, fd))
 		return;
-	}
 	wl_go(&w);
 	sleep_ns(200 * MS);
 	check_errno(attach(fd, w.pid, 0, 2, 0), 0, "attach_mid_churn");
 	check_errno(exp_start(fd, 300000, a, 1, NULL), 0, "experiment_start");
-	check(wl_wait(&w, 120 * SEC), "workload_finishes");
-	check(wl_exited_ok(&w), "workload_exit_0 (status %#x)", w.status);
+	wl_check_end(&w, 120 * SEC);
 	check_errno(exp_stop(fd, &r), 0, "experiment_stop");
 	diag_result(&r);
 	sleep_ns(100 * MS);
@@ -1568,7 +1572,7 @@ static void scenario_two_sessions(void)
 	const struct causal_range *a;
 	struct workload w1, w2;
 	pid_t tids[64];
-	int fd1 = -1, fd2 = -1, fd3, n1 = 0, n2 = 0;
+	int fd1 = -1, fd2 = -1, n1 = 0, n2 = 0;
 	uint64_t t0;
 	bool mid = false;
 
@@ -1594,13 +1598,10 @@ static void scenario_two_sessions(void)
 		return;
 	}
 	/* workload 1 belongs to session 1: a third session may not take it */
-	fd3 = dev_open();
-	check_errno(fd3 >= 0 ? attach(fd3, w1.pid, 0, 0, 0) : -1, EBUSY,
-		    "third_session_attach_workload_1_ebusy");
-	check_errno(fd3 >= 0 ? attach(fd3, w2.pid, 0, 0, 0) : -1, EBUSY,
-		    "third_session_attach_workload_2_ebusy");
-	if (fd3 >= 0)
-		close(fd3);
+	check_held((const struct held_try[]){
+		{ w1.pid, 0, 0, "third_session_attach_workload_1_ebusy" },
+		{ w2.pid, 0, 0, "third_session_attach_workload_2_ebusy" },
+	}, 2);
 	check(ring_open(&rr1, fd1, ring_pages, w1.pid), "session_1_mmap_ring");
 	check(ring_open(&rr2, fd2, ring_pages, w2.pid), "session_2_mmap_ring");
 	check_errno(exp_start(fd1, delay, a, 1, NULL), 0, "session_1_experiment_start");
@@ -1623,11 +1624,9 @@ static void scenario_two_sessions(void)
 			n2 = list_tids(w2.pid, tids, 64);
 			diag_stats("session 1 (running)", &mid1);
 			diag_stats("session 2 (running)", &mid2);
-			fd3 = dev_open();
-			check_errno(fd3 >= 0 ? attach(fd3, w1.pid, 0, 0, 0) : -1, EBUSY,
-				    "third_session_attach_running_workload_1_ebusy");
-			if (fd3 >= 0)
-				close(fd3);
+			check_held((const struct held_try[]){
+				{ w1.pid, 0, 0, "third_session_attach_running_workload_1_ebusy" },
+			}, 1);
 		}
 		if (now_ns() - t0 > 120 * SEC) {
 			diag("the workloads did not finish");
@@ -1759,6 +1758,13 @@ static bool cgroup2_mount(bool *mounted)
 	return true;
 }
 
+/* Undoes cgroup2_mount(): unmounts cgroup2 if it was mounted here. */
+static void cgroup2_unmount(bool mounted)
+{
+	if (mounted && umount(CGROUP_ROOT))
+		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
+}
+
 /*
  * CAUSAL_ATTACH_CGROUP: two_threads moved into a fresh cgroup v2 directory before it starts; the
  * session holds its main thread and follows A and B, an experiment on A works, and a second
@@ -1777,7 +1783,7 @@ static void scenario_cgroup(void)
 	const struct causal_range *a;
 	struct workload w, out;
 	bool mounted = false, have_w = false, have_out = false, midrun = false;
-	int fd = -1, fd2, cgfd = -1, emptyfd = -1, filefd, rootfd, procsfd, n = 0;
+	int fd = -1, cgfd = -1, emptyfd = -1, filefd, rootfd, procsfd, n = 0;
 	pid_t tids[64];
 	uint64_t t0;
 
@@ -1842,13 +1848,10 @@ static void scenario_cgroup(void)
 	check(st.tasks_attached == 1 && st.tasks_seen == 1,
 	      "attach_takes_the_one_waiting_thread (%" PRIu64 ")", (uint64_t)st.tasks_attached);
 	check_errno(attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, cgfd), EBUSY, "double_attach_ebusy");
-	fd2 = dev_open();
-	check_errno(fd2 >= 0 ? attach_target(fd2, 0, CAUSAL_ATTACH_CGROUP, cgfd) : -1, EBUSY,
-		    "second_session_same_cgroup_ebusy");
-	check_errno(fd2 >= 0 ? attach_target(fd2, w.pid, 0, 0) : -1, EBUSY,
-		    "second_session_cgroup_process_ebusy");
-	if (fd2 >= 0)
-		close(fd2);
+	check_held((const struct held_try[]){
+		{ 0, CAUSAL_ATTACH_CGROUP, cgfd, "second_session_same_cgroup_ebusy" },
+		{ w.pid, 0, 0, "second_session_cgroup_process_ebusy" },
+	}, 2);
 	check(ring_open(&rr, fd, ring_pages, w.pid), "mmap_ring");
 	check_errno(exp_start(fd, delay, a, 1, NULL), 0, "experiment_start");
 
@@ -1911,8 +1914,7 @@ cleanup:
 		wl_kill(&out);
 	check_errno(cgroup_remove(cg), 0, "rmdir_cgroup");
 	check_errno(cgroup_remove(cg_empty), 0, "rmdir_empty_cgroup");
-	if (mounted && umount(CGROUP_ROOT))
-		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
+	cgroup2_unmount(mounted);
 }
 
 /* Samples of one process in a ring, before and after a moment. */
@@ -2060,8 +2062,7 @@ cleanup:
 		wl_kill(&c);
 	check_errno(cgroup_remove(cg), 0, "rmdir_cgroup");
 unmount:
-	if (mounted && umount(CGROUP_ROOT))
-		diag("umount %s: %s", CGROUP_ROOT, strerror(errno));
+	cgroup2_unmount(mounted);
 }
 
 /* The ioctl's errno, or 0 on success; *id gets the point's id. */
@@ -2171,7 +2172,7 @@ static void scenario_errors(void)
 	struct causal_attach at;
 	struct workload w;
 	uint64_t id = 0;
-	int fd, fd2, st;
+	int fd, st;
 	pid_t gone;
 	void *m;
 
@@ -2234,12 +2235,10 @@ static void scenario_errors(void)
 	check_errno(attach(fd, w.pid, 0, 0, 0), 0, "attach");
 	check_errno(attach(fd, w.pid, 0, 0, 0), EBUSY, "double_attach_ebusy");
 	check_errno(attach(fd, getpid(), 0, 0, 0), EBUSY, "second_attach_other_pid_ebusy");
-	fd2 = dev_open();
 	/* a task is in at most one session: the second one is refused as busy */
-	check_errno(fd2 >= 0 ? attach(fd2, w.pid, 0, 0, 0) : -1, EBUSY,
-		    "second_session_same_process_ebusy");
-	if (fd2 >= 0)
-		close(fd2);
+	check_held((const struct held_try[]){
+		{ w.pid, 0, 0, "second_session_same_process_ebusy" },
+	}, 1);
 
 	check_errno(exp_stop(fd, &r), ENOENT, "stop_without_start_enoent");
 	check_errno(exp_start(fd, 500000, &good, 0, NULL), EINVAL, "start_0_ranges_einval");
@@ -2427,10 +2426,7 @@ static void scenario_cycles(void)
 	waitpid(pid, NULL, 0);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} scenarios[] = {
+static const struct scenario scenarios[] = {
 	{ "delay", scenario_delay },
 	{ "paying", scenario_paying },
 	{ "ring", scenario_ring },
@@ -2452,21 +2448,12 @@ static const struct {
 	{ "stats-ver0", scenario_stats_ver0 },
 	{ "hotplug", scenario_hotplug },
 	{ "cycles", scenario_cycles },
+	{ NULL, NULL }
 };
-
-#define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
-
-static int find_scenario(const char *name)
-{
-	for (size_t i = 0; i < NR_SCENARIOS; i++)
-		if (!strcmp(scenarios[i].name, name))
-			return i;
-	return -1;
-}
 
 int main(int argc, char **argv)
 {
-	int sel[64], nsel = 0, opt;
+	int sel[64], nsel, opt;
 	bool may_skip = false;
 	const char *env = getenv("CORE_TEST_ITERS");
 
@@ -2482,24 +2469,15 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: %s [-i ITERS] [-S] [SCENARIO...]\nscenarios:", argv[0]);
-			for (size_t i = 0; i < NR_SCENARIOS; i++)
-				fprintf(stderr, " %s", scenarios[i].name);
+			for (const struct scenario *s = scenarios; s->name; s++)
+				fprintf(stderr, " %s", s->name);
 			fprintf(stderr, "\n");
 			return 2;
 		}
 	}
-	for (; optind < argc && nsel < 64; optind++) {
-		int s = find_scenario(argv[optind]);
-
-		if (s < 0) {
-			fprintf(stderr, "%s: unknown scenario '%s'\n", argv[0], argv[optind]);
-			return 2;
-		}
-		sel[nsel++] = s;
-	}
-	if (!nsel)
-		for (size_t i = 0; i < NR_SCENARIOS; i++)
-			sel[nsel++] = i;
+	nsel = scenarios_select(argv[0], scenarios, argv + optind, argc - optind, sel, 64);
+	if (nsel < 0)
+		return 2;
 
 	/*
 	 * Can this module attach here at all? hooks=kprobe needs ftrace-based kprobes, and the
@@ -2527,14 +2505,5 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("KTAP version 1\n1..%d\n# core_test: %" PRIu64 " iterations per spinning thread\n",
 	       nsel, iters);
-	for (int i = 0; i < nsel; i++) {
-		uint64_t t0 = now_ns();
-
-		sub_begin(scenarios[sel[i]].name);
-		scenarios[sel[i]].fn();
-		diag("%s took %" PRIu64 " ms", scenarios[sel[i]].name, (now_ns() - t0) / MS);
-		sub_end(scenarios[sel[i]].name);
-	}
-	printf("# core_test: %d of %d scenarios failed\n", top_fails, top_n);
-	return top_fails ? 1 : 0;
+	return scenarios_run("core_test", scenarios, sel, nsel);
 }

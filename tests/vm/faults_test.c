@@ -52,6 +52,7 @@
 #include "device.h"
 #include "procfs.h"
 #include "clock.h"
+#include "scenarios.h"
 
 static const char *module_params = "";
 static long many_threads = 10000;
@@ -66,25 +67,21 @@ static long storm_forks = 400;
 static int threads_in_causal(pid_t pid, int *nthreads, bool report)
 {
 	char path[320], buf[4096];
-	struct dirent *d;
-	DIR *dir;
+	DIR *dir = tasks_open(pid);
+	pid_t tid;
 	int n = 0;
 
 	*nthreads = 0;
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
 	if (!dir)
 		return -1;
-	while ((d = readdir(dir))) {
+	while ((tid = tasks_next(dir))) {
 		bool in = false;
 
-		if (d->d_name[0] == '.')
-			continue;
 		(*nthreads)++;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", pid, d->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", pid, tid);
 		read_proc(path, buf, sizeof(buf));
 		in = strstr(buf, "causal") != NULL;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", pid, d->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", pid, tid);
 		read_proc(path, buf, sizeof(buf));
 		/*
 		 * a frame the kernel cannot name ("[<0>] 0xffffffffc0..."): code of a module no
@@ -95,7 +92,7 @@ static int threads_in_causal(pid_t pid, int *nthreads, bool report)
 			for (char *c = buf; *c; c++)
 				if (*c == '\n')
 					*c = '|';
-			diag("thread %s of %d in causal code: %.300s", d->d_name, pid, buf);
+			diag("thread %d of %d in causal code: %.300s", tid, pid, buf);
 		}
 	}
 	closedir(dir);
@@ -421,6 +418,31 @@ static bool wl_ok(const struct wl *w)
 	return w->reaped && WIFEXITED(w->status) && WEXITSTATUS(w->status) == 0;
 }
 
+/*
+ * A session on the target with an experiment on its range A at delay (check "attach_and_start"):
+ * its fd; -1 if that failed, the fd closed and the target ended.
+ */
+static int session_start(struct wl *w, uint64_t delay)
+{
+	int fd = dev_open();
+
+	if (check(fd >= 0 && !attach(fd, w->pid, 0, 0, 0) && !exp_start_a(fd, delay),
+		  "attach_and_start"))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	wl_end_it(w);
+	return -1;
+}
+
+/* The target fn(a, b) started (check "spawn"), then session_start(): its fd, or -1. */
+static int spawn_session(struct wl *w, void (*fn)(long, long), long a, long b, uint64_t delay)
+{
+	if (!check(wl_start(w, fn, a, b), "spawn"))
+		return -1;
+	return session_start(w, delay);
+}
+
 /* ---- scenarios ---- */
 
 /* the target ends (all threads) while an experiment with a 20 ms delay per sample runs */
@@ -431,14 +453,9 @@ static void scenario_target_exit(void)
 	struct wl w;
 	int fd, rc;
 
-	if (!check(wl_start(&w, wl_spin, 2, 1500), "spawn"))
+	fd = spawn_session(&w, wl_spin, 2, 1500, 20 * MS);
+	if (fd < 0)
 		return;
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 20 * MS),
-		   "attach_and_start")) {
-		wl_end_it(&w);
-		return;
-	}
 	check(wl_wait(&w, 60 * SEC), "target_exits_within_60s");
 	check(wl_ok(&w), "target_exit_0 (status %#x)", w.status);
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -468,14 +485,9 @@ static void scenario_target_exec(void)
 	struct wl w;
 	int fd, in, threads;
 
-	if (!check(wl_start(&w, wl_exec, 2, 1600), "spawn"))
+	fd = spawn_session(&w, wl_exec, 2, 1600, MS / 2);
+	if (fd < 0)
 		return;
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, MS / 2),
-		   "attach_and_start")) {
-		wl_end_it(&w);
-		return;
-	}
 	/* the exec ends three threads (after 800 ms plus what the main thread pays meanwhile) */
 	t0 = now_ns();
 	do {
@@ -508,14 +520,9 @@ static void scenario_thread_exit(void)
 	struct wl w;
 	int fd;
 
-	if (!check(wl_start(&w, wl_owe, 3, 1500), "spawn"))
+	fd = spawn_session(&w, wl_owe, 3, 1500, 10 * MS);
+	if (fd < 0)
 		return;
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 10 * MS),
-		   "attach_and_start")) {
-		wl_end_it(&w);
-		return;
-	}
 	sleep_ns(800 * MS);
 	check_errno(exp_stop(fd, &r), 0, "stop");
 	check_out_of_causal("after_stop", &w.pid, 1);
@@ -582,18 +589,13 @@ static bool wait_main_blocked(pid_t pid, int n)
 /* each thread of pid with its state, for a failure's diagnostics */
 static void diag_threads(pid_t pid)
 {
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
+	DIR *dir = tasks_open(pid);
+	pid_t tid;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
 	if (!dir)
 		return;
-	while ((d = readdir(dir)))
-		if (d->d_name[0] != '.')
-			diag("thread %s of %d: state %c", d->d_name, pid,
-			     thread_state(pid, atoi(d->d_name)));
+	while ((tid = tasks_next(dir)))
+		diag("thread %d of %d: state %c", tid, pid, thread_state(pid, tid));
 	closedir(dir);
 }
 
@@ -617,12 +619,9 @@ static void scenario_rmmod(void)
 		wl_end_it(&w);
 		return;
 	}
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 5 * MS),
-		   "attach_and_start")) {
-		wl_end_it(&w);
+	fd = session_start(&w, 5 * MS);
+	if (fd < 0)
 		return;
-	}
 	sleep_ns(300 * MS);
 	err = delete_module("causal");
 	check(module_busy(err), "rmmod_with_session_open_is_refused (%s)", strerror(err));
@@ -732,14 +731,9 @@ static void scenario_fork_storm(void)
 	struct wl w;
 	int fd;
 
-	if (!check(wl_start(&w, wl_fork_storm, storm_forks, 0), "spawn"))
+	fd = spawn_session(&w, wl_fork_storm, storm_forks, 0, 2 * MS);
+	if (fd < 0)
 		return;
-	fd = dev_open();
-	if (!check(fd >= 0 && !attach(fd, w.pid, 0, 0, 0) && !exp_start_a(fd, 2 * MS),
-		   "attach_and_start")) {
-		wl_end_it(&w);
-		return;
-	}
 	check(wl_wait(&w, 120 * SEC), "storm_ends_within_120s");
 	check(wl_ok(&w), "storm_exit_0 (status %#x)", w.status);
 	check_errno(exp_stop(fd, &r), 0, "stop");
@@ -825,10 +819,7 @@ static void scenario_many_threads(void)
 	wl_end_it(&w);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} scenarios[] = {
+static const struct scenario scenarios[] = {
 	{ "target-exit", scenario_target_exit },
 	{ "target-exec", scenario_target_exec },
 	{ "thread-exit", scenario_thread_exit },
@@ -836,13 +827,12 @@ static const struct {
 	{ "cycles", scenario_cycles },
 	{ "fork-storm", scenario_fork_storm },
 	{ "many-threads", scenario_many_threads },
+	{ NULL, NULL }
 };
-
-#define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
 int main(int argc, char **argv)
 {
-	int sel[32], nsel = 0, opt;
+	int sel[32], nsel, opt;
 
 	if (argc == 4 && !strcmp(argv[1], "--wl-spin")) {
 		wl_spin(atol(argv[2]), atol(argv[3]));
@@ -865,31 +855,11 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (; optind < argc && nsel < 32; optind++) {
-		size_t i;
-
-		for (i = 0; i < NR_SCENARIOS && strcmp(scenarios[i].name, argv[optind]); i++)
-			;
-		if (i == NR_SCENARIOS) {
-			fprintf(stderr, "%s: unknown scenario '%s'\n", argv[0], argv[optind]);
-			return 2;
-		}
-		sel[nsel++] = i;
-	}
-	if (!nsel)
-		for (size_t i = 0; i < NR_SCENARIOS; i++)
-			sel[nsel++] = i;
+	nsel = scenarios_select(argv[0], scenarios, argv + optind, argc - optind, sel, 32);
+	if (nsel < 0)
+		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("KTAP version 1\n1..%d\n", nsel);
-	for (int i = 0; i < nsel; i++) {
-		uint64_t t0 = now_ns();
-
-		sub_begin(scenarios[sel[i]].name);
-		scenarios[sel[i]].fn();
-		diag("%s took %" PRIu64 " ms", scenarios[sel[i]].name, (now_ns() - t0) / MS);
-		sub_end(scenarios[sel[i]].name);
-	}
-	printf("# faults_test: %d of %d scenarios failed\n", top_fails, top_n);
-	return top_fails ? 1 : 0;
+	return scenarios_run("faults_test", scenarios, sel, nsel);
 }

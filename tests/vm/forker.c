@@ -7,32 +7,20 @@
  *   forker [N [ITERS]]     defaults: 4 children, 2000000 iterations each
  */
 #include <pthread.h>
-#include <sys/wait.h>
 
 #include "workload.h"
 
-DECLARE_RANGE(causal_a);
-
 static uint64_t iters;
-static volatile uint64_t sink;
 
-WORK_SECTION("causal_a") uint64_t work_a(uint64_t n)
-{
-	return spin(n, 1);
-}
+WORK_FUNCTION(a, 1)
 
-static void *thread_fn(void *arg)
-{
-	(void)arg;
-	sink += work_a(iters);
-	return NULL;
-}
+WORK_THREAD(a, iters)
 
 int main(int argc, char **argv)
 {
 	uint64_t n, i;
 	pthread_t t;
-	int status, fails = 0;
+	int fails;
 	pid_t pid;
 
 	n = workload_arg(argc, argv, 1, 4);
@@ -40,7 +28,7 @@ int main(int argc, char **argv)
 	PRINT_RANGE("a", causal_a);
 	workload_ready();
 
-	if (pthread_create(&t, NULL, thread_fn, NULL))
+	if (pthread_create(&t, NULL, thread_a, NULL))
 		return 1;
 	for (i = 0; i < n; i++) {
 		pid = fork();
@@ -51,9 +39,7 @@ int main(int argc, char **argv)
 			_exit(0);
 		}
 	}
-	while ((pid = wait(&status)) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			fails++;
+	fails = workload_reap(0);
 	pthread_join(t, NULL);
 	return fails ? 1 : 0;
 }

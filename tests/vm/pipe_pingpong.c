@@ -6,26 +6,13 @@
  *
  *   pipe_pingpong [ROUNDS [A_ITERS [B_ITERS]]]     defaults: 300 rounds, 100000, 10000
  */
-#include <pthread.h>
-
 #include "workload.h"
-
-DECLARE_RANGE(causal_a);
-DECLARE_RANGE(causal_b);
 
 static uint64_t rounds, a_iters, b_iters;
 static int ping[2], pong[2];
-static volatile uint64_t sink;
 
-WORK_SECTION("causal_a") uint64_t work_a(uint64_t n)
-{
-	return spin(n, 1);
-}
-
-WORK_SECTION("causal_b") uint64_t work_b(uint64_t n)
-{
-	return spin(n, 2);
-}
+WORK_FUNCTION(a, 1)
+WORK_FUNCTION(b, 2)
 
 static void *thread_a(void *arg)
 {
@@ -56,8 +43,6 @@ static void *thread_b(void *arg)
 
 int main(int argc, char **argv)
 {
-	pthread_t a, b;
-
 	rounds = workload_arg(argc, argv, 1, 300);
 	a_iters = workload_arg(argc, argv, 2, 100000);
 	b_iters = workload_arg(argc, argv, 3, 10000);
@@ -66,10 +51,5 @@ int main(int argc, char **argv)
 	PRINT_RANGE("a", causal_a);
 	PRINT_RANGE("b", causal_b);
 	workload_ready();
-
-	if (pthread_create(&b, NULL, thread_b, NULL) || pthread_create(&a, NULL, thread_a, NULL))
-		return 1;
-	pthread_join(a, NULL);
-	pthread_join(b, NULL);
-	return 0;
+	return workload_run_pair(thread_a, thread_b);
 }

@@ -7,13 +7,13 @@
  *
  *   progress_calls [CALLS [THREADS]]     defaults: 1000 calls, 1 thread
  */
-#include <pthread.h>
 #include <string.h>
+
+#include <pthread.h>
 
 #include "workload.h"
 
 static uint64_t calls;
-static volatile uint64_t sink;
 
 __attribute__((noinline, used)) uint64_t counted_call(uint64_t x)
 {
@@ -21,7 +21,7 @@ __attribute__((noinline, used)) uint64_t counted_call(uint64_t x)
 	return x + 1;
 }
 
-/* file offset of addr in this program's executable mapping, from /proc/self/maps */
+/* one thread's calls */
 static void *caller(void *arg)
 {
 	(void)arg;

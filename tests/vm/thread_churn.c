@@ -12,28 +12,17 @@
 
 #include "workload.h"
 
-DECLARE_RANGE(causal_a);
-
 static uint64_t iters;
-static volatile uint64_t sink;
 
-WORK_SECTION("causal_a") uint64_t work_a(uint64_t n)
-{
-	return spin(n, 1);
-}
+WORK_FUNCTION(a, 1)
 
-static void *thread_fn(void *arg)
-{
-	(void)arg;
-	sink += work_a(iters);
-	return NULL;
-}
+WORK_THREAD(a, iters)
 
 int main(int argc, char **argv)
 {
 	uint64_t rounds, nt, r, i;
 	pthread_t t[64];
-	int status, fails = 0;
+	int fails = 0;
 	pid_t pid;
 
 	rounds = workload_arg(argc, argv, 1, 200);
@@ -50,22 +39,18 @@ int main(int argc, char **argv)
 			return 1;
 		if (pid == 0) {
 			/* a child process with a thread of its own */
-			if (pthread_create(&t[0], NULL, thread_fn, NULL))
+			if (pthread_create(&t[0], NULL, thread_a, NULL))
 				_exit(1);
 			pthread_join(t[0], NULL);
 			_exit(0);
 		}
 		for (i = 0; i < nt; i++)
-			if (pthread_create(&t[i], NULL, thread_fn, NULL))
+			if (pthread_create(&t[i], NULL, thread_a, NULL))
 				return 1;
 		for (i = 0; i < nt; i++)
 			pthread_join(t[i], NULL);
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			if (!WIFEXITED(status) || WEXITSTATUS(status))
-				fails++;
+		fails += workload_reap(WNOHANG);
 	}
-	while ((pid = wait(&status)) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			fails++;
+	fails += workload_reap(0);
 	return fails ? 1 : 0;
 }

@@ -6,26 +6,16 @@
  *
  *   two_threads [ITERS [NB]]     defaults: 20000000 iterations, 1 B thread
  */
-#include <pthread.h>
 #include <sys/prctl.h>
+
+#include <pthread.h>
 
 #include "workload.h"
 
-DECLARE_RANGE(causal_a);
-DECLARE_RANGE(causal_b);
-
 static uint64_t iters;
-static volatile uint64_t sink;
 
-WORK_SECTION("causal_a") uint64_t work_a(uint64_t n)
-{
-	return spin(n, 1);
-}
-
-WORK_SECTION("causal_b") uint64_t work_b(uint64_t n)
-{
-	return spin(n, 2);
-}
+WORK_FUNCTION(a, 1)
+WORK_FUNCTION(b, 2)
 
 static void *thread_a(void *arg)
 {
@@ -36,12 +26,7 @@ static void *thread_a(void *arg)
 	return NULL;
 }
 
-static void *thread_b(void *arg)
-{
-	(void)arg;
-	sink += work_b(iters);
-	return NULL;
-}
+WORK_THREAD(b, iters)
 
 int main(int argc, char **argv)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the VM test workloads (two_threads, pipe_pingpong, futex_handoff, forker): the range
- * and start protocol that tests/vm/core_test.c drives.
+ * Shared by the VM test workloads (two_threads, pipe_pingpong, futex_handoff, forker, thread_churn,
+ * progress_calls; bench_uprobe): the range and start protocol that tests/vm/core_test.c drives,
+ * and the work, threads and children these programs run.
  *
  * A workload prints one line per selectable code range, "RANGE <name> 0x<start> 0x<end>", then
  * "READY", and waits for one byte on stdin before it starts working, so that the harness can
@@ -11,10 +12,12 @@
 #ifndef CAUSAL_TEST_WORKLOAD_H
 #define CAUSAL_TEST_WORKLOAD_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define WORK_SECTION(name) __attribute__((noinline, used, section(name)))
@@ -25,6 +28,9 @@
 	printf("RANGE %s %#lx %#lx\n", label, (unsigned long)__start_##name, \
 	       (unsigned long)__stop_##name)
 
+/* where the work's results go, so that the compiler keeps the work */
+static volatile uint64_t sink;
+
 /* pure CPU work: an LCG the compiler cannot fold away; inlined into its caller's section */
 static inline __attribute__((always_inline)) uint64_t spin(uint64_t iters, uint64_t x)
 {
@@ -34,6 +40,26 @@ static inline __attribute__((always_inline)) uint64_t spin(uint64_t iters, uint6
 	}
 	return x;
 }
+
+/*
+ * Declares section causal_NAME's bounds and defines work_NAME(n) in it: n iterations of spin()
+ * from SEED. The workloads' hot functions: core_test selects them by their ranges.
+ */
+#define WORK_FUNCTION(name, seed)						\
+	DECLARE_RANGE(causal_##name);						\
+	WORK_SECTION("causal_" #name) uint64_t work_##name(uint64_t n)		\
+	{									\
+		return spin(n, seed);						\
+	}
+
+/* thread_NAME(), a thread's start routine: work_NAME(ITERS) once */
+#define WORK_THREAD(name, iters)						\
+	static void *thread_##name(void *arg)					\
+	{									\
+		(void)arg;							\
+		sink += work_##name(iters);					\
+		return NULL;							\
+	}
 
 /* prints READY and blocks until the harness writes one byte (or closes stdin) */
 static inline void workload_ready(void)
@@ -49,6 +75,29 @@ static inline void workload_ready(void)
 static inline uint64_t workload_arg(int argc, char **argv, int i, uint64_t def)
 {
 	return argc > i ? strtoull(argv[i], NULL, 0) : def;
+}
+
+/* runs a and b in threads of their own until both return, b started first; 1 if one cannot start */
+static inline int workload_run_pair(void *(*a)(void *), void *(*b)(void *))
+{
+	pthread_t ta, tb;
+
+	if (pthread_create(&tb, NULL, b, NULL) || pthread_create(&ta, NULL, a, NULL))
+		return 1;
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	return 0;
+}
+
+/* reaps the children that have exited (waitpid() OPTIONS: 0 waits for all); how many failed */
+static inline int workload_reap(int options)
+{
+	int status, fails = 0;
+
+	while (waitpid(-1, &status, options) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			fails++;
+	return fails;
 }
 
 /*
