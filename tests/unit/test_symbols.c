@@ -12,8 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "unit.h"
-#include "callchain.h"
+#include "profile_unit.h"
 #include "probe.h"
 #include "scope.h"
 #include "symbols.h"
@@ -489,8 +488,6 @@ static void check_callchain(const char *binary)
 	struct scope *all = scope_new();
 	struct callchains *c = callchains_new();
 	struct causal_range *r;
-	struct profile_writer *w;
-	struct capture cap;
 	struct profile p;
 	struct symbols *s;
 	struct proc pr;
@@ -499,7 +496,6 @@ static void check_callchain(const char *binary)
 	char err[512];
 	line_id mix;
 	uint64_t chain[3];
-	FILE *f;
 
 	proc_start(&pr, bin(binary), NULL);
 	s = open_ok(pr.pid, all);
@@ -514,17 +510,7 @@ static void check_callchain(const char *binary)
 	assert_int_equal(callchains_add(c, r[0].start, chain, 3, mix), 0);
 	assert_int_equal(callchains_add(c, proc_val(&pr, "read"), chain, 3, 0), 0);
 	assert_int_equal(callchains_samples(c), 3);
-	capture_open(&cap);
-	w = profile_writer_stream(cap.f, PROFILE_JSONL);
-	callchains_write_stacks(c, s, w);
-	assert_int_equal(profile_writer_close(w), 0);
-	f = fmemopen((void *)capture_text(&cap), cap.len, "r");
-	memset(&p, 0, sizeof(p));
-	assert_int_equal(profile_read_stream(f, &p), 0);
-	fclose(f);
-	capture_close(&cap);
-
-	assert_int_equal(p.bad_lines, 0);
+	stacks_read_back(c, s, PROFILE_JSONL, &p);
 	assert_int_equal(p.nstacks, 2);
 	assert_int_equal(p.stacks[0].count, 2);
 	assert_string_equal(p.stacks[0].line, line_name(fx.inl_h, fx.mark_mix));
