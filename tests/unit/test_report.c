@@ -7,7 +7,7 @@
 #include <limits.h>
 #include <unistd.h>
 
-#include "unit.h"
+#include "profile_unit.h"
 
 #define EPS 1e-9
 
@@ -21,16 +21,55 @@ static void tp(FILE *f, const char *sel, int pct, uint64_t dur, uint64_t delta)
 		(unsigned long)delta);
 }
 
+/*
+ * A profile's text written record by record (tp(), fprintf): f = text_begin(), the records, then
+ * text = text_end(f). One at a time.
+ */
+static char *text_buf;
+static size_t text_len;
+
+static FILE *text_begin(void)
+{
+	FILE *f = open_memstream(&text_buf, &text_len);
+
+	assert_non_null(f);
+	return f;
+}
+
+static char *text_end(FILE *f)
+{
+	assert_int_equal(fclose(f), 0);
+	return text_buf;
+}
+
 static void analyse_text(const char *text, struct profile *p, struct report_result *r, enum report_sort sort,
 			 unsigned int min_points)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-
-	assert_non_null(f);
-	memset(p, 0, sizeof(*p));
-	assert_int_equal(profile_read_stream(f, p), 0);
-	fclose(f);
+	profile_read_text(p, text);
 	assert_int_equal(report_analyse(p, sort, min_points, r), 0);
+}
+
+/* What analyse_text() and the profile's builder made. */
+static void analysis_free(struct report_result *r, struct profile *p, char *text)
+{
+	report_free(r);
+	profile_free(p);
+	free(text);
+}
+
+/* The text report of r (see report_print_text), in c until capture_close(). */
+static const char *print_text(struct capture *c, const struct report_result *r, bool verdict, int width)
+{
+	capture_open(c);
+	report_print_text(c->f, r, 0, verdict, width);
+	return capture_text(c);
+}
+
+static const char *print_verdict(struct capture *c, const struct report_result *r)
+{
+	capture_open(c);
+	report_print_verdict(c->f, r);
+	return capture_text(c);
 }
 
 static const struct report_series *series_of(const struct report_result *r, const char *sel)
@@ -102,8 +141,7 @@ static void sqlite_legacy_maths(void **state)
 	assert_int_equal(r.nlines, 0);
 	assert_int_equal(r.few_points, 1);
 	assert_int_equal(r.lines_few_points, 1);
-	report_free(&r);
-	profile_free(&p);
+	analysis_free(&r, &p, NULL);
 }
 
 /*
@@ -145,8 +183,7 @@ static void latency_littles_law(void **state)
 	assert_int_equal(r.points[0].noise_dof, 1);
 	assert_true(isnan(r.points[0].noise));
 	assert_true(isnan(s->impact_se));
-	report_free(&r);
-	profile_free(&p);
+	analysis_free(&r, &p, NULL);
 }
 
 /*
@@ -161,8 +198,7 @@ static void baseline_and_delta_filters(void **state)
 	const struct report_series *s;
 	struct capture c;
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 
 	(void)state;
 	tp(f, "/B.c:1", 50, 1000000000, 1000);
@@ -172,7 +208,7 @@ static void baseline_and_delta_filters(void **state)
 	tp(f, "/A.c:1", 20, 1000000000, 4);
 	tp(f, "/A.c:1", 40, 1000000000, 200);
 	tp(f, "/A.c:1", 60, 1000000000, 1250);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
 	assert_int_equal(r.nseries, 3);
 	assert_int_equal(r.no_baseline, 1);
@@ -185,16 +221,12 @@ static void baseline_and_delta_filters(void **state)
 	assert_false(agg_of(s, 40)->used);
 	assert_float_equal(agg_of(s, 60)->progress_speedup, 0.2, EPS);
 	assert_int_equal(r.nlines, 1);
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, false, 0);
-	assert_contains(capture_text(&c), "dropped: 1 line/point series without a 0% speedup experiment");
+	assert_contains(print_text(&c, &r, false, 0), "dropped: 1 line/point series without a 0% speedup experiment");
 	assert_contains(c.buf, "dropped: 1 line/point series whose 0% baseline has fewer than 5 visits");
 	assert_contains(c.buf, "dropped: 1 speedup values with fewer than 5 visits");
 	assert_contains(c.buf, "dropped: 1 speedup values with program speedup outside");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /*
@@ -211,8 +243,7 @@ static void baseline_and_delta_filters(void **state)
 static char *ranking_profile(void)
 {
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	int pct;
 
 	for (pct = 0; pct <= 100; pct += 25) {
@@ -220,7 +251,7 @@ static char *ranking_profile(void)
 		tp(f, "/Q.c:2", pct, pct == 75 ? 900000000 : 1000000000, pct == 100 ? 2000 : 1000);
 		tp(f, "/C.c:3", pct, 1000000000, pct ? 800 : 1000);
 	}
-	fclose(f);
+	text = text_end(f);
 	return text;
 }
 
@@ -236,21 +267,18 @@ static void slope_weighs_experiment_time(void **state)
 	struct report_result r;
 	struct profile p;
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 
 	(void)state;
 	tp(f, "/R.c:1", 0, 1000000000, 1000);
 	tp(f, "/R.c:1", 50, 4500000000, 5000);
 	tp(f, "/R.c:1", 100, 100000000, 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_SLOPE, 3);
 	s = series_of(&r, "/R.c:1");
 	assert_float_equal(agg_of(s, 100)->progress_speedup, 0.9, EPS);
 	assert_float_equal(s->slope, 0.495 / 1.3375, EPS);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 static void ranking(void **state)
@@ -289,9 +317,7 @@ static void ranking(void **state)
 	assert_int_equal(report_analyse(&p, REPORT_SORT_MIN, 5, &r), 0);
 	assert_string_equal(r.lines[0].selected, "/C.c:3");
 	assert_float_equal(r.lines[0].score, -0.25, EPS);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /* The verdict line: the top line's program speedup at a 20 % line speedup, interpolated. */
@@ -316,63 +342,47 @@ static void verdict_and_prediction(void **state)
 	assert_float_equal(y, 0.14, EPS);
 	assert_true(report_predict(s, 1.0, &y, &se));
 	assert_float_equal(y, 0.2, EPS);
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, true, 0);
-	assert_contains(capture_text(&c), "\nverdict: speeding up /P.c:1 by 20 % would speed the program up by "
+	assert_contains(print_text(&c, &r, true, 0), "\nverdict: speeding up /P.c:1 by 20 % would speed the program up by "
 			"about 14 % (progress point main.c:73)\n");
 	capture_close(&c);
 	report_free(&r);
 	/* sorted by min, the line that only hurts comes first (-0.25 from 25 %; -0.175 fitted): none helps */
 	assert_int_equal(report_analyse(&p, REPORT_SORT_MIN, 5, &r), 0);
-	capture_open(&c);
-	report_print_verdict(c.f, &r);
-	assert_string_equal(capture_text(&c), "verdict: none of the 3 ranked lines would speed the program up; "
+	assert_string_equal(print_verdict(&c, &r), "verdict: none of the 3 ranked lines would speed the program up; "
 			    "the best, /C.c:3, changes progress at main.c:73 by -17.5 % when sped up by 20 %\n");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 
 	/* measured only up to 10 %: nothing to say about 20 % */
 	{
-		size_t len;
-		FILE *f = open_memstream(&text, &len);
+			FILE *f = text_begin();
 		int pct;
 
 		for (pct = 0; pct <= 10; pct += 2)
 			tp(f, "/S.c:5", pct, 1000000000, 1000 + 10 * pct);
-		fclose(f);
+		text = text_end(f);
 	}
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
 	assert_false(report_predict(series_of(&r, "/S.c:5"), 0.20, &y, &se));
-	capture_open(&c);
-	report_print_verdict(c.f, &r);
-	assert_string_equal(capture_text(&c), "verdict: /S.c:5 ranks first, but no experiment sped it up by 20 % or more\n");
+	assert_string_equal(print_verdict(&c, &r), "verdict: /S.c:5 ranks first, but no experiment sped it up by 20 % or more\n");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 
 	/* --fixed-speedup 0,30: 30 % is measured, but two speedups do not make a fit at 20 % */
 	{
-		size_t len;
-		FILE *f = open_memstream(&text, &len);
+			FILE *f = text_begin();
 		int i;
 
 		for (i = 0; i < 6; i++)
 			tp(f, "/T.c:7", i % 2 ? 30 : 0, 1000000000, i % 2 ? 1100 : 1000);
-		fclose(f);
+		text = text_end(f);
 	}
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
 	assert_false(report_predict(series_of(&r, "/T.c:7"), 0.20, &y, &se));
-	capture_open(&c);
-	report_print_verdict(c.f, &r);
-	assert_string_equal(capture_text(&c), "verdict: /T.c:7 ranks first, but its experiments have 2 "
+	assert_string_equal(print_verdict(&c, &r), "verdict: /T.c:7 ranks first, but its experiments have 2 "
 			    "distinct speedups; predicting 20 % takes 3\n");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /*
@@ -382,8 +392,7 @@ static void verdict_and_prediction(void **state)
 static void lines_group_their_series(void **state)
 {
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	struct report_result r;
 	struct profile p;
 	int pct, k;
@@ -395,7 +404,7 @@ static void lines_group_their_series(void **state)
 				"throughput-point\tname=fast\tdelta=%d\n"
 				"throughput-point\tname=slow\tdelta=%d\n", k, pct / 100.0,
 				pct ? 1000 + 100 * k : 1000, pct ? 1000 + 50 * k : 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
 	assert_int_equal(r.nseries, 6);
 	assert_int_equal(r.nlines, 3);
@@ -411,9 +420,7 @@ static void lines_group_their_series(void **state)
 	/* within a line, the better series first: "fast" gains twice what "slow" does */
 	assert_string_equal(r.series[r.lines[0].series[0]].point, "fast");
 	assert_string_equal(r.series[r.lines[0].series[1]].point, "slow");
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /* Display columns of each line of text up to the first line starting with prefix (UTF-8 aware). */
@@ -441,8 +448,7 @@ static void table_fits_the_terminal(void **state)
 	static const char *const dirs[] = { "/home/someone/projects/a-rather-long-project-name/src/net",
 					     "/home/someone/projects/a-rather-long-project-name/src/db" };
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	struct report_result r;
 	struct profile p;
 	struct capture c;
@@ -454,42 +460,33 @@ static void table_fits_the_terminal(void **state)
 			fprintf(f, "experiment\tselected=%s/connection_handler.c:%d\tspeedup=%.2f\tduration=1000000000\n"
 				"throughput-point\tname=requests_completed_per_connection\tdelta=%d\n", dirs[k], 100 + k,
 				pct / 100.0, pct ? 1100 + 100 * k : 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
 	/* unlimited: the names' widths (capped at 48) and the plot */
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, false, 0);
-	capture_text(&c);
+	print_text(&c, &r, false, 0);
 	assert_true(widest_line(c.buf, "sorted by") > 130);
 	assert_contains(c.buf, "0% .. line speedup .. 100%");
 	capture_close(&c);
 	/* 120 columns: shorter names, the plot kept; the file name and line survive */
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, false, 120);
-	capture_text(&c);
+	print_text(&c, &r, false, 120);
 	assert_true(widest_line(c.buf, "sorted by") <= 120);
 	assert_contains(c.buf, "0% .. line speedup .. 100%");
 	assert_contains(c.buf, "handler.c:101  ");
 	capture_close(&c);
 	/* 90: no room for the plot beside names worth reading */
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, true, 90);
-	capture_text(&c);
+	print_text(&c, &r, true, 90);
 	assert_true(widest_line(c.buf, "sorted by") <= 90);
 	assert_not_contains(c.buf, "line speedup ..");
 	assert_contains(c.buf, ".c:101  ");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /* Names from a profile reach the terminal without their control characters (an ESC, a BEL, C1). */
 static void control_characters_in_names(void **state)
 {
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	struct report_result r;
 	struct profile p;
 	struct capture c;
@@ -499,11 +496,9 @@ static void control_characters_in_names(void **state)
 	for (pct = 0; pct <= 100; pct += 25)
 		fprintf(f, "experiment\tselected=/x\x1b]0;pwned\x07.c:1\tspeedup=%.2f\tduration=1000000000\n"
 			"throughput-point\tname=p\x1b[31m\xc2\x9b" "2J\tdelta=%d\n", pct / 100.0, pct ? 1250 : 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, true, 0);
-	capture_text(&c);
+	print_text(&c, &r, true, 0);
 	assert_null(strchr(c.buf, '\x1b'));
 	assert_null(strchr(c.buf, '\x07'));
 	assert_null(strstr(c.buf, "\xc2\x9b"));
@@ -511,9 +506,7 @@ static void control_characters_in_names(void **state)
 	assert_contains(c.buf, "p?[31m?2J");
 	assert_contains(c.buf, "verdict: speeding up /x?]0;pwned?.c:1 by 20 %");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /*
@@ -532,8 +525,7 @@ static void prediction_widens_while_noisy(void **state)
 	struct capture c;
 	double y, se;
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	int pct, i;
 
 	(void)state;
@@ -544,20 +536,16 @@ static void prediction_widens_while_noisy(void **state)
 		tp(f, "/V.c:4", pct, 4000000000, 5714);	/* period 7e5: y = +0.3 */
 	for (i = 0; i < 4; i++)
 		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 3);
 	s = series_of(&r, "/V.c:4");
 	assert_true(s->impact > 0);
 	assert_true(report_predict(s, 0.20, &y, &se));
 	assert_true(isfinite(se));
 	assert_true(y > 0);
-	capture_open(&c);
-	report_print_verdict(c.f, &r);
-	assert_contains(capture_text(&c), "verdict: speeding up /V.c:4 by 20 % would speed the program up by");
+	assert_contains(print_verdict(&c, &r), "verdict: speeding up /V.c:4 by 20 % would speed the program up by");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /*
@@ -574,8 +562,7 @@ static void prediction_widens_while_noisy(void **state)
 static char *se_profile(int baselines)
 {
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	int pct, i;
 
 	for (pct = 0; pct <= 100; pct += 50) {
@@ -584,7 +571,7 @@ static char *se_profile(int baselines)
 	}
 	for (i = 0; i < baselines; i++)
 		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
-	fclose(f);
+	text = text_end(f);
 	return text;
 }
 
@@ -627,9 +614,7 @@ static void impact_standard_error(void **state)
 		assert_true(report_predict(series_of(&r, "/W.c:1"), 0.20, &y, &se));
 		assert_true(isfinite(se) && se > 0 && se < 0.8 * sqrt(noise / 2));
 	}
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 
 	/* two degrees of freedom are too few: no error, and impact-se falls back to the impact */
 	text = se_profile(3);
@@ -639,9 +624,7 @@ static void impact_standard_error(void **state)
 	assert_true(isnan(series_of(&r, "/W.c:1")->impact_se));
 	assert_string_equal(r.lines[0].selected, "/T.c:2");
 	assert_float_equal(r.lines[0].score, 0.25, EPS);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /* Appended runs aggregate: the baseline of run 1 serves run 2's speedups. */
@@ -673,8 +656,7 @@ static void runs_aggregate_and_header_lines_skip(void **state)
 	/* the progress point's total counts every experiment */
 	assert_int_equal(r.npoints, 1);
 	assert_int_equal(r.points[0].total, 60);
-	report_free(&r);
-	profile_free(&p);
+	analysis_free(&r, &p, NULL);
 }
 
 /* An experiment during which the target ended measured it winding down: left out, and counted. */
@@ -701,8 +683,7 @@ static void target_ended_left_out(void **state)
 	assert_float_equal(agg_of(&r.series[0], 50)->progress_speedup, 0.5, EPS);
 	/* its visits still happened */
 	assert_int_equal(r.points[0].total, 32);
-	report_free(&r);
-	profile_free(&p);
+	analysis_free(&r, &p, NULL);
 }
 
 /* ---- the command ---- */
@@ -1074,8 +1055,7 @@ static void delays_summarised(void **state)
 	assert_int_equal(res.delays.paid_ns, 800000);
 	assert_int_equal(res.delays.payments, 4);
 	assert_int_equal(res.delays.error_ns, 200000);
-	report_free(&res);
-	profile_free(&p);
+	analysis_free(&res, &p, NULL);
 
 	RUN(&r, "--min-points", "1", path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
@@ -1116,16 +1096,14 @@ static void timed(FILE *f, const char *sel, int pct, uint64_t selected, uint64_t
  */
 static void unselected_series_dropped(void **state)
 {
-	char *text = NULL, *path;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	char *text, *path;
+	FILE *f = text_begin();
 	struct report_result res;
 	struct profile p;
 	struct cli_run r;
 	uint64_t t = 0;
 
 	(void)state;
-	assert_non_null(f);
 	fputs("{\"type\":\"startup\",\"time\":1}\n", f);
 	for (int i = 0; i < 3; i++) {
 		/* noise that looks like a 40 % effect, on a line nothing was delayed for */
@@ -1134,14 +1112,13 @@ static void unselected_series_dropped(void **state)
 		timed(f, "/b.c:2", 0, 5, 100, &t);
 		timed(f, "/b.c:2", 20 + 10 * i, 40, 110, &t);
 	}
-	fclose(f);
+	text = text_end(f);
 	path = fixture("unselected.coz", text);
 	analyse_text(text, &p, &res, REPORT_SORT_IMPACT, 3);
 	assert_int_equal(res.unselected, 1);
 	assert_int_equal(res.nlines, 1);
 	assert_string_equal(res.lines[0].selected, "/b.c:2");
-	report_free(&res);
-	profile_free(&p);
+	analysis_free(&res, &p, NULL);
 
 	RUN(&r, path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
@@ -1213,8 +1190,7 @@ static void html_output(void **state)
 	/* a point keeps its colour from plot to plot: L2 has only the profile's second point, "b" */
 	{
 		char *t2;
-		size_t len;
-		FILE *f = open_memstream(&t2, &len);
+			FILE *f = text_begin();
 		char *p2;
 		int pct;
 
@@ -1225,7 +1201,7 @@ static void html_output(void **state)
 			fprintf(f, "experiment\tselected=/L2.c:1\tspeedup=%.2f\tduration=1000000000\n"
 				"throughput-point\tname=b\tdelta=%d\n", pct / 100.0, pct ? 1300 : 1000);
 		}
-		fclose(f);
+		t2 = text_end(f);
 		p2 = fixture("colours.coz", t2);
 		RUN(&r, "--html", out, p2);
 		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
