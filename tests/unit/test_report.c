@@ -805,130 +805,108 @@ static void assert_valid_json(const char *text)
 		fail_msg("not one JSON value:\n%s", text);
 }
 
+#define OK	CAUSALCTL_EXIT_OK
+#define USAGE	CAUSALCTL_EXIT_USAGE
+#define FAILURE	CAUSALCTL_EXIT_FAILURE
+
+/* Runs each of the report command lines (argv after "causalctl"; file arguments made at run time). */
+static void check_cases(const struct cli_case *cases, size_t n)
+{
+	cli_check_cases("/nonexistent", cases, n);
+}
+
 static void table_and_help(void **state)
 {
 	char *text = ranking_profile(), *path = fixture("rank.coz", text);
+	const struct cli_case unicode[] = {
+		{ { "report", path }, { OK, .err_is = "", .out = { "rank  line", "   1  /P.c:1",
+			"+17.5%       -  ",	/* P's impact; no repeats, no error */
+			"+0.45",		/* Q's slope */
+			/* the sparkline: 0 % is the lowest block, 100 % of Q the highest */
+			"\u2581\u00b7\u00b7\u00b7\u00b7\u2581" },
+			/* no module counters in it (as in Coz's profiles): nothing to say about delays */
+			.not_out = { "delays:" } } },
+		{ { "report", "--sort", "slope", "--top", "1", "--ascii", path }, { OK,
+			.out = { "   1  /Q.c:2", "(2 more lines; --top 0 shows all)" },
+			.not_out = { "/P.c:1", "\u2581" } } },
+		{ { "report", "--help" }, { OK, .out = { "Usage: causalctl report [OPTIONS] [FILE...]",
+							  "--min-points N", "--trace OUT" } } },
+	}, narrow[] = {
+		/* too narrow for the plot: without it */
+		{ { "report", path }, { OK, .out = { "   1  /P.c:1" }, .not_out = { "line speedup .." } } },
+	}, ascii[] = {
+		/* a locale that does not write UTF-8 (LC_ALL=C): ASCII without being asked */
+		{ { "report", path }, { OK, .out = { "   1  /P.c:1", "+-: its standard error" },
+					.not_out = { "\u2581", "\u00b1" } } },
+	};
 	struct cli_run r;
 
 	(void)state;
 	/* Unicode where the locale writes UTF-8, whatever the environment running the tests says; no width */
 	setenv("LC_ALL", "C.UTF-8", 1);
 	unsetenv("COLUMNS");
+	check_cases(unicode, ARRAY_SIZE(unicode));
 	RUN(&r, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_string_equal(r.err.buf, "");
-	assert_contains(r.out.buf, "rank  line");
-	assert_contains(r.out.buf, "   1  /P.c:1");
-	/* no module counters in it (as in Coz's profiles): nothing to say about delays */
-	assert_not_contains(r.out.buf, "delays:");
-	assert_contains(r.out.buf, "+17.5%       -  ");	/* P's impact; no repeats, no error */
-	assert_contains(r.out.buf, "+0.45");	/* Q's slope */
-	/* the sparkline: 0 % is the lowest block, 100 % of Q the highest */
-	assert_contains(r.out.buf, "\u2581\u00b7\u00b7\u00b7\u00b7\u2581");
 	assert_true(strstr(r.out.buf, "/P.c:1") < strstr(r.out.buf, "/Q.c:2"));
 	assert_true(strstr(r.out.buf, "/Q.c:2") < strstr(r.out.buf, "/C.c:3"));
 	cli_run_done(&r);
-
-	RUN(&r, "--sort", "slope", "--top", "1", "--ascii", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "   1  /Q.c:2");
-	assert_not_contains(r.out.buf, "/P.c:1");
-	assert_contains(r.out.buf, "(2 more lines; --top 0 shows all)");
-	assert_not_contains(r.out.buf, "\u2581");
-	cli_run_done(&r);
-
-	/* COLUMNS (or the terminal's width) narrows the table; too narrow for the plot: without it */
+	/* COLUMNS (or the terminal's width) narrows the table */
 	setenv("COLUMNS", "75", 1);
-	RUN(&r, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "   1  /P.c:1");
-	assert_not_contains(r.out.buf, "line speedup ..");
-	cli_run_done(&r);
+	check_cases(narrow, ARRAY_SIZE(narrow));
 	unsetenv("COLUMNS");
-
-	/* a locale that does not write UTF-8 (LC_ALL=C): ASCII without being asked */
 	setenv("LC_ALL", "C", 1);
-	RUN(&r, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "   1  /P.c:1");
-	assert_not_contains(r.out.buf, "\u2581");
-	assert_not_contains(r.out.buf, "\u00b1");
-	assert_contains(r.out.buf, "+-: its standard error");
-	cli_run_done(&r);
+	check_cases(ascii, ARRAY_SIZE(ascii));
 	setenv("LC_ALL", "C.UTF-8", 1);
-
-	RUN(&r, "--help");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "Usage: causalctl report [OPTIONS] [FILE...]");
-	assert_contains(r.out.buf, "--min-points N");
-	assert_contains(r.out.buf, "--trace OUT");
-	cli_run_done(&r);
-
-	/* the standard error's column: the value with repeated experiments ('-' above: none) */
 	free(path);
 	free(text);
-	text = se_profile(4);
-	path = fixture("se.coz", text);
-	RUN(&r, "--sort", "impact-se", "--min-points", "3", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "   1  /W.c:1");
-	assert_contains(r.out.buf, "+15.0%    \u00b14.8  ");
-	assert_contains(r.out.buf, "+25.0%   \u00b125.3  ");
-	assert_contains(r.out.buf, "sorted by impact-se;");
-	cli_run_done(&r);
-	/* impact-se is the default order; impact, Coz's, puts the barely measured T first */
-	RUN(&r, "--ascii", "--min-points", "3", path);
-	assert_contains(r.out.buf, "   1  /W.c:1");
-	assert_contains(r.out.buf, "+25.0%  +-25.3  ");
-	assert_contains(r.out.buf, "sorted by impact-se;");
-	cli_run_done(&r);
-	RUN(&r, "--sort", "impact", "--min-points", "3", path);
-	assert_contains(r.out.buf, "   1  /T.c:2");
-	assert_contains(r.out.buf, "sorted by impact;");
-	cli_run_done(&r);
+}
 
-	RUN(&r, "--sort", "best", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "--sort wants impact, impact-se, slope, max or min, not 'best'");
-	cli_run_done(&r);
-	RUN(&r, "--min-points", "x", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	cli_run_done(&r);
-	/* one meaning per short option: -s is run's and attach's --source-scope */
-	RUN(&r, "-s", "slope", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "-s is run's and attach's --source-scope; report sorts with --sort KEY");
-	cli_run_done(&r);
-	{
-		char *argv[] = { "causalctl", "report", "--min-points", "3", NULL };
-		char cwd[PATH_MAX];
-		FILE *f;
-
+/* The standard error's column, the order by it, and the ways report finds its profile. */
+static void standard_error_column_and_input(void **state)
+{
+	char *text = se_profile(4), *path = fixture("se.coz", text);
+	const struct cli_case cases[] = {
+		/* the standard error's column: the value with repeated experiments ('-' in table_and_help: none) */
+		{ { "report", "--sort", "impact-se", "--min-points", "3", path }, { OK,
+			.out = { "   1  /W.c:1", "+15.0%    \u00b14.8  ", "+25.0%   \u00b125.3  ", "sorted by impact-se;" } } },
+		/* impact-se is the default order; impact, Coz's, puts the barely measured T first */
+		{ { "report", "--ascii", "--min-points", "3", path }, { OK,
+			.out = { "   1  /W.c:1", "+25.0%  +-25.3  ", "sorted by impact-se;" } } },
+		{ { "report", "--sort", "impact", "--min-points", "3", path }, { OK,
+			.out = { "   1  /T.c:2", "sorted by impact;" } } },
+		{ { "report", "--sort", "best", path }, { USAGE,
+			.err = { "--sort wants impact, impact-se, slope, max or min, not 'best'" } } },
+		{ { "report", "--min-points", "x", path }, { .ret = USAGE } },
+		/* one meaning per short option: -s is run's and attach's --source-scope */
+		{ { "report", "-s", "slope", path }, { USAGE,
+			.err = { "-s is run's and attach's --source-scope; report sorts with --sort KEY" } } },
+	};
+	static const struct cli_case no_file[] = {
 		/* no FILE: profile.coz here, as Coz; none here: which profile? */
-		assert_non_null(getcwd(cwd, sizeof(cwd)));
-		assert_int_equal(chdir(dir), 0);
-		unlink("profile.coz");
-		cli_run_argv(&r, "/nonexistent", 4, argv);
-		assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-		assert_contains(r.err.buf, "which profile? There is no profile.coz here");
-		cli_run_done(&r);
-		assert_int_equal(symlink(path, "profile.coz"), 0);
-		cli_run_argv(&r, "/nonexistent", 4, argv);
-		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-		assert_contains(r.out.buf, "   1  /W.c:1");
-		cli_run_done(&r);
-		assert_int_equal(unlink("profile.coz"), 0);
-		assert_int_equal(chdir(cwd), 0);
-
+		{ { "report", "--min-points", "3" }, { USAGE, .err = { "which profile? There is no profile.coz here" } } },
+	}, here[] = {
+		{ { "report", "--min-points", "3" }, { OK, .out = { "   1  /W.c:1" } } },
+	}, from_stdin[] = {
 		/* - reads the standard input */
-		f = freopen(path, "r", stdin);
-		assert_non_null(f);
-		RUN(&r, "--min-points", "3", "-");
-		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-		assert_contains(r.out.buf, "   1  /W.c:1");
-		cli_run_done(&r);
-		assert_non_null(freopen("/dev/null", "r", stdin));
-	}
+		{ { "report", "--min-points", "3", "-" }, { OK, .out = { "   1  /W.c:1" } } },
+	};
+	char cwd[PATH_MAX];
+
+	(void)state;
+	setenv("LC_ALL", "C.UTF-8", 1);
+	unsetenv("COLUMNS");
+	check_cases(cases, ARRAY_SIZE(cases));
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	unlink("profile.coz");
+	check_cases(no_file, ARRAY_SIZE(no_file));
+	assert_int_equal(symlink(path, "profile.coz"), 0);
+	check_cases(here, ARRAY_SIZE(here));
+	assert_int_equal(unlink("profile.coz"), 0);
+	assert_int_equal(chdir(cwd), 0);
+	assert_non_null(freopen(path, "r", stdin));
+	check_cases(from_stdin, ARRAY_SIZE(from_stdin));
+	assert_non_null(freopen("/dev/null", "r", stdin));
 	free(path);
 	free(text);
 }
@@ -977,16 +955,16 @@ static void several_files(void **state)
 static void min_points_filter_says_so(void **state)
 {
 	char *text = ranking_profile(), *path = fixture("rank6.coz", text);
-	struct cli_run r;
+	const struct cli_case cases[] = {
+		/* each line has 5 distinct speedups */
+		{ { "report", "--min-points", "6", path }, { OK,
+			.out = { "filtered: 3 line/point series with fewer than 6 distinct speedups",
+				 "3 lines were filtered by --min-points 6" },
+			.not_out = { "rank  line" } } },
+	};
 
 	(void)state;
-	/* each line has 5 distinct speedups */
-	RUN(&r, "--min-points", "6", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "filtered: 3 line/point series with fewer than 6 distinct speedups");
-	assert_contains(r.out.buf, "3 lines were filtered by --min-points 6");
-	assert_not_contains(r.out.buf, "rank  line");
-	cli_run_done(&r);
+	check_cases(cases, ARRAY_SIZE(cases));
 	free(path);
 	free(text);
 }
@@ -1141,17 +1119,17 @@ static void target_ended_says_so(void **state)
 		"\"target_ended\":1}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10}\n";
 	char *path = fixture("ended.coz", text);
+	const struct cli_case cases[] = {
+		{ { "report", path }, { OK, .out = { "note: 1 experiments during which the program ended left out",
+			"every experiment ran while the program ended; a shorter --experiment-length" } } },
+		{ { "report", "--json", path }, { OK, .out = { "\"dropped\":{\"target_ended\":1," } } },
+	};
 	struct cli_run r;
 
 	(void)state;
-	RUN(&r, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "note: 1 experiments during which the program ended left out");
-	assert_contains(r.out.buf, "every experiment ran while the program ended; a shorter --experiment-length");
-	cli_run_done(&r);
+	check_cases(cases, ARRAY_SIZE(cases));
 	RUN(&r, "--json", path);
 	assert_valid_json(r.out.buf);
-	assert_contains(r.out.buf, "\"dropped\":{\"target_ended\":1,");
 	cli_run_done(&r);
 	free(path);
 }
@@ -1337,45 +1315,25 @@ static void unusable_profiles(void **state)
 	char *garbage = fixture("garbage.coz", "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n"
 				"throughput-point\tname=p\tdelta=10\n"
 				"what is this\nnor this\n\x01\x02\nx\ny\nz\n");
-	struct cli_run r;
+	const struct cli_case cases[] = {
+		{ { "report", "/nonexistent/profile.coz" }, { FAILURE,
+			.err = { "cannot open /nonexistent/profile.coz: No such file or directory" } } },
+		{ { "report", empty }, { FAILURE, .err = { "is empty" } } },
+		{ { "report", noexp }, { FAILURE, .err = { "the profile has no experiments: was the program run under "
+							    "causalctl run, and did it reach a progress point?" } } },
+		{ { "report", nopoints }, { FAILURE, .err = { "no progress-point records", "CAUSAL_PROGRESS",
+							      "--progress SYMBOL" } } },
+		{ { "report", "--min-points", "1", unreached }, { OK,
+			.out = { "warning: progress point main.c:9 was never reached",
+				 "no progress point was ever reached" } } },
+		{ { "report", "--min-points", "1", garbage }, { OK,
+			.err = { "garbage.coz:3: warning: unknown record type 'what is this'; line ignored",
+				 "garbage.coz:7: warning:", "6 lines ignored in all (the first 5 shown)" },
+			.not_err = { "garbage.coz:8: warning:" } } },
+	};
 
 	(void)state;
-	RUN(&r, "/nonexistent/profile.coz");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r.err.buf, "cannot open /nonexistent/profile.coz: No such file or directory");
-	cli_run_done(&r);
-
-	RUN(&r, empty);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r.err.buf, "is empty");
-	cli_run_done(&r);
-
-	RUN(&r, noexp);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r.err.buf, "the profile has no experiments: was the program run under causalctl run, "
-			"and did it reach a progress point?");
-	cli_run_done(&r);
-
-	RUN(&r, nopoints);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r.err.buf, "no progress-point records");
-	assert_contains(r.err.buf, "CAUSAL_PROGRESS");
-	assert_contains(r.err.buf, "--progress SYMBOL");
-	cli_run_done(&r);
-
-	RUN(&r, "--min-points", "1", unreached);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "warning: progress point main.c:9 was never reached");
-	assert_contains(r.out.buf, "no progress point was ever reached");
-	cli_run_done(&r);
-
-	RUN(&r, "--min-points", "1", garbage);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.err.buf, "garbage.coz:3: warning: unknown record type 'what is this'; line ignored");
-	assert_contains(r.err.buf, "garbage.coz:7: warning:");
-	assert_not_contains(r.err.buf, "garbage.coz:8: warning:");
-	assert_contains(r.err.buf, "6 lines ignored in all (the first 5 shown)");
-	cli_run_done(&r);
+	check_cases(cases, ARRAY_SIZE(cases));
 	free(empty);
 	free(noexp);
 	free(nopoints);
@@ -1398,6 +1356,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
 	cmocka_unit_test(target_ended_left_out),
 	cmocka_unit_test(table_and_help),
+	cmocka_unit_test(standard_error_column_and_input),
 	cmocka_unit_test(several_files),
 	cmocka_unit_test(min_points_filter_says_so),
 	cmocka_unit_test(json_output),
