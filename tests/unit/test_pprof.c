@@ -428,17 +428,14 @@ static void no_stacks_refused(void **state)
 	profile_free(&p);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(records_round_trip),
-		cmocka_unit_test(bad_records_refused),
-		cmocka_unit_test(pprof_of_synthetic_profile),
-		cmocka_unit_test(causal_results_carried),
-		cmocka_unit_test(unsymbolised_stacks),
-		cmocka_unit_test(many_stacks),
-		cmocka_unit_test(no_stacks_refused),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(records_round_trip),
+	cmocka_unit_test(bad_records_refused),
+	cmocka_unit_test(pprof_of_synthetic_profile),
+	cmocka_unit_test(causal_results_carried),
+	cmocka_unit_test(unsymbolised_stacks),
+	cmocka_unit_test(many_stacks),
+	cmocka_unit_test(no_stacks_refused),
+};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_MAIN(tests, setup, teardown)

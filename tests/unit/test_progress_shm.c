@@ -350,16 +350,12 @@ static void malformed_regions(void **state)
 	munmap(h, CAUSAL_REGION_SIZE);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(scan_without_region),
-		cmocka_unit_test(scan_dead_pid),
-		cmocka_unit_test(regions_of_other_processes),
-		cmocka_unit_test(forked_child_shares_region),
-		cmocka_unit_test(malformed_regions),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(scan_without_region),
+	cmocka_unit_test(scan_dead_pid),
+	cmocka_unit_test(regions_of_other_processes),
+	cmocka_unit_test(forked_child_shares_region),
+	cmocka_unit_test(malformed_regions),
+};
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(tests, NULL, NULL)
