@@ -341,8 +341,9 @@ static void check_scope_ranges(struct symbols *s, uint64_t func, uint64_t ret, u
 }
 
 /* The entry of fx_func, the call site of fx_ret, and callee code out of scope (libc's read). */
-static void check_attribution(const char *binary)
+static void check_attribution(void **state)
 {
+	const char *binary = *state;
 	struct scope *scope = scope_new();
 	struct causal_range *r;
 	struct symbols *s;
@@ -391,30 +392,6 @@ static void check_attribution(const char *binary)
 	symbols_close(s);
 	scope_free(scope);
 	proc_stop(&p);
-}
-
-static void attribution_dwarf4_pie(void **state)
-{
-	(void)state;
-	check_attribution("fx_dw4");
-}
-
-static void attribution_dwarf5_pie(void **state)
-{
-	(void)state;
-	check_attribution("fx_dw5");
-}
-
-static void attribution_static(void **state)
-{
-	(void)state;
-	check_attribution("fx_static");
-}
-
-static void attribution_separate_debuginfo(void **state)
-{
-	(void)state;
-	check_attribution("fx_split");
 }
 
 /* Code inlined from an out-of-scope header counts for its in-scope call site. */
@@ -483,8 +460,9 @@ static size_t function_named(const struct profile *p, const char *name)
  * address of fx_ret's call in main, and libc's read (no DWARF: its ELF symbol); counted per
  * distinct stack, the object with its build ID, ELF addresses, functions with their start lines.
  */
-static void check_callchain(const char *binary)
+static void check_callchain(void **state)
 {
+	const char *binary = *state;
 	struct scope *all = scope_new();
 	struct callchains *c = callchains_new();
 	struct causal_range *r;
@@ -555,19 +533,6 @@ static void check_callchain(const char *binary)
 	symbols_close(s);
 	scope_free(all);
 	proc_stop(&pr);
-}
-
-static void callchain_frames_symbolised(void **state)
-{
-	(void)state;
-	check_callchain("fx_o2");
-}
-
-/* Without .debug_aranges, as Go's linker writes binaries: the CU is found by its own ranges. */
-static void callchain_frames_without_aranges(void **state)
-{
-	(void)state;
-	check_callchain("fx_o2_noaranges");
 }
 
 /* The libc the fixture maps, and the build-id path of its separate debug info. */
@@ -797,10 +762,19 @@ static size_t resolve_ok(const char *binary, const char *spec, struct probe_loc 
 	return n;
 }
 
+/*
+ * A SYMBOL probe: sym in binary, run by runner, which prints the address it maps it at under
+ * the name printed.
+ */
+struct symbol_probe {
+	const char *binary, *runner, *sym, *printed;
+};
+
 /* A SYMBOL probe's offset is where the running process maps that function. */
-static void check_symbol_probe(const char *binary, const char *runner, const char *sym,
-			       const char *printed)
+static void check_symbol_probe(void **state)
 {
+	const struct symbol_probe *sp = *state;
+	const char *binary = sp->binary, *sym = sp->sym;
 	struct probe_loc *locs;
 	struct proc p;
 	char path[PATH_MAX];
@@ -809,34 +783,10 @@ static void check_symbol_probe(const char *binary, const char *runner, const cha
 	assert_int_equal(locs[0].vaddr, nm_addr(bin(binary), sym));
 	assert_string_equal(locs[0].desc, sym);
 	assert_non_null(realpath(bin(binary), path));
-	proc_start(&p, bin(runner), NULL);
-	assert_int_equal(runtime_addr(p.pid, path, locs[0].offset), proc_val(&p, printed));
+	proc_start(&p, bin(sp->runner), NULL);
+	assert_int_equal(runtime_addr(p.pid, path, locs[0].offset), proc_val(&p, sp->printed));
 	proc_stop(&p);
 	free(locs);
-}
-
-static void probe_symbol_pie(void **state)
-{
-	(void)state;
-	check_symbol_probe("fx_dw5", "fx_dw5", "fx_func", "func");
-}
-
-static void probe_symbol_static(void **state)
-{
-	(void)state;
-	check_symbol_probe("fx_static", "fx_static", "fx_func", "func");
-}
-
-static void probe_symbol_shared_library(void **state)
-{
-	(void)state;
-	check_symbol_probe("libfx.so", "fx_uselib", "fx_lib_func", "lib");
-}
-
-static void probe_symbol_without_debug_info(void **state)
-{
-	(void)state;
-	check_symbol_probe("fx_nodebug", "fx_nodebug", "fx_func", "func");
 }
 
 static void probe_file_line(void **state)
@@ -966,24 +916,31 @@ static void attribution_speed(void **state)
 	proc_stop(&p);
 }
 
+static const struct symbol_probe probe_pie = { "fx_dw5", "fx_dw5", "fx_func", "func" },
+	probe_static = { "fx_static", "fx_static", "fx_func", "func" },
+	probe_shared_library = { "libfx.so", "fx_uselib", "fx_lib_func", "lib" },
+	probe_without_debug_info = { "fx_nodebug", "fx_nodebug", "fx_func", "func" };
+
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(attribution_dwarf4_pie),
-	cmocka_unit_test(attribution_dwarf5_pie),
-	cmocka_unit_test(attribution_static),
-	cmocka_unit_test(attribution_separate_debuginfo),
+	/* the same attribution from each kind of debug information */
+	unit_test_with(attribution_dwarf4_pie, check_attribution, "fx_dw4"),
+	unit_test_with(attribution_dwarf5_pie, check_attribution, "fx_dw5"),
+	unit_test_with(attribution_static, check_attribution, "fx_static"),
+	unit_test_with(attribution_separate_debuginfo, check_attribution, "fx_split"),
 	cmocka_unit_test(inlined_code_goes_to_the_call_site),
-	cmocka_unit_test(callchain_frames_symbolised),
-	cmocka_unit_test(callchain_frames_without_aranges),
+	unit_test_with(callchain_frames_symbolised, check_callchain, "fx_o2"),
+	/* without .debug_aranges, as Go's linker writes binaries: the CU is found by its own ranges */
+	unit_test_with(callchain_frames_without_aranges, check_callchain, "fx_o2_noaranges"),
 	cmocka_unit_test(debuginfo_by_build_id),
 	cmocka_unit_test(find_line_by_suffix_with_suggestions),
 	cmocka_unit_test(lines_in_scope_lists_the_fixture),
 	cmocka_unit_test(open_explains_missing_debug_info),
 	cmocka_unit_test(shared_library_needs_binary_scope),
 	cmocka_unit_test(refresh_finds_dlopened_library),
-	cmocka_unit_test(probe_symbol_pie),
-	cmocka_unit_test(probe_symbol_static),
-	cmocka_unit_test(probe_symbol_shared_library),
-	cmocka_unit_test(probe_symbol_without_debug_info),
+	unit_test_with(probe_symbol_pie, check_symbol_probe, &probe_pie),
+	unit_test_with(probe_symbol_static, check_symbol_probe, &probe_static),
+	unit_test_with(probe_symbol_shared_library, check_symbol_probe, &probe_shared_library),
+	unit_test_with(probe_symbol_without_debug_info, check_symbol_probe, &probe_without_debug_info),
 	cmocka_unit_test(probe_file_line),
 	cmocka_unit_test(probe_errors),
 	cmocka_unit_test(attribution_speed),

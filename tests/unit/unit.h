@@ -218,6 +218,12 @@ static int teardown(void **state)							\
 	return unit_rm_tree(dir);							\
 }
 
+/*
+ * A test called name that runs fn with *state set to param: one check made of several inputs,
+ * each its own test. (A group setup must leave the group state NULL: cmocka prefers it.)
+ */
+#define unit_test_with(name, fn, param) { #name, fn, NULL, NULL, (void *)(param) }
+
 /* cmocka prints with printf and its errors to stderr: keep them in order in a log file */
 #define UNIT_MAIN(tests, setup, teardown)						\
 int main(void)										\
