@@ -317,6 +317,14 @@ static bool in_ranges(const struct causal_range *r, size_t n, uint64_t addr)
  * The scope's ranges (CAUSAL_EXPERIMENT_SCOPE) hold the addresses attribution stops at (fx_func,
  * the call instruction before ret) and not libc's read, which has no line in scope; at most max.
  */
+/* The end of a test on a running fixture: its symbols, the scope they were read with, the process. */
+static void session_end(struct symbols *s, struct scope *scope, struct proc *p)
+{
+	symbols_close(s);
+	scope_free(scope);
+	proc_stop(p);
+}
+
 static void check_scope_ranges(struct symbols *s, uint64_t func, uint64_t ret, uint64_t rd)
 {
 	struct causal_range *r;
@@ -389,9 +397,7 @@ static void check_attribution(void **state)
 	assert_int_equal(symbols_unknown_ips(s), 1);
 	assert_null(symbols_line_name(s, 0));
 
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
+	session_end(s, scope, &p);
 }
 
 /* Code inlined from an out-of-scope header counts for its in-scope call site. */
@@ -530,9 +536,7 @@ static void check_callchain(void **state)
 	profile_free(&p);
 	free(r);
 	callchains_free(c);
-	symbols_close(s);
-	scope_free(all);
-	proc_stop(&pr);
+	session_end(s, all, &pr);
 }
 
 /* The libc the fixture maps, and the build-id path of its separate debug info. */
@@ -589,9 +593,7 @@ static void debuginfo_by_build_id(void **state)
 	name = symbols_line_name(s, symbols_attribute(s, proc_val(&p, "read"), NULL, 0));
 	assert_non_null(name);
 	assert_contains(name, "read.c:");
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
+	session_end(s, scope, &p);
 }
 
 static void find_line_by_suffix_with_suggestions(void **state)
@@ -625,9 +627,7 @@ static void find_line_by_suffix_with_suggestions(void **state)
 	assert_int_equal(symbols_find_line(s, "fx_main.c", &id, err, sizeof(err)), -EINVAL);
 	assert_int_equal(symbols_find_line(s, "fx_main.c:x", &id, err, sizeof(err)), -EINVAL);
 
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
+	session_end(s, scope, &p);
 }
 
 struct listing {
@@ -692,18 +692,27 @@ static void open_explains_missing_debug_info(void **state)
 	scope_free(elsewhere);
 }
 
+/* A scope of the main binary and libfx.so; libfx.so's real path in libpath (PATH_MAX). */
+static struct scope *main_and_libfx(char *libpath)
+{
+	struct scope *scope = scope_new();
+
+	assert_non_null(scope);
+	assert_int_equal(scope_add_binary(scope, SCOPE_MAIN), 0);
+	assert_int_equal(scope_add_binary(scope, "%/libfx.so"), 0);
+	assert_non_null(realpath(bin("libfx.so"), libpath));
+	return scope;
+}
+
 static void shared_library_needs_binary_scope(void **state)
 {
-	struct scope *main_only = scope_new(), *with_lib = scope_new();
+	char libpath[PATH_MAX];
+	struct scope *main_only = scope_new(), *with_lib = main_and_libfx(libpath);
 	struct symbols *s;
 	struct proc p;
 	uint64_t lib;
-	char libpath[PATH_MAX];
 
 	(void)state;
-	assert_int_equal(scope_add_binary(with_lib, SCOPE_MAIN), 0);
-	assert_int_equal(scope_add_binary(with_lib, "%/libfx.so"), 0);
-	assert_non_null(realpath(bin("libfx.so"), libpath));
 	proc_start(&p, bin("fx_uselib"), NULL);
 	lib = proc_val(&p, "lib");
 	s = open_ok(p.pid, main_only);
@@ -721,16 +730,13 @@ static void shared_library_needs_binary_scope(void **state)
 
 static void refresh_finds_dlopened_library(void **state)
 {
-	struct scope *scope = scope_new();
+	char libpath[PATH_MAX];
+	struct scope *scope = main_and_libfx(libpath);
 	struct symbols *s;
 	struct proc p;
 	uint64_t lib;
-	char libpath[PATH_MAX];
 
 	(void)state;
-	assert_int_equal(scope_add_binary(scope, SCOPE_MAIN), 0);
-	assert_int_equal(scope_add_binary(scope, "%/libfx.so"), 0);
-	assert_non_null(realpath(bin("libfx.so"), libpath));
 	proc_start(&p, bin("fx_dl"), libpath);
 	s = open_ok(p.pid, scope);
 	assert_int_equal(symbols_refresh(s), 0);
@@ -744,9 +750,7 @@ static void refresh_finds_dlopened_library(void **state)
 			    line_name(fx.lib_c, fx.mark_lib));
 	assert_int_equal(symbols_refresh(s), 0);
 	assert_int_equal(symbols_unknown_ips(s), 1);
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
+	session_end(s, scope, &p);
 }
 
 /* Resolves spec in binary, expecting success. */
@@ -911,9 +915,7 @@ static void attribution_speed(void **state)
 	assert_true(hits > samples / 2);
 	/* far more than a 1 ms sampler on many CPUs produces, even under sanitizers */
 	assert_true(samples / secs > 200000);
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
+	session_end(s, scope, &p);
 }
 
 static const struct symbol_probe probe_pie = { "fx_dw5", "fx_dw5", "fx_func", "func" },
