@@ -89,14 +89,10 @@ static void threads_on_one_site(void **state)
 	snap_free(&sn);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(macros_count_exactly),
-		cmocka_unit_test(site_keeps_its_first_name),
-		cmocka_unit_test(threads_on_one_site),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(macros_count_exactly),
+	cmocka_unit_test(site_keeps_its_first_name),
+	cmocka_unit_test(threads_on_one_site),
+};
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(tests, NULL, NULL)

@@ -62,14 +62,10 @@ static void lookup_is_done_once(void **state)
 	snap_free(&sn);
 }
 
-int main(void)
-{
-	/* in this order: the second loads the library */
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(macros_without_library),
-		cmocka_unit_test(lookup_is_done_once),
-	};
+/* in this order: the second loads the library */
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(macros_without_library),
+	cmocka_unit_test(lookup_is_done_once),
+};
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(tests, NULL, NULL)

@@ -135,6 +135,36 @@ static const struct check *find(const struct status_report *r, const char *name)
 	return NULL;
 }
 
+#define ANY_STATE	(-1)
+
+/*
+ * What one check should say: its state (ANY_STATE: not checked), and what it found and its fix,
+ * each exactly (*_is) or holding a piece (*_has); NULL: not checked.
+ */
+struct want {
+	int state;
+	const char *what_is, *what_has, *fix_is, *fix_has;
+};
+
+/* Runs the checks (as a user with sudo) and checks the one called name against w. */
+static void run_and_expect(struct status_report *r, const char *name, const struct want *w)
+{
+	const struct check *c;
+
+	run_checks(r, true);
+	c = find(r, name);
+	if (w->state != ANY_STATE)
+		assert_int_equal(c->state, w->state);
+	if (w->what_is)
+		assert_string_equal(c->what, w->what_is);
+	if (w->what_has)
+		assert_contains(c->what, w->what_has);
+	if (w->fix_is)
+		assert_string_equal(c->fix, w->fix_is);
+	if (w->fix_has)
+		assert_contains(c->fix, w->fix_has);
+}
+
 static void all_ok_when_nothing_is_in_the_way(void **state)
 {
 	struct status_report r = loaded();
@@ -157,18 +187,17 @@ static void all_ok_when_nothing_is_in_the_way(void **state)
 static void headers_missing_says_the_apt_command(void **state)
 {
 	struct status_report r = unloaded();
-	const struct check *c;
 
 	(void)state;
 	healthy_machine();
 	rm_path("lib/modules/" REL "/build");
 	put("lib/modules/" REL "/modules.dep", "kernel/fs/ext4/ext4.ko.xz:\n");
-	run_checks(&r, true);
-	c = find(&r, "headers");
-	assert_int_equal(c->state, CHECK_BLOCKING);
-	assert_string_equal(c->what, "no kernel headers for " REL " (/lib/modules/" REL "/build): "
-			    "DKMS cannot build causal for this kernel");
-	assert_string_equal(c->fix, "sudo apt-get install linux-headers-" REL);
+	run_and_expect(&r, "headers", &(const struct want){
+		.state = CHECK_BLOCKING,
+		.what_is = "no kernel headers for " REL " (/lib/modules/" REL "/build): "
+			   "DKMS cannot build causal for this kernel",
+		.fix_is = "sudo apt-get install linux-headers-" REL,
+	});
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
 
 	/* root is told the same without sudo */
@@ -177,15 +206,20 @@ static void headers_missing_says_the_apt_command(void **state)
 
 	/* Ubuntu says so in ID_LIKE of its derivatives; Fedora's way; anything else in words */
 	put("etc/os-release", "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n");
-	run_checks(&r, true);
-	assert_string_equal(find(&r, "headers")->fix, "sudo apt-get install linux-headers-" REL);
+	run_and_expect(&r, "headers", &(const struct want){
+		.state = ANY_STATE,
+		.fix_is = "sudo apt-get install linux-headers-" REL,
+	});
 	put("etc/os-release", "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n");
-	run_checks(&r, true);
-	assert_string_equal(find(&r, "headers")->fix, "sudo dnf install kernel-devel-" REL);
+	run_and_expect(&r, "headers", &(const struct want){
+		.state = ANY_STATE,
+		.fix_is = "sudo dnf install kernel-devel-" REL,
+	});
 	put("etc/os-release", "ID=arch\n");
-	run_checks(&r, true);
-	assert_string_equal(find(&r, "headers")->fix, "install the kernel headers package of " REL
-			    " (it provides /lib/modules/" REL "/build)");
+	run_and_expect(&r, "headers", &(const struct want){
+		.state = ANY_STATE,
+		.fix_is = "install the kernel headers package of " REL " (it provides /lib/modules/" REL "/build)",
+	});
 	/* a word, not a substring: "debianish" is not Debian */
 	put("etc/os-release", "ID=debianish\n");
 	run_checks(&r, true);
@@ -200,17 +234,16 @@ static void headers_missing_matter_less_once_causal_is_here(void **state)
 	(void)state;
 	healthy_machine();
 	rm_path("lib/modules/" REL "/build");
-	run_checks(&r, true);
-	c = find(&r, "headers");
-	assert_int_equal(c->state, CHECK_WARNING);
-	assert_contains(c->what, "not needed for the causal module already here, but DKMS cannot rebuild it");
-	assert_string_equal(c->fix, "sudo apt-get install linux-headers-" REL);
+	run_and_expect(&r, "headers", &(const struct want){
+		.state = CHECK_WARNING,
+		.what_has = "not needed for the causal module already here, but DKMS cannot rebuild it",
+		.fix_is = "sudo apt-get install linux-headers-" REL,
+	});
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);	/* a warning does not fail */
 
 	/* installed (modules.dep) but not loaded: a warning too, and the module check says modprobe */
 	r = unloaded();
-	run_checks(&r, true);
-	assert_int_equal(find(&r, "headers")->state, CHECK_WARNING);
+	run_and_expect(&r, "headers", &(const struct want){ .state = CHECK_WARNING });
 	c = find(&r, "module");
 	assert_int_equal(c->state, CHECK_BLOCKING);
 	assert_string_equal(c->what, "not loaded, but installed for " REL);
@@ -220,102 +253,100 @@ static void headers_missing_matter_less_once_causal_is_here(void **state)
 static void module_fix_follows_what_is_installed(void **state)
 {
 	struct status_report r = unloaded();
-	const struct check *c;
 
 	(void)state;
 	healthy_machine();
 	put("lib/modules/" REL "/modules.dep", "kernel/drivers/causality/notcausal.ko:\n");
-	run_checks(&r, true);
-	c = find(&r, "module");
-	assert_string_equal(c->what, "not loaded, and not installed for " REL);
-	assert_contains(c->fix, "sudo make dkms-install && sudo modprobe causal");
+	run_and_expect(&r, "module", &(const struct want){
+		.state = ANY_STATE,
+		.what_is = "not loaded, and not installed for " REL,
+		.fix_has = "sudo make dkms-install && sudo modprobe causal",
+	});
 
 	put("var/lib/dkms/causal/kernel-6.1.0-98-amd64-x86_64", "");
 	put("var/lib/dkms/causal/0.1.0/source/dkms.conf", "PACKAGE_NAME=causal\n");
-	run_checks(&r, true);
-	c = find(&r, "module");
-	assert_string_equal(c->what, "not loaded, and not built for " REL ", although DKMS has causal 0.1.0");
-	assert_string_equal(c->fix, "sudo dkms install causal/0.1.0 && sudo modprobe causal");
+	run_and_expect(&r, "module", &(const struct want){
+		.state = ANY_STATE,
+		.what_is = "not loaded, and not built for " REL ", although DKMS has causal 0.1.0",
+		.fix_is = "sudo dkms install causal/0.1.0 && sudo modprobe causal",
+	});
 
 	/* not allowed to open the device: the ABI is unknown, not wrong */
 	r = loaded();
 	r.can_open = false;
 	r.open_errno = EACCES;
 	r.answered = false;
-	run_checks(&r, true);
-	c = find(&r, "module");
-	assert_int_equal(c->state, CHECK_UNKNOWN);
-	assert_string_equal(c->fix, "sudo causalctl status");
+	run_and_expect(&r, "module", &(const struct want){
+		.state = CHECK_UNKNOWN,
+		.fix_is = "sudo causalctl status",
+	});
 
 	r = loaded();
 	r.abi = CAUSAL_ABI_VERSION + 1;
-	run_checks(&r, true);
-	c = find(&r, "module");
-	assert_int_equal(c->state, CHECK_BLOCKING);
-	assert_string_equal(c->what, "the module has ABI 2 but causalctl has ABI 1");
-	assert_contains(c->fix, "one source tree");
+	run_and_expect(&r, "module", &(const struct want){
+		.state = CHECK_BLOCKING,
+		.what_is = "the module has ABI 2 but causalctl has ABI 1",
+		.fix_has = "one source tree",
+	});
 }
 
 static void privileges_follow_the_module_rules(void **state)
 {
 	struct status_report r = loaded();
-	const struct check *c;
 
 	(void)state;
 	healthy_machine();
 	put("proc/self/status", "CapEff:\t0000000000000000\n");
 	put("sys/module/causal/parameters/unprivileged", "N\n");
-	run_checks(&r, true);
-	c = find(&r, "privileges");
-	assert_int_equal(c->state, CHECK_BLOCKING);
-	assert_contains(c->what, "needs CAP_PERFMON or CAP_SYS_ADMIN");
-	assert_contains(c->fix, "echo 1 | sudo tee /sys/module/causal/parameters/unprivileged");
+	run_and_expect(&r, "privileges", &(const struct want){
+		.state = CHECK_BLOCKING,
+		.what_has = "needs CAP_PERFMON or CAP_SYS_ADMIN",
+		.fix_has = "echo 1 | sudo tee /sys/module/causal/parameters/unprivileged",
+	});
 
 	put("sys/module/causal/parameters/unprivileged", "Y\n");
-	run_checks(&r, true);
-	c = find(&r, "privileges");
-	assert_int_equal(c->state, CHECK_OK);
-	assert_contains(c->what, "unprivileged=1: this user may profile its own processes");
+	run_and_expect(&r, "privileges", &(const struct want){
+		.state = CHECK_OK,
+		.what_has = "unprivileged=1: this user may profile its own processes",
+	});
 
 	/* without the module, the parameter is not there: say how to load it */
 	r = unloaded();
 	put("sys/module/causal/parameters/unprivileged", "N\n");
 	rm_path("sys/module/causal/parameters/unprivileged");
-	run_checks(&r, true);
-	c = find(&r, "privileges");
-	assert_int_equal(c->state, CHECK_BLOCKING);
-	assert_contains(c->fix, "sudo modprobe causal unprivileged=1");
+	run_and_expect(&r, "privileges", &(const struct want){
+		.state = CHECK_BLOCKING,
+		.fix_has = "sudo modprobe causal unprivileged=1",
+	});
 
 	put("proc/self/status", "CapEff:\t" CAPS_PERFMON "\n");
-	run_checks(&r, true);
-	c = find(&r, "privileges");
-	assert_int_equal(c->state, CHECK_OK);
-	assert_contains(c->what, "CAP_PERFMON: this user may open the device, and attach to its own processes");
+	run_and_expect(&r, "privileges", &(const struct want){
+		.state = CHECK_OK,
+		.what_has = "CAP_PERFMON: this user may open the device, and attach to its own processes",
+	});
 
 	rm_path("proc/self/status");
-	run_checks(&r, true);
-	assert_int_equal(find(&r, "privileges")->state, CHECK_UNKNOWN);
+	run_and_expect(&r, "privileges", &(const struct want){ .state = CHECK_UNKNOWN });
 }
 
 static void perf_event_paranoid_does_not_block(void **state)
 {
 	struct status_report r = loaded();
-	const struct check *c;
 
 	(void)state;
 	healthy_machine();
 	put("proc/sys/kernel/perf_event_paranoid", "3\n");
-	run_checks(&r, true);
-	c = find(&r, "perf_events");
-	assert_int_equal(c->state, CHECK_OK);
-	assert_string_equal(c->what, "perf events present; perf_event_paranoid is 3, which does not "
-			    "apply to causal: its module samples with counters of its own");
+	run_and_expect(&r, "perf_events", &(const struct want){
+		.state = CHECK_OK,
+		.what_is = "perf events present; perf_event_paranoid is 3, which does not apply to causal: its "
+			   "module samples with counters of its own",
+	});
 
 	rm_path("proc/sys/kernel/perf_event_paranoid");
-	run_checks(&r, true);
-	c = find(&r, "perf_events");
-	assert_int_equal(c->state, CHECK_BLOCKING);
-	assert_contains(c->fix, "CONFIG_PERF_EVENTS=y");
+	run_and_expect(&r, "perf_events", &(const struct want){
+		.state = CHECK_BLOCKING,
+		.fix_has = "CONFIG_PERF_EVENTS=y",
+	});
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
 }
 
@@ -323,81 +354,80 @@ static void uprobes_from_config_or_event_source(void **state)
 {
 	struct status_report r = loaded();
 	char cmd[PATH_MAX + 64];
-	const struct check *c;
 
 	(void)state;
 	healthy_machine();
-	run_checks(&r, true);
-	assert_string_equal(find(&r, "uprobes")->what,
-			    "CONFIG_UPROBES=y (/boot/config-" REL "): progress points by symbol or line work");
+	run_and_expect(&r, "uprobes", &(const struct want){
+		.state = ANY_STATE,
+		.what_is = "CONFIG_UPROBES=y (/boot/config-" REL "): progress points by symbol or line work",
+	});
 
 	put("boot/config-" REL, "CONFIG_PERF_EVENTS=y\n# CONFIG_UPROBES is not set\n");
-	run_checks(&r, true);
-	c = find(&r, "uprobes");
-	assert_int_equal(c->state, CHECK_BLOCKING);
-	assert_contains(c->what, "CONFIG_UPROBES is not set in /boot/config-" REL);
-	assert_contains(c->fix, "CONFIG_UPROBES=y");
+	run_and_expect(&r, "uprobes", &(const struct want){
+		.state = CHECK_BLOCKING,
+		.what_has = "CONFIG_UPROBES is not set in /boot/config-" REL,
+		.fix_has = "CONFIG_UPROBES=y",
+	});
 
 	/* no /boot config: /proc/config.gz (gzip), then the uprobe event source, else unknown */
 	rm_path("boot/config-" REL);
-	run_checks(&r, true);
-	assert_int_equal(find(&r, "uprobes")->state, CHECK_UNKNOWN);
+	run_and_expect(&r, "uprobes", &(const struct want){ .state = CHECK_UNKNOWN });
 	put("sys/bus/event_source/devices/uprobe/type", "7\n");
-	run_checks(&r, true);
-	c = find(&r, "uprobes");
-	assert_int_equal(c->state, CHECK_OK);
-	assert_contains(c->what, "/sys/bus/event_source/devices/uprobe exists");
+	run_and_expect(&r, "uprobes", &(const struct want){
+		.state = CHECK_OK,
+		.what_has = "/sys/bus/event_source/devices/uprobe exists",
+	});
 	put("proc/config", "CONFIG_UPROBES_X=y\n# CONFIG_UPROBES is not set\n");
 	snprintf(cmd, sizeof(cmd), "gzip %s/proc/config", root);
 	assert_int_equal(system(cmd), 0);
-	run_checks(&r, true);
-	c = find(&r, "uprobes");
-	assert_int_equal(c->state, CHECK_BLOCKING);
-	assert_contains(c->what, "(CONFIG_UPROBES is not set in /proc/config.gz)");
+	run_and_expect(&r, "uprobes", &(const struct want){
+		.state = CHECK_BLOCKING,
+		.what_has = "(CONFIG_UPROBES is not set in /proc/config.gz)",
+	});
 }
 
 static void signing_secure_boot_and_lockdown(void **state)
 {
 	static const unsigned char sb_on[] = { 6, 0, 0, 0, 1 }, sb_off[] = { 6, 0, 0, 0, 0 };
 	struct status_report r = unloaded();
-	const struct check *c;
 
 	(void)state;
 	healthy_machine();
-	run_checks(&r, true);
-	c = find(&r, "module_signing");
-	assert_int_equal(c->state, CHECK_OK);
-	assert_string_equal(c->what, "no EFI (no Secure Boot), lockdown none, module.sig_enforce off: "
-			    "unsigned modules load");
+	run_and_expect(&r, "module_signing", &(const struct want){
+		.state = CHECK_OK,
+		.what_is = "no EFI (no Secure Boot), lockdown none, module.sig_enforce off: unsigned modules load",
+	});
 
 	put("sys/firmware/efi/efivars/", "");
-	run_checks(&r, true);
-	assert_int_equal(find(&r, "module_signing")->state, CHECK_UNKNOWN);	/* efivarfs not mounted */
+	run_and_expect(&r, "module_signing", &(const struct want){
+		.state = CHECK_UNKNOWN, /* efivarfs not mounted */
+	});
 	put("sys/firmware/efi/efivars/BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c", "x");
-	run_checks(&r, true);
-	assert_contains(find(&r, "module_signing")->what, "Secure Boot off,");	/* no variable */
+	run_and_expect(&r, "module_signing", &(const struct want){
+		.state = ANY_STATE,
+		.what_has = "Secure Boot off,",	/* no variable */
+	});
 	put_bytes("sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", sb_off, 5);
-	run_checks(&r, true);
-	assert_int_equal(find(&r, "module_signing")->state, CHECK_OK);
+	run_and_expect(&r, "module_signing", &(const struct want){ .state = CHECK_OK });
 
 	put_bytes("sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", sb_on, 5);
 	put("sys/kernel/security/lockdown", "none [integrity] confidentiality\n");
-	run_checks(&r, true);
-	c = find(&r, "module_signing");
-	assert_int_equal(c->state, CHECK_WARNING);
-	assert_contains(c->what, "Secure Boot on, lockdown integrity, module.sig_enforce off: only signed "
-			"modules load; DKMS signs causal with /var/lib/dkms/mok.pub (not created yet");
-	assert_string_equal(c->fix, "sudo mokutil --import /var/lib/dkms/mok.pub, then reboot and enroll "
-			    "it in MokManager");
+	run_and_expect(&r, "module_signing", &(const struct want){
+		.state = CHECK_WARNING,
+		.what_has = "Secure Boot on, lockdown integrity, module.sig_enforce off: only signed modules load; "
+			    "DKMS signs causal with /var/lib/dkms/mok.pub (not created yet",
+		.fix_is = "sudo mokutil --import /var/lib/dkms/mok.pub, then reboot and enroll it in MokManager",
+	});
 	put("var/lib/dkms/mok.pub", "key");
-	run_checks(&r, true);
-	assert_contains(find(&r, "module_signing")->what, "/var/lib/dkms/mok.pub (present)");
+	run_and_expect(&r, "module_signing", &(const struct want){
+		.state = ANY_STATE,
+		.what_has = "/var/lib/dkms/mok.pub (present)",
+	});
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);	/* the module, not signing */
 
 	/* loaded under Secure Boot: it was signed with a trusted key, nothing to do */
 	r = loaded();
-	run_checks(&r, true);
-	assert_int_equal(find(&r, "module_signing")->state, CHECK_OK);
+	run_and_expect(&r, "module_signing", &(const struct want){ .state = CHECK_OK });
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);
 
 	/* lockdown or sig_enforce without EFI: MOK does not apply */
@@ -408,11 +438,11 @@ static void signing_secure_boot_and_lockdown(void **state)
 	rm_path("sys/firmware/efi");
 	put("sys/kernel/security/lockdown", "[none] integrity confidentiality\n");
 	put("sys/module/module/parameters/sig_enforce", "Y\n");
-	run_checks(&r, true);
-	c = find(&r, "module_signing");
-	assert_int_equal(c->state, CHECK_WARNING);
-	assert_contains(c->what, "module.sig_enforce on: only modules signed with a key built into the kernel");
-	assert_contains(c->fix, "scripts/sign-file");
+	run_and_expect(&r, "module_signing", &(const struct want){
+		.state = CHECK_WARNING,
+		.what_has = "module.sig_enforce on: only modules signed with a key built into the kernel",
+		.fix_has = "scripts/sign-file",
+	});
 }
 
 static void checks_in_text_and_json(void **state)

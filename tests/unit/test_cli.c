@@ -23,37 +23,30 @@ static int teardown(void **state)
 	return rmdir(sysfs);
 }
 
+#define USAGE	CAUSALCTL_EXIT_USAGE
+#define OK	CAUSALCTL_EXIT_OK
+#define FAILURE	CAUSALCTL_EXIT_FAILURE
+
 static void no_arguments_is_a_usage_error(void **state)
 {
-	char *argv[] = { "causalctl", NULL };
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { NULL }, { USAGE, .out_is = "", .err = { "Usage: causalctl" } } },
+	};
 
 	(void)state;
-	cli_run_argv(&r, sysfs, 1, argv);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_string_equal(r.out.buf, "");
-	assert_contains(r.err.buf, "Usage: causalctl");
-	cli_run_done(&r);
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 }
 
 static void help_lists_what_exists(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "--help" }, { OK, .err_is = "", .out = { "Usage: causalctl", "\n  status ", "\n  help ",
+			"\n  report ", "0  success", "1  runtime failure", "2  usage error", "\n  run ",
+			"\n  attach " } } },
+	};
 
 	(void)state;
-	RUN(&r, "--help");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_string_equal(r.err.buf, "");
-	assert_contains(r.out.buf, "Usage: causalctl");
-	assert_contains(r.out.buf, "\n  status ");
-	assert_contains(r.out.buf, "\n  help ");
-	assert_contains(r.out.buf, "\n  report ");
-	assert_contains(r.out.buf, "0  success");
-	assert_contains(r.out.buf, "1  runtime failure");
-	assert_contains(r.out.buf, "2  usage error");
-	assert_contains(r.out.buf, "\n  run ");
-	assert_contains(r.out.buf, "\n  attach ");
-	cli_run_done(&r);
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 }
 
 static void short_help_and_help_subcommand_match_long_help(void **state)
@@ -75,148 +68,116 @@ static void short_help_and_help_subcommand_match_long_help(void **state)
 
 static void version(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "--version" }, { OK, .out_is = "causalctl " CAUSAL_VERSION "\n", .err_is = "" } },
+		{ { "-V" }, { OK, .out_is = "causalctl " CAUSAL_VERSION "\n" } },
+	};
 
 	(void)state;
-	RUN(&r, "--version");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_string_equal(r.out.buf, "causalctl " CAUSAL_VERSION "\n");
-	assert_string_equal(r.err.buf, "");
-	cli_run_done(&r);
-	RUN(&r, "-V");
-	assert_string_equal(r.out.buf, "causalctl " CAUSAL_VERSION "\n");
-	cli_run_done(&r);
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 }
 
 static void unknown_subcommand(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "frobnicate", "--json" }, { USAGE, .out_is = "", .err = { "'frobnicate'", "causalctl --help" } } },
+		{ { "record", "--", "true" }, { USAGE, .err = { "'record' is not a causalctl subcommand" } } },
+	};
 
 	(void)state;
-	RUN(&r, "frobnicate", "--json");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_string_equal(r.out.buf, "");
-	assert_contains(r.err.buf, "'frobnicate'");
-	assert_contains(r.err.buf, "causalctl --help");
-	cli_run_done(&r);
-	RUN(&r, "record", "--", "true");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "'record' is not a causalctl subcommand");
-	cli_run_done(&r);
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 }
 
 static void unknown_global_option(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "--frobnicate", "status" }, { USAGE, .err = { "unknown option '--frobnicate'" } } },
+		{ { "-x" }, { USAGE, .err = { "unknown option '-x'" } } },
+	};
 
 	(void)state;
-	RUN(&r, "--frobnicate", "status");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "unknown option '--frobnicate'");
-	cli_run_done(&r);
-	RUN(&r, "-x");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "unknown option '-x'");
-	cli_run_done(&r);
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 }
 
 static void global_options_stop_at_the_subcommand(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		/* --version after the subcommand belongs to status, which does not know it */
+		{ { "status", "--version" }, { USAGE, .err = { "causalctl status: unknown option '--version'",
+							       "causalctl status --help" } } },
+	};
 
 	(void)state;
-	/* --version after the subcommand belongs to status, which does not know it */
-	RUN(&r, "status", "--version");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "causalctl status: unknown option '--version'");
-	assert_contains(r.err.buf, "causalctl status --help");
-	cli_run_done(&r);
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 }
 
 static void help_for_a_subcommand(void **state)
 {
+	static const struct cli_case cases[] = {
+		{ { "help", "status" }, { OK, .out = { "Usage: causalctl status [--json] [--device PATH] [PROGRAM]" } } },
+		{ { "help", "help" }, { OK, .out = { "Usage: causalctl help" } } },
+	};
 	struct cli_run a, b;
 
 	(void)state;
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 	RUN(&a, "help", "status");
 	RUN(&b, "status", "--help");
-	assert_int_equal(a.ret, CAUSALCTL_EXIT_OK);
 	assert_int_equal(b.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(a.out.buf, "Usage: causalctl status [--json] [--device PATH] [PROGRAM]");
 	assert_string_equal(a.out.buf, b.out.buf);
 	cli_run_done(&a);
 	cli_run_done(&b);
-	RUN(&a, "help", "help");
-	assert_int_equal(a.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(a.out.buf, "Usage: causalctl help");
-	cli_run_done(&a);
 }
 
 static void help_for_an_unknown_subcommand(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "help", "frobnicate" }, { USAGE, .out_is = "", .err = { "'frobnicate'" } } },
+		{ { "help", "status", "extra" }, { USAGE, .err = { "unexpected argument 'extra'" } } },
+	};
 
 	(void)state;
-	RUN(&r, "help", "frobnicate");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_string_equal(r.out.buf, "");
-	assert_contains(r.err.buf, "'frobnicate'");
-	cli_run_done(&r);
-	RUN(&r, "help", "status", "extra");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "unexpected argument 'extra'");
-	cli_run_done(&r);
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 }
 
 static void status_usage_errors(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "status", "--frobnicate" }, { USAGE, .out_is = "", .err = { "unknown option '--frobnicate'" } } },
+		{ { "status", "--device" }, { USAGE, .err = { "option '--device' needs an argument" } } },
+		{ { "status", "--json", "-d" }, { USAGE, .err = { "option '-d' needs an argument" } } },
+		/* one PROGRAM, no more */
+		{ { "status", "prog", "extra", "--json" }, { USAGE, .err = { "unexpected argument 'extra'" } } },
+	};
 
 	(void)state;
-	RUN(&r, "status", "--frobnicate");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_string_equal(r.out.buf, "");
-	assert_contains(r.err.buf, "unknown option '--frobnicate'");
-	cli_run_done(&r);
-	RUN(&r, "status", "--device");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "option '--device' needs an argument");
-	cli_run_done(&r);
-	RUN(&r, "status", "--json", "-d");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "option '-d' needs an argument");
-	cli_run_done(&r);
-	/* one PROGRAM, no more */
-	RUN(&r, "status", "prog", "extra", "--json");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "unexpected argument 'extra'");
-	cli_run_done(&r);
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 }
 
 static void status_without_module_fails(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "status", "--device", "/nonexistent/causal" }, { FAILURE,
+			.out = { "module:    not loaded\n", "device:    /nonexistent/causal: not found\n" },
+			.err = { "the causal module is not loaded", "'sudo insmod causal.ko' in a source tree" } } },
+	};
 
 	(void)state;
-	RUN(&r, "status", "--device", "/nonexistent/causal");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r.out.buf, "module:    not loaded\n");
-	assert_contains(r.out.buf, "device:    /nonexistent/causal: not found\n");
-	assert_contains(r.err.buf, "the causal module is not loaded");
-	assert_contains(r.err.buf, "'sudo insmod causal.ko' in a source tree");
-	cli_run_done(&r);
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
 }
 
 static void status_json_keeps_stderr_quiet(void **state)
 {
+	static const struct cli_case cases[] = {
+		{ { "status", "-j", "-d", "/nonexistent/causal" }, { FAILURE, .err_is = "",
+			.out = { "\"module_loaded\":false", "\"device\":\"/nonexistent/causal\"" } } },
+	};
 	struct cli_run r;
 
 	(void)state;
+	cli_check_cases(sysfs, cases, ARRAY_SIZE(cases));
+	/* one JSON object */
 	RUN(&r, "status", "-j", "-d", "/nonexistent/causal");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_string_equal(r.err.buf, "");
-	assert_contains(r.out.buf, "\"module_loaded\":false");
-	assert_contains(r.out.buf, "\"device\":\"/nonexistent/causal\"");
 	assert_int_equal(r.out.buf[0], '{');
 	assert_string_equal(r.out.buf + strlen(r.out.buf) - 2, "}\n");
 	cli_run_done(&r);

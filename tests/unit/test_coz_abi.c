@@ -83,14 +83,10 @@ static void coz_and_causal_share_counters(void **state)
 	assert_int_equal(coz->backoff, 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(coz_h_finds_libcausal),
-		cmocka_unit_test(coz_macros_count_exactly),
-		cmocka_unit_test(coz_and_causal_share_counters),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(coz_h_finds_libcausal),
+	cmocka_unit_test(coz_macros_count_exactly),
+	cmocka_unit_test(coz_and_causal_share_counters),
+};
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(tests, NULL, NULL)

@@ -449,18 +449,15 @@ static void test_refuses_bad_headers(void **state)
 	assert_int_equal(gopcln_parse(&t, buf, sizeof(buf), 0), -EINVAL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_refuses_bad_headers),
-		cmocka_unit_test(test_newest_matches_dwarf),
-		cmocka_unit_test(test_go121_matches_dwarf),
-		cmocka_unit_test(test_go119_header_matches_dwarf),
-		cmocka_unit_test(test_cgo_text_from_module_data),
-		cmocka_unit_test(test_probe_on_go_function_name),
-		cmocka_unit_test(test_running_stripped_process),
-		cmocka_unit_test(test_status_accepts_a_stripped_go_program),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(test_refuses_bad_headers),
+	cmocka_unit_test(test_newest_matches_dwarf),
+	cmocka_unit_test(test_go121_matches_dwarf),
+	cmocka_unit_test(test_go119_header_matches_dwarf),
+	cmocka_unit_test(test_cgo_text_from_module_data),
+	cmocka_unit_test(test_probe_on_go_function_name),
+	cmocka_unit_test(test_running_stripped_process),
+	cmocka_unit_test(test_status_accepts_a_stripped_go_program),
+};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_MAIN(tests, setup, teardown)

@@ -301,19 +301,15 @@ static void no_fd_left_open(void **state)
 	snap_free(&sn);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(same_name_same_counter),
-		cmocka_unit_test(kinds_of_one_name),
-		cmocka_unit_test(invalid_kinds_and_names),
-		cmocka_unit_test(many_names),
-		cmocka_unit_test(long_names),
-		cmocka_unit_test(concurrent_registration),
-		cmocka_unit_test(exports_only_the_api),
-		cmocka_unit_test(no_fd_left_open),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(same_name_same_counter),
+	cmocka_unit_test(kinds_of_one_name),
+	cmocka_unit_test(invalid_kinds_and_names),
+	cmocka_unit_test(many_names),
+	cmocka_unit_test(long_names),
+	cmocka_unit_test(concurrent_registration),
+	cmocka_unit_test(exports_only_the_api),
+	cmocka_unit_test(no_fd_left_open),
+};
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(tests, NULL, NULL)

@@ -60,12 +60,8 @@ static void full_region(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(full_region),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(full_region),
+};
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(tests, NULL, NULL)

@@ -549,6 +549,19 @@ static uint64_t step(struct policy *p, const uint64_t *deltas, size_t n)
 	return c.length_ns;
 }
 
+/* One experiment's deltas (n of them) and the length, in ms, it should run at. */
+struct step_want {
+	const uint64_t *deltas;
+	size_t n;
+	uint64_t ms;
+};
+
+static void assert_steps(struct policy *p, const struct step_want *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(step(p, w[i].deltas, w[i].n), w[i].ms * MS);
+}
+
 static uint64_t next_length(struct policy *p)
 {
 	struct policy_stats st;
@@ -562,7 +575,11 @@ static void length_doubles_to_cap_and_halves_back(void **state)
 	struct policy *p = default_policy(10);
 	static const uint64_t up[] = { 500, 1000, 2000, 4000, 8000, 8000, 8000, 8000 };
 	static const uint64_t down[] = { 8000, 4000, 2000, 1000, 500, 500 };
-	uint64_t starved[] = { 4 }, plenty[] = { 20 }, enough[] = { 19 }, just[] = { 5 };
+	static const uint64_t starved[] = { 4 }, plenty[] = { 20 }, enough[] = { 19 }, just[] = { 5 };
+	/* between the target and 4x it, the length holds */
+	static const struct step_want holds[] = {
+		{ starved, 1, 500 }, { just, 1, 1000 }, { enough, 1, 1000 },
+	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(up); i++)
@@ -571,10 +588,7 @@ static void length_doubles_to_cap_and_halves_back(void **state)
 	assert_int_equal(policy_point_state(p, 0), POLICY_POINT_ACTIVE);
 	for (size_t i = 0; i < ARRAY_SIZE(down); i++)
 		assert_int_equal(step(p, plenty, 1), down[i] * MS);
-	/* between the target and 4x it, the length holds */
-	assert_int_equal(step(p, starved, 1), 500 * MS);
-	assert_int_equal(step(p, just, 1), 1000 * MS);
-	assert_int_equal(step(p, enough, 1), 1000 * MS);
+	assert_steps(p, holds, ARRAY_SIZE(holds));
 	assert_int_equal(next_length(p), 1000 * MS);
 	policy_free(p);
 }
@@ -600,15 +614,15 @@ static void length_cap_not_a_power_of_two(void **state)
 static void length_per_point_minimum(void **state)
 {
 	struct policy *p = default_policy(11);
-	uint64_t one_starved[] = { 1000, 2, 1000 }, one_short[] = { 1000, 19, 1000 };
-	uint64_t all_plenty[] = { 1000, 20, 1000 };
+	static const uint64_t one_starved[] = { 1000, 2, 1000 }, one_short[] = { 1000, 19, 1000 };
+	static const uint64_t all_plenty[] = { 1000, 20, 1000 };
+	static const struct step_want steps[] = {
+		{ one_starved, 3, 500 }, { one_starved, 3, 1000 }, { one_short, 3, 2000 }, { one_short, 3, 2000 },
+		{ all_plenty, 3, 2000 },
+	};
 
 	(void)state;
-	assert_int_equal(step(p, one_starved, 3), 500 * MS);
-	assert_int_equal(step(p, one_starved, 3), 1000 * MS);
-	assert_int_equal(step(p, one_short, 3), 2000 * MS);
-	assert_int_equal(step(p, one_short, 3), 2000 * MS);
-	assert_int_equal(step(p, all_plenty, 3), 2000 * MS);
+	assert_steps(p, steps, ARRAY_SIZE(steps));
 	assert_int_equal(next_length(p), 1000 * MS);
 	policy_free(p);
 }

@@ -10,8 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "unit.h"
-#include "callchain.h"
+#include "profile_unit.h"
 #include "profile.pb-c.h"
 
 UNIT_SCRATCH_DIR("/tmp/causal-unit-pprof-XXXXXX")
@@ -43,16 +42,6 @@ static void write_run(struct profile_writer *w, bool swap)
 	profile_write_stack(w, 3, NULL, s2, 1);
 }
 
-static void read_text(const char *text, struct profile *p)
-{
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-
-	assert_non_null(f);
-	memset(p, 0, sizeof(*p));
-	assert_int_equal(profile_read_stream(f, p), 0);
-	fclose(f);
-}
-
 static void profile_of(enum profile_format fmt, int runs, struct profile *p)
 {
 	struct capture c;
@@ -65,7 +54,7 @@ static void profile_of(enum profile_format fmt, int runs, struct profile *p)
 	for (i = 0; i < runs; i++)
 		write_run(w, i % 2 == 1);
 	assert_int_equal(profile_writer_close(w), 0);
-	read_text(capture_text(&c), p);
+	profile_read_text(p, capture_text(&c));
 	capture_close(&c);
 }
 
@@ -310,7 +299,7 @@ static void causal_results_carried(void **state)
 		profile_write_throughput(w, "main.c:73", (uint64_t)(1000 / (1 - k / 200.0)));
 	}
 	assert_int_equal(profile_writer_close(w), 0);
-	read_text(capture_text(&c), &p);
+	profile_read_text(&p, capture_text(&c));
 	capture_close(&c);
 	assert_int_equal(report_analyse(&p, REPORT_SORT_IMPACT, 5, &r), 0);
 	assert_int_equal(r.nlines, 1);
@@ -337,21 +326,13 @@ static void unsymbolised_stacks(void **state)
 {
 	const uint64_t chain[] = { 0x401000, 0xffff888000001000ULL, 0x402000 };
 	struct callchains *c = callchains_new();
-	struct profile_writer *w;
-	struct capture cap;
 	struct profile p;
 
 	(void)state;
 	assert_non_null(c);
 	assert_int_equal(callchains_add(c, 0xfedcba9876543210ULL, chain, 3, 0), 0);
 	assert_int_equal(callchains_add(c, 0xfedcba9876543210ULL, chain, 3, 0), 0);
-	capture_open(&cap);
-	w = profile_writer_stream(cap.f, PROFILE_LEGACY);
-	callchains_write_stacks(c, NULL, w);
-	assert_int_equal(profile_writer_close(w), 0);
-	read_text(capture_text(&cap), &p);
-	capture_close(&cap);
-	assert_int_equal(p.bad_lines, 0);
+	stacks_read_back(c, NULL, PROFILE_LEGACY, &p);
 	assert_int_equal(p.nstacks, 1);
 	assert_int_equal(p.stacks[0].count, 2);
 	assert_int_equal(p.stacks[0].nframes, 2);
@@ -388,8 +369,6 @@ static unsigned int many_depth(unsigned int i, unsigned int round)
 static void many_stacks(void **state)
 {
 	struct callchains *c = callchains_new();
-	struct profile_writer *w;
-	struct capture cap;
 	struct profile p;
 	uint64_t chain[3];
 	unsigned int i, k, round;
@@ -411,13 +390,7 @@ static void many_stacks(void **state)
 	assert_int_equal(callchains_lost(c), 0);
 	assert_int_equal(callchains_stacks(c), MANY_STACKS / 3 * 5);
 	assert_int_equal(callchains_frames(c), MANY_FRAMES);
-	capture_open(&cap);
-	w = profile_writer_stream(cap.f, PROFILE_LEGACY);
-	callchains_write_stacks(c, NULL, w);
-	assert_int_equal(profile_writer_close(w), 0);
-	read_text(capture_text(&cap), &p);
-	capture_close(&cap);
-	assert_int_equal(p.bad_lines, 0);
+	stacks_read_back(c, NULL, PROFILE_LEGACY, &p);
 	assert_int_equal(p.nframes, MANY_FRAMES);
 	assert_int_equal(p.nstacks, MANY_STACKS / 3 * 5);
 	for (i = 0; i < MANY_STACKS; i++) {
@@ -447,7 +420,7 @@ static void no_stacks_refused(void **state)
 	struct profile p;
 
 	(void)state;
-	read_text("startup\ttime=1\nruntime\ttime=5\n", &p);
+	profile_read_text(&p, "startup\ttime=1\nruntime\ttime=5\n");
 	snprintf(path, sizeof(path), "%s/none.pb.gz", dir);
 	assert_int_equal(report_write_pprof(path, &p, NULL, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "no callchains"));
@@ -455,17 +428,14 @@ static void no_stacks_refused(void **state)
 	profile_free(&p);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(records_round_trip),
-		cmocka_unit_test(bad_records_refused),
-		cmocka_unit_test(pprof_of_synthetic_profile),
-		cmocka_unit_test(causal_results_carried),
-		cmocka_unit_test(unsymbolised_stacks),
-		cmocka_unit_test(many_stacks),
-		cmocka_unit_test(no_stacks_refused),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(records_round_trip),
+	cmocka_unit_test(bad_records_refused),
+	cmocka_unit_test(pprof_of_synthetic_profile),
+	cmocka_unit_test(causal_results_carried),
+	cmocka_unit_test(unsymbolised_stacks),
+	cmocka_unit_test(many_stacks),
+	cmocka_unit_test(no_stacks_refused),
+};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_MAIN(tests, setup, teardown)

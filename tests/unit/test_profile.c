@@ -3,16 +3,23 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "unit.h"
+#include "profile_unit.h"
 
-static void parse_text(struct profile *p, const char *text)
+/* A warning the parser should have kept, in order: its line (0: not checked) and part of its text
+ * (NULL: not checked). */
+struct warn {
+	unsigned long line;
+	const char *text;
+};
+
+static void assert_warnings(const struct profile *p, const struct warn *w, size_t n)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-
-	assert_non_null(f);
-	memset(p, 0, sizeof(*p));
-	assert_int_equal(profile_read_stream(f, p), 0);
-	fclose(f);
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].line)
+			assert_int_equal(p->warning_line[i], w[i].line);
+		if (w[i].text)
+			assert_contains(p->warning[i], w[i].text);
+	}
 }
 
 static const struct profile_meta meta = {
@@ -144,7 +151,7 @@ static void jsonl_round_trip(void **state)
 	assert_contains(text, "{\"type\":\"runtime\",\"time\":987654321}\n");
 	assert_contains(text, "{\"type\":\"samples\",\"location\":\"main.c:55\",\"count\":9}\n");
 	assert_contains(text, "\"spans\":[[5000,100],[9000,250],[20000,1]]}\n");
-	parse_text(&p, text);
+	profile_read_text(&p, text);
 	check_round_trip(&p, "req\tlat", "./server --name \"x\"\t-v");
 	profile_free(&p);
 	free(text);
@@ -163,7 +170,7 @@ static void legacy_round_trip(void **state)
 	/* legacy has no quoting: a tab in a value becomes a space */
 	assert_contains(text, "latency-point\tname=req lat\tarrivals=120\tdepartures=118\tdifference=-3\n");
 	assert_contains(text, "thread-spans\tpid=10\ttid=11\tkind=delay\tspans=5000:100,9000:250,20000:1\n");
-	parse_text(&p, text);
+	profile_read_text(&p, text);
 	check_round_trip(&p, "req lat", "./server --name \"x\" -v");
 	profile_free(&p);
 	free(text);
@@ -196,7 +203,7 @@ static void target_ended_mark(void **state)
 		assert_non_null(strstr(text, key));
 		assert_null(strstr(strstr(text, key) + 1, key));
 		assert_true(strstr(text, key) > strchr(text, '\n'));
-		parse_text(&p, capture_text(&c));
+		profile_read_text(&p, capture_text(&c));
 		assert_int_equal(p.bad_lines, 0);
 		assert_int_equal(p.nexps, 2);
 		assert_false(p.exps[0].target_ended);
@@ -212,7 +219,7 @@ static void coz_sqlite_example(void **state)
 	struct profile p;
 
 	(void)state;
-	parse_text(&p, "startup\ttime=1427223983237973526\n"
+	profile_read_text(&p, "startup\ttime=1427223983237973526\n"
 		       "experiment\tselected=sqlite3.c:123263\tspeedup=0.55\tduration=500214432\tselected-samples=0\n"
 		       "progress-point\tname=main.c:73\ttype=source\tdelta=2034\n"
 		       "runtime\ttime=500173637\n"
@@ -239,7 +246,7 @@ static void underscore_types(void **state)
 	struct profile p;
 
 	(void)state;
-	parse_text(&p, "{\"type\":\"startup\",\"time\":1}\n"
+	profile_read_text(&p, "{\"type\":\"startup\",\"time\":1}\n"
 		       "{ \"type\" : \"experiment\", \"selected\":\"/a.c:1\", \"speedup\":0, \"duration\":10,"
 		       " \"selected_samples\":0 }\n"
 		       "{\"type\":\"throughput_point\",\"name\":\"p\",\"delta\":7}\n"
@@ -273,10 +280,13 @@ static void garbage_is_counted(void **state)
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":5} trailing\n"	/* 12 */
 		"throughput-point\tname=p\tdelta=3\n"					/* 13: line 9's */
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"del";			/* 14: cut */
+	static const struct warn warnings[] = {
+		{ 3, NULL }, { 4, "cut short" }, { 5, "speedup=1.5" }, { 6, "duration=-4" }, { 7, NULL },
+	};
 	struct profile p;
 
 	(void)state;
-	parse_text(&p, text);
+	profile_read_text(&p, text);
 	assert_int_equal(p.nexps, 1);
 	/* line 13 follows the rejected experiment of line 9: an orphan, not experiment 1's */
 	assert_int_equal(p.npoints, 1);
@@ -285,14 +295,7 @@ static void garbage_is_counted(void **state)
 	assert_int_equal(p.bad_lines, 10);
 	assert_true(p.truncated_tail);
 	assert_int_equal(p.lines, 13);
-	assert_int_equal(p.warning_line[0], 3);
-	assert_int_equal(p.warning_line[1], 4);
-	assert_contains(p.warning[1], "cut short");
-	assert_int_equal(p.warning_line[2], 5);
-	assert_contains(p.warning[2], "speedup=1.5");
-	assert_int_equal(p.warning_line[3], 6);
-	assert_contains(p.warning[3], "duration=-4");
-	assert_int_equal(p.warning_line[4], 7);
+	assert_warnings(&p, warnings, ARRAY_SIZE(warnings));
 	profile_free(&p);
 }
 
@@ -309,10 +312,15 @@ static void negative_written_unsigned(void **state)
 		"throughput-point\tname=p\tdelta=7\n"
 		"experiment\tselected=a.c:1\tspeedup=0.50\tduration=9223372036854775807\n"
 		"throughput-point\tname=p\tdelta=9223372036854775808\n";
+	static const struct warn warnings[] = {
+		{ 3, "duration=18446744073709547616 is 2^63 or more" },
+		{ 4, NULL },
+		{ 6, "delta=9223372036854775808 is 2^63 or more" },
+	};
 	struct profile p;
 
 	(void)state;
-	parse_text(&p, text);
+	profile_read_text(&p, text);
 	assert_int_equal(p.nexps, 2);
 	assert_int_equal(p.exps[0].npoints, 1);
 	assert_int_equal(p.points[0].delta, 10);
@@ -320,11 +328,7 @@ static void negative_written_unsigned(void **state)
 	assert_int_equal(p.exps[1].npoints, 0);
 	assert_int_equal(p.bad_lines, 3);
 	assert_int_equal(p.orphan_points, 1);
-	assert_int_equal(p.warning_line[0], 3);
-	assert_contains(p.warning[0], "duration=18446744073709547616 is 2^63 or more");
-	assert_int_equal(p.warning_line[1], 4);
-	assert_int_equal(p.warning_line[2], 6);
-	assert_contains(p.warning[2], "delta=9223372036854775808 is 2^63 or more");
+	assert_warnings(&p, warnings, ARRAY_SIZE(warnings));
 	profile_free(&p);
 }
 
@@ -349,29 +353,32 @@ static void json_values_are_typed(void **state)
 		"{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":1,\"duration\":100,"
 		"\"selected-samples\":5}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":3,\"delta\":4}\n";
+	static const struct warn field_warnings[] = {
+		{ 0, "delta=\"10\" is not a non-negative integer" },
+		{ 0, "delta=10.5 is not a non-negative integer" },
+		{ 0, "name is not a string" },
+		{ 0, "throughput-point: delta=18446744073709547616 is 2^63 or more: a negative value" },
+		{ 0, "latency-point: difference=-9223372036854775809 is below -2^63" },
+	}, record_warnings[] = {
+		{ 0, "stack: frames=18446744073709551615 is 2^63 or more" },
+		{ 0, "not JSON" },
+		/* a line that does not open an object is a legacy record */
+		{ 3, "unknown record type '[1,2]'" },
+	};
 	struct profile p;
 
 	(void)state;
-	parse_text(&p, fields);
+	profile_read_text(&p, fields);
 	assert_int_equal(p.nexps, 1);
 	assert_true(p.exps[0].speedup == 0.0);
 	assert_int_equal(p.npoints, 0);
 	assert_int_equal(p.bad_lines, 5);
-	assert_contains(p.warning[0], "delta=\"10\" is not a non-negative integer");
-	assert_contains(p.warning[1], "delta=10.5 is not a non-negative integer");
-	assert_contains(p.warning[2], "name is not a string");
-	assert_contains(p.warning[3],
-			"throughput-point: delta=18446744073709547616 is 2^63 or more: a negative value");
-	assert_contains(p.warning[4], "latency-point: difference=-9223372036854775809 is below -2^63");
+	assert_warnings(&p, field_warnings, ARRAY_SIZE(field_warnings));
 	profile_free(&p);
 
-	parse_text(&p, records);
+	profile_read_text(&p, records);
 	assert_int_equal(p.bad_lines, 3);
-	assert_contains(p.warning[0], "stack: frames=18446744073709551615 is 2^63 or more");
-	assert_contains(p.warning[1], "not JSON");
-	/* a line that does not open an object is a legacy record */
-	assert_contains(p.warning[2], "unknown record type '[1,2]'");
-	assert_int_equal(p.warning_line[2], 3);
+	assert_warnings(&p, record_warnings, ARRAY_SIZE(record_warnings));
 	assert_int_equal(p.nexps, 1);
 	assert_true(p.exps[0].speedup == 1.0);
 	/* keys compare with '-' and '_' alike in both formats */
@@ -387,13 +394,10 @@ static void nul_bytes_and_unterminated_legacy(void **state)
 	static const char text[] = "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
 				   "throughput-point\tname=p\0\tdelta=10\n"
 				   "throughput-point\tname=p\tdelta=20";	/* cut from delta=2034? not trusted */
-	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
-	struct profile p = { 0 };
+	struct profile p;
 
 	(void)state;
-	assert_non_null(f);
-	assert_int_equal(profile_read_stream(f, &p), 0);
-	fclose(f);
+	profile_read_text_len(&p, text, sizeof(text) - 1);
 	assert_int_equal(p.nexps, 1);
 	assert_int_equal(p.npoints, 0);
 	assert_int_equal(p.bad_lines, 1);
@@ -407,7 +411,7 @@ static void points_need_an_experiment(void **state)
 	struct profile p;
 
 	(void)state;
-	parse_text(&p, "throughput-point\tname=p\tdelta=10\n"
+	profile_read_text(&p, "throughput-point\tname=p\tdelta=10\n"
 		       "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
 		       "startup\ttime=2\n"
 		       "throughput-point\tname=p\tdelta=10\n");
@@ -427,7 +431,7 @@ static void many_warnings_keep_the_first(void **state)
 	(void)state;
 	for (i = 0; i < 20; i++)
 		strcat(text, "nonsense\n");
-	parse_text(&p, text);
+	profile_read_text(&p, text);
 	assert_int_equal(p.bad_lines, 20);
 	assert_int_equal(p.warning_line[PROFILE_MAX_WARNINGS - 1], PROFILE_MAX_WARNINGS);
 	profile_free(&p);

@@ -161,12 +161,41 @@ static void snapshot(struct shm_set *s, struct snap *sn)
 	assert_int_equal(shm_set_snapshot(s, &sn->v, &sn->n), 0);
 }
 
+/* A point a snapshot should hold: its count (a latency point's begins) and a latency point's ends. */
+struct point_want {
+	const char *name;
+	int kind;
+	uint64_t begins, ends;
+};
+
+/* Takes a snapshot of s and checks the points in want; how many points it holds in all. */
+static size_t assert_snapshot(struct shm_set *s, const struct point_want *want, size_t n)
+{
+	struct snap sn;
+	size_t points;
+
+	snapshot(s, &sn);
+	for (size_t i = 0; i < n; i++)
+		assert_point(&sn, want[i].name, want[i].kind, want[i].begins, want[i].ends);
+	points = sn.n;
+	snap_free(&sn);
+	return points;
+}
+
 /* two profiled processes, each with its region, read from outside both ways */
 static void regions_of_other_processes(void **state)
 {
 	struct shm_set *set[2] = { shm_set_new(), shm_set_new() };	/* mapped if we may; read */
+	static const struct point_want counted[] = {
+		{ "remote-tp", SHM_THROUGHPUT, 84, 0 },	/* summed over both */
+		{ "remote-lat", SHM_LATENCY, 6, 2 },
+	}, poked[] = {
+		{ "remote-tp", SHM_THROUGHPUT, 100, 0 },
+	}, ended[] = {
+		{ "remote-tp", SHM_THROUGHPUT, 100, 0 },
+		{ "remote-lat", SHM_LATENCY, 6, 2 },
+	};
 	struct child ch[2];
-	struct snap sn;
 	size_t remote;
 
 	(void)state;
@@ -185,30 +214,20 @@ static void regions_of_other_processes(void **state)
 			assert_int_equal(remote, 2);
 		else if (geteuid() == 0)
 			assert_int_equal(remote, 0);
-		snapshot(set[m], &sn);
-		assert_int_equal(sn.n, 2);
-		assert_point(&sn, "remote-tp", SHM_THROUGHPUT, 84, 0);	/* summed over both */
-		assert_point(&sn, "remote-lat", SHM_LATENCY, 6, 2);
-		snap_free(&sn);
+		assert_int_equal(assert_snapshot(set[m], counted, ARRAY_SIZE(counted)), 2);
 	}
 
 	/* live: what a child counts after the scan is in the next snapshot */
 	child_poke(&ch[0]);
 	child_poke(&ch[0]);
-	for (int m = 0; m < 2; m++) {
-		snapshot(set[m], &sn);
-		assert_point(&sn, "remote-tp", SHM_THROUGHPUT, 100, 0);
-		snap_free(&sn);
-	}
+	for (int m = 0; m < 2; m++)
+		assert_snapshot(set[m], poked, ARRAY_SIZE(poked));
 
 	/* the last counts outlive the processes */
 	child_end(&ch[0]);
 	child_end(&ch[1]);
 	for (int m = 0; m < 2; m++) {
-		snapshot(set[m], &sn);
-		assert_point(&sn, "remote-tp", SHM_THROUGHPUT, 100, 0);
-		assert_point(&sn, "remote-lat", SHM_LATENCY, 6, 2);
-		snap_free(&sn);
+		assert_snapshot(set[m], ended, ARRAY_SIZE(ended));
 		assert_int_equal(shm_set_scan_pid(set[m], ch[0].pid), -ESRCH);
 		shm_set_free(set[m]);
 	}
@@ -220,8 +239,11 @@ static void forked_child_shares_region(void **state)
 	causal_get_counter_fn fn = load_libcausal();
 	causal_counter_t *c;
 	struct shm_set *set[2] = { shm_set_new(), shm_set_new() };
+	static const struct point_want counted[] = {
+		{ "fork-tp", SHM_THROUGHPUT, 1005, 0 },
+		{ "fork-child-lat", SHM_LATENCY, 0, 2 },
+	};
 	int go[2], ready[2];
-	struct snap sn;
 	pid_t pid;
 	char b;
 	int status;
@@ -256,10 +278,7 @@ static void forked_child_shares_region(void **state)
 		assert_int_equal(shm_set_scan_pid(set[m], getpid()), 1);
 		assert_int_equal(shm_set_scan_pid(set[m], pid), 0);	/* the same memfd */
 		assert_int_equal(shm_set_regions(set[m], NULL), 1);
-		snapshot(set[m], &sn);
-		assert_point(&sn, "fork-tp", SHM_THROUGHPUT, 1005, 0);
-		assert_point(&sn, "fork-child-lat", SHM_LATENCY, 0, 2);
-		snap_free(&sn);
+		assert_snapshot(set[m], counted, ARRAY_SIZE(counted));
 	}
 	assert_ptr_equal(fn(CAUSAL_COUNTER_END, "fork-child-lat"), fn(CAUSAL_COUNTER_BEGIN, "fork-child-lat") + 1);
 	close(go[1]);
@@ -267,9 +286,7 @@ static void forked_child_shares_region(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	close(ready[0]);
 	for (int m = 0; m < 2; m++) {
-		snapshot(set[m], &sn);
-		assert_point(&sn, "fork-tp", SHM_THROUGHPUT, 1005, 0);
-		snap_free(&sn);
+		assert_snapshot(set[m], counted, 1);	/* fork-tp */
 		shm_set_free(set[m]);
 	}
 }
@@ -350,16 +367,12 @@ static void malformed_regions(void **state)
 	munmap(h, CAUSAL_REGION_SIZE);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(scan_without_region),
-		cmocka_unit_test(scan_dead_pid),
-		cmocka_unit_test(regions_of_other_processes),
-		cmocka_unit_test(forked_child_shares_region),
-		cmocka_unit_test(malformed_regions),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(scan_without_region),
+	cmocka_unit_test(scan_dead_pid),
+	cmocka_unit_test(regions_of_other_processes),
+	cmocka_unit_test(forked_child_shares_region),
+	cmocka_unit_test(malformed_regions),
+};
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(tests, NULL, NULL)

@@ -7,7 +7,7 @@
 #include <limits.h>
 #include <unistd.h>
 
-#include "unit.h"
+#include "profile_unit.h"
 
 #define EPS 1e-9
 
@@ -21,16 +21,55 @@ static void tp(FILE *f, const char *sel, int pct, uint64_t dur, uint64_t delta)
 		(unsigned long)delta);
 }
 
+/*
+ * A profile's text written record by record (tp(), fprintf): f = text_begin(), the records, then
+ * text = text_end(f). One at a time.
+ */
+static char *text_buf;
+static size_t text_len;
+
+static FILE *text_begin(void)
+{
+	FILE *f = open_memstream(&text_buf, &text_len);
+
+	assert_non_null(f);
+	return f;
+}
+
+static char *text_end(FILE *f)
+{
+	assert_int_equal(fclose(f), 0);
+	return text_buf;
+}
+
 static void analyse_text(const char *text, struct profile *p, struct report_result *r, enum report_sort sort,
 			 unsigned int min_points)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-
-	assert_non_null(f);
-	memset(p, 0, sizeof(*p));
-	assert_int_equal(profile_read_stream(f, p), 0);
-	fclose(f);
+	profile_read_text(p, text);
 	assert_int_equal(report_analyse(p, sort, min_points, r), 0);
+}
+
+/* What analyse_text() and the profile's builder made. */
+static void analysis_free(struct report_result *r, struct profile *p, char *text)
+{
+	report_free(r);
+	profile_free(p);
+	free(text);
+}
+
+/* The text report of r (see report_print_text), in c until capture_close(). */
+static const char *print_text(struct capture *c, const struct report_result *r, bool verdict, int width)
+{
+	capture_open(c);
+	report_print_text(c->f, r, 0, verdict, width);
+	return capture_text(c);
+}
+
+static const char *print_verdict(struct capture *c, const struct report_result *r)
+{
+	capture_open(c);
+	report_print_verdict(c->f, r);
+	return capture_text(c);
 }
 
 static const struct report_series *series_of(const struct report_result *r, const char *sel)
@@ -102,8 +141,7 @@ static void sqlite_legacy_maths(void **state)
 	assert_int_equal(r.nlines, 0);
 	assert_int_equal(r.few_points, 1);
 	assert_int_equal(r.lines_few_points, 1);
-	report_free(&r);
-	profile_free(&p);
+	analysis_free(&r, &p, NULL);
 }
 
 /*
@@ -145,8 +183,7 @@ static void latency_littles_law(void **state)
 	assert_int_equal(r.points[0].noise_dof, 1);
 	assert_true(isnan(r.points[0].noise));
 	assert_true(isnan(s->impact_se));
-	report_free(&r);
-	profile_free(&p);
+	analysis_free(&r, &p, NULL);
 }
 
 /*
@@ -161,8 +198,7 @@ static void baseline_and_delta_filters(void **state)
 	const struct report_series *s;
 	struct capture c;
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 
 	(void)state;
 	tp(f, "/B.c:1", 50, 1000000000, 1000);
@@ -172,7 +208,7 @@ static void baseline_and_delta_filters(void **state)
 	tp(f, "/A.c:1", 20, 1000000000, 4);
 	tp(f, "/A.c:1", 40, 1000000000, 200);
 	tp(f, "/A.c:1", 60, 1000000000, 1250);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
 	assert_int_equal(r.nseries, 3);
 	assert_int_equal(r.no_baseline, 1);
@@ -185,16 +221,12 @@ static void baseline_and_delta_filters(void **state)
 	assert_false(agg_of(s, 40)->used);
 	assert_float_equal(agg_of(s, 60)->progress_speedup, 0.2, EPS);
 	assert_int_equal(r.nlines, 1);
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, false, 0);
-	assert_contains(capture_text(&c), "dropped: 1 line/point series without a 0% speedup experiment");
+	assert_contains(print_text(&c, &r, false, 0), "dropped: 1 line/point series without a 0% speedup experiment");
 	assert_contains(c.buf, "dropped: 1 line/point series whose 0% baseline has fewer than 5 visits");
 	assert_contains(c.buf, "dropped: 1 speedup values with fewer than 5 visits");
 	assert_contains(c.buf, "dropped: 1 speedup values with program speedup outside");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /*
@@ -211,8 +243,7 @@ static void baseline_and_delta_filters(void **state)
 static char *ranking_profile(void)
 {
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	int pct;
 
 	for (pct = 0; pct <= 100; pct += 25) {
@@ -220,7 +251,7 @@ static char *ranking_profile(void)
 		tp(f, "/Q.c:2", pct, pct == 75 ? 900000000 : 1000000000, pct == 100 ? 2000 : 1000);
 		tp(f, "/C.c:3", pct, 1000000000, pct ? 800 : 1000);
 	}
-	fclose(f);
+	text = text_end(f);
 	return text;
 }
 
@@ -236,21 +267,18 @@ static void slope_weighs_experiment_time(void **state)
 	struct report_result r;
 	struct profile p;
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 
 	(void)state;
 	tp(f, "/R.c:1", 0, 1000000000, 1000);
 	tp(f, "/R.c:1", 50, 4500000000, 5000);
 	tp(f, "/R.c:1", 100, 100000000, 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_SLOPE, 3);
 	s = series_of(&r, "/R.c:1");
 	assert_float_equal(agg_of(s, 100)->progress_speedup, 0.9, EPS);
 	assert_float_equal(s->slope, 0.495 / 1.3375, EPS);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 static void ranking(void **state)
@@ -289,9 +317,7 @@ static void ranking(void **state)
 	assert_int_equal(report_analyse(&p, REPORT_SORT_MIN, 5, &r), 0);
 	assert_string_equal(r.lines[0].selected, "/C.c:3");
 	assert_float_equal(r.lines[0].score, -0.25, EPS);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /* The verdict line: the top line's program speedup at a 20 % line speedup, interpolated. */
@@ -316,63 +342,47 @@ static void verdict_and_prediction(void **state)
 	assert_float_equal(y, 0.14, EPS);
 	assert_true(report_predict(s, 1.0, &y, &se));
 	assert_float_equal(y, 0.2, EPS);
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, true, 0);
-	assert_contains(capture_text(&c), "\nverdict: speeding up /P.c:1 by 20 % would speed the program up by "
+	assert_contains(print_text(&c, &r, true, 0), "\nverdict: speeding up /P.c:1 by 20 % would speed the program up by "
 			"about 14 % (progress point main.c:73)\n");
 	capture_close(&c);
 	report_free(&r);
 	/* sorted by min, the line that only hurts comes first (-0.25 from 25 %; -0.175 fitted): none helps */
 	assert_int_equal(report_analyse(&p, REPORT_SORT_MIN, 5, &r), 0);
-	capture_open(&c);
-	report_print_verdict(c.f, &r);
-	assert_string_equal(capture_text(&c), "verdict: none of the 3 ranked lines would speed the program up; "
+	assert_string_equal(print_verdict(&c, &r), "verdict: none of the 3 ranked lines would speed the program up; "
 			    "the best, /C.c:3, changes progress at main.c:73 by -17.5 % when sped up by 20 %\n");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 
 	/* measured only up to 10 %: nothing to say about 20 % */
 	{
-		size_t len;
-		FILE *f = open_memstream(&text, &len);
+			FILE *f = text_begin();
 		int pct;
 
 		for (pct = 0; pct <= 10; pct += 2)
 			tp(f, "/S.c:5", pct, 1000000000, 1000 + 10 * pct);
-		fclose(f);
+		text = text_end(f);
 	}
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
 	assert_false(report_predict(series_of(&r, "/S.c:5"), 0.20, &y, &se));
-	capture_open(&c);
-	report_print_verdict(c.f, &r);
-	assert_string_equal(capture_text(&c), "verdict: /S.c:5 ranks first, but no experiment sped it up by 20 % or more\n");
+	assert_string_equal(print_verdict(&c, &r), "verdict: /S.c:5 ranks first, but no experiment sped it up by 20 % or more\n");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 
 	/* --fixed-speedup 0,30: 30 % is measured, but two speedups do not make a fit at 20 % */
 	{
-		size_t len;
-		FILE *f = open_memstream(&text, &len);
+			FILE *f = text_begin();
 		int i;
 
 		for (i = 0; i < 6; i++)
 			tp(f, "/T.c:7", i % 2 ? 30 : 0, 1000000000, i % 2 ? 1100 : 1000);
-		fclose(f);
+		text = text_end(f);
 	}
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
 	assert_false(report_predict(series_of(&r, "/T.c:7"), 0.20, &y, &se));
-	capture_open(&c);
-	report_print_verdict(c.f, &r);
-	assert_string_equal(capture_text(&c), "verdict: /T.c:7 ranks first, but its experiments have 2 "
+	assert_string_equal(print_verdict(&c, &r), "verdict: /T.c:7 ranks first, but its experiments have 2 "
 			    "distinct speedups; predicting 20 % takes 3\n");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /*
@@ -382,8 +392,7 @@ static void verdict_and_prediction(void **state)
 static void lines_group_their_series(void **state)
 {
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	struct report_result r;
 	struct profile p;
 	int pct, k;
@@ -395,7 +404,7 @@ static void lines_group_their_series(void **state)
 				"throughput-point\tname=fast\tdelta=%d\n"
 				"throughput-point\tname=slow\tdelta=%d\n", k, pct / 100.0,
 				pct ? 1000 + 100 * k : 1000, pct ? 1000 + 50 * k : 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
 	assert_int_equal(r.nseries, 6);
 	assert_int_equal(r.nlines, 3);
@@ -411,9 +420,7 @@ static void lines_group_their_series(void **state)
 	/* within a line, the better series first: "fast" gains twice what "slow" does */
 	assert_string_equal(r.series[r.lines[0].series[0]].point, "fast");
 	assert_string_equal(r.series[r.lines[0].series[1]].point, "slow");
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /* Display columns of each line of text up to the first line starting with prefix (UTF-8 aware). */
@@ -441,8 +448,7 @@ static void table_fits_the_terminal(void **state)
 	static const char *const dirs[] = { "/home/someone/projects/a-rather-long-project-name/src/net",
 					     "/home/someone/projects/a-rather-long-project-name/src/db" };
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	struct report_result r;
 	struct profile p;
 	struct capture c;
@@ -454,42 +460,33 @@ static void table_fits_the_terminal(void **state)
 			fprintf(f, "experiment\tselected=%s/connection_handler.c:%d\tspeedup=%.2f\tduration=1000000000\n"
 				"throughput-point\tname=requests_completed_per_connection\tdelta=%d\n", dirs[k], 100 + k,
 				pct / 100.0, pct ? 1100 + 100 * k : 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
 	/* unlimited: the names' widths (capped at 48) and the plot */
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, false, 0);
-	capture_text(&c);
+	print_text(&c, &r, false, 0);
 	assert_true(widest_line(c.buf, "sorted by") > 130);
 	assert_contains(c.buf, "0% .. line speedup .. 100%");
 	capture_close(&c);
 	/* 120 columns: shorter names, the plot kept; the file name and line survive */
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, false, 120);
-	capture_text(&c);
+	print_text(&c, &r, false, 120);
 	assert_true(widest_line(c.buf, "sorted by") <= 120);
 	assert_contains(c.buf, "0% .. line speedup .. 100%");
 	assert_contains(c.buf, "handler.c:101  ");
 	capture_close(&c);
 	/* 90: no room for the plot beside names worth reading */
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, true, 90);
-	capture_text(&c);
+	print_text(&c, &r, true, 90);
 	assert_true(widest_line(c.buf, "sorted by") <= 90);
 	assert_not_contains(c.buf, "line speedup ..");
 	assert_contains(c.buf, ".c:101  ");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /* Names from a profile reach the terminal without their control characters (an ESC, a BEL, C1). */
 static void control_characters_in_names(void **state)
 {
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	struct report_result r;
 	struct profile p;
 	struct capture c;
@@ -499,11 +496,9 @@ static void control_characters_in_names(void **state)
 	for (pct = 0; pct <= 100; pct += 25)
 		fprintf(f, "experiment\tselected=/x\x1b]0;pwned\x07.c:1\tspeedup=%.2f\tduration=1000000000\n"
 			"throughput-point\tname=p\x1b[31m\xc2\x9b" "2J\tdelta=%d\n", pct / 100.0, pct ? 1250 : 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
-	capture_open(&c);
-	report_print_text(c.f, &r, 0, true, 0);
-	capture_text(&c);
+	print_text(&c, &r, true, 0);
 	assert_null(strchr(c.buf, '\x1b'));
 	assert_null(strchr(c.buf, '\x07'));
 	assert_null(strstr(c.buf, "\xc2\x9b"));
@@ -511,9 +506,7 @@ static void control_characters_in_names(void **state)
 	assert_contains(c.buf, "p?[31m?2J");
 	assert_contains(c.buf, "verdict: speeding up /x?]0;pwned?.c:1 by 20 %");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /*
@@ -532,8 +525,7 @@ static void prediction_widens_while_noisy(void **state)
 	struct capture c;
 	double y, se;
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	int pct, i;
 
 	(void)state;
@@ -544,20 +536,16 @@ static void prediction_widens_while_noisy(void **state)
 		tp(f, "/V.c:4", pct, 4000000000, 5714);	/* period 7e5: y = +0.3 */
 	for (i = 0; i < 4; i++)
 		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
-	fclose(f);
+	text = text_end(f);
 	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 3);
 	s = series_of(&r, "/V.c:4");
 	assert_true(s->impact > 0);
 	assert_true(report_predict(s, 0.20, &y, &se));
 	assert_true(isfinite(se));
 	assert_true(y > 0);
-	capture_open(&c);
-	report_print_verdict(c.f, &r);
-	assert_contains(capture_text(&c), "verdict: speeding up /V.c:4 by 20 % would speed the program up by");
+	assert_contains(print_verdict(&c, &r), "verdict: speeding up /V.c:4 by 20 % would speed the program up by");
 	capture_close(&c);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /*
@@ -574,8 +562,7 @@ static void prediction_widens_while_noisy(void **state)
 static char *se_profile(int baselines)
 {
 	char *text;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f = text_begin();
 	int pct, i;
 
 	for (pct = 0; pct <= 100; pct += 50) {
@@ -584,7 +571,7 @@ static char *se_profile(int baselines)
 	}
 	for (i = 0; i < baselines; i++)
 		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
-	fclose(f);
+	text = text_end(f);
 	return text;
 }
 
@@ -627,9 +614,7 @@ static void impact_standard_error(void **state)
 		assert_true(report_predict(series_of(&r, "/W.c:1"), 0.20, &y, &se));
 		assert_true(isfinite(se) && se > 0 && se < 0.8 * sqrt(noise / 2));
 	}
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 
 	/* two degrees of freedom are too few: no error, and impact-se falls back to the impact */
 	text = se_profile(3);
@@ -639,9 +624,7 @@ static void impact_standard_error(void **state)
 	assert_true(isnan(series_of(&r, "/W.c:1")->impact_se));
 	assert_string_equal(r.lines[0].selected, "/T.c:2");
 	assert_float_equal(r.lines[0].score, 0.25, EPS);
-	report_free(&r);
-	profile_free(&p);
-	free(text);
+	analysis_free(&r, &p, text);
 }
 
 /* Appended runs aggregate: the baseline of run 1 serves run 2's speedups. */
@@ -673,8 +656,7 @@ static void runs_aggregate_and_header_lines_skip(void **state)
 	/* the progress point's total counts every experiment */
 	assert_int_equal(r.npoints, 1);
 	assert_int_equal(r.points[0].total, 60);
-	report_free(&r);
-	profile_free(&p);
+	analysis_free(&r, &p, NULL);
 }
 
 /* An experiment during which the target ended measured it winding down: left out, and counted. */
@@ -701,8 +683,7 @@ static void target_ended_left_out(void **state)
 	assert_float_equal(agg_of(&r.series[0], 50)->progress_speedup, 0.5, EPS);
 	/* its visits still happened */
 	assert_int_equal(r.points[0].total, 32);
-	report_free(&r);
-	profile_free(&p);
+	analysis_free(&r, &p, NULL);
 }
 
 /* ---- the command ---- */
@@ -824,130 +805,108 @@ static void assert_valid_json(const char *text)
 		fail_msg("not one JSON value:\n%s", text);
 }
 
+#define OK	CAUSALCTL_EXIT_OK
+#define USAGE	CAUSALCTL_EXIT_USAGE
+#define FAILURE	CAUSALCTL_EXIT_FAILURE
+
+/* Runs each of the report command lines (argv after "causalctl"; file arguments made at run time). */
+static void check_cases(const struct cli_case *cases, size_t n)
+{
+	cli_check_cases("/nonexistent", cases, n);
+}
+
 static void table_and_help(void **state)
 {
 	char *text = ranking_profile(), *path = fixture("rank.coz", text);
+	const struct cli_case unicode[] = {
+		{ { "report", path }, { OK, .err_is = "", .out = { "rank  line", "   1  /P.c:1",
+			"+17.5%       -  ",	/* P's impact; no repeats, no error */
+			"+0.45",		/* Q's slope */
+			/* the sparkline: 0 % is the lowest block, 100 % of Q the highest */
+			"\u2581\u00b7\u00b7\u00b7\u00b7\u2581" },
+			/* no module counters in it (as in Coz's profiles): nothing to say about delays */
+			.not_out = { "delays:" } } },
+		{ { "report", "--sort", "slope", "--top", "1", "--ascii", path }, { OK,
+			.out = { "   1  /Q.c:2", "(2 more lines; --top 0 shows all)" },
+			.not_out = { "/P.c:1", "\u2581" } } },
+		{ { "report", "--help" }, { OK, .out = { "Usage: causalctl report [OPTIONS] [FILE...]",
+							  "--min-points N", "--trace OUT" } } },
+	}, narrow[] = {
+		/* too narrow for the plot: without it */
+		{ { "report", path }, { OK, .out = { "   1  /P.c:1" }, .not_out = { "line speedup .." } } },
+	}, ascii[] = {
+		/* a locale that does not write UTF-8 (LC_ALL=C): ASCII without being asked */
+		{ { "report", path }, { OK, .out = { "   1  /P.c:1", "+-: its standard error" },
+					.not_out = { "\u2581", "\u00b1" } } },
+	};
 	struct cli_run r;
 
 	(void)state;
 	/* Unicode where the locale writes UTF-8, whatever the environment running the tests says; no width */
 	setenv("LC_ALL", "C.UTF-8", 1);
 	unsetenv("COLUMNS");
+	check_cases(unicode, ARRAY_SIZE(unicode));
 	RUN(&r, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_string_equal(r.err.buf, "");
-	assert_contains(r.out.buf, "rank  line");
-	assert_contains(r.out.buf, "   1  /P.c:1");
-	/* no module counters in it (as in Coz's profiles): nothing to say about delays */
-	assert_not_contains(r.out.buf, "delays:");
-	assert_contains(r.out.buf, "+17.5%       -  ");	/* P's impact; no repeats, no error */
-	assert_contains(r.out.buf, "+0.45");	/* Q's slope */
-	/* the sparkline: 0 % is the lowest block, 100 % of Q the highest */
-	assert_contains(r.out.buf, "\u2581\u00b7\u00b7\u00b7\u00b7\u2581");
 	assert_true(strstr(r.out.buf, "/P.c:1") < strstr(r.out.buf, "/Q.c:2"));
 	assert_true(strstr(r.out.buf, "/Q.c:2") < strstr(r.out.buf, "/C.c:3"));
 	cli_run_done(&r);
-
-	RUN(&r, "--sort", "slope", "--top", "1", "--ascii", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "   1  /Q.c:2");
-	assert_not_contains(r.out.buf, "/P.c:1");
-	assert_contains(r.out.buf, "(2 more lines; --top 0 shows all)");
-	assert_not_contains(r.out.buf, "\u2581");
-	cli_run_done(&r);
-
-	/* COLUMNS (or the terminal's width) narrows the table; too narrow for the plot: without it */
+	/* COLUMNS (or the terminal's width) narrows the table */
 	setenv("COLUMNS", "75", 1);
-	RUN(&r, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "   1  /P.c:1");
-	assert_not_contains(r.out.buf, "line speedup ..");
-	cli_run_done(&r);
+	check_cases(narrow, ARRAY_SIZE(narrow));
 	unsetenv("COLUMNS");
-
-	/* a locale that does not write UTF-8 (LC_ALL=C): ASCII without being asked */
 	setenv("LC_ALL", "C", 1);
-	RUN(&r, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "   1  /P.c:1");
-	assert_not_contains(r.out.buf, "\u2581");
-	assert_not_contains(r.out.buf, "\u00b1");
-	assert_contains(r.out.buf, "+-: its standard error");
-	cli_run_done(&r);
+	check_cases(ascii, ARRAY_SIZE(ascii));
 	setenv("LC_ALL", "C.UTF-8", 1);
-
-	RUN(&r, "--help");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "Usage: causalctl report [OPTIONS] [FILE...]");
-	assert_contains(r.out.buf, "--min-points N");
-	assert_contains(r.out.buf, "--trace OUT");
-	cli_run_done(&r);
-
-	/* the standard error's column: the value with repeated experiments ('-' above: none) */
 	free(path);
 	free(text);
-	text = se_profile(4);
-	path = fixture("se.coz", text);
-	RUN(&r, "--sort", "impact-se", "--min-points", "3", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "   1  /W.c:1");
-	assert_contains(r.out.buf, "+15.0%    \u00b14.8  ");
-	assert_contains(r.out.buf, "+25.0%   \u00b125.3  ");
-	assert_contains(r.out.buf, "sorted by impact-se;");
-	cli_run_done(&r);
-	/* impact-se is the default order; impact, Coz's, puts the barely measured T first */
-	RUN(&r, "--ascii", "--min-points", "3", path);
-	assert_contains(r.out.buf, "   1  /W.c:1");
-	assert_contains(r.out.buf, "+25.0%  +-25.3  ");
-	assert_contains(r.out.buf, "sorted by impact-se;");
-	cli_run_done(&r);
-	RUN(&r, "--sort", "impact", "--min-points", "3", path);
-	assert_contains(r.out.buf, "   1  /T.c:2");
-	assert_contains(r.out.buf, "sorted by impact;");
-	cli_run_done(&r);
+}
 
-	RUN(&r, "--sort", "best", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "--sort wants impact, impact-se, slope, max or min, not 'best'");
-	cli_run_done(&r);
-	RUN(&r, "--min-points", "x", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	cli_run_done(&r);
-	/* one meaning per short option: -s is run's and attach's --source-scope */
-	RUN(&r, "-s", "slope", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "-s is run's and attach's --source-scope; report sorts with --sort KEY");
-	cli_run_done(&r);
-	{
-		char *argv[] = { "causalctl", "report", "--min-points", "3", NULL };
-		char cwd[PATH_MAX];
-		FILE *f;
-
+/* The standard error's column, the order by it, and the ways report finds its profile. */
+static void standard_error_column_and_input(void **state)
+{
+	char *text = se_profile(4), *path = fixture("se.coz", text);
+	const struct cli_case cases[] = {
+		/* the standard error's column: the value with repeated experiments ('-' in table_and_help: none) */
+		{ { "report", "--sort", "impact-se", "--min-points", "3", path }, { OK,
+			.out = { "   1  /W.c:1", "+15.0%    \u00b14.8  ", "+25.0%   \u00b125.3  ", "sorted by impact-se;" } } },
+		/* impact-se is the default order; impact, Coz's, puts the barely measured T first */
+		{ { "report", "--ascii", "--min-points", "3", path }, { OK,
+			.out = { "   1  /W.c:1", "+25.0%  +-25.3  ", "sorted by impact-se;" } } },
+		{ { "report", "--sort", "impact", "--min-points", "3", path }, { OK,
+			.out = { "   1  /T.c:2", "sorted by impact;" } } },
+		{ { "report", "--sort", "best", path }, { USAGE,
+			.err = { "--sort wants impact, impact-se, slope, max or min, not 'best'" } } },
+		{ { "report", "--min-points", "x", path }, { .ret = USAGE } },
+		/* one meaning per short option: -s is run's and attach's --source-scope */
+		{ { "report", "-s", "slope", path }, { USAGE,
+			.err = { "-s is run's and attach's --source-scope; report sorts with --sort KEY" } } },
+	};
+	static const struct cli_case no_file[] = {
 		/* no FILE: profile.coz here, as Coz; none here: which profile? */
-		assert_non_null(getcwd(cwd, sizeof(cwd)));
-		assert_int_equal(chdir(dir), 0);
-		unlink("profile.coz");
-		cli_run_argv(&r, "/nonexistent", 4, argv);
-		assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-		assert_contains(r.err.buf, "which profile? There is no profile.coz here");
-		cli_run_done(&r);
-		assert_int_equal(symlink(path, "profile.coz"), 0);
-		cli_run_argv(&r, "/nonexistent", 4, argv);
-		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-		assert_contains(r.out.buf, "   1  /W.c:1");
-		cli_run_done(&r);
-		assert_int_equal(unlink("profile.coz"), 0);
-		assert_int_equal(chdir(cwd), 0);
-
+		{ { "report", "--min-points", "3" }, { USAGE, .err = { "which profile? There is no profile.coz here" } } },
+	}, here[] = {
+		{ { "report", "--min-points", "3" }, { OK, .out = { "   1  /W.c:1" } } },
+	}, from_stdin[] = {
 		/* - reads the standard input */
-		f = freopen(path, "r", stdin);
-		assert_non_null(f);
-		RUN(&r, "--min-points", "3", "-");
-		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-		assert_contains(r.out.buf, "   1  /W.c:1");
-		cli_run_done(&r);
-		assert_non_null(freopen("/dev/null", "r", stdin));
-	}
+		{ { "report", "--min-points", "3", "-" }, { OK, .out = { "   1  /W.c:1" } } },
+	};
+	char cwd[PATH_MAX];
+
+	(void)state;
+	setenv("LC_ALL", "C.UTF-8", 1);
+	unsetenv("COLUMNS");
+	check_cases(cases, ARRAY_SIZE(cases));
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	unlink("profile.coz");
+	check_cases(no_file, ARRAY_SIZE(no_file));
+	assert_int_equal(symlink(path, "profile.coz"), 0);
+	check_cases(here, ARRAY_SIZE(here));
+	assert_int_equal(unlink("profile.coz"), 0);
+	assert_int_equal(chdir(cwd), 0);
+	assert_non_null(freopen(path, "r", stdin));
+	check_cases(from_stdin, ARRAY_SIZE(from_stdin));
+	assert_non_null(freopen("/dev/null", "r", stdin));
 	free(path);
 	free(text);
 }
@@ -996,16 +955,16 @@ static void several_files(void **state)
 static void min_points_filter_says_so(void **state)
 {
 	char *text = ranking_profile(), *path = fixture("rank6.coz", text);
-	struct cli_run r;
+	const struct cli_case cases[] = {
+		/* each line has 5 distinct speedups */
+		{ { "report", "--min-points", "6", path }, { OK,
+			.out = { "filtered: 3 line/point series with fewer than 6 distinct speedups",
+				 "3 lines were filtered by --min-points 6" },
+			.not_out = { "rank  line" } } },
+	};
 
 	(void)state;
-	/* each line has 5 distinct speedups */
-	RUN(&r, "--min-points", "6", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "filtered: 3 line/point series with fewer than 6 distinct speedups");
-	assert_contains(r.out.buf, "3 lines were filtered by --min-points 6");
-	assert_not_contains(r.out.buf, "rank  line");
-	cli_run_done(&r);
+	check_cases(cases, ARRAY_SIZE(cases));
 	free(path);
 	free(text);
 }
@@ -1074,8 +1033,7 @@ static void delays_summarised(void **state)
 	assert_int_equal(res.delays.paid_ns, 800000);
 	assert_int_equal(res.delays.payments, 4);
 	assert_int_equal(res.delays.error_ns, 200000);
-	report_free(&res);
-	profile_free(&p);
+	analysis_free(&res, &p, NULL);
 
 	RUN(&r, "--min-points", "1", path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
@@ -1116,16 +1074,14 @@ static void timed(FILE *f, const char *sel, int pct, uint64_t selected, uint64_t
  */
 static void unselected_series_dropped(void **state)
 {
-	char *text = NULL, *path;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	char *text, *path;
+	FILE *f = text_begin();
 	struct report_result res;
 	struct profile p;
 	struct cli_run r;
 	uint64_t t = 0;
 
 	(void)state;
-	assert_non_null(f);
 	fputs("{\"type\":\"startup\",\"time\":1}\n", f);
 	for (int i = 0; i < 3; i++) {
 		/* noise that looks like a 40 % effect, on a line nothing was delayed for */
@@ -1134,14 +1090,13 @@ static void unselected_series_dropped(void **state)
 		timed(f, "/b.c:2", 0, 5, 100, &t);
 		timed(f, "/b.c:2", 20 + 10 * i, 40, 110, &t);
 	}
-	fclose(f);
+	text = text_end(f);
 	path = fixture("unselected.coz", text);
 	analyse_text(text, &p, &res, REPORT_SORT_IMPACT, 3);
 	assert_int_equal(res.unselected, 1);
 	assert_int_equal(res.nlines, 1);
 	assert_string_equal(res.lines[0].selected, "/b.c:2");
-	report_free(&res);
-	profile_free(&p);
+	analysis_free(&res, &p, NULL);
 
 	RUN(&r, path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
@@ -1164,17 +1119,17 @@ static void target_ended_says_so(void **state)
 		"\"target_ended\":1}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10}\n";
 	char *path = fixture("ended.coz", text);
+	const struct cli_case cases[] = {
+		{ { "report", path }, { OK, .out = { "note: 1 experiments during which the program ended left out",
+			"every experiment ran while the program ended; a shorter --experiment-length" } } },
+		{ { "report", "--json", path }, { OK, .out = { "\"dropped\":{\"target_ended\":1," } } },
+	};
 	struct cli_run r;
 
 	(void)state;
-	RUN(&r, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "note: 1 experiments during which the program ended left out");
-	assert_contains(r.out.buf, "every experiment ran while the program ended; a shorter --experiment-length");
-	cli_run_done(&r);
+	check_cases(cases, ARRAY_SIZE(cases));
 	RUN(&r, "--json", path);
 	assert_valid_json(r.out.buf);
-	assert_contains(r.out.buf, "\"dropped\":{\"target_ended\":1,");
 	cli_run_done(&r);
 	free(path);
 }
@@ -1213,8 +1168,7 @@ static void html_output(void **state)
 	/* a point keeps its colour from plot to plot: L2 has only the profile's second point, "b" */
 	{
 		char *t2;
-		size_t len;
-		FILE *f = open_memstream(&t2, &len);
+			FILE *f = text_begin();
 		char *p2;
 		int pct;
 
@@ -1225,7 +1179,7 @@ static void html_output(void **state)
 			fprintf(f, "experiment\tselected=/L2.c:1\tspeedup=%.2f\tduration=1000000000\n"
 				"throughput-point\tname=b\tdelta=%d\n", pct / 100.0, pct ? 1300 : 1000);
 		}
-		fclose(f);
+		t2 = text_end(f);
 		p2 = fixture("colours.coz", t2);
 		RUN(&r, "--html", out, p2);
 		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
@@ -1361,45 +1315,25 @@ static void unusable_profiles(void **state)
 	char *garbage = fixture("garbage.coz", "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n"
 				"throughput-point\tname=p\tdelta=10\n"
 				"what is this\nnor this\n\x01\x02\nx\ny\nz\n");
-	struct cli_run r;
+	const struct cli_case cases[] = {
+		{ { "report", "/nonexistent/profile.coz" }, { FAILURE,
+			.err = { "cannot open /nonexistent/profile.coz: No such file or directory" } } },
+		{ { "report", empty }, { FAILURE, .err = { "is empty" } } },
+		{ { "report", noexp }, { FAILURE, .err = { "the profile has no experiments: was the program run under "
+							    "causalctl run, and did it reach a progress point?" } } },
+		{ { "report", nopoints }, { FAILURE, .err = { "no progress-point records", "CAUSAL_PROGRESS",
+							      "--progress SYMBOL" } } },
+		{ { "report", "--min-points", "1", unreached }, { OK,
+			.out = { "warning: progress point main.c:9 was never reached",
+				 "no progress point was ever reached" } } },
+		{ { "report", "--min-points", "1", garbage }, { OK,
+			.err = { "garbage.coz:3: warning: unknown record type 'what is this'; line ignored",
+				 "garbage.coz:7: warning:", "6 lines ignored in all (the first 5 shown)" },
+			.not_err = { "garbage.coz:8: warning:" } } },
+	};
 
 	(void)state;
-	RUN(&r, "/nonexistent/profile.coz");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r.err.buf, "cannot open /nonexistent/profile.coz: No such file or directory");
-	cli_run_done(&r);
-
-	RUN(&r, empty);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r.err.buf, "is empty");
-	cli_run_done(&r);
-
-	RUN(&r, noexp);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r.err.buf, "the profile has no experiments: was the program run under causalctl run, "
-			"and did it reach a progress point?");
-	cli_run_done(&r);
-
-	RUN(&r, nopoints);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r.err.buf, "no progress-point records");
-	assert_contains(r.err.buf, "CAUSAL_PROGRESS");
-	assert_contains(r.err.buf, "--progress SYMBOL");
-	cli_run_done(&r);
-
-	RUN(&r, "--min-points", "1", unreached);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "warning: progress point main.c:9 was never reached");
-	assert_contains(r.out.buf, "no progress point was ever reached");
-	cli_run_done(&r);
-
-	RUN(&r, "--min-points", "1", garbage);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.err.buf, "garbage.coz:3: warning: unknown record type 'what is this'; line ignored");
-	assert_contains(r.err.buf, "garbage.coz:7: warning:");
-	assert_not_contains(r.err.buf, "garbage.coz:8: warning:");
-	assert_contains(r.err.buf, "6 lines ignored in all (the first 5 shown)");
-	cli_run_done(&r);
+	check_cases(cases, ARRAY_SIZE(cases));
 	free(empty);
 	free(noexp);
 	free(nopoints);
@@ -1422,6 +1356,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
 	cmocka_unit_test(target_ended_left_out),
 	cmocka_unit_test(table_and_help),
+	cmocka_unit_test(standard_error_column_and_input),
 	cmocka_unit_test(several_files),
 	cmocka_unit_test(min_points_filter_says_so),
 	cmocka_unit_test(json_output),

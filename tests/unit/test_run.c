@@ -12,30 +12,33 @@
 
 static void durations(void **state)
 {
-	uint64_t v = 0;
+	static const struct {
+		const char *text;
+		uint64_t unit, ns;
+	} good[] = {
+		{ "1ms", 1, 1000000 },
+		{ "250us", 1, 250000 },
+		{ "1.5s", 1, 1500000000 },
+		{ "2m", 1, 120000000000ULL },
+		{ "100ns", 1000, 100 },
+		/* a bare number takes the caller's unit */
+		{ "3", 1000000000ULL, 3000000000ULL },
+	};
+	/* refused, the value left as it was */
+	static const char *const bad[] = { "", "ms", "5 ms", "5parsecs", "-1s", "1e30s" };
+	uint64_t v;
 
 	(void)state;
-	assert_int_equal(parse_duration("1ms", 1, &v), 0);
-	assert_int_equal(v, 1000000);
-	assert_int_equal(parse_duration("250us", 1, &v), 0);
-	assert_int_equal(v, 250000);
-	assert_int_equal(parse_duration("1.5s", 1, &v), 0);
-	assert_int_equal(v, 1500000000);
-	assert_int_equal(parse_duration("2m", 1, &v), 0);
-	assert_int_equal(v, 120000000000ULL);
-	assert_int_equal(parse_duration("100ns", 1000, &v), 0);
-	assert_int_equal(v, 100);
-	/* a bare number takes the caller's unit */
-	assert_int_equal(parse_duration("3", 1000000000ULL, &v), 0);
-	assert_int_equal(v, 3000000000ULL);
-	v = 42;
-	assert_int_equal(parse_duration("", 1, &v), -EINVAL);
-	assert_int_equal(parse_duration("ms", 1, &v), -EINVAL);
-	assert_int_equal(parse_duration("5 ms", 1, &v), -EINVAL);
-	assert_int_equal(parse_duration("5parsecs", 1, &v), -EINVAL);
-	assert_int_equal(parse_duration("-1s", 1, &v), -EINVAL);
-	assert_int_equal(parse_duration("1e30s", 1, &v), -EINVAL);
-	assert_int_equal(v, 42);
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		v = 0;
+		assert_int_equal(parse_duration(good[i].text, good[i].unit, &v), 0);
+		assert_int_equal(v, good[i].ns);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		v = 42;
+		assert_int_equal(parse_duration(bad[i], 1, &v), -EINVAL);
+		assert_int_equal(v, 42);
+	}
 }
 
 static void run_usage_errors(void **state)
@@ -66,81 +69,60 @@ static void run_usage_errors(void **state)
 		{ "--duration", "soon", "--duration takes a time" },
 		{ "-p", "1", "-p is an option of attach" },
 	};
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "run" }, { CAUSALCTL_EXIT_USAGE, .err = { "no command to run" } } },
+		{ { "run", "--bogus", "--", "true" }, { CAUSALCTL_EXIT_USAGE, .err = { "unknown option '--bogus'" } } },
+	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		RUN(&r, "run", (char *)bad[i].opt, (char *)bad[i].arg, "--", "true");
-		assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-		assert_string_equal(r.out.buf, "");
-		assert_contains(r.err.buf, bad[i].says);
-		assert_contains(r.err.buf, "causalctl run --help");
-		cli_run_done(&r);
+		const char *argv[] = { "run", bad[i].opt, bad[i].arg, "--", "true", NULL };
+		const struct cli_expect e = { CAUSALCTL_EXIT_USAGE, .out_is = "",
+					      .err = { bad[i].says, "causalctl run --help" } };
+
+		cli_check("/nonexistent", argv, &e);
 	}
-	RUN(&r, "run");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "no command to run");
-	cli_run_done(&r);
-	RUN(&r, "run", "--bogus", "--", "true");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "unknown option '--bogus'");
-	cli_run_done(&r);
+	cli_check_cases("/nonexistent", cases, ARRAY_SIZE(cases));
 }
 
 static void run_missing_command_is_127(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "run", "--", "/nonexistent/causal-unit-program" }, { 127, .err = { "command not found" } } },
+	};
 
 	(void)state;
-	RUN(&r, "run", "--", "/nonexistent/causal-unit-program");
-	assert_int_equal(r.ret, 127);
-	assert_contains(r.err.buf, "command not found");
-	cli_run_done(&r);
+	cli_check_cases("/nonexistent", cases, ARRAY_SIZE(cases));
 }
 
 static void run_without_device_says_how_to_load(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "run", "--device", "/nonexistent/causal", "-o", "/dev/null", "--", "true" },
+		  { 125, .err = { "not loaded", "modprobe causal" } } },
+		/* a list of speedups gets past the options to the same error */
+		{ { "run", "--device", "/nonexistent/causal", "--fixed-speedup", "0,30,100", "-o", "/dev/null", "--",
+		    "true" }, { 125, .err = { "not loaded" } } },
+	};
 
 	(void)state;
-	RUN(&r, "run", "--device", "/nonexistent/causal", "-o", "/dev/null", "--", "true");
-	assert_int_equal(r.ret, 125);
-	assert_contains(r.err.buf, "not loaded");
-	assert_contains(r.err.buf, "modprobe causal");
-	cli_run_done(&r);
-	/* a list of speedups gets past the options to the same error */
-	RUN(&r, "run", "--device", "/nonexistent/causal", "--fixed-speedup", "0,30,100", "-o",
-	    "/dev/null", "--", "true");
-	assert_int_equal(r.ret, 125);
-	assert_contains(r.err.buf, "not loaded");
-	cli_run_done(&r);
+	cli_check_cases("/nonexistent", cases, ARRAY_SIZE(cases));
 }
 
 static void attach_usage_errors(void **state)
 {
-	struct cli_run r;
+	static const struct cli_case cases[] = {
+		{ { "attach" }, { CAUSALCTL_EXIT_USAGE, .err = { "which process? (-p PID)" } } },
+		{ { "attach", "-p", "0" }, { CAUSALCTL_EXIT_USAGE, .err = { "-p takes a process id" } } },
+		{ { "attach", "-p", "1", "--duration", "never" }, { CAUSALCTL_EXIT_USAGE,
+								    .err = { "--duration takes a time" } } },
+		{ { "attach", "-p", "1", "--no-preload" }, { CAUSALCTL_EXIT_USAGE,
+							     .err = { "--no-preload is an option of run" } } },
+		{ { "attach", "-p", "1", "extra" }, { CAUSALCTL_EXIT_USAGE, .err = { "unexpected argument 'extra'" } } },
+	};
 
 	(void)state;
-	RUN(&r, "attach");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "which process? (-p PID)");
-	cli_run_done(&r);
-	RUN(&r, "attach", "-p", "0");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "-p takes a process id");
-	cli_run_done(&r);
-	RUN(&r, "attach", "-p", "1", "--duration", "never");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "--duration takes a time");
-	cli_run_done(&r);
-	RUN(&r, "attach", "-p", "1", "--no-preload");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "--no-preload is an option of run");
-	cli_run_done(&r);
-	RUN(&r, "attach", "-p", "1", "extra");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_USAGE);
-	assert_contains(r.err.buf, "unexpected argument 'extra'");
-	cli_run_done(&r);
+	cli_check_cases("/nonexistent", cases, ARRAY_SIZE(cases));
 }
 
 static void help_tells_every_option(void **state)
@@ -152,6 +134,10 @@ static void help_tells_every_option(void **state)
 		"--no-follow-children", "--device", "--verbose", "--help", "--no-preload",
 		"Exit status",
 	};
+	static const struct cli_case cases[] = {
+		{ { "attach", "--help" }, { CAUSALCTL_EXIT_OK, .out = { "--pid PID", "--duration" },
+					    .not_out = { "--no-preload" } } },
+	};
 	struct cli_run r;
 
 	(void)state;
@@ -160,24 +146,16 @@ static void help_tells_every_option(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(run_opts); i++)
 		assert_contains(r.out.buf, run_opts[i]);
 	cli_run_done(&r);
-	RUN(&r, "attach", "--help");
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "--pid PID");
-	assert_contains(r.out.buf, "--duration");
-	assert_not_contains(r.out.buf, "--no-preload");
-	cli_run_done(&r);
+	cli_check_cases("/nonexistent", cases, ARRAY_SIZE(cases));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(durations),
-		cmocka_unit_test(run_usage_errors),
-		cmocka_unit_test(run_missing_command_is_127),
-		cmocka_unit_test(run_without_device_says_how_to_load),
-		cmocka_unit_test(attach_usage_errors),
-		cmocka_unit_test(help_tells_every_option),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(durations),
+	cmocka_unit_test(run_usage_errors),
+	cmocka_unit_test(run_missing_command_is_127),
+	cmocka_unit_test(run_without_device_says_how_to_load),
+	cmocka_unit_test(attach_usage_errors),
+	cmocka_unit_test(help_tells_every_option),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(tests, NULL, NULL)

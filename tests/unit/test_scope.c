@@ -6,25 +6,43 @@
 #include "scope.h"
 #include "symutil.h"
 
+/* what a two-string predicate should say of a pair */
+struct match_case {
+	const char *pattern, *text;
+	bool match;
+};
+
+static void check_matches(bool (*match)(const char *, const char *), const char *what,
+			  const struct match_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (match(cases[i].pattern, cases[i].text) != cases[i].match)
+			fail_msg("%s(\"%s\", \"%s\") should be %s", what, cases[i].pattern, cases[i].text,
+				 cases[i].match ? "true" : "false");
+}
+
 static void wildcards(void **state)
 {
+	static const struct match_case cases[] = {
+		{ "%", "", true },
+		{ "%", "/any/thing", true },
+		{ "abc", "abc", true },
+		{ "abc", "abcd", false },
+		{ "abcd", "abc", false },
+		{ "%.c", "/src/main.c", true },
+		{ "%.c", "/src/main.h", false },
+		{ "/src/%", "/src/a/b.c", true },
+		{ "/src/%", "/srcx/a.c", false },
+		{ "%/lib%.so%", "/usr/lib/libfoo.so.1", true },
+		{ "a%b%c", "aXXbYYbc", true },
+		{ "a%b%c", "aXXbYYb", false },
+		{ "%%x", "x", true },
+		/* backtracking must not blow up */
+		{ "%a%a%a%a%a%a%a%a%b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false },
+	};
+
 	(void)state;
-	assert_true(wildcard_match("%", ""));
-	assert_true(wildcard_match("%", "/any/thing"));
-	assert_true(wildcard_match("abc", "abc"));
-	assert_false(wildcard_match("abc", "abcd"));
-	assert_false(wildcard_match("abcd", "abc"));
-	assert_true(wildcard_match("%.c", "/src/main.c"));
-	assert_false(wildcard_match("%.c", "/src/main.h"));
-	assert_true(wildcard_match("/src/%", "/src/a/b.c"));
-	assert_false(wildcard_match("/src/%", "/srcx/a.c"));
-	assert_true(wildcard_match("%/lib%.so%", "/usr/lib/libfoo.so.1"));
-	assert_true(wildcard_match("a%b%c", "aXXbYYbc"));
-	assert_false(wildcard_match("a%b%c", "aXXbYYb"));
-	assert_true(wildcard_match("%%x", "x"));
-	/* backtracking must not blow up */
-	assert_false(wildcard_match("%a%a%a%a%a%a%a%a%b",
-				    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	check_matches(wildcard_match, "wildcard_match", cases, ARRAY_SIZE(cases));
 }
 
 static void binary_default_is_main(void **state)
@@ -79,44 +97,45 @@ static void source_default_and_patterns(void **state)
 
 static void suffix_matches_whole_components(void **state)
 {
+	/* path_suffix_match(path, suffix) */
+	static const struct match_case cases[] = {
+		{ "/a/b/c.c", "c.c", true },
+		{ "/a/b/c.c", "b/c.c", true },
+		{ "/a/b/c.c", "/a/b/c.c", true },
+		{ "/a/bc.c", "c.c", false },
+		{ "/a/b/c.c", "a/b/c.c/", false },
+		{ "/a/b/c.c", "", false },
+	};
+
 	(void)state;
-	assert_true(path_suffix_match("/a/b/c.c", "c.c"));
-	assert_true(path_suffix_match("/a/b/c.c", "b/c.c"));
-	assert_true(path_suffix_match("/a/b/c.c", "/a/b/c.c"));
-	assert_false(path_suffix_match("/a/bc.c", "c.c"));
-	assert_false(path_suffix_match("/a/b/c.c", "a/b/c.c/"));
-	assert_false(path_suffix_match("/a/b/c.c", ""));
+	check_matches(path_suffix_match, "path_suffix_match", cases, ARRAY_SIZE(cases));
 }
 
 static void canonical_paths(void **state)
 {
-	char *p;
+	static const struct {
+		const char *path, *comp_dir, *canonical;
+	} cases[] = {
+		{ "x/../y/./z.c", "/nonexistent-causal//build", "/nonexistent-causal/build/y/z.c" },
+		{ "/nonexistent-causal/a/../b.c", "/ignored", "/nonexistent-causal/b.c" },
+		/* relative with no comp_dir stays as it is */
+		{ "rel.c", NULL, "rel.c" },
+		/* Debian's packages: comp_dir "./io", files "../sysdeps/..." */
+		{ "../sysdeps/unix/read.c", "./io", "sysdeps/unix/read.c" },
+		{ "../../x.c", "./io", "../x.c" },
+		{ "/..//a/./b/../../c.c", NULL, "/c.c" },
+		{ "a/..", NULL, "." },
+	};
 
 	(void)state;
-	p = path_canonical("x/../y/./z.c", "/nonexistent-causal//build");
-	assert_string_equal(p, "/nonexistent-causal/build/y/z.c");
-	free(p);
-	p = path_canonical("/nonexistent-causal/a/../b.c", "/ignored");
-	assert_string_equal(p, "/nonexistent-causal/b.c");
-	free(p);
-	/* relative with no comp_dir stays as it is */
-	p = path_canonical("rel.c", NULL);
-	assert_string_equal(p, "rel.c");
-	free(p);
-	/* Debian's packages: comp_dir "./io", files "../sysdeps/..." */
-	p = path_canonical("../sysdeps/unix/read.c", "./io");
-	assert_string_equal(p, "sysdeps/unix/read.c");
-	free(p);
-	p = path_canonical("../../x.c", "./io");
-	assert_string_equal(p, "../x.c");
-	free(p);
-	p = path_canonical("/..//a/./b/../../c.c", NULL);
-	assert_string_equal(p, "/c.c");
-	free(p);
-	p = path_canonical("a/..", NULL);
-	assert_string_equal(p, ".");
-	free(p);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *p = path_canonical(cases[i].path, cases[i].comp_dir);
+
+		assert_string_equal(p, cases[i].canonical);
+		free(p);
+	}
 }
+
 
 static void suggestions_rank_close_names_first(void **state)
 {

@@ -11,11 +11,6 @@
 
 #define EPS 1e-9
 
-#define REPORT(r, ...) do {								\
-	char *argv_[] = { "causalctl", "report", __VA_ARGS__, NULL };			\
-	cli_run_argv(r, "/nonexistent", ARRAY_SIZE(argv_) - 1, argv_);			\
-} while (0)
-
 /* A ranking of up to three lines, one series each, in the order given. */
 struct fake {
 	struct report_series series[3];
@@ -57,6 +52,14 @@ static void feed(struct settle *s, const char *a, double ia, double sa, const ch
 	settle_feed(s, &f.r);
 }
 
+/* n updates with the same ranking */
+static void feed_n(struct settle *s, int n, const char *a, double ia, double sa, const char *b, double ib,
+		   double sb)
+{
+	for (int i = 0; i < n; i++)
+		feed(s, a, ia, sa, b, ib, sb);
+}
+
 static void needs_a_streak_and_clear_bounds(void **state)
 {
 	struct settle s = { 0 };
@@ -86,20 +89,16 @@ static void needs_a_streak_and_clear_bounds(void **state)
 static void overlapping_or_unknown_bounds_do_not_settle(void **state)
 {
 	struct settle s = { 0 };
-	int i;
 
 	(void)state;
 	/* 0.30 - 0.11 < 0.10 + 0.11: still overlapping after many experiments */
-	for (i = 0; i < 3 * SETTLE_STREAK; i++)
-		feed(&s, "a.c:1", 0.30, 0.11, "b.c:2", 0.10, 0.11);
+	feed_n(&s, 3 * SETTLE_STREAK, "a.c:1", 0.30, 0.11, "b.c:2", 0.10, 0.11);
 	assert_false(s.settled);
 	assert_int_equal(s.streak, 3 * SETTLE_STREAK);
 	/* no standard error yet (too few repeats): never settled, whatever the impacts */
-	for (i = 0; i < 2 * SETTLE_STREAK; i++)
-		feed(&s, "a.c:1", 0.90, NAN, "b.c:2", 0.00, 0.01);
+	feed_n(&s, 2 * SETTLE_STREAK, "a.c:1", 0.90, NAN, "b.c:2", 0.00, 0.01);
 	assert_false(s.settled);
-	for (i = 0; i < 2 * SETTLE_STREAK; i++)
-		feed(&s, "a.c:1", 0.90, 0.01, "b.c:2", 0.00, NAN);
+	feed_n(&s, 2 * SETTLE_STREAK, "a.c:1", 0.90, 0.01, "b.c:2", 0.00, NAN);
 	assert_false(s.settled);
 	/* nothing ranked: no leader */
 	{
@@ -118,12 +117,10 @@ static void a_lone_line_must_clear_zero(void **state)
 	int i;
 
 	(void)state;
-	for (i = 0; i < SETTLE_STREAK; i++)
-		feed(&s, "a.c:1", 0.04, 0.05, NULL, 0, 0);
+	feed_n(&s, SETTLE_STREAK, "a.c:1", 0.04, 0.05, NULL, 0, 0);
 	assert_false(s.settled);
 	assert_string_equal(s.runner, "");
-	for (i = 0; i < SETTLE_STREAK; i++)
-		feed(&s, "a.c:1", 0.06, 0.05, NULL, 0, 0);
+	feed_n(&s, SETTLE_STREAK, "a.c:1", 0.06, 0.05, NULL, 0, 0);
 	assert_true(s.settled);
 
 	/* another line has data, not yet enough to rank: no runner-up to compare with, wait */
@@ -153,6 +150,34 @@ static void tp(FILE *f, const char *sel, int pct, uint64_t dur, uint64_t delta)
 		(unsigned long)delta);
 }
 
+/* N's four baselines of 1 s at periods 1e6, 8e5, 1e6, 8e5: the noise 4 / 243 */
+static void noise_baselines(FILE *f)
+{
+	for (int i = 0; i < 4; i++)
+		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
+}
+
+/* A at 0, 25, ... 100 %, speeding the program up by 20 % from 25 % on; B there too, doing nothing */
+static void a_and_b_round(FILE *f)
+{
+	for (int pct = 0; pct <= 100; pct += 25) {
+		tp(f, "/A.c:1", pct, 4000000000, pct ? 5000 : 4000);
+		tp(f, "/B.c:2", pct, 4000000000, 4000);
+	}
+}
+
+/* A profile file made from path's template, open for writing. */
+static FILE *temp_profile(char *path)
+{
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	return f;
+}
+
 /*
  * A profile on disk: A speeds the program up by 20 % at every speedup from 25 % on (impact 0.175
  * at x = 1), B not at all; N's four baselines (periods 1e6, 8e5, ...) give the noise 4 / 243.
@@ -163,21 +188,13 @@ static void settles_on_the_profile_file(void **state)
 	char path[] = "/tmp/causal-unit-settle-XXXXXX";
 	struct settle s = { 0 };
 	char err[256];
-	int fd, pct, i;
-	FILE *f;
+	FILE *f = temp_profile(path);
+	int i;
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	for (pct = 0; pct <= 100; pct += 25) {
-		tp(f, "/A.c:1", pct, 4000000000, pct ? 5000 : 4000);
-		tp(f, "/B.c:2", pct, 4000000000, 4000);
-	}
-	for (i = 0; i < 4; i++)
-		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
-	fclose(f);
+	a_and_b_round(f);
+	noise_baselines(f);
+	assert_int_equal(fclose(f), 0);
 	for (i = 1; i < SETTLE_STREAK; i++) {
 		assert_int_equal(settle_update(&s, path, err, sizeof(err)), 0);
 		assert_false(s.settled);
@@ -205,47 +222,37 @@ static void settles_on_the_profile_file(void **state)
 static void report_settle_replays_the_profile(void **state)
 {
 	char path[] = "/tmp/causal-unit-settle-XXXXXX";
-	struct cli_run r;
-	int fd, pct, i, round;
-	FILE *f;
+	FILE *f = temp_profile(path);
+	const struct cli_case five_rounds[] = {
+		{ { "report", "--settle", path }, { CAUSALCTL_EXIT_OK,
+			.out = { "settle: held after experiment 17 of 54 (56.0 s of experiments): /A.c:1 led "
+				 "for the last 5, impact less its standard error +",
+				 "above the runner-up /B.c:2" },
+			.not_out = { "rank" } } },
+	}, one_round[] = {
+		{ { "report", "--settle", path }, { CAUSALCTL_EXIT_OK,
+			.out = { "settle: never held in 11 experiments", "at the end /A.c:1 led for the last",
+				 "the other lines not ranked" } } },
+	};
+	int pct, round;
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	for (i = 0; i < 4; i++)
-		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
+	noise_baselines(f);
 	for (round = 0; round < 5; round++)
-		for (pct = 0; pct <= 100; pct += 25) {
-			tp(f, "/A.c:1", pct, 4000000000, pct ? 5000 : 4000);
-			tp(f, "/B.c:2", pct, 4000000000, 4000);
-		}
-	fclose(f);
-	REPORT(&r, "--settle", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "settle: held after experiment 17 of 54 (56.0 s of experiments): /A.c:1 led "
-			"for the last 5, impact less its standard error +");
-	assert_contains(r.out.buf, "above the runner-up /B.c:2");
-	assert_not_contains(r.out.buf, "rank");
-	cli_run_done(&r);
+		a_and_b_round(f);
+	assert_int_equal(fclose(f), 0);
+	cli_check_cases("/nonexistent", five_rounds, ARRAY_SIZE(five_rounds));
 
 	/* one round of A, and B at two speedups: A leads alone, B measured but never ranked */
 	f = fopen(path, "w");
 	assert_non_null(f);
-	for (i = 0; i < 4; i++)
-		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
+	noise_baselines(f);
 	for (pct = 0; pct <= 100; pct += 25)
 		tp(f, "/A.c:1", pct, 4000000000, pct ? 5000 : 4000);
 	tp(f, "/B.c:2", 0, 4000000000, 4000);
 	tp(f, "/B.c:2", 50, 4000000000, 4000);
-	fclose(f);
-	REPORT(&r, "--settle", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "settle: never held in 11 experiments");
-	assert_contains(r.out.buf, "at the end /A.c:1 led for the last");
-	assert_contains(r.out.buf, "the other lines not ranked");
-	cli_run_done(&r);
+	assert_int_equal(fclose(f), 0);
+	cli_check_cases("/nonexistent", one_round, ARRAY_SIZE(one_round));
 	unlink(path);
 }
 

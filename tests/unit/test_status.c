@@ -132,6 +132,35 @@ static void format_done(struct output *o)
 	capture_close(&o->json);
 }
 
+/*
+ * What status prints of a report: each output exactly (*_is, unless NULL) or holding each of a
+ * list of pieces (a list ends at its first NULL).
+ */
+struct want {
+	const char *text_is, *problem_is, *json_is;
+	const char *text[4], *problem[6], *json[4];
+};
+
+static void assert_pieces(const char *what, const char *buf, const char *is, const char *const *pieces,
+			  size_t n)
+{
+	if (is && strcmp(buf, is))
+		fail_msg("expected the %s output\n%s\ngot\n%s", what, is, buf);
+	for (size_t i = 0; i < n && pieces[i]; i++)
+		assert_contains(buf, pieces[i]);
+}
+
+static void check_output(const struct status_report *r, const struct want *w)
+{
+	struct output o;
+
+	format(&o, r);
+	assert_pieces("text", o.text.buf, w->text_is, w->text, ARRAY_SIZE(w->text));
+	assert_pieces("problem", o.problem.buf, w->problem_is, w->problem, ARRAY_SIZE(w->problem));
+	assert_pieces("JSON", o.json.buf, w->json_is, w->json, ARRAY_SIZE(w->json));
+	format_done(&o);
+}
+
 static void probe_module_absent(void **state)
 {
 	struct scratch *s = *state;
@@ -191,7 +220,6 @@ static void probe_regular_file_device(void **state)
 {
 	struct scratch *s = *state;
 	struct status_report r;
-	struct output o;
 
 	fake_module(s, "0.1.0\n");
 	write_file(s->device, "", 0640);
@@ -205,11 +233,11 @@ static void probe_regular_file_device(void **state)
 	assert_false(r.answered);	/* no ioctl on a plain file */
 	assert_int_equal(status_verdict(&r), STATUS_NOT_CHARDEV);
 
-	format(&o, &r);
-	assert_contains(o.text.buf, " (-rw-r----- ");
-	assert_contains(o.problem.buf, "is not a character device");
-	assert_contains(o.json.buf, "\"device_exists\":true,\"device_mode\":\"-rw-r-----\"");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.text = { " (-rw-r----- " },
+		.problem = { "is not a character device" },
+		.json = { "\"device_exists\":true,\"device_mode\":\"-rw-r-----\"" },
+	});
 }
 
 static void probe_directory_device_is_not_opened(void **state)
@@ -231,7 +259,6 @@ static void probe_foreign_char_device(void **state)
 {
 	struct scratch *s = *state;
 	struct status_report r;
-	struct output o;
 
 	fake_module(s, "0.1.0\n");
 	status_probe(&r, s->sysfs, "/dev/null");
@@ -242,10 +269,10 @@ static void probe_foreign_char_device(void **state)
 	assert_int_equal(status_verdict(&r), STATUS_IOCTL_FAILED);
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
 
-	format(&o, &r);
-	assert_contains(o.problem.buf, "/dev/null does not answer CAUSAL_IOC_VERSION");
-	assert_contains(o.json.buf, "\"abi\":null,\"release\":null,\"features\":null");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.problem = { "/dev/null does not answer CAUSAL_IOC_VERSION" },
+		.json = { "\"abi\":null,\"release\":null,\"features\":null" },
+	});
 }
 
 static void verdict_order(void **state)
@@ -280,160 +307,142 @@ static void verdict_order(void **state)
 static void module_absent_output(void **state)
 {
 	struct status_report r = no_module();
-	struct output o;
 
 	(void)state;
-	format(&o, &r);
-	assert_string_equal(o.text.buf,
-		"causalctl: " CAUSAL_VERSION " (ABI 1)\n"
-		"module:    not loaded\n"
-		"device:    /dev/causal: not found\n");
-	assert_contains(o.problem.buf, "causalctl status: the causal module is not loaded.\n");
-	assert_contains(o.problem.buf, "'sudo insmod causal.ko' in a source tree");
-	assert_contains(o.problem.buf, "'sudo modprobe causal' once DKMS has built it (the causal-dkms");
-	assert_contains(o.problem.buf, "'make demo' runs causal in a VM");
-	assert_string_equal(o.json.buf,
-		"{\"schema\":1,\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
-		"\"module_loaded\":false,\"module_version\":null,"
-		"\"device\":\"/dev/causal\",\"device_exists\":false,\"device_mode\":null,"
-		"\"device_owner\":null,\"can_open\":false,"
-		"\"abi\":null,\"release\":null,\"features\":null,"
-		"\"error\":\"the causal module is not loaded\",\"checks\":[]}\n");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.text_is = "causalctl: " CAUSAL_VERSION " (ABI 1)\n"
+			   "module:    not loaded\n"
+			   "device:    /dev/causal: not found\n",
+		.problem = {
+			"causalctl status: the causal module is not loaded.\n",
+			"'sudo insmod causal.ko' in a source tree",
+			"'sudo modprobe causal' once DKMS has built it (the causal-dkms",
+			"'make demo' runs causal in a VM",
+		},
+		.json_is = "{\"schema\":1,\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
+			   "\"module_loaded\":false,\"module_version\":null,"
+			   "\"device\":\"/dev/causal\",\"device_exists\":false,\"device_mode\":null,"
+			   "\"device_owner\":null,\"can_open\":false,"
+			   "\"abi\":null,\"release\":null,\"features\":null,"
+			   "\"error\":\"the causal module is not loaded\",\"checks\":[]}\n",
+	});
 }
 
 static void device_missing_output(void **state)
 {
 	struct status_report r = no_module();
-	struct output o;
 
 	(void)state;
 	r.module_loaded = true;
 	strcpy(r.module_version, "0.1.0");
-	format(&o, &r);
-	assert_contains(o.text.buf, "module:    loaded, version 0.1.0\n");
-	assert_contains(o.text.buf, "device:    /dev/causal: not found\n");
-	assert_contains(o.problem.buf, "the module is loaded but /dev/causal does not exist");
-	assert_contains(o.problem.buf, "--device PATH");
-	assert_contains(o.json.buf, "\"module_loaded\":true,\"module_version\":\"0.1.0\"");
-	assert_contains(o.json.buf, "\"error\":\"the module is loaded but /dev/causal does not exist\"");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.text = { "module:    loaded, version 0.1.0\n", "device:    /dev/causal: not found\n" },
+		.problem = { "the module is loaded but /dev/causal does not exist", "--device PATH" },
+		.json = {
+			"\"module_loaded\":true,\"module_version\":\"0.1.0\"",
+			"\"error\":\"the module is loaded but /dev/causal does not exist\"",
+		},
+	});
 
 	r.device_errno = ELOOP;
-	format(&o, &r);
-	assert_contains(o.problem.buf, "cannot access /dev/causal: ");
-	assert_contains(o.text.buf, strerror(ELOOP));
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.text = { strerror(ELOOP) },
+		.problem = { "cannot access /dev/causal: " },
+	});
 }
 
 static void permission_denied_output(void **state)
 {
 	struct status_report r = permission_denied();
-	struct output o;
 
 	(void)state;
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
-	format(&o, &r);
-	assert_string_equal(o.text.buf,
-		"causalctl: " CAUSAL_VERSION " (ABI 1)\n"
-		"module:    loaded, version 0.1.0\n"
-		"device:    /dev/causal (crw------- root:root), cannot open: Permission denied\n");
-	assert_contains(o.problem.buf, "permission denied opening /dev/causal");
-	assert_contains(o.problem.buf, "root");
-	assert_contains(o.problem.buf, "CAP_PERFMON");
-	assert_contains(o.problem.buf, "CAP_SYS_ADMIN");
-	assert_contains(o.problem.buf, "sudo causalctl status");
-	assert_contains(o.json.buf, "\"device_mode\":\"crw-------\",\"device_owner\":\"root:root\","
-			"\"can_open\":false,\"abi\":null");
-	assert_contains(o.json.buf, "\"error\":\"permission denied opening /dev/causal\",\"checks\":[]}\n");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.text_is = "causalctl: " CAUSAL_VERSION " (ABI 1)\n"
+			   "module:    loaded, version 0.1.0\n"
+			   "device:    /dev/causal (crw------- root:root), cannot open: Permission denied\n",
+		.problem = { "permission denied opening /dev/causal", "root", "CAP_PERFMON", "CAP_SYS_ADMIN",
+			     "sudo causalctl status" },
+		.json = {
+			"\"device_mode\":\"crw-------\",\"device_owner\":\"root:root\",\"can_open\":false,\"abi\":null",
+			"\"error\":\"permission denied opening /dev/causal\",\"checks\":[]}\n",
+		},
+	});
 }
 
 static void abi_mismatch_output(void **state)
 {
 	struct status_report r = good();
-	struct output o;
 
 	(void)state;
 	r.abi = 2;
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
-	format(&o, &r);
-	assert_contains(o.text.buf, "abi:       2 (causalctl has 1)\n");
-	assert_contains(o.problem.buf, "the module has ABI 2 but causalctl has ABI 1");
-	assert_contains(o.problem.buf, "Rebuild one of them");
-	assert_contains(o.json.buf, "\"abi\":2,");
-	assert_contains(o.json.buf, "\"error\":\"the module has ABI 2 but causalctl has ABI 1\",");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.text = { "abi:       2 (causalctl has 1)\n" },
+		.problem = { "the module has ABI 2 but causalctl has ABI 1", "Rebuild one of them" },
+		.json = { "\"abi\":2,", "\"error\":\"the module has ABI 2 but causalctl has ABI 1\"," },
+	});
 }
 
 static void all_good_output(void **state)
 {
 	struct status_report r = good();
-	struct output o;
 
 	(void)state;
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);
-	format(&o, &r);
-	assert_string_equal(o.text.buf,
-		"causalctl: " CAUSAL_VERSION " (ABI 1)\n"
-		"module:    loaded, version 0.1.0\n"
-		"device:    /dev/causal (crw------- root:root), opens\n"
-		"abi:       1\n"
-		"release:   0.1.0\n"
-		"features:  task_work_exported, kunit\n");
-	assert_string_equal(o.problem.buf, "");
-	assert_string_equal(o.json.buf,
-		"{\"schema\":1,\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
-		"\"module_loaded\":true,\"module_version\":\"0.1.0\","
-		"\"device\":\"/dev/causal\",\"device_exists\":true,\"device_mode\":\"crw-------\","
-		"\"device_owner\":\"root:root\",\"can_open\":true,"
-		"\"abi\":1,\"release\":\"0.1.0\",\"features\":[\"task_work_exported\",\"kunit\"],"
-		"\"error\":null,\"checks\":[]}\n");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.text_is = "causalctl: " CAUSAL_VERSION " (ABI 1)\n"
+			   "module:    loaded, version 0.1.0\n"
+			   "device:    /dev/causal (crw------- root:root), opens\n"
+			   "abi:       1\n"
+			   "release:   0.1.0\n"
+			   "features:  task_work_exported, kunit\n",
+		.problem_is = "",
+		.json_is = "{\"schema\":1,\"causalctl_version\":\"" CAUSAL_VERSION "\",\"causalctl_abi\":1,"
+			   "\"module_loaded\":true,\"module_version\":\"0.1.0\","
+			   "\"device\":\"/dev/causal\",\"device_exists\":true,\"device_mode\":\"crw-------\","
+			   "\"device_owner\":\"root:root\",\"can_open\":true,"
+			   "\"abi\":1,\"release\":\"0.1.0\",\"features\":[\"task_work_exported\",\"kunit\"],"
+			   "\"error\":null,\"checks\":[]}\n",
+	});
 }
 
 static void features_in_output(void **state)
 {
 	struct status_report r = good();
-	struct output o;
 
 	(void)state;
 	r.features = 0;
-	format(&o, &r);
-	assert_contains(o.text.buf, "features:  none\n");
-	assert_contains(o.json.buf, "\"features\":[],");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.text = { "features:  none\n" },
+		.json = { "\"features\":[]," },
+	});
 	r.features = CAUSAL_FEATURE_KUNIT | (1ULL << 9);
-	format(&o, &r);
-	assert_contains(o.text.buf, "features:  kunit, unknown(0x200)\n");
-	assert_contains(o.json.buf, "\"features\":[\"kunit\",\"unknown(0x200)\"],");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.text = { "features:  kunit, unknown(0x200)\n" },
+		.json = { "\"features\":[\"kunit\",\"unknown(0x200)\"]," },
+	});
 }
 
 static void json_escapes_what_it_reports(void **state)
 {
 	struct status_report r = good();
-	struct output o;
 
 	(void)state;
 	r.device = "/tmp/odd \"dev\"\n";
 	strcpy(r.release, "0.1\\x");
-	format(&o, &r);
-	assert_contains(o.json.buf, "\"device\":\"/tmp/odd \\\"dev\\\"\\n\"");
-	assert_contains(o.json.buf, "\"release\":\"0.1\\\\x\"");
-	format_done(&o);
+	check_output(&r, &(const struct want){
+		.json = { "\"device\":\"/tmp/odd \\\"dev\\\"\\n\"", "\"release\":\"0.1\\\\x\"" },
+	});
 }
 
 static void mode_bits_in_output(void **state)
 {
 	struct status_report r = good();
-	struct output o;
 
 	(void)state;
 	r.device_mode = S_IFCHR | S_ISUID | S_ISGID | S_ISVTX | 0754;
-	format(&o, &r);
-	assert_contains(o.text.buf, "(crwsr-sr-T root:root)");
-	format_done(&o);
+	check_output(&r, &(const struct want){ .text = { "(crwsr-sr-T root:root)" } });
 }
 
 #define scratch_test(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -12,8 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "unit.h"
-#include "callchain.h"
+#include "profile_unit.h"
 #include "probe.h"
 #include "scope.h"
 #include "symbols.h"
@@ -318,6 +317,14 @@ static bool in_ranges(const struct causal_range *r, size_t n, uint64_t addr)
  * The scope's ranges (CAUSAL_EXPERIMENT_SCOPE) hold the addresses attribution stops at (fx_func,
  * the call instruction before ret) and not libc's read, which has no line in scope; at most max.
  */
+/* The end of a test on a running fixture: its symbols, the scope they were read with, the process. */
+static void session_end(struct symbols *s, struct scope *scope, struct proc *p)
+{
+	symbols_close(s);
+	scope_free(scope);
+	proc_stop(p);
+}
+
 static void check_scope_ranges(struct symbols *s, uint64_t func, uint64_t ret, uint64_t rd)
 {
 	struct causal_range *r;
@@ -342,8 +349,9 @@ static void check_scope_ranges(struct symbols *s, uint64_t func, uint64_t ret, u
 }
 
 /* The entry of fx_func, the call site of fx_ret, and callee code out of scope (libc's read). */
-static void check_attribution(const char *binary)
+static void check_attribution(void **state)
 {
+	const char *binary = *state;
 	struct scope *scope = scope_new();
 	struct causal_range *r;
 	struct symbols *s;
@@ -389,33 +397,7 @@ static void check_attribution(const char *binary)
 	assert_int_equal(symbols_unknown_ips(s), 1);
 	assert_null(symbols_line_name(s, 0));
 
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
-}
-
-static void attribution_dwarf4_pie(void **state)
-{
-	(void)state;
-	check_attribution("fx_dw4");
-}
-
-static void attribution_dwarf5_pie(void **state)
-{
-	(void)state;
-	check_attribution("fx_dw5");
-}
-
-static void attribution_static(void **state)
-{
-	(void)state;
-	check_attribution("fx_static");
-}
-
-static void attribution_separate_debuginfo(void **state)
-{
-	(void)state;
-	check_attribution("fx_split");
+	session_end(s, scope, &p);
 }
 
 /* Code inlined from an out-of-scope header counts for its in-scope call site. */
@@ -484,13 +466,12 @@ static size_t function_named(const struct profile *p, const char *name)
  * address of fx_ret's call in main, and libc's read (no DWARF: its ELF symbol); counted per
  * distinct stack, the object with its build ID, ELF addresses, functions with their start lines.
  */
-static void check_callchain(const char *binary)
+static void check_callchain(void **state)
 {
+	const char *binary = *state;
 	struct scope *all = scope_new();
 	struct callchains *c = callchains_new();
 	struct causal_range *r;
-	struct profile_writer *w;
-	struct capture cap;
 	struct profile p;
 	struct symbols *s;
 	struct proc pr;
@@ -499,7 +480,6 @@ static void check_callchain(const char *binary)
 	char err[512];
 	line_id mix;
 	uint64_t chain[3];
-	FILE *f;
 
 	proc_start(&pr, bin(binary), NULL);
 	s = open_ok(pr.pid, all);
@@ -514,17 +494,7 @@ static void check_callchain(const char *binary)
 	assert_int_equal(callchains_add(c, r[0].start, chain, 3, mix), 0);
 	assert_int_equal(callchains_add(c, proc_val(&pr, "read"), chain, 3, 0), 0);
 	assert_int_equal(callchains_samples(c), 3);
-	capture_open(&cap);
-	w = profile_writer_stream(cap.f, PROFILE_JSONL);
-	callchains_write_stacks(c, s, w);
-	assert_int_equal(profile_writer_close(w), 0);
-	f = fmemopen((void *)capture_text(&cap), cap.len, "r");
-	memset(&p, 0, sizeof(p));
-	assert_int_equal(profile_read_stream(f, &p), 0);
-	fclose(f);
-	capture_close(&cap);
-
-	assert_int_equal(p.bad_lines, 0);
+	stacks_read_back(c, s, PROFILE_JSONL, &p);
 	assert_int_equal(p.nstacks, 2);
 	assert_int_equal(p.stacks[0].count, 2);
 	assert_string_equal(p.stacks[0].line, line_name(fx.inl_h, fx.mark_mix));
@@ -566,22 +536,7 @@ static void check_callchain(const char *binary)
 	profile_free(&p);
 	free(r);
 	callchains_free(c);
-	symbols_close(s);
-	scope_free(all);
-	proc_stop(&pr);
-}
-
-static void callchain_frames_symbolised(void **state)
-{
-	(void)state;
-	check_callchain("fx_o2");
-}
-
-/* Without .debug_aranges, as Go's linker writes binaries: the CU is found by its own ranges. */
-static void callchain_frames_without_aranges(void **state)
-{
-	(void)state;
-	check_callchain("fx_o2_noaranges");
+	session_end(s, all, &pr);
 }
 
 /* The libc the fixture maps, and the build-id path of its separate debug info. */
@@ -638,9 +593,7 @@ static void debuginfo_by_build_id(void **state)
 	name = symbols_line_name(s, symbols_attribute(s, proc_val(&p, "read"), NULL, 0));
 	assert_non_null(name);
 	assert_contains(name, "read.c:");
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
+	session_end(s, scope, &p);
 }
 
 static void find_line_by_suffix_with_suggestions(void **state)
@@ -674,9 +627,7 @@ static void find_line_by_suffix_with_suggestions(void **state)
 	assert_int_equal(symbols_find_line(s, "fx_main.c", &id, err, sizeof(err)), -EINVAL);
 	assert_int_equal(symbols_find_line(s, "fx_main.c:x", &id, err, sizeof(err)), -EINVAL);
 
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
+	session_end(s, scope, &p);
 }
 
 struct listing {
@@ -741,18 +692,27 @@ static void open_explains_missing_debug_info(void **state)
 	scope_free(elsewhere);
 }
 
+/* A scope of the main binary and libfx.so; libfx.so's real path in libpath (PATH_MAX). */
+static struct scope *main_and_libfx(char *libpath)
+{
+	struct scope *scope = scope_new();
+
+	assert_non_null(scope);
+	assert_int_equal(scope_add_binary(scope, SCOPE_MAIN), 0);
+	assert_int_equal(scope_add_binary(scope, "%/libfx.so"), 0);
+	assert_non_null(realpath(bin("libfx.so"), libpath));
+	return scope;
+}
+
 static void shared_library_needs_binary_scope(void **state)
 {
-	struct scope *main_only = scope_new(), *with_lib = scope_new();
+	char libpath[PATH_MAX];
+	struct scope *main_only = scope_new(), *with_lib = main_and_libfx(libpath);
 	struct symbols *s;
 	struct proc p;
 	uint64_t lib;
-	char libpath[PATH_MAX];
 
 	(void)state;
-	assert_int_equal(scope_add_binary(with_lib, SCOPE_MAIN), 0);
-	assert_int_equal(scope_add_binary(with_lib, "%/libfx.so"), 0);
-	assert_non_null(realpath(bin("libfx.so"), libpath));
 	proc_start(&p, bin("fx_uselib"), NULL);
 	lib = proc_val(&p, "lib");
 	s = open_ok(p.pid, main_only);
@@ -770,16 +730,13 @@ static void shared_library_needs_binary_scope(void **state)
 
 static void refresh_finds_dlopened_library(void **state)
 {
-	struct scope *scope = scope_new();
+	char libpath[PATH_MAX];
+	struct scope *scope = main_and_libfx(libpath);
 	struct symbols *s;
 	struct proc p;
 	uint64_t lib;
-	char libpath[PATH_MAX];
 
 	(void)state;
-	assert_int_equal(scope_add_binary(scope, SCOPE_MAIN), 0);
-	assert_int_equal(scope_add_binary(scope, "%/libfx.so"), 0);
-	assert_non_null(realpath(bin("libfx.so"), libpath));
 	proc_start(&p, bin("fx_dl"), libpath);
 	s = open_ok(p.pid, scope);
 	assert_int_equal(symbols_refresh(s), 0);
@@ -793,9 +750,7 @@ static void refresh_finds_dlopened_library(void **state)
 			    line_name(fx.lib_c, fx.mark_lib));
 	assert_int_equal(symbols_refresh(s), 0);
 	assert_int_equal(symbols_unknown_ips(s), 1);
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
+	session_end(s, scope, &p);
 }
 
 /* Resolves spec in binary, expecting success. */
@@ -811,10 +766,19 @@ static size_t resolve_ok(const char *binary, const char *spec, struct probe_loc 
 	return n;
 }
 
+/*
+ * A SYMBOL probe: sym in binary, run by runner, which prints the address it maps it at under
+ * the name printed.
+ */
+struct symbol_probe {
+	const char *binary, *runner, *sym, *printed;
+};
+
 /* A SYMBOL probe's offset is where the running process maps that function. */
-static void check_symbol_probe(const char *binary, const char *runner, const char *sym,
-			       const char *printed)
+static void check_symbol_probe(void **state)
 {
+	const struct symbol_probe *sp = *state;
+	const char *binary = sp->binary, *sym = sp->sym;
 	struct probe_loc *locs;
 	struct proc p;
 	char path[PATH_MAX];
@@ -823,34 +787,10 @@ static void check_symbol_probe(const char *binary, const char *runner, const cha
 	assert_int_equal(locs[0].vaddr, nm_addr(bin(binary), sym));
 	assert_string_equal(locs[0].desc, sym);
 	assert_non_null(realpath(bin(binary), path));
-	proc_start(&p, bin(runner), NULL);
-	assert_int_equal(runtime_addr(p.pid, path, locs[0].offset), proc_val(&p, printed));
+	proc_start(&p, bin(sp->runner), NULL);
+	assert_int_equal(runtime_addr(p.pid, path, locs[0].offset), proc_val(&p, sp->printed));
 	proc_stop(&p);
 	free(locs);
-}
-
-static void probe_symbol_pie(void **state)
-{
-	(void)state;
-	check_symbol_probe("fx_dw5", "fx_dw5", "fx_func", "func");
-}
-
-static void probe_symbol_static(void **state)
-{
-	(void)state;
-	check_symbol_probe("fx_static", "fx_static", "fx_func", "func");
-}
-
-static void probe_symbol_shared_library(void **state)
-{
-	(void)state;
-	check_symbol_probe("libfx.so", "fx_uselib", "fx_lib_func", "lib");
-}
-
-static void probe_symbol_without_debug_info(void **state)
-{
-	(void)state;
-	check_symbol_probe("fx_nodebug", "fx_nodebug", "fx_func", "func");
 }
 
 static void probe_file_line(void **state)
@@ -975,29 +915,34 @@ static void attribution_speed(void **state)
 	assert_true(hits > samples / 2);
 	/* far more than a 1 ms sampler on many CPUs produces, even under sanitizers */
 	assert_true(samples / secs > 200000);
-	symbols_close(s);
-	scope_free(scope);
-	proc_stop(&p);
+	session_end(s, scope, &p);
 }
 
+static const struct symbol_probe probe_pie = { "fx_dw5", "fx_dw5", "fx_func", "func" },
+	probe_static = { "fx_static", "fx_static", "fx_func", "func" },
+	probe_shared_library = { "libfx.so", "fx_uselib", "fx_lib_func", "lib" },
+	probe_without_debug_info = { "fx_nodebug", "fx_nodebug", "fx_func", "func" };
+
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(attribution_dwarf4_pie),
-	cmocka_unit_test(attribution_dwarf5_pie),
-	cmocka_unit_test(attribution_static),
-	cmocka_unit_test(attribution_separate_debuginfo),
+	/* the same attribution from each kind of debug information */
+	unit_test_with(attribution_dwarf4_pie, check_attribution, "fx_dw4"),
+	unit_test_with(attribution_dwarf5_pie, check_attribution, "fx_dw5"),
+	unit_test_with(attribution_static, check_attribution, "fx_static"),
+	unit_test_with(attribution_separate_debuginfo, check_attribution, "fx_split"),
 	cmocka_unit_test(inlined_code_goes_to_the_call_site),
-	cmocka_unit_test(callchain_frames_symbolised),
-	cmocka_unit_test(callchain_frames_without_aranges),
+	unit_test_with(callchain_frames_symbolised, check_callchain, "fx_o2"),
+	/* without .debug_aranges, as Go's linker writes binaries: the CU is found by its own ranges */
+	unit_test_with(callchain_frames_without_aranges, check_callchain, "fx_o2_noaranges"),
 	cmocka_unit_test(debuginfo_by_build_id),
 	cmocka_unit_test(find_line_by_suffix_with_suggestions),
 	cmocka_unit_test(lines_in_scope_lists_the_fixture),
 	cmocka_unit_test(open_explains_missing_debug_info),
 	cmocka_unit_test(shared_library_needs_binary_scope),
 	cmocka_unit_test(refresh_finds_dlopened_library),
-	cmocka_unit_test(probe_symbol_pie),
-	cmocka_unit_test(probe_symbol_static),
-	cmocka_unit_test(probe_symbol_shared_library),
-	cmocka_unit_test(probe_symbol_without_debug_info),
+	unit_test_with(probe_symbol_pie, check_symbol_probe, &probe_pie),
+	unit_test_with(probe_symbol_static, check_symbol_probe, &probe_static),
+	unit_test_with(probe_symbol_shared_library, check_symbol_probe, &probe_shared_library),
+	unit_test_with(probe_symbol_without_debug_info, check_symbol_probe, &probe_without_debug_info),
 	cmocka_unit_test(probe_file_line),
 	cmocka_unit_test(probe_errors),
 	cmocka_unit_test(attribution_speed),

@@ -79,6 +79,72 @@ static inline void cli_run_done(struct cli_run *r)
 	capture_close(&r->err);
 }
 
+/*
+ * What one causalctl command line should do: exit with ret; stdout and stderr hold each of out[]
+ * and err[] (a list ends at its first NULL) and none of not_out[] and not_err[]; out_is and
+ * err_is, unless NULL: that stream is exactly this ("": it says nothing).
+ */
+struct cli_expect {
+	int ret;
+	const char *out_is, *err_is;
+	const char *out[12], *err[6], *not_out[4], *not_err[4];
+};
+
+/* A command line (after "causalctl", NULL-terminated) and what it should do. */
+struct cli_case {
+	const char *argv[12];
+	struct cli_expect expect;
+};
+
+static inline void cli_assert_texts(const char *cmd, const char *stream, const char *text,
+				    const char *const *want, size_t n, bool present)
+{
+	for (size_t i = 0; i < n && want[i]; i++)
+		if (!strstr(text, want[i]) == present)
+			fail_msg("%s: %s \"%s\" in its %s:\n%s", cmd, present ? "expected" : "did not expect",
+				 want[i], stream, text);
+}
+
+/* Checks r, the run of cmd (for the messages), against e. */
+static inline void cli_assert(const struct cli_run *r, const char *cmd, const struct cli_expect *e)
+{
+	if (r->ret != e->ret)
+		fail_msg("%s: exit status %d, expected %d; stderr:\n%s", cmd, r->ret, e->ret, r->err.buf);
+	if (e->out_is && strcmp(r->out.buf, e->out_is))
+		fail_msg("%s: expected stdout \"%s\", got:\n%s", cmd, e->out_is, r->out.buf);
+	if (e->err_is && strcmp(r->err.buf, e->err_is))
+		fail_msg("%s: expected stderr \"%s\", got:\n%s", cmd, e->err_is, r->err.buf);
+	cli_assert_texts(cmd, "stdout", r->out.buf, e->out, ARRAY_SIZE(e->out), true);
+	cli_assert_texts(cmd, "stderr", r->err.buf, e->err, ARRAY_SIZE(e->err), true);
+	cli_assert_texts(cmd, "stdout", r->out.buf, e->not_out, ARRAY_SIZE(e->not_out), false);
+	cli_assert_texts(cmd, "stderr", r->err.buf, e->not_err, ARRAY_SIZE(e->not_err), false);
+}
+
+/* Runs "causalctl argv..." (argv NULL-terminated) with sysfs and checks it against e. */
+static inline void cli_check(const char *sysfs, const char *const *argv, const struct cli_expect *e)
+{
+	char *args[ARRAY_SIZE(((struct cli_case *)0)->argv) + 1] = { "causalctl" };
+	char cmd[1024] = "causalctl";
+	struct cli_run r;
+	int argc = 1;
+
+	for (; argv[argc - 1]; argc++) {
+		assert_true(argc < (int)ARRAY_SIZE(args) - 1);
+		args[argc] = (char *)argv[argc - 1];
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", argv[argc - 1]);
+	}
+	args[argc] = NULL;
+	cli_run_argv(&r, sysfs, argc, args);
+	cli_assert(&r, cmd, e);
+	cli_run_done(&r);
+}
+
+static inline void cli_check_cases(const char *sysfs, const struct cli_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cli_check(sysfs, cases[i].argv, &cases[i].expect);
+}
+
 /* Line number of the line holding marker in text, 0 if it is not there. */
 static inline unsigned marker_line(const char *text, const char *marker)
 {
@@ -151,6 +217,12 @@ static int teardown(void **state)							\
 	(void)state;									\
 	return unit_rm_tree(dir);							\
 }
+
+/*
+ * A test called name that runs fn with *state set to param: one check made of several inputs,
+ * each its own test. (A group setup must leave the group state NULL: cmocka prefers it.)
+ */
+#define unit_test_with(name, fn, param) { #name, fn, NULL, NULL, (void *)(param) }
 
 /* cmocka prints with printf and its errors to stderr: keep them in order in a log file */
 #define UNIT_MAIN(tests, setup, teardown)						\
