@@ -257,6 +257,7 @@ static void causal_pay_kick_fn(struct irq_work *work)
 {
 	struct task_struct *t = current;
 	struct causal_task *ct;
+	int ret;
 
 	if (t->flags & (PF_KTHREAD | PF_EXITING))
 		return;
@@ -266,18 +267,11 @@ static void causal_pay_kick_fn(struct irq_work *work)
 	    causal_acct_debt(&ct->session->clock, causal_task_local(ct, smp_processor_id())) <
 	    min_pay_ns || atomic_cmpxchg(&ct->pay_queued, 0, 1))
 		goto out;
-	if (!kref_get_unless_zero(&ct->ref)) {
+	ret = causal_task_queue(ct, t, &ct->pay_work, causal_pay, TWA_RESUME);
+	if (ret) {
+		if (ret == -ESRCH)
+			causal_stat_inc(&ct->session->stats->task_work_failed);	/* exiting */
 		atomic_set(&ct->pay_queued, 0);
-		goto out;
-	}
-	__module_get(THIS_MODULE);
-	init_task_work(&ct->pay_work, causal_pay);
-	if (causal_task_work_add(t, &ct->pay_work, TWA_RESUME)) {
-		/* the task is exiting */
-		causal_stat_inc(&ct->session->stats->task_work_failed);
-		atomic_set(&ct->pay_queued, 0);
-		module_put(THIS_MODULE);
-		causal_task_put(ct);
 	}
 out:
 	rcu_read_unlock();

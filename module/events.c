@@ -117,18 +117,9 @@ void causal_on_exit_begin(struct task_struct *t)
 	ct = causal_task_find(t);
 	if (!ct)
 		goto out;
-	if (t != current || !kref_get_unless_zero(&ct->ref)) {
+	/* past exit_task_work() (nothing of t is left to wake anybody), or not t's own hook */
+	if (t != current || causal_task_queue(ct, t, &ct->exit_work, causal_exit_work, TWA_NONE))
 		causal_task_leave(ct, t);
-		goto out;
-	}
-	__module_get(THIS_MODULE);
-	init_task_work(&ct->exit_work, causal_exit_work);
-	if (causal_task_work_add(t, &ct->exit_work, TWA_NONE)) {
-		/* past exit_task_work(): nothing of t is left to wake anybody */
-		causal_task_leave(ct, t);
-		causal_task_put(ct);
-		module_put(THIS_MODULE);
-	}
 out:
 	rcu_read_unlock();
 }
@@ -220,18 +211,9 @@ void causal_on_exec(struct task_struct *t)
 	smp_mb();
 	if (t != current || atomic_cmpxchg(&ct->exec_queued, 0, 1))
 		goto out;
-	if (!kref_get_unless_zero(&ct->ref)) {
+	/* exiting: it leaves in its exit hook, still held */
+	if (causal_task_queue(ct, t, &ct->exec_work, causal_exec_work, TWA_RESUME))
 		atomic_set(&ct->exec_queued, 0);
-		goto out;
-	}
-	__module_get(THIS_MODULE);
-	init_task_work(&ct->exec_work, causal_exec_work);
-	if (causal_task_work_add(t, &ct->exec_work, TWA_RESUME)) {
-		/* exiting: it leaves in its exit hook, still held */
-		atomic_set(&ct->exec_queued, 0);
-		causal_task_put(ct);
-		module_put(THIS_MODULE);
-	}
 out:
 	rcu_read_unlock();
 }

@@ -54,24 +54,13 @@ void causal_record_sample(struct causal_session *s, struct task_struct *t, u64 i
 		irq_work_queue(&s->poll_work);
 }
 
-void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 owed)
-{
-	struct causal_sample *rec;
-	u64 idx;
-
-	rec = causal_record_begin(s, current, &idx);
-	if (!rec)
-		return;
-	rec->time_ns = start_ns;
-	rec->ip = slept;
-	rec->flags = CAUSAL_SAMPLE_DELAY;
-	rec->nr_callchain = 0;
-	memset(rec->callchain, 0, sizeof(rec->callchain));
-	rec->callchain[0] = owed;
-	causal_ring_commit(&s->ring, rec, idx);
-}
-
-void causal_record_switch(struct causal_session *s, struct task_struct *t, u32 flags, u64 now)
+/*
+ * A record with no callchain, only one word in its place: a payment's (the debt it paid) or a
+ * switch's (0). No wake-up for the reader: it comes at its own deadlines (and the scheduler's
+ * hooks may not wake anyone).
+ */
+static void causal_record_bare(struct causal_session *s, struct task_struct *t, u64 time_ns,
+			       u64 ip, u32 flags, u64 word)
 {
 	struct causal_sample *rec;
 	u64 idx;
@@ -79,11 +68,21 @@ void causal_record_switch(struct causal_session *s, struct task_struct *t, u32 f
 	rec = causal_record_begin(s, t, &idx);
 	if (!rec)
 		return;
-	rec->time_ns = now;
-	rec->ip = 0;
+	rec->time_ns = time_ns;
+	rec->ip = ip;
 	rec->flags = flags;
 	rec->nr_callchain = 0;
 	memset(rec->callchain, 0, sizeof(rec->callchain));
-	/* no wake-up from the scheduler: the reader comes at its own deadlines */
+	rec->callchain[0] = word;
 	causal_ring_commit(&s->ring, rec, idx);
+}
+
+void causal_record_delay(struct causal_session *s, u64 start_ns, u64 slept, u64 owed)
+{
+	causal_record_bare(s, current, start_ns, slept, CAUSAL_SAMPLE_DELAY, owed);
+}
+
+void causal_record_switch(struct causal_session *s, struct task_struct *t, u32 flags, u64 now)
+{
+	causal_record_bare(s, t, now, 0, flags, 0);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The task table: the causal_task of every task in any session, found by task_struct in O(1). */
 
+#include <linux/module.h>
 #include <linux/rhashtable.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -68,6 +69,21 @@ static void causal_task_release(struct kref *ref)
 void causal_task_put(struct causal_task *ct)
 {
 	kref_put(&ct->ref, causal_task_release);
+}
+
+int causal_task_queue(struct causal_task *ct, struct task_struct *t, struct callback_head *work,
+		      task_work_func_t func, enum task_work_notify_mode mode)
+{
+	if (!kref_get_unless_zero(&ct->ref))
+		return -ENOENT;
+	__module_get(THIS_MODULE);
+	init_task_work(work, func);
+	if (causal_task_work_add(t, work, mode)) {
+		causal_task_put(ct);
+		module_put(THIS_MODULE);
+		return -ESRCH;
+	}
+	return 0;
 }
 
 /*

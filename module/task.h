@@ -9,6 +9,7 @@
 #include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
+#include <linux/task_work.h>
 
 #include "accounting.h"
 #include "session.h"
@@ -100,6 +101,13 @@ int causal_task_add(struct causal_session *s, struct task_struct *t,
 		    const struct causal_local *inherit, gfp_t gfp, struct causal_task **added);
 void causal_task_remove(struct causal_task *ct);
 void causal_task_put(struct causal_task *ct);
+/*
+ * Queues @func on t, ct's task, as @work, with a reference on ct and on this module that @func
+ * drops when it has run (see causal_exit() for the code after that put). 0; -ENOENT if ct is on
+ * its way to be freed, -ESRCH if t is exiting: nothing queued, no reference kept.
+ */
+int causal_task_queue(struct causal_task *ct, struct task_struct *t, struct callback_head *work,
+		      task_work_func_t func, enum task_work_notify_mode mode);
 /*
  * Every local counter of the session back to the global one: nobody owes anything, and a task
  * sleeping to pay a debt of an experiment that has ended wakes up. s->lock held.
