@@ -12,7 +12,9 @@
  * Invariants, with any number of CPUs crediting, paying and inheriting at once (NMIs included):
  * - global and every local only grow: locals by atomic adds of non-negative amounts, everything
  *   else by a cmpxchg max that retries until the stored value is at least its own, so no update
- *   is ever lost and nothing is lowered (forgive included).
+ *   is ever lost and nothing is lowered (forgive included). One exception: a wake-up sets the
+ *   local of a task that cannot run (it is blocked, and only the waker that ended its wait
+ *   writes it) to the waker's, which is lower when the waker owes more: the wakee owes that too.
  * - global only takes values that some local held, so global <= max(local) at all times; every
  *   credit and payment raises global to its local before returning, so once none is in flight
  *   global == max(local) (over all locals ever, exited tasks included).
@@ -83,17 +85,18 @@ bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, 
 		      u64 waited)
 {
 	u64 f = atomic64_read(&from->local);
-	u64 t = atomic64_read(&to->local);
-	u64 v;
+	s64 old = atomic64_read(&to->local);
+	u64 unpaid, v;
 
-	if (t >= blocked_at) {
-		v = max(t, f);
-	} else {
-		v = t + min(blocked_at - t, waited);
-		if (f > blocked_at)
-			v += f - blocked_at;
-	}
-	return causal_atomic64_max(&to->local, v);
+	do {
+		/* what the wakee owed when it blocked and its wait did not pay */
+		unpaid = (u64)old < blocked_at ? blocked_at - old : 0;
+		unpaid = unpaid > waited ? unpaid - waited : 0;
+		v = f > unpaid ? f - unpaid : 0;
+		if ((u64)old == v)
+			return false;
+	} while (!atomic64_try_cmpxchg(&to->local, &old, v));
+	return true;
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_acct_wake);
 

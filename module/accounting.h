@@ -44,13 +44,17 @@ u64 causal_acct_paid(struct causal_clock *c, struct causal_local *l, u64 owed, u
  */
 bool causal_acct_inherit(struct causal_local *to, const struct causal_local *from);
 /*
- * Wake-up by a session task of a task that blocked @waited ns ago, when global was @blocked_at
- * (Coz's rule, paper §3.4.3, with Coz's catch-up before blocking done by the wait itself):
- * - the wait paid what the wakee owed when it blocked, as far as it lasted (Coz pays that debt
- *   before it blocks, so a long enough wait hides it and a short one does not);
- * - the wakee skips the delay inserted during the wait, as far as the waker has seen it.
- * Never past max(global at the block, the waker's local), so no other task owes more. A wakee
- * forgiven while it waited (experiment boundary) owes nothing from before. True if @to grew.
+ * Wake-up by a session task of a task that blocked @waited ns ago, when global was @blocked_at.
+ * Coz's rule (paper §3.4.3), where a thread pays its debt before it blocks and before it wakes
+ * another, so that the wakee resumes as late as the waker's delays make it:
+ * - the wakee takes the waker's local: it skips what the waker has seen of the delay inserted
+ *   during the wait, and owes what the waker owes, for the waker has not paid it yet (a mutex
+ *   holder that unlocks owing delay passes it on to the next holder, as Coz's catch-up before
+ *   the unlock would have);
+ * - less what the wakee owed when it blocked and its wait did not pay (Coz pays it before it
+ *   blocks, so a long enough wait hides it and a short one does not).
+ * Never past the waker's local, so no other task owes more. True if @to changed (it may go down:
+ * the only place a local does, see accounting.c).
  */
 bool causal_acct_wake(struct causal_local *to, const struct causal_local *from, u64 blocked_at,
 		      u64 waited);

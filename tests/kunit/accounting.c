@@ -217,9 +217,45 @@ static void wake_skips_what_the_wait_absorbed(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, causal_acct_wake(&wakee, &waker, 100, 0));
 	KUNIT_EXPECT_EQ(test, local_of(&wakee), 170ULL);
 	KUNIT_EXPECT_EQ(test, global_of(&c), 170ULL);
-	/* and a local never goes down */
+	/* woken by a waker level with it: nothing changes */
 	KUNIT_EXPECT_FALSE(test, causal_acct_wake(&wakee, &waker, 120, 0));
 	KUNIT_EXPECT_EQ(test, local_of(&wakee), 170ULL);
+}
+
+/*
+ * The lock-bound case: the wakee runs the selected line and blocks on a mutex owing nothing; the
+ * holder, credited nothing, owes what the wakee's line inserted and unlocks before it has paid.
+ * Coz's holder would pay before the unlock, and the next holder would start that much later: the
+ * wakee owes it now (and the waker still owes it too).
+ */
+static void wake_passes_on_the_wakers_debt(struct kunit *test)
+{
+	struct causal_clock c;
+	struct causal_local holder, wakee;
+	u64 blocked_at;
+
+	causal_clock_init(&c);
+	causal_local_init(&holder, &c);
+	causal_local_init(&wakee, &c);
+	causal_acct_credit(&c, &wakee, 80);
+	blocked_at = global_of(&c);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &holder), 80ULL);
+
+	KUNIT_EXPECT_TRUE(test, causal_acct_wake(&wakee, &holder, blocked_at, 1000));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &wakee), 80ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &holder), 80ULL);
+	KUNIT_EXPECT_EQ(test, global_of(&c), 80ULL);
+
+	/* with debt of its own from before the block that a 10 ns wait paid 10 of: both */
+	atomic64_set(&wakee.local, 50);
+	causal_acct_credit(&c, &holder, 20);
+	KUNIT_EXPECT_TRUE(test, causal_acct_wake(&wakee, &holder, 80, 10));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 0ULL);
+	atomic64_set(&wakee.local, 70);
+	KUNIT_EXPECT_TRUE(test, causal_acct_wake(&wakee, &holder, 80, 5));
+	KUNIT_EXPECT_EQ(test, local_of(&wakee), 15ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &wakee), 65ULL);
 }
 
 static void fork_inherits_parent_debt(struct kunit *test)
@@ -554,6 +590,7 @@ static struct kunit_case causal_accounting_cases[] = {
 	KUNIT_CASE(paid_undershoot_leaves_debt),
 	KUNIT_CASE(inherit_takes_max),
 	KUNIT_CASE(wake_skips_what_the_wait_absorbed),
+	KUNIT_CASE(wake_passes_on_the_wakers_debt),
 	KUNIT_CASE(fork_inherits_parent_debt),
 	KUNIT_CASE(forgive_clears_debt),
 	KUNIT_CASE(one_payment_per_cpu_debt),

@@ -11,13 +11,20 @@
 
 #define EPS 1e-9
 
-/* A ranking of up to three lines, one series each, in the order given. */
+/*
+ * A ranking of up to three lines, one series each, in the order given. Each series has points at
+ * 0, 20 and 40 % on a straight line through 0 and its impact at 20 %, each with fake_point_se as
+ * its standard error: so its verdict (the prediction at 20 %) is its impact, about that precise.
+ */
 struct fake {
 	struct report_series series[3];
 	struct report_line lines[3];
+	struct report_agg aggs[3][3];
 	size_t idx[3];
 	struct report_result r;
 };
+
+static double fake_point_se = 0.001;
 
 static void fake_rank(struct fake *f, const char *const *names, const double *impact, const double *se,
 		      size_t n)
@@ -31,6 +38,16 @@ static void fake_rank(struct fake *f, const char *const *names, const double *im
 		f->series[i].impact = impact[i];
 		f->series[i].impact_se = se[i];
 		f->series[i].ranked = true;
+		for (size_t k = 0; k < 3; k++) {
+			f->aggs[i][k].speedup_pct = 20 * (int)k;
+			f->aggs[i][k].duration = 1000000000;
+			f->aggs[i][k].progress_speedup = impact[i] * (double)k;
+			f->aggs[i][k].progress_speedup_se = fake_point_se;
+			f->aggs[i][k].used = true;
+		}
+		f->series[i].aggs = f->aggs[i];
+		f->series[i].naggs = 3;
+		f->series[i].nused = 3;
 		f->idx[i] = i;
 		f->lines[i].selected = names[i];
 		f->lines[i].series = &f->idx[i];
@@ -140,6 +157,34 @@ static void a_lone_line_must_clear_zero(void **state)
 		f.series[1].nused = 0;		/* no data at all: a lone line */
 		assert_true(settle_feed(&s, &f.r));
 	}
+}
+
+/*
+ * A clear leader whose verdict could be a gain or a loss is no answer yet: not settled until the
+ * verdict is clear of 0 by its error, or precise enough (SETTLE_VERDICT_SE) to say "about 0".
+ */
+static void an_undecided_verdict_does_not_settle(void **state)
+{
+	struct settle s = { 0 };
+
+	(void)state;
+	/* +1 % at 20 %, each point +-5 %: the leader is clear of -30 %, its verdict is not of 0 */
+	fake_point_se = 0.05;
+	feed_n(&s, 3 * SETTLE_STREAK, "a.c:1", 0.01, 0.001, "b.c:2", -0.30, 0.001);
+	assert_false(s.settled);
+	assert_true(s.verdict_open);
+	assert_float_equal(s.verdict, 0.01, 1e-6);
+	assert_true(s.verdict_se > 0.01 && s.verdict_se > SETTLE_VERDICT_SE);
+	/* the same +1 %, measured to +-0.5 %: "about +1 %" is an answer */
+	fake_point_se = 0.005;
+	feed(&s, "a.c:1", 0.01, 0.001, "b.c:2", -0.30, 0.001);
+	assert_true(s.settled);
+	assert_false(s.verdict_open);
+	/* +20 %, each point +-5 %: clear of 0 */
+	fake_point_se = 0.05;
+	feed(&s, "a.c:1", 0.20, 0.001, "b.c:2", -0.30, 0.001);
+	assert_true(s.settled);
+	fake_point_se = 0.001;
 }
 
 /* One legacy experiment followed by a throughput point "done". */
@@ -261,6 +306,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(needs_a_streak_and_clear_bounds),
 	cmocka_unit_test(overlapping_or_unknown_bounds_do_not_settle),
 	cmocka_unit_test(a_lone_line_must_clear_zero),
+	cmocka_unit_test(an_undecided_verdict_does_not_settle),
 	cmocka_unit_test(settles_on_the_profile_file),
 };
 

@@ -767,6 +767,93 @@ static void scenario_paying(void)
 }
 
 /*
+ * mutex_handoff, experiment on A's range: A is the only task credited and owes nothing of its
+ * own; B holds the mutex A blocks on while A's line inserts delay, and unlocks before it has paid
+ * all of it. The wake-up passes what B still owes to A (Coz's B pays before the unlock, and A gets
+ * the mutex that much later): A must pay too, in payment records with its tid. Before, A was
+ * level with global at every wake-up and never paid, and the next holder of a mutex started
+ * early by its last holder's unpaid delay.
+ */
+static void scenario_handoff(void)
+{
+	const uint64_t delay = 500000;	/* 50% of the default 1 ms period */
+	const uint32_t ring_pages = 256;
+	/* rounds for ever: it runs until A has paid a few times, at most 60 s */
+	char *argv[] = { "mutex_handoff", "1000000000", NULL };
+	const struct causal_range *a;
+	struct causal_experiment_result r;
+	struct ring_reader rr;
+	struct workload w;
+	uint64_t t0, paid_a = 0, paid_b = 0, pays_a = 0, pays_b = 0, other = 0;
+	pid_t tid_a = 0, tid_b = 0;
+	int fd;
+
+	if (!check(wl_spawn(&w, argv), "spawn_mutex_handoff"))
+		return;
+	a = wl_range(&w, "a");
+	fd = dev_open();
+	if (!check(fd >= 0 && a &&
+		   check_errno(attach(fd, w.pid, CAUSAL_ATTACH_TRACE_DELAYS, 0, ring_pages), 0,
+			       "attach") &&
+		   ring_open(&rr, fd, ring_pages, w.pid) &&
+		   check_errno(exp_start(fd, delay, a, 1, NULL), 0, "experiment_start"), "setup")) {
+		wl_kill(&w);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	wl_go(&w);
+	for (t0 = now_ns(); now_ns() - t0 < 60 * SEC && pays_a < 3; sleep_ns(5 * MS)) {
+		bool done = wl_wait(&w, 0);
+
+		if (!tid_a)
+			tid_a = thread_tid(w.pid, "a");
+		if (!tid_b)
+			tid_b = thread_tid(w.pid, "b");
+		while (__atomic_load_n(&rr.recs[rr.tail & (rr.ctl->nr_records - 1)].seq,
+				       __ATOMIC_ACQUIRE) == rr.tail + 1) {
+			const struct causal_sample *rec = &rr.recs[rr.tail & (rr.ctl->nr_records - 1)];
+
+			if (rec->flags & CAUSAL_SAMPLE_DELAY) {
+				if (tid_a && rec->tid == (uint32_t)tid_a) {
+					pays_a++;
+					paid_a += rec->ip;
+				} else if (tid_b && rec->tid == (uint32_t)tid_b) {
+					pays_b++;
+					paid_b += rec->ip;
+				} else {
+					other++;
+				}
+			}
+			rr.tail++;
+			__atomic_store_n(&rr.ctl->tail, rr.tail, __ATOMIC_RELEASE);
+		}
+		if (done)
+			break;
+	}
+	check(!wl_wait(&w, 0), "workload_still_running");
+	check_errno(exp_stop(fd, &r), 0, "experiment_stop");
+	diag("ran %" PRIu64 " ms", (now_ns() - t0) / MS);
+	diag_result(&r);
+	diag("payments: A (tid %d) %" PRIu64 " for %" PRIu64 " us, B (tid %d) %" PRIu64 " for %"
+	     PRIu64 " us, other threads %" PRIu64, tid_a, pays_a, paid_a / 1000, tid_b, pays_b,
+	     paid_b / 1000, other);
+	check(tid_a && tid_b, "threads_a_and_b_found");
+	check(r.selected_samples > 0, "selected_samples_positive (%" PRIu64 ")",
+	      (uint64_t)r.selected_samples);
+	check(pays_b > 0, "the_holder_pays (%" PRIu64 ")", pays_b);
+	/* about one hand-off in 200 under emulation: a few within seconds */
+	check(pays_a >= 3, "the_next_holder_pays_what_the_holder_had_not (%" PRIu64 " payments, %"
+	      PRIu64 " us)", pays_a, paid_a / 1000);
+	/* A's share is the unpaid rest at the unlocks: less than what B pays */
+	check(paid_a < paid_b, "next_holder_pays_less_than_the_holder (%" PRIu64 " < %" PRIu64 " us)",
+	      paid_a / 1000, paid_b / 1000);
+	ring_close(&rr);
+	close(fd);
+	wl_kill(&w);
+}
+
+/*
  * A caller passes the size of the struct causal_stats it was built with and gets that much back,
  * its size field saying so, and not a byte more: here one of the first version's size with a
  * larger buffer behind it, as a caller built before tasks_left_exec (VER1) passes it. (The module
@@ -2429,6 +2516,7 @@ static void scenario_cycles(void)
 static const struct scenario scenarios[] = {
 	{ "delay", scenario_delay },
 	{ "paying", scenario_paying },
+	{ "handoff", scenario_handoff },
 	{ "ring", scenario_ring },
 	{ "ring-batch", scenario_ring_batch },
 	{ "pipe", scenario_pipe },

@@ -121,9 +121,15 @@ static int print_settle(FILE *f, const struct profile *p)
 		return -1;
 	if (at)
 		fprintf(f, "settle: held after experiment %zu of %zu (%.1f s of experiments): %s led for the "
-			"last %u, impact less its standard error %+.1f %% above %s%s %+.1f %%\n", at, p->nexps,
-			ns / 1e9, s.leader, s.streak, 100 * s.lead_lo, s.runner[0] ? "the runner-up " : "",
-			s.runner[0] ? s.runner : "0 (the only line measured):", 100 * s.runner_hi);
+			"last %u, impact less its standard error %+.1f %% above %s%s %+.1f %%, verdict %+.1f "
+			"+- %.1f %%\n", at, p->nexps, ns / 1e9, s.leader, s.streak, 100 * s.lead_lo,
+			s.runner[0] ? "the runner-up " : "",
+			s.runner[0] ? s.runner : "0 (the only line measured):", 100 * s.runner_hi,
+			100 * s.verdict, 100 * s.verdict_se);
+	else if (s.leader[0] && s.streak >= SETTLE_STREAK && s.lead_lo > s.runner_hi && s.verdict_open)
+		fprintf(f, "settle: never held in %zu experiments (%.1f s of experiments); at the end %s led "
+			"clearly for the last %u, but its verdict was not decided (%+.1f +- %.1f %%)\n",
+			p->nexps, ns / 1e9, s.leader, s.streak, 100 * s.verdict, 100 * s.verdict_se);
 	else if (s.leader[0])
 		fprintf(f, "settle: never held in %zu experiments (%.1f s of experiments); at the end %s led "
 			"for the last %u, impact less its standard error %+.1f %%, %s%s%s\n", p->nexps, ns / 1e9,

@@ -28,6 +28,18 @@ static bool others_measured(const struct report_result *r, const char *lead)
 	return false;
 }
 
+/*
+ * Whether the verdict on the leader is decided: its prediction at REPORT_VERDICT_SPEEDUP, with a
+ * known error, is clear of 0 by that error, or precise enough that "about 0" is the answer.
+ */
+static bool verdict_decided(const struct report_series *lead, double *y, double *se)
+{
+	*y = *se = NAN;
+	if (!report_predict(lead, REPORT_VERDICT_SPEEDUP, y, se) || !isfinite(*se))
+		return false;
+	return *y - *se > 0 || *y + *se < 0 || *se <= SETTLE_VERDICT_SE;
+}
+
 bool settle_feed(struct settle *s, const struct report_result *r)
 {
 	const struct report_series *lead, *run;
@@ -36,6 +48,8 @@ bool settle_feed(struct settle *s, const struct report_result *r)
 	s->wait_runner = false;
 	s->ranked = (unsigned int)r->nlines;
 	s->lead_lo = s->runner_hi = NAN;
+	s->verdict = s->verdict_se = NAN;
+	s->verdict_open = false;
 	s->runner[0] = '\0';
 	if (!r->nlines) {
 		s->leader[0] = '\0';
@@ -60,8 +74,9 @@ bool settle_feed(struct settle *s, const struct report_result *r)
 	} else {
 		s->runner_hi = 0;
 	}
+	s->verdict_open = !verdict_decided(lead, &s->verdict, &s->verdict_se);
 	/* NAN (a standard error not known yet) compares false: not settled */
-	s->settled = s->streak >= SETTLE_STREAK && s->lead_lo > s->runner_hi;
+	s->settled = s->streak >= SETTLE_STREAK && s->lead_lo > s->runner_hi && !s->verdict_open;
 	return s->settled;
 }
 

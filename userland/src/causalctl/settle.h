@@ -4,7 +4,10 @@
  * by default has led for the last SETTLE_STREAK experiments, and its lower bound (impact less its
  * standard error) is above the runner-up's upper bound (impact plus its standard error), or above
  * 0 when it is the only line measured at all. A lone ranked line while others have data but too
- * few speedups to rank waits for a runner-up.
+ * few speedups to rank waits for a runner-up. And the verdict on the leader (its predicted effect
+ * at REPORT_VERDICT_SPEEDUP) is decided: it and its standard error do not straddle 0, or the
+ * error is at most SETTLE_VERDICT_SE (then "about 0" is an answer too). A clear leader whose
+ * effect could as well be a gain as a loss is not an answer yet.
  */
 #ifndef CAUSALCTL_SETTLE_H
 #define CAUSALCTL_SETTLE_H
@@ -15,6 +18,8 @@
 #include "profile.h"
 
 #define SETTLE_STREAK	5
+/* a verdict this precise is an answer whatever its sign */
+#define SETTLE_VERDICT_SE	0.02
 
 struct settle {
 	char leader[256];		/* the top-ranked line after the last experiment, "" if none */
@@ -24,6 +29,8 @@ struct settle {
 	char runner[256];		/* the runner-up, "" if none */
 	double runner_hi;		/* its impact plus its standard error (NAN: unknown) */
 	bool wait_runner;		/* the leader is the only ranked line of several measured */
+	double verdict, verdict_se;	/* the leader's predicted effect and its error (NAN: none) */
+	bool verdict_open;		/* the verdict is not decided (see above) */
 	bool settled;
 };
 

@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -135,20 +136,23 @@ static void say_why_empty(struct profiler *p, bool never)
 static void say_settled(struct profiler *p, uint64_t runtime)
 {
 	const struct settle *s = &p->settle;
+	int pct = (int)lround(100 * REPORT_VERDICT_SPEEDUP);
 	char cap[64];
 
 	if (s->settled) {
 		if (s->runner[0])
 			fprintf(p->env->err, "causal: settled after %u experiments in %.1f s: %s has led "
 				"for the last %u, its impact less its standard error (%+.1f %%) above the "
-				"runner-up %s's impact plus its standard error (%+.1f %%)\n", p->experiments,
-				runtime / 1e9, s->leader, s->streak, 100 * s->lead_lo, s->runner,
-				100 * s->runner_hi);
+				"runner-up %s's impact plus its standard error (%+.1f %%); at %d %% it "
+				"predicts %+.1f +- %.1f %%\n", p->experiments, runtime / 1e9, s->leader,
+				s->streak, 100 * s->lead_lo, s->runner, 100 * s->runner_hi, pct,
+				100 * s->verdict, 100 * s->verdict_se);
 		else
 			fprintf(p->env->err, "causal: settled after %u experiments in %.1f s: %s, the "
 				"only ranked line, has led for the last %u, its impact less its standard "
-				"error %+.1f %%\n", p->experiments, runtime / 1e9, s->leader, s->streak,
-				100 * s->lead_lo);
+				"error %+.1f %%; at %d %% it predicts %+.1f +- %.1f %%\n", p->experiments,
+				runtime / 1e9, s->leader, s->streak, 100 * s->lead_lo, pct,
+				100 * s->verdict, 100 * s->verdict_se);
 		return;
 	}
 	if (p->o->max_experiments && p->experiments >= p->o->max_experiments)
@@ -163,6 +167,11 @@ static void say_settled(struct profiler *p, uint64_t runtime)
 		fprintf(p->env->err, "causal: NOT settled: %s came first, with no line ranked yet (a line "
 			"needs a baseline and %d distinct speedups); a longer run gives an answer\n", cap,
 			REPORT_DEFAULT_MIN_POINTS);
+	else if (s->streak >= SETTLE_STREAK && s->lead_lo > s->runner_hi && s->verdict_open)
+		fprintf(p->env->err, "causal: NOT settled: %s came first; %s leads clearly (for the last "
+			"%u experiments), but what speeding it up by %d %% would do is not decided yet "
+			"(%+.1f +- %.1f %%); a longer run gives a firmer answer\n", cap, s->leader,
+			s->streak, pct, 100 * s->verdict, 100 * s->verdict_se);
 	else if (s->runner[0])
 		fprintf(p->env->err, "causal: NOT settled: %s came first; %s leads (for the last %u "
 			"experiments, lower bound %+.1f %%) over %s (upper bound %+.1f %%); the ranking may "
