@@ -20,6 +20,19 @@ static u64 global_of(const struct causal_clock *c)
 	return atomic64_read(&c->global);
 }
 
+/*
+ * Where most cases start: a clock and two tasks on it, ahead credited n, so that behind owes n.
+ * A task a case adds owes n too when initialised before the credit, nothing when after.
+ */
+static void start_one_ahead(struct causal_clock *c, struct causal_local *ahead,
+			    struct causal_local *behind, u64 n)
+{
+	causal_clock_init(c);
+	causal_local_init(ahead, c);
+	causal_local_init(behind, c);
+	causal_acct_credit(c, ahead, n);
+}
+
 static void credit_raises_global_only_past_it(struct kunit *test)
 {
 	struct causal_clock c;
@@ -79,10 +92,7 @@ static void paid_exact_clears_debt(struct kunit *test)
 	struct causal_local a, b;
 	u64 owed;
 
-	causal_clock_init(&c);
-	causal_local_init(&a, &c);
-	causal_local_init(&b, &c);
-	causal_acct_credit(&c, &a, 100);
+	start_one_ahead(&c, &a, &b, 100);
 
 	owed = causal_acct_debt(&c, &b);
 	KUNIT_EXPECT_EQ(test, owed, 100ULL);
@@ -136,10 +146,7 @@ static void paid_undershoot_leaves_debt(struct kunit *test)
 	struct causal_local a, b;
 	u64 owed;
 
-	causal_clock_init(&c);
-	causal_local_init(&a, &c);
-	causal_local_init(&b, &c);
-	causal_acct_credit(&c, &a, 100);
+	start_one_ahead(&c, &a, &b, 100);
 
 	owed = causal_acct_debt(&c, &b);
 	KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &b, owed, 70), 0ULL);
@@ -156,10 +163,7 @@ static void inherit_takes_max(struct kunit *test)
 	struct causal_clock c;
 	struct causal_local waker, wakee;
 
-	causal_clock_init(&c);
-	causal_local_init(&waker, &c);
-	causal_local_init(&wakee, &c);
-	causal_acct_credit(&c, &waker, 100);
+	start_one_ahead(&c, &waker, &wakee, 100);
 	causal_acct_credit(&c, &wakee, 40);
 
 	/* woken by a task that is further ahead: the wakee skips the delay the waker skipped */
@@ -184,10 +188,7 @@ static void wake_skips_what_the_wait_absorbed(struct kunit *test)
 	struct causal_local waker, wakee, other;
 	u64 blocked_at;
 
-	causal_clock_init(&c);
-	causal_local_init(&waker, &c);
-	causal_local_init(&wakee, &c);
-	causal_acct_credit(&c, &waker, 100);
+	start_one_ahead(&c, &waker, &wakee, 100);
 	/* the wakee blocks owing 100, then the waker is credited 50 more while it waits */
 	blocked_at = global_of(&c);
 	causal_acct_credit(&c, &waker, 50);
@@ -263,10 +264,7 @@ static void fork_inherits_parent_debt(struct kunit *test)
 	struct causal_clock c;
 	struct causal_local parent, other, child = { ATOMIC64_INIT(0) };
 
-	causal_clock_init(&c);
-	causal_local_init(&parent, &c);
-	causal_local_init(&other, &c);
-	causal_acct_credit(&c, &other, 150);
+	start_one_ahead(&c, &other, &parent, 150);
 	causal_acct_credit(&c, &parent, 100);
 
 	/* onto a zeroed local: the child owes what its parent owes */
@@ -287,10 +285,7 @@ static void forgive_clears_debt(struct kunit *test)
 	struct causal_clock c;
 	struct causal_local a, b;
 
-	causal_clock_init(&c);
-	causal_local_init(&a, &c);
-	causal_local_init(&b, &c);
-	causal_acct_credit(&c, &a, 100);
+	start_one_ahead(&c, &a, &b, 100);
 	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 100ULL);
 
 	causal_acct_forgive(&c, &b);
@@ -314,10 +309,7 @@ static void one_payment_per_cpu_debt(struct kunit *test)
 	struct causal_local cpu0, cpu1;
 	u64 held = 0;
 
-	causal_clock_init(&c);
-	causal_local_init(&cpu0, &c);
-	causal_local_init(&cpu1, &c);
-	causal_acct_credit(&c, &cpu0, 1000);
+	start_one_ahead(&c, &cpu0, &cpu1, 1000);
 
 	KUNIT_EXPECT_TRUE(test, causal_acct_claim_payment(&cpu1, 5000, &held));
 	KUNIT_EXPECT_EQ(test, held, 0ULL);

@@ -14,6 +14,19 @@ static int build(const struct causal_range *in, u32 nr, struct causal_ranges **o
 	return causal_ranges_build(in, nr, out);
 }
 
+/* rs holds want[0..nr) and nothing else, in that order */
+static void expect_ranges(struct kunit *test, const struct causal_ranges *rs,
+			  const struct causal_range *want, u32 nr)
+{
+	u32 i;
+
+	KUNIT_ASSERT_EQ(test, rs->nr, nr);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, rs->r[i].start, want[i].start, "range %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, rs->r[i].end, want[i].end, "range %u", i);
+	}
+}
+
 static void rejects_bad_counts(struct kunit *test)
 {
 	struct causal_range *many = kunit_kcalloc(test, CAUSAL_MAX_RANGES + 1, sizeof(*many),
@@ -78,15 +91,13 @@ static void sorts_unsorted_input(struct kunit *test)
 	static const struct causal_range in[] = {
 		{ 0x500, 0x600 }, { 0x100, 0x200 }, { 0x900, 0xa00 }, { 0x300, 0x400 },
 	};
+	static const struct causal_range want[] = {
+		{ 0x100, 0x200 }, { 0x300, 0x400 }, { 0x500, 0x600 }, { 0x900, 0xa00 },
+	};
 	struct causal_ranges *rs;
 
 	KUNIT_ASSERT_EQ(test, build(in, ARRAY_SIZE(in), &rs), 0);
-	KUNIT_ASSERT_EQ(test, rs->nr, 4U);
-	KUNIT_EXPECT_EQ(test, rs->r[0].start, 0x100ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[1].start, 0x300ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[2].start, 0x500ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[3].start, 0x900ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[3].end, 0xa00ULL);
+	expect_ranges(test, rs, want, ARRAY_SIZE(want));
 	causal_ranges_free(rs);
 }
 
@@ -103,18 +114,13 @@ static void merges_overlapping_and_adjacent(struct kunit *test)
 		{ 0x7ff, 0x801 },	/* overlaps the start of [0x800, 0x900) */
 		{ 0x301, 0x302 },	/* one byte after a merged range: separate */
 	};
+	static const struct causal_range want[] = {
+		{ 0x100, 0x300 }, { 0x301, 0x302 }, { 0x400, 0x500 }, { 0x7ff, 0x900 },
+	};
 	struct causal_ranges *rs;
 
 	KUNIT_ASSERT_EQ(test, build(in, ARRAY_SIZE(in), &rs), 0);
-	KUNIT_ASSERT_EQ(test, rs->nr, 4U);
-	KUNIT_EXPECT_EQ(test, rs->r[0].start, 0x100ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[0].end, 0x300ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[1].start, 0x301ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[1].end, 0x302ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[2].start, 0x400ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[2].end, 0x500ULL);
-	KUNIT_EXPECT_EQ(test, rs->r[3].start, 0x7ffULL);
-	KUNIT_EXPECT_EQ(test, rs->r[3].end, 0x900ULL);
+	expect_ranges(test, rs, want, ARRAY_SIZE(want));
 	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(rs, 0x300));
 	KUNIT_EXPECT_TRUE(test, causal_ranges_contains(rs, 0x301));
 	causal_ranges_free(rs);

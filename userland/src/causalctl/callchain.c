@@ -11,6 +11,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "callchain.h"
+#include "array.h"
 #include "causalctl.h"
 #include "hashtable.h"
 #include "symutil.h"
@@ -73,22 +74,17 @@ struct callchains *callchains_new(void)
 /* The index of the frame at addr, added if new; -1 without memory. */
 static long frame_index(struct callchains *c, uint64_t addr)
 {
-	struct frame *f;
+	struct frame *f, **frames;
 	unsigned hashv;
 
 	HASH_VALUE(&addr, sizeof(addr), hashv);
 	HASH_FIND_BYHASHVALUE(hh, c->frames_by_addr, &addr, sizeof(addr), hashv, f);
 	if (f)
 		return f->index;
-	if (c->nframes == c->frames_cap) {
-		size_t cap = c->frames_cap ? c->frames_cap * 2 : 256;
-		struct frame **bigger = realloc(c->frames, cap * sizeof(*bigger));
-
-		if (!bigger)
-			return -1;
-		c->frames = bigger;
-		c->frames_cap = cap;
-	}
+	frames = array_grow(c->frames, c->nframes, &c->frames_cap, sizeof(*frames), 256);
+	if (!frames)
+		return -1;
+	c->frames = frames;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
@@ -150,12 +146,30 @@ lost:
 
 /* ---- symbolisation ---- */
 
+/*
+ * The id kept under key in map, or the next one (*last + 1), kept there from now on: *is_new
+ * says which, for the caller writes a new one's record. 0 without memory.
+ */
+static uint32_t intern_id(struct strmap *map, uint32_t *last, const char *key, bool *is_new)
+{
+	uint32_t id;
+
+	*is_new = false;
+	if (strmap_get(map, key, &id))
+		return id;
+	if (strmap_put(map, key, *last + 1))
+		return 0;
+	*is_new = true;
+	return ++*last;
+}
+
 static uint32_t object_id(struct callchains *c, struct profile_writer *w, Dwfl_Module *mod, const char *path,
 			  Dwarf_Addr bias)
 {
 	const unsigned char *bits;
 	GElf_Addr vaddr, low = 0, high = 0;
 	char build_id[2 * 64 + 1] = "", *key;
+	bool is_new;
 	uint32_t id;
 	int len, i;
 
@@ -164,38 +178,28 @@ static uint32_t object_id(struct callchains *c, struct profile_writer *w, Dwfl_M
 		snprintf(build_id + 2 * i, 3, "%02x", bits[i]);
 	if (asprintf(&key, "%s\n%s", path, build_id) < 0)
 		return 0;
-	if (!strmap_get(&c->objects, key, &id)) {
-		id = ++c->next_object;
-		if (strmap_put(&c->objects, key, id)) {
-			c->next_object--;
-			free(key);
-			return 0;
-		}
+	id = intern_id(&c->objects, &c->next_object, key, &is_new);
+	free(key);
+	if (is_new) {
 		dwfl_module_info(mod, NULL, &low, &high, NULL, NULL, NULL, NULL);
 		profile_write_object(w, id, path, build_id[0] ? build_id : NULL, low - bias, high - bias);
 	}
-	free(key);
 	return id;
 }
 
 static uint32_t function_id(struct callchains *c, struct profile_writer *w, const char *name, const char *sys,
 			    const char *file, uint64_t start_line)
 {
+	bool is_new;
 	uint32_t id;
 	char *key;
 
 	if (asprintf(&key, "%s\n%s\n%s\n%" PRIu64, name, sys ? sys : "", file ? file : "", start_line) < 0)
 		return 0;
-	if (!strmap_get(&c->functions, key, &id)) {
-		id = ++c->next_function;
-		if (strmap_put(&c->functions, key, id)) {
-			c->next_function--;
-			free(key);
-			return 0;
-		}
-		profile_write_function(w, id, name, sys, file, start_line);
-	}
+	id = intern_id(&c->functions, &c->next_function, key, &is_new);
 	free(key);
+	if (is_new)
+		profile_write_function(w, id, name, sys, file, start_line);
 	return id;
 }
 
@@ -226,17 +230,13 @@ static int collect_function(Dwarf_Die *die, void *arg)
 
 	/* abstract instances (DW_AT_inline) have no ranges and add nothing */
 	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
-		if (ci->n == ci->cap) {
-			size_t cap = ci->cap ? ci->cap * 2 : 64;
-			struct fn_range *r = realloc(ci->r, cap * sizeof(*r));
+		struct fn_range *r = array_grow(ci->r, ci->n, &ci->cap, sizeof(*r), 64);
 
-			if (!r) {
-				ci->oom = true;
-				return DWARF_CB_ABORT;
-			}
-			ci->r = r;
-			ci->cap = cap;
+		if (!r) {
+			ci->oom = true;
+			return DWARF_CB_ABORT;
 		}
+		ci->r = r;
 		ci->r[ci->n++] = (struct fn_range){ lo, hi, dwarf_dieoffset(die) };
 	}
 	return DWARF_CB_OK;
@@ -254,15 +254,11 @@ static int cmp_fn_range(const void *a, const void *b)
 /* A zeroed entry at c->cus[c->ncus], not counted yet; NULL without memory. */
 static struct cu_index *new_index(struct callchains *c)
 {
-	if (c->ncus == c->cus_cap) {
-		size_t cap = c->cus_cap ? c->cus_cap * 2 : 64;
-		struct cu_index *a = realloc(c->cus, cap * sizeof(*a));
+	struct cu_index *a = array_grow(c->cus, c->ncus, &c->cus_cap, sizeof(*a), 64);
 
-		if (!a)
-			return NULL;
-		c->cus = a;
-		c->cus_cap = cap;
-	}
+	if (!a)
+		return NULL;
+	c->cus = a;
 	memset(&c->cus[c->ncus], 0, sizeof(c->cus[c->ncus]));
 	return &c->cus[c->ncus];
 }
@@ -324,16 +320,9 @@ static bool cu_at(struct callchains *c, Dwfl_Module *mod, Dwarf *dbg, Dwarf_Addr
 /* The function DIE whose code holds pc, from the CU's index. */
 static bool function_at(Dwarf *dbg, const struct cu_index *ci, Dwarf_Addr pc, Dwarf_Die *out)
 {
-	size_t lo = 0, hi = ci->n, k;
+	size_t lo = array_count_at_or_below(ci->r, ci->n, sizeof(*ci->r), offsetof(struct fn_range, lo), pc);
+	size_t k;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ci->r[mid].lo <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	/* the nearest ranges starting at or before pc; a nested function's lies inside another's */
 	for (k = lo; k > 0 && lo - k < 8; k--)
 		if (pc < ci->r[k - 1].hi)

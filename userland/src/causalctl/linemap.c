@@ -8,6 +8,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 
+#include "array.h"
 #include "gopclntab.h"
 #include "linemap.h"
 #include "symutil.h"
@@ -43,6 +44,7 @@ struct builder {
 
 static int push(struct builder *b, uint64_t start, uint64_t end, line_id line, int prio)
 {
+	struct rec *r;
 	size_t i;
 
 	if (start >= end)
@@ -59,15 +61,10 @@ static int push(struct builder *b, uint64_t start, uint64_t end, line_id line, i
 	}
 	if (i == b->nseg)
 		return 0;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		struct rec *r = realloc(b->rec, cap * sizeof(*r));
-
-		if (!r)
-			return -ENOMEM;
-		b->rec = r;
-		b->cap = cap;
-	}
+	r = array_grow(b->rec, b->n, &b->cap, sizeof(*r), 1024);
+	if (!r)
+		return -ENOMEM;
+	b->rec = r;
 	b->rec[b->n++] = (struct rec){ start, end, line, prio };
 	return 0;
 }
@@ -348,15 +345,11 @@ static int flatten(struct builder *b, struct linemap *out)
 		}
 		prev = ev[i].addr;
 		if (ev[i].open) {
-			if (nactive == capactive) {
-				size_t cap = capactive ? capactive * 2 : 16;
-				size_t *a = realloc(active, cap * sizeof(*a));
+			size_t *a = array_grow(active, nactive, &capactive, sizeof(*a), 16);
 
-				if (!a)
-					goto out;
-				active = a;
-				capactive = cap;
-			}
+			if (!a)
+				goto out;
+			active = a;
 			active[nactive++] = ev[i].rec;
 		} else {
 			size_t j;
@@ -486,17 +479,10 @@ int linemap_build_gopcln(Dwfl_Module *mod, const struct linemap_namer *namer, st
 
 line_id linemap_lookup(const struct linemap *m, uint64_t addr)
 {
-	size_t lo = 0, hi = m->n;
-
 	/* the last segment starting at or before addr */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	size_t lo = array_count_at_or_below(m->seg, m->n, sizeof(*m->seg), offsetof(struct linemap_seg, start),
+					    addr);
 
-		if (m->seg[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo && addr < m->seg[lo - 1].end)
 		return m->seg[lo - 1].line;
 	return 0;

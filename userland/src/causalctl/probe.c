@@ -12,6 +12,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
+#include "array.h"
 #include "gopclntab.h"
 #include "probe.h"
 #include "symutil.h"
@@ -43,6 +44,7 @@ static const struct exec_seg *seg_of_vaddr(const struct resolver *r, uint64_t va
 static int add_loc(struct resolver *r, uint64_t vaddr, const char *desc)
 {
 	const struct exec_seg *seg = seg_of_vaddr(r, vaddr);
+	struct probe_loc *loc;
 	size_t i;
 
 	if (!seg)
@@ -50,15 +52,10 @@ static int add_loc(struct resolver *r, uint64_t vaddr, const char *desc)
 	for (i = 0; i < r->n; i++)
 		if (r->loc[i].vaddr == vaddr)
 			return 0;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct probe_loc *bigger = realloc(r->loc, cap * sizeof(*bigger));
-
-		if (!bigger)
-			return -ENOMEM;
-		r->loc = bigger;
-		r->cap = cap;
-	}
+	loc = array_grow(r->loc, r->n, &r->cap, sizeof(*loc), 8);
+	if (!loc)
+		return -ENOMEM;
+	r->loc = loc;
 	r->loc[r->n].vaddr = vaddr;
 	r->loc[r->n].offset = seg->offset + (vaddr - seg->vaddr);
 	snprintf(r->loc[r->n].desc, sizeof(r->loc[r->n].desc), "%s", desc);

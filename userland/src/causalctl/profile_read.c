@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "causalctl.h"
 #include "json.h"
 
@@ -185,6 +186,7 @@ static bool real_of(const struct record *r, const char *key, double *v)
 /* Legacy lists: "s:d,s:d" or "a,b", the numbers in order. */
 static bool text_u64_list(const char *list, uint64_t **v, size_t *k, size_t *cap)
 {
+	uint64_t *a;
 	const char *s;
 	char *end;
 
@@ -195,15 +197,10 @@ static bool text_u64_list(const char *list, uint64_t **v, size_t *k, size_t *cap
 			s++;
 			continue;
 		}
-		if (*k == *cap) {
-			size_t c = *cap ? 2 * *cap : 16;
-			uint64_t *a = c <= SIZE_MAX / sizeof(*a) ? realloc(*v, c * sizeof(*a)) : NULL;
-
-			if (!a)
-				return false;
-			*v = a;
-			*cap = c;
-		}
+		a = array_grow(*v, *k, cap, sizeof(*a), 16);
+		if (!a)
+			return false;
+		*v = a;
 		errno = 0;
 		(*v)[(*k)++] = strtoull(s, &end, 10);
 		if (errno)
@@ -391,14 +388,10 @@ static bool need_str(const struct record *r, const char *key, const char **v, ch
 
 
 #define GROW(arr, n, cap) do {								\
-	if ((n) == (cap)) {								\
-		size_t c_ = (cap) ? 2 * (cap) : 64;					\
-		void *a_ = realloc((arr), c_ * sizeof(*(arr)));				\
-		if (!a_)								\
-			return fail(why, wlen, "out of memory");			\
-		(arr) = a_;								\
-		(cap) = c_;								\
-	}										\
+	void *a_ = array_grow((arr), (n), &(cap), sizeof(*(arr)), 64);			\
+	if (!a_)									\
+		return fail(why, wlen, "out of memory");				\
+	(arr) = a_;									\
 } while (0)
 
 static bool replace_str(char **dst, const char *src)
@@ -517,6 +510,7 @@ static bool add_spans(struct profile *p, const struct record *r, char *why, size
 	int64_t pid, tid, cpu;
 	uint64_t *v;
 	size_t n;
+	void *a;
 
 	/* spans may be empty: a thread with no span */
 	if (!kind || !has(r, "spans") || !has(r, "pid") || !has(r, "tid"))
@@ -543,30 +537,14 @@ static bool add_spans(struct profile *p, const struct record *r, char *why, size
 		return fail(why, wlen, "thread-spans: spans is not a list of [start, duration] pairs");
 	sp.spans = (uint64_t (*)[2])v;
 	sp.n = n;
-	if (p->nspans == p->spans_cap) {
-		size_t c = p->spans_cap ? 2 * p->spans_cap : 16;
-		void *a = realloc(p->spans, c * sizeof(*p->spans));
-
-		if (!a) {
-			free(v);
-			return fail(why, wlen, "out of memory");
-		}
-		p->spans = a;
-		p->spans_cap = c;
+	a = array_grow(p->spans, p->nspans, &p->spans_cap, sizeof(*p->spans), 16);
+	if (!a) {
+		free(v);
+		return fail(why, wlen, "out of memory");
 	}
+	p->spans = a;
 	p->spans[p->nspans++] = sp;
 	return true;
-}
-
-/* p->stacks with room for one more, or NULL (p->stacks unchanged). */
-static struct profile_stack *grow_stacks(struct profile *p)
-{
-	size_t c = p->stacks_cap ? 2 * p->stacks_cap : 64;
-	struct profile_stack *a = realloc(p->stacks, c * sizeof(*a));
-
-	if (a)
-		p->stacks_cap = c;
-	return a;
 }
 
 /* ---- callchain records (profile.h): file ids map to indexes, the last definition winning ---- */
@@ -667,6 +645,7 @@ static bool add_frame(struct profile *p, const struct record *r, char *why, size
 	struct profile_frame fr = { 0 };
 	uint64_t id, object, *v;
 	size_t n, i;
+	void *a;
 
 	if (!need_id(r, "id", &id, why, wlen) || !opt_u64(r, "object", &object, why, wlen) ||
 	    !opt_addr(r, "address", &fr.address, why, wlen))
@@ -696,15 +675,10 @@ static bool add_frame(struct profile *p, const struct record *r, char *why, size
 	}
 	free(v);
 	fr.nlines = n;
-	if (p->nframes == p->frames_cap) {
-		size_t c = p->frames_cap ? 2 * p->frames_cap : 64;
-		void *a = realloc(p->frames, c * sizeof(*p->frames));
-
-		if (!a)
-			goto oom;
-		p->frames = a;
-		p->frames_cap = c;
-	}
+	a = array_grow(p->frames, p->nframes, &p->frames_cap, sizeof(*p->frames), 64);
+	if (!a)
+		goto oom;
+	p->frames = a;
 	if (!id_set(&p->frame_ids, id, p->nframes))
 		goto oom;
 	p->frames[p->nframes++] = fr;
@@ -750,9 +724,10 @@ static bool add_stack(struct profile *p, const struct record *r, char *why, size
 	free(v);
 	st.nframes = n;
 	st.line = line && *line ? strdup(line) : NULL;
-	if (p->nstacks == p->stacks_cap && (a = grow_stacks(p)))
+	a = array_grow(p->stacks, p->nstacks, &p->stacks_cap, sizeof(*a), 64);
+	if (a)
 		p->stacks = a;
-	if ((line && *line && !st.line) || p->nstacks == p->stacks_cap) {
+	if ((line && *line && !st.line) || !a) {
 		free(st.line);
 		free(st.frames);
 		return fail(why, wlen, "out of memory");

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 
+#include "array.h"
 #include "progress_shm.h"
 #include "region.h"
 
@@ -212,7 +213,7 @@ static int add_entries(struct points *out, const unsigned char *base, uint32_t c
 	for (uint32_t i = 0; i < count; i++) {
 		const unsigned char *e = base + (size_t)i * h->entry_size;
 		const struct causal_region_entry *ent = (const void *)e;
-		struct shm_point *p;
+		struct shm_point *p, *v;
 		uint32_t kind;
 
 		if (!__atomic_load_n(&ent->published, __ATOMIC_ACQUIRE))
@@ -220,15 +221,10 @@ static int add_entries(struct points *out, const unsigned char *base, uint32_t c
 		kind = __atomic_load_n(&ent->kind, __ATOMIC_RELAXED);
 		if (kind != CAUSAL_REGION_THROUGHPUT && kind != CAUSAL_REGION_LATENCY)
 			continue;
-		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 64;
-			struct shm_point *v = realloc(out->v, cap * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			out->v = v;
-			out->cap = cap;
-		}
+		v = array_grow(out->v, out->n, &out->cap, sizeof(*v), 64);
+		if (!v)
+			return -ENOMEM;
+		out->v = v;
 		p = &out->v[out->n++];
 		memset(p, 0, sizeof(*p));
 		/* bounded copy, NUL forced: a name without one is cut at the field's end */
@@ -314,7 +310,7 @@ static void region_map(struct shm_region *r, size_t mapping_len)
 
 static int add_region(struct shm_set *s, pid_t pid, uintptr_t start, uintptr_t end, dev_t dev, ino_t ino)
 {
-	struct shm_region *r;
+	struct shm_region *r, *v;
 
 	for (size_t i = 0; i < s->n; i++) {
 		r = &s->r[i];
@@ -328,15 +324,10 @@ static int add_region(struct shm_set *s, pid_t pid, uintptr_t start, uintptr_t e
 		}
 		return 0;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct shm_region *v = realloc(s->r, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->r = v;
-		s->cap = cap;
-	}
+	v = array_grow(s->r, s->n, &s->cap, sizeof(*v), 8);
+	if (!v)
+		return -ENOMEM;
+	s->r = v;
 	r = &s->r[s->n++];
 	memset(r, 0, sizeof(*r));
 	r->dev = dev;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "causalctl.h"
 #include "symutil.h"
 
@@ -33,21 +34,6 @@ static bool in_header(const char *sel)
 	       !strncmp(sel, "causal.h:", 9);
 }
 
-static void *grow(void *arr, size_t n, size_t *cap, size_t size)
-{
-	size_t c;
-	void *a;
-
-	if (n < *cap)
-		return arr;
-	c = *cap ? 2 * *cap : 16;
-	a = realloc(arr, c * size);
-	if (!a)
-		return NULL;
-	*cap = c;
-	return a;
-}
-
 /* "selected\x1fpoint\x1fkind": one series' key in the map below */
 static int series_key(char **key, const char *sel, const struct profile_point *pt)
 {
@@ -72,7 +58,7 @@ static struct report_series *find_series(struct report_result *r, size_t *cap, s
 		free(key);
 		return &r->series[at];
 	}
-	a = grow(r->series, r->nseries, cap, sizeof(*r->series));
+	a = array_grow(r->series, r->nseries, cap, sizeof(*r->series), 16);
 	if (!a || strmap_put(index, key, (uint32_t)r->nseries)) {
 		if (a)
 			r->series = a;
@@ -102,10 +88,8 @@ static struct report_agg *find_agg(struct report_series *s, int pct)
 	if (!a)
 		return NULL;
 	s->aggs = a;
-	a = &s->aggs[s->naggs++];
-	memset(a, 0, sizeof(*a));
-	a->speedup_pct = pct;
-	return a;
+	a[s->naggs] = (struct report_agg){ .speedup_pct = pct };
+	return &a[s->naggs++];
 }
 
 static int add_total(struct report_result *r, size_t *cap, const struct profile_point *pt)
@@ -118,7 +102,7 @@ static int add_total(struct report_result *r, size_t *cap, const struct profile_
 		if (t->kind == pt->kind && !strcmp(t->name, pt->name))
 			goto found;
 	}
-	a = grow(r->points, r->npoints, cap, sizeof(*r->points));
+	a = array_grow(r->points, r->npoints, cap, sizeof(*r->points), 16);
 	if (!a)
 		return -1;
 	r->points = a;

@@ -18,28 +18,19 @@
 
 static const char *const colours[] = { "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b" };
 
+/* s with the characters HTML gives a meaning, in text and in quoted attributes, escaped */
 static void html(FILE *f, const char *s)
 {
+	static const char special[] = "&<>\"'";
+	static const char *const entity[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&#39;" };
+	const char *c;
+
 	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
+		c = strchr(special, *s);
+		if (c)
+			fputs(entity[c - special], f);
+		else
 			fputc(*s, f);
-		}
 	}
 }
 

@@ -14,11 +14,13 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "array.h"
 #include "causalctl.h"
 #include "profile.pb-c.h"
 #include "symutil.h"
@@ -47,23 +49,6 @@ struct builder {
 	bool oom;
 };
 
-static void *grow(void *arr, size_t *cap, size_t n, size_t size, bool *oom)
-{
-	void *a;
-	size_t c;
-
-	if (n < *cap)
-		return arr;
-	c = *cap ? *cap * 2 : 64;
-	a = realloc(arr, c * size);
-	if (!a) {
-		*oom = true;
-		return NULL;
-	}
-	*cap = c;
-	return a;
-}
-
 /* The string's index in the string table, added if new (0, "", when out of memory). */
 static int64_t str(struct builder *b, const char *s)
 {
@@ -74,98 +59,161 @@ static int64_t str(struct builder *b, const char *s)
 		return 0;
 	if (strmap_get(&b->strings, s, &idx))
 		return idx;
-	t = grow(b->prof.string_table, &b->strings_cap, b->prof.n_string_table, sizeof(*t), &b->oom);
-	copy = t ? strdup(s) : NULL;
-	if (!t || !copy || strmap_put(&b->strings, s, (uint32_t)b->prof.n_string_table)) {
+	t = array_grow(b->prof.string_table, b->prof.n_string_table, &b->strings_cap, sizeof(*t), 64);
+	if (!t) {
+		b->oom = true;
+		return 0;
+	}
+	/* stored at once: the old array may be gone */
+	b->prof.string_table = t;
+	copy = strdup(s);
+	if (!copy || strmap_put(&b->strings, s, (uint32_t)b->prof.n_string_table)) {
 		free(copy);
 		b->oom = true;
 		return 0;
 	}
-	b->prof.string_table = t;
 	t[b->prof.n_string_table] = copy;
 	return (int64_t)b->prof.n_string_table++;
 }
 
-/* The id of the function, mapping or location kept under key, or 0. */
-static uint64_t known(struct builder *b, const char *key)
+/* A malloc'd key for intern(), or NULL without memory. */
+static PRINTF_LIKE(1, 2) char *key_of(const char *fmt, ...)
 {
-	uint32_t id;
+	va_list ap;
+	char *key;
+	int len;
 
-	return strmap_get(&b->keys, key, &id) ? id : 0;
+	va_start(ap, fmt);
+	len = vasprintf(&key, fmt, ap);
+	va_end(ap);
+	return len < 0 ? NULL : key;
 }
 
-static void remember(struct builder *b, const char *key, uint64_t id)
+/*
+ * The id of the function, mapping or location kept under key, or the one create() gives it,
+ * kept under key from then on: each is written once, whatever run or file names it. Frees key
+ * (NULL: out of memory). 0 without memory.
+ */
+static uint64_t intern(struct builder *b, char *key, uint64_t (*create)(struct builder *, const void *),
+		       const void *what)
 {
-	if (strmap_put(&b->keys, key, (uint32_t)id))
+	uint32_t known;
+	uint64_t id = 0;
+
+	if (!key) {
 		b->oom = true;
+		return 0;
+	}
+	if (strmap_get(&b->keys, key, &known)) {
+		id = known;
+	} else {
+		id = create(b, what);
+		if (id && strmap_put(&b->keys, key, (uint32_t)id))
+			b->oom = true;
+	}
+	free(key);
+	return id;
+}
+
+static uint64_t new_function(struct builder *b, const void *what)
+{
+	const struct profile_function *f = what;
+	PFunction *fn, **a;
+
+	a = array_grow(b->prof.function, b->prof.n_function, &b->functions_cap, sizeof(*a), 64);
+	if (a)
+		b->prof.function = a;
+	fn = a ? malloc(sizeof(*fn)) : NULL;
+	if (!fn) {
+		b->oom = true;
+		return 0;
+	}
+	perftools__profiles__function__init(fn);
+	fn->id = b->prof.n_function + 1;
+	fn->name = str(b, f->name);
+	/* pprof shows system_name where name is missing; Go's PGO matches name */
+	fn->system_name = f->system_name ? str(b, f->system_name) : fn->name;
+	fn->filename = str(b, f->file);
+	fn->start_line = f->start_line <= INT64_MAX ? (int64_t)f->start_line : 0;
+	a[b->prof.n_function++] = fn;
+	return fn->id;
 }
 
 static uint64_t add_function(struct builder *b, const struct profile_function *f)
 {
-	PFunction *fn, **a;
-	uint64_t id;
-	char *key;
+	return intern(b,
+		      key_of("f\n%s\n%s\n%s\n%" PRIu64, f->name, f->system_name ? f->system_name : "", f->file,
+			     f->start_line),
+		      new_function, f);
+}
 
-	if (asprintf(&key, "f\n%s\n%s\n%s\n%" PRIu64, f->name, f->system_name ? f->system_name : "", f->file,
-		     f->start_line) < 0)
-		goto oom;
-	id = known(b, key);
-	if (!id) {
-		a = grow(b->prof.function, &b->functions_cap, b->prof.n_function, sizeof(*a), &b->oom);
-		fn = a ? malloc(sizeof(*fn)) : NULL;
-		if (!fn) {
-			free(key);
-			goto oom;
-		}
-		b->prof.function = a;
-		perftools__profiles__function__init(fn);
-		id = fn->id = b->prof.n_function + 1;
-		fn->name = str(b, f->name);
-		/* pprof shows system_name where name is missing; Go's PGO matches name */
-		fn->system_name = f->system_name ? str(b, f->system_name) : fn->name;
-		fn->filename = str(b, f->file);
-		fn->start_line = f->start_line <= INT64_MAX ? (int64_t)f->start_line : 0;
-		a[b->prof.n_function++] = fn;
-		remember(b, key, id);
+static uint64_t new_mapping(struct builder *b, const void *what)
+{
+	const struct profile_object *o = what;
+	PMapping *m, **a;
+
+	a = array_grow(b->prof.mapping, b->prof.n_mapping, &b->mappings_cap, sizeof(*a), 64);
+	if (a)
+		b->prof.mapping = a;
+	m = a ? malloc(sizeof(*m)) : NULL;
+	if (!m) {
+		b->oom = true;
+		return 0;
 	}
-	free(key);
-	return id;
-oom:
-	b->oom = true;
-	return 0;
+	perftools__profiles__mapping__init(m);
+	m->id = b->prof.n_mapping + 1;
+	/* addresses are ELF addresses in the object (callchain.c), so its range is too */
+	m->memory_start = o->start;
+	m->memory_limit = o->end;
+	m->filename = str(b, o->path);
+	m->build_id = str(b, o->build_id);
+	/* symbolised already: pprof must not look for the binaries */
+	m->has_functions = m->has_filenames = m->has_line_numbers = m->has_inline_frames = true;
+	a[b->prof.n_mapping++] = m;
+	return m->id;
 }
 
 static uint64_t add_mapping(struct builder *b, const struct profile_object *o)
 {
-	PMapping *m, **a;
-	uint64_t id;
-	char *key;
+	return intern(b, key_of("m\n%s\n%s", o->path, o->build_id ? o->build_id : ""), new_mapping, o);
+}
 
-	if (asprintf(&key, "m\n%s\n%s", o->path, o->build_id ? o->build_id : "") < 0)
+static uint64_t mapping_of_frame(const struct builder *b, const struct profile_frame *fr)
+{
+	return fr->object ? b->mapping_of[fr->object - 1] : 0;
+}
+
+static uint64_t new_location(struct builder *b, const void *what)
+{
+	const struct profile_frame *fr = what;
+	PLocation *loc, **a;
+	size_t i;
+
+	a = array_grow(b->prof.location, b->prof.n_location, &b->locations_cap, sizeof(*a), 64);
+	if (a)
+		b->prof.location = a;
+	loc = a ? calloc(1, sizeof(*loc)) : NULL;
+	if (!loc)
 		goto oom;
-	id = known(b, key);
-	if (!id) {
-		a = grow(b->prof.mapping, &b->mappings_cap, b->prof.n_mapping, sizeof(*a), &b->oom);
-		m = a ? malloc(sizeof(*m)) : NULL;
-		if (!m) {
-			free(key);
+	perftools__profiles__location__init(loc);
+	loc->id = b->prof.n_location + 1;
+	loc->mapping_id = mapping_of_frame(b, fr);
+	loc->address = fr->address;
+	a[b->prof.n_location++] = loc;
+	loc->line = fr->nlines ? calloc(fr->nlines, sizeof(*loc->line)) : NULL;
+	if (fr->nlines && !loc->line)
+		goto oom;
+	for (i = 0; i < fr->nlines; i++) {
+		PLine *ln = malloc(sizeof(*ln));
+
+		if (!ln)
 			goto oom;
-		}
-		b->prof.mapping = a;
-		perftools__profiles__mapping__init(m);
-		id = m->id = b->prof.n_mapping + 1;
-		/* addresses are ELF addresses in the object (callchain.c), so its range is too */
-		m->memory_start = o->start;
-		m->memory_limit = o->end;
-		m->filename = str(b, o->path);
-		m->build_id = str(b, o->build_id);
-		/* symbolised already: pprof must not look for the binaries */
-		m->has_functions = m->has_filenames = m->has_line_numbers = m->has_inline_frames = true;
-		a[b->prof.n_mapping++] = m;
-		remember(b, key, id);
+		perftools__profiles__line__init(ln);
+		ln->function_id = b->function_of[fr->lines[i].function];
+		ln->line = fr->lines[i].line <= INT64_MAX ? (int64_t)fr->lines[i].line : 0;
+		loc->line[loc->n_line++] = ln;
 	}
-	free(key);
-	return id;
+	return loc->id;
 oom:
 	b->oom = true;
 	return 0;
@@ -173,56 +221,17 @@ oom:
 
 static uint64_t add_location(struct builder *b, const struct profile_frame *fr)
 {
-	uint64_t mapping = fr->object ? b->mapping_of[fr->object - 1] : 0, id;
-	char *key = NULL, *k;
-	PLocation *loc, **a;
+	char *key, *k;
 	size_t i;
-	int len;
 
 	/* a location is its mapping, address and lines: the same in any run */
-	if (asprintf(&key, "l\n%" PRIu64 "\n%" PRIu64, mapping, fr->address) < 0)
-		goto oom;
-	for (i = 0; i < fr->nlines; i++) {
-		len = asprintf(&k, "%s\n%" PRIu64 ":%" PRIu64, key, b->function_of[fr->lines[i].function],
-			       fr->lines[i].line);
+	key = key_of("l\n%" PRIu64 "\n%" PRIu64, mapping_of_frame(b, fr), fr->address);
+	for (i = 0; key && i < fr->nlines; i++) {
+		k = key_of("%s\n%" PRIu64 ":%" PRIu64, key, b->function_of[fr->lines[i].function], fr->lines[i].line);
 		free(key);
-		key = len < 0 ? NULL : k;
-		if (!key)
-			goto oom;
+		key = k;
 	}
-	id = known(b, key);
-	if (!id) {
-		a = grow(b->prof.location, &b->locations_cap, b->prof.n_location, sizeof(*a), &b->oom);
-		loc = a ? calloc(1, sizeof(*loc)) : NULL;
-		if (!loc)
-			goto oom;
-		b->prof.location = a;
-		perftools__profiles__location__init(loc);
-		id = loc->id = b->prof.n_location + 1;
-		loc->mapping_id = mapping;
-		loc->address = fr->address;
-		a[b->prof.n_location++] = loc;
-		loc->line = fr->nlines ? calloc(fr->nlines, sizeof(*loc->line)) : NULL;
-		if (fr->nlines && !loc->line)
-			goto oom;
-		for (i = 0; i < fr->nlines; i++) {
-			PLine *ln = malloc(sizeof(*ln));
-
-			if (!ln)
-				goto oom;
-			perftools__profiles__line__init(ln);
-			ln->function_id = b->function_of[fr->lines[i].function];
-			ln->line = fr->lines[i].line <= INT64_MAX ? (int64_t)fr->lines[i].line : 0;
-			loc->line[loc->n_line++] = ln;
-		}
-		remember(b, key, id);
-	}
-	free(key);
-	return id;
-oom:
-	free(key);
-	b->oom = true;
-	return 0;
+	return intern(b, key, new_location, fr);
 }
 
 static PValueType *value_type(struct builder *b, const char *type, const char *unit)

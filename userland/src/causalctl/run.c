@@ -212,6 +212,22 @@ static int parse_speedups(const char *arg, unsigned int *out, unsigned int *n)
 /* What an option group's parser returns for an option of another group. */
 #define OPT_NOT_MINE	(-2)
 
+/*
+ * For an option that takes one of two words, such as --thread-model task|cpu: *is_second says
+ * whether optarg is the second word. 0, or an exit status for anything else.
+ */
+static int parse_either(const struct cli_env *env, const char *cmd, const char *opt, const char *first,
+			const char *second, bool *is_second)
+{
+	if (!strcmp(optarg, first))
+		*is_second = false;
+	else if (!strcmp(optarg, second))
+		*is_second = true;
+	else
+		return cli_usage_error(env, cmd, "%s is %s or %s, not '%s'", opt, first, second, optarg);
+	return 0;
+}
+
 /* -o, --format, --timeline: the files written. */
 static int parse_output_opt(const struct cli_env *env, const char *cmd, int c, struct profiler_opts *o)
 {
@@ -271,13 +287,7 @@ static int parse_choice_opt(const struct cli_env *env, const char *cmd, int c, s
 					       POLICY_MAX_FIXED_SPEEDUPS, optarg);
 		return 0;
 	case OPT_POLICY:
-		if (!strcmp(optarg, "samples"))
-			o->adaptive_policy = false;
-		else if (!strcmp(optarg, "adaptive"))
-			o->adaptive_policy = true;
-		else
-			return cli_usage_error(env, cmd, "--policy is samples or adaptive, not '%s'", optarg);
-		return 0;
+		return parse_either(env, cmd, "--policy", "samples", "adaptive", &o->adaptive_policy);
 	case OPT_SEED:
 		errno = 0;
 		o->seed = strtoull(optarg, &end, 0);
@@ -322,6 +332,9 @@ static int parse_length_opt(const struct cli_env *env, const char *cmd, int c, s
 /* --period, --event, --thread-model, --no-follow-children, --device: the kernel session. */
 static int parse_session_opt(const struct cli_env *env, const char *cmd, int c, struct profiler_opts *o)
 {
+	bool cycles = false;	/* gcc 14 cannot see that parse_either() sets it when it returns 0 */
+	int r;
+
 	switch (c) {
 	case OPT_PERIOD:
 		if (parse_duration(optarg, 1000000, &o->period_ns) ||
@@ -329,21 +342,12 @@ static int parse_session_opt(const struct cli_env *env, const char *cmd, int c, 
 			return cli_usage_error(env, cmd, "--period takes 10us..1s, not '%s'", optarg);
 		return 0;
 	case OPT_EVENT:
-		if (!strcmp(optarg, "cpu-clock"))
-			o->event = CAUSAL_EVENT_CPU_CLOCK;
-		else if (!strcmp(optarg, "cycles"))
-			o->event = CAUSAL_EVENT_CYCLES;
-		else
-			return cli_usage_error(env, cmd, "--event is cpu-clock or cycles, not '%s'", optarg);
-		return 0;
+		r = parse_either(env, cmd, "--event", "cpu-clock", "cycles", &cycles);
+		if (!r)
+			o->event = cycles ? CAUSAL_EVENT_CYCLES : CAUSAL_EVENT_CPU_CLOCK;
+		return r;
 	case OPT_THREAD_MODEL:
-		if (!strcmp(optarg, "task"))
-			o->cpu_model = false;
-		else if (!strcmp(optarg, "cpu"))
-			o->cpu_model = true;
-		else
-			return cli_usage_error(env, cmd, "--thread-model is task or cpu, not '%s'", optarg);
-		return 0;
+		return parse_either(env, cmd, "--thread-model", "task", "cpu", &o->cpu_model);
 	case OPT_NO_FOLLOW:
 		o->no_follow = true;
 		return 0;

@@ -23,6 +23,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
+#include "array.h"
 #include "sites.h"
 #include "symutil.h"
 
@@ -80,7 +81,7 @@ static void add_var(struct finder *f, Dwarf_Die *die)
 	Dwarf_Op *ops;
 	size_t nops, i;
 	const char *file;
-	struct site_var *v;
+	struct site_var *v, *a;
 	uint64_t vaddr;
 	int line = 0, col = 0;
 
@@ -91,17 +92,12 @@ static void add_var(struct finder *f, Dwarf_Die *die)
 	for (i = 0; i < f->n; i++)
 		if (f->vars[i].vaddr == vaddr)
 			return;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? 2 * f->cap : 16;
-		struct site_var *a = realloc(f->vars, cap * sizeof(*a));
-
-		if (!a) {
-			f->oom = true;
-			return;
-		}
-		f->vars = a;
-		f->cap = cap;
+	a = array_grow(f->vars, f->n, &f->cap, sizeof(*a), 16);
+	if (!a) {
+		f->oom = true;
+		return;
 	}
+	f->vars = a;
 	v = &f->vars[f->n++];
 	memset(v, 0, sizeof(*v));
 	v->vaddr = vaddr;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <elfutils/libdwfl.h>
 
+#include "array.h"
 #include "gopclntab.h"
 #include "hashtable.h"
 #include "linemap.h"
@@ -113,7 +114,7 @@ static line_id namer_line(void *ctx, uint32_t file, unsigned line)
 {
 	struct symbols *s = ctx;
 	const struct line_key key = { .file = file, .line = line };
-	struct line_info *li;
+	struct line_info *li, **lines;
 	unsigned hashv;
 
 	/* hashed once for the lookup and, most of the time, the insertion that follows */
@@ -121,15 +122,10 @@ static line_id namer_line(void *ctx, uint32_t file, unsigned line)
 	HASH_FIND_BYHASHVALUE(hh, s->lines_by_key, &key, sizeof(key), hashv, li);
 	if (li)
 		return li->id;
-	if (s->nlines == s->lines_cap) {
-		size_t cap = s->lines_cap ? s->lines_cap * 2 : 1024;
-		struct line_info **bigger = realloc(s->lines, cap * sizeof(*bigger));
-
-		if (!bigger)
-			return 0;
-		s->lines = bigger;
-		s->lines_cap = cap;
-	}
+	lines = array_grow(s->lines, s->nlines, &s->lines_cap, sizeof(*lines), 1024);
+	if (!lines)
+		return 0;
+	s->lines = lines;
 	li = calloc(1, sizeof(*li));
 	if (!li)
 		return 0;
@@ -170,18 +166,11 @@ static void build_all(struct symbols *s)
 
 static struct object *object_at(struct symbols *s, uint64_t addr)
 {
-	size_t lo = 0, hi = s->nobj;
+	size_t lo;
 
 	if (s->last < s->nobj && addr >= s->obj[s->last].low && addr < s->obj[s->last].high)
 		return &s->obj[s->last];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->obj[mid].low <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = array_count_at_or_below(s->obj, s->nobj, sizeof(*s->obj), offsetof(struct object, low), addr);
 	if (lo && addr < s->obj[lo - 1].high) {
 		s->last = lo - 1;
 		return &s->obj[lo - 1];
@@ -344,7 +333,7 @@ int symbols_scope_ranges(struct symbols *s, size_t max, struct causal_range **ra
 
 int symbols_line_ranges(struct symbols *s, line_id id, struct causal_range **ranges, size_t *n)
 {
-	struct causal_range *r = NULL;
+	struct causal_range *r = NULL, *bigger;
 	size_t k = 0, cap = 0, i, j;
 
 	*ranges = NULL;
@@ -358,17 +347,12 @@ int symbols_line_ranges(struct symbols *s, line_id id, struct causal_range **ran
 		for (j = 0; j < m->n; j++) {
 			if (m->seg[j].line != id)
 				continue;
-			if (k == cap) {
-				struct causal_range *bigger;
-
-				cap = cap ? cap * 2 : 16;
-				bigger = realloc(r, cap * sizeof(*r));
-				if (!bigger) {
-					free(r);
-					return -ENOMEM;
-				}
-				r = bigger;
+			bigger = array_grow(r, k, &cap, sizeof(*r), 16);
+			if (!bigger) {
+				free(r);
+				return -ENOMEM;
 			}
+			r = bigger;
 			r[k].start = m->seg[j].start;
 			r[k].end = m->seg[j].end;
 			k++;
@@ -597,23 +581,18 @@ static int collect_module(Dwfl_Module *mod, void **userdata, const char *name, D
 			  void *arg)
 {
 	struct collect *c = arg;
-	struct object *o;
+	struct object *o, *objs;
 	Dwarf_Addr high, bias;
 	char resolved[PATH_MAX];
 	size_t i;
 
 	(void)userdata;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 32;
-		struct object *bigger = realloc(c->obj, cap * sizeof(*bigger));
-
-		if (!bigger) {
-			c->err = -ENOMEM;
-			return DWARF_CB_ABORT;
-		}
-		c->obj = bigger;
-		c->cap = cap;
+	objs = array_grow(c->obj, c->n, &c->cap, sizeof(*objs), 32);
+	if (!objs) {
+		c->err = -ENOMEM;
+		return DWARF_CB_ABORT;
 	}
+	c->obj = objs;
 	dwfl_module_info(mod, NULL, NULL, &high, NULL, NULL, NULL, NULL);
 	/* libdwfl keeps a re-reported module (same name and range) with its data: so do we */
 	for (i = 0; i < c->nold; i++) {

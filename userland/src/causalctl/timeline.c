@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "timeline.h"
 
 /* [start, duration] pairs of one kind (and for on-CPU spans, of one CPU) */
@@ -73,25 +74,19 @@ static struct thread *thread_of(struct timeline *tl, int pid, int tid)
 	for (size_t i = 0; i < tl->nthreads; i++)
 		if (tl->threads[i].tid == tid && tl->threads[i].pid == pid)
 			return &tl->threads[i];
-	if (tl->nthreads == tl->cap) {
-		size_t c = tl->cap ? 2 * tl->cap : 16;
-
-		t = realloc(tl->threads, c * sizeof(*t));
-		if (!t)
-			return NULL;
-		tl->threads = t;
-		tl->cap = c;
-	}
-	t = &tl->threads[tl->nthreads++];
-	memset(t, 0, sizeof(*t));
-	t->pid = pid;
-	t->tid = tid;
-	return t;
+	t = array_grow(tl->threads, tl->nthreads, &tl->cap, sizeof(*t), 16);
+	if (!t)
+		return NULL;
+	tl->threads = t;
+	t[tl->nthreads] = (struct thread){ .pid = pid, .tid = tid };
+	return &t[tl->nthreads++];
 }
 
 /* Adds [start, start + len); one that touches the last span extends it. -1 out of memory. */
 static int span_add(struct span_list *l, uint64_t start, uint64_t len)
 {
+	uint64_t (*g)[2];
+
 	if (!len)
 		return 0;
 	if (l->n && start <= l->v[l->n - 1][0] + l->v[l->n - 1][1]) {
@@ -101,15 +96,10 @@ static int span_add(struct span_list *l, uint64_t start, uint64_t len)
 			l->v[l->n - 1][1] = end - l->v[l->n - 1][0];
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t c = l->cap ? l->cap * 2 : 64;
-		uint64_t (*g)[2] = realloc(l->v, c * sizeof(*l->v));
-
-		if (!g)
-			return -1;
-		l->v = g;
-		l->cap = c;
-	}
+	g = array_grow(l->v, l->n, &l->cap, sizeof(*g), 64);
+	if (!g)
+		return -1;
+	l->v = g;
 	l->v[l->n][0] = start;
 	l->v[l->n][1] = len;
 	l->n++;
