@@ -134,16 +134,42 @@ static void run(uint64_t units)
 """ % {"calls": calls, "t": t}
 
 
+# The queue and the pool are one monitor each: the mutex mu, two conditions, the counters they
+# guard and a flag that closes the monitor. These write the parts the two shapes share.
+def monitor_state(conds, counters, flag):
+    """The monitor's variables."""
+    return ("static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;\n"
+            "static pthread_cond_t %s = PTHREAD_COND_INITIALIZER, %s = PTHREAD_COND_INITIALIZER;\n"
+            "static uint64_t %s;\n"
+            "static int %s;" % (conds[0], conds[1], ", ".join(counters), flag))
+
+
+def monitor_take(empty, flag, cond):
+    """A consumer's wait, in its loop: mu held while there is work, or the thread returns."""
+    return ("\t\tpthread_mutex_lock(&mu);\n"
+            "\t\twhile (%(empty)s && !%(flag)s)\n"
+            "\t\t\tpthread_cond_wait(&%(cond)s, &mu);\n"
+            "\t\tif (%(empty)s) {\n"
+            "\t\t\tpthread_mutex_unlock(&mu);\n"
+            "\t\t\treturn NULL;\n"
+            "\t\t}" % {"empty": empty, "flag": flag, "cond": cond})
+
+
+def monitor_close(flag, cond):
+    """No more work: the flag set and every waiting consumer woken."""
+    return ("\tpthread_mutex_lock(&mu);\n"
+            "\t%s = 1;\n"
+            "\tpthread_cond_broadcast(&%s);\n"
+            "\tpthread_mutex_unlock(&mu);" % (flag, cond))
+
+
 def shape_queue(p):
     consumers = p.rng.randint(1, 3)
     cap = p.rng.choice([1, 2, 4, 8])
     prod, cons = p.line("the producer's item"), p.line("a consumer's item")
     p.params = {"consumers": consumers, "capacity": cap}
     return """
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t not_full = PTHREAD_COND_INITIALIZER, not_empty = PTHREAD_COND_INITIALIZER;
-static uint64_t queued, produced, total;
-static int done;
+%(state)s
 
 static void *producer(void *arg)
 {
@@ -158,10 +184,7 @@ static void *producer(void *arg)
 		pthread_cond_signal(&not_empty);
 		pthread_mutex_unlock(&mu);
 	}
-	pthread_mutex_lock(&mu);
-	done = 1;
-	pthread_cond_broadcast(&not_empty);
-	pthread_mutex_unlock(&mu);
+%(close)s
 	return NULL;
 }
 
@@ -169,13 +192,7 @@ static void *consumer(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		pthread_mutex_lock(&mu);
-		while (!queued && !done)
-			pthread_cond_wait(&not_empty, &mu);
-		if (!queued) {
-			pthread_mutex_unlock(&mu);
-			return NULL;
-		}
+%(take)s
 		queued--;
 		pthread_cond_signal(&not_full);
 		pthread_mutex_unlock(&mu);
@@ -196,7 +213,9 @@ static void run(uint64_t units)
 	for (int i = 0; i < %(n)d; i++)
 		pthread_join(c[i], NULL);
 }
-""" % {"prod": prod, "cons": cons, "cap": cap, "n": consumers}
+""" % {"prod": prod, "cons": cons, "cap": cap, "n": consumers,
+       "state": monitor_state(["not_full", "not_empty"], ["queued", "produced", "total"], "done"),
+       "take": monitor_take("!queued", "done", "not_empty"), "close": monitor_close("done", "not_empty")}
 
 
 def shape_pool(p):
@@ -205,10 +224,7 @@ def shape_pool(p):
     submit, task_a, task_b = p.line("the submitter, per batch"), p.line("task kind a"), p.line("task kind b")
     p.params = {"workers": w, "batch": batch}
     return """
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t have_task = PTHREAD_COND_INITIALIZER, batch_done = PTHREAD_COND_INITIALIZER;
-static uint64_t next_task, tasks_end, pending;
-static int stop;
+%(state)s
 
 static void *worker(void *arg)
 {
@@ -216,13 +232,7 @@ static void *worker(void *arg)
 	for (;;) {
 		uint64_t task;
 
-		pthread_mutex_lock(&mu);
-		while (next_task == tasks_end && !stop)
-			pthread_cond_wait(&have_task, &mu);
-		if (next_task == tasks_end) {
-			pthread_mutex_unlock(&mu);
-			return NULL;
-		}
+%(take)s
 		task = next_task++;
 		pthread_mutex_unlock(&mu);
 		if (task %% 2)
@@ -253,14 +263,14 @@ static void run(uint64_t units)
 			pthread_cond_wait(&batch_done, &mu);
 		pthread_mutex_unlock(&mu);
 	}
-	pthread_mutex_lock(&mu);
-	stop = 1;
-	pthread_cond_broadcast(&have_task);
-	pthread_mutex_unlock(&mu);
+%(close)s
 	for (int i = 0; i < %(w)d; i++)
 		pthread_join(t[i], NULL);
 }
-""" % {"w": w, "batch": batch, "s": submit, "a": task_a, "b": task_b}
+""" % {"w": w, "batch": batch, "s": submit, "a": task_a, "b": task_b,
+       "state": monitor_state(["have_task", "batch_done"], ["next_task", "tasks_end", "pending"], "stop"),
+       "take": monitor_take("next_task == tasks_end", "stop", "have_task"),
+       "close": monitor_close("stop", "have_task")}
 
 
 def shape_pipe(p):
