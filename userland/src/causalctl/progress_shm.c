@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,24 +78,28 @@ size_t shm_set_regions(const struct shm_set *s, size_t *read_not_mapped)
 	return s->n;
 }
 
+/* the sum, over the regions whose header we have, of the header's uint64_t field at offset off */
+static uint64_t sum_header_field(const struct shm_set *s, size_t off)
+{
+	uint64_t sum = 0, v;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (!s->r[i].have_hdr)
+			continue;
+		memcpy(&v, (const unsigned char *)&s->r[i].hdr + off, sizeof(v));
+		sum += v;
+	}
+	return sum;
+}
+
 uint64_t shm_set_overflows(const struct shm_set *s)
 {
-	uint64_t sum = 0;
-
-	for (size_t i = 0; i < s->n; i++)
-		if (s->r[i].have_hdr)
-			sum += s->r[i].hdr.overflows;
-	return sum;
+	return sum_header_field(s, offsetof(struct causal_region_header, overflows));
 }
 
 uint64_t shm_set_truncated(const struct shm_set *s)
 {
-	uint64_t sum = 0;
-
-	for (size_t i = 0; i < s->n; i++)
-		if (s->r[i].have_hdr)
-			sum += s->r[i].hdr.truncated;
-	return sum;
+	return sum_header_field(s, offsetof(struct causal_region_header, truncated));
 }
 
 /* a header we can trust the bounds of, for a region of len bytes; count is clamped to capacity */
