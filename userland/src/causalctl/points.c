@@ -16,6 +16,7 @@
 #include "points.h"
 #include "probe.h"
 #include "progress_shm.h"
+#include "region.h"
 #include "session.h"
 #include "sites.h"
 
@@ -324,6 +325,24 @@ void points_note_pid(struct points *pts, pid_t pid)
 			return;
 	if (pts->nscan < POINTS_MAX_SCAN_PIDS)
 		pts->scan_pids[pts->nscan++] = pid;
+}
+
+/*
+ * What libcausal could not keep, as of the last read: a program that registers more names than
+ * a region holds gets a dummy counter for the rest, which nothing reads; a name too long is
+ * stored shortened. Both are told once, at the end, or the user would never know.
+ */
+void points_say_region_losses(const struct points *pts)
+{
+	uint64_t refused = shm_set_overflows(pts->shm), shortened = shm_set_truncated(pts->shm);
+
+	if (refused)
+		fprintf(pts->err, "causal: %" PRIu64 " progress points were not counted: libcausal's region "
+			"was full (%u names)\n", refused, CAUSAL_REGION_CAPACITY);
+	if (shortened)
+		fprintf(pts->err, "causal: %" PRIu64 " progress-point names were longer than %u bytes: "
+			"they are named by '...' and their last %u bytes\n", shortened,
+			CAUSAL_REGION_NAME_MAX - 1, CAUSAL_REGION_NAME_MAX - 4);
 }
 
 /* ---- counts ---- */

@@ -83,6 +83,8 @@ void points_note_pid(struct points *pts, pid_t pid);
  * noted processes first. A region's point seen for the first time is added.
  */
 void points_read(struct points *pts, bool scan);
+/* Tells on err what libcausal's regions could not keep (points refused, names shortened). */
+void points_say_region_losses(const struct points *pts);
 /* An experiment starts: the counts read last are where its deltas begin. */
 void points_mark_start(struct points *pts);
 

@@ -102,6 +102,7 @@ static bool say_points(struct profiler *p)
 			p->points.list[i].name);
 		never = true;
 	}
+	points_say_region_losses(&p->points);
 	return never;
 }
 
