@@ -46,6 +46,7 @@ int causalctl_run(const struct cli_env *env, int argc, char **argv);
 const struct cli_cmd *cli_find(const char *name);
 PRINTF_LIKE(3, 4)
 int cli_usage_error(const struct cli_env *env, const char *cmd, const char *fmt, ...);
+void cli_getopt_start(void);
 int cli_bad_option(const struct cli_env *env, const char *cmd, int c, char **argv);
 /* "1ms", "250us", "2s", "1.5s", "100ns"; a bare number has unit_ns. 0 or -EINVAL. */
 int parse_duration(const char *s, uint64_t unit_ns, uint64_t *out);

@@ -105,6 +105,16 @@ int cli_usage_error(const struct cli_env *env, const char *cmd, const char *fmt,
 }
 
 /*
+ * getopt_long from argv[1] again, for a new command line (optind 0 also resets glibc's own state,
+ * as each subcommand and each in-process test parses anew), its errors left to cli_bad_option.
+ */
+void cli_getopt_start(void)
+{
+	optind = 0;
+	opterr = 0;
+}
+
+/*
  * Reports a '?' or ':' from getopt_long (called with opterr = 0 and a leading ':' in optstring, so
  * that messages go to env->err and name the subcommand). optopt is 0 for an unknown long option
  * and the option's value for a long one missing its argument, so the word in argv names it then.
@@ -120,6 +130,16 @@ int cli_bad_option(const struct cli_env *env, const char *cmd, int c, char **arg
 	return cli_usage_error(env, cmd, "unknown option '%s'", name);
 }
 
+/* The subcommand called name, or NULL after saying that there is none. */
+static const struct cli_cmd *find_subcommand(const struct cli_env *env, const char *name)
+{
+	const struct cli_cmd *cmd = cli_find(name);
+
+	if (!cmd)
+		cli_usage_error(env, NULL, "'%s' is not a causalctl subcommand", name);
+	return cmd;
+}
+
 static int cmd_help(const struct cli_env *env, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -129,8 +149,7 @@ static int cmd_help(const struct cli_env *env, int argc, char **argv)
 	const struct cli_cmd *cmd;
 	int c;
 
-	optind = 0;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c != 'h')
 			return cli_bad_option(env, "help", c, argv);
@@ -143,9 +162,9 @@ static int cmd_help(const struct cli_env *env, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage_error(env, "help", "unexpected argument '%s'", argv[optind + 1]);
-	cmd = cli_find(argv[optind]);
+	cmd = find_subcommand(env, argv[optind]);
 	if (!cmd)
-		return cli_usage_error(env, NULL, "'%s' is not a causalctl subcommand", argv[optind]);
+		return CAUSALCTL_EXIT_USAGE;
 	cmd->usage(env->out);
 	return CAUSALCTL_EXIT_OK;
 }
@@ -168,8 +187,7 @@ int causalctl_run(const struct cli_env *env, int argc, char **argv)
 	const struct cli_cmd *cmd;
 	int c;
 
-	optind = 0;
-	opterr = 0;
+	cli_getopt_start();
 	/* '+': stop at the subcommand, whose options are its own */
 	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -187,9 +205,9 @@ int causalctl_run(const struct cli_env *env, int argc, char **argv)
 		usage(env->err);
 		return CAUSALCTL_EXIT_USAGE;
 	}
-	cmd = cli_find(argv[optind]);
+	cmd = find_subcommand(env, argv[optind]);
 	if (!cmd)
-		return cli_usage_error(env, NULL, "'%s' is not a causalctl subcommand", argv[optind]);
+		return CAUSALCTL_EXIT_USAGE;
 	return cmd->run(env, argc - optind, argv + optind);
 }
 

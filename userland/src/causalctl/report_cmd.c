@@ -326,8 +326,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 	int nfiles;
 	int c, ret = CAUSALCTL_EXIT_OK;
 
-	optind = 0;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":n:m:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':

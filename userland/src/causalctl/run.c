@@ -403,8 +403,7 @@ static int parse_opts(const struct cli_env *env, const char *cmd, int argc, char
 	bool have_binary = false;
 	int c, r;
 
-	optind = 0;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, "+:o:b:s:p:vh", common_opts, NULL)) != -1) {
 		r = parse_output_opt(env, cmd, c, o);
 		if (r == OPT_NOT_MINE)

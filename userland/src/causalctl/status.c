@@ -378,8 +378,7 @@ int cmd_status(const struct cli_env *env, int argc, char **argv)
 	bool json = false;
 	int c;
 
-	optind = 0;
-	opterr = 0;
+	cli_getopt_start();
 	while ((c = getopt_long(argc, argv, ":jd:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
