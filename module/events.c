@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the scheduler hooks mean for sessions: fork and exit keep the task table current, a
- * wake-up carries the waker's delay to the wakee, and a switch-in lets the delay engine check the
- * task's debt. All of it runs in atomic context (see hooks.c).
+ * wake-up carries the waker's delay to the wakee, a switch-in lets the delay engine check the
+ * task's debt, and a cgroup move lets a task join or leave a cgroup session. The hooks run in
+ * atomic context (see hooks.c); what may sleep runs later, in the task (task_work) or in a work
+ * item (cgroup moves).
  */
 
 #include <linux/cgroup.h>
