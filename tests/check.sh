@@ -199,8 +199,9 @@ counted "$out/deb-roots.log" tests/pkg/deb-roots.sh bookworm trixie
 
 step "KUnit on the test kernel"
 if [ -n "${have_module[test]:-}" ]; then
-	# the suites the sources define: one that does not run is a failure
-	suites=$(sed -n 's/^\t\.name = "\(causal_[a-z_]*\)",$/\1/p' tests/kunit/*.c)
+	# the suites the sources define, CAUSAL_KUNIT_SUITE(unit) being causal_unit: one that does
+	# not run is a failure
+	suites=$(sed -n 's/^CAUSAL_KUNIT_SUITE(\([a-z_]*\)[,)].*/causal_\1/p' tests/kunit/*.c)
 	# shellcheck disable=SC2086
 	vm_step kunit kunit vm-kunit KUnit -k test -t 300 --script tests/vm/kunit.sh -- $suites
 else

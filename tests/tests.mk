@@ -114,7 +114,7 @@ FORCE:
 style:
 	$(CHECKPATCH) --no-tree --strict --terse --show-types -f \
 		module/*.c module/*.h module/compat/*.c module/compat/*.h module/compat/probes/*.c \
-		uapi/linux/*.h tests/kunit/*.c
+		uapi/linux/*.h tests/kunit/*.c tests/kunit/*.h
 
 # FUZZ_CALLS ioctls in the VM on the debug kernel (~235/s there: about 71 minutes), or
 # FUZZ_SECONDS; FUZZ_USERLAND_SECONDS per libFuzzer target; FUZZ_SEED to replay a run

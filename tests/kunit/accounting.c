@@ -10,6 +10,8 @@
 
 #include "accounting.h"
 
+#include "suite.h"
+
 static u64 local_of(const struct causal_local *l)
 {
 	return atomic64_read(&l->local);
@@ -593,9 +595,4 @@ static struct kunit_case causal_accounting_cases[] = {
 	{}
 };
 
-static struct kunit_suite causal_accounting_suite = {
-	.name = "causal_accounting",
-	.test_cases = causal_accounting_cases,
-};
-
-kunit_test_suites(&causal_accounting_suite);
+CAUSAL_KUNIT_SUITE(accounting);

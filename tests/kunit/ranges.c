@@ -7,6 +7,8 @@
 
 #include "ranges.h"
 
+#include "suite.h"
+
 /* presets *out, so the tests see that a failed build leaves it alone */
 static int build(const struct causal_range *in, u32 nr, struct causal_ranges **out)
 {
@@ -263,9 +265,4 @@ static struct kunit_case causal_ranges_cases[] = {
 	{}
 };
 
-static struct kunit_suite causal_ranges_suite = {
-	.name = "causal_ranges",
-	.test_cases = causal_ranges_cases,
-};
-
-kunit_test_suites(&causal_ranges_suite);
+CAUSAL_KUNIT_SUITE(ranges);

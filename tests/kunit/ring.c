@@ -10,6 +10,8 @@
 
 #include "ring.h"
 
+#include "suite.h"
+
 static int ring_test_init(struct kunit *test)
 {
 	test->priv = kunit_kzalloc(test, sizeof(struct causal_ring), GFP_KERNEL);
@@ -461,11 +463,4 @@ static struct kunit_case causal_ring_cases[] = {
 	{}
 };
 
-static struct kunit_suite causal_ring_suite = {
-	.name = "causal_ring",
-	.init = ring_test_init,
-	.exit = ring_test_exit,
-	.test_cases = causal_ring_cases,
-};
-
-kunit_test_suites(&causal_ring_suite);
+CAUSAL_KUNIT_SUITE(ring, .init = ring_test_init, .exit = ring_test_exit);

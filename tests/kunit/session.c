@@ -11,6 +11,8 @@
 #include "session.h"
 #include "task.h"
 
+#include "suite.h"
+
 static struct causal_attach good_attach(void)
 {
 	return (struct causal_attach){ .size = sizeof(struct causal_attach), .pid = 1 };
@@ -301,9 +303,4 @@ static struct kunit_case causal_session_cases[] = {
 	{}
 };
 
-static struct kunit_suite causal_session_suite = {
-	.name = "causal_session",
-	.test_cases = causal_session_cases,
-};
-
-kunit_test_suites(&causal_session_suite);
+CAUSAL_KUNIT_SUITE(session);

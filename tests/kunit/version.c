@@ -7,6 +7,8 @@
 #include "device.h"
 #include "version.h"
 
+#include "suite.h"
+
 static void version_accepts_current_size(struct kunit *test)
 {
 	struct causal_version v = { .size = sizeof(v) };
@@ -69,10 +71,5 @@ static struct kunit_case causal_version_cases[] = {
 	{}
 };
 
-static struct kunit_suite causal_version_suite = {
-	.name = "causal_version",
-	.test_cases = causal_version_cases,
-};
-
-kunit_test_suites(&causal_version_suite);
+CAUSAL_KUNIT_SUITE(version);
 CAUSAL_IMPORT_KUNIT_NS();

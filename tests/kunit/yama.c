@@ -7,6 +7,8 @@
 
 #include "yama.h"
 
+#include "suite.h"
+
 static void parse_reads_the_sysctl_text(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, causal_yama_parse("0\n", 2), CAUSAL_YAMA_DISABLED);
@@ -57,9 +59,4 @@ static struct kunit_case causal_yama_cases[] = {
 	{}
 };
 
-static struct kunit_suite causal_yama_suite = {
-	.name = "causal_yama",
-	.test_cases = causal_yama_cases,
-};
-
-kunit_test_suites(&causal_yama_suite);
+CAUSAL_KUNIT_SUITE(yama);
