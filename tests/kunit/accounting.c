@@ -37,31 +37,33 @@ static void start_one_ahead(struct causal_clock *c, struct causal_local *ahead,
 
 static void credit_raises_global_only_past_it(struct kunit *test)
 {
+	/* each step credits task a or b, then reads that task's local and the global clock */
+	static const struct {
+		char task;
+		u64 credit, local, global;
+	} steps[] = {
+		{ 'a', 100, 100, 100 },
+		{ 'b', 50, 50, 100 },	/* b catches up on a's credit first: global does not move */
+		{ 'b', 50, 100, 100 },
+		{ 'b', 60, 160, 160 },
+		{ 'a', 0, 100, 160 },
+	};
 	struct causal_clock c;
 	struct causal_local a, b;
+	unsigned int i;
 
 	causal_clock_init(&c);
 	causal_local_init(&a, &c);
 	causal_local_init(&b, &c);
 	KUNIT_EXPECT_EQ(test, global_of(&c), 0ULL);
 
-	causal_acct_credit(&c, &a, 100);
-	KUNIT_EXPECT_EQ(test, local_of(&a), 100ULL);
-	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		struct causal_local *l = steps[i].task == 'a' ? &a : &b;
 
-	/* b catches up on a's credit first: global does not move */
-	causal_acct_credit(&c, &b, 50);
-	KUNIT_EXPECT_EQ(test, local_of(&b), 50ULL);
-	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
-	causal_acct_credit(&c, &b, 50);
-	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
-
-	causal_acct_credit(&c, &b, 60);
-	KUNIT_EXPECT_EQ(test, local_of(&b), 160ULL);
-	KUNIT_EXPECT_EQ(test, global_of(&c), 160ULL);
-
-	causal_acct_credit(&c, &a, 0);
-	KUNIT_EXPECT_EQ(test, global_of(&c), 160ULL);
+		causal_acct_credit(&c, l, steps[i].credit);
+		KUNIT_EXPECT_EQ_MSG(test, local_of(l), steps[i].local, "step %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, global_of(&c), steps[i].global, "step %u", i);
+	}
 }
 
 static void debt_is_global_minus_local(struct kunit *test)
