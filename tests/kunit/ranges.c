@@ -133,22 +133,22 @@ static void contains_at_boundaries(struct kunit *test)
 	static const struct causal_range in[] = {
 		{ 0x300, 0x400 }, { 0x100, 0x200 }, { 0x600, 0x601 },
 	};
+	/* each range's first and last byte, and the bytes on either side of it */
+	static const struct {
+		u64 ip;
+		bool in;
+	} ips[] = {
+		{ 0, false }, { 0xff, false }, { 0x100, true }, { 0x1ff, true }, { 0x200, false },
+		{ 0x2ff, false }, { 0x300, true }, { 0x3ff, true }, { 0x400, false },
+		{ 0x5ff, false }, { 0x600, true }, { 0x601, false }, { U64_MAX, false },
+	};
 	struct causal_ranges *rs;
+	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, build(in, ARRAY_SIZE(in), &rs), 0);
-	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(rs, 0));
-	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(rs, 0xff));
-	KUNIT_EXPECT_TRUE(test, causal_ranges_contains(rs, 0x100));
-	KUNIT_EXPECT_TRUE(test, causal_ranges_contains(rs, 0x1ff));
-	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(rs, 0x200));
-	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(rs, 0x2ff));
-	KUNIT_EXPECT_TRUE(test, causal_ranges_contains(rs, 0x300));
-	KUNIT_EXPECT_TRUE(test, causal_ranges_contains(rs, 0x3ff));
-	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(rs, 0x400));
-	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(rs, 0x5ff));
-	KUNIT_EXPECT_TRUE(test, causal_ranges_contains(rs, 0x600));
-	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(rs, 0x601));
-	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(rs, U64_MAX));
+	for (i = 0; i < ARRAY_SIZE(ips); i++)
+		KUNIT_EXPECT_EQ_MSG(test, causal_ranges_contains(rs, ips[i].ip), ips[i].in,
+				    "ip %#llx", ips[i].ip);
 	KUNIT_EXPECT_FALSE(test, causal_ranges_contains(NULL, 0x100));
 	causal_ranges_free(rs);
 	causal_ranges_free(NULL);
