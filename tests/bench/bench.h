@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the benchmark programs of tests/bench (bench_delay, bench_overhead, bench_bystander):
- * clocks, CPU work the compiler cannot fold away, code placed in named sections so that the
- * linker's __start_ and __stop_ symbols bound it exactly (those are the experiment's address
- * ranges), medians and percentiles, memory shared with forked children, children started on a
- * byte from a pipe, the options and the ABBA order of the with/without pairs of bench_overhead
- * and bench_bystander, and the few /dev/causal helpers they need.
+ * Shared by the benchmark programs of tests/bench (bench_delay, bench_overhead, bench_bystander,
+ * bench_progress): clocks, CPU work the compiler cannot fold away, code placed in named sections
+ * so that the linker's __start_ and __stop_ symbols bound it exactly (those are the experiment's
+ * address ranges), medians and percentiles, memory shared with forked children, children started
+ * on a byte from a pipe, the options and the ABBA order of the with/without pairs of
+ * bench_overhead and bench_bystander, and the few /dev/causal helpers they need.
  */
 #ifndef CAUSAL_BENCH_H
 #define CAUSAL_BENCH_H
