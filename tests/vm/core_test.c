@@ -2601,9 +2601,10 @@ static const struct scenario scenarios[] = {
 
 int main(int argc, char **argv)
 {
-	int sel[64], nsel, opt;
-	bool may_skip = false;
 	const char *env = getenv("CORE_TEST_ITERS");
+	char note[96], cannot[128];
+	bool may_skip = false;
+	int opt, fd, err;
 
 	if (env && *env)
 		iters = strtoull(env, NULL, 0);
@@ -2623,35 +2624,18 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	nsel = scenarios_select(argv[0], scenarios, argv + optind, argc - optind, sel, 64);
-	if (nsel < 0)
-		return 2;
 
 	/*
 	 * Can this module attach here at all? hooks=kprobe needs ftrace-based kprobes, and the
 	 * module says EOPNOTSUPP at attach where the kernel has none: everything is skipped
 	 * then if -S allows it, and fails if not.
 	 */
-	{
-		int fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-		int err = fd < 0 ? errno : attach(fd, getpid(), 0, 0, 0);
-
-		if (fd >= 0)
-			close(fd);
-		if (err == EOPNOTSUPP) {
-			printf("KTAP version 1\n1..%d\n", nsel);
-			for (int i = 0; i < nsel; i++)
-				printf("%s %d %s # %sattach: %s (see dmesg)\n", may_skip ? "ok" : "not ok",
-				       i + 1, scenarios[sel[i]].name, may_skip ? "SKIP " : "",
-				       strerror(err));
-			return may_skip ? 0 : 1;
-		}
-	}
-
-	/* a dying workload must not kill us through a pipe */
-	signal(SIGPIPE, SIG_IGN);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n1..%d\n# core_test: %" PRIu64 " iterations per spinning thread\n",
-	       nsel, iters);
-	return scenarios_run("core_test", scenarios, sel, nsel);
+	fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	err = fd < 0 ? errno : attach(fd, getpid(), 0, 0, 0);
+	if (fd >= 0)
+		close(fd);
+	snprintf(cannot, sizeof(cannot), "attach: %s (see dmesg)", strerror(err));
+	snprintf(note, sizeof(note), "core_test: %" PRIu64 " iterations per spinning thread", iters);
+	return scenarios_main("core_test", scenarios, argv + optind, argc - optind, note,
+			      err == EOPNOTSUPP ? cannot : NULL, may_skip);
 }
