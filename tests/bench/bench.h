@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the benchmark programs of tests/bench (bench_delay, bench_overhead, bench_bystander):
- * clocks, CPU work the compiler cannot fold away, code placed in named sections so that the
- * linker's __start_ and __stop_ symbols bound it exactly (those are the experiment's address
- * ranges), medians and percentiles, memory shared with forked children, and the few /dev/causal
- * helpers they need.
+ * Shared by the benchmark programs of tests/bench (bench_delay, bench_overhead, bench_bystander,
+ * bench_progress): clocks, CPU work the compiler cannot fold away, code placed in named sections
+ * so that the linker's __start_ and __stop_ symbols bound it exactly (those are the experiment's
+ * address ranges), medians and percentiles, memory shared with forked children, children started
+ * on a byte from a pipe, the options and the ABBA order of the with/without pairs of
+ * bench_overhead and bench_bystander, and the few /dev/causal helpers they need.
  */
 #ifndef CAUSAL_BENCH_H
 #define CAUSAL_BENCH_H
@@ -15,12 +16,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -137,6 +140,88 @@ static inline uint64_t parse_u64(const char *s, const char *what)
 		die("bad %s '%s'", what, s);
 	}
 	return v;
+}
+
+/* at most this many with/without pairs (-p PAIRS) */
+#define MAX_PAIRS 64
+
+/*
+ * getopt() for bench_overhead and bench_bystander: takes the options they share itself, -p PAIRS,
+ * -t TARGET_MS and -P PERIOD_US (into *pairs, *target in ns and *period_ns), and returns the next
+ * other option ('?' for an unknown one), or at the end -1 if PAIRS is 1..MAX_PAIRS and TARGET_MS
+ * is not 0, '?' if not.
+ */
+static inline int pairs_getopt(int argc, char **argv, const char *optstring, unsigned int *pairs,
+			       uint64_t *target, uint64_t *period_ns)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, optstring)) != -1) {
+		switch (opt) {
+		case 'p': *pairs = (unsigned int)parse_u64(optarg, "PAIRS"); break;
+		case 't': *target = parse_u64(optarg, "TARGET_MS") * MS; break;
+		case 'P': *period_ns = parse_u64(optarg, "PERIOD_US") * US; break;
+		default: return opt;
+		}
+	}
+	return !*pairs || *pairs > MAX_PAIRS || !*target ? '?' : -1;
+}
+
+/*
+ * Pair i of an ABBA series: the statements on (the run with) and off (without), on first in even
+ * pairs and second in odd ones, so that a drift of the host's speed favours each side in turn.
+ */
+#define PAIR_ABBA(i, on, off) do {		\
+	if ((i) % 2 == 0) {			\
+		on;				\
+		off;				\
+	} else {				\
+		off;				\
+		on;				\
+	}					\
+} while (0)
+
+/*
+ * Forks a child that calls child(rfd, n), which must not return: rfd is the read end of a pipe
+ * whose write end is *go, and the child is to wait for start_child(*go)'s byte on it before it
+ * starts what is timed. Dies on an error.
+ */
+static inline pid_t fork_child(void (*child)(int rfd, uint64_t n), uint64_t n, int *go)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		die("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(p[1]);
+		child(p[0], n);
+		_exit(1);
+	}
+	close(p[0]);
+	*go = p[1];
+	return pid;
+}
+
+/* starts the child of fork_child() that waits on go (and closes go); dies on an error */
+static inline void start_child(int go)
+{
+	if (write(go, "g", 1) != 1)
+		die("write start byte");
+	close(go);
+}
+
+/* dies unless the child whose waitpid() status this is (what) exited with status 0 */
+static inline void child_exit_0(int status, const char *what)
+{
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = ECHILD;
+		die("%s failed (status %#x)", what, status);
+	}
 }
 
 /* a session attached to pid (period_ns 0: the module's default period); dies on an error */

@@ -26,8 +26,6 @@
 
 #include "bench.h"
 
-#define MAX_PAIRS 64
-
 static uint64_t *shm_elapsed;
 static uint64_t period_ns = CAUSAL_PERIOD_DEFAULT_NS;
 
@@ -42,7 +40,7 @@ static void pin_cpu0(void)
 }
 
 /* The pair: the child echoes every byte back; the parent times N round trips. */
-static void pingpong(uint64_t n, int start_fd)
+static void pingpong(int start_fd, uint64_t n)
 {
 	int ab[2], ba[2];
 	pid_t echo;
@@ -81,21 +79,13 @@ static void pingpong(uint64_t n, int start_fd)
 /* N round trips of the bystanders, with a session attached to an idle process or with none */
 static uint64_t run_once(bool session, uint64_t n)
 {
-	int start[2], idle[2], fd = -1, status;
+	int go, idle[2], fd = -1, status;
 	pid_t pair, target = -1;
 
-	if (pipe(start) || pipe(idle))
+	if (pipe(idle))
 		die("pipe");
 	*shm_elapsed = 0;
-	fflush(stdout);
-	pair = fork();
-	if (pair < 0)
-		die("fork");
-	if (pair == 0) {
-		close(start[1]);
-		pingpong(n, start[0]);
-	}
-	close(start[0]);
+	pair = fork_child(pingpong, n, &go);
 	if (session) {
 		char c;
 
@@ -108,13 +98,10 @@ static uint64_t run_once(bool session, uint64_t n)
 		}
 		fd = causal_open_attach(target, 0, period_ns);
 	}
-	if (write(start[1], "g", 1) != 1)
-		die("write start byte");
-	close(start[1]);
-	if (waitpid(pair, &status, 0) != pair || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		errno = ECHILD;
-		die("bystanders failed (status %#x)", status);
-	}
+	start_child(go);
+	if (waitpid(pair, &status, 0) != pair)
+		die("waitpid");
+	child_exit_0(status, "bystanders");
 	close(idle[1]);
 	close(idle[0]);
 	if (session) {
@@ -140,17 +127,8 @@ int main(int argc, char **argv)
 	unsigned int pairs = 9;
 	uint64_t target = 1000 * MS, n = 1000, t_start;
 	double ratios[MAX_PAIRS];
-	int opt;
 
-	while ((opt = getopt(argc, argv, "p:t:P:")) != -1) {
-		switch (opt) {
-		case 'p': pairs = (unsigned int)parse_u64(optarg, "PAIRS"); break;
-		case 't': target = parse_u64(optarg, "TARGET_MS") * MS; break;
-		case 'P': period_ns = parse_u64(optarg, "PERIOD_US") * US; break;
-		default: usage();
-		}
-	}
-	if (!pairs || pairs > MAX_PAIRS || !target)
+	if (pairs_getopt(argc, argv, "p:t:P:", &pairs, &target, &period_ns) != -1)
 		usage();
 	shm_elapsed = shared_alloc(sizeof(*shm_elapsed));
 	t_start = now_ns();
@@ -161,13 +139,7 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < pairs; i++) {
 		uint64_t with, without;
 
-		if (i % 2 == 0) {
-			with = run_once(true, n);
-			without = run_once(false, n);
-		} else {
-			without = run_once(false, n);
-			with = run_once(true, n);
-		}
+		PAIR_ABBA(i, with = run_once(true, n), without = run_once(false, n));
 		ratios[i] = (double)with / (double)without;
 		printf("BENCH bystander pair=%u order=%s session_ns=%" PRIu64 " no_session_ns=%" PRIu64
 		       " ratio=%.4f ns_per_round_trip=%.0f\n", i + 1,

@@ -31,8 +31,6 @@
 
 #include "bench.h"
 
-#define MAX_PAIRS 64
-
 struct shm {
 	atomic_ulong elapsed_ns;
 };
@@ -99,23 +97,13 @@ static uint64_t drain(void *ring)
 static struct run run_once(bool attached, uint64_t iters)
 {
 	struct run r = { 0 };
-	int p[2], fd = -1, status;
+	int go, fd = -1, status;
 	void *ring = MAP_FAILED;
 	size_t ring_len = (1 + CAUSAL_RING_PAGES_DEFAULT) * 4096;
 	pid_t pid;
 
-	if (pipe(p))
-		die("pipe");
 	atomic_store(&shm->elapsed_ns, 0);
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		close(p[1]);
-		child_main(p[0], iters);
-	}
-	close(p[0]);
+	pid = fork_child(child_main, iters, &go);
 	if (attached) {
 		fd = causal_open_attach(pid, callchain, period_ns);
 		ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
@@ -123,9 +111,7 @@ static struct run run_once(bool attached, uint64_t iters)
 		if (ring == MAP_FAILED)
 			die("mmap ring");
 	}
-	if (write(p[1], "g", 1) != 1)
-		die("write start byte");
-	close(p[1]);
+	start_child(go);
 	for (;;) {
 		pid_t w;
 
@@ -138,10 +124,7 @@ static struct run run_once(bool attached, uint64_t iters)
 		if (w == pid)
 			break;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		errno = ECHILD;
-		die("workload failed (status %#x)", status);
-	}
+	child_exit_0(status, "workload");
 	if (attached) {
 		struct causal_stats st;
 
@@ -174,17 +157,11 @@ int main(int argc, char **argv)
 	double ratios[MAX_PAIRS], costs[MAX_PAIRS];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "p:t:c:P:")) != -1) {
-		switch (opt) {
-		case 'p': pairs = (unsigned int)parse_u64(optarg, "PAIRS"); break;
-		case 't': target = parse_u64(optarg, "TARGET_MS") * MS; break;
-		case 'c': callchain = (uint32_t)parse_u64(optarg, "CALLCHAIN"); break;
-		case 'P': period_ns = parse_u64(optarg, "PERIOD_US") * US; break;
-		default: usage();
-		}
+	while ((opt = pairs_getopt(argc, argv, "p:t:c:P:", &pairs, &target, &period_ns)) != -1) {
+		if (opt != 'c')
+			usage();
+		callchain = (uint32_t)parse_u64(optarg, "CALLCHAIN");
 	}
-	if (!pairs || pairs > MAX_PAIRS || !target)
-		usage();
 	shm = shared_alloc(sizeof(*shm));
 	t_start = now_ns();
 
@@ -196,13 +173,7 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < pairs; i++) {
 		struct run att, un;
 
-		if (i % 2 == 0) {
-			att = run_once(true, iters);
-			un = run_once(false, iters);
-		} else {
-			un = run_once(false, iters);
-			att = run_once(true, iters);
-		}
+		PAIR_ABBA(i, att = run_once(true, iters), un = run_once(false, iters));
 		ratios[i] = (double)att.elapsed / (double)un.elapsed;
 		/* both threads are sampled, each on its own CPU: wall time grows by one CPU's share */
 		costs[i] = att.samples ? ((double)att.elapsed - (double)un.elapsed) /

@@ -11,8 +11,8 @@
  * program pays for leaving its progress points in. From the top of the tree, after
  * `make -C userland`:
  *
- *   gcc -O2 -D_GNU_SOURCE -Iuserland/include -o bench_progress tests/bench/bench_progress.c -Luserland/build/lib -Wl,-rpath,$PWD/userland/build/lib -Wl,--no-as-needed -lcausal
- *   gcc -O2 -D_GNU_SOURCE -Iuserland/include -o bench_progress_noop tests/bench/bench_progress.c
+ *   gcc -O2 -D_GNU_SOURCE -Iuserland/include -Iuapi -o bench_progress tests/bench/bench_progress.c -Luserland/build/lib -Wl,-rpath,$PWD/userland/build/lib -Wl,--no-as-needed -lcausal
+ *   gcc -O2 -D_GNU_SOURCE -Iuserland/include -Iuapi -o bench_progress_noop tests/bench/bench_progress.c
  *
  * Prints one "BENCH progress_* ..." line per figure.
  */
@@ -20,24 +20,12 @@
 #define _GNU_SOURCE
 #endif
 #include <inttypes.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <causal.h>
 
+#include "bench.h"
+
 static size_t plain_counter;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* noinline: each loop is timed as one call, and the compiler cannot merge the two */
 __attribute__((noinline)) static uint64_t run_plain(uint64_t iters)
@@ -62,13 +50,6 @@ __attribute__((noinline)) static uint64_t run_causal(uint64_t iters)
 	return now_ns() - t0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
 	uint64_t iters = 50000000, plain[64], causal[64], pm, cm;
@@ -80,12 +61,8 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
 		switch (opt) {
-		case 'n':
-			iters = strtoull(optarg, NULL, 0);
-			break;
-		case 'r':
-			rounds = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
+		case 'n': iters = parse_u64(optarg, "ITERS"); break;
+		case 'r': rounds = (unsigned int)parse_u64(optarg, "ROUNDS"); break;
 		default:
 			fprintf(stderr, "usage: %s [-n ITERS] [-r ROUNDS]\n", argv[0]);
 			return 2;

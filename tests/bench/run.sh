@@ -120,10 +120,10 @@ table() {
 
 # libcausal's counter on this host (no module involved): one line per figure
 make -s -C "$top/userland" >&2
-"$cc" -O2 -D_GNU_SOURCE -I"$top/userland/include" -o "$out/bench_progress" \
+"$cc" -O2 -D_GNU_SOURCE -I"$top/userland/include" -I"$top/uapi" -o "$out/bench_progress" \
 	"$top/tests/bench/bench_progress.c" -L"$top/userland/build/lib" \
 	-Wl,-rpath,"$top/userland/build/lib" -Wl,--no-as-needed -lcausal
-"$cc" -O2 -D_GNU_SOURCE -I"$top/userland/include" -o "$out/bench_progress_noop" \
+"$cc" -O2 -D_GNU_SOURCE -I"$top/userland/include" -I"$top/uapi" -o "$out/bench_progress_noop" \
 	"$top/tests/bench/bench_progress.c"
 {
 	echo "libcausal progress point on this host (target <= 5 ns per hit):"

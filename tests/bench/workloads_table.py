@@ -540,27 +540,24 @@ def main():
                          ' n/a' if ez is None else f'{ez:4.1f}', rank(rz, nz, 'coz'),
                          '' if spread is None else f'{100 * spread[0]:+.0f}..{100 * spread[1]:+.0f}'))
 
-        def tta(t, m):
+        def answered(t, m, never):
+            """t: the first round's time to answer or stop rule (time_to_answer, stop_rule), its
+            case of never said by NEVER (str.format of t); m: its median over the rounds
+            (times_to_answer, stop_rules), with how many stopped on the wrong line if it says"""
             if not t:
                 return 'no profile'
             if t[0] == 'never':
-                first = f'not first at the end ({t[1]} exps)'
+                first = never.format(*t)
             else:
-                first = f'exp {t[0]}/{t[1]}, {t[2]:.1f} s'
-            if not m or m[1] < 2:
-                return first
-            return first + ('; median: never' if m[0] == math.inf else f'; median {m[0]:.1f} s') + f' ({m[1]})'
-        def srule(t, m):
-            if not t:
-                return 'no profile'
-            if t[0] == 'never':
-                first = f'never ({t[1]} exps, {t[2]:.1f} s)'
-            else:
-                first = f'exp {t[0]}/{t[1]}, {t[2]:.1f} s' + ('' if t[3] else ', WRONG line')
+                first = f'exp {t[0]}/{t[1]}, {t[2]:.1f} s' + (', WRONG line' if len(t) > 3 and not t[3] else '')
             if not m or m[1] < 2:
                 return first
             return (first + ('; median: never' if m[0] == math.inf else f'; median {m[0]:.1f} s') + f' ({m[1]}'
-                    + (f', {m[2]} wrong' if m[2] else '') + ')')
+                    + (f', {m[2]} wrong' if len(m) > 2 and m[2] else '') + ')')
+        def tta(t, m):
+            return answered(t, m, 'not first at the end ({1} exps)')
+        def srule(t, m):
+            return answered(t, m, 'never ({1} exps, {2:.1f} s)')
         def ovh(v, rs):
             if v is None:
                 return '  n/a'

@@ -528,13 +528,17 @@ static void wl_check_end(struct workload *w, uint64_t timeout)
 	check(wl_exited_ok(w), "workload_exit_0 (status %#x)", w->status);
 }
 
-/* Stops fd's experiment (checked): its result in r and the session's stats in st, diagnosed. */
-static void exp_stop_checked(int fd, struct causal_experiment_result *r, struct causal_stats *st)
+/*
+ * Stops fd's experiment (checked): its result in r and the session's stats in st, diagnosed (the
+ * stats as what).
+ */
+static void exp_stop_checked(int fd, struct causal_experiment_result *r, struct causal_stats *st,
+			     const char *what)
 {
 	check_errno(exp_stop(fd, r), 0, "experiment_stop");
 	diag_result(r);
 	get_stats(fd, st);
-	diag_stats("ioctl", st);
+	diag_stats(what, st);
 }
 
 /* ---- scenarios ---- */
@@ -1091,7 +1095,7 @@ static void scenario_wakeup(const char *prog)
 		return;
 	wl_go(&w);
 	wl_check_end(&w, 120 * SEC);
-	exp_stop_checked(fd, &r, &st);
+	exp_stop_checked(fd, &r, &st, "ioctl");
 	check(r.selected_samples > 0, "selected_samples_positive");
 	check(st.wakeups_inherited > 0, "wakeups_inherited_positive");
 	check(st.tasks_seen == 3 && st.forks_followed == 2, "seen_3_followed_2");
@@ -1458,7 +1462,7 @@ static void scenario_kill_payer(void)
 	diag("reaped %" PRIu64 " ms after SIGKILL", dt / MS);
 	check(dt < 1 * SEC, "workload_dies_within_1s (%" PRIu64 " ms)", dt / MS);
 	check(WIFSIGNALED(w.status) && WTERMSIG(w.status) == SIGKILL, "killed_by_sigkill");
-	exp_stop_checked(fd, &r, &st);
+	exp_stop_checked(fd, &r, &st, "ioctl");
 	check(st.payments_interrupted >= 1, "payments_interrupted_ge_1");
 	check(st.unpaid_at_exit > 0, "unpaid_at_exit_positive");
 	check(st.tasks_attached == 0 && st.exits == st.tasks_seen, "all_exited");
@@ -1487,7 +1491,7 @@ static void scenario_cpu_model(void)
 		return;
 	wl_go(&w);
 	wl_check_end(&w, 120 * SEC);
-	exp_stop_checked(fd, &r, &st);
+	exp_stop_checked(fd, &r, &st, "ioctl");
 	check(r.selected_samples > 0, "selected_samples_positive");
 	check(r.delay_inserted >= r.selected_samples * delay / 2,
 	      "delay_inserted_ge_half_selected_times_delay");
@@ -1853,6 +1857,89 @@ static void cgroup2_unmount(bool mounted)
 }
 
 /*
+ * What the cgroup scenarios set up alike, and take down with cgroup_case_end() and
+ * cgroup2_unmount(): cgroup2 mounted, a cgroup directory of their own, its fd and a session's
+ * (-1 until the scenario opens them), and the workloads started by cgroup_case_spawn().
+ */
+struct cgroup_case {
+	bool mounted;
+	char dir[128];
+	int dirfd, fd;
+	struct workload *wl[4];
+	int nwl;
+};
+
+/*
+ * cgroup2 mounted and c->dir named CGROUP_ROOT/causal-NAME-PID (not made yet). False, with a
+ * failed check or a skip said, if there is no cgroup2: there is nothing to end then.
+ */
+static bool cgroup_case_begin(struct cgroup_case *c, const char *name)
+{
+	*c = (struct cgroup_case){ .dirfd = -1, .fd = -1 };
+	if (!cgroup2_mount(&c->mounted))
+		return false;
+	snprintf(c->dir, sizeof(c->dir), CGROUP_ROOT "/causal-%s-%d", name, getpid());
+	return true;
+}
+
+/* mkdir of a cgroup directory (one already there will do), a check named what */
+static bool cgroup_mkdir(const char *dir, const char *what)
+{
+	int err = mkdir(dir, 0755) ? errno : 0;
+
+	if (check(!err || err == EEXIST, "%s", what))
+		return true;
+	diag("mkdir %s: %s", dir, strerror(err));
+	return false;
+}
+
+/* a workload for cgroup_case_spawn(), and the name of its check */
+struct cgroup_spawn {
+	struct workload *w;
+	const char *what;
+};
+
+/* Starts argv as each of the n workloads, a check each; true if all started. */
+static bool cgroup_case_spawn(struct cgroup_case *c, char **argv, const struct cgroup_spawn *s,
+			      int n)
+{
+	bool all = true;
+
+	for (int i = 0; i < n; i++) {
+		if (check(wl_spawn(s[i].w, argv), "%s", s[i].what) &&
+		    c->nwl < (int)(sizeof(c->wl) / sizeof(c->wl[0])))
+			c->wl[c->nwl++] = s[i].w;
+		else
+			all = false;
+	}
+	return all;
+}
+
+/* true once every workload of the case has exited */
+static bool cgroup_case_finished(struct cgroup_case *c)
+{
+	for (int i = 0; i < c->nwl; i++)
+		if (!wl_wait(c->wl[i], 0))
+			return false;
+	return true;
+}
+
+/*
+ * Takes the case down but for the mount (cgroup2_unmount(c->mounted) after it): the fds closed,
+ * the workloads killed, the directory removed (a check).
+ */
+static void cgroup_case_end(struct cgroup_case *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	for (int i = 0; i < c->nwl; i++)
+		wl_kill(c->wl[i]);
+	check_errno(cgroup_remove(c->dir), 0, "rmdir_cgroup");
+}
+
+/*
  * CAUSAL_ATTACH_CGROUP: two_threads moved into a fresh cgroup v2 directory before it starts; the
  * session holds its main thread and follows A and B, an experiment on A works, and a second
  * two_threads outside the cgroup (same binary, same addresses) is not sampled. Then the errors of
@@ -1863,37 +1950,34 @@ static void scenario_cgroup(void)
 	const uint64_t delay = 500000;
 	const uint32_t ring_pages = CAUSAL_RING_PAGES_DEFAULT;	/* attach_target's ring */
 	char *argv[] = { "two_threads", u64arg(iters), "1", NULL };
-	char cg[128], cg_empty[128];
+	char cg_empty[160];
 	struct causal_experiment_result r;
 	struct causal_stats st, mid;
 	struct ring_reader rr;
 	const struct causal_range *a;
+	struct cgroup_case cc;
 	struct workload w, out;
-	bool mounted = false, have_w = false, have_out = false, midrun = false;
-	int fd = -1, cgfd = -1, emptyfd = -1, filefd, rootfd, procsfd, n = 0;
+	bool midrun = false;
+	int fd, cgfd, emptyfd = -1, filefd, rootfd, procsfd, n = 0;
 	pid_t tids[64];
 	uint64_t t0;
 
-	if (!cgroup2_mount(&mounted))
+	if (!cgroup_case_begin(&cc, "test"))
 		return;
-	snprintf(cg, sizeof(cg), CGROUP_ROOT "/causal-test-%d", getpid());
-	snprintf(cg_empty, sizeof(cg_empty), CGROUP_ROOT "/causal-test-%d-empty", getpid());
-	if (!check(!mkdir(cg, 0755) || errno == EEXIST, "mkdir_cgroup") ||
-	    !check(!mkdir(cg_empty, 0755) || errno == EEXIST, "mkdir_empty_cgroup")) {
-		diag("mkdir: %s", strerror(errno));
-		goto cleanup;
-	}
-
-	have_w = check(wl_spawn(&w, argv), "spawn_two_threads_in_cgroup");
-	have_out = check(wl_spawn(&out, argv), "spawn_two_threads_outside");
-	if (!have_w || !have_out)
+	snprintf(cg_empty, sizeof(cg_empty), "%s-empty", cc.dir);
+	if (!cgroup_mkdir(cc.dir, "mkdir_cgroup") ||
+	    !cgroup_mkdir(cg_empty, "mkdir_empty_cgroup") ||
+	    !cgroup_case_spawn(&cc, argv, (const struct cgroup_spawn[]){
+		{ &w, "spawn_two_threads_in_cgroup" },
+		{ &out, "spawn_two_threads_outside" },
+	    }, 2))
 		goto cleanup;
 	a = wl_range(&w, "a");
-	if (!check_errno(cgroup_move(cg, w.pid), 0, "move_workload_into_cgroup"))
+	if (!check_errno(cgroup_move(cc.dir, w.pid), 0, "move_workload_into_cgroup"))
 		goto cleanup;
-	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cgfd = cc.dirfd = open(cc.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	emptyfd = open(cg_empty, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	fd = dev_open();
+	fd = cc.fd = dev_open();
 	if (!check(cgfd >= 0 && emptyfd >= 0 && fd >= 0 && a, "setup"))
 		goto cleanup;
 
@@ -1916,7 +2000,7 @@ static void scenario_cgroup(void)
 	{
 		char path[192];
 
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cc.dir);
 		procsfd = open(path, O_RDONLY | O_CLOEXEC);
 		check_errno(procsfd >= 0 ? attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, procsfd) : -1,
 			    EBADF, "cgroup_fd_cgroup_file_ebadf");
@@ -1944,7 +2028,7 @@ static void scenario_cgroup(void)
 
 	wl_go(&w);
 	wl_go(&out);
-	for (t0 = now_ns(); !(wl_wait(&w, 0) && wl_wait(&out, 0)); sleep_ns(10 * MS)) {
+	for (t0 = now_ns(); !cgroup_case_finished(&cc); sleep_ns(10 * MS)) {
 		ring_drain(&rr);
 		if (!midrun && now_ns() - t0 > 300 * MS) {
 			midrun = true;
@@ -1964,13 +2048,10 @@ static void scenario_cgroup(void)
 		      "threads_created_after_attach_followed (attached %" PRIu64 ", %d threads, "
 		      "%" PRIu64 " followed)", (uint64_t)mid.tasks_attached, n,
 		      (uint64_t)mid.forks_followed);
-	check(wl_wait(&w, 0) && wl_wait(&out, 0), "workloads_finish");
+	check(cgroup_case_finished(&cc), "workloads_finish");
 	check(wl_exited_ok(&w), "workload_in_cgroup_exit_0 (status %#x)", w.status);
 	check(wl_exited_ok(&out), "workload_outside_exit_0 (status %#x)", out.status);
-	check_errno(exp_stop(fd, &r), 0, "experiment_stop");
-	diag_result(&r);
-	get_stats(fd, &st);
-	diag_stats("after", &st);
+	exp_stop_checked(fd, &r, &st, "after");
 	diag_ring("session", &rr);
 	check(r.selected_samples > 0, "selected_samples_positive (%" PRIu64 ")",
 	      (uint64_t)r.selected_samples);
@@ -1989,19 +2070,11 @@ static void scenario_cgroup(void)
 	ring_close(&rr);
 
 cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (cgfd >= 0)
-		close(cgfd);
 	if (emptyfd >= 0)
 		close(emptyfd);
-	if (have_w)
-		wl_kill(&w);
-	if (have_out)
-		wl_kill(&out);
-	check_errno(cgroup_remove(cg), 0, "rmdir_cgroup");
+	cgroup_case_end(&cc);
 	check_errno(cgroup_remove(cg_empty), 0, "rmdir_empty_cgroup");
-	cgroup2_unmount(mounted);
+	cgroup2_unmount(cc.mounted);
 }
 
 /* Samples of one process in a ring, before and after a moment. */
@@ -2042,34 +2115,33 @@ static void scenario_cgroup_moves(void)
 	struct pid_samples pids[3];
 	struct causal_stats st, in, out_st;
 	struct ring_reader rr;
+	struct cgroup_case cc;
 	struct workload a, b, c;
-	char cg[128];
 	uint64_t t0, t_out = 0, others = 0;
-	bool have_a = false, have_b = false, have_c = false, moved_out = false, mounted;
+	bool moved_out = false;
 	pid_t tids[64];
-	int fd = -1, cgfd = -1, na = 0, nb = 0;
+	int fd, cgfd, na = 0, nb = 0;
 
-	if (!cgroup2_mount(&mounted))
+	if (!cgroup_case_begin(&cc, "moves"))
 		return;
-	snprintf(cg, sizeof(cg), CGROUP_ROOT "/causal-moves-%d", getpid());
-	if (!check(!mkdir(cg, 0755) || errno == EEXIST, "mkdir_cgroup"))
-		goto unmount;
-	have_a = check(wl_spawn(&a, argv), "spawn_a_in_cgroup");
-	have_b = check(wl_spawn(&b, argv), "spawn_b_moved_in_later");
-	have_c = check(wl_spawn(&c, argv), "spawn_c_never_in");
-	if (!have_a || !have_b || !have_c)
+	if (!cgroup_mkdir(cc.dir, "mkdir_cgroup") ||
+	    !cgroup_case_spawn(&cc, argv, (const struct cgroup_spawn[]){
+		{ &a, "spawn_a_in_cgroup" },
+		{ &b, "spawn_b_moved_in_later" },
+		{ &c, "spawn_c_never_in" },
+	    }, 3))
 		goto cleanup;
-	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	fd = dev_open();
+	cgfd = cc.dirfd = open(cc.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = cc.fd = dev_open();
 	if (!check(cgfd >= 0 && fd >= 0, "setup") ||
-	    !check_errno(cgroup_move(cg, a.pid), 0, "move_a_into_cgroup") ||
+	    !check_errno(cgroup_move(cc.dir, a.pid), 0, "move_a_into_cgroup") ||
 	    !check_errno(attach_target(fd, 0, CAUSAL_ATTACH_CGROUP, cgfd), 0, "attach_cgroup") ||
 	    !check(ring_open(&rr, fd, CAUSAL_RING_PAGES_DEFAULT, a.pid), "mmap_ring"))
 		goto cleanup;
 	get_stats(fd, &st);
 	check(st.tasks_attached == 1, "attach_takes_a (%" PRIu64 ")", (uint64_t)st.tasks_attached);
 
-	check_errno(cgroup_move(cg, b.pid), 0, "move_b_into_cgroup");
+	check_errno(cgroup_move(cc.dir, b.pid), 0, "move_b_into_cgroup");
 	/* the module decides what a move means in a work item, soon after it */
 	for (t0 = now_ns(); get_stats(fd, &in), in.tasks_attached < 2 && now_ns() - t0 < 10 * SEC;)
 		sleep_ns(MS);
@@ -2085,8 +2157,7 @@ static void scenario_cgroup_moves(void)
 	wl_go(&a);
 	wl_go(&b);
 	wl_go(&c);
-	for (t0 = now_ns(); !(wl_wait(&a, 0) && wl_wait(&b, 0) && wl_wait(&c, 0));
-	     sleep_ns(10 * MS)) {
+	for (t0 = now_ns(); !cgroup_case_finished(&cc); sleep_ns(10 * MS)) {
 		ring_count_pids(&rr, pids, 3, t_out, &others);
 		if (!moved_out && now_ns() - t0 > 300 * MS) {
 			moved_out = true;
@@ -2110,7 +2181,7 @@ static void scenario_cgroup_moves(void)
 	}
 	ring_count_pids(&rr, pids, 3, t_out, &others);
 	check(moved_out, "ran_300ms");
-	check(wl_wait(&a, 0) && wl_wait(&b, 0) && wl_wait(&c, 0), "workloads_finish");
+	check(cgroup_case_finished(&cc), "workloads_finish");
 	get_stats(fd, &st);
 	diag_stats("after", &st);
 	diag("samples: a %" PRIu64 " before its move out, %" PRIu64 " after; b %" PRIu64 "; c %"
@@ -2137,19 +2208,8 @@ static void scenario_cgroup_moves(void)
 	ring_close(&rr);
 
 cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (cgfd >= 0)
-		close(cgfd);
-	if (have_a)
-		wl_kill(&a);
-	if (have_b)
-		wl_kill(&b);
-	if (have_c)
-		wl_kill(&c);
-	check_errno(cgroup_remove(cg), 0, "rmdir_cgroup");
-unmount:
-	cgroup2_unmount(mounted);
+	cgroup_case_end(&cc);
+	cgroup2_unmount(cc.mounted);
 }
 
 /* The ioctl's errno, or 0 on success; *id gets the point's id. */
@@ -2541,9 +2601,10 @@ static const struct scenario scenarios[] = {
 
 int main(int argc, char **argv)
 {
-	int sel[64], nsel, opt;
-	bool may_skip = false;
 	const char *env = getenv("CORE_TEST_ITERS");
+	char note[96], cannot[128];
+	bool may_skip = false;
+	int opt, fd, err;
 
 	if (env && *env)
 		iters = strtoull(env, NULL, 0);
@@ -2563,35 +2624,18 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	nsel = scenarios_select(argv[0], scenarios, argv + optind, argc - optind, sel, 64);
-	if (nsel < 0)
-		return 2;
 
 	/*
 	 * Can this module attach here at all? hooks=kprobe needs ftrace-based kprobes, and the
 	 * module says EOPNOTSUPP at attach where the kernel has none: everything is skipped
 	 * then if -S allows it, and fails if not.
 	 */
-	{
-		int fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-		int err = fd < 0 ? errno : attach(fd, getpid(), 0, 0, 0);
-
-		if (fd >= 0)
-			close(fd);
-		if (err == EOPNOTSUPP) {
-			printf("KTAP version 1\n1..%d\n", nsel);
-			for (int i = 0; i < nsel; i++)
-				printf("%s %d %s # %sattach: %s (see dmesg)\n", may_skip ? "ok" : "not ok",
-				       i + 1, scenarios[sel[i]].name, may_skip ? "SKIP " : "",
-				       strerror(err));
-			return may_skip ? 0 : 1;
-		}
-	}
-
-	/* a dying workload must not kill us through a pipe */
-	signal(SIGPIPE, SIG_IGN);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n1..%d\n# core_test: %" PRIu64 " iterations per spinning thread\n",
-	       nsel, iters);
-	return scenarios_run("core_test", scenarios, sel, nsel);
+	fd = open(CAUSAL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	err = fd < 0 ? errno : attach(fd, getpid(), 0, 0, 0);
+	if (fd >= 0)
+		close(fd);
+	snprintf(cannot, sizeof(cannot), "attach: %s (see dmesg)", strerror(err));
+	snprintf(note, sizeof(note), "core_test: %" PRIu64 " iterations per spinning thread", iters);
+	return scenarios_main("core_test", scenarios, argv + optind, argc - optind, note,
+			      err == EOPNOTSUPP ? cannot : NULL, may_skip);
 }

@@ -832,7 +832,7 @@ static const struct scenario scenarios[] = {
 
 int main(int argc, char **argv)
 {
-	int sel[32], nsel, opt;
+	int opt;
 
 	if (argc == 4 && !strcmp(argv[1], "--wl-spin")) {
 		wl_spin(atol(argv[2]), atol(argv[3]));
@@ -855,11 +855,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	nsel = scenarios_select(argv[0], scenarios, argv + optind, argc - optind, sel, 32);
-	if (nsel < 0)
-		return 2;
-	signal(SIGPIPE, SIG_IGN);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n1..%d\n", nsel);
-	return scenarios_run("faults_test", scenarios, sel, nsel);
+	return scenarios_main("faults_test", scenarios, argv + optind, argc - optind, NULL, NULL,
+			      false);
 }

@@ -33,6 +33,15 @@ check_line() {
 	has "$2" "$3"
 	ok $? "$1"
 }
+# check_progress NAME FILE POINT N: one result, NAME, that passes when FILE (run's or attach's
+# output) says that progress point POINT counted N visits; check_latency: latency point POINT, N
+# begins and N ends
+check_progress() {
+	check_line "$1" "$2" "causal: progress point '$3': $4 visits in total"
+}
+check_latency() {
+	check_line "$1" "$2" "causal: latency point '$3': $4 begins, $4 ends in total"
+}
 
 begin $plan
 insmod /lib/causal/causal.ko
@@ -42,10 +51,8 @@ ok $? insmod
 logged $tmp/coz.out causalctl run -o $tmp/coz.coz --experiment-length 100ms -- coz_counts 10000
 rc=$?
 ok $rc coz_h_run_exit_0
-check_line coz_h_named_point_counts_every_visit $tmp/coz.out \
-	"causal: progress point 'items': 20000 visits in total"
-check_line coz_h_latency_pairs_begin_and_end $tmp/coz.out \
-	"causal: latency point 'request': 10000 begins, 10000 ends in total"
+check_progress coz_h_named_point_counts_every_visit $tmp/coz.out items 20000
+check_latency coz_h_latency_pairs_begin_and_end $tmp/coz.out request 10000
 grep -q "causal: progress point '.*coz_counts.c:[0-9]*': 10000 visits in total" $tmp/coz.out
 ok $? coz_h_file_line_point_counts_every_visit
 grep -Eq '^causal: causalctl used [0-9]+\.[0-9]{2} s of CPU \([0-9]+\.[0-9] % of one CPU\)$' $tmp/coz.out
@@ -75,10 +82,8 @@ echo g | logged $tmp/static.out causalctl run -o $tmp/static.coz --experiment-le
 	--progress counted_call --latency counted_call -- progress_calls 5000 2
 rc=$?
 ok $rc static_run_exit_0
-check_line static_progress_symbol_counts_every_call $tmp/static.out \
-	"causal: progress point 'counted_call': 10000 visits in total"
-check_line static_latency_symbol_entry_and_return $tmp/static.out \
-	"causal: latency point 'counted_call': 10000 begins, 10000 ends in total"
+check_progress static_progress_symbol_counts_every_call $tmp/static.out counted_call 10000
+check_latency static_latency_symbol_entry_and_return $tmp/static.out counted_call 10000
 
 # 2b. uprobe points in a PIE and in a shared library (libc), found through the process's maps
 libc=$(ldd /bin/join 2>/dev/null | sed -n 's/.*libc\.so\.6 => \([^ ]*\).*/\1/p')
@@ -120,8 +125,7 @@ rc=$?
 wait $target
 diag $tmp/attach.out
 ok $rc attach_exit_0
-check_line attach_uprobe_counts_every_call $tmp/attach.out \
-	"causal: progress point 'counted_call': 40000 visits in total"
+check_progress attach_uprobe_counts_every_call $tmp/attach.out counted_call 40000
 
 # 4b. attach to a program built with coz.h that runs without libcausal (started on its own): its
 # sites are found in the binary and counted with uprobes, as libcausal counts them under run (1.);

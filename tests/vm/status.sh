@@ -31,6 +31,16 @@ status() {
 	jrc=$?
 	sed 's/^/# /' $tmp/$name.out $tmp/$name.err $tmp/$name.json
 }
+# status_exits CODE RESULT NAME ARGS...: status NAME ARGS, then one result, RESULT, that passes when
+# both commands exited CODE
+status_exits() {
+	code=$1
+	result=$2
+	shift 2
+	status "$@"
+	[ $rc -eq "$code" ] && [ $jrc -eq "$code" ]
+	ok $? "$result"
+}
 
 echo "KTAP version 1"
 echo "1..$plan"
@@ -38,9 +48,7 @@ echo "# kernel $rel ($CAUSAL_KERNEL)"
 rm -f /etc/os-release /usr/lib/os-release
 
 # 1. nothing loaded, no headers, no os-release: both block; the headers fix cannot name a package
-status unloaded
-[ $rc -eq 1 ] && [ $jrc -eq 1 ]
-ok $? unloaded_exits_1
+status_exits 1 unloaded_exits_1 unloaded
 check_has unloaded_module_blocking $tmp/unloaded.out "  blocking  module          not loaded, and not installed for $rel"
 check_has headers_blocking_text $tmp/unloaded.out "  blocking  headers         no kernel headers for $rel (/lib/modules/$rel/build): DKMS cannot build causal for this kernel"
 check_has headers_fix_generic_without_os_release $tmp/unloaded.out "fix: install the kernel headers package of $rel (it provides /lib/modules/$rel/build)"
@@ -56,9 +64,7 @@ check_has headers_fix_apt_get_json $tmp/debian.json "{\"name\":\"headers\",\"sta
 echo 3 >/proc/sys/kernel/perf_event_paranoid
 insmod /lib/causal/causal.ko
 ok $? insmod
-status loaded
-[ $rc -eq 0 ] && [ $jrc -eq 0 ]
-ok $? loaded_exits_0_despite_headers_and_paranoid
+status_exits 0 loaded_exits_0_despite_headers_and_paranoid loaded
 check_has module_ok $tmp/loaded.out "  ok        module          loaded (version "
 check_has headers_warning_once_loaded $tmp/loaded.out "  warning   headers         no kernel headers for $rel (/lib/modules/$rel/build): not needed for the causal module already here, but DKMS cannot rebuild it"
 check_has paranoid_3_reported_not_blocking $tmp/loaded.out "  ok        perf_events     perf events present; perf_event_paranoid is 3, which does not apply to causal"

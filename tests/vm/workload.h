@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared by the VM test workloads (two_threads, pipe_pingpong, futex_handoff, forker, thread_churn,
- * progress_calls; bench_uprobe): the range and start protocol that tests/vm/core_test.c drives,
+ * progress_calls; bench_uprobe, and scale_threads's spin()): the range and start protocol that
+ * tests/vm/core_test.c drives,
  * and the work, threads and children these programs run.
  *
  * A workload prints one line per selectable code range, "RANGE <name> 0x<start> 0x<end>", then
