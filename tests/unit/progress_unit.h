@@ -64,4 +64,39 @@ static inline const struct shm_point *snap_find(const struct snap *sn, const cha
 	assert_int_equal(p_->end, (ends));							\
 } while (0)
 
+/*
+ * Visits sites of one family of progress-point macros (F: CAUSAL for causal.h's, COZ for coz.h's),
+ * each site its own: F_PROGRESS_NAMED(tp) 7 times at one and once at another, F_BEGIN(lat) 4 times,
+ * F_END(lat) 3 times and F_PROGRESS 11 times, whose name ("FILE:LINE" of the caller) goes in the
+ * char array line_name.
+ */
+#define VISIT_PROGRESS_SITES(F, tp, lat, line_name) do {					\
+	for (int i_ = 0; i_ < 7; i_++)								\
+		F##_PROGRESS_NAMED(tp);								\
+	F##_PROGRESS_NAMED(tp);									\
+	for (int i_ = 0; i_ < 4; i_++)								\
+		F##_BEGIN(lat);									\
+	for (int i_ = 0; i_ < 3; i_++)								\
+		F##_END(lat);									\
+	for (int i_ = 0; i_ < 11; i_++) {							\
+		F##_PROGRESS;									\
+		snprintf((line_name), sizeof(line_name), "%s:%d", __FILE__, __LINE__);		\
+	}											\
+} while (0)
+
+/* What VISIT_PROGRESS_SITES(F, tp, lat, line_name) counted, as the reader sees it both ways. */
+static inline void assert_progress_sites(const char *tp, const char *lat, const char *line_name)
+{
+	struct snap sn;
+
+	for (int readv = 0; readv < 2; readv++) {
+		snap_self(&sn, readv);
+		assert_point(&sn, tp, SHM_THROUGHPUT, 8, 0);
+		assert_point(&sn, lat, SHM_LATENCY, 4, 3);
+		assert_point(&sn, line_name, SHM_THROUGHPUT, 11, 0);
+		assert_null(snap_find(&sn, lat, SHM_THROUGHPUT));
+		snap_free(&sn);
+	}
+}
+
 #endif /* CAUSAL_PROGRESS_UNIT_H */

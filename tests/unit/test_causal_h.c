@@ -12,28 +12,11 @@
 static void macros_count_exactly(void **state)
 {
 	char line_name[256] = "";
-	struct snap sn;
 
 	(void)state;
 	assert_non_null(dlsym(RTLD_DEFAULT, "causal_get_counter"));
-	for (int i = 0; i < 7; i++)
-		CAUSAL_PROGRESS_NAMED("h-throughput");
-	CAUSAL_PROGRESS_NAMED("h-throughput");	/* another site, the same counter */
-	for (int i = 0; i < 4; i++)
-		CAUSAL_BEGIN("h-latency");
-	for (int i = 0; i < 3; i++)
-		CAUSAL_END("h-latency");
-	for (int i = 0; i < 11; i++) {
-		CAUSAL_PROGRESS; snprintf(line_name, sizeof(line_name), "%s:%d", __FILE__, __LINE__);
-	}
-
-	for (int readv = 0; readv < 2; readv++) {
-		snap_self(&sn, readv);
-		assert_point(&sn, "h-throughput", SHM_THROUGHPUT, 8, 0);
-		assert_point(&sn, "h-latency", SHM_LATENCY, 4, 3);
-		assert_point(&sn, line_name, SHM_THROUGHPUT, 11, 0);
-		snap_free(&sn);
-	}
+	VISIT_PROGRESS_SITES(CAUSAL, "h-throughput", "h-latency", line_name);
+	assert_progress_sites("h-throughput", "h-latency", line_name);
 	/* the counters the sites cached are the library's */
 	assert_int_equal(causal_get_counter(CAUSAL_COUNTER_THROUGHPUT, "h-throughput")->count, 8);
 	assert_int_equal(causal_get_counter(CAUSAL_COUNTER_END, "h-latency")->count, 3);

@@ -97,6 +97,15 @@ static void healthy_machine(void)
 	put("etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n");
 }
 
+/* A fresh fake root holding a healthy machine, for the tests of one check's rules. */
+static int healthy_setup(void **state)
+{
+	if (setup(state))
+		return -1;
+	healthy_machine();
+	return 0;
+}
+
 static struct status_report loaded(void)
 {
 	struct status_report r = {
@@ -171,7 +180,6 @@ static void all_ok_when_nothing_is_in_the_way(void **state)
 	unsigned int i;
 
 	(void)state;
-	healthy_machine();
 	run_checks(&r, true);
 	assert_int_equal(r.nr_checks, 6);
 	for (i = 0; i < r.nr_checks; i++) {
@@ -189,7 +197,6 @@ static void headers_missing_says_the_apt_command(void **state)
 	struct status_report r = unloaded();
 
 	(void)state;
-	healthy_machine();
 	rm_path("lib/modules/" REL "/build");
 	put("lib/modules/" REL "/modules.dep", "kernel/fs/ext4/ext4.ko.xz:\n");
 	run_and_expect(&r, "headers", &(const struct want){
@@ -232,7 +239,6 @@ static void headers_missing_matter_less_once_causal_is_here(void **state)
 	const struct check *c;
 
 	(void)state;
-	healthy_machine();
 	rm_path("lib/modules/" REL "/build");
 	run_and_expect(&r, "headers", &(const struct want){
 		.state = CHECK_WARNING,
@@ -255,7 +261,6 @@ static void module_fix_follows_what_is_installed(void **state)
 	struct status_report r = unloaded();
 
 	(void)state;
-	healthy_machine();
 	put("lib/modules/" REL "/modules.dep", "kernel/drivers/causality/notcausal.ko:\n");
 	run_and_expect(&r, "module", &(const struct want){
 		.state = ANY_STATE,
@@ -295,7 +300,6 @@ static void privileges_follow_the_module_rules(void **state)
 	struct status_report r = loaded();
 
 	(void)state;
-	healthy_machine();
 	put("proc/self/status", "CapEff:\t0000000000000000\n");
 	put("sys/module/causal/parameters/unprivileged", "N\n");
 	run_and_expect(&r, "privileges", &(const struct want){
@@ -334,7 +338,6 @@ static void perf_event_paranoid_does_not_block(void **state)
 	struct status_report r = loaded();
 
 	(void)state;
-	healthy_machine();
 	put("proc/sys/kernel/perf_event_paranoid", "3\n");
 	run_and_expect(&r, "perf_events", &(const struct want){
 		.state = CHECK_OK,
@@ -356,7 +359,6 @@ static void uprobes_from_config_or_event_source(void **state)
 	char cmd[PATH_MAX + 64];
 
 	(void)state;
-	healthy_machine();
 	run_and_expect(&r, "uprobes", &(const struct want){
 		.state = ANY_STATE,
 		.what_is = "CONFIG_UPROBES=y (/boot/config-" REL "): progress points by symbol or line work",
@@ -392,7 +394,6 @@ static void signing_secure_boot_and_lockdown(void **state)
 	struct status_report r = unloaded();
 
 	(void)state;
-	healthy_machine();
 	run_and_expect(&r, "module_signing", &(const struct want){
 		.state = CHECK_OK,
 		.what_is = "no EFI (no Secure Boot), lockdown none, module.sig_enforce off: unsigned modules load",
@@ -608,16 +609,17 @@ static void program_that_is_not_one(void **state)
 }
 
 #define root_test(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define healthy_test(f) cmocka_unit_test_setup_teardown(f, healthy_setup, teardown)
 
 static const struct CMUnitTest tests[] = {
-	root_test(all_ok_when_nothing_is_in_the_way),
-	root_test(headers_missing_says_the_apt_command),
-	root_test(headers_missing_matter_less_once_causal_is_here),
-	root_test(module_fix_follows_what_is_installed),
-	root_test(privileges_follow_the_module_rules),
-	root_test(perf_event_paranoid_does_not_block),
-	root_test(uprobes_from_config_or_event_source),
-	root_test(signing_secure_boot_and_lockdown),
+	healthy_test(all_ok_when_nothing_is_in_the_way),
+	healthy_test(headers_missing_says_the_apt_command),
+	healthy_test(headers_missing_matter_less_once_causal_is_here),
+	healthy_test(module_fix_follows_what_is_installed),
+	healthy_test(privileges_follow_the_module_rules),
+	healthy_test(perf_event_paranoid_does_not_block),
+	healthy_test(uprobes_from_config_or_event_source),
+	healthy_test(signing_secure_boot_and_lockdown),
 	cmocka_unit_test(checks_in_text_and_json),
 	root_test(program_frame_pointers_and_debug_info),
 	root_test(program_that_is_not_one),

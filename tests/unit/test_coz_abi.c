@@ -39,29 +39,10 @@ static void coz_h_finds_libcausal(void **state)
 static void coz_macros_count_exactly(void **state)
 {
 	char line_name[256] = "";
-	struct snap sn;
 
 	(void)state;
-	for (int i = 0; i < 5; i++)
-		COZ_PROGRESS_NAMED("coz-throughput");
-	for (int i = 0; i < 3; i++)
-		COZ_BEGIN("coz-latency");
-	for (int i = 0; i < 2; i++)
-		COZ_END("coz-latency");
-	for (int i = 0; i < 4; i++) {
-		COZ_PROGRESS; snprintf(line_name, sizeof(line_name), "%s:%d", __FILE__, __LINE__);
-	}
-	/* a second site sharing the name shares the counter */
-	COZ_PROGRESS_NAMED("coz-throughput");
-
-	for (int readv = 0; readv < 2; readv++) {
-		snap_self(&sn, readv);
-		assert_point(&sn, "coz-throughput", SHM_THROUGHPUT, 6, 0);
-		assert_point(&sn, "coz-latency", SHM_LATENCY, 3, 2);
-		assert_point(&sn, line_name, SHM_THROUGHPUT, 4, 0);
-		assert_null(snap_find(&sn, "coz-latency", SHM_THROUGHPUT));
-		snap_free(&sn);
-	}
+	VISIT_PROGRESS_SITES(COZ, "coz-throughput", "coz-latency", line_name);
+	assert_progress_sites("coz-throughput", "coz-latency", line_name);
 }
 
 static void coz_and_causal_share_counters(void **state)

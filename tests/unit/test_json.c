@@ -6,66 +6,57 @@
 /* U+FFFD in UTF-8 */
 #define R "\xef\xbf\xbd"
 
+/* the json_text() tests: each checks the json_cases that name it */
+enum json_test { PLAIN = 1, NULL_IN, QUOTES, CONTROL, UTF8, INVALID };
+
 /* json_text(in) as jansson writes it */
-static void assert_json(const char *in, const char *want)
-{
-	json_t *v = json_text(in);
-	char *out;
-
-	assert_non_null(v);
-	out = json_dumps(v, JSON_ENCODE_ANY);
-	assert_non_null(out);
-	assert_string_equal(out, want);
-	free(out);
-	json_decref(v);
-}
-
-static void json_plain(void **state)
-{
-	(void)state;
-	assert_json("", "\"\"");
-	assert_json("/dev/causal", "\"/dev/causal\"");
-}
-
-static void json_null_for_null(void **state)
-{
-	(void)state;
-	assert_json(NULL, "null");
-}
-
-static void json_quotes_and_backslashes(void **state)
-{
-	(void)state;
-	assert_json("a\"b\\c", "\"a\\\"b\\\\c\"");
-	assert_json("/", "\"/\"");
-}
-
-static void json_control_characters(void **state)
-{
-	(void)state;
-	assert_json("\n\t\r\b\f", "\"\\n\\t\\r\\b\\f\"");
-	assert_json("\x01x\x1f", "\"\\u0001x\\u001F\"");
-	assert_json("\x7f", "\"\x7f\"");
-}
-
-static void json_utf8_passes_through(void **state)
-{
-	(void)state;
-	assert_json("caf\xc3\xa9", "\"caf\xc3\xa9\"");
-	assert_json("\xe2\x82\xac", "\"\xe2\x82\xac\"");
-	assert_json("\xf0\x9f\x98\x80!", "\"\xf0\x9f\x98\x80!\"");
-}
-
-static void json_invalid_utf8_is_replaced(void **state)
-{
-	(void)state;
+static const struct json_case {
+	enum json_test test;
+	const char *in, *want;
+} json_cases[] = {
+	{ PLAIN, "", "\"\"" },
+	{ PLAIN, "/dev/causal", "\"/dev/causal\"" },
+	{ NULL_IN, NULL, "null" },
+	{ QUOTES, "a\"b\\c", "\"a\\\"b\\\\c\"" },
+	{ QUOTES, "/", "\"/\"" },
+	{ CONTROL, "\n\t\r\b\f", "\"\\n\\t\\r\\b\\f\"" },
+	{ CONTROL, "\x01x\x1f", "\"\\u0001x\\u001F\"" },
+	{ CONTROL, "\x7f", "\"\x7f\"" },
+	{ UTF8, "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+	{ UTF8, "\xe2\x82\xac", "\"\xe2\x82\xac\"" },
+	{ UTF8, "\xf0\x9f\x98\x80!", "\"\xf0\x9f\x98\x80!\"" },
 	/* each byte that does not begin well-formed UTF-8 becomes U+FFFD, written as UTF-8 */
-	assert_json("a\xff" "b", "\"a" R "b\"");
-	assert_json("\xe2\x82", "\"" R R "\"");			/* truncated */
-	assert_json("\xc0\xaf", "\"" R R "\"");			/* overlong '/' */
-	assert_json("\xed\xa0\x80", "\"" R R R "\"");		/* surrogate */
-	assert_json("\xf4\x90\x80\x80", "\"" R R R R "\"");	/* > U+10FFFF */
-	assert_json("\x80" "z", "\"" R "z\"");			/* lone continuation byte */
+	{ INVALID, "a\xff" "b", "\"a" R "b\"" },
+	{ INVALID, "\xe2\x82", "\"" R R "\"" },			/* truncated */
+	{ INVALID, "\xc0\xaf", "\"" R R "\"" },			/* overlong '/' */
+	{ INVALID, "\xed\xa0\x80", "\"" R R R "\"" },		/* surrogate */
+	{ INVALID, "\xf4\x90\x80\x80", "\"" R R R R "\"" },	/* > U+10FFFF */
+	{ INVALID, "\x80" "z", "\"" R "z\"" },			/* lone continuation byte */
+};
+
+/* The json_cases of test (enum json_test)*state. */
+static void json_writes(void **state)
+{
+	enum json_test test = (enum json_test)(uintptr_t)*state;
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(json_cases); i++) {
+		const struct json_case *c = &json_cases[i];
+		json_t *v;
+		char *out;
+
+		if (c->test != test)
+			continue;
+		v = json_text(c->in);
+		assert_non_null(v);
+		out = json_dumps(v, JSON_ENCODE_ANY);
+		assert_non_null(out);
+		assert_string_equal(out, c->want);
+		free(out);
+		json_decref(v);
+		n++;
+	}
+	assert_true(n > 0);
 }
 
 static void assert_features(__u64 bits, const char *want)
@@ -131,12 +122,12 @@ static void features_foreach_calls_once_per_name(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(json_plain),
-	cmocka_unit_test(json_null_for_null),
-	cmocka_unit_test(json_quotes_and_backslashes),
-	cmocka_unit_test(json_control_characters),
-	cmocka_unit_test(json_utf8_passes_through),
-	cmocka_unit_test(json_invalid_utf8_is_replaced),
+	unit_test_with(json_plain, json_writes, PLAIN),
+	unit_test_with(json_null_for_null, json_writes, NULL_IN),
+	unit_test_with(json_quotes_and_backslashes, json_writes, QUOTES),
+	unit_test_with(json_control_characters, json_writes, CONTROL),
+	unit_test_with(json_utf8_passes_through, json_writes, UTF8),
+	unit_test_with(json_invalid_utf8_is_replaced, json_writes, INVALID),
 	cmocka_unit_test(features_none),
 	cmocka_unit_test(features_known),
 	cmocka_unit_test(features_unknown_bits),

@@ -135,43 +135,51 @@ static void check_round_trip(const struct profile *p, const char *lat_name, cons
 	assert_true(p->timeline_switches);
 }
 
-static void jsonl_round_trip(void **state)
+/* What write_all(fmt) writes (among the rest), and the names it reads back. */
+static const struct round_trip {
+	enum profile_format fmt;
+	const char *has[8];
+	const char *lat_name, *command;
+} jsonl = {
+	PROFILE_JSONL,
+	{
+		/* Coz's exact record shapes first, our extras after */
+		"{\"type\":\"startup\",\"time\":1427223983237973526,\"tool\":\"causal\"",
+		"{\"type\":\"experiment\",\"selected\":\"/src/a \\\"q\\\".c:12\",\"speedup\":0.35,"
+		"\"duration\":500214432,\"selected_samples\":17,\"start_ns\":1000,",
+		"{\"type\":\"throughput-point\",\"name\":\"main.c:73\",\"delta\":2034}\n",
+		"{\"type\":\"latency-point\",\"name\":\"req\\tlat\",\"arrivals\":120,"
+		"\"departures\":118,\"difference\":-3}\n",
+		"{\"type\":\"runtime\",\"time\":987654321}\n",
+		"{\"type\":\"samples\",\"location\":\"main.c:55\",\"count\":9}\n",
+		"\"spans\":[[5000,100],[9000,250],[20000,1]]}\n",
+	},
+	"req\tlat", "./server --name \"x\"\t-v",
+}, legacy = {
+	PROFILE_LEGACY,
+	{
+		"startup\ttime=1427223983237973526\t",
+		"experiment\tselected=/src/a \"q\".c:12\tspeedup=0.35\tduration=500214432\t"
+		"selected-samples=17\tstart-ns=1000\t",
+		"throughput-point\tname=main.c:73\tdelta=2034\n",
+		/* legacy has no quoting: a tab in a value becomes a space */
+		"latency-point\tname=req lat\tarrivals=120\tdepartures=118\tdifference=-3\n",
+		"thread-spans\tpid=10\ttid=11\tkind=delay\tspans=5000:100,9000:250,20000:1\n",
+	},
+	"req lat", "./server --name \"x\" -v",
+};
+
+/* Writes everything in the format of the round_trip *state and reads it back. */
+static void round_trip(void **state)
 {
-	char *text = write_all(PROFILE_JSONL);
+	const struct round_trip *t = *state;
+	char *text = write_all(t->fmt);
 	struct profile p;
 
-	(void)state;
-	/* Coz's exact record shapes first, our extras after */
-	assert_contains(text, "{\"type\":\"startup\",\"time\":1427223983237973526,\"tool\":\"causal\"");
-	assert_contains(text, "{\"type\":\"experiment\",\"selected\":\"/src/a \\\"q\\\".c:12\",\"speedup\":0.35,"
-			"\"duration\":500214432,\"selected_samples\":17,\"start_ns\":1000,");
-	assert_contains(text, "{\"type\":\"throughput-point\",\"name\":\"main.c:73\",\"delta\":2034}\n");
-	assert_contains(text, "{\"type\":\"latency-point\",\"name\":\"req\\tlat\",\"arrivals\":120,"
-			"\"departures\":118,\"difference\":-3}\n");
-	assert_contains(text, "{\"type\":\"runtime\",\"time\":987654321}\n");
-	assert_contains(text, "{\"type\":\"samples\",\"location\":\"main.c:55\",\"count\":9}\n");
-	assert_contains(text, "\"spans\":[[5000,100],[9000,250],[20000,1]]}\n");
+	for (size_t i = 0; i < ARRAY_SIZE(t->has) && t->has[i]; i++)
+		assert_contains(text, t->has[i]);
 	profile_read_text(&p, text);
-	check_round_trip(&p, "req\tlat", "./server --name \"x\"\t-v");
-	profile_free(&p);
-	free(text);
-}
-
-static void legacy_round_trip(void **state)
-{
-	char *text = write_all(PROFILE_LEGACY);
-	struct profile p;
-
-	(void)state;
-	assert_contains(text, "startup\ttime=1427223983237973526\t");
-	assert_contains(text, "experiment\tselected=/src/a \"q\".c:12\tspeedup=0.35\tduration=500214432\t"
-			"selected-samples=17\tstart-ns=1000\t");
-	assert_contains(text, "throughput-point\tname=main.c:73\tdelta=2034\n");
-	/* legacy has no quoting: a tab in a value becomes a space */
-	assert_contains(text, "latency-point\tname=req lat\tarrivals=120\tdepartures=118\tdifference=-3\n");
-	assert_contains(text, "thread-spans\tpid=10\ttid=11\tkind=delay\tspans=5000:100,9000:250,20000:1\n");
-	profile_read_text(&p, text);
-	check_round_trip(&p, "req lat", "./server --name \"x\" -v");
+	check_round_trip(&p, t->lat_name, t->command);
 	profile_free(&p);
 	free(text);
 }
@@ -502,8 +510,8 @@ static void write_errors_reach_flush(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(jsonl_round_trip),
-	cmocka_unit_test(legacy_round_trip),
+	unit_test_with(jsonl_round_trip, round_trip, &jsonl),
+	unit_test_with(legacy_round_trip, round_trip, &legacy),
 	cmocka_unit_test(target_ended_mark),
 	cmocka_unit_test(coz_sqlite_example),
 	cmocka_unit_test(underscore_types),

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for what causalctl says when the module refuses a session or an attach. */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -69,18 +67,8 @@ static void yama_explained_to_users_only(void **state)
 	assert_int_equal(refusal_attach_message(ESRCH, 7, 4096, &user, buf, sizeof(buf)), 0);
 }
 
-static void write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(close(fd), 0);
-}
-
 static void facts_read_from_proc_and_sysfs(void **state)
 {
-	char path[PATH_MAX];
 	struct refusal_facts f;
 
 	(void)state;
@@ -90,10 +78,8 @@ static void facts_read_from_proc_and_sysfs(void **state)
 	assert_int_equal(f.max_sessions, -1);
 	assert_int_equal(sh("mkdir -p '%s/sys/kernel/yama' '%s/module/causal/parameters'", dir, dir),
 			 0);
-	snprintf(path, sizeof(path), "%s/sys/kernel/yama/ptrace_scope", dir);
-	write_text(path, "2\n");
-	snprintf(path, sizeof(path), "%s/module/causal/parameters/max_sessions_per_user", dir);
-	write_text(path, "3\n");
+	assert_int_equal(unit_write_text(dir, "sys/kernel/yama/ptrace_scope", "2\n"), 0);
+	assert_int_equal(unit_write_text(dir, "module/causal/parameters/max_sessions_per_user", "3\n"), 0);
 	refusal_facts_read(&f, dir, dir);
 	assert_int_equal(f.yama_scope, 2);
 	assert_int_equal(f.max_sessions, 3);
@@ -104,7 +90,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(session_cap_names_the_parameter),
 	cmocka_unit_test(memlock_says_limit_and_ring),
 	cmocka_unit_test(yama_explained_to_users_only),
-	cmocka_unit_test(facts_read_from_proc_and_sysfs),
+	/* the one test that reads files: they are in a scratch directory of its own */
+	cmocka_unit_test_setup_teardown(facts_read_from_proc_and_sysfs, setup, teardown),
 };
 
-UNIT_MAIN(tests, setup, teardown)
+UNIT_MAIN(tests, NULL, NULL)

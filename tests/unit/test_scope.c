@@ -6,43 +6,63 @@
 #include "scope.h"
 #include "symutil.h"
 
-/* what a two-string predicate should say of a pair */
-struct match_case {
-	const char *pattern, *text;
-	bool match;
+/* a two-string predicate, and its name for the messages */
+struct predicate {
+	bool (*match)(const char *, const char *);
+	const char *name;
 };
 
-static void check_matches(bool (*match)(const char *, const char *), const char *what,
-			  const struct match_case *cases, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (match(cases[i].pattern, cases[i].text) != cases[i].match)
-			fail_msg("%s(\"%s\", \"%s\") should be %s", what, cases[i].pattern, cases[i].text,
-				 cases[i].match ? "true" : "false");
-}
+static const struct predicate wildcard = { wildcard_match, "wildcard_match" },
+	/* path_suffix_match(path, suffix) */
+	suffix = { path_suffix_match, "path_suffix_match" };
 
-static void wildcards(void **state)
-{
-	static const struct match_case cases[] = {
-		{ "%", "", true },
-		{ "%", "/any/thing", true },
-		{ "abc", "abc", true },
-		{ "abc", "abcd", false },
-		{ "abcd", "abc", false },
-		{ "%.c", "/src/main.c", true },
-		{ "%.c", "/src/main.h", false },
-		{ "/src/%", "/src/a/b.c", true },
-		{ "/src/%", "/srcx/a.c", false },
-		{ "%/lib%.so%", "/usr/lib/libfoo.so.1", true },
-		{ "a%b%c", "aXXbYYbc", true },
-		{ "a%b%c", "aXXbYYb", false },
-		{ "%%x", "x", true },
-		/* backtracking must not blow up */
-		{ "%a%a%a%a%a%a%a%a%b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false },
-	};
+/* what a predicate should say of a pair */
+static const struct match_case {
+	const struct predicate *p;
+	const char *a, *b;
+	bool match;
+} match_cases[] = {
+	{ &wildcard, "%", "", true },
+	{ &wildcard, "%", "/any/thing", true },
+	{ &wildcard, "abc", "abc", true },
+	{ &wildcard, "abc", "abcd", false },
+	{ &wildcard, "abcd", "abc", false },
+	{ &wildcard, "%.c", "/src/main.c", true },
+	{ &wildcard, "%.c", "/src/main.h", false },
+	{ &wildcard, "/src/%", "/src/a/b.c", true },
+	{ &wildcard, "/src/%", "/srcx/a.c", false },
+	{ &wildcard, "%/lib%.so%", "/usr/lib/libfoo.so.1", true },
+	{ &wildcard, "a%b%c", "aXXbYYbc", true },
+	{ &wildcard, "a%b%c", "aXXbYYb", false },
+	{ &wildcard, "%%x", "x", true },
+	/* backtracking must not blow up */
+	{ &wildcard, "%a%a%a%a%a%a%a%a%b",
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false },
+	{ &suffix, "/a/b/c.c", "c.c", true },
+	{ &suffix, "/a/b/c.c", "b/c.c", true },
+	{ &suffix, "/a/b/c.c", "/a/b/c.c", true },
+	{ &suffix, "/a/bc.c", "c.c", false },
+	{ &suffix, "/a/b/c.c", "a/b/c.c/", false },
+	{ &suffix, "/a/b/c.c", "", false },
+};
 
-	(void)state;
-	check_matches(wildcard_match, "wildcard_match", cases, ARRAY_SIZE(cases));
+/* The match_cases of the predicate *state. */
+static void check_matches(void **state)
+{
+	const struct predicate *p = *state;
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(match_cases); i++) {
+		const struct match_case *c = &match_cases[i];
+
+		if (c->p != p)
+			continue;
+		if (p->match(c->a, c->b) != c->match)
+			fail_msg("%s(\"%s\", \"%s\") should be %s", p->name, c->a, c->b,
+				 c->match ? "true" : "false");
+		n++;
+	}
+	assert_true(n > 0);
 }
 
 static void binary_default_is_main(void **state)
@@ -95,43 +115,29 @@ static void source_default_and_patterns(void **state)
 	scope_free(NULL);
 }
 
-static void suffix_matches_whole_components(void **state)
-{
-	/* path_suffix_match(path, suffix) */
-	static const struct match_case cases[] = {
-		{ "/a/b/c.c", "c.c", true },
-		{ "/a/b/c.c", "b/c.c", true },
-		{ "/a/b/c.c", "/a/b/c.c", true },
-		{ "/a/bc.c", "c.c", false },
-		{ "/a/b/c.c", "a/b/c.c/", false },
-		{ "/a/b/c.c", "", false },
-	};
-
-	(void)state;
-	check_matches(path_suffix_match, "path_suffix_match", cases, ARRAY_SIZE(cases));
-}
+/* what path_canonical(path, comp_dir) makes of a path */
+static const struct canonical_case {
+	const char *path, *comp_dir, *canonical;
+} canonical_cases[] = {
+	{ "x/../y/./z.c", "/nonexistent-causal//build", "/nonexistent-causal/build/y/z.c" },
+	{ "/nonexistent-causal/a/../b.c", "/ignored", "/nonexistent-causal/b.c" },
+	/* relative with no comp_dir stays as it is */
+	{ "rel.c", NULL, "rel.c" },
+	/* Debian's packages: comp_dir "./io", files "../sysdeps/..." */
+	{ "../sysdeps/unix/read.c", "./io", "sysdeps/unix/read.c" },
+	{ "../../x.c", "./io", "../x.c" },
+	{ "/..//a/./b/../../c.c", NULL, "/c.c" },
+	{ "a/..", NULL, "." },
+};
 
 static void canonical_paths(void **state)
 {
-	static const struct {
-		const char *path, *comp_dir, *canonical;
-	} cases[] = {
-		{ "x/../y/./z.c", "/nonexistent-causal//build", "/nonexistent-causal/build/y/z.c" },
-		{ "/nonexistent-causal/a/../b.c", "/ignored", "/nonexistent-causal/b.c" },
-		/* relative with no comp_dir stays as it is */
-		{ "rel.c", NULL, "rel.c" },
-		/* Debian's packages: comp_dir "./io", files "../sysdeps/..." */
-		{ "../sysdeps/unix/read.c", "./io", "sysdeps/unix/read.c" },
-		{ "../../x.c", "./io", "../x.c" },
-		{ "/..//a/./b/../../c.c", NULL, "/c.c" },
-		{ "a/..", NULL, "." },
-	};
-
 	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		char *p = path_canonical(cases[i].path, cases[i].comp_dir);
+	for (size_t i = 0; i < ARRAY_SIZE(canonical_cases); i++) {
+		const struct canonical_case *c = &canonical_cases[i];
+		char *p = path_canonical(c->path, c->comp_dir);
 
-		assert_string_equal(p, cases[i].canonical);
+		assert_string_equal(p, c->canonical);
 		free(p);
 	}
 }
@@ -157,11 +163,11 @@ static void suggestions_rank_close_names_first(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(wildcards),
+	unit_test_with(wildcards, check_matches, &wildcard),
 	cmocka_unit_test(binary_default_is_main),
 	cmocka_unit_test(binary_patterns_replace_default),
 	cmocka_unit_test(source_default_and_patterns),
-	cmocka_unit_test(suffix_matches_whole_components),
+	unit_test_with(suffix_matches_whole_components, check_matches, &suffix),
 	cmocka_unit_test(canonical_paths),
 	cmocka_unit_test(suggestions_rank_close_names_first),
 };

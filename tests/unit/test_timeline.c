@@ -10,30 +10,113 @@
 #define DELAYED		(OUT | CAUSAL_SAMPLE_DELAYED)
 #define EXITED		(OUT | CAUSAL_SAMPLE_EXITED)
 
+/*
+ * What the tests feed a timeline and what it should make of it, in phases: each phase's records
+ * are fed, then the timeline is written (up to the phase's end, 0: open spans stay open) and read
+ * back, and the phase's spans are checked.
+ */
+enum phase {
+	/* on, preempted, on another CPU, blocked, delayed, on again until the end: every span exact */
+	EXACT = 1,
+	/* written once: the next write has what came after, and the end closes what is open */
+	EXACT_LATER,
+	/* a dropped record makes no span up: what cannot be known is left out */
+	DROPPED,
+	/* back-to-back spans on one CPU are one span; on two CPUs they stay two */
+	ADJACENT,
+};
+
 /* One record of tid (pid 100): a switch, a sample (flags 0, at ip) or a payment (ip: slept ns). */
-struct rec {
+static const struct rec {
+	enum phase phase;
 	uint32_t tid, flags;
 	uint64_t t;
 	uint16_t cpu;
 	uint64_t ip;
+} recs[] = {
+	/* tid 1 was running at the attach (100): first seen leaving CPU 0 */
+	{ EXACT, 1, PREEMPTED, 150, 0, 0 },
+	{ EXACT, 1, IN, 170, 1, 0 },
+	{ EXACT, 1, 0, 180, 1, 0x401000 },	/* a sample: not a span */
+	{ EXACT, 1, BLOCKED, 200, 1, 0 },
+	{ EXACT, 1, IN, 260, 0, 0 },
+	{ EXACT, 1, DELAYED, 270, 0, 0 },
+	{ EXACT, 1, CAUSAL_SAMPLE_DELAY, 270, 0, 40 },	/* the payment: slept 40 ns */
+	{ EXACT, 1, IN, 310, 0, 0 },
+	/* tid 2 was blocked at the attach: first seen arriving */
+	{ EXACT, 2, IN, 120, 1, 0 },
+	{ EXACT, 2, EXITED, 160, 1, 0 },
+	{ EXACT_LATER, 1, PREEMPTED, 330, 0, 0 },
+
+	{ DROPPED, 3, IN, 10, 0, 0 },
+	/* its switch-out from CPU 0 was dropped */
+	{ DROPPED, 3, IN, 20, 1, 0 },
+	{ DROPPED, 3, BLOCKED, 30, 1, 0 },
+	/* its switch-in was dropped: a switch-out of a thread that is off */
+	{ DROPPED, 3, BLOCKED, 50, 0, 0 },
+	/* switched in on CPU 1, the switch-out comes from CPU 0 (its pair was dropped) */
+	{ DROPPED, 3, IN, 60, 1, 0 },
+	{ DROPPED, 3, PREEMPTED, 70, 0, 0 },
+
+	{ ADJACENT, 4, IN, 10, 0, 0 },
+	{ ADJACENT, 4, PREEMPTED, 20, 0, 0 },
+	{ ADJACENT, 4, IN, 20, 0, 0 },
+	{ ADJACENT, 4, PREEMPTED, 30, 0, 0 },
+	{ ADJACENT, 4, IN, 30, 1, 0 },
+	{ ADJACENT, 4, BLOCKED, 35, 1, 0 },
 };
 
 /* The spans one kind (and CPU, for oncpu; -1 any) of tid should have, as "start+len ..." */
-struct want {
+static const struct want {
+	enum phase phase;
 	int tid;
 	enum profile_span_kind kind;
 	int cpu;
 	const char *spans;
+} wants[] = {
+	{ EXACT, 1, PROFILE_SPAN_ONCPU, 0, "100+50 260+10" },
+	{ EXACT, 1, PROFILE_SPAN_ONCPU, 1, "170+30" },
+	{ EXACT, 1, PROFILE_SPAN_RUNNABLE, -1, "150+20" },
+	{ EXACT, 1, PROFILE_SPAN_DELAY, -1, "270+40" },
+	{ EXACT, 2, PROFILE_SPAN_ONCPU, 1, "120+40" },
+	{ EXACT_LATER, 1, PROFILE_SPAN_ONCPU, 0, "310+20" },
+	{ EXACT_LATER, 1, PROFILE_SPAN_ONCPU, 1, "" },
+	{ EXACT_LATER, 1, PROFILE_SPAN_RUNNABLE, -1, "330+70" },
+	{ EXACT_LATER, 2, PROFILE_SPAN_ONCPU, -1, "" },
+
+	{ DROPPED, 3, PROFILE_SPAN_ONCPU, -1, "20+10" },
+
+	{ ADJACENT, 4, PROFILE_SPAN_ONCPU, 0, "10+20" },
+	{ ADJACENT, 4, PROFILE_SPAN_ONCPU, 1, "30+5" },
+	{ ADJACENT, 4, PROFILE_SPAN_RUNNABLE, -1, "" },
 };
 
-static void feed(struct timeline *tl, const struct rec *recs, size_t n)
+/* A test: a timeline attached at start, then up to two phases, each written up to its end. */
+static const struct spans_test {
+	uint64_t start;
+	struct {
+		enum phase phase;
+		uint64_t end;
+	} phases[2];
+} exact = { 100, { { EXACT, 0 }, { EXACT_LATER, 400 } } },
+	dropped = { 0, { { DROPPED, 0 } } },
+	adjacent = { 0, { { ADJACENT, 0 } } };
+
+/* Feeds tl the records of phase. */
+static void feed(struct timeline *tl, enum phase phase)
 {
-	for (size_t i = 0; i < n; i++) {
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(recs); i++) {
 		struct causal_sample r = { .time_ns = recs[i].t, .pid = 100, .tid = recs[i].tid,
 					   .flags = recs[i].flags, .cpu = recs[i].cpu, .ip = recs[i].ip };
 
+		if (recs[i].phase != phase)
+			continue;
 		timeline_record(tl, &r);
+		n++;
 	}
+	assert_true(n > 0);
 }
 
 /* Writes tl's spans and reads them back as report does. */
@@ -80,127 +163,43 @@ static void check(const struct profile *p, int tid, enum profile_span_kind kind,
 		fail_msg("tid %d kind %d cpu %d: expected \"%s\", got \"%s\"", tid, kind, cpu, want, got);
 }
 
-static void check_all(const struct profile *p, const struct want *w, size_t n)
+/* Checks p's spans against the wants of phase. */
+static void check_all(const struct profile *p, enum phase phase)
 {
-	for (size_t i = 0; i < n; i++)
-		check(p, w[i].tid, w[i].kind, w[i].cpu, w[i].spans);
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(wants); i++) {
+		if (wants[i].phase != phase)
+			continue;
+		check(p, wants[i].tid, wants[i].kind, wants[i].cpu, wants[i].spans);
+		n++;
+	}
+	assert_true(n > 0);
 }
 
-/*
- * Feeds a new timeline (attached at start) the records, writes it (ending at end, 0: open spans
- * stay open) and checks the spans read back.
- */
-static void spans_from(uint64_t start, const struct rec *recs, size_t nrecs, uint64_t end, const struct want *w,
-		       size_t nw)
+/* Runs the spans_test *state. */
+static void spans_from(void **state)
 {
-	struct timeline *tl = timeline_new(start);
-	struct profile p;
+	const struct spans_test *t = *state;
+	struct timeline *tl = timeline_new(t->start);
 
 	assert_non_null(tl);
-	feed(tl, recs, nrecs);
-	write_read(tl, end, &p);
-	check_all(&p, w, nw);
-	profile_free(&p);
+	for (size_t i = 0; i < ARRAY_SIZE(t->phases) && t->phases[i].phase; i++) {
+		struct profile p;
+
+		feed(tl, t->phases[i].phase);
+		write_read(tl, t->phases[i].end, &p);
+		check_all(&p, t->phases[i].phase);
+		profile_free(&p);
+	}
 	assert_int_equal(timeline_lost(tl), 0);
 	timeline_free(tl);
-}
-
-/* On, preempted, on another CPU, blocked, delayed, on again until the end: every span exact. */
-static void exact_spans(void **state)
-{
-	static const struct rec recs[] = {
-		/* tid 1 was running at the attach (100): first seen leaving CPU 0 */
-		{ 1, PREEMPTED, 150, 0, 0 },
-		{ 1, IN, 170, 1, 0 },
-		{ 1, 0, 180, 1, 0x401000 },	/* a sample: not a span */
-		{ 1, BLOCKED, 200, 1, 0 },
-		{ 1, IN, 260, 0, 0 },
-		{ 1, DELAYED, 270, 0, 0 },
-		{ 1, CAUSAL_SAMPLE_DELAY, 270, 0, 40 },	/* the payment: slept 40 ns */
-		{ 1, IN, 310, 0, 0 },
-		/* tid 2 was blocked at the attach: first seen arriving */
-		{ 2, IN, 120, 1, 0 },
-		{ 2, EXITED, 160, 1, 0 },
-	}, later[] = {
-		{ 1, PREEMPTED, 330, 0, 0 },
-	};
-	static const struct want first[] = {
-		{ 1, PROFILE_SPAN_ONCPU, 0, "100+50 260+10" },
-		{ 1, PROFILE_SPAN_ONCPU, 1, "170+30" },
-		{ 1, PROFILE_SPAN_RUNNABLE, -1, "150+20" },
-		{ 1, PROFILE_SPAN_DELAY, -1, "270+40" },
-		{ 2, PROFILE_SPAN_ONCPU, 1, "120+40" },
-	}, second[] = {
-		{ 1, PROFILE_SPAN_ONCPU, 0, "310+20" },
-		{ 1, PROFILE_SPAN_ONCPU, 1, "" },
-		{ 1, PROFILE_SPAN_RUNNABLE, -1, "330+70" },
-		{ 2, PROFILE_SPAN_ONCPU, -1, "" },
-	};
-	struct timeline *tl = timeline_new(100);
-	struct profile p;
-
-	(void)state;
-	assert_non_null(tl);
-	feed(tl, recs, ARRAY_SIZE(recs));
-	write_read(tl, 0, &p);
-	check_all(&p, first, ARRAY_SIZE(first));
-	profile_free(&p);
-	/* written once: the next write has what came after, and the end closes what is open */
-	feed(tl, later, ARRAY_SIZE(later));
-	write_read(tl, 400, &p);
-	check_all(&p, second, ARRAY_SIZE(second));
-	profile_free(&p);
-	assert_int_equal(timeline_lost(tl), 0);
-	timeline_free(tl);
-}
-
-/* A dropped record makes no span up: what cannot be known is left out. */
-static void dropped_records_invent_nothing(void **state)
-{
-	static const struct rec recs[] = {
-		{ 3, IN, 10, 0, 0 },
-		/* its switch-out from CPU 0 was dropped */
-		{ 3, IN, 20, 1, 0 },
-		{ 3, BLOCKED, 30, 1, 0 },
-		/* its switch-in was dropped: a switch-out of a thread that is off */
-		{ 3, BLOCKED, 50, 0, 0 },
-		/* switched in on CPU 1, the switch-out comes from CPU 0 (its pair was dropped) */
-		{ 3, IN, 60, 1, 0 },
-		{ 3, PREEMPTED, 70, 0, 0 },
-	};
-	static const struct want want[] = {
-		{ 3, PROFILE_SPAN_ONCPU, -1, "20+10" },
-	};
-
-	(void)state;
-	spans_from(0, recs, ARRAY_SIZE(recs), 0, want, ARRAY_SIZE(want));
-}
-
-/* Back-to-back spans on one CPU are one span; on two CPUs they stay two. */
-static void adjacent_spans(void **state)
-{
-	static const struct rec recs[] = {
-		{ 4, IN, 10, 0, 0 },
-		{ 4, PREEMPTED, 20, 0, 0 },
-		{ 4, IN, 20, 0, 0 },
-		{ 4, PREEMPTED, 30, 0, 0 },
-		{ 4, IN, 30, 1, 0 },
-		{ 4, BLOCKED, 35, 1, 0 },
-	};
-	static const struct want want[] = {
-		{ 4, PROFILE_SPAN_ONCPU, 0, "10+20" },
-		{ 4, PROFILE_SPAN_ONCPU, 1, "30+5" },
-		{ 4, PROFILE_SPAN_RUNNABLE, -1, "" },
-	};
-
-	(void)state;
-	spans_from(0, recs, ARRAY_SIZE(recs), 0, want, ARRAY_SIZE(want));
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(exact_spans),
-	cmocka_unit_test(dropped_records_invent_nothing),
-	cmocka_unit_test(adjacent_spans),
+	unit_test_with(exact_spans, spans_from, &exact),
+	unit_test_with(dropped_records_invent_nothing, spans_from, &dropped),
+	unit_test_with(adjacent_spans, spans_from, &adjacent),
 };
 
 UNIT_MAIN(tests, NULL, NULL)

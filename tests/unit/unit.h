@@ -175,7 +175,7 @@ static inline int sh(const char *fmt, ...)
 
 /*
  * A scratch directory for a test file: char dir[] made from the template by setup() (the group
- * setup) and removed with what is in it by teardown().
+ * setup, or one test's: the template serves once) and removed with what is in it by teardown().
  */
 /* dir/name, in one of four buffers used in turn: a result lives through the next three calls */
 static inline const char *unit_path(const char *dir, const char *name)
