@@ -936,6 +936,11 @@ void profile_free(struct profile *p)
 {
 	size_t i;
 
+	free(p->tool_version);
+	free(p->thread_model);
+	free(p->event);
+	free(p->command);
+	free(p->kernel_release);
 	for (i = 0; i < p->nexps; i++)
 		free(p->exps[i].selected);
 	for (i = 0; i < p->npoints; i++)
@@ -962,10 +967,5 @@ void profile_free(struct profile *p)
 	free(p->exps);
 	free(p->points);
 	free(p->spans);
-	free(p->tool_version);
-	free(p->thread_model);
-	free(p->event);
-	free(p->command);
-	free(p->kernel_release);
 	memset(p, 0, sizeof(*p));
 }
