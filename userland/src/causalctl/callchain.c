@@ -23,14 +23,12 @@
 /* inlined functions kept per frame, innermost first (deeper nests keep their outer calls) */
 #define INLINE_MAX	32
 
-/* each struct: the handle first, the key right after it (a lookup reads both, one cache line) */
 struct frame {
-	UT_hash_handle hh;	/* in frames_by_addr */
-	uint64_t addr;		/* the key: the ip, or a return address - 1 (the call) */
-	uint32_t index;		/* in frames */
+	uint64_t addr;		/* the ip, or a return address - 1 (the call) */
 	uint32_t id;		/* its frame record's id; 0: not written yet */
 };
 
+/* the handle first, the key right after it (a lookup reads both, one cache line) */
 struct stack {
 	UT_hash_handle hh;	/* in stacks */
 	/* the key: line, n and frame[0..n) */
@@ -48,9 +46,9 @@ _Static_assert(offsetof(struct stack, frame) == offsetof(struct stack, line) + 2
 struct cu_index;
 
 struct callchains {
-	struct frame **frames;	/* in the order first seen, each allocated on its own */
+	struct frame *frames;	/* in the order first seen */
 	size_t nframes, frames_cap, written;	/* frames[0..written) have records */
-	struct frame *frames_by_addr;	/* a uthash table of the frames */
+	struct u64_index frame_of_addr;	/* addr → index into frames */
 
 	struct stack *stacks;	/* a uthash table, which iterates in the order first seen */
 
@@ -74,29 +72,18 @@ struct callchains *callchains_new(void)
 /* The index of the frame at addr, added if new; -1 without memory. */
 static long frame_index(struct callchains *c, uint64_t addr)
 {
-	struct frame *f, **frames;
-	unsigned hashv;
+	struct frame *frames = array_grow(c->frames, c->nframes, &c->frames_cap, sizeof(*frames), 256);
+	bool added;
+	long i;
 
-	HASH_VALUE(&addr, sizeof(addr), hashv);
-	HASH_FIND_BYHASHVALUE(hh, c->frames_by_addr, &addr, sizeof(addr), hashv, f);
-	if (f)
-		return f->index;
-	frames = array_grow(c->frames, c->nframes, &c->frames_cap, sizeof(*frames), 256);
+	/* room first: a new index must have its frame */
 	if (!frames)
 		return -1;
 	c->frames = frames;
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return -1;
-	f->addr = addr;
-	f->index = (uint32_t)c->nframes;
-	HASH_ADD_BYHASHVALUE(hh, c->frames_by_addr, addr, sizeof(f->addr), hashv, f);
-	if (!hash_added(f)) {
-		free(f);
-		return -1;
-	}
-	c->frames[c->nframes++] = f;
-	return f->index;
+	i = u64_index_intern(&c->frame_of_addr, addr, &added);
+	if (added)
+		c->frames[c->nframes++] = (struct frame){ .addr = addr };
+	return i;
 }
 
 int callchains_add(struct callchains *c, uint64_t ip, const uint64_t *callchain, unsigned int n,
@@ -500,7 +487,7 @@ static void write_frame(struct callchains *c, struct symbols *s, struct profile_
 void callchains_write_frames(struct callchains *c, struct symbols *s, struct profile_writer *w)
 {
 	for (; c->written < c->nframes; c->written++)
-		write_frame(c, s, w, c->frames[c->written]);
+		write_frame(c, s, w, &c->frames[c->written]);
 }
 
 void callchains_write_stacks(struct callchains *c, struct symbols *s, struct profile_writer *w)
@@ -512,7 +499,7 @@ void callchains_write_stacks(struct callchains *c, struct symbols *s, struct pro
 	callchains_write_frames(c, s, w);
 	for (st = c->stacks; st; st = st->hh.next) {
 		for (k = 0; k < st->n; k++)
-			ids[k] = c->frames[st->frame[k]]->id;
+			ids[k] = c->frames[st->frame[k]].id;
 		profile_write_stack(w, st->count, s && st->line ? symbols_line_name(s, st->line) : NULL, ids,
 				    st->n);
 	}
@@ -545,10 +532,7 @@ void callchains_free(struct callchains *c)
 
 	if (!c)
 		return;
-	/* the table goes first: the frames themselves are freed through c->frames */
-	HASH_CLEAR(hh, c->frames_by_addr);
-	for (i = 0; i < c->nframes; i++)
-		free(c->frames[i]);
+	u64_index_free(&c->frame_of_addr);
 	free(c->frames);
 	HASH_ITER(hh, c->stacks, st, tmp) {
 		HASH_DEL(c->stacks, st);

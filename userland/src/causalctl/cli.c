@@ -150,12 +150,14 @@ static int cmd_help(const struct cli_env *env, int argc, char **argv)
 	int c;
 
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c != 'h')
-			return cli_bad_option(env, "help", c, argv);
+	/* its only option ends it, so one call reads it */
+	c = getopt_long(argc, argv, ":h", opts, NULL);
+	if (c == 'h') {
 		cmd_help_usage(env->out);
 		return CAUSALCTL_EXIT_OK;
 	}
+	if (c != -1)
+		return cli_bad_option(env, "help", c, argv);
 	if (optind == argc) {
 		usage(env->out);
 		return CAUSALCTL_EXIT_OK;

@@ -97,7 +97,7 @@ void profile_write_frame(struct profile_writer *w, uint32_t id, uint32_t object,
 			 const uint64_t (*lines)[2], size_t n);
 void profile_write_stack(struct profile_writer *w, uint64_t count, const char *line, const uint32_t *frames,
 			 size_t n);
-/* Write errors are sticky: flush and close return the first as -errno (0 if none). */
+/* Write errors are sticky: flush and close return the first as -errno (0 if none); closing NULL is 0. */
 int profile_flush(struct profile_writer *w);
 int profile_writer_close(struct profile_writer *w);
 

@@ -408,6 +408,26 @@ static bool replace_str(char **dst, const char *src)
 	return true;
 }
 
+/* *dst: a copy of src, or NULL where src is missing or empty (a field left out); false without memory. */
+static bool copy_optional(char **dst, const char *src)
+{
+	*dst = src && *src ? strdup(src) : NULL;
+	return *dst || !src || !*src;
+}
+
+static void object_free(struct profile_object *o)
+{
+	free(o->path);
+	free(o->build_id);
+}
+
+static void function_free(struct profile_function *f)
+{
+	free(f->name);
+	free(f->system_name);
+	free(f->file);
+}
+
 static bool add_startup(struct profile *p, const struct record *r, char *why, size_t wlen)
 {
 	if (!replace_str(&p->tool_version, str(r, "version")) ||
@@ -568,6 +588,12 @@ static bool id_set(struct profile_ids *m, uint64_t id, size_t idx)
 	return true;
 }
 
+/*
+ * Appends entry to the table arr (n entries, room for one more) and maps id to it; false without
+ * memory, the table then as it was.
+ */
+#define KEEP(arr, n, ids, id, entry)	(id_set((ids), (id), (n)) && ((arr)[(n)++] = (entry), true))
+
 /* The index + 1 an id stands for, or 0. */
 static size_t id_get(const struct profile_ids *m, uint64_t id)
 {
@@ -606,13 +632,10 @@ static bool add_object(struct profile *p, const struct record *r, char *why, siz
 		return false;
 	GROW(p->objects, p->nobjects, p->objects_cap);
 	o.path = strdup(path);
-	o.build_id = bid && *bid ? strdup(bid) : NULL;
-	if (!o.path || (bid && *bid && !o.build_id) || !id_set(&p->object_ids, id, p->nobjects)) {
-		free(o.path);
-		free(o.build_id);
+	if (!o.path || !copy_optional(&o.build_id, bid) || !KEEP(p->objects, p->nobjects, &p->object_ids, id, o)) {
+		object_free(&o);
 		return fail(why, wlen, "out of memory");
 	}
-	p->objects[p->nobjects++] = o;
 	return true;
 }
 
@@ -627,16 +650,12 @@ static bool add_function(struct profile *p, const struct record *r, char *why, s
 		return false;
 	GROW(p->functions, p->nfunctions, p->functions_cap);
 	f.name = strdup(name);
-	f.system_name = sys && *sys ? strdup(sys) : NULL;
 	f.file = strdup(file ? file : "");
-	if (!f.name || !f.file || (sys && *sys && !f.system_name) ||
-	    !id_set(&p->function_ids, id, p->nfunctions)) {
-		free(f.name);
-		free(f.system_name);
-		free(f.file);
+	if (!f.name || !f.file || !copy_optional(&f.system_name, sys) ||
+	    !KEEP(p->functions, p->nfunctions, &p->function_ids, id, f)) {
+		function_free(&f);
 		return fail(why, wlen, "out of memory");
 	}
-	p->functions[p->nfunctions++] = f;
 	return true;
 }
 
@@ -679,9 +698,8 @@ static bool add_frame(struct profile *p, const struct record *r, char *why, size
 	if (!a)
 		goto oom;
 	p->frames = a;
-	if (!id_set(&p->frame_ids, id, p->nframes))
+	if (!KEEP(p->frames, p->nframes, &p->frame_ids, id, fr))
 		goto oom;
-	p->frames[p->nframes++] = fr;
 	return true;
 oom:
 	free(fr.lines);
@@ -723,11 +741,10 @@ static bool add_stack(struct profile *p, const struct record *r, char *why, size
 	}
 	free(v);
 	st.nframes = n;
-	st.line = line && *line ? strdup(line) : NULL;
 	a = array_grow(p->stacks, p->nstacks, &p->stacks_cap, sizeof(*a), 64);
 	if (a)
 		p->stacks = a;
-	if ((line && *line && !st.line) || !a) {
+	if (!a || !copy_optional(&st.line, line)) {
 		free(st.line);
 		free(st.frames);
 		return fail(why, wlen, "out of memory");
@@ -759,6 +776,25 @@ static bool add_timeline(struct profile *p, const struct record *r, char *why, s
 	if (source)
 		p->timeline_switches = !strcmp(source, "switches");
 	return true;
+}
+
+/* A record that adds to the profile just what it says, by its type; an unknown type is refused. */
+static bool add_record(struct profile *p, const struct record *r, char *why, size_t wlen)
+{
+	static const struct {
+		const char *type;
+		bool (*add)(struct profile *p, const struct record *r, char *why, size_t wlen);
+	} adders[] = {
+		{ "startup", add_startup }, { "thread-spans", add_spans }, { "timeline", add_timeline },
+		{ "object", add_object }, { "function", add_function }, { "frame", add_frame },
+		{ "stack", add_stack },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(adders); i++)
+		if (type_is(r->type, adders[i].type))
+			return adders[i].add(p, r, why, wlen);
+	return fail(why, wlen, "unknown record type '%.40s'", r->type);
 }
 
 static bool parse_line(struct profile *p, const char *line, unsigned long lineno, char *why, size_t wlen)
@@ -795,23 +831,9 @@ static bool parse_line(struct profile *p, const char *line, unsigned long lineno
 		ok = add_point(p, &r, PROFILE_THROUGHPUT, p->in_run_exp, why, wlen);
 	else if (type_is(r.type, "latency-point"))
 		ok = add_point(p, &r, PROFILE_LATENCY, p->in_run_exp, why, wlen);
-	else if (type_is(r.type, "startup"))
-		ok = add_startup(p, &r, why, wlen);
 	else if (type_is(r.type, "runtime"))
 		ok = !has(&r, "time") || u64_of(&r, "time", &p->runtime_ns) ||
 		     fail(why, wlen, "runtime: time is not a non-negative integer");
-	else if (type_is(r.type, "thread-spans"))
-		ok = add_spans(p, &r, why, wlen);
-	else if (type_is(r.type, "timeline"))
-		ok = add_timeline(p, &r, why, wlen);
-	else if (type_is(r.type, "object"))
-		ok = add_object(p, &r, why, wlen);
-	else if (type_is(r.type, "function"))
-		ok = add_function(p, &r, why, wlen);
-	else if (type_is(r.type, "frame"))
-		ok = add_frame(p, &r, why, wlen);
-	else if (type_is(r.type, "stack"))
-		ok = add_stack(p, &r, why, wlen);
 	else if (type_is(r.type, "samples")) {
 		/* Coz's phase-correction data, unused but for the total in scope */
 		uint64_t count;
@@ -822,7 +844,7 @@ static bool parse_line(struct profile *p, const char *line, unsigned long lineno
 	} else if (type_is(r.type, "shutdown"))
 		ok = true;	/* historic end records: not used */
 	else
-		ok = fail(why, wlen, "unknown record type '%.40s'", r.type);
+		ok = add_record(p, &r, why, wlen);
 out:
 	json_decref(r.json);
 	free(r.buf);
@@ -914,21 +936,21 @@ void profile_free(struct profile *p)
 {
 	size_t i;
 
+	free(p->tool_version);
+	free(p->thread_model);
+	free(p->event);
+	free(p->command);
+	free(p->kernel_release);
 	for (i = 0; i < p->nexps; i++)
 		free(p->exps[i].selected);
 	for (i = 0; i < p->npoints; i++)
 		free(p->points[i].name);
 	for (i = 0; i < p->nspans; i++)
 		free(p->spans[i].spans);
-	for (i = 0; i < p->nobjects; i++) {
-		free(p->objects[i].path);
-		free(p->objects[i].build_id);
-	}
-	for (i = 0; i < p->nfunctions; i++) {
-		free(p->functions[i].name);
-		free(p->functions[i].system_name);
-		free(p->functions[i].file);
-	}
+	for (i = 0; i < p->nobjects; i++)
+		object_free(&p->objects[i]);
+	for (i = 0; i < p->nfunctions; i++)
+		function_free(&p->functions[i]);
 	for (i = 0; i < p->nframes; i++)
 		free(p->frames[i].lines);
 	for (i = 0; i < p->nstacks; i++) {
@@ -945,10 +967,5 @@ void profile_free(struct profile *p)
 	free(p->exps);
 	free(p->points);
 	free(p->spans);
-	free(p->tool_version);
-	free(p->thread_model);
-	free(p->event);
-	free(p->command);
-	free(p->kernel_release);
 	memset(p, 0, sizeof(*p));
 }

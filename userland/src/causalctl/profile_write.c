@@ -178,12 +178,19 @@ void profile_write_experiment(struct profile_writer *w, const struct profile_exp
 	record_end(w);
 }
 
+/* A record of one text and one count, each under a key that is the same in both formats. */
+static void write_text_count(struct profile_writer *w, const char *type, const char *text_key, const char *text,
+			     const char *count_key, uint64_t count)
+{
+	record_begin(w, type);
+	field_str(w, text_key, text_key, text);
+	field_u64(w, count_key, count_key, count);
+	record_end(w);
+}
+
 void profile_write_throughput(struct profile_writer *w, const char *name, uint64_t delta)
 {
-	record_begin(w, "throughput-point");
-	field_str(w, "name", "name", name);
-	field_u64(w, "delta", "delta", delta);
-	record_end(w);
+	write_text_count(w, "throughput-point", "name", name, "delta", delta);
 }
 
 void profile_write_latency(struct profile_writer *w, const char *name, uint64_t arrivals, uint64_t departures,
@@ -206,10 +213,7 @@ void profile_write_runtime(struct profile_writer *w, uint64_t ns)
 
 void profile_write_samples(struct profile_writer *w, const char *location, uint64_t count)
 {
-	record_begin(w, "samples");
-	field_str(w, "location", "location", location);
-	field_u64(w, "count", "count", count);
-	record_end(w);
+	write_text_count(w, "samples", "location", location, "count", count);
 }
 
 void profile_write_thread_spans(struct profile_writer *w, int pid, int tid, const char *kind,

@@ -125,18 +125,14 @@ void profiler_abort(struct profiler *p)
 {
 	if (!p)
 		return;
-	if (p->w)
-		profile_writer_close(p->w);
-	if (p->tw)
-		profile_writer_close(p->tw);
-	if (p->sw)
-		profile_writer_close(p->sw);
+	profile_writer_close(p->w);
+	profile_writer_close(p->tw);
+	profile_writer_close(p->sw);
 	callchains_free(p->cc);
 	session_close(&p->sess);
 	policy_free(p->policy);
 	points_free(&p->points);
-	if (p->sym)
-		symbols_close(p->sym);
+	symbols_close(p->sym);
 	records_free(&p->rec);
 	free(p->exp_ranges);
 	free(p->scope_ranges);

@@ -334,12 +334,7 @@ static int add_region(struct shm_set *s, pid_t pid, uintptr_t start, uintptr_t e
 		return -ENOMEM;
 	s->r = v;
 	r = &s->r[s->n++];
-	memset(r, 0, sizeof(*r));
-	r->dev = dev;
-	r->ino = ino;
-	r->pid = pid;
-	r->start = start;
-	r->len = end - start;
+	*r = (struct shm_region){ .dev = dev, .ino = ino, .pid = pid, .start = start, .len = end - start };
 	if (!s->force_readv)
 		region_map(r, end - start);
 	return 1;

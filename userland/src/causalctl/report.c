@@ -13,18 +13,12 @@
 
 const char *report_sort_name(enum report_sort s)
 {
-	switch (s) {
-	case REPORT_SORT_SLOPE:
-		return "slope";
-	case REPORT_SORT_MAX:
-		return "max";
-	case REPORT_SORT_MIN:
-		return "min";
-	case REPORT_SORT_IMPACT_SE:
-		return "impact-se";
-	default:
-		return "impact";
-	}
+	static const char *const names[] = {
+		[REPORT_SORT_IMPACT] = "impact", [REPORT_SORT_SLOPE] = "slope", [REPORT_SORT_MAX] = "max",
+		[REPORT_SORT_MIN] = "min", [REPORT_SORT_IMPACT_SE] = "impact-se",
+	};
+
+	return (size_t)s < ARRAY_SIZE(names) ? names[s] : "impact";
 }
 
 /* Experiments in the progress-point macros themselves measure the instrumentation, not the program. */

@@ -6,6 +6,7 @@
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -299,6 +300,18 @@ static int write_pprof(const struct cli_env *env, const char *out, const struct 
 	return 0;
 }
 
+/* Says why the report failed, after "causalctl report: ", and gives the exit status for it. */
+static PRINTF_LIKE(2, 3) int report_failure(const struct cli_env *env, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("causalctl report: ", env->err);
+	va_start(ap, fmt);
+	vfprintf(env->err, fmt, ap);
+	va_end(ap);
+	return CAUSALCTL_EXIT_FAILURE;
+}
+
 int cmd_report(const struct cli_env *env, int argc, char **argv)
 {
 	enum { OPT_HTML = 0x100, OPT_TRACE, OPT_PPROF, OPT_ASCII, OPT_SETTLE, OPT_SORT };
@@ -392,9 +405,8 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		return CAUSALCTL_EXIT_FAILURE;
 	}
 	if (!p.lines) {
-		fprintf(env->err, "causalctl report: %s is empty: no profiler wrote to it (was the program run "
-			"under causalctl run, and did it exit or get stopped normally?)\n", path);
-		ret = CAUSALCTL_EXIT_FAILURE;
+		ret = report_failure(env, "%s is empty: no profiler wrote to it (was the program run under "
+				     "causalctl run, and did it exit or get stopped normally?)\n", path);
 		goto out;
 	}
 	/* callchains need no experiments: a profile without progress points still has them */
@@ -407,20 +419,19 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		goto out;
 	}
 	if (!p.nexps) {
-		fprintf(env->err, "causalctl report: %s: the profile has no experiments: was the program run under "
-			"causalctl run, and did it reach a progress point?\n", path);
-		ret = CAUSALCTL_EXIT_FAILURE;
+		ret = report_failure(env, "%s: the profile has no experiments: was the program run under "
+				     "causalctl run, and did it reach a progress point?\n", path);
 		goto out;
 	}
 	/* the trace shows experiments even when the program speedups cannot be computed */
 	if (trace && write_file(env, trace, "trace", path, &p, NULL, 0))
 		ret = CAUSALCTL_EXIT_FAILURE;
 	if (!p.npoints) {
-		fprintf(env->err, "causalctl report: %s: %zu experiments but no progress-point records, so no "
-			"speedup can be measured. Add a progress point where the program finishes a unit of work: "
-			"CAUSAL_PROGRESS (or CAUSAL_BEGIN/CAUSAL_END for latency) from causal.h, Coz's "
-			"COZ_PROGRESS, or no recompilation with 'causalctl run --progress SYMBOL'\n", path, p.nexps);
-		ret = CAUSALCTL_EXIT_FAILURE;
+		ret = report_failure(env, "%s: %zu experiments but no progress-point records, so no speedup "
+				     "can be measured. Add a progress point where the program finishes a unit of "
+				     "work: CAUSAL_PROGRESS (or CAUSAL_BEGIN/CAUSAL_END for latency) from causal.h, "
+				     "Coz's COZ_PROGRESS, or no recompilation with 'causalctl run --progress "
+				     "SYMBOL'\n", path, p.nexps);
 		goto out;
 	}
 	if (settle) {
@@ -429,8 +440,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 		goto out;
 	}
 	if (report_analyse(&p, sort, (unsigned int)min_points, &r)) {
-		fprintf(env->err, "causalctl report: out of memory\n");
-		ret = CAUSALCTL_EXIT_FAILURE;
+		ret = report_failure(env, "out of memory\n");
 		goto out;
 	}
 	if (json)

@@ -38,11 +38,14 @@ typedef Perftools__Profiles__Function PFunction;
 typedef Perftools__Profiles__ValueType PValueType;
 
 struct builder {
-	PProfile prof;
+	/*
+	 * Every part malloc'd and each list counting only the messages in it, as protobuf-c's unpack
+	 * leaves a message: its free_unpacked() frees the whole profile, however far build() got.
+	 */
+	PProfile *prof;
 	struct strmap strings;	/* string → index in string_table */
 	size_t strings_cap;
 	struct strmap keys;	/* "kind\nkey" → id, for functions, mappings and locations */
-	size_t functions_cap, mappings_cap, locations_cap;
 	uint64_t *function_of;	/* profile function index → pprof id */
 	uint64_t *mapping_of;	/* profile object index → pprof id */
 	uint64_t *location_of;	/* profile frame index → pprof id */
@@ -59,21 +62,34 @@ static int64_t str(struct builder *b, const char *s)
 		return 0;
 	if (strmap_get(&b->strings, s, &idx))
 		return idx;
-	t = array_grow(b->prof.string_table, b->prof.n_string_table, &b->strings_cap, sizeof(*t), 64);
+	t = array_grow(b->prof->string_table, b->prof->n_string_table, &b->strings_cap, sizeof(*t), 64);
 	if (!t) {
 		b->oom = true;
 		return 0;
 	}
 	/* stored at once: the old array may be gone */
-	b->prof.string_table = t;
+	b->prof->string_table = t;
 	copy = strdup(s);
-	if (!copy || strmap_put(&b->strings, s, (uint32_t)b->prof.n_string_table)) {
+	if (!copy || strmap_put(&b->strings, s, (uint32_t)b->prof->n_string_table)) {
 		free(copy);
 		b->oom = true;
 		return 0;
 	}
-	t[b->prof.n_string_table] = copy;
-	return (int64_t)b->prof.n_string_table++;
+	t[b->prof->n_string_table] = copy;
+	return (int64_t)b->prof->n_string_table++;
+}
+
+/* A new message of the type d describes, initialised; NULL, and b->oom, without memory. */
+static void *new_message(struct builder *b, const ProtobufCMessageDescriptor *d)
+{
+	void *m = malloc(d->sizeof_message);
+
+	if (!m) {
+		b->oom = true;
+		return NULL;
+	}
+	protobuf_c_message_init(d, m);
+	return m;
 }
 
 /* A malloc'd key for intern(), or NULL without memory. */
@@ -118,24 +134,18 @@ static uint64_t intern(struct builder *b, char *key, uint64_t (*create)(struct b
 static uint64_t new_function(struct builder *b, const void *what)
 {
 	const struct profile_function *f = what;
-	PFunction *fn, **a;
+	PFunction *fn = new_message(b, &perftools__profiles__function__descriptor);
 
-	a = array_grow(b->prof.function, b->prof.n_function, &b->functions_cap, sizeof(*a), 64);
-	if (a)
-		b->prof.function = a;
-	fn = a ? malloc(sizeof(*fn)) : NULL;
-	if (!fn) {
-		b->oom = true;
+	if (!fn)
 		return 0;
-	}
-	perftools__profiles__function__init(fn);
-	fn->id = b->prof.n_function + 1;
 	fn->name = str(b, f->name);
 	/* pprof shows system_name where name is missing; Go's PGO matches name */
 	fn->system_name = f->system_name ? str(b, f->system_name) : fn->name;
 	fn->filename = str(b, f->file);
 	fn->start_line = f->start_line <= INT64_MAX ? (int64_t)f->start_line : 0;
-	a[b->prof.n_function++] = fn;
+	/* an id is its message's place in the list, from 1 */
+	fn->id = b->prof->n_function + 1;
+	b->prof->function[b->prof->n_function++] = fn;
 	return fn->id;
 }
 
@@ -150,18 +160,10 @@ static uint64_t add_function(struct builder *b, const struct profile_function *f
 static uint64_t new_mapping(struct builder *b, const void *what)
 {
 	const struct profile_object *o = what;
-	PMapping *m, **a;
+	PMapping *m = new_message(b, &perftools__profiles__mapping__descriptor);
 
-	a = array_grow(b->prof.mapping, b->prof.n_mapping, &b->mappings_cap, sizeof(*a), 64);
-	if (a)
-		b->prof.mapping = a;
-	m = a ? malloc(sizeof(*m)) : NULL;
-	if (!m) {
-		b->oom = true;
+	if (!m)
 		return 0;
-	}
-	perftools__profiles__mapping__init(m);
-	m->id = b->prof.n_mapping + 1;
 	/* addresses are ELF addresses in the object (callchain.c), so its range is too */
 	m->memory_start = o->start;
 	m->memory_limit = o->end;
@@ -169,7 +171,8 @@ static uint64_t new_mapping(struct builder *b, const void *what)
 	m->build_id = str(b, o->build_id);
 	/* symbolised already: pprof must not look for the binaries */
 	m->has_functions = m->has_filenames = m->has_line_numbers = m->has_inline_frames = true;
-	a[b->prof.n_mapping++] = m;
+	m->id = b->prof->n_mapping + 1;
+	b->prof->mapping[b->prof->n_mapping++] = m;
 	return m->id;
 }
 
@@ -186,37 +189,31 @@ static uint64_t mapping_of_frame(const struct builder *b, const struct profile_f
 static uint64_t new_location(struct builder *b, const void *what)
 {
 	const struct profile_frame *fr = what;
-	PLocation *loc, **a;
+	PLocation *loc = new_message(b, &perftools__profiles__location__descriptor);
 	size_t i;
 
-	a = array_grow(b->prof.location, b->prof.n_location, &b->locations_cap, sizeof(*a), 64);
-	if (a)
-		b->prof.location = a;
-	loc = a ? calloc(1, sizeof(*loc)) : NULL;
 	if (!loc)
-		goto oom;
-	perftools__profiles__location__init(loc);
-	loc->id = b->prof.n_location + 1;
+		return 0;
 	loc->mapping_id = mapping_of_frame(b, fr);
 	loc->address = fr->address;
-	a[b->prof.n_location++] = loc;
+	/* in the list before its lines: builder_free() frees them with it */
+	loc->id = b->prof->n_location + 1;
+	b->prof->location[b->prof->n_location++] = loc;
 	loc->line = fr->nlines ? calloc(fr->nlines, sizeof(*loc->line)) : NULL;
-	if (fr->nlines && !loc->line)
-		goto oom;
+	if (fr->nlines && !loc->line) {
+		b->oom = true;
+		return 0;
+	}
 	for (i = 0; i < fr->nlines; i++) {
-		PLine *ln = malloc(sizeof(*ln));
+		PLine *ln = new_message(b, &perftools__profiles__line__descriptor);
 
 		if (!ln)
-			goto oom;
-		perftools__profiles__line__init(ln);
+			return 0;
 		ln->function_id = b->function_of[fr->lines[i].function];
 		ln->line = fr->lines[i].line <= INT64_MAX ? (int64_t)fr->lines[i].line : 0;
 		loc->line[loc->n_line++] = ln;
 	}
 	return loc->id;
-oom:
-	b->oom = true;
-	return 0;
 }
 
 static uint64_t add_location(struct builder *b, const struct profile_frame *fr)
@@ -236,30 +233,25 @@ static uint64_t add_location(struct builder *b, const struct profile_frame *fr)
 
 static PValueType *value_type(struct builder *b, const char *type, const char *unit)
 {
-	PValueType *v = malloc(sizeof(*v));
+	PValueType *v = new_message(b, &perftools__profiles__value_type__descriptor);
 
-	if (!v) {
-		b->oom = true;
-		return NULL;
+	if (v) {
+		v->type = str(b, type);
+		v->unit = str(b, unit);
 	}
-	perftools__profiles__value_type__init(v);
-	v->type = str(b, type);
-	v->unit = str(b, unit);
 	return v;
 }
 
-static PLabel *label(struct builder *b, const char *key, const char *value)
+/* Labels s key=value (its label list has room for the two labels a sample may have). */
+static void add_label(struct builder *b, PSample *s, const char *key, const char *value)
 {
-	PLabel *l = malloc(sizeof(*l));
+	PLabel *l = new_message(b, &perftools__profiles__label__descriptor);
 
-	if (!l) {
-		b->oom = true;
-		return NULL;
-	}
-	perftools__profiles__label__init(l);
+	if (!l)
+		return;
 	l->key = str(b, key);
 	l->str = str(b, value);
-	return l;
+	s->label[s->n_label++] = l;
 }
 
 /* The ranked line's impact as the table prints it, "+12.3% (±1.0) on POINT". */
@@ -284,17 +276,16 @@ static void add_samples(struct builder *b, const struct profile *p, const struct
 	for (i = 0; r && i < r->nlines; i++)
 		if (strmap_put(&ranked, r->lines[i].selected, (uint32_t)(i + 1)))
 			b->oom = true;
-	b->prof.sample = calloc(p->nstacks ? p->nstacks : 1, sizeof(*b->prof.sample));
-	if (!b->prof.sample)
+	b->prof->sample = calloc(p->nstacks ? p->nstacks : 1, sizeof(*b->prof->sample));
+	if (!b->prof->sample)
 		goto oom;
 	for (i = 0; i < p->nstacks && !b->oom; i++) {
 		const struct profile_stack *st = &p->stacks[i];
-		PSample *s = malloc(sizeof(*s));
+		PSample *s = new_message(b, &perftools__profiles__sample__descriptor);
 
 		if (!s)
 			goto oom;
-		perftools__profiles__sample__init(s);
-		b->prof.sample[b->prof.n_sample++] = s;
+		b->prof->sample[b->prof->n_sample++] = s;
 		s->location_id = calloc(st->nframes, sizeof(*s->location_id));
 		s->value = calloc(2, sizeof(*s->value));
 		s->label = calloc(2, sizeof(*s->label));
@@ -308,12 +299,10 @@ static void add_samples(struct builder *b, const struct profile *p, const struct
 			      period ? INT64_MAX : 0;
 		if (!st->line)
 			continue;
-		if ((s->label[s->n_label] = label(b, "causal_line", st->line)))
-			s->n_label++;
+		add_label(b, s, "causal_line", st->line);
 		if (strmap_get(&ranked, st->line, &rank)) {
 			impact_text(r, &r->lines[rank - 1], text, sizeof(text));
-			if ((s->label[s->n_label] = label(b, "causal_impact", text)))
-				s->n_label++;
+			add_label(b, s, "causal_impact", text);
 		}
 	}
 	strmap_free(&ranked);
@@ -328,57 +317,25 @@ static void add_comments(struct builder *b, const struct profile *p, const struc
 	size_t n = r ? (r->nlines < PPROF_COMMENT_LINES ? r->nlines : PPROF_COMMENT_LINES) : 0, i;
 	char text[PATH_MAX + 600], imp[512];
 
-	b->prof.comment = calloc(n + 1, sizeof(*b->prof.comment));
-	if (!b->prof.comment) {
+	b->prof->comment = calloc(n + 1, sizeof(*b->prof->comment));
+	if (!b->prof->comment) {
 		b->oom = true;
 		return;
 	}
 	snprintf(text, sizeof(text), "causal %s: %zu experiments, %zu ranked lines (program speedup when the "
 		 "line is sped up, by %s)%s%s", CAUSAL_VERSION, p->nexps, r ? r->nlines : 0,
 		 r ? report_sort_name(r->sort) : "-", p->command ? "; command: " : "", p->command ? p->command : "");
-	b->prof.comment[b->prof.n_comment++] = str(b, text);
+	b->prof->comment[b->prof->n_comment++] = str(b, text);
 	for (i = 0; i < n; i++) {
 		impact_text(r, &r->lines[i], imp, sizeof(imp));
 		snprintf(text, sizeof(text), "causal #%zu %s: impact %s", i + 1, r->lines[i].selected, imp);
-		b->prof.comment[b->prof.n_comment++] = str(b, text);
+		b->prof->comment[b->prof->n_comment++] = str(b, text);
 	}
 }
 
 static void builder_free(struct builder *b)
 {
-	PProfile *pr = &b->prof;
-	size_t i, k;
-
-	for (i = 0; i < pr->n_sample; i++) {
-		for (k = 0; k < pr->sample[i]->n_label; k++)
-			free(pr->sample[i]->label[k]);
-		free(pr->sample[i]->label);
-		free(pr->sample[i]->location_id);
-		free(pr->sample[i]->value);
-		free(pr->sample[i]);
-	}
-	for (i = 0; i < pr->n_location; i++) {
-		for (k = 0; k < pr->location[i]->n_line; k++)
-			free(pr->location[i]->line[k]);
-		free(pr->location[i]->line);
-		free(pr->location[i]);
-	}
-	for (i = 0; i < pr->n_function; i++)
-		free(pr->function[i]);
-	for (i = 0; i < pr->n_mapping; i++)
-		free(pr->mapping[i]);
-	for (i = 0; i < pr->n_sample_type; i++)
-		free(pr->sample_type[i]);
-	for (i = 0; i < pr->n_string_table; i++)
-		free(pr->string_table[i]);
-	free(pr->sample);
-	free(pr->location);
-	free(pr->function);
-	free(pr->mapping);
-	free(pr->sample_type);
-	free(pr->string_table);
-	free(pr->comment);
-	free(pr->period_type);
+	perftools__profiles__profile__free_unpacked(b->prof, NULL);
 	strmap_free(&b->strings);
 	strmap_free(&b->keys);
 	free(b->function_of);
@@ -391,35 +348,42 @@ static void build(struct builder *b, const struct profile *p, const struct repor
 {
 	size_t i;
 
-	perftools__profiles__profile__init(&b->prof);
+	b->prof = new_message(b, &perftools__profiles__profile__descriptor);
+	if (!b->prof)
+		return;
 	/* string_table[0] must be "" */
-	b->prof.string_table = calloc(64, sizeof(*b->prof.string_table));
+	b->prof->string_table = calloc(64, sizeof(*b->prof->string_table));
 	b->strings_cap = 64;
-	if (!b->prof.string_table || !(b->prof.string_table[0] = strdup(""))) {
+	if (!b->prof->string_table || !(b->prof->string_table[0] = strdup(""))) {
 		b->oom = true;
 		return;
 	}
-	b->prof.n_string_table = 1;
-	b->prof.sample_type = calloc(2, sizeof(*b->prof.sample_type));
-	if (!b->prof.sample_type) {
+	b->prof->n_string_table = 1;
+	b->prof->sample_type = calloc(2, sizeof(*b->prof->sample_type));
+	if (!b->prof->sample_type) {
 		b->oom = true;
 		return;
 	}
 	/* samples first, as pprof's convention for a count; Go's PGO takes either */
-	if ((b->prof.sample_type[0] = value_type(b, "samples", "count")))
-		b->prof.n_sample_type++;
-	if ((b->prof.sample_type[1] = value_type(b, "cpu", "nanoseconds")))
-		b->prof.n_sample_type++;
-	b->prof.period_type = value_type(b, "cpu", "nanoseconds");
-	b->prof.period = p->period_ns <= INT64_MAX ? (int64_t)p->period_ns : 0;
-	b->prof.default_sample_type = str(b, "cpu");
+	if ((b->prof->sample_type[0] = value_type(b, "samples", "count")))
+		b->prof->n_sample_type++;
+	if ((b->prof->sample_type[1] = value_type(b, "cpu", "nanoseconds")))
+		b->prof->n_sample_type++;
+	b->prof->period_type = value_type(b, "cpu", "nanoseconds");
+	b->prof->period = p->period_ns <= INT64_MAX ? (int64_t)p->period_ns : 0;
+	b->prof->default_sample_type = str(b, "cpu");
 	if (p->runs == 1)
-		b->prof.duration_nanos = p->runtime_ns <= INT64_MAX ? (int64_t)p->runtime_ns : 0;
+		b->prof->duration_nanos = p->runtime_ns <= INT64_MAX ? (int64_t)p->runtime_ns : 0;
 
 	b->function_of = calloc(p->nfunctions + 1, sizeof(*b->function_of));
 	b->mapping_of = calloc(p->nobjects + 1, sizeof(*b->mapping_of));
 	b->location_of = calloc(p->nframes + 1, sizeof(*b->location_of));
-	if (!b->function_of || !b->mapping_of || !b->location_of) {
+	/* at most one message per function, object or frame: the lists never grow */
+	b->prof->function = calloc(p->nfunctions + 1, sizeof(*b->prof->function));
+	b->prof->mapping = calloc(p->nobjects + 1, sizeof(*b->prof->mapping));
+	b->prof->location = calloc(p->nframes + 1, sizeof(*b->prof->location));
+	if (!b->function_of || !b->mapping_of || !b->location_of || !b->prof->function || !b->prof->mapping ||
+	    !b->prof->location) {
 		b->oom = true;
 		return;
 	}
@@ -458,7 +422,7 @@ int report_write_pprof(const char *path, const struct profile *p, const struct r
 		ret = -ENOMEM;
 		goto out;
 	}
-	len = perftools__profiles__profile__get_packed_size(&b.prof);
+	len = perftools__profiles__profile__get_packed_size(b.prof);
 	if (len > INT_MAX) {
 		ret = -EFBIG;
 		snprintf(err, errlen, "--pprof: the profile would be %zu bytes, more than zlib writes at once", len);
@@ -469,7 +433,7 @@ int report_write_pprof(const char *path, const struct profile *p, const struct r
 		ret = -ENOMEM;
 		goto out;
 	}
-	perftools__profiles__profile__pack(&b.prof, buf);
+	perftools__profiles__profile__pack(b.prof, buf);
 	gz = gzopen(path, "wb");
 	if (!gz) {
 		ret = errno ? -errno : -ENOMEM;

@@ -11,7 +11,6 @@
 
 #include "array.h"
 #include "gopclntab.h"
-#include "hashtable.h"
 #include "linemap.h"
 #include "symbols.h"
 #include "symutil.h"
@@ -35,17 +34,13 @@ struct file_info {
 	char *path;
 };
 
-/* a line's key in lines_by_key */
 struct line_key {
 	uint32_t file;		/* index + 1 into files */
 	uint32_t line;
 };
 
-/* the handle first and the key right after it: a lookup touches their end, one cache line */
 struct line_info {
-	UT_hash_handle hh;	/* in lines_by_key */
 	struct line_key key;
-	line_id id;
 	bool has_code;		/* some segment of a built map names it */
 	char *name;		/* "path:line", made on first use: most lines are never named */
 };
@@ -66,8 +61,8 @@ struct symbols {
 	struct file_info *files;
 	size_t nfiles;
 
-	struct line_info *lines_by_key;	/* a uthash table of the lines below */
-	struct line_info **lines;	/* lines[id - 1], each allocated on its own (uthash links them) */
+	struct u64_index line_of_key;	/* file << 32 | line → index into lines */
+	struct line_info *lines;	/* lines[id - 1] */
 	size_t nlines, lines_cap;
 };
 
@@ -113,31 +108,18 @@ out:
 static line_id namer_line(void *ctx, uint32_t file, unsigned line)
 {
 	struct symbols *s = ctx;
-	const struct line_key key = { .file = file, .line = line };
-	struct line_info *li, **lines;
-	unsigned hashv;
+	struct line_info *lines = array_grow(s->lines, s->nlines, &s->lines_cap, sizeof(*lines), 1024);
+	bool added;
+	long i;
 
-	/* hashed once for the lookup and, most of the time, the insertion that follows */
-	HASH_VALUE(&key, sizeof(key), hashv);
-	HASH_FIND_BYHASHVALUE(hh, s->lines_by_key, &key, sizeof(key), hashv, li);
-	if (li)
-		return li->id;
-	lines = array_grow(s->lines, s->nlines, &s->lines_cap, sizeof(*lines), 1024);
+	/* room first: a new index must have its line (an id is the index + 1; 0, none, on failure) */
 	if (!lines)
 		return 0;
 	s->lines = lines;
-	li = calloc(1, sizeof(*li));
-	if (!li)
-		return 0;
-	li->key = key;
-	li->id = (line_id)(s->nlines + 1);
-	HASH_ADD_BYHASHVALUE(hh, s->lines_by_key, key, sizeof(li->key), hashv, li);
-	if (!hash_added(li)) {
-		free(li);
-		return 0;
-	}
-	s->lines[s->nlines++] = li;
-	return li->id;
+	i = u64_index_intern(&s->line_of_key, (uint64_t)file << 32 | line, &added);
+	if (added)
+		s->lines[s->nlines++] = (struct line_info){ .key = { .file = file, .line = line } };
+	return (line_id)(i + 1);
 }
 
 /* Builds o's line map on first use. */
@@ -153,7 +135,7 @@ static void object_build(struct symbols *s, struct object *o)
 			     !o->has_pcln || linemap_build_gopcln(o->mod, &namer, &o->map)))
 		return;
 	for (i = 0; i < o->map.n; i++)
-		s->lines[o->map.seg[i].line - 1]->has_code = true;
+		s->lines[o->map.seg[i].line - 1].has_code = true;
 }
 
 static void build_all(struct symbols *s)
@@ -247,7 +229,7 @@ const char *symbols_line_name(struct symbols *s, line_id id)
 
 	if (!id || id > s->nlines)
 		return NULL;
-	li = s->lines[id - 1];
+	li = &s->lines[id - 1];
 	if (!li->name && asprintf(&li->name, "%s:%u", s->files[li->key.file - 1].path, li->key.line) < 0)
 		li->name = NULL;	/* out of memory: unnamed, as an unknown id */
 	return li->name;
@@ -427,7 +409,7 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 		nmatch += match[i + 1];
 	}
 	for (i = 0; i < s->nlines; i++) {
-		const struct line_info *li = s->lines[i];
+		const struct line_info *li = &s->lines[i];
 
 		if (!li->has_code || !match[li->key.file])
 			continue;
@@ -460,7 +442,7 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 
 		/* rank files that have code by their base name against the one asked for */
 		for (i = 0; seen && i < s->nlines; i++) {
-			const struct line_info *li = s->lines[i];
+			const struct line_info *li = &s->lines[i];
 
 			if (li->has_code && !seen[li->key.file]) {
 				const char *path = s->files[li->key.file - 1].path;
@@ -483,7 +465,7 @@ size_t symbols_lines_in_scope(struct symbols *s, void (*fn)(line_id id, void *ar
 
 	build_all(s);
 	for (i = 0; i < s->nlines; i++) {
-		if (!s->lines[i]->has_code)
+		if (!s->lines[i].has_code)
 			continue;
 		k++;
 		if (fn)
@@ -765,15 +747,12 @@ void symbols_close(struct symbols *s)
 	free(s->maps);
 	strmap_free(&s->raw_files);
 	strmap_free(&s->canon_files);
+	u64_index_free(&s->line_of_key);
+	for (i = 0; i < s->nlines; i++)
+		free(s->lines[i].name);
+	free(s->lines);
 	for (i = 0; i < s->nfiles; i++)
 		free(s->files[i].path);
 	free(s->files);
-	/* the table goes first: the lines themselves are freed through s->lines */
-	HASH_CLEAR(hh, s->lines_by_key);
-	for (i = 0; i < s->nlines; i++) {
-		free(s->lines[i]->name);
-		free(s->lines[i]);
-	}
-	free(s->lines);
 	free(s);
 }

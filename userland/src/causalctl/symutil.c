@@ -228,6 +228,49 @@ void strmap_free(struct strmap *m)
 	}
 }
 
+/* the handle first and the key right after it: a lookup touches their end, one cache line */
+struct u64_index_entry {
+	UT_hash_handle hh;
+	uint64_t key;
+	size_t index;
+};
+
+long u64_index_intern(struct u64_index *x, uint64_t key, bool *added)
+{
+	struct u64_index_entry *e;
+	unsigned hashv;
+
+	*added = false;
+	/* hashed once for the lookup and the insertion that may follow */
+	HASH_VALUE(&key, sizeof(key), hashv);
+	HASH_FIND_BYHASHVALUE(hh, x->head, &key, sizeof(key), hashv, e);
+	if (e)
+		return (long)e->index;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return -1;
+	e->key = key;
+	e->index = x->n;
+	HASH_ADD_BYHASHVALUE(hh, x->head, key, sizeof(e->key), hashv, e);
+	if (!hash_added(e)) {
+		free(e);
+		return -1;
+	}
+	*added = true;
+	return (long)x->n++;
+}
+
+void u64_index_free(struct u64_index *x)
+{
+	struct u64_index_entry *e, *tmp;
+
+	HASH_ITER(hh, x->head, e, tmp) {
+		HASH_DEL(x->head, e);
+		free(e);
+	}
+	x->n = 0;
+}
+
 int elf_exec_segments(Elf *elf, struct exec_seg **segs, size_t *n)
 {
 	struct exec_seg *v = NULL;

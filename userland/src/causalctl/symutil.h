@@ -60,6 +60,20 @@ bool strmap_get(const struct strmap *m, const char *key, uint32_t *val);
 int strmap_put(struct strmap *m, const char *key, uint32_t val);
 void strmap_free(struct strmap *m);
 
+/*
+ * Dense indexes for 64-bit keys: 0, 1, 2... in the order the keys are first interned, so that a
+ * caller keeps what belongs to key i at [i] of an array of its own. Zeroed is empty.
+ */
+struct u64_index_entry;
+struct u64_index {
+	struct u64_index_entry *head;
+	size_t n;		/* keys interned */
+};
+
+/* key's index, the next one if key is new (*added then true); -1 without memory, nothing added. */
+long u64_index_intern(struct u64_index *x, uint64_t key, bool *added);
+void u64_index_free(struct u64_index *x);
+
 /* An executable PT_LOAD segment. */
 struct exec_seg {
 	uint64_t vaddr, memsz;	/* p_vaddr, p_memsz */
