@@ -90,20 +90,30 @@ static void debt_is_global_minus_local(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &d), 0ULL);
 }
 
+/*
+ * b owes 100 (a is 100 ahead) and sleeps `slept` of it: no carry, `left` still owed, a owes
+ * nothing and the global clock stays where a put it.
+ */
+static void pay_behind_by_100(struct kunit *test, struct causal_clock *c, struct causal_local *a,
+			      struct causal_local *b, u64 slept, u64 left)
+{
+	u64 owed;
+
+	start_one_ahead(c, a, b, 100);
+	owed = causal_acct_debt(c, b);
+	KUNIT_EXPECT_EQ(test, owed, 100ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_paid(c, b, owed, slept), 0ULL);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(c, b), left);
+	KUNIT_EXPECT_EQ(test, causal_acct_debt(c, a), 0ULL);
+	KUNIT_EXPECT_EQ(test, global_of(c), 100ULL);
+}
+
 static void paid_exact_clears_debt(struct kunit *test)
 {
 	struct causal_clock c;
 	struct causal_local a, b;
-	u64 owed;
 
-	start_one_ahead(&c, &a, &b, 100);
-
-	owed = causal_acct_debt(&c, &b);
-	KUNIT_EXPECT_EQ(test, owed, 100ULL);
-	KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &b, owed, owed), 0ULL);
-	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 0ULL);
-	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &a), 0ULL);
-	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
+	pay_behind_by_100(test, &c, &a, &b, 100, 0);
 }
 
 static void paid_overshoot_is_carried(struct kunit *test)
@@ -148,14 +158,8 @@ static void paid_undershoot_leaves_debt(struct kunit *test)
 {
 	struct causal_clock c;
 	struct causal_local a, b;
-	u64 owed;
 
-	start_one_ahead(&c, &a, &b, 100);
-
-	owed = causal_acct_debt(&c, &b);
-	KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &b, owed, 70), 0ULL);
-	KUNIT_EXPECT_EQ(test, causal_acct_debt(&c, &b), 30ULL);
-	KUNIT_EXPECT_EQ(test, global_of(&c), 100ULL);
+	pay_behind_by_100(test, &c, &a, &b, 70, 30);
 
 	/* an interrupted sleep that slept nothing changes nothing */
 	KUNIT_EXPECT_EQ(test, causal_acct_paid(&c, &b, 30, 0), 0ULL);
