@@ -288,7 +288,11 @@ static pid_t pick_pid(struct rng *r)
 /*
  * A user pointer for an argument of `len` bytes, with `buf` holding the contents: mostly buf
  * itself, else NULL, unmapped, kernel, unaligned, straddling a PROT_NONE page, or read-only.
+ * The unaligned copy moves the contents up to 7 bytes up: `buf` must have room for len +
+ * PTR_SLACK bytes (without it, a full run overwrote a worker's return address and crashed it).
  */
+#define PTR_SLACK 8
+
 static void *pick_ptr(struct rng *r, void *buf, size_t len, unsigned int bad_pct)
 {
 	if (sane || !chance(r, bad_pct))
@@ -302,7 +306,7 @@ static void *pick_ptr(struct rng *r, void *buf, size_t len, unsigned int bad_pct
 		return (void *)0xffffffff81000000UL;
 	case 3:
 		return (void *)(uintptr_t)wild64(r);
-	case 4: {			/* unaligned copy */
+	case 4: {			/* unaligned copy, within PTR_SLACK */
 		char *p = (char *)buf + 1 + below(r, 7);
 
 		memmove(p, buf, len);
@@ -817,7 +821,7 @@ static bool fuzz_one(struct worker *w, struct slot *sl)
 	int op, fd, e;
 	unsigned int cmd_idx = 0;
 	long ret = 0;
-	char buf[64];
+	char buf[64 + PTR_SLACK];
 
 	if (atomic_load(&sh->stop))
 		return false;
@@ -1003,8 +1007,9 @@ static bool fuzz_one(struct worker *w, struct slot *sl)
 		if (c == 0) {
 			struct rng cr = { cs };
 			struct argbuf cb;
-			struct causal_range crg[CAUSAL_MAX_RANGES];
-			uint64_t cc[512];
+			/* room past the largest argument for pick_ptr's unaligned copy */
+			struct causal_range crg[CAUSAL_MAX_RANGES + 1];
+			uint64_t cc[512 + 1];
 			unsigned int ci;
 
 			for (int i = 0; i < 8; i++)
@@ -1347,10 +1352,20 @@ int main(int argc, char **argv)
 			if (procs[p] <= 0)
 				continue;
 			if (waitpid(procs[p], &status, WNOHANG) == procs[p]) {
-				if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-					printf("# worker process %d ended with status %#x\n", p, status);
+				if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && hung) {
+					printf("# worker process %d killed after the hang\n", p);
+				} else if (WIFSIGNALED(status)) {
+					printf("# worker process %d killed by signal %d (%s)\n", p,
+					       WTERMSIG(status), strsignal(WTERMSIG(status)));
+					crashed = true;
+				} else if (WEXITSTATUS(status)) {
+					printf("# worker process %d exited with status %d\n", p,
+					       WEXITSTATUS(status));
 					crashed = true;
 				}
+				/* its threads' calls ended with it: not hangs */
+				for (int t = 0; t < nthreads; t++)
+					atomic_store(&sh->slots[p][t].start_ns, 0);
 				procs[p] = 0;
 				continue;
 			}
@@ -1407,8 +1422,9 @@ int main(int argc, char **argv)
 	printf("\n");
 	unlink(VICTIM);
 	if (hung || crashed)
-		printf("not ok 1 ioctl_fuzz # %s (seed %#" PRIx64 ")\n",
-		       hung ? "a call hung" : "a worker crashed", seed);
+		printf("not ok 1 ioctl_fuzz # %s (seed %#" PRIx64 ")\n", hung && crashed ?
+		       "a call hung and a worker crashed" : hung ? "a call hung" : "a worker crashed",
+		       seed);
 	else
 		printf("ok 1 ioctl_fuzz # %" PRIu64 " calls, seed %#" PRIx64 "\n",
 		       atomic_load(&sh->calls), seed);
