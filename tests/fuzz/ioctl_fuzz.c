@@ -244,7 +244,12 @@ static int victim_fd = -1, self_exe_fd = -1, cgroup_fd = -1;
 static uint64_t victim_size, spin_offset;	/* file offset of fuzz_spin in the victim */
 static char *guard;		/* a page, then a PROT_NONE page */
 static char *rodata_page;	/* a read-only page */
-static void *unmapped;		/* an address with nothing mapped */
+/*
+ * A page no access is allowed to, kept for the whole run. It used to be unmapped right away, but
+ * then a later mapping (a thread's stack, the sanitizer's heap) could take its address, and the
+ * kernel wrote fuzzed results into it: the fuzzer crashed itself.
+ */
+static void *inaccessible;
 static int proc_id;
 
 /*
@@ -287,7 +292,7 @@ static pid_t pick_pid(struct rng *r)
 
 /*
  * A user pointer for an argument of `len` bytes, with `buf` holding the contents: mostly buf
- * itself, else NULL, unmapped, kernel, unaligned, straddling a PROT_NONE page, or read-only.
+ * itself, else NULL, inaccessible, kernel, unaligned, straddling a PROT_NONE page, or read-only.
  * The unaligned copy moves the contents up to 7 bytes up: `buf` must have room for len +
  * PTR_SLACK bytes (without it, a full run overwrote a worker's return address and crashed it).
  */
@@ -301,7 +306,7 @@ static void *pick_ptr(struct rng *r, void *buf, size_t len, unsigned int bad_pct
 	case 0:
 		return NULL;
 	case 1:
-		return unmapped;
+		return inaccessible;
 	case 2:
 		return (void *)0xffffffff81000000UL;
 	case 3:
@@ -322,7 +327,7 @@ static void *pick_ptr(struct rng *r, void *buf, size_t len, unsigned int bad_pct
 	case 6:
 		return rodata_page;
 	default:
-		return rodata_page + PAGE - 1 - below(r, 16);	/* read-only, and then unmapped */
+		return rodata_page + PAGE - 1 - below(r, 16);	/* starts read-only: a write faults at once */
 	}
 }
 
@@ -1136,8 +1141,7 @@ static void worker_process_setup(void)
 	guard = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	mprotect(guard + PAGE, PAGE, PROT_NONE);
 	rodata_page = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	unmapped = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	munmap(unmapped, PAGE);
+	inaccessible = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (int i = 0; i < NR_TARGETS; i++)
 		targets[i] = spawn_target(&r);
 }
