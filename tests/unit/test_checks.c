@@ -145,33 +145,93 @@ static const struct check *find(const struct status_report *r, const char *name)
 }
 
 #define ANY_STATE	(-1)
+#define SECURE_BOOT "sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+#define BOOT_ORDER "sys/firmware/efi/efivars/BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+/* SECURE_BOOT's contents: its attributes, then 1 (on) or 0 (off) */
+static const unsigned char sb_on[] = { 6, 0, 0, 0, 1 }, sb_off[] = { 6, 0, 0, 0, 0 };
+
+/* The report a step starts again from: causal loaded, not loaded, or loaded and changed. */
+enum report_kind { SAME_REPORT, LOADED, UNLOADED, LOADED_NOT_OPENED, LOADED_OTHER_ABI };
+
+static struct status_report report_of(enum report_kind k)
+{
+	struct status_report r = k == UNLOADED ? unloaded() : loaded();
+
+	if (k == LOADED_NOT_OPENED) {
+		r.can_open = false;
+		r.open_errno = EACCES;
+		r.answered = false;
+	} else if (k == LOADED_OTHER_ABI) {
+		r.abi = CAUSAL_ABI_VERSION + 1;
+	}
+	return r;
+}
 
 /*
- * What one check should say: its state (ANY_STATE: not checked), and what it found and its fix,
- * each exactly (*_is) or holding a piece (*_has); NULL: not checked.
+ * One step of a rule test: the fake root changed (files put, Secure Boot's variable put, files
+ * removed, a file gzipped, in that order), the report started again when report is set, then the
+ * checks run as a user with sudo (or as root) and the one called check looks as want says: its
+ * state (ANY_STATE: not checked), what it found and its fix, each exactly (*_is) or holding a
+ * piece (*_has), a fix without fix_lacks; NULL: not checked. Then the exit status, where
+ * check_exit is set. A rule test is a table of steps ending with one that names no check.
  */
-struct want {
-	int state;
-	const char *what_is, *what_has, *fix_is, *fix_has;
+struct step {
+	struct { const char *path, *text; } put[2];
+	const unsigned char *secure_boot;
+	const char *rm[4], *gzip;
+	enum report_kind report;
+	bool as_root;
+	const char *check;
+	struct {
+		int state;
+		const char *what_is, *what_has, *fix_is, *fix_has, *fix_lacks;
+	} want;
+	bool check_exit;
+	int exit_code;
 };
 
-/* Runs the checks (as a user with sudo) and checks the one called name against w. */
-static void run_and_expect(struct status_report *r, const char *name, const struct want *w)
+/* Fails naming step n of the test when a check's text s is not as w says (s == w, or holds w). */
+static void expect_text(size_t n, const char *check, const char *field, const char *s, const char *w,
+			bool whole)
 {
-	const struct check *c;
+	if (w && (whole ? strcmp(s, w) != 0 : !strstr(s, w)))
+		fail_msg("step %zu: %s's %s is\n%s\n%s\n%s", n, check, field, s, whole ? "not" : "not holding", w);
+}
 
-	run_checks(r, true);
-	c = find(r, name);
-	if (w->state != ANY_STATE)
-		assert_int_equal(c->state, w->state);
-	if (w->what_is)
-		assert_string_equal(c->what, w->what_is);
-	if (w->what_has)
-		assert_contains(c->what, w->what_has);
-	if (w->fix_is)
-		assert_string_equal(c->fix, w->fix_is);
-	if (w->fix_has)
-		assert_contains(c->fix, w->fix_has);
+static void run_steps(void **state)
+{
+	struct status_report r = unloaded();
+	char cmd[PATH_MAX + 64];
+	size_t n = 1;
+
+	for (const struct step *s = *state; s->check; s++, n++) {
+		const struct check *c;
+
+		for (size_t i = 0; i < ARRAY_SIZE(s->put) && s->put[i].path; i++)
+			put(s->put[i].path, s->put[i].text);
+		if (s->secure_boot)
+			put_bytes(SECURE_BOOT, s->secure_boot, sizeof(sb_on));
+		for (size_t i = 0; i < ARRAY_SIZE(s->rm) && s->rm[i]; i++)
+			rm_path(s->rm[i]);
+		if (s->gzip) {
+			snprintf(cmd, sizeof(cmd), "gzip %s/%s", root, s->gzip);
+			assert_int_equal(system(cmd), 0);
+		}
+		if (s->report != SAME_REPORT)
+			r = report_of(s->report);
+		run_checks(&r, !s->as_root);
+		c = find(&r, s->check);
+		if (s->want.state != ANY_STATE && (int)c->state != s->want.state)
+			fail_msg("step %zu: %s's state is %d, not %d", n, s->check, c->state, s->want.state);
+		expect_text(n, s->check, "what", c->what, s->want.what_is, true);
+		expect_text(n, s->check, "what", c->what, s->want.what_has, false);
+		expect_text(n, s->check, "fix", c->fix, s->want.fix_is, true);
+		expect_text(n, s->check, "fix", c->fix, s->want.fix_has, false);
+		if (s->want.fix_lacks && strstr(c->fix, s->want.fix_lacks))
+			fail_msg("step %zu: %s's fix holds \"%s\": %s", n, s->check, s->want.fix_lacks, c->fix);
+		if (s->check_exit && status_exit_code(&r) != s->exit_code)
+			fail_msg("step %zu: exit status %d, not %d", n, status_exit_code(&r), s->exit_code);
+	}
 }
 
 static void all_ok_when_nothing_is_in_the_way(void **state)
@@ -192,259 +252,212 @@ static void all_ok_when_nothing_is_in_the_way(void **state)
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);
 }
 
-static void headers_missing_says_the_apt_command(void **state)
-{
-	struct status_report r = unloaded();
-
-	(void)state;
-	rm_path("lib/modules/" REL "/build");
-	put("lib/modules/" REL "/modules.dep", "kernel/fs/ext4/ext4.ko.xz:\n");
-	run_and_expect(&r, "headers", &(const struct want){
-		.state = CHECK_BLOCKING,
-		.what_is = "no kernel headers for " REL " (/lib/modules/" REL "/build): "
-			   "DKMS cannot build causal for this kernel",
-		.fix_is = "sudo apt-get install linux-headers-" REL,
-	});
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
-
+static const struct step headers_missing_says_the_apt_command[] = {
+	{
+		.put = { { "lib/modules/" REL "/modules.dep", "kernel/fs/ext4/ext4.ko.xz:\n" } },
+		.rm = { "lib/modules/" REL "/build" },
+		.report = UNLOADED,
+		.check = "headers",
+		.want.state = CHECK_BLOCKING,
+		.want.what_is = "no kernel headers for " REL " (/lib/modules/" REL "/build): "
+				"DKMS cannot build causal for this kernel",
+		.want.fix_is = "sudo apt-get install linux-headers-" REL,
+		.check_exit = true, .exit_code = CAUSALCTL_EXIT_FAILURE,
+	},
 	/* root is told the same without sudo */
-	run_checks(&r, false);
-	assert_string_equal(find(&r, "headers")->fix, "apt-get install linux-headers-" REL);
-
+	{ .as_root = true, .check = "headers", .want = { ANY_STATE, .fix_is = "apt-get install linux-headers-" REL } },
 	/* Ubuntu says so in ID_LIKE of its derivatives; Fedora's way; anything else in words */
-	put("etc/os-release", "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n");
-	run_and_expect(&r, "headers", &(const struct want){
-		.state = ANY_STATE,
-		.fix_is = "sudo apt-get install linux-headers-" REL,
-	});
-	put("etc/os-release", "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n");
-	run_and_expect(&r, "headers", &(const struct want){
-		.state = ANY_STATE,
-		.fix_is = "sudo dnf install kernel-devel-" REL,
-	});
-	put("etc/os-release", "ID=arch\n");
-	run_and_expect(&r, "headers", &(const struct want){
-		.state = ANY_STATE,
-		.fix_is = "install the kernel headers package of " REL " (it provides /lib/modules/" REL "/build)",
-	});
+	{
+		.put = { { "etc/os-release", "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n" } },
+		.check = "headers", .want = { ANY_STATE, .fix_is = "sudo apt-get install linux-headers-" REL },
+	},
+	{
+		.put = { { "etc/os-release", "ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n" } },
+		.check = "headers", .want = { ANY_STATE, .fix_is = "sudo dnf install kernel-devel-" REL },
+	},
+	{
+		.put = { { "etc/os-release", "ID=arch\n" } },
+		.check = "headers",
+		.want = { ANY_STATE, .fix_is = "install the kernel headers package of " REL
+					       " (it provides /lib/modules/" REL "/build)" },
+	},
 	/* a word, not a substring: "debianish" is not Debian */
-	put("etc/os-release", "ID=debianish\n");
-	run_checks(&r, true);
-	assert_not_contains(find(&r, "headers")->fix, "apt-get");
-}
+	{ .put = { { "etc/os-release", "ID=debianish\n" } }, .check = "headers", .want = { ANY_STATE, .fix_lacks = "apt-get" } },
+	{ .check = NULL },
+};
 
-static void headers_missing_matter_less_once_causal_is_here(void **state)
-{
-	struct status_report r = loaded();
-	const struct check *c;
-
-	(void)state;
-	rm_path("lib/modules/" REL "/build");
-	run_and_expect(&r, "headers", &(const struct want){
-		.state = CHECK_WARNING,
-		.what_has = "not needed for the causal module already here, but DKMS cannot rebuild it",
-		.fix_is = "sudo apt-get install linux-headers-" REL,
-	});
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);	/* a warning does not fail */
-
+static const struct step headers_missing_matter_less_once_causal_is_here[] = {
+	{
+		.rm = { "lib/modules/" REL "/build" },
+		.report = LOADED,
+		.check = "headers",
+		.want.state = CHECK_WARNING,
+		.want.what_has = "not needed for the causal module already here, but DKMS cannot rebuild it",
+		.want.fix_is = "sudo apt-get install linux-headers-" REL,
+		.check_exit = true, .exit_code = CAUSALCTL_EXIT_OK,	/* a warning does not fail */
+	},
 	/* installed (modules.dep) but not loaded: a warning too, and the module check says modprobe */
-	r = unloaded();
-	run_and_expect(&r, "headers", &(const struct want){ .state = CHECK_WARNING });
-	c = find(&r, "module");
-	assert_int_equal(c->state, CHECK_BLOCKING);
-	assert_string_equal(c->what, "not loaded, but installed for " REL);
-	assert_string_equal(c->fix, "sudo modprobe causal");
-}
+	{ .report = UNLOADED, .check = "headers", .want.state = CHECK_WARNING },
+	{
+		.check = "module",
+		.want = { CHECK_BLOCKING, .what_is = "not loaded, but installed for " REL, .fix_is = "sudo modprobe causal" },
+	},
+	{ .check = NULL },
+};
 
-static void module_fix_follows_what_is_installed(void **state)
-{
-	struct status_report r = unloaded();
-
-	(void)state;
-	put("lib/modules/" REL "/modules.dep", "kernel/drivers/causality/notcausal.ko:\n");
-	run_and_expect(&r, "module", &(const struct want){
-		.state = ANY_STATE,
-		.what_is = "not loaded, and not installed for " REL,
-		.fix_has = "sudo make dkms-install && sudo modprobe causal",
-	});
-
-	put("var/lib/dkms/causal/kernel-6.1.0-98-amd64-x86_64", "");
-	put("var/lib/dkms/causal/0.1.0/source/dkms.conf", "PACKAGE_NAME=causal\n");
-	run_and_expect(&r, "module", &(const struct want){
-		.state = ANY_STATE,
-		.what_is = "not loaded, and not built for " REL ", although DKMS has causal 0.1.0",
-		.fix_is = "sudo dkms install causal/0.1.0 && sudo modprobe causal",
-	});
-
+static const struct step module_fix_follows_what_is_installed[] = {
+	{
+		.put = { { "lib/modules/" REL "/modules.dep", "kernel/drivers/causality/notcausal.ko:\n" } },
+		.report = UNLOADED,
+		.check = "module",
+		.want = { ANY_STATE, .what_is = "not loaded, and not installed for " REL,
+			  .fix_has = "sudo make dkms-install && sudo modprobe causal" },
+	},
+	{
+		.put = {
+			{ "var/lib/dkms/causal/kernel-6.1.0-98-amd64-x86_64", "" },
+			{ "var/lib/dkms/causal/0.1.0/source/dkms.conf", "PACKAGE_NAME=causal\n" },
+		},
+		.check = "module",
+		.want = { ANY_STATE, .what_is = "not loaded, and not built for " REL ", although DKMS has causal 0.1.0",
+			  .fix_is = "sudo dkms install causal/0.1.0 && sudo modprobe causal" },
+	},
 	/* not allowed to open the device: the ABI is unknown, not wrong */
-	r = loaded();
-	r.can_open = false;
-	r.open_errno = EACCES;
-	r.answered = false;
-	run_and_expect(&r, "module", &(const struct want){
-		.state = CHECK_UNKNOWN,
-		.fix_is = "sudo causalctl status",
-	});
+	{ .report = LOADED_NOT_OPENED, .check = "module", .want = { CHECK_UNKNOWN, .fix_is = "sudo causalctl status" } },
+	{
+		.report = LOADED_OTHER_ABI,
+		.check = "module",
+		.want = { CHECK_BLOCKING, .what_is = "the module has ABI 2 but causalctl has ABI 1",
+			  .fix_has = "one source tree" },
+	},
+	{ .check = NULL },
+};
 
-	r = loaded();
-	r.abi = CAUSAL_ABI_VERSION + 1;
-	run_and_expect(&r, "module", &(const struct want){
-		.state = CHECK_BLOCKING,
-		.what_is = "the module has ABI 2 but causalctl has ABI 1",
-		.fix_has = "one source tree",
-	});
-}
-
-static void privileges_follow_the_module_rules(void **state)
-{
-	struct status_report r = loaded();
-
-	(void)state;
-	put("proc/self/status", "CapEff:\t0000000000000000\n");
-	put("sys/module/causal/parameters/unprivileged", "N\n");
-	run_and_expect(&r, "privileges", &(const struct want){
-		.state = CHECK_BLOCKING,
-		.what_has = "needs CAP_PERFMON or CAP_SYS_ADMIN",
-		.fix_has = "echo 1 | sudo tee /sys/module/causal/parameters/unprivileged",
-	});
-
-	put("sys/module/causal/parameters/unprivileged", "Y\n");
-	run_and_expect(&r, "privileges", &(const struct want){
-		.state = CHECK_OK,
-		.what_has = "unprivileged=1: this user may profile its own processes",
-	});
-
+static const struct step privileges_follow_the_module_rules[] = {
+	{
+		.put = { { "proc/self/status", "CapEff:\t0000000000000000\n" },
+			 { "sys/module/causal/parameters/unprivileged", "N\n" } },
+		.report = LOADED,
+		.check = "privileges",
+		.want = { CHECK_BLOCKING, .what_has = "needs CAP_PERFMON or CAP_SYS_ADMIN",
+			  .fix_has = "echo 1 | sudo tee /sys/module/causal/parameters/unprivileged" },
+	},
+	{
+		.put = { { "sys/module/causal/parameters/unprivileged", "Y\n" } },
+		.check = "privileges",
+		.want = { CHECK_OK, .what_has = "unprivileged=1: this user may profile its own processes" },
+	},
 	/* without the module, the parameter is not there: say how to load it */
-	r = unloaded();
-	put("sys/module/causal/parameters/unprivileged", "N\n");
-	rm_path("sys/module/causal/parameters/unprivileged");
-	run_and_expect(&r, "privileges", &(const struct want){
-		.state = CHECK_BLOCKING,
-		.fix_has = "sudo modprobe causal unprivileged=1",
-	});
+	{
+		.put = { { "sys/module/causal/parameters/unprivileged", "N\n" } },
+		.rm = { "sys/module/causal/parameters/unprivileged" },
+		.report = UNLOADED,
+		.check = "privileges",
+		.want = { CHECK_BLOCKING, .fix_has = "sudo modprobe causal unprivileged=1" },
+	},
+	{
+		.put = { { "proc/self/status", "CapEff:\t" CAPS_PERFMON "\n" } },
+		.check = "privileges",
+		.want = { CHECK_OK, .what_has = "CAP_PERFMON: this user may open the device, and attach to its own processes" },
+	},
+	{ .rm = { "proc/self/status" }, .check = "privileges", .want.state = CHECK_UNKNOWN },
+	{ .check = NULL },
+};
 
-	put("proc/self/status", "CapEff:\t" CAPS_PERFMON "\n");
-	run_and_expect(&r, "privileges", &(const struct want){
-		.state = CHECK_OK,
-		.what_has = "CAP_PERFMON: this user may open the device, and attach to its own processes",
-	});
+static const struct step perf_event_paranoid_does_not_block[] = {
+	{
+		.put = { { "proc/sys/kernel/perf_event_paranoid", "3\n" } },
+		.report = LOADED,
+		.check = "perf_events",
+		.want = { CHECK_OK, .what_is = "perf events present; perf_event_paranoid is 3, which does not apply to "
+					       "causal: its module samples with counters of its own" },
+	},
+	{
+		.rm = { "proc/sys/kernel/perf_event_paranoid" },
+		.check = "perf_events",
+		.want = { CHECK_BLOCKING, .fix_has = "CONFIG_PERF_EVENTS=y" },
+		.check_exit = true, .exit_code = CAUSALCTL_EXIT_FAILURE,
+	},
+	{ .check = NULL },
+};
 
-	rm_path("proc/self/status");
-	run_and_expect(&r, "privileges", &(const struct want){ .state = CHECK_UNKNOWN });
-}
-
-static void perf_event_paranoid_does_not_block(void **state)
-{
-	struct status_report r = loaded();
-
-	(void)state;
-	put("proc/sys/kernel/perf_event_paranoid", "3\n");
-	run_and_expect(&r, "perf_events", &(const struct want){
-		.state = CHECK_OK,
-		.what_is = "perf events present; perf_event_paranoid is 3, which does not apply to causal: its "
-			   "module samples with counters of its own",
-	});
-
-	rm_path("proc/sys/kernel/perf_event_paranoid");
-	run_and_expect(&r, "perf_events", &(const struct want){
-		.state = CHECK_BLOCKING,
-		.fix_has = "CONFIG_PERF_EVENTS=y",
-	});
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
-}
-
-static void uprobes_from_config_or_event_source(void **state)
-{
-	struct status_report r = loaded();
-	char cmd[PATH_MAX + 64];
-
-	(void)state;
-	run_and_expect(&r, "uprobes", &(const struct want){
-		.state = ANY_STATE,
-		.what_is = "CONFIG_UPROBES=y (/boot/config-" REL "): progress points by symbol or line work",
-	});
-
-	put("boot/config-" REL, "CONFIG_PERF_EVENTS=y\n# CONFIG_UPROBES is not set\n");
-	run_and_expect(&r, "uprobes", &(const struct want){
-		.state = CHECK_BLOCKING,
-		.what_has = "CONFIG_UPROBES is not set in /boot/config-" REL,
-		.fix_has = "CONFIG_UPROBES=y",
-	});
-
+static const struct step uprobes_from_config_or_event_source[] = {
+	{
+		.report = LOADED,
+		.check = "uprobes",
+		.want = { ANY_STATE, .what_is = "CONFIG_UPROBES=y (/boot/config-" REL "): progress points by symbol or line work" },
+	},
+	{
+		.put = { { "boot/config-" REL, "CONFIG_PERF_EVENTS=y\n# CONFIG_UPROBES is not set\n" } },
+		.check = "uprobes",
+		.want = { CHECK_BLOCKING, .what_has = "CONFIG_UPROBES is not set in /boot/config-" REL,
+			  .fix_has = "CONFIG_UPROBES=y" },
+	},
 	/* no /boot config: /proc/config.gz (gzip), then the uprobe event source, else unknown */
-	rm_path("boot/config-" REL);
-	run_and_expect(&r, "uprobes", &(const struct want){ .state = CHECK_UNKNOWN });
-	put("sys/bus/event_source/devices/uprobe/type", "7\n");
-	run_and_expect(&r, "uprobes", &(const struct want){
-		.state = CHECK_OK,
-		.what_has = "/sys/bus/event_source/devices/uprobe exists",
-	});
-	put("proc/config", "CONFIG_UPROBES_X=y\n# CONFIG_UPROBES is not set\n");
-	snprintf(cmd, sizeof(cmd), "gzip %s/proc/config", root);
-	assert_int_equal(system(cmd), 0);
-	run_and_expect(&r, "uprobes", &(const struct want){
-		.state = CHECK_BLOCKING,
-		.what_has = "(CONFIG_UPROBES is not set in /proc/config.gz)",
-	});
-}
+	{ .rm = { "boot/config-" REL }, .check = "uprobes", .want.state = CHECK_UNKNOWN },
+	{
+		.put = { { "sys/bus/event_source/devices/uprobe/type", "7\n" } },
+		.check = "uprobes",
+		.want = { CHECK_OK, .what_has = "/sys/bus/event_source/devices/uprobe exists" },
+	},
+	{
+		.put = { { "proc/config", "CONFIG_UPROBES_X=y\n# CONFIG_UPROBES is not set\n" } },
+		.gzip = "proc/config",
+		.check = "uprobes",
+		.want = { CHECK_BLOCKING, .what_has = "(CONFIG_UPROBES is not set in /proc/config.gz)" },
+	},
+	{ .check = NULL },
+};
 
-static void signing_secure_boot_and_lockdown(void **state)
-{
-	static const unsigned char sb_on[] = { 6, 0, 0, 0, 1 }, sb_off[] = { 6, 0, 0, 0, 0 };
-	struct status_report r = unloaded();
-
-	(void)state;
-	run_and_expect(&r, "module_signing", &(const struct want){
-		.state = CHECK_OK,
-		.what_is = "no EFI (no Secure Boot), lockdown none, module.sig_enforce off: unsigned modules load",
-	});
-
-	put("sys/firmware/efi/efivars/", "");
-	run_and_expect(&r, "module_signing", &(const struct want){
-		.state = CHECK_UNKNOWN, /* efivarfs not mounted */
-	});
-	put("sys/firmware/efi/efivars/BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c", "x");
-	run_and_expect(&r, "module_signing", &(const struct want){
-		.state = ANY_STATE,
-		.what_has = "Secure Boot off,",	/* no variable */
-	});
-	put_bytes("sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", sb_off, 5);
-	run_and_expect(&r, "module_signing", &(const struct want){ .state = CHECK_OK });
-
-	put_bytes("sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", sb_on, 5);
-	put("sys/kernel/security/lockdown", "none [integrity] confidentiality\n");
-	run_and_expect(&r, "module_signing", &(const struct want){
-		.state = CHECK_WARNING,
-		.what_has = "Secure Boot on, lockdown integrity, module.sig_enforce off: only signed modules load; "
-			    "DKMS signs causal with /var/lib/dkms/mok.pub (not created yet",
-		.fix_is = "sudo mokutil --import /var/lib/dkms/mok.pub, then reboot and enroll it in MokManager",
-	});
-	put("var/lib/dkms/mok.pub", "key");
-	run_and_expect(&r, "module_signing", &(const struct want){
-		.state = ANY_STATE,
-		.what_has = "/var/lib/dkms/mok.pub (present)",
-	});
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);	/* the module, not signing */
-
+static const struct step signing_secure_boot_and_lockdown[] = {
+	{
+		.report = UNLOADED,
+		.check = "module_signing",
+		.want = { CHECK_OK, .what_is = "no EFI (no Secure Boot), lockdown none, module.sig_enforce off: "
+					       "unsigned modules load" },
+	},
+	/* efivarfs not mounted */
+	{ .put = { { "sys/firmware/efi/efivars/", "" } }, .check = "module_signing", .want.state = CHECK_UNKNOWN },
+	{
+		.put = { { BOOT_ORDER, "x" } },
+		.check = "module_signing",
+		.want = { ANY_STATE, .what_has = "Secure Boot off," },	/* no variable */
+	},
+	{ .secure_boot = sb_off, .check = "module_signing", .want.state = CHECK_OK },
+	{
+		.put = { { "sys/kernel/security/lockdown", "none [integrity] confidentiality\n" } },
+		.secure_boot = sb_on,
+		.check = "module_signing",
+		.want.state = CHECK_WARNING,
+		.want.what_has = "Secure Boot on, lockdown integrity, module.sig_enforce off: only signed modules load; "
+				 "DKMS signs causal with /var/lib/dkms/mok.pub (not created yet",
+		.want.fix_is = "sudo mokutil --import /var/lib/dkms/mok.pub, then reboot and enroll it in MokManager",
+	},
+	{
+		.put = { { "var/lib/dkms/mok.pub", "key" } },
+		.check = "module_signing",
+		.want = { ANY_STATE, .what_has = "/var/lib/dkms/mok.pub (present)" },
+		.check_exit = true, .exit_code = CAUSALCTL_EXIT_FAILURE,	/* the module, not signing */
+	},
 	/* loaded under Secure Boot: it was signed with a trusted key, nothing to do */
-	r = loaded();
-	run_and_expect(&r, "module_signing", &(const struct want){ .state = CHECK_OK });
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);
-
+	{
+		.report = LOADED,
+		.check = "module_signing",
+		.want.state = CHECK_OK,
+		.check_exit = true, .exit_code = CAUSALCTL_EXIT_OK,
+	},
 	/* lockdown or sig_enforce without EFI: MOK does not apply */
-	r = unloaded();
-	rm_path("sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c");
-	rm_path("sys/firmware/efi/efivars/BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c");
-	rm_path("sys/firmware/efi/efivars");
-	rm_path("sys/firmware/efi");
-	put("sys/kernel/security/lockdown", "[none] integrity confidentiality\n");
-	put("sys/module/module/parameters/sig_enforce", "Y\n");
-	run_and_expect(&r, "module_signing", &(const struct want){
-		.state = CHECK_WARNING,
-		.what_has = "module.sig_enforce on: only modules signed with a key built into the kernel",
-		.fix_has = "scripts/sign-file",
-	});
-}
+	{
+		.put = { { "sys/kernel/security/lockdown", "[none] integrity confidentiality\n" },
+			 { "sys/module/module/parameters/sig_enforce", "Y\n" } },
+		.rm = { SECURE_BOOT, BOOT_ORDER, "sys/firmware/efi/efivars", "sys/firmware/efi" },
+		.report = UNLOADED,
+		.check = "module_signing",
+		.want = { CHECK_WARNING, .what_has = "module.sig_enforce on: only modules signed with a key built into the kernel",
+			  .fix_has = "scripts/sign-file" },
+	},
+	{ .check = NULL },
+};
 
 static void checks_in_text_and_json(void **state)
 {
@@ -610,16 +623,19 @@ static void program_that_is_not_one(void **state)
 
 #define root_test(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 #define healthy_test(f) cmocka_unit_test_setup_teardown(f, healthy_setup, teardown)
+/* A test named after its table of steps, run_steps() on a healthy machine. */
+#define steps_test(steps) { .name = #steps, .test_func = run_steps, .setup_func = healthy_setup, \
+			    .teardown_func = teardown, .initial_state = (void *)(steps) }
 
 static const struct CMUnitTest tests[] = {
 	healthy_test(all_ok_when_nothing_is_in_the_way),
-	healthy_test(headers_missing_says_the_apt_command),
-	healthy_test(headers_missing_matter_less_once_causal_is_here),
-	healthy_test(module_fix_follows_what_is_installed),
-	healthy_test(privileges_follow_the_module_rules),
-	healthy_test(perf_event_paranoid_does_not_block),
-	healthy_test(uprobes_from_config_or_event_source),
-	healthy_test(signing_secure_boot_and_lockdown),
+	steps_test(headers_missing_says_the_apt_command),
+	steps_test(headers_missing_matter_less_once_causal_is_here),
+	steps_test(module_fix_follows_what_is_installed),
+	steps_test(privileges_follow_the_module_rules),
+	steps_test(perf_event_paranoid_does_not_block),
+	steps_test(uprobes_from_config_or_event_source),
+	steps_test(signing_secure_boot_and_lockdown),
 	cmocka_unit_test(checks_in_text_and_json),
 	root_test(program_frame_pointers_and_debug_info),
 	root_test(program_that_is_not_one),

@@ -42,19 +42,68 @@ static char *text_end(FILE *f)
 	return text_buf;
 }
 
-static void analyse_text(const char *text, struct profile *p, struct report_result *r, enum report_sort sort,
-			 unsigned int min_points)
+/*
+ * Each analysing test's profile, its analysis and the text they were read from (when built with
+ * text_end()): made by analyse(), freed by the test's teardown, whether it passed or not.
+ */
+struct analysis {
+	struct profile p;
+	struct report_result r;
+	char *text;
+};
+
+static struct analysis the_analysis;
+
+static int analysis_setup(void **state)
 {
-	profile_read_text(p, text);
-	assert_int_equal(report_analyse(p, sort, min_points, r), 0);
+	memset(&the_analysis, 0, sizeof(the_analysis));
+	*state = &the_analysis;
+	return 0;
 }
 
-/* What analyse_text() and the profile's builder made. */
-static void analysis_free(struct report_result *r, struct profile *p, char *text)
+static int analysis_teardown(void **state)
 {
-	report_free(r);
-	profile_free(p);
-	free(text);
+	struct analysis *a = *state;
+
+	report_free(&a->r);
+	profile_free(&a->p);
+	free(a->text);
+	return 0;
+}
+
+#define analysis_test(f) cmocka_unit_test_setup_teardown(f, analysis_setup, analysis_teardown)
+
+/* The analysis of text sorted by sort, after freeing the test's previous one; the analysis must not fail. */
+static const struct report_result *analyse(void **state, const char *text, enum report_sort sort,
+					   unsigned int min_points)
+{
+	struct analysis *a = *state;
+
+	analysis_teardown(state);
+	analysis_setup(state);
+	profile_read_text(&a->p, text);
+	assert_int_equal(report_analyse(&a->p, sort, min_points, &a->r), 0);
+	return &a->r;
+}
+
+/* analyse() of text from text_end(), which the analysis then owns. */
+static const struct report_result *analyse_built(void **state, char *text, enum report_sort sort,
+						 unsigned int min_points)
+{
+	const struct report_result *r = analyse(state, text, sort, min_points);
+
+	((struct analysis *)*state)->text = text;
+	return r;
+}
+
+/* The same profile analysed again, sorted by sort. */
+static const struct report_result *reanalyse(void **state, enum report_sort sort, unsigned int min_points)
+{
+	struct analysis *a = *state;
+
+	report_free(&a->r);
+	assert_int_equal(report_analyse(&a->p, sort, min_points, &a->r), 0);
+	return &a->r;
 }
 
 /* The text report of r (see report_print_text), in c until capture_close(). */
@@ -113,14 +162,12 @@ static void sqlite_legacy_maths(void **state)
 		"experiment\tselected=sqlite3.c:123263\tspeedup=0.00\tduration=500000000\tselected-samples=0\n"
 		"progress-point\tname=main.c:73\ttype=source\tdelta=2000\n"
 		"shutdown\ttime=1427224000600601814\tsamples=12456\n";
+	const struct report_result *r;
 	const struct report_series *s;
-	struct report_result r;
-	struct profile p;
 
-	(void)state;
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
-	assert_int_equal(r.nseries, 1);
-	s = &r.series[0];
+	r = analyse(state, text, REPORT_SORT_IMPACT, 2);
+	assert_int_equal(r->nseries, 1);
+	s = &r->series[0];
 	assert_true(s->ranked);
 	assert_int_equal(s->nused, 2);
 	assert_int_equal(s->experiments, 3);
@@ -134,14 +181,12 @@ static void sqlite_legacy_maths(void **state)
 	assert_float_equal(s->slope, 0.0296257012604, 1e-12);
 	assert_float_equal(s->max, 0.016294135693215, 1e-12);
 	assert_float_equal(s->min, 0, EPS);
-	assert_int_equal(r.nlines, 1);
+	assert_int_equal(r->nlines, 1);
 	/* the default minimum of 5 distinct speedups filters it, and says so */
-	report_free(&r);
-	assert_int_equal(report_analyse(&p, REPORT_SORT_IMPACT, REPORT_DEFAULT_MIN_POINTS, &r), 0);
-	assert_int_equal(r.nlines, 0);
-	assert_int_equal(r.few_points, 1);
-	assert_int_equal(r.lines_few_points, 1);
-	analysis_free(&r, &p, NULL);
+	r = reanalyse(state, REPORT_SORT_IMPACT, REPORT_DEFAULT_MIN_POINTS);
+	assert_int_equal(r->nlines, 0);
+	assert_int_equal(r->few_points, 1);
+	assert_int_equal(r->lines_few_points, 1);
 }
 
 /*
@@ -161,13 +206,11 @@ static void latency_littles_law(void **state)
 		"{\"type\":\"latency-point\",\"name\":\"req\",\"arrivals\":300,\"departures\":290,\"difference\":20}\n"
 		"{\"type\":\"experiment\",\"selected\":\"/s/q.c:9\",\"speedup\":0.50,\"duration\":2000000000}\n"
 		"{\"type\":\"latency-point\",\"name\":\"req\",\"arrivals\":200,\"departures\":200,\"difference\":7}\n";
+	const struct report_result *r;
 	const struct report_series *s;
-	struct report_result r;
-	struct profile p;
 
-	(void)state;
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
-	s = series_of(&r, "/s/q.c:9");
+	r = analyse(state, text, REPORT_SORT_IMPACT, 2);
+	s = series_of(r, "/s/q.c:9");
 	assert_int_equal(s->kind, PROFILE_LATENCY);
 	assert_float_equal(agg_of(s, 0)->difference, 17.5, EPS);
 	assert_int_equal(agg_of(s, 0)->arrivals, 400);
@@ -179,11 +222,10 @@ static void latency_littles_law(void **state)
 	assert_true(s->ranked);
 	assert_float_equal(s->max, 0.6, EPS);
 	/* the two baselines are a repeat (W of 1e8 and 2e8): one degree of freedom, too few for a noise */
-	assert_int_equal(r.npoints, 1);
-	assert_int_equal(r.points[0].noise_dof, 1);
-	assert_true(isnan(r.points[0].noise));
+	assert_int_equal(r->npoints, 1);
+	assert_int_equal(r->points[0].noise_dof, 1);
+	assert_true(isnan(r->points[0].noise));
 	assert_true(isnan(s->impact_se));
-	analysis_free(&r, &p, NULL);
 }
 
 /*
@@ -193,14 +235,12 @@ static void latency_littles_law(void **state)
  */
 static void baseline_and_delta_filters(void **state)
 {
-	struct report_result r;
-	struct profile p;
+	const struct report_result *r;
 	const struct report_series *s;
 	struct capture c;
 	char *text;
 	FILE *f = text_begin();
 
-	(void)state;
 	tp(f, "/B.c:1", 50, 1000000000, 1000);
 	tp(f, "/T.c:1", 0, 1000000000, 3);
 	tp(f, "/T.c:1", 50, 1000000000, 1000);
@@ -209,24 +249,23 @@ static void baseline_and_delta_filters(void **state)
 	tp(f, "/A.c:1", 40, 1000000000, 200);
 	tp(f, "/A.c:1", 60, 1000000000, 1250);
 	text = text_end(f);
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
-	assert_int_equal(r.nseries, 3);
-	assert_int_equal(r.no_baseline, 1);
-	assert_int_equal(r.thin_baseline, 1);
-	assert_int_equal(r.thin_points, 1);
-	assert_int_equal(r.out_of_range, 1);
-	s = series_of(&r, "/A.c:1");
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 2);
+	assert_int_equal(r->nseries, 3);
+	assert_int_equal(r->no_baseline, 1);
+	assert_int_equal(r->thin_baseline, 1);
+	assert_int_equal(r->thin_points, 1);
+	assert_int_equal(r->out_of_range, 1);
+	s = series_of(r, "/A.c:1");
 	assert_int_equal(s->nused, 2);
 	assert_false(agg_of(s, 20)->used);
 	assert_false(agg_of(s, 40)->used);
 	assert_float_equal(agg_of(s, 60)->progress_speedup, 0.2, EPS);
-	assert_int_equal(r.nlines, 1);
-	assert_contains(print_text(&c, &r, false, 0), "dropped: 1 line/point series without a 0% speedup experiment");
+	assert_int_equal(r->nlines, 1);
+	assert_contains(print_text(&c, r, false, 0), "dropped: 1 line/point series without a 0% speedup experiment");
 	assert_contains(c.buf, "dropped: 1 line/point series whose 0% baseline has fewer than 5 visits");
 	assert_contains(c.buf, "dropped: 1 speedup values with fewer than 5 visits");
 	assert_contains(c.buf, "dropped: 1 speedup values with program speedup outside");
 	capture_close(&c);
-	analysis_free(&r, &p, text);
 }
 
 /*
@@ -263,95 +302,82 @@ static char *ranking_profile(void)
  */
 static void slope_weighs_experiment_time(void **state)
 {
+	const struct report_result *r;
 	const struct report_series *s;
-	struct report_result r;
-	struct profile p;
 	char *text;
 	FILE *f = text_begin();
 
-	(void)state;
 	tp(f, "/R.c:1", 0, 1000000000, 1000);
 	tp(f, "/R.c:1", 50, 4500000000, 5000);
 	tp(f, "/R.c:1", 100, 100000000, 1000);
 	text = text_end(f);
-	analyse_text(text, &p, &r, REPORT_SORT_SLOPE, 3);
-	s = series_of(&r, "/R.c:1");
+	r = analyse_built(state, text, REPORT_SORT_SLOPE, 3);
+	s = series_of(r, "/R.c:1");
 	assert_float_equal(agg_of(s, 100)->progress_speedup, 0.9, EPS);
 	assert_float_equal(s->slope, 0.495 / 1.3375, EPS);
-	analysis_free(&r, &p, text);
 }
 
 static void ranking(void **state)
 {
+	const struct report_result *r;
 	char *text = ranking_profile();
 	const struct report_series *s;
-	struct report_result r;
-	struct profile p;
 
-	(void)state;
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
-	s = series_of(&r, "/P.c:1");
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 5);
+	s = series_of(r, "/P.c:1");
 	assert_float_equal(s->impact, 0.175, EPS);
 	assert_float_equal(s->slope, 0.16, EPS);
 	assert_float_equal(s->max, 0.2, EPS);
-	s = series_of(&r, "/Q.c:2");
+	s = series_of(r, "/Q.c:2");
 	assert_float_equal(s->impact, 0.0875, EPS);
 	assert_float_equal(s->slope, 1.35 / 3.03125, EPS);
 	assert_float_equal(s->max, 0.5, EPS);
-	s = series_of(&r, "/C.c:3");
+	s = series_of(r, "/C.c:3");
 	assert_float_equal(s->impact, -0.125, EPS);	/* -0.03125 / 0.25 at x = 0.25, lower after */
 	assert_float_equal(s->min, -0.25, EPS);
-	assert_int_equal(r.nlines, 3);
-	assert_string_equal(r.lines[0].selected, "/P.c:1");
-	assert_string_equal(r.lines[1].selected, "/Q.c:2");
-	assert_string_equal(r.lines[2].selected, "/C.c:3");
-	report_free(&r);
+	assert_int_equal(r->nlines, 3);
+	assert_string_equal(r->lines[0].selected, "/P.c:1");
+	assert_string_equal(r->lines[1].selected, "/Q.c:2");
+	assert_string_equal(r->lines[2].selected, "/C.c:3");
 
-	assert_int_equal(report_analyse(&p, REPORT_SORT_SLOPE, 5, &r), 0);
-	assert_string_equal(r.lines[0].selected, "/Q.c:2");
-	assert_string_equal(r.lines[1].selected, "/P.c:1");
-	report_free(&r);
-	assert_int_equal(report_analyse(&p, REPORT_SORT_MAX, 5, &r), 0);
-	assert_string_equal(r.lines[0].selected, "/Q.c:2");
-	report_free(&r);
-	assert_int_equal(report_analyse(&p, REPORT_SORT_MIN, 5, &r), 0);
-	assert_string_equal(r.lines[0].selected, "/C.c:3");
-	assert_float_equal(r.lines[0].score, -0.25, EPS);
-	analysis_free(&r, &p, text);
+	r = reanalyse(state, REPORT_SORT_SLOPE, 5);
+	assert_string_equal(r->lines[0].selected, "/Q.c:2");
+	assert_string_equal(r->lines[1].selected, "/P.c:1");
+	r = reanalyse(state, REPORT_SORT_MAX, 5);
+	assert_string_equal(r->lines[0].selected, "/Q.c:2");
+	r = reanalyse(state, REPORT_SORT_MIN, 5);
+	assert_string_equal(r->lines[0].selected, "/C.c:3");
+	assert_float_equal(r->lines[0].score, -0.25, EPS);
 }
 
 /* The verdict line: the top line's program speedup at a 20 % line speedup, interpolated. */
 static void verdict_and_prediction(void **state)
 {
+	const struct report_result *r;
 	char *text = ranking_profile();
 	const struct report_series *s;
-	struct report_result r;
-	struct profile p;
 	struct capture c;
 	double y, se;
 
-	(void)state;
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 5);
 	/*
 	 * P: 0 at 0 %, 0.2 from 25 % on, 1 s each. At 20 % the window widens to h = 0.35 for three
 	 * speedups: 0, 25 and 50 % weigh 3/7, 6/7 and 1/7; the weighted line through (0, 0),
 	 * (0.25, 0.2), (0.5, 0.2) is 1/30 + 8/15 x: 0.14 at 0.2. At 100 %: h = 0.55, three points at 0.2.
 	 */
-	s = series_of(&r, "/P.c:1");
+	s = series_of(r, "/P.c:1");
 	assert_true(report_predict(s, 0.20, &y, &se));
 	assert_float_equal(y, 0.14, EPS);
 	assert_true(report_predict(s, 1.0, &y, &se));
 	assert_float_equal(y, 0.2, EPS);
-	assert_contains(print_text(&c, &r, true, 0), "\nverdict: speeding up /P.c:1 by 20 % would speed the program up by "
+	assert_contains(print_text(&c, r, true, 0), "\nverdict: speeding up /P.c:1 by 20 % would speed the program up by "
 			"about 14 % (progress point main.c:73)\n");
 	capture_close(&c);
-	report_free(&r);
 	/* sorted by min, the line that only hurts comes first (-0.25 from 25 %; -0.175 fitted): none helps */
-	assert_int_equal(report_analyse(&p, REPORT_SORT_MIN, 5, &r), 0);
-	assert_string_equal(print_verdict(&c, &r), "verdict: none of the 3 ranked lines would speed the program up; "
+	r = reanalyse(state, REPORT_SORT_MIN, 5);
+	assert_string_equal(print_verdict(&c, r), "verdict: none of the 3 ranked lines would speed the program up; "
 			    "the best, /C.c:3, changes progress at main.c:73 by -17.5 % when sped up by 20 %\n");
 	capture_close(&c);
-	analysis_free(&r, &p, text);
 
 	/* measured only up to 10 %: nothing to say about 20 % */
 	{
@@ -362,11 +388,10 @@ static void verdict_and_prediction(void **state)
 			tp(f, "/S.c:5", pct, 1000000000, 1000 + 10 * pct);
 		text = text_end(f);
 	}
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
-	assert_false(report_predict(series_of(&r, "/S.c:5"), 0.20, &y, &se));
-	assert_string_equal(print_verdict(&c, &r), "verdict: /S.c:5 ranks first, but no experiment sped it up by 20 % or more\n");
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 5);
+	assert_false(report_predict(series_of(r, "/S.c:5"), 0.20, &y, &se));
+	assert_string_equal(print_verdict(&c, r), "verdict: /S.c:5 ranks first, but no experiment sped it up by 20 % or more\n");
 	capture_close(&c);
-	analysis_free(&r, &p, text);
 
 	/* --fixed-speedup 0,30: 30 % is measured, but two speedups do not make a fit at 20 % */
 	{
@@ -377,12 +402,11 @@ static void verdict_and_prediction(void **state)
 			tp(f, "/T.c:7", i % 2 ? 30 : 0, 1000000000, i % 2 ? 1100 : 1000);
 		text = text_end(f);
 	}
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
-	assert_false(report_predict(series_of(&r, "/T.c:7"), 0.20, &y, &se));
-	assert_string_equal(print_verdict(&c, &r), "verdict: /T.c:7 ranks first, but its experiments have 2 "
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 2);
+	assert_false(report_predict(series_of(r, "/T.c:7"), 0.20, &y, &se));
+	assert_string_equal(print_verdict(&c, r), "verdict: /T.c:7 ranks first, but its experiments have 2 "
 			    "distinct speedups; predicting 20 % takes 3\n");
 	capture_close(&c);
-	analysis_free(&r, &p, text);
 }
 
 /*
@@ -391,13 +415,11 @@ static void verdict_and_prediction(void **state)
  */
 static void lines_group_their_series(void **state)
 {
+	const struct report_result *r;
 	char *text;
 	FILE *f = text_begin();
-	struct report_result r;
-	struct profile p;
 	int pct, k;
 
-	(void)state;
 	for (pct = 0; pct <= 100; pct += 25)
 		for (k = 0; k < 3; k++)
 			fprintf(f, "experiment\tselected=/L%d.c:1\tspeedup=%.2f\tduration=1000000000\n"
@@ -405,22 +427,21 @@ static void lines_group_their_series(void **state)
 				"throughput-point\tname=slow\tdelta=%d\n", k, pct / 100.0,
 				pct ? 1000 + 100 * k : 1000, pct ? 1000 + 50 * k : 1000);
 	text = text_end(f);
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
-	assert_int_equal(r.nseries, 6);
-	assert_int_equal(r.nlines, 3);
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 5);
+	assert_int_equal(r->nseries, 6);
+	assert_int_equal(r->nlines, 3);
 	/* L2 gains most at both points, then L1; L0 gains nothing */
-	assert_string_equal(r.lines[0].selected, "/L2.c:1");
-	assert_string_equal(r.lines[1].selected, "/L1.c:1");
-	assert_string_equal(r.lines[2].selected, "/L0.c:1");
+	assert_string_equal(r->lines[0].selected, "/L2.c:1");
+	assert_string_equal(r->lines[1].selected, "/L1.c:1");
+	assert_string_equal(r->lines[2].selected, "/L0.c:1");
 	for (k = 0; k < 3; k++) {
-		assert_int_equal(r.lines[k].nseries, 2);
-		assert_string_equal(r.series[r.lines[k].series[0]].selected, r.lines[k].selected);
-		assert_string_equal(r.series[r.lines[k].series[1]].selected, r.lines[k].selected);
+		assert_int_equal(r->lines[k].nseries, 2);
+		assert_string_equal(r->series[r->lines[k].series[0]].selected, r->lines[k].selected);
+		assert_string_equal(r->series[r->lines[k].series[1]].selected, r->lines[k].selected);
 	}
 	/* within a line, the better series first: "fast" gains twice what "slow" does */
-	assert_string_equal(r.series[r.lines[0].series[0]].point, "fast");
-	assert_string_equal(r.series[r.lines[0].series[1]].point, "slow");
-	analysis_free(&r, &p, text);
+	assert_string_equal(r->series[r->lines[0].series[0]].point, "fast");
+	assert_string_equal(r->series[r->lines[0].series[1]].point, "slow");
 }
 
 /* Display columns of each line of text up to the first line starting with prefix (UTF-8 aware). */
@@ -445,60 +466,55 @@ static int widest_line(const char *text, const char *stop)
 /* The table fits the width it is given: names shortened from the head, then the plot left out. */
 static void table_fits_the_terminal(void **state)
 {
+	const struct report_result *r;
 	static const char *const dirs[] = { "/home/someone/projects/a-rather-long-project-name/src/net",
 					     "/home/someone/projects/a-rather-long-project-name/src/db" };
 	char *text;
 	FILE *f = text_begin();
-	struct report_result r;
-	struct profile p;
 	struct capture c;
 	int pct, k;
 
-	(void)state;
 	for (pct = 0; pct <= 100; pct += 25)
 		for (k = 0; k < 2; k++)
 			fprintf(f, "experiment\tselected=%s/connection_handler.c:%d\tspeedup=%.2f\tduration=1000000000\n"
 				"throughput-point\tname=requests_completed_per_connection\tdelta=%d\n", dirs[k], 100 + k,
 				pct / 100.0, pct ? 1100 + 100 * k : 1000);
 	text = text_end(f);
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 5);
 	/* unlimited: the names' widths (capped at 48) and the plot */
-	print_text(&c, &r, false, 0);
+	print_text(&c, r, false, 0);
 	assert_true(widest_line(c.buf, "sorted by") > 130);
 	assert_contains(c.buf, "0% .. line speedup .. 100%");
 	capture_close(&c);
 	/* 120 columns: shorter names, the plot kept; the file name and line survive */
-	print_text(&c, &r, false, 120);
+	print_text(&c, r, false, 120);
 	assert_true(widest_line(c.buf, "sorted by") <= 120);
 	assert_contains(c.buf, "0% .. line speedup .. 100%");
 	assert_contains(c.buf, "handler.c:101  ");
 	capture_close(&c);
 	/* 90: no room for the plot beside names worth reading */
-	print_text(&c, &r, true, 90);
+	print_text(&c, r, true, 90);
 	assert_true(widest_line(c.buf, "sorted by") <= 90);
 	assert_not_contains(c.buf, "line speedup ..");
 	assert_contains(c.buf, ".c:101  ");
 	capture_close(&c);
-	analysis_free(&r, &p, text);
 }
 
 /* Names from a profile reach the terminal without their control characters (an ESC, a BEL, C1). */
 static void control_characters_in_names(void **state)
 {
+	const struct report_result *r;
 	char *text;
 	FILE *f = text_begin();
-	struct report_result r;
-	struct profile p;
 	struct capture c;
 	int pct;
 
-	(void)state;
 	for (pct = 0; pct <= 100; pct += 25)
 		fprintf(f, "experiment\tselected=/x\x1b]0;pwned\x07.c:1\tspeedup=%.2f\tduration=1000000000\n"
 			"throughput-point\tname=p\x1b[31m\xc2\x9b" "2J\tdelta=%d\n", pct / 100.0, pct ? 1250 : 1000);
 	text = text_end(f);
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 5);
-	print_text(&c, &r, true, 0);
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 5);
+	print_text(&c, r, true, 0);
 	assert_null(strchr(c.buf, '\x1b'));
 	assert_null(strchr(c.buf, '\x07'));
 	assert_null(strstr(c.buf, "\xc2\x9b"));
@@ -506,7 +522,6 @@ static void control_characters_in_names(void **state)
 	assert_contains(c.buf, "p?[31m?2J");
 	assert_contains(c.buf, "verdict: speeding up /x?]0;pwned?.c:1 by 20 %");
 	capture_close(&c);
-	analysis_free(&r, &p, text);
 }
 
 /*
@@ -519,16 +534,14 @@ static void control_characters_in_names(void **state)
  */
 static void prediction_widens_while_noisy(void **state)
 {
+	const struct report_result *r;
 	const struct report_series *s;
-	struct report_result r;
-	struct profile p;
 	struct capture c;
 	double y, se;
 	char *text;
 	FILE *f = text_begin();
 	int pct, i;
 
-	(void)state;
 	tp(f, "/V.c:4", 0, 4000000000, 4000);
 	for (pct = 10; pct <= 40; pct += 10)
 		tp(f, "/V.c:4", pct, 100000000, 91);	/* period 1.1e6: y = -0.1 */
@@ -537,15 +550,14 @@ static void prediction_widens_while_noisy(void **state)
 	for (i = 0; i < 4; i++)
 		tp(f, "/N.c:9", 0, 1000000000, i % 2 ? 1250 : 1000);
 	text = text_end(f);
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 3);
-	s = series_of(&r, "/V.c:4");
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 3);
+	s = series_of(r, "/V.c:4");
 	assert_true(s->impact > 0);
 	assert_true(report_predict(s, 0.20, &y, &se));
 	assert_true(isfinite(se));
 	assert_true(y > 0);
-	assert_contains(print_verdict(&c, &r), "verdict: speeding up /V.c:4 by 20 % would speed the program up by");
+	assert_contains(print_verdict(&c, r), "verdict: speeding up /V.c:4 by 20 % would speed the program up by");
 	capture_close(&c);
-	analysis_free(&r, &p, text);
 }
 
 /*
@@ -577,54 +589,49 @@ static char *se_profile(int baselines)
 
 static void impact_standard_error(void **state)
 {
+	const struct report_result *r;
 	const double noise = 4.0 / 243;
 	const struct report_series *s;
-	struct report_result r;
-	struct profile p;
 	char *text = se_profile(4);
 
-	(void)state;
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 3);
-	assert_int_equal(r.npoints, 1);
-	assert_int_equal(r.points[0].noise_dof, 3);
-	assert_float_equal(r.points[0].noise, noise, EPS);
-	s = series_of(&r, "/W.c:1");
+	r = analyse_built(state, text, REPORT_SORT_IMPACT, 3);
+	assert_int_equal(r->npoints, 1);
+	assert_int_equal(r->points[0].noise_dof, 3);
+	assert_float_equal(r->points[0].noise, noise, EPS);
+	s = series_of(r, "/W.c:1");
 	assert_float_equal(s->impact, 0.15, EPS);
 	assert_float_equal(s->impact_x, 1, EPS);
 	assert_float_equal(s->impact_se, sqrt(0.14 * noise), EPS);
 	/* a point's own error: r sqrt(noise / T + noise / T0) = 0.8 sqrt(noise / 2) */
 	assert_float_equal(agg_of(s, 50)->progress_speedup_se, 0.8 * sqrt(noise / 2), EPS);
 	assert_float_equal(agg_of(s, 0)->progress_speedup_se, 0, EPS);
-	s = series_of(&r, "/T.c:2");
+	s = series_of(r, "/T.c:2");
 	assert_float_equal(s->impact, 0.25, EPS);
 	assert_float_equal(s->impact_se, sqrt(35.0 / 9 * noise), EPS);
-	assert_int_equal(r.few_points, 1);	/* N: one speedup */
-	assert_int_equal(r.nlines, 2);
-	assert_string_equal(r.lines[0].selected, "/T.c:2");
-	report_free(&r);
-	assert_int_equal(report_analyse(&p, REPORT_SORT_IMPACT_SE, 3, &r), 0);
-	assert_string_equal(r.lines[0].selected, "/W.c:1");
-	assert_float_equal(r.lines[0].score, 0.15 - sqrt(0.14 * noise), EPS);
-	assert_string_equal(r.lines[1].selected, "/T.c:2");
+	assert_int_equal(r->few_points, 1);	/* N: one speedup */
+	assert_int_equal(r->nlines, 2);
+	assert_string_equal(r->lines[0].selected, "/T.c:2");
+	r = reanalyse(state, REPORT_SORT_IMPACT_SE, 3);
+	assert_string_equal(r->lines[0].selected, "/W.c:1");
+	assert_float_equal(r->lines[0].score, 0.15 - sqrt(0.14 * noise), EPS);
+	assert_string_equal(r->lines[1].selected, "/T.c:2");
 	/* the verdict's prediction carries an error once the noise is known: W at 20 %, fitted on 0 %
 	 * (se 0), 50 % and 100 % (se 0.8 sqrt(noise / 2) each) */
 	{
 		double y, se;
 
-		assert_true(report_predict(series_of(&r, "/W.c:1"), 0.20, &y, &se));
+		assert_true(report_predict(series_of(r, "/W.c:1"), 0.20, &y, &se));
 		assert_true(isfinite(se) && se > 0 && se < 0.8 * sqrt(noise / 2));
 	}
-	analysis_free(&r, &p, text);
 
 	/* two degrees of freedom are too few: no error, and impact-se falls back to the impact */
 	text = se_profile(3);
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT_SE, 3);
-	assert_int_equal(r.points[0].noise_dof, 2);
-	assert_true(isnan(r.points[0].noise));
-	assert_true(isnan(series_of(&r, "/W.c:1")->impact_se));
-	assert_string_equal(r.lines[0].selected, "/T.c:2");
-	assert_float_equal(r.lines[0].score, 0.25, EPS);
-	analysis_free(&r, &p, text);
+	r = analyse_built(state, text, REPORT_SORT_IMPACT_SE, 3);
+	assert_int_equal(r->points[0].noise_dof, 2);
+	assert_true(isnan(r->points[0].noise));
+	assert_true(isnan(series_of(r, "/W.c:1")->impact_se));
+	assert_string_equal(r->lines[0].selected, "/T.c:2");
+	assert_float_equal(r->lines[0].score, 0.25, EPS);
 }
 
 /* Appended runs aggregate: the baseline of run 1 serves run 2's speedups. */
@@ -642,21 +649,18 @@ static void runs_aggregate_and_header_lines_skip(void **state)
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":20}\n"
 		"{\"type\":\"experiment\",\"selected\":\"/inc/causal.h:3\",\"speedup\":0.5,\"duration\":1000}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":20}\n";
-	struct report_result r;
-	struct profile p;
+	const struct report_result *r;
 
-	(void)state;
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 2);
-	assert_int_equal(p.runs, 3);
-	assert_int_equal(r.experiments, 4);
-	assert_int_equal(r.skipped_header, 2);
-	assert_int_equal(r.nseries, 1);
+	r = analyse(state, text, REPORT_SORT_IMPACT, 2);
+	assert_int_equal(((struct analysis *)*state)->p.runs, 3);
+	assert_int_equal(r->experiments, 4);
+	assert_int_equal(r->skipped_header, 2);
+	assert_int_equal(r->nseries, 1);
 	/* p0 = 1000 / 10 = 100, p50 = 1000 / 20 = 50: (100 - 50) / 100 = 0.5 */
-	assert_float_equal(agg_of(&r.series[0], 50)->progress_speedup, 0.5, EPS);
+	assert_float_equal(agg_of(&r->series[0], 50)->progress_speedup, 0.5, EPS);
 	/* the progress point's total counts every experiment */
-	assert_int_equal(r.npoints, 1);
-	assert_int_equal(r.points[0].total, 60);
-	analysis_free(&r, &p, NULL);
+	assert_int_equal(r->npoints, 1);
+	assert_int_equal(r->points[0].total, 60);
 }
 
 /* An experiment during which the target ended measured it winding down: left out, and counted. */
@@ -671,19 +675,16 @@ static void target_ended_left_out(void **state)
 		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.5,\"duration\":1000,"
 		"\"target_ended\":1}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":2}\n";
-	struct report_result r;
-	struct profile p;
+	const struct report_result *r;
 
-	(void)state;
-	analyse_text(text, &p, &r, REPORT_SORT_IMPACT, 1);
-	assert_int_equal(r.experiments, 3);
-	assert_int_equal(r.target_ended, 1);
-	assert_int_equal(r.nseries, 1);
+	r = analyse(state, text, REPORT_SORT_IMPACT, 1);
+	assert_int_equal(r->experiments, 3);
+	assert_int_equal(r->target_ended, 1);
+	assert_int_equal(r->nseries, 1);
 	/* with the last one (20 + 2 visits in 2000 ns) it would be 0.1; without it 0.5 */
-	assert_float_equal(agg_of(&r.series[0], 50)->progress_speedup, 0.5, EPS);
+	assert_float_equal(agg_of(&r->series[0], 50)->progress_speedup, 0.5, EPS);
 	/* its visits still happened */
-	assert_int_equal(r.points[0].total, 32);
-	analysis_free(&r, &p, NULL);
+	assert_int_equal(r->points[0].total, 32);
 }
 
 /* ---- the command ---- */
@@ -1020,20 +1021,17 @@ static void delays_summarised(void **state)
 		"\"start_ns\":3000000,\"end_ns\":4000000,\"delay_inserted\":300000,\"delay_paid\":900000,"
 		"\"paid_error_ns\":900000,\"payments\":9,\"target_ended\":1}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":1}\n";
+	const struct report_result *res;
 	char *path = fixture("delays.coz", text), *out, *html;
-	struct report_result res;
-	struct profile p;
 	struct cli_run r;
 
-	(void)state;
-	analyse_text(text, &p, &res, REPORT_SORT_IMPACT, 1);
-	assert_int_equal(res.delays.experiments, 2);
-	assert_int_equal(res.delays.wall_ns, 2000000);
-	assert_int_equal(res.delays.inserted_ns, 500000);
-	assert_int_equal(res.delays.paid_ns, 800000);
-	assert_int_equal(res.delays.payments, 4);
-	assert_int_equal(res.delays.error_ns, 200000);
-	analysis_free(&res, &p, NULL);
+	res = analyse(state, text, REPORT_SORT_IMPACT, 1);
+	assert_int_equal(res->delays.experiments, 2);
+	assert_int_equal(res->delays.wall_ns, 2000000);
+	assert_int_equal(res->delays.inserted_ns, 500000);
+	assert_int_equal(res->delays.paid_ns, 800000);
+	assert_int_equal(res->delays.payments, 4);
+	assert_int_equal(res->delays.error_ns, 200000);
 
 	RUN(&r, "--min-points", "1", path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
@@ -1074,14 +1072,12 @@ static void timed(FILE *f, const char *sel, int pct, uint64_t selected, uint64_t
  */
 static void unselected_series_dropped(void **state)
 {
+	const struct report_result *res;
 	char *text, *path;
 	FILE *f = text_begin();
-	struct report_result res;
-	struct profile p;
 	struct cli_run r;
 	uint64_t t = 0;
 
-	(void)state;
 	fputs("{\"type\":\"startup\",\"time\":1}\n", f);
 	for (int i = 0; i < 3; i++) {
 		/* noise that looks like a 40 % effect, on a line nothing was delayed for */
@@ -1092,11 +1088,10 @@ static void unselected_series_dropped(void **state)
 	}
 	text = text_end(f);
 	path = fixture("unselected.coz", text);
-	analyse_text(text, &p, &res, REPORT_SORT_IMPACT, 3);
-	assert_int_equal(res.unselected, 1);
-	assert_int_equal(res.nlines, 1);
-	assert_string_equal(res.lines[0].selected, "/b.c:2");
-	analysis_free(&res, &p, NULL);
+	res = analyse_built(state, text, REPORT_SORT_IMPACT, 3);
+	assert_int_equal(res->unselected, 1);
+	assert_int_equal(res->nlines, 1);
+	assert_string_equal(res->lines[0].selected, "/b.c:2");
 
 	RUN(&r, path);
 	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
@@ -1107,7 +1102,6 @@ static void unselected_series_dropped(void **state)
 	assert_contains(r.out.buf, "\"unselected\":1");
 	cli_run_done(&r);
 	free(path);
-	free(text);
 }
 
 /* A run shorter than an experiment: the report says why nothing is ranked, and what to do. */
@@ -1342,27 +1336,27 @@ static void unusable_profiles(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(sqlite_legacy_maths),
-	cmocka_unit_test(latency_littles_law),
-	cmocka_unit_test(baseline_and_delta_filters),
-	cmocka_unit_test(ranking),
-	cmocka_unit_test(verdict_and_prediction),
-	cmocka_unit_test(control_characters_in_names),
-	cmocka_unit_test(lines_group_their_series),
-	cmocka_unit_test(table_fits_the_terminal),
-	cmocka_unit_test(slope_weighs_experiment_time),
-	cmocka_unit_test(impact_standard_error),
-		cmocka_unit_test(prediction_widens_while_noisy),
-	cmocka_unit_test(runs_aggregate_and_header_lines_skip),
-	cmocka_unit_test(target_ended_left_out),
+	analysis_test(sqlite_legacy_maths),
+	analysis_test(latency_littles_law),
+	analysis_test(baseline_and_delta_filters),
+	analysis_test(ranking),
+	analysis_test(verdict_and_prediction),
+	analysis_test(control_characters_in_names),
+	analysis_test(lines_group_their_series),
+	analysis_test(table_fits_the_terminal),
+	analysis_test(slope_weighs_experiment_time),
+	analysis_test(impact_standard_error),
+	analysis_test(prediction_widens_while_noisy),
+	analysis_test(runs_aggregate_and_header_lines_skip),
+	analysis_test(target_ended_left_out),
 	cmocka_unit_test(table_and_help),
 	cmocka_unit_test(standard_error_column_and_input),
 	cmocka_unit_test(several_files),
 	cmocka_unit_test(min_points_filter_says_so),
 	cmocka_unit_test(json_output),
 	cmocka_unit_test(target_ended_says_so),
-	cmocka_unit_test(delays_summarised),
-	cmocka_unit_test(unselected_series_dropped),
+	analysis_test(delays_summarised),
+	analysis_test(unselected_series_dropped),
 	cmocka_unit_test(html_output),
 	cmocka_unit_test(trace_output),
 	cmocka_unit_test(unusable_profiles),

@@ -304,12 +304,93 @@ static void verdict_order(void **state)
 	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
 }
 
-static void module_absent_output(void **state)
-{
-	struct status_report r = no_module();
+/* The reports the output cases print: good(), no_module() or permission_denied(), some changed. */
+enum report_kind {
+	NO_STEP,
+	NO_MODULE,
+	DEVICE_MISSING,
+	DEVICE_LOOPS,
+	PERMISSION_DENIED,
+	ABI_2,
+	ALL_GOOD,
+	NO_FEATURES,
+	UNKNOWN_FEATURE,
+	ODD_NAMES,
+	MODE_BITS,
+};
 
-	(void)state;
-	check_output(&r, &(const struct want){
+static struct status_report report_of(enum report_kind k)
+{
+	struct status_report r = k == NO_MODULE || k == DEVICE_MISSING ? no_module() :
+				 k == PERMISSION_DENIED ? permission_denied() : good();
+
+	switch (k) {
+	case DEVICE_MISSING:
+		r.module_loaded = true;
+		strcpy(r.module_version, "0.1.0");
+		break;
+	case DEVICE_LOOPS:
+		r = report_of(DEVICE_MISSING);
+		r.device_errno = ELOOP;
+		break;
+	case ABI_2:
+		r.abi = 2;
+		break;
+	case NO_FEATURES:
+		r.features = 0;
+		break;
+	case UNKNOWN_FEATURE:
+		r.features = CAUSAL_FEATURE_KUNIT | (1ULL << 9);
+		break;
+	case ODD_NAMES:
+		r.device = "/tmp/odd \"dev\"\n";
+		strcpy(r.release, "0.1\\x");
+		break;
+	case MODE_BITS:
+		r.device_mode = S_IFCHR | S_ISUID | S_ISGID | S_ISVTX | 0754;
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+/*
+ * An output case: up to two reports and what status prints of each (check_output()), with
+ * status_exit_code() where check_exit is set, and strerror(text_errno) in the text where that is set.
+ */
+struct output_case {
+	struct output_step {
+		enum report_kind report;
+		bool check_exit;
+		int exit_code;
+		int text_errno;
+		struct want want;
+	} steps[2];
+};
+
+static void output_case(void **state)
+{
+	const struct output_case *c = *state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(c->steps) && c->steps[i].report != NO_STEP; i++) {
+		const struct output_step *step = &c->steps[i];
+		struct status_report r = report_of(step->report);
+		struct want w = step->want;
+
+		if (step->check_exit)
+			assert_int_equal(status_exit_code(&r), step->exit_code);
+		if (step->text_errno) {
+			assert_null(w.text[0]);
+			w.text[0] = strerror(step->text_errno);
+		}
+		check_output(&r, &w);
+	}
+}
+
+static const struct output_case module_absent = { { {
+	.report = NO_MODULE,
+	.want = {
 		.text_is = "causalctl: " CAUSAL_VERSION " (ABI 1)\n"
 			   "module:    not loaded\n"
 			   "device:    /dev/causal: not found\n",
@@ -325,39 +406,31 @@ static void module_absent_output(void **state)
 			   "\"device_owner\":null,\"can_open\":false,"
 			   "\"abi\":null,\"release\":null,\"features\":null,"
 			   "\"error\":\"the causal module is not loaded\",\"checks\":[]}\n",
-	});
-}
+	},
+} } };
 
-static void device_missing_output(void **state)
-{
-	struct status_report r = no_module();
-
-	(void)state;
-	r.module_loaded = true;
-	strcpy(r.module_version, "0.1.0");
-	check_output(&r, &(const struct want){
-		.text = { "module:    loaded, version 0.1.0\n", "device:    /dev/causal: not found\n" },
-		.problem = { "the module is loaded but /dev/causal does not exist", "--device PATH" },
-		.json = {
-			"\"module_loaded\":true,\"module_version\":\"0.1.0\"",
-			"\"error\":\"the module is loaded but /dev/causal does not exist\"",
+static const struct output_case device_missing = { {
+	{
+		.report = DEVICE_MISSING,
+		.want = {
+			.text = { "module:    loaded, version 0.1.0\n", "device:    /dev/causal: not found\n" },
+			.problem = { "the module is loaded but /dev/causal does not exist", "--device PATH" },
+			.json = {
+				"\"module_loaded\":true,\"module_version\":\"0.1.0\"",
+				"\"error\":\"the module is loaded but /dev/causal does not exist\"",
+			},
 		},
-	});
+	},
+	{
+		.report = DEVICE_LOOPS,
+		.text_errno = ELOOP,
+		.want = { .problem = { "cannot access /dev/causal: " } },
+	},
+} };
 
-	r.device_errno = ELOOP;
-	check_output(&r, &(const struct want){
-		.text = { strerror(ELOOP) },
-		.problem = { "cannot access /dev/causal: " },
-	});
-}
-
-static void permission_denied_output(void **state)
-{
-	struct status_report r = permission_denied();
-
-	(void)state;
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
-	check_output(&r, &(const struct want){
+static const struct output_case permission_denied_case = { { {
+	.report = PERMISSION_DENIED, .check_exit = true, .exit_code = CAUSALCTL_EXIT_FAILURE,
+	.want = {
 		.text_is = "causalctl: " CAUSAL_VERSION " (ABI 1)\n"
 			   "module:    loaded, version 0.1.0\n"
 			   "device:    /dev/causal (crw------- root:root), cannot open: Permission denied\n",
@@ -367,30 +440,21 @@ static void permission_denied_output(void **state)
 			"\"device_mode\":\"crw-------\",\"device_owner\":\"root:root\",\"can_open\":false,\"abi\":null",
 			"\"error\":\"permission denied opening /dev/causal\",\"checks\":[]}\n",
 		},
-	});
-}
+	},
+} } };
 
-static void abi_mismatch_output(void **state)
-{
-	struct status_report r = good();
-
-	(void)state;
-	r.abi = 2;
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
-	check_output(&r, &(const struct want){
+static const struct output_case abi_mismatch = { { {
+	.report = ABI_2, .check_exit = true, .exit_code = CAUSALCTL_EXIT_FAILURE,
+	.want = {
 		.text = { "abi:       2 (causalctl has 1)\n" },
 		.problem = { "the module has ABI 2 but causalctl has ABI 1", "Rebuild one of them" },
 		.json = { "\"abi\":2,", "\"error\":\"the module has ABI 2 but causalctl has ABI 1\"," },
-	});
-}
+	},
+} } };
 
-static void all_good_output(void **state)
-{
-	struct status_report r = good();
-
-	(void)state;
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);
-	check_output(&r, &(const struct want){
+static const struct output_case all_good = { { {
+	.report = ALL_GOOD, .check_exit = true, .exit_code = CAUSALCTL_EXIT_OK,
+	.want = {
 		.text_is = "causalctl: " CAUSAL_VERSION " (ABI 1)\n"
 			   "module:    loaded, version 0.1.0\n"
 			   "device:    /dev/causal (crw------- root:root), opens\n"
@@ -404,46 +468,36 @@ static void all_good_output(void **state)
 			   "\"device_owner\":\"root:root\",\"can_open\":true,"
 			   "\"abi\":1,\"release\":\"0.1.0\",\"features\":[\"task_work_exported\",\"kunit\"],"
 			   "\"error\":null,\"checks\":[]}\n",
-	});
-}
+	},
+} } };
 
-static void features_in_output(void **state)
-{
-	struct status_report r = good();
+static const struct output_case features_in = { {
+	{
+		.report = NO_FEATURES,
+		.want = { .text = { "features:  none\n" }, .json = { "\"features\":[]," } },
+	},
+	{
+		.report = UNKNOWN_FEATURE,
+		.want = {
+			.text = { "features:  kunit, unknown(0x200)\n" },
+			.json = { "\"features\":[\"kunit\",\"unknown(0x200)\"]," },
+		},
+	},
+} };
 
-	(void)state;
-	r.features = 0;
-	check_output(&r, &(const struct want){
-		.text = { "features:  none\n" },
-		.json = { "\"features\":[]," },
-	});
-	r.features = CAUSAL_FEATURE_KUNIT | (1ULL << 9);
-	check_output(&r, &(const struct want){
-		.text = { "features:  kunit, unknown(0x200)\n" },
-		.json = { "\"features\":[\"kunit\",\"unknown(0x200)\"]," },
-	});
-}
+static const struct output_case json_escapes = { { {
+	.report = ODD_NAMES,
+	.want = { .json = { "\"device\":\"/tmp/odd \\\"dev\\\"\\n\"", "\"release\":\"0.1\\\\x\"" } },
+} } };
 
-static void json_escapes_what_it_reports(void **state)
-{
-	struct status_report r = good();
+static const struct output_case mode_bits = { { {
+	.report = MODE_BITS,
+	.want = { .text = { "(crwsr-sr-T root:root)" } },
+} } };
 
-	(void)state;
-	r.device = "/tmp/odd \"dev\"\n";
-	strcpy(r.release, "0.1\\x");
-	check_output(&r, &(const struct want){
-		.json = { "\"device\":\"/tmp/odd \\\"dev\\\"\\n\"", "\"release\":\"0.1\\\\x\"" },
-	});
-}
-
-static void mode_bits_in_output(void **state)
-{
-	struct status_report r = good();
-
-	(void)state;
-	r.device_mode = S_IFCHR | S_ISUID | S_ISGID | S_ISVTX | 0754;
-	check_output(&r, &(const struct want){ .text = { "(crwsr-sr-T root:root)" } });
-}
+/* A test named test running output_case() on c. */
+#define output_test(test, c) \
+	{ .name = #test, .test_func = output_case, .initial_state = (void *)&(c) }
 
 #define scratch_test(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
@@ -456,14 +510,14 @@ static const struct CMUnitTest tests[] = {
 	scratch_test(probe_directory_device_is_not_opened),
 	scratch_test(probe_foreign_char_device),
 	cmocka_unit_test(verdict_order),
-	cmocka_unit_test(module_absent_output),
-	cmocka_unit_test(device_missing_output),
-	cmocka_unit_test(permission_denied_output),
-	cmocka_unit_test(abi_mismatch_output),
-	cmocka_unit_test(all_good_output),
-	cmocka_unit_test(features_in_output),
-	cmocka_unit_test(json_escapes_what_it_reports),
-	cmocka_unit_test(mode_bits_in_output),
+	output_test(module_absent_output, module_absent),
+	output_test(device_missing_output, device_missing),
+	output_test(permission_denied_output, permission_denied_case),
+	output_test(abi_mismatch_output, abi_mismatch),
+	output_test(all_good_output, all_good),
+	output_test(features_in_output, features_in),
+	output_test(json_escapes_what_it_reports, json_escapes),
+	output_test(mode_bits_in_output, mode_bits),
 };
 
 UNIT_MAIN(tests, NULL, NULL)
