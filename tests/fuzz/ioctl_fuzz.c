@@ -351,6 +351,10 @@ static uint32_t pick_size(struct rng *r, uint32_t size, uint32_t ver0)
 /* argument buffers: room for a struct plus trailing bytes past its size */
 struct argbuf {
 	union {
+		struct {	/* what every argument struct begins with */
+			__u32 size;
+			__u32 flags;
+		} head;
 		struct causal_version v;
 		struct causal_attach a;
 		struct causal_experiment e;
@@ -463,14 +467,28 @@ static int pick_progress_fd(struct rng *r, __u64 *offset)
 static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_range *rg,
 		       uint64_t *counts, unsigned int *cmd_idx)
 {
-	static const unsigned long cmds[7] = {
-		CAUSAL_IOC_VERSION, CAUSAL_IOC_ATTACH, CAUSAL_IOC_EXPERIMENT_START,
-		CAUSAL_IOC_EXPERIMENT_STOP, CAUSAL_IOC_STATS, CAUSAL_IOC_PROGRESS_ADD,
-		CAUSAL_IOC_PROGRESS_READ,
+	/* the seven commands, and the size, first published size and flags of their argument */
+	static const struct {
+		unsigned long cmd;
+		uint32_t size, ver0;
+		bool zero_flags;	/* flags must be 0 (else the command's case sets them) */
+	} cmds[7] = {
+		{ CAUSAL_IOC_VERSION, sizeof(struct causal_version), CAUSAL_VERSION_SIZE_VER0,
+		  true },
+		{ CAUSAL_IOC_ATTACH, sizeof(struct causal_attach), CAUSAL_ATTACH_SIZE_VER0, false },
+		{ CAUSAL_IOC_EXPERIMENT_START, sizeof(struct causal_experiment),
+		  CAUSAL_EXPERIMENT_SIZE_VER0, false },
+		{ CAUSAL_IOC_EXPERIMENT_STOP, sizeof(struct causal_experiment_result),
+		  CAUSAL_EXPERIMENT_RESULT_SIZE_VER0, true },
+		{ CAUSAL_IOC_STATS, sizeof(struct causal_stats), CAUSAL_STATS_SIZE_VER0, true },
+		{ CAUSAL_IOC_PROGRESS_ADD, sizeof(struct causal_progress),
+		  CAUSAL_PROGRESS_SIZE_VER0, false },
+		{ CAUSAL_IOC_PROGRESS_READ, sizeof(struct causal_progress_counts),
+		  CAUSAL_PROGRESS_COUNTS_SIZE_VER0, true },
 	};
 	unsigned int which = below(r, 7), nr_rg;
-	unsigned long cmd = cmds[which];
-	size_t len = 0;
+	unsigned long cmd = cmds[which].cmd;
+	size_t len;
 	void *arg;
 	bool big;
 
@@ -495,14 +513,13 @@ static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_ra
 		else
 			which = below(r, 7);
 	}
+	/* the argument's size, and its flags where they must be 0; then the command's own fields */
+	len = cmds[which].size;
+	b->head.size = pick_size(r, len, cmds[which].ver0);
+	if (cmds[which].zero_flags)
+		b->head.flags = valid(r, 90) ? 0 : wild64(r);
 	switch (which) {
-	case 0:
-		b->v.size = pick_size(r, sizeof(b->v), CAUSAL_VERSION_SIZE_VER0);
-		b->v.flags = valid(r, 90) ? 0 : wild64(r);
-		len = sizeof(b->v);
-		break;
 	case 1:
-		b->a.size = pick_size(r, sizeof(b->a), CAUSAL_ATTACH_SIZE_VER0);
 		if (sane)
 			b->a.flags = chance(r, 50) ? 0 : below(r, CAUSAL_ATTACH_FLAGS + 1);
 		else
@@ -548,10 +565,8 @@ static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_ra
 		/* a wake-up batch: none, a small one, or anything (past the capacity: EINVAL) */
 		b->a.wakeup = valid(r, 90) ? (chance(r, 50) ? 0 : below(r, 64)) : wild64(r);
 		b->a.event_used = valid(r, 90) ? 0 : wild64(r);
-		len = sizeof(b->a);
 		break;
 	case 2:
-		b->e.size = pick_size(r, sizeof(b->e), CAUSAL_EXPERIMENT_SIZE_VER0);
 		/* no flag, CALLCHAIN, ELAPSED, or SCOPE with ELAPSED as causalctl sets them */
 		b->e.flags = valid(r, 80) ? (chance(r, 25) ? CAUSAL_EXPERIMENT_SCOPE |
 					     CAUSAL_EXPERIMENT_ELAPSED : below(r, 3)) : wild64(r);
@@ -573,33 +588,17 @@ static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_ra
 			b->e.nr_line_ranges = nr_rg > 1 ? 1 + below(r, nr_rg - 1) : 1;
 		else
 			b->e.nr_line_ranges = 0;
-		len = sizeof(b->e);
-		break;
-	case 3:
-		b->res.size = pick_size(r, sizeof(b->res), CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
-		b->res.flags = valid(r, 90) ? 0 : wild64(r);
-		len = sizeof(b->res);
-		break;
-	case 4:
-		b->st.size = pick_size(r, sizeof(b->st), CAUSAL_STATS_SIZE_VER0);
-		b->st.flags = valid(r, 90) ? 0 : wild64(r);
-		len = sizeof(b->st);
 		break;
 	case 5:
-		b->p.size = pick_size(r, sizeof(b->p), CAUSAL_PROGRESS_SIZE_VER0);
 		b->p.flags = valid(r, 80) ? below(r, 2) : wild64(r);
 		b->p.fd = pick_progress_fd(r, &b->p.offset);
 		b->p.reserved = valid(r, 95) ? 0 : wild64(r);
 		b->p.reserved2 = valid(r, 95) ? 0 : wild64(r);
-		len = sizeof(b->p);
 		break;
 	case 6:
-		b->c.size = pick_size(r, sizeof(b->c), CAUSAL_PROGRESS_COUNTS_SIZE_VER0);
-		b->c.flags = valid(r, 90) ? 0 : wild64(r);
 		b->c.nr = pick_count(r, CAUSAL_MAX_PROGRESS);
 		b->c.counts = (uintptr_t)pick_ptr(r, counts, (b->c.nr < 512 ? b->c.nr : 512) * 8, 15);
 		b->c.reserved = valid(r, 95) ? 0 : wild64(r);
-		len = sizeof(b->c);
 		break;
 	}
 	/* trailing bytes past the struct: zero (accepted) or not (E2BIG) */
