@@ -39,7 +39,8 @@ build/tests/setuid_helper: tests/vm/setuid_helper.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -no-pie -Wl,-Ttext-segment=0x10000000 -o $@ $<
 
-build/tests/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c tests/vm/clock.h uapi/linux/causal.h
+build/tests/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c tests/vm/clock.h tests/vm/options.h \
+		uapi/linux/causal.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 

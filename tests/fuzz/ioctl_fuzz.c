@@ -48,6 +48,7 @@
 #include <linux/causal.h>
 
 #include "../vm/clock.h"
+#include "../vm/options.h"
 
 #define PAGE 4096UL
 
@@ -1255,54 +1256,32 @@ static void setup_cgroup(void)
 	mkdir(CGROUP_DIR "/fuzz", 0755);
 }
 
-static int usage(const char *argv0)
-{
-	fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-t SECONDS] [-m MIN_CALLS] [-p PROCS] "
-		"[-j THREADS] [-H HANG_SECONDS]\n", argv0);
-	return 2;
-}
-
 int main(int argc, char **argv)
 {
 	uint64_t calls = 100000, seconds = 600, t0, last = 0, elapsed, hung_at = 0, min_calls = 0;
-	uint64_t starts, starts_ok;
+	uint64_t starts, starts_ok, hang_seconds = hang_ns / SEC;
 	bool every_cmd = true;
 	pid_t procs[MAX_PROCS];
 	bool hung = false, seeded = false, crashed = false;
-	int opt, status;
+	int status;
+	const struct opt opts[] = {
+		{ 's', "SEED", OPT_U64, &seed, &seeded },
+		{ 'n', "CALLS", OPT_U64, &calls, NULL },
+		{ 't', "SECONDS", OPT_U64, &seconds, NULL },
+		{ 'm', "MIN_CALLS", OPT_U64, &min_calls, NULL },
+		{ 'p', "PROCS", OPT_INT, &nprocs, NULL },
+		{ 'j', "THREADS", OPT_INT, &nthreads, NULL },
+		{ 'H', "HANG_SECONDS", OPT_U64, &hang_seconds, NULL },
+		{ 0 }
+	};
 
 	if (argc >= 3 && !strcmp(argv[1], "--target"))
 		return target_main(strtoull(argv[2], NULL, 0), argc > 3 ? strtoull(argv[3], NULL, 0) : 0);
-	while ((opt = getopt(argc, argv, "s:n:t:m:p:j:H:h")) != -1) {
-		switch (opt) {
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			seeded = true;
-			break;
-		case 'n':
-			calls = strtoull(optarg, NULL, 0);
-			break;
-		case 't':
-			seconds = strtoull(optarg, NULL, 0);
-			break;
-		case 'm':
-			min_calls = strtoull(optarg, NULL, 0);
-			break;
-		case 'p':
-			nprocs = atoi(optarg);
-			break;
-		case 'j':
-			nthreads = atoi(optarg);
-			break;
-		case 'H':
-			hang_ns = strtoull(optarg, NULL, 0) * SEC;
-			break;
-		default:
-			return usage(argv[0]);
-		}
-	}
+	if (options_parse(argc, argv, opts, NULL) < 0)
+		return 2;
 	if (nprocs < 1 || nprocs > MAX_PROCS || nthreads < 1 || nthreads > MAX_THREADS)
-		return usage(argv[0]);
+		return options_usage(argv[0], opts, NULL);
+	hang_ns = hang_seconds * SEC;
 	if (!seeded)
 		seed = now_ns() ^ ((uint64_t)getpid() << 32);
 	if (!min_calls)

@@ -53,6 +53,7 @@
 #include "procfs.h"
 #include "clock.h"
 #include "scenarios.h"
+#include "options.h"
 
 static const char *module_params = "";
 static long many_threads = 10000;
@@ -832,29 +833,21 @@ static const struct scenario scenarios[] = {
 
 int main(int argc, char **argv)
 {
-	int opt;
+	static const struct opt opts[] = {
+		{ 'm', "MODULE_PARAMS", OPT_STR, &module_params, NULL },
+		{ 'T', "THREADS", OPT_LONG, &many_threads, NULL },
+		{ 'F', "FORKS", OPT_LONG, &storm_forks, NULL },
+		{ 0 }
+	};
+	int first;
 
 	if (argc == 4 && !strcmp(argv[1], "--wl-spin")) {
 		wl_spin(atol(argv[2]), atol(argv[3]));
 		return 0;
 	}
-	while ((opt = getopt(argc, argv, "m:T:F:h")) != -1) {
-		switch (opt) {
-		case 'm':
-			module_params = optarg;
-			break;
-		case 'T':
-			many_threads = atol(optarg);
-			break;
-		case 'F':
-			storm_forks = atol(optarg);
-			break;
-		default:
-			fprintf(stderr, "usage: %s [-m MODULE_PARAMS] [-T THREADS] [-F FORKS] "
-				"[SCENARIO...]\n", argv[0]);
-			return 2;
-		}
-	}
-	return scenarios_main("faults_test", scenarios, argv + optind, argc - optind, NULL, NULL,
+	first = options_parse(argc, argv, opts, "[SCENARIO...]");
+	if (first < 0)
+		return 2;
+	return scenarios_main("faults_test", scenarios, argv + first, argc - first, NULL, NULL,
 			      false);
 }
