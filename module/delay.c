@@ -247,9 +247,7 @@ static void causal_pay(struct callback_head *head)
 		causal_pay_debt(ct);
 	/* only now: the switch-in after the sleep must not queue a second payment */
 	atomic_set(&ct->pay_queued, 0);
-	causal_task_put(ct);
-	/* the work's reference on this module (see causal_exit() for the code after the put) */
-	module_put(THIS_MODULE);
+	causal_task_work_done(ct);
 }
 
 /* Hard irq_work: runs on this CPU once the interrupted context allows it, in `current`. */
@@ -297,9 +295,8 @@ void causal_delay_cancel(struct causal_task *ct)
 	if (!atomic_read(&ct->pay_queued) || !causal_task_work_cancel(ct->task, &ct->pay_work))
 		return;
 	atomic_set(&ct->pay_queued, 0);
-	causal_task_put(ct);
-	/* never the last: the session's file holds one */
-	module_put(THIS_MODULE);
+	/* never the last reference on ct: the session's file holds one */
+	causal_task_work_done(ct);
 }
 
 int causal_delay_init(void)

@@ -83,184 +83,157 @@ static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER1);
 static_assert(sizeof(struct causal_progress) == CAUSAL_PROGRESS_SIZE_VER0);
 static_assert(sizeof(struct causal_progress_counts) == CAUSAL_PROGRESS_COUNTS_SIZE_VER0);
 
+/* Any command's argument, in kernel memory. */
+union causal_ioctl_arg {
+	u32 size;	/* every struct's first field */
+	struct causal_version version;
+	struct causal_attach attach;
+	struct causal_experiment exp;
+	struct causal_experiment_result result;
+	struct causal_stats stats;
+	struct causal_progress progress;
+	struct causal_progress_counts counts;
+};
+
 /*
- * Each command: its struct copied in (causal_uarg_copy() checks the caller's size), its fields
- * checked, the operation called, and the struct copied back out as far as the caller knows it.
+ * Each command's part between the copies: the fields checked, the operation called on kernel
+ * structs. What it leaves in the argument is copied back out (its size field aside).
  */
-static long causal_ioctl_version(struct causal_version __user *uarg)
+static long causal_ioctl_version(struct causal_session *s, union causal_ioctl_arg *a)
 {
-	struct causal_version v;
-	int ret;
+	int ret = causal_version_check(&a->version);
 
-	ret = causal_uarg_copy(&v, sizeof(v), uarg, CAUSAL_VERSION_SIZE_VER0);
-	if (ret)
-		return ret;
-	ret = causal_version_check(&v);
-	if (ret)
-		return ret;
-	causal_version_fill(&v);
-	return causal_uarg_put(uarg, &v, sizeof(v));
+	if (!ret)
+		causal_version_fill(&a->version);
+	return ret;
 }
 
-static long causal_ioctl_attach(struct causal_session *s, struct causal_attach __user *uarg)
+static long causal_ioctl_attach(struct causal_session *s, union causal_ioctl_arg *a)
 {
-	struct causal_attach a;
-	int ret;
-
-	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_ATTACH_SIZE_VER0);
-	if (ret)
-		return ret;
-	ret = causal_attach_check(&a);
-	if (ret)
-		return ret;
-	ret = causal_attach(s, &a);
-	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+	return causal_attach_check(&a->attach) ?: causal_attach(s, &a->attach);
 }
 
-static long causal_ioctl_exp_start(struct causal_session *s,
-				   struct causal_experiment __user *uarg)
+static long causal_ioctl_exp_start(struct causal_session *s, union causal_ioctl_arg *a)
 {
-	struct causal_experiment a;
 	struct causal_range *in;
 	int ret;
 
-	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_EXPERIMENT_SIZE_VER0);
-	if (ret)
-		return ret;
 	/* nr_ranges is bounded before the ranges are copied */
-	ret = causal_exp_check(&a);
+	ret = causal_exp_check(&a->exp);
 	if (ret)
 		return ret;
-	in = memdup_user(u64_to_user_ptr(a.ranges), array_size(a.nr_ranges, sizeof(*in)));
+	in = memdup_user(u64_to_user_ptr(a->exp.ranges), array_size(a->exp.nr_ranges, sizeof(*in)));
 	if (IS_ERR(in))
 		return PTR_ERR(in);
-	ret = causal_exp_start(s, &a, in);
+	ret = causal_exp_start(s, &a->exp, in);
 	kfree(in);
-	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+	return ret;
 }
 
-static long causal_ioctl_exp_stop(struct causal_session *s,
-				  struct causal_experiment_result __user *uarg)
+static long causal_ioctl_exp_stop(struct causal_session *s, union causal_ioctl_arg *a)
 {
-	struct causal_experiment_result r;
-	u32 usize;
-	int ret;
-
-	ret = causal_uarg_copy(&r, sizeof(r), uarg, CAUSAL_EXPERIMENT_RESULT_SIZE_VER0);
-	if (ret)
-		return ret;
-	if (r.flags)
+	if (a->result.flags)
 		return -EINVAL;
-	usize = r.size;
-	ret = causal_exp_stop(s, &r);
-	if (ret)
-		return ret;
-	r.size = usize;
-	return causal_uarg_put(uarg, &r, sizeof(r));
+	return causal_exp_stop(s, &a->result);
 }
 
-static long causal_ioctl_stats(struct causal_session *s, struct causal_stats __user *uarg)
+static long causal_ioctl_stats(struct causal_session *s, union causal_ioctl_arg *a)
 {
-	struct causal_stats st;
-	u32 usize;
-	int ret;
-
-	ret = causal_uarg_copy(&st, sizeof(st), uarg, CAUSAL_STATS_SIZE_VER0);
-	if (ret)
-		return ret;
-	if (st.flags)
+	if (a->stats.flags)
 		return -EINVAL;
-	usize = st.size;
-	causal_session_stats(s, &st);
-	/* what the caller's struct holds, not ours: an older caller's is shorter */
-	st.size = usize;
-	return causal_uarg_put(uarg, &st, sizeof(st));
+	causal_session_stats(s, &a->stats);
+	return 0;
 }
 
-static long causal_ioctl_progress_add(struct causal_session *s,
-				      struct causal_progress __user *uarg)
+static long causal_ioctl_progress_add(struct causal_session *s, union causal_ioctl_arg *a)
 {
-	struct causal_progress a;
-	int ret;
-
-	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_PROGRESS_SIZE_VER0);
-	if (ret)
-		return ret;
-	ret = causal_progress_check(&a);
-	if (ret)
-		return ret;
-	ret = causal_progress_add(s, &a);
-	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+	return causal_progress_check(&a->progress) ?: causal_progress_add(s, &a->progress);
 }
 
-static long causal_ioctl_progress_read(struct causal_session *s,
-				       struct causal_progress_counts __user *uarg)
+static long causal_ioctl_progress_read(struct causal_session *s, union causal_ioctl_arg *a)
 {
-	struct causal_progress_counts a;
-	u64 __user *out;
+	struct causal_progress_counts *c = &a->counts;
+	u64 __user *out = u64_to_user_ptr(c->counts);
 	u64 *counts = NULL;
+	int ret = 0;
 	u32 nr;
-	int ret;
 
-	ret = causal_uarg_copy(&a, sizeof(a), uarg, CAUSAL_PROGRESS_COUNTS_SIZE_VER0);
-	if (ret)
-		return ret;
-	if (a.flags || a.reserved)
+	if (c->flags || c->reserved)
 		return -EINVAL;
-	if (a.nr > CAUSAL_MAX_PROGRESS)
+	if (c->nr > CAUSAL_MAX_PROGRESS)
 		return -E2BIG;
-	out = u64_to_user_ptr(a.counts);
-	if (a.nr && !out)
+	if (c->nr && !out)
 		return -EFAULT;
 	/* up to 2 KiB: not on the stack */
-	if (a.nr) {
-		counts = kmalloc_array(a.nr, sizeof(*counts), GFP_KERNEL);
+	if (c->nr) {
+		counts = kmalloc_array(c->nr, sizeof(*counts), GFP_KERNEL);
 		if (!counts)
 			return -ENOMEM;
 	}
-	nr = causal_progress_read(s, counts, a.nr);
-	if (copy_to_user(out, counts, array_size(min(a.nr, nr), sizeof(*counts))))
+	nr = causal_progress_read(s, counts, c->nr);
+	if (copy_to_user(out, counts, array_size(min(c->nr, nr), sizeof(*counts))))
 		ret = -EFAULT;
 	kfree(counts);
-	a.nr = nr;
-	return ret ?: causal_uarg_put(uarg, &a, sizeof(a));
+	c->nr = nr;
+	return ret;
 }
 
 /*
- * Commands are matched on type and number only: the size encoded in the command is not trusted,
- * every argument struct carries its own size field instead (see uapi/linux/causal.h).
+ * The commands in the order of their numbers, as DRM's ioctl table: our struct's size, the first
+ * published one (a caller's may not be smaller) and the operation. A command is matched on type,
+ * number and direction: the size encoded in it is not trusted, every argument struct carries its
+ * own size field instead (see uapi/linux/causal.h).
  */
-static const unsigned int causal_ioctls[] = {
-	CAUSAL_IOC_VERSION, CAUSAL_IOC_ATTACH, CAUSAL_IOC_EXPERIMENT_START,
-	CAUSAL_IOC_EXPERIMENT_STOP, CAUSAL_IOC_STATS, CAUSAL_IOC_PROGRESS_ADD,
-	CAUSAL_IOC_PROGRESS_READ,
+static const struct causal_ioctl {
+	unsigned int cmd;
+	u32 size;
+	u32 min_size;
+	long (*act)(struct causal_session *s, union causal_ioctl_arg *a);
+} causal_ioctls[] = {
+#define CAUSAL_IOCTL(_cmd, _member, _min_size, _act)					\
+	{ .cmd = _cmd, .size = sizeof_field(union causal_ioctl_arg, _member),		\
+	  .min_size = _min_size, .act = _act }
+	CAUSAL_IOCTL(CAUSAL_IOC_VERSION, version, CAUSAL_VERSION_SIZE_VER0, causal_ioctl_version),
+	CAUSAL_IOCTL(CAUSAL_IOC_ATTACH, attach, CAUSAL_ATTACH_SIZE_VER0, causal_ioctl_attach),
+	CAUSAL_IOCTL(CAUSAL_IOC_EXPERIMENT_START, exp, CAUSAL_EXPERIMENT_SIZE_VER0,
+		     causal_ioctl_exp_start),
+	CAUSAL_IOCTL(CAUSAL_IOC_EXPERIMENT_STOP, result, CAUSAL_EXPERIMENT_RESULT_SIZE_VER0,
+		     causal_ioctl_exp_stop),
+	CAUSAL_IOCTL(CAUSAL_IOC_STATS, stats, CAUSAL_STATS_SIZE_VER0, causal_ioctl_stats),
+	CAUSAL_IOCTL(CAUSAL_IOC_PROGRESS_ADD, progress, CAUSAL_PROGRESS_SIZE_VER0,
+		     causal_ioctl_progress_add),
+	CAUSAL_IOCTL(CAUSAL_IOC_PROGRESS_READ, counts, CAUSAL_PROGRESS_COUNTS_SIZE_VER0,
+		     causal_ioctl_progress_read),
+#undef CAUSAL_IOCTL
 };
 
+/*
+ * Every command: its struct copied in (causal_uarg_copy() checks the caller's size), the command's
+ * part, and the struct copied back out as far as the caller knows it: its size field says what
+ * the caller's struct holds, not ours (an older caller's is shorter).
+ */
 long causal_ioctl_dispatch(struct causal_session *s, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
+	const struct causal_ioctl *ioc;
+	union causal_ioctl_arg a;
+	u32 usize;
+	long ret;
 
-	if (_IOC_TYPE(cmd) != CAUSAL_IOC_MAGIC || _IOC_NR(cmd) >= ARRAY_SIZE(causal_ioctls) ||
-	    _IOC_DIR(cmd) != _IOC_DIR(causal_ioctls[_IOC_NR(cmd)]))
+	if (_IOC_TYPE(cmd) != CAUSAL_IOC_MAGIC || _IOC_NR(cmd) >= ARRAY_SIZE(causal_ioctls))
 		return -ENOTTY;
-
-	switch (_IOC_NR(cmd)) {
-	case _IOC_NR(CAUSAL_IOC_VERSION):
-		return causal_ioctl_version(uarg);
-	case _IOC_NR(CAUSAL_IOC_ATTACH):
-		return causal_ioctl_attach(s, uarg);
-	case _IOC_NR(CAUSAL_IOC_EXPERIMENT_START):
-		return causal_ioctl_exp_start(s, uarg);
-	case _IOC_NR(CAUSAL_IOC_EXPERIMENT_STOP):
-		return causal_ioctl_exp_stop(s, uarg);
-	case _IOC_NR(CAUSAL_IOC_STATS):
-		return causal_ioctl_stats(s, uarg);
-	case _IOC_NR(CAUSAL_IOC_PROGRESS_ADD):
-		return causal_ioctl_progress_add(s, uarg);
-	case _IOC_NR(CAUSAL_IOC_PROGRESS_READ):
-		return causal_ioctl_progress_read(s, uarg);
-	}
-	return -ENOTTY;
+	ioc = &causal_ioctls[_IOC_NR(cmd)];
+	if (_IOC_NR(cmd) != _IOC_NR(ioc->cmd) || _IOC_DIR(cmd) != _IOC_DIR(ioc->cmd))
+		return -ENOTTY;
+	ret = causal_uarg_copy(&a, ioc->size, uarg, ioc->min_size);
+	if (ret)
+		return ret;
+	usize = a.size;
+	ret = ioc->act(s, &a);
+	if (ret)
+		return ret;
+	a.size = usize;
+	return causal_uarg_put(uarg, &a, ioc->size);
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_ioctl_dispatch);
 

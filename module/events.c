@@ -99,9 +99,7 @@ static void causal_exit_work(struct callback_head *head)
 
 	causal_task_leave(ct, current);
 	causal_sampler_remove(ct);
-	causal_task_put(ct);
-	/* the work's reference on this module (see causal_exit() for the code after the put) */
-	module_put(THIS_MODULE);
+	causal_task_work_done(ct);
 }
 
 /*
@@ -117,12 +115,10 @@ void causal_on_exit_begin(struct task_struct *t)
 
 	rcu_read_lock();
 	ct = causal_task_find(t);
-	if (!ct)
-		goto out;
 	/* past exit_task_work() (nothing of t is left to wake anybody), or not t's own hook */
-	if (t != current || causal_task_queue(ct, t, &ct->exit_work, causal_exit_work, TWA_NONE))
+	if (ct && (t != current ||
+		   causal_task_queue(ct, t, &ct->exit_work, causal_exit_work, TWA_NONE)))
 		causal_task_leave(ct, t);
-out:
 	rcu_read_unlock();
 }
 
@@ -189,9 +185,7 @@ static void causal_exec_work(struct callback_head *head)
 	if (left)
 		causal_record_exited(s, current);
 	atomic_set(&ct->exec_queued, 0);
-	causal_task_put(ct);
-	/* the work's reference on this module (see causal_exit() for the code after the put) */
-	module_put(THIS_MODULE);
+	causal_task_work_done(ct);
 }
 
 /*
@@ -399,6 +393,15 @@ void causal_on_cgroup_move(struct cgroup *dst, struct task_struct *leader, bool 
 }
 
 /*
+ * The session task of a task switching, under RCU. Kernel threads, the most frequent switchers,
+ * are in no session: no lookup for them.
+ */
+static struct causal_task *causal_switch_task(struct task_struct *t)
+{
+	return t->flags & PF_KTHREAD ? NULL : causal_task_find(t);
+}
+
+/*
  * prev leaves its CPU: a tick overdue now is not sampled where it fires (see
  * causal_sampler_switch_out()). When it leaves to block, global now bounds what a wake-up by a
  * session task lets it skip.
@@ -408,10 +411,8 @@ void causal_on_switch_out(struct task_struct *prev, bool blocks)
 	struct causal_task *ct;
 	u64 now;
 
-	if (prev->flags & PF_KTHREAD)
-		return;
 	rcu_read_lock();
-	ct = causal_task_find(prev);
+	ct = causal_switch_task(prev);
 	if (ct) {
 		now = ktime_get_mono_fast_ns();
 		causal_sampler_switch_out(ct, now);
@@ -472,10 +473,8 @@ void causal_on_switch_in(struct task_struct *next)
 	struct causal_task *ct;
 	u64 now;
 
-	if (next->flags & PF_KTHREAD)
-		return;
 	rcu_read_lock();
-	ct = causal_task_find(next);
+	ct = causal_switch_task(next);
 	if (!ct)
 		goto out;
 	now = ktime_get_mono_fast_ns();

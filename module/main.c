@@ -12,54 +12,52 @@
 #include "task.h"
 #include "yama.h"
 
+/*
+ * The module's parts, in the order they start; they stop in the reverse order. The task table
+ * comes before the hooks: they may fire as soon as they are found. The device comes last: an
+ * open may call into every other part.
+ */
+static const struct causal_part {
+	const char *name;
+	int (*init)(void);
+	void (*exit)(void);
+} causal_parts[] = {
+	{ "sessions", causal_sessions_init, causal_sessions_exit },
+	{ "task table", causal_tasks_init, causal_tasks_exit },
+	{ "delay engine", causal_delay_init, causal_delay_exit },
+	{ "yama check", causal_yama_init, causal_yama_exit },
+	{ "events", causal_events_init, causal_events_exit },
+	{ "scheduler hooks", causal_hooks_init, causal_hooks_exit },
+	{ "/dev/causal", causal_device_init, causal_device_exit },
+};
+
+/* Stops the first @n parts, the last started first. */
+static void causal_parts_exit(unsigned int n)
+{
+	while (n--)
+		causal_parts[n].exit();
+}
+
 static int __init causal_init(void)
 {
+	unsigned int i;
 	int ret;
 
+	/* nothing to undo: it only finds what the kernel does not export */
 	ret = causal_compat_init();
 	if (ret)
 		return ret;
-	ret = causal_sessions_init();
-	if (ret)
-		return ret;
-	/* the task table before the hooks: they may fire as soon as they are found */
-	ret = causal_tasks_init();
-	if (ret)
-		goto err_sessions;
-	ret = causal_delay_init();
-	if (ret)
-		goto err_tasks;
-	ret = causal_yama_init();
-	if (ret)
-		goto err_delay;
-	ret = causal_events_init();
-	if (ret)
-		goto err_yama;
-	ret = causal_hooks_init();
-	if (ret)
-		goto err_events;
-	ret = causal_device_init();
-	if (ret) {
-		pr_err("cannot register /dev/causal: %d\n", ret);
-		goto err_hooks;
+	for (i = 0; i < ARRAY_SIZE(causal_parts); i++) {
+		ret = causal_parts[i].init();
+		if (ret) {
+			pr_err("%s: cannot start: %d\n", causal_parts[i].name, ret);
+			causal_parts_exit(i);
+			return ret;
+		}
 	}
 	pr_info("version %s loaded (task_work_add %s, %s hooks)\n", CAUSAL_VERSION,
 		CAUSAL_TASK_WORK_EXPORTED ? "exported" : "not exported", causal_hooks_backend());
 	return 0;
-
-err_hooks:
-	causal_hooks_exit();
-err_events:
-	causal_events_exit();
-err_yama:
-	causal_yama_exit();
-err_delay:
-	causal_delay_exit();
-err_tasks:
-	causal_tasks_exit();
-err_sessions:
-	causal_sessions_exit();
-	return ret;
 }
 
 /*
@@ -73,13 +71,7 @@ err_sessions:
  */
 static void __exit causal_exit(void)
 {
-	causal_device_exit();
-	causal_hooks_exit();
-	causal_events_exit();
-	causal_yama_exit();
-	causal_delay_exit();
-	causal_tasks_exit();
-	causal_sessions_exit();
+	causal_parts_exit(ARRAY_SIZE(causal_parts));
 	synchronize_rcu_tasks();
 	pr_info("unloaded\n");
 }

@@ -283,9 +283,7 @@ static void causal_counter_work(struct callback_head *head)
 		pr_warn_ratelimited("no counter for task %d: %d: it is not sampled\n",
 				    task_pid_nr(current), ret);
 	}
-	causal_task_put(ct);
-	/* the work's reference on this module (see causal_exit() for the code after the put) */
-	module_put(THIS_MODULE);
+	causal_task_work_done(ct);
 }
 
 /*
@@ -298,8 +296,7 @@ void causal_sampler_follow(struct causal_task *ct)
 	init_task_work(&ct->counter_work, causal_counter_work);
 	if (causal_task_work_add(ct->task, &ct->counter_work, TWA_RESUME)) {
 		/* exiting already: nothing to sample */
-		causal_task_put(ct);
-		module_put(THIS_MODULE);
+		causal_task_work_done(ct);
 	}
 }
 

@@ -79,11 +79,16 @@ int causal_task_queue(struct causal_task *ct, struct task_struct *t, struct call
 	__module_get(THIS_MODULE);
 	init_task_work(work, func);
 	if (causal_task_work_add(t, work, mode)) {
-		causal_task_put(ct);
-		module_put(THIS_MODULE);
+		causal_task_work_done(ct);
 		return -ESRCH;
 	}
 	return 0;
+}
+
+void causal_task_work_done(struct causal_task *ct)
+{
+	causal_task_put(ct);
+	module_put(THIS_MODULE);
 }
 
 /*

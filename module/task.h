@@ -109,6 +109,11 @@ void causal_task_put(struct causal_task *ct);
 int causal_task_queue(struct causal_task *ct, struct task_struct *t, struct callback_head *work,
 		      task_work_func_t func, enum task_work_notify_mode mode);
 /*
+ * Drops the references a queued work holds: the last step of the work, or of taking it back
+ * before it ran. A work that calls it still returns through this module's text: see causal_exit().
+ */
+void causal_task_work_done(struct causal_task *ct);
+/*
  * Every local counter of the session back to the global one: nobody owes anything, and a task
  * sleeping to pay a debt of an experiment that has ended wakes up. s->lock held.
  */
