@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for causalctl's dispatch: subcommands, global options, help and exit codes. */
+#include <getopt.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -218,6 +219,52 @@ static void short_options_mean_one_thing(void **state)
 	assert_string_equal(longs['j'], "json");
 }
 
+/*
+ * A subcommand's option table: cli_getopt() reads its short and long options (abbreviated too)
+ * and says what is wrong, cli_print_options() lays out its help.
+ */
+static void option_tables(void **state)
+{
+	static const struct cli_option opts[] = {
+		{ "top", 'n', "N", "the N best\nlines" },
+		{ "json", 'j', NULL, "JSON" },
+		{ "a-rather-long-name", 0x100, "VALUE", "past the column: two spaces" },
+	};
+	char *argv[] = { "x", "-n5", "--js", "--a-rather=v", "file", "-j", "-q", "--top", NULL };
+	char *sub[] = { "x", "-j", "sub", "-n", "1", NULL };
+	struct capture c;
+
+	(void)state;
+	capture_open(&c);
+	cli_print_options(c.f, opts, ARRAY_SIZE(opts), 15);
+	assert_string_equal(capture_text(&c), "  -n, --top N  the N best\n"
+						"               lines\n"
+						"  -j, --json   JSON\n"
+						"      --a-rather-long-name VALUE  past the column: two spaces\n");
+	capture_close(&c);
+
+	cli_getopt_start();
+	assert_int_equal(cli_getopt(8, argv, "", opts, ARRAY_SIZE(opts)), 'n');
+	assert_string_equal(optarg, "5");
+	assert_int_equal(cli_getopt(8, argv, "", opts, ARRAY_SIZE(opts)), 'j');
+	assert_int_equal(cli_getopt(8, argv, "", opts, ARRAY_SIZE(opts)), 0x100);
+	assert_string_equal(optarg, "v");
+	/* options after an argument too, without "+" */
+	assert_int_equal(cli_getopt(8, argv, "", opts, ARRAY_SIZE(opts)), 'j');
+	assert_int_equal(cli_getopt(8, argv, "", opts, ARRAY_SIZE(opts)), '?');
+	assert_int_equal(optopt, 'q');
+	assert_int_equal(cli_getopt(8, argv, "", opts, ARRAY_SIZE(opts)), ':');
+	assert_int_equal(optopt, 'n');
+	assert_int_equal(cli_getopt(8, argv, "", opts, ARRAY_SIZE(opts)), -1);
+	assert_string_equal(argv[optind], "file");
+
+	/* "+": the first argument ends the options */
+	cli_getopt_start();
+	assert_int_equal(cli_getopt(5, sub, "+", opts, ARRAY_SIZE(opts)), 'j');
+	assert_int_equal(cli_getopt(5, sub, "+", opts, ARRAY_SIZE(opts)), -1);
+	assert_int_equal(optind, 2);
+}
+
 static void find(void **state)
 {
 	(void)state;
@@ -242,6 +289,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(status_usage_errors),
 	cmocka_unit_test(status_without_module_fails),
 	cmocka_unit_test(status_json_keeps_stderr_quiet),
+	cmocka_unit_test(option_tables),
 	cmocka_unit_test(find),
 };
 

@@ -221,60 +221,106 @@ static void target_ended_mark(void **state)
 	}
 }
 
+/*
+ * A profile text and what the parser makes of it, all of it checked (what a case leaves out is 0):
+ * the counts, the first two experiments and points kept, the last runtime record, the thread
+ * model (NULL: none) and the warnings as assert_warnings() checks them.
+ */
+struct read_case {
+	const char *text;
+	size_t len;			/* 0: up to the text's NUL */
+	unsigned int runs;
+	unsigned long lines, bad_lines, orphan_points;
+	bool truncated_tail;
+	size_t nexps, npoints;
+	struct {
+		const char *selected;
+		double speedup;
+		int pct;
+		uint64_t duration, selected_samples;
+		bool has_times;
+		size_t npoints;
+	} exps[2];
+	struct {
+		const char *name;
+		enum profile_point_kind kind;
+		uint64_t delta;
+	} points[2];
+	uint64_t runtime_ns;
+	const char *thread_model;
+	struct warn warnings[PROFILE_MAX_WARNINGS];
+};
+
+static void read_case(void **state)
+{
+	const struct read_case *c = *state;
+	struct profile p;
+
+	profile_read_text_len(&p, c->text, c->len ? c->len : strlen(c->text));
+	assert_int_equal(p.runs, c->runs);
+	assert_int_equal(p.lines, c->lines);
+	assert_int_equal(p.bad_lines, c->bad_lines);
+	assert_int_equal(p.orphan_points, c->orphan_points);
+	assert_int_equal(p.truncated_tail, c->truncated_tail);
+	assert_int_equal(p.nexps, c->nexps);
+	assert_int_equal(p.npoints, c->npoints);
+	for (size_t i = 0; i < p.nexps && i < ARRAY_SIZE(c->exps); i++) {
+		const struct profile_exp *e = &p.exps[i];
+
+		assert_string_equal(e->selected, c->exps[i].selected);
+		assert_true(e->speedup == c->exps[i].speedup);
+		assert_int_equal(e->speedup_pct, c->exps[i].pct);
+		assert_int_equal(e->duration, c->exps[i].duration);
+		assert_int_equal(e->selected_samples, c->exps[i].selected_samples);
+		assert_int_equal(e->has_times, c->exps[i].has_times);
+		assert_int_equal(e->npoints, c->exps[i].npoints);
+	}
+	for (size_t i = 0; i < p.npoints && i < ARRAY_SIZE(c->points); i++) {
+		assert_string_equal(p.points[i].name, c->points[i].name);
+		assert_int_equal(p.points[i].kind, c->points[i].kind);
+		assert_int_equal(p.points[i].delta, c->points[i].delta);
+	}
+	assert_int_equal(p.runtime_ns, c->runtime_ns);
+	if (c->thread_model)
+		assert_string_equal(p.thread_model, c->thread_model);
+	else
+		assert_null(p.thread_model);
+	assert_warnings(&p, c->warnings, ARRAY_SIZE(c->warnings));
+	profile_free(&p);
+}
+
 /* The record lines of Coz's bundled sqlite profile (2015, historic format). */
-static void coz_sqlite_example(void **state)
-{
-	struct profile p;
+static const struct read_case coz_sqlite = {
+	.text = "startup\ttime=1427223983237973526\n"
+		"experiment\tselected=sqlite3.c:123263\tspeedup=0.55\tduration=500214432\tselected-samples=0\n"
+		"progress-point\tname=main.c:73\ttype=source\tdelta=2034\n"
+		"runtime\ttime=500173637\n"
+		"samples\tlocation=main.c:55\tcount=1\n"
+		"shutdown\ttime=1427224000600601814\tsamples=12456\n",
+	.runs = 1, .lines = 6, .nexps = 1, .npoints = 1,
+	.exps = { { .selected = "sqlite3.c:123263", .speedup = 0.55, .pct = 55, .duration = 500214432,
+		    .npoints = 1 } },
+	.points = { { .name = "main.c:73", .kind = PROFILE_THROUGHPUT, .delta = 2034 } },
+	.runtime_ns = 500173637,
+};
 
-	(void)state;
-	profile_read_text(&p, "startup\ttime=1427223983237973526\n"
-		       "experiment\tselected=sqlite3.c:123263\tspeedup=0.55\tduration=500214432\tselected-samples=0\n"
-		       "progress-point\tname=main.c:73\ttype=source\tdelta=2034\n"
-		       "runtime\ttime=500173637\n"
-		       "samples\tlocation=main.c:55\tcount=1\n"
-		       "shutdown\ttime=1427224000600601814\tsamples=12456\n");
-	assert_int_equal(p.bad_lines, 0);
-	assert_int_equal(p.runs, 1);
-	assert_int_equal(p.nexps, 1);
-	assert_string_equal(p.exps[0].selected, "sqlite3.c:123263");
-	assert_int_equal(p.exps[0].speedup_pct, 55);
-	assert_int_equal(p.exps[0].duration, 500214432);
-	assert_false(p.exps[0].has_times);
-	assert_int_equal(p.npoints, 1);
-	assert_int_equal(p.points[0].kind, PROFILE_THROUGHPUT);
-	assert_string_equal(p.points[0].name, "main.c:73");
-	assert_int_equal(p.points[0].delta, 2034);
-	assert_int_equal(p.runtime_ns, 500173637);
-	assert_null(p.thread_model);
-	profile_free(&p);
-}
-
-static void underscore_types(void **state)
-{
-	struct profile p;
-
-	(void)state;
-	profile_read_text(&p, "{\"type\":\"startup\",\"time\":1}\n"
-		       "{ \"type\" : \"experiment\", \"selected\":\"/a.c:1\", \"speedup\":0, \"duration\":10,"
-		       " \"selected_samples\":0 }\n"
-		       "{\"type\":\"throughput_point\",\"name\":\"p\",\"delta\":7}\n"
-		       "{\"type\":\"latency_point\",\"name\":\"l\",\"arrivals\":3,\"departures\":2,\"difference\":1}\n"
-		       "{\"type\":\"unknown-but-json\"}\n");
-	assert_int_equal(p.nexps, 1);
-	assert_int_equal(p.npoints, 2);
-	assert_int_equal(p.points[0].delta, 7);
-	assert_int_equal(p.points[1].kind, PROFILE_LATENCY);
+static const struct read_case underscore = {
+	.text = "{\"type\":\"startup\",\"time\":1}\n"
+		"{ \"type\" : \"experiment\", \"selected\":\"/a.c:1\", \"speedup\":0, \"duration\":10,"
+		" \"selected_samples\":0 }\n"
+		"{\"type\":\"throughput_point\",\"name\":\"p\",\"delta\":7}\n"
+		"{\"type\":\"latency_point\",\"name\":\"l\",\"arrivals\":3,\"departures\":2,\"difference\":1}\n"
+		"{\"type\":\"unknown-but-json\"}\n",
 	/* an unknown record type is counted, not fatal */
-	assert_int_equal(p.bad_lines, 1);
-	assert_int_equal(p.warning_line[0], 5);
-	assert_contains(p.warning[0], "unknown record type 'unknown-but-json'");
-	profile_free(&p);
-}
+	.runs = 1, .lines = 5, .bad_lines = 1, .nexps = 1, .npoints = 2,
+	.exps = { { .selected = "/a.c:1", .duration = 10, .npoints = 2 } },
+	.points = { { .name = "p", .kind = PROFILE_THROUGHPUT, .delta = 7 },
+		    { .name = "l", .kind = PROFILE_LATENCY } },
+	.warnings = { { 5, "unknown record type 'unknown-but-json'" } },
+};
 
-static void garbage_is_counted(void **state)
-{
-	static const char text[] =
-		"experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"		/* 1 */
+static const struct read_case garbage = {
+	.text = "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"		/* 1 */
 		"throughput-point\tname=p\tdelta=10\n"					/* 2 */
 		"\xff\xfe binary\n"							/* 3 */
 		"{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":0.5\n"	/* 4 */
@@ -287,163 +333,112 @@ static void garbage_is_counted(void **state)
 		"{]\n"									/* 11 */
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":5} trailing\n"	/* 12 */
 		"throughput-point\tname=p\tdelta=3\n"					/* 13: line 9's */
-		"{\"type\":\"throughput-point\",\"name\":\"p\",\"del";			/* 14: cut */
-	static const struct warn warnings[] = {
-		{ 3, NULL }, { 4, "cut short" }, { 5, "speedup=1.5" }, { 6, "duration=-4" }, { 7, NULL },
-	};
-	struct profile p;
-
-	(void)state;
-	profile_read_text(&p, text);
-	assert_int_equal(p.nexps, 1);
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"del",			/* 14: cut */
 	/* line 13 follows the rejected experiment of line 9: an orphan, not experiment 1's */
-	assert_int_equal(p.npoints, 1);
-	assert_int_equal(p.exps[0].npoints, 1);
-	assert_int_equal(p.orphan_points, 1);
-	assert_int_equal(p.bad_lines, 10);
-	assert_true(p.truncated_tail);
-	assert_int_equal(p.lines, 13);
-	assert_warnings(&p, warnings, ARRAY_SIZE(warnings));
-	profile_free(&p);
-}
+	.lines = 13, .bad_lines = 10, .orphan_points = 1, .truncated_tail = true, .nexps = 1, .npoints = 1,
+	.exps = { { .selected = "a.c:1", .duration = 100, .npoints = 1 } },
+	.points = { { .name = "p", .kind = PROFILE_THROUGHPUT, .delta = 10 } },
+	.warnings = { { 3, NULL }, { 4, "cut short" }, { 5, "speedup=1.5" }, { 6, "duration=-4" }, { 7, NULL } },
+};
 
 /*
  * Coz writes a negative duration as an unsigned number (its bundled ferret.coz has five): the
  * experiment is rejected with a warning, and its points go with it instead of to the one before.
  */
-static void negative_written_unsigned(void **state)
-{
-	static const char text[] =
-		"experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
+static const struct read_case negative_unsigned = {
+	.text = "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
 		"throughput-point\tname=p\tdelta=10\n"
 		"experiment\tselected=a.c:1\tspeedup=0.50\tduration=18446744073709547616\n"
 		"throughput-point\tname=p\tdelta=7\n"
 		"experiment\tselected=a.c:1\tspeedup=0.50\tduration=9223372036854775807\n"
-		"throughput-point\tname=p\tdelta=9223372036854775808\n";
-	static const struct warn warnings[] = {
+		"throughput-point\tname=p\tdelta=9223372036854775808\n",
+	.lines = 6, .bad_lines = 3, .orphan_points = 1, .nexps = 2, .npoints = 1,
+	.exps = {
+		{ .selected = "a.c:1", .duration = 100, .npoints = 1 },
+		/* 2^63 - 1 is still a number */
+		{ .selected = "a.c:1", .speedup = 0.5, .pct = 50, .duration = INT64_MAX },
+	},
+	.points = { { .name = "p", .kind = PROFILE_THROUGHPUT, .delta = 10 } },
+	.warnings = {
 		{ 3, "duration=18446744073709547616 is 2^63 or more" },
 		{ 4, NULL },
 		{ 6, "delta=9223372036854775808 is 2^63 or more" },
-	};
-	struct profile p;
-
-	(void)state;
-	profile_read_text(&p, text);
-	assert_int_equal(p.nexps, 2);
-	assert_int_equal(p.exps[0].npoints, 1);
-	assert_int_equal(p.points[0].delta, 10);
-	assert_int_equal(p.exps[1].duration, INT64_MAX);	/* 2^63 - 1 is still a number */
-	assert_int_equal(p.exps[1].npoints, 0);
-	assert_int_equal(p.bad_lines, 3);
-	assert_int_equal(p.orphan_points, 1);
-	assert_warnings(&p, warnings, ARRAY_SIZE(warnings));
-	profile_free(&p);
-}
+	},
+};
 
 /*
  * JSON records have types: a number written as a string or with a fraction is not a count, and an
  * integer JSON parsers cannot hold (2^63 or more, in a field or in a list) is named as legacy ones are.
  */
-static void json_values_are_typed(void **state)
-{
-	static const char fields[] =
-		"{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":0,\"duration\":100}\n"
+static const struct read_case json_fields = {
+	.text = "{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":0,\"duration\":100}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":\"10\"}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10.5}\n"
 		"{\"type\":\"throughput-point\",\"name\":7,\"delta\":1}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":18446744073709547616}\n"
 		"{\"type\":\"latency-point\",\"name\":\"l\",\"arrivals\":1,\"departures\":1,"
-		"\"difference\":-9223372036854775809}\n";
-	static const char records[] =
-		"{\"type\":\"stack\",\"count\":1,\"frames\":[1,18446744073709551615]}\n"
-		"{\"type\":\"throughput-point\",\"name\":\"\xff\",\"delta\":1}\n"
-		"[1,2]\n"
-		"{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":1,\"duration\":100,"
-		"\"selected-samples\":5}\n"
-		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":3,\"delta\":4}\n";
-	static const struct warn field_warnings[] = {
+		"\"difference\":-9223372036854775809}\n",
+	.lines = 6, .bad_lines = 5, .nexps = 1,
+	.exps = { { .selected = "a.c:1", .duration = 100 } },
+	.warnings = {
 		{ 0, "delta=\"10\" is not a non-negative integer" },
 		{ 0, "delta=10.5 is not a non-negative integer" },
 		{ 0, "name is not a string" },
 		{ 0, "throughput-point: delta=18446744073709547616 is 2^63 or more: a negative value" },
 		{ 0, "latency-point: difference=-9223372036854775809 is below -2^63" },
-	}, record_warnings[] = {
+	},
+};
+
+static const struct read_case json_records = {
+	.text = "{\"type\":\"stack\",\"count\":1,\"frames\":[1,18446744073709551615]}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"\xff\",\"delta\":1}\n"
+		"[1,2]\n"
+		"{\"type\":\"experiment\",\"selected\":\"a.c:1\",\"speedup\":1,\"duration\":100,"
+		"\"selected-samples\":5}\n"
+		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":3,\"delta\":4}\n",
+	.lines = 5, .bad_lines = 3, .nexps = 1, .npoints = 1,
+	/* keys compare with '-' and '_' alike in both formats */
+	.exps = { { .selected = "a.c:1", .speedup = 1, .pct = 100, .duration = 100, .selected_samples = 5,
+		    .npoints = 1 } },
+	/* a repeated key: the last one wins, as in JSON.parse */
+	.points = { { .name = "p", .kind = PROFILE_THROUGHPUT, .delta = 4 } },
+	.warnings = {
 		{ 0, "stack: frames=18446744073709551615 is 2^63 or more" },
 		{ 0, "not JSON" },
 		/* a line that does not open an object is a legacy record */
 		{ 3, "unknown record type '[1,2]'" },
-	};
-	struct profile p;
+	},
+};
 
-	(void)state;
-	profile_read_text(&p, fields);
-	assert_int_equal(p.nexps, 1);
-	assert_true(p.exps[0].speedup == 0.0);
-	assert_int_equal(p.npoints, 0);
-	assert_int_equal(p.bad_lines, 5);
-	assert_warnings(&p, field_warnings, ARRAY_SIZE(field_warnings));
-	profile_free(&p);
+static const char nul_text[] = "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
+			       "throughput-point\tname=p\0\tdelta=10\n"
+			       "throughput-point\tname=p\tdelta=20";	/* cut from delta=2034? not trusted */
 
-	profile_read_text(&p, records);
-	assert_int_equal(p.bad_lines, 3);
-	assert_warnings(&p, record_warnings, ARRAY_SIZE(record_warnings));
-	assert_int_equal(p.nexps, 1);
-	assert_true(p.exps[0].speedup == 1.0);
-	/* keys compare with '-' and '_' alike in both formats */
-	assert_int_equal(p.exps[0].selected_samples, 5);
-	/* a repeated key: the last one wins, as in JSON.parse */
-	assert_int_equal(p.npoints, 1);
-	assert_int_equal(p.points[0].delta, 4);
-	profile_free(&p);
-}
+static const struct read_case nul_bytes = {
+	.text = nul_text, .len = sizeof(nul_text) - 1,
+	.lines = 3, .bad_lines = 1, .truncated_tail = true, .nexps = 1,
+	.exps = { { .selected = "a.c:1", .duration = 100 } },
+	.warnings = { { 0, "NUL" } },
+};
 
-static void nul_bytes_and_unterminated_legacy(void **state)
-{
-	static const char text[] = "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
-				   "throughput-point\tname=p\0\tdelta=10\n"
-				   "throughput-point\tname=p\tdelta=20";	/* cut from delta=2034? not trusted */
-	struct profile p;
-
-	(void)state;
-	profile_read_text_len(&p, text, sizeof(text) - 1);
-	assert_int_equal(p.nexps, 1);
-	assert_int_equal(p.npoints, 0);
-	assert_int_equal(p.bad_lines, 1);
-	assert_contains(p.warning[0], "NUL");
-	assert_true(p.truncated_tail);
-	profile_free(&p);
-}
-
-static void points_need_an_experiment(void **state)
-{
-	struct profile p;
-
-	(void)state;
-	profile_read_text(&p, "throughput-point\tname=p\tdelta=10\n"
-		       "experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
-		       "startup\ttime=2\n"
-		       "throughput-point\tname=p\tdelta=10\n");
+static const struct read_case points_without_experiment = {
+	.text = "throughput-point\tname=p\tdelta=10\n"
+		"experiment\tselected=a.c:1\tspeedup=0.00\tduration=100\n"
+		"startup\ttime=2\n"
+		"throughput-point\tname=p\tdelta=10\n",
 	/* the second point follows a new startup: it belongs to no experiment of that run */
-	assert_int_equal(p.orphan_points, 2);
-	assert_int_equal(p.bad_lines, 2);
-	assert_int_equal(p.npoints, 0);
-	profile_free(&p);
-}
+	.runs = 1, .lines = 4, .bad_lines = 2, .orphan_points = 2, .nexps = 1,
+	.exps = { { .selected = "a.c:1", .duration = 100 } },
+};
 
-static void many_warnings_keep_the_first(void **state)
-{
-	char text[64 * 20] = "";
-	struct profile p;
-	int i;
+#define NONSENSE_5	"nonsense\nnonsense\nnonsense\nnonsense\nnonsense\n"
 
-	(void)state;
-	for (i = 0; i < 20; i++)
-		strcat(text, "nonsense\n");
-	profile_read_text(&p, text);
-	assert_int_equal(p.bad_lines, 20);
-	assert_int_equal(p.warning_line[PROFILE_MAX_WARNINGS - 1], PROFILE_MAX_WARNINGS);
-	profile_free(&p);
-}
+/* 20 bad lines: the warnings kept are the first ones */
+static const struct read_case many_warnings = {
+	.text = NONSENSE_5 NONSENSE_5 NONSENSE_5 NONSENSE_5,
+	.lines = 20, .bad_lines = 20,
+	.warnings = { [PROFILE_MAX_WARNINGS - 1] = { PROFILE_MAX_WARNINGS, NULL } },
+};
 
 static void appended_runs(void **state)
 {
@@ -509,18 +504,22 @@ static void write_errors_reach_flush(void **state)
 	assert_int_equal(profile_writer_close(w), -ENOSPC);
 }
 
+/* A test named test reading the read_case c. */
+#define read_test(test, c)	unit_test_with(test, read_case, &(c))
+
 static const struct CMUnitTest tests[] = {
 	unit_test_with(jsonl_round_trip, round_trip, &jsonl),
 	unit_test_with(legacy_round_trip, round_trip, &legacy),
 	cmocka_unit_test(target_ended_mark),
-	cmocka_unit_test(coz_sqlite_example),
-	cmocka_unit_test(underscore_types),
-	cmocka_unit_test(garbage_is_counted),
-	cmocka_unit_test(negative_written_unsigned),
-	cmocka_unit_test(json_values_are_typed),
-	cmocka_unit_test(nul_bytes_and_unterminated_legacy),
-	cmocka_unit_test(points_need_an_experiment),
-	cmocka_unit_test(many_warnings_keep_the_first),
+	read_test(coz_sqlite_example, coz_sqlite),
+	read_test(underscore_types, underscore),
+	read_test(garbage_is_counted, garbage),
+	read_test(negative_written_unsigned, negative_unsigned),
+	read_test(json_values_are_typed, json_fields),
+	read_test(json_records_lists_and_keys, json_records),
+	read_test(nul_bytes_and_unterminated_legacy, nul_bytes),
+	read_test(points_need_an_experiment, points_without_experiment),
+	read_test(many_warnings_keep_the_first, many_warnings),
 	cmocka_unit_test(appended_runs),
 	cmocka_unit_test(open_errors),
 	cmocka_unit_test(write_errors_reach_flush),

@@ -43,8 +43,39 @@ static char *text_end(FILE *f)
 }
 
 /*
+ * What a command test made, the test's until its teardown (kept_teardown), whether it passed or
+ * not: the strings it kept (keep(): profile texts, paths, files read back) and its report runs.
+ */
+static void *kept[24];
+static size_t nkept;
+static struct cli_run runs[8];
+static size_t nruns;
+
+/* p, malloc'd and not NULL, kept until the test's teardown */
+static void *keep(void *p)
+{
+	assert_non_null(p);
+	assert_true(nkept < ARRAY_SIZE(kept));
+	kept[nkept++] = p;
+	return p;
+}
+
+static int kept_teardown(void **state)
+{
+	(void)state;
+	while (nkept)
+		free(kept[--nkept]);
+	while (nruns)
+		cli_run_done(&runs[--nruns]);
+	return 0;
+}
+
+#define command_test(f) cmocka_unit_test_teardown(f, kept_teardown)
+
+/*
  * Each analysing test's profile, its analysis and the text they were read from (when built with
- * text_end()): made by analyse(), freed by the test's teardown, whether it passed or not.
+ * text_end()): made by analyse(), freed by the test's teardown, whether it passed or not, with
+ * what the test kept.
  */
 struct analysis {
 	struct profile p;
@@ -61,14 +92,17 @@ static int analysis_setup(void **state)
 	return 0;
 }
 
-static int analysis_teardown(void **state)
+static void analysis_free(struct analysis *a)
 {
-	struct analysis *a = *state;
-
 	report_free(&a->r);
 	profile_free(&a->p);
 	free(a->text);
-	return 0;
+}
+
+static int analysis_teardown(void **state)
+{
+	analysis_free(*state);
+	return kept_teardown(state);
 }
 
 #define analysis_test(f) cmocka_unit_test_setup_teardown(f, analysis_setup, analysis_teardown)
@@ -79,7 +113,7 @@ static const struct report_result *analyse(void **state, const char *text, enum 
 {
 	struct analysis *a = *state;
 
-	analysis_teardown(state);
+	analysis_free(a);
 	analysis_setup(state);
 	profile_read_text(&a->p, text);
 	assert_int_equal(report_analyse(&a->p, sort, min_points, &a->r), 0);
@@ -162,10 +196,9 @@ static void sqlite_legacy_maths(void **state)
 		"experiment\tselected=sqlite3.c:123263\tspeedup=0.00\tduration=500000000\tselected-samples=0\n"
 		"progress-point\tname=main.c:73\ttype=source\tdelta=2000\n"
 		"shutdown\ttime=1427224000600601814\tsamples=12456\n";
-	const struct report_result *r;
+	const struct report_result *r = analyse(state, text, REPORT_SORT_IMPACT, 2);
 	const struct report_series *s;
 
-	r = analyse(state, text, REPORT_SORT_IMPACT, 2);
 	assert_int_equal(r->nseries, 1);
 	s = &r->series[0];
 	assert_true(s->ranked);
@@ -206,11 +239,9 @@ static void latency_littles_law(void **state)
 		"{\"type\":\"latency-point\",\"name\":\"req\",\"arrivals\":300,\"departures\":290,\"difference\":20}\n"
 		"{\"type\":\"experiment\",\"selected\":\"/s/q.c:9\",\"speedup\":0.50,\"duration\":2000000000}\n"
 		"{\"type\":\"latency-point\",\"name\":\"req\",\"arrivals\":200,\"departures\":200,\"difference\":7}\n";
-	const struct report_result *r;
-	const struct report_series *s;
+	const struct report_result *r = analyse(state, text, REPORT_SORT_IMPACT, 2);
+	const struct report_series *s = series_of(r, "/s/q.c:9");
 
-	r = analyse(state, text, REPORT_SORT_IMPACT, 2);
-	s = series_of(r, "/s/q.c:9");
 	assert_int_equal(s->kind, PROFILE_LATENCY);
 	assert_float_equal(agg_of(s, 0)->difference, 17.5, EPS);
 	assert_int_equal(agg_of(s, 0)->arrivals, 400);
@@ -649,9 +680,8 @@ static void runs_aggregate_and_header_lines_skip(void **state)
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":20}\n"
 		"{\"type\":\"experiment\",\"selected\":\"/inc/causal.h:3\",\"speedup\":0.5,\"duration\":1000}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":20}\n";
-	const struct report_result *r;
+	const struct report_result *r = analyse(state, text, REPORT_SORT_IMPACT, 2);
 
-	r = analyse(state, text, REPORT_SORT_IMPACT, 2);
 	assert_int_equal(((struct analysis *)*state)->p.runs, 3);
 	assert_int_equal(r->experiments, 4);
 	assert_int_equal(r->skipped_header, 2);
@@ -675,9 +705,8 @@ static void target_ended_left_out(void **state)
 		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.5,\"duration\":1000,"
 		"\"target_ended\":1}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":2}\n";
-	const struct report_result *r;
+	const struct report_result *r = analyse(state, text, REPORT_SORT_IMPACT, 1);
 
-	r = analyse(state, text, REPORT_SORT_IMPACT, 1);
 	assert_int_equal(r->experiments, 3);
 	assert_int_equal(r->target_ended, 1);
 	assert_int_equal(r->nseries, 1);
@@ -689,17 +718,38 @@ static void target_ended_left_out(void **state)
 
 /* ---- the command ---- */
 
-#define RUN(r, ...) do {								\
-	char *argv_[] = { "causalctl", "report", __VA_ARGS__, NULL };			\
-	cli_run_argv(r, "/nonexistent", ARRAY_SIZE(argv_) - 1, argv_);			\
-} while (0)
+/*
+ * Runs "causalctl report ARGS..."; the run is the test's until its teardown. (getopt_long may
+ * reorder the array, a compound literal of REPORT's, but leaves the strings alone.)
+ */
+#define REPORT(...) run_report((const char *[]){ "causalctl", "report", __VA_ARGS__, NULL })
 
-static char *fixture(const char *name, const char *text)
+static const struct cli_run *run_report(const char **argv)
+{
+	int argc = 0;
+
+	assert_true(nruns < ARRAY_SIZE(runs));
+	while (argv[argc])
+		argc++;
+	cli_run_argv(&runs[nruns], "/nonexistent", argc, (char **)argv);
+	return &runs[nruns++];
+}
+
+/* dir/name, kept */
+static char *in_dir(const char *name)
 {
 	char *path;
-	FILE *f;
 
 	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	return keep(path);
+}
+
+/* dir/name holding text: its path, kept */
+static char *fixture(const char *name, const char *text)
+{
+	char *path = in_dir(name);
+	FILE *f;
+
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -707,6 +757,7 @@ static char *fixture(const char *name, const char *text)
 	return path;
 }
 
+/* what path holds, kept */
 static char *slurp(const char *path)
 {
 	char *buf = NULL;
@@ -717,7 +768,7 @@ static char *slurp(const char *path)
 	n = getdelim(&buf, &cap, '\0', f);
 	assert_true(n > 0);
 	fclose(f);
-	return buf;
+	return keep(buf);
 }
 
 static size_t count(const char *hay, const char *needle)
@@ -818,7 +869,7 @@ static void check_cases(const struct cli_case *cases, size_t n)
 
 static void table_and_help(void **state)
 {
-	char *text = ranking_profile(), *path = fixture("rank.coz", text);
+	const char *path = fixture("rank.coz", keep(ranking_profile()));
 	const struct cli_case unicode[] = {
 		{ { "report", path }, { OK, .err_is = "", .out = { "rank  line", "   1  /P.c:1",
 			"+17.5%       -  ",	/* P's impact; no repeats, no error */
@@ -840,17 +891,16 @@ static void table_and_help(void **state)
 		{ { "report", path }, { OK, .out = { "   1  /P.c:1", "+-: its standard error" },
 					.not_out = { "\u2581", "\u00b1" } } },
 	};
-	struct cli_run r;
+	const struct cli_run *r;
 
 	(void)state;
 	/* Unicode where the locale writes UTF-8, whatever the environment running the tests says; no width */
 	setenv("LC_ALL", "C.UTF-8", 1);
 	unsetenv("COLUMNS");
 	check_cases(unicode, ARRAY_SIZE(unicode));
-	RUN(&r, path);
-	assert_true(strstr(r.out.buf, "/P.c:1") < strstr(r.out.buf, "/Q.c:2"));
-	assert_true(strstr(r.out.buf, "/Q.c:2") < strstr(r.out.buf, "/C.c:3"));
-	cli_run_done(&r);
+	r = REPORT(path);
+	assert_true(strstr(r->out.buf, "/P.c:1") < strstr(r->out.buf, "/Q.c:2"));
+	assert_true(strstr(r->out.buf, "/Q.c:2") < strstr(r->out.buf, "/C.c:3"));
 	/* COLUMNS (or the terminal's width) narrows the table */
 	setenv("COLUMNS", "75", 1);
 	check_cases(narrow, ARRAY_SIZE(narrow));
@@ -858,14 +908,12 @@ static void table_and_help(void **state)
 	setenv("LC_ALL", "C", 1);
 	check_cases(ascii, ARRAY_SIZE(ascii));
 	setenv("LC_ALL", "C.UTF-8", 1);
-	free(path);
-	free(text);
 }
 
 /* The standard error's column, the order by it, and the ways report finds its profile. */
 static void standard_error_column_and_input(void **state)
 {
-	char *text = se_profile(4), *path = fixture("se.coz", text);
+	const char *path = fixture("se.coz", keep(se_profile(4)));
 	const struct cli_case cases[] = {
 		/* the standard error's column: the value with repeated experiments ('-' in table_and_help: none) */
 		{ { "report", "--sort", "impact-se", "--min-points", "3", path }, { OK,
@@ -908,54 +956,42 @@ static void standard_error_column_and_input(void **state)
 	assert_non_null(freopen(path, "r", stdin));
 	check_cases(from_stdin, ARRAY_SIZE(from_stdin));
 	assert_non_null(freopen("/dev/null", "r", stdin));
-	free(path);
-	free(text);
 }
 
 /* Several files add up as appended runs; each file's warnings carry its name; a missing one fails. */
 static void several_files(void **state)
 {
-	char *text = ranking_profile(), *half, *whole = fixture("whole.coz", text), *a, *b;
+	const char *text = keep(ranking_profile()), *whole = fixture("whole.coz", text), *a, *b;
+	const struct cli_run *one, *two;
+	char *half;
 	size_t cut;
-	struct cli_run r1, r2;
 
 	(void)state;
 	/* split after an experiment's records: the second half starts with an experiment */
 	cut = strlen(text) / 2;
 	while (cut && strncmp(text + cut, "experiment\t", 11))
 		cut--;
-	half = strndup(text, cut);
-	a = fixture("a.coz", half);
-	free(half);
-	half = malloc(strlen(text + cut) + 32);
+	a = fixture("a.coz", keep(strndup(text, cut)));
+	half = keep(malloc(strlen(text + cut) + 32));
 	sprintf(half, "garbage line\n%s", text + cut);
 	b = fixture("b.coz", half);
-	free(half);
-	RUN(&r1, whole);
-	RUN(&r2, a, b);
-	assert_int_equal(r2.ret, CAUSALCTL_EXIT_OK);
+	one = REPORT(whole);
+	two = REPORT(a, b);
+	assert_int_equal(two->ret, CAUSALCTL_EXIT_OK);
 	/* the same table as the one file (the warnings aside) */
-	assert_string_equal(r1.out.buf, r2.out.buf);
-	assert_contains(r2.err.buf, "b.coz:1: warning:");
-	assert_not_contains(r2.err.buf, "a.coz:");
-	cli_run_done(&r1);
-	cli_run_done(&r2);
-	RUN(&r2, "--json", a, b);
-	assert_contains(r2.out.buf, "a.coz (and 1 more)");
-	cli_run_done(&r2);
-	RUN(&r2, a, "/nonexistent/x.coz");
-	assert_int_equal(r2.ret, CAUSALCTL_EXIT_FAILURE);
-	assert_contains(r2.err.buf, "cannot open /nonexistent/x.coz");
-	cli_run_done(&r2);
-	free(a);
-	free(b);
-	free(whole);
-	free(text);
+	assert_string_equal(one->out.buf, two->out.buf);
+	assert_contains(two->err.buf, "b.coz:1: warning:");
+	assert_not_contains(two->err.buf, "a.coz:");
+	two = REPORT("--json", a, b);
+	assert_contains(two->out.buf, "a.coz (and 1 more)");
+	two = REPORT(a, "/nonexistent/x.coz");
+	assert_int_equal(two->ret, CAUSALCTL_EXIT_FAILURE);
+	assert_contains(two->err.buf, "cannot open /nonexistent/x.coz");
 }
 
 static void min_points_filter_says_so(void **state)
 {
-	char *text = ranking_profile(), *path = fixture("rank6.coz", text);
+	const char *path = fixture("rank6.coz", keep(ranking_profile()));
 	const struct cli_case cases[] = {
 		/* each line has 5 distinct speedups */
 		{ { "report", "--min-points", "6", path }, { OK,
@@ -966,35 +1002,28 @@ static void min_points_filter_says_so(void **state)
 
 	(void)state;
 	check_cases(cases, ARRAY_SIZE(cases));
-	free(path);
-	free(text);
 }
 
 static void json_output(void **state)
 {
-	char *text = ranking_profile(), *path = fixture("json.coz", text);
-	struct cli_run r;
+	const struct cli_run *r = REPORT("--json", fixture("json.coz", keep(ranking_profile())));
 
 	(void)state;
-	RUN(&r, "--json", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_valid_json(r.out.buf);
-	assert_contains(r.out.buf, "\"ranked_lines\":3,");
-	assert_contains(r.out.buf, "{\"rank\":1,\"selected\":\"/P.c:1\",\"score\":0.175,");
+	assert_int_equal(r->ret, CAUSALCTL_EXIT_OK);
+	assert_valid_json(r->out.buf);
+	assert_contains(r->out.buf, "\"ranked_lines\":3,");
+	assert_contains(r->out.buf, "{\"rank\":1,\"selected\":\"/P.c:1\",\"score\":0.175,");
 	/* the layout's version first (causalctl(1)) */
-	assert_true(!strncmp(r.out.buf, "{\"schema\":1,\"profile\":", 22));
-	assert_contains(r.out.buf, "{\"point\":\"main.c:73\",\"kind\":\"throughput\",\"impact\":0.0875,"
+	assert_true(!strncmp(r->out.buf, "{\"schema\":1,\"profile\":", 22));
+	assert_contains(r->out.buf, "{\"point\":\"main.c:73\",\"kind\":\"throughput\",\"impact\":0.0875,"
 			"\"impact_se\":null,\"impact_x\":1.0,\"slope\":0.445361,\"max\":0.5,\"min\":0.0,\"speedups\":5,\"experiments\":5,");
-	assert_contains(r.out.buf, "{\"speedup\":1.0,\"used\":true,\"progress_speedup\":0.5,\"progress_speedup_se\":null,"
+	assert_contains(r->out.buf, "{\"speedup\":1.0,\"used\":true,\"progress_speedup\":0.5,\"progress_speedup_se\":null,"
 			"\"experiments\":1,"
 			"\"duration\":1000000000,\"delta\":2000}");
-	assert_contains(r.out.buf, "\"reached\":true");
-	assert_contains(r.out.buf, "\"delays\":{\"experiments\":0,\"wall_ns\":0,");
+	assert_contains(r->out.buf, "\"reached\":true");
+	assert_contains(r->out.buf, "\"delays\":{\"experiments\":0,\"wall_ns\":0,");
 	/* 3 lines, 5 aggregated points each */
-	assert_int_equal(count(r.out.buf, "\"speedup\":"), 15);
-	cli_run_done(&r);
-	free(path);
-	free(text);
+	assert_int_equal(count(r->out.buf, "\"speedup\":"), 15);
 }
 
 /*
@@ -1021,11 +1050,10 @@ static void delays_summarised(void **state)
 		"\"start_ns\":3000000,\"end_ns\":4000000,\"delay_inserted\":300000,\"delay_paid\":900000,"
 		"\"paid_error_ns\":900000,\"payments\":9,\"target_ended\":1}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":1}\n";
-	const struct report_result *res;
-	char *path = fixture("delays.coz", text), *out, *html;
-	struct cli_run r;
+	const struct report_result *res = analyse(state, text, REPORT_SORT_IMPACT, 1);
+	const char *path = fixture("delays.coz", text), *out = in_dir("delays.html");
+	const struct cli_run *r;
 
-	res = analyse(state, text, REPORT_SORT_IMPACT, 1);
 	assert_int_equal(res->delays.experiments, 2);
 	assert_int_equal(res->delays.wall_ns, 2000000);
 	assert_int_equal(res->delays.inserted_ns, 500000);
@@ -1033,25 +1061,17 @@ static void delays_summarised(void **state)
 	assert_int_equal(res->delays.payments, 4);
 	assert_int_equal(res->delays.error_ns, 200000);
 
-	RUN(&r, "--min-points", "1", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	r = REPORT("--min-points", "1", path);
+	assert_int_equal(r->ret, CAUSALCTL_EXIT_OK);
 	/* 800 us in 4 payments, 200 us of error */
-	assert_contains(r.out.buf, "delays: 4 payments in 2 experiments, 200 us each and off by 50 us on average");
-	cli_run_done(&r);
-	RUN(&r, "--json", path);
-	assert_valid_json(r.out.buf);
-	assert_contains(r.out.buf, "\"delays\":{\"experiments\":2,\"wall_ns\":2000000,\"inserted_ns\":500000,"
+	assert_contains(r->out.buf, "delays: 4 payments in 2 experiments, 200 us each and off by 50 us on average");
+	r = REPORT("--json", path);
+	assert_valid_json(r->out.buf);
+	assert_contains(r->out.buf, "\"delays\":{\"experiments\":2,\"wall_ns\":2000000,\"inserted_ns\":500000,"
 			"\"paid_ns\":800000,\"payments\":4,\"paid_error_ns\":200000}");
-	cli_run_done(&r);
-	assert_true(asprintf(&out, "%s/delays.html", dir) > 0);
-	RUN(&r, "--html", out, "--min-points", "1", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	html = slurp(out);
-	assert_contains(html, "<li>delays: 4 payments in 2 experiments, 200 &micro;s each and off by 50 &micro;s");
-	free(html);
-	free(out);
-	cli_run_done(&r);
-	free(path);
+	r = REPORT("--html", out, "--min-points", "1", path);
+	assert_int_equal(r->ret, CAUSALCTL_EXIT_OK);
+	assert_contains(slurp(out), "<li>delays: 4 payments in 2 experiments, 200 &micro;s each and off by 50 &micro;s");
 }
 
 /* one experiment of ours (timed) on line sel at pct with `selected` samples selected, and its point */
@@ -1073,9 +1093,10 @@ static void timed(FILE *f, const char *sel, int pct, uint64_t selected, uint64_t
 static void unselected_series_dropped(void **state)
 {
 	const struct report_result *res;
-	char *text, *path;
+	const struct cli_run *r;
+	const char *path;
+	char *text;
 	FILE *f = text_begin();
-	struct cli_run r;
 	uint64_t t = 0;
 
 	fputs("{\"type\":\"startup\",\"time\":1}\n", f);
@@ -1093,15 +1114,12 @@ static void unselected_series_dropped(void **state)
 	assert_int_equal(res->nlines, 1);
 	assert_string_equal(res->lines[0].selected, "/b.c:2");
 
-	RUN(&r, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.out.buf, "dropped: 1 line/point series whose experiments above 0% selected no sample");
-	assert_not_contains(r.out.buf, "/a.c:1");
-	cli_run_done(&r);
-	RUN(&r, "--json", path);
-	assert_contains(r.out.buf, "\"unselected\":1");
-	cli_run_done(&r);
-	free(path);
+	r = REPORT(path);
+	assert_int_equal(r->ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r->out.buf, "dropped: 1 line/point series whose experiments above 0% selected no sample");
+	assert_not_contains(r->out.buf, "/a.c:1");
+	r = REPORT("--json", path);
+	assert_contains(r->out.buf, "\"unselected\":1");
 }
 
 /* A run shorter than an experiment: the report says why nothing is ranked, and what to do. */
@@ -1112,32 +1130,29 @@ static void target_ended_says_so(void **state)
 		"{\"type\":\"experiment\",\"selected\":\"/x.c:1\",\"speedup\":0.00,\"duration\":1000,"
 		"\"target_ended\":1}\n"
 		"{\"type\":\"throughput-point\",\"name\":\"p\",\"delta\":10}\n";
-	char *path = fixture("ended.coz", text);
+	const char *path = fixture("ended.coz", text);
 	const struct cli_case cases[] = {
 		{ { "report", path }, { OK, .out = { "note: 1 experiments during which the program ended left out",
 			"every experiment ran while the program ended; a shorter --experiment-length" } } },
 		{ { "report", "--json", path }, { OK, .out = { "\"dropped\":{\"target_ended\":1," } } },
 	};
-	struct cli_run r;
 
 	(void)state;
 	check_cases(cases, ARRAY_SIZE(cases));
-	RUN(&r, "--json", path);
-	assert_valid_json(r.out.buf);
-	cli_run_done(&r);
-	free(path);
+	assert_valid_json(REPORT("--json", path)->out.buf);
 }
 
 static void html_output(void **state)
 {
-	char *text = ranking_profile(), *path = fixture("html.coz", text), *out, *html;
-	struct cli_run r;
+	const char *path = fixture("html.coz", keep(ranking_profile())), *out = in_dir("report.html"), *html;
+	const struct cli_run *r;
+	FILE *f;
+	int pct;
 
 	(void)state;
-	assert_true(asprintf(&out, "%s/report.html", dir) > 0);
-	RUN(&r, "--html", out, "--min-points", "5", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-	assert_contains(r.err.buf, "wrote the HTML report to");
+	r = REPORT("--html", out, "--min-points", "5", path);
+	assert_int_equal(r->ret, CAUSALCTL_EXIT_OK);
+	assert_contains(r->err.buf, "wrote the HTML report to");
 	html = slurp(out);
 	assert_int_equal(count(html, "<svg"), 3);
 	assert_int_equal(count(html, "</svg>"), 3);
@@ -1156,59 +1171,33 @@ static void html_output(void **state)
 	assert_contains(html, ">+25%</text>");
 	assert_contains(html, ">+75%</text>");
 	assert_not_contains(html, "text-anchor=\"end\">+100%</text>");
-	free(html);
-	cli_run_done(&r);
 
 	/* a point keeps its colour from plot to plot: L2 has only the profile's second point, "b" */
-	{
-		char *t2;
-			FILE *f = text_begin();
-		char *p2;
-		int pct;
-
-		for (pct = 0; pct <= 100; pct += 25) {
-			fprintf(f, "experiment\tselected=/L1.c:1\tspeedup=%.2f\tduration=1000000000\n"
-				"throughput-point\tname=a\tdelta=%d\nthroughput-point\tname=b\tdelta=%d\n",
-				pct / 100.0, pct ? 1200 : 1000, pct ? 1100 : 1000);
-			fprintf(f, "experiment\tselected=/L2.c:1\tspeedup=%.2f\tduration=1000000000\n"
-				"throughput-point\tname=b\tdelta=%d\n", pct / 100.0, pct ? 1300 : 1000);
-		}
-		t2 = text_end(f);
-		p2 = fixture("colours.coz", t2);
-		RUN(&r, "--html", out, p2);
-		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-		html = slurp(out);
-		assert_int_equal(count(html, "<polyline fill=\"none\" stroke=\"#1f77b4\""), 1);	/* a: L1 */
-		assert_int_equal(count(html, "<polyline fill=\"none\" stroke=\"#d62728\""), 2);	/* b: L1, L2 */
-		free(html);
-		cli_run_done(&r);
-		free(p2);
-		free(t2);
+	f = text_begin();
+	for (pct = 0; pct <= 100; pct += 25) {
+		fprintf(f, "experiment\tselected=/L1.c:1\tspeedup=%.2f\tduration=1000000000\n"
+			"throughput-point\tname=a\tdelta=%d\nthroughput-point\tname=b\tdelta=%d\n",
+			pct / 100.0, pct ? 1200 : 1000, pct ? 1100 : 1000);
+		fprintf(f, "experiment\tselected=/L2.c:1\tspeedup=%.2f\tduration=1000000000\n"
+			"throughput-point\tname=b\tdelta=%d\n", pct / 100.0, pct ? 1300 : 1000);
 	}
+	r = REPORT("--html", out, fixture("colours.coz", keep(text_end(f))));
+	assert_int_equal(r->ret, CAUSALCTL_EXIT_OK);
+	html = slurp(out);
+	assert_int_equal(count(html, "<polyline fill=\"none\" stroke=\"#1f77b4\""), 1);	/* a: L1 */
+	assert_int_equal(count(html, "<polyline fill=\"none\" stroke=\"#d62728\""), 2);	/* b: L1, L2 */
 
 	/* --top limits the plots */
-	RUN(&r, "--html", out, "--top", "2", path);
-	html = slurp(out);
-	assert_int_equal(count(html, "<svg"), 2);
-	free(html);
-	cli_run_done(&r);
-	free(path);
-	free(text);
+	REPORT("--html", out, "--top", "2", path);
+	assert_int_equal(count(slurp(out), "<svg"), 2);
 
 	/* with repeats: a bar at each speedup but the baselines (W and T, 50 and 100 %), the ± in the table */
-	text = se_profile(4);
-	path = fixture("html-se.coz", text);
-	RUN(&r, "--html", out, "--min-points", "3", path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	r = REPORT("--html", out, "--min-points", "3", fixture("html-se.coz", keep(se_profile(4))));
+	assert_int_equal(r->ret, CAUSALCTL_EXIT_OK);
 	html = slurp(out);
 	assert_int_equal(count(html, "class=\"err\""), 4);
 	assert_contains(html, "<td>+15.0%</td><td>4.8</td>");
 	assert_contains(html, "line 50% \u2192 program +20.0% \u00b1 ");
-	free(html);
-	cli_run_done(&r);
-	free(out);
-	free(path);
-	free(text);
 }
 
 static void trace_output(void **state)
@@ -1228,13 +1217,12 @@ static void trace_output(void **state)
 		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":8,\"kind\":\"delay\",\"spans\":[[2002100,250]]}\n"
 		"{\"type\":\"thread-spans\",\"pid\":7,\"tid\":7,\"kind\":\"delay\",\"spans\":[[2002200,3]]}\n"
 		"{\"type\":\"timeline\",\"end\":2004000,\"dropped\":0}\n";
-	char *path = fixture("trace.coz", text), *out, *json;
-	struct cli_run r;
+	const char *out = in_dir("trace.json"), *spans = strstr(text, "{\"type\":\"timeline\""), *json;
+	const struct cli_run *r;
 
 	(void)state;
-	assert_true(asprintf(&out, "%s/trace.json", dir) > 0);
-	RUN(&r, "--trace", out, path);
-	assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
+	r = REPORT("--trace", out, fixture("trace.coz", text));
+	assert_int_equal(r->ret, CAUSALCTL_EXIT_OK);
 	json = slurp(out);
 	assert_valid_json(json);
 	assert_contains(json, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock\":\"CLOCK_MONOTONIC\","
@@ -1269,44 +1257,27 @@ static void trace_output(void **state)
 			"\"dur\":1.5,\"pid\":0,\"tid\":0,\"args\":{\"selected\":\"/a.c:1\",\"speedup\":0.0,");
 	assert_contains(json, "\"name\":\"oncpu\",\"cat\":\"oncpu\",\"ph\":\"X\",\"ts\":0.0,\"dur\":0.5,"
 			"\"pid\":7,\"tid\":7,\"args\":{\"cpu\":0}}");
-	free(json);
-	cli_run_done(&r);
-	free(path);
 
 	/* the spans in FILE.timeline beside the profile, as run --timeline writes them: the same trace */
-	{
-		const char *spans = strstr(text, "{\"type\":\"timeline\"");
-		char *prof = strndup(text, (size_t)(spans - text)), *side, *tl;
-
-		path = fixture("side.coz", prof);
-		assert_true(asprintf(&side, "side.coz%s", PROFILE_TIMELINE_SUFFIX) > 0);
-		tl = fixture(side, spans);
-		RUN(&r, "--trace", out, path);
-		assert_int_equal(r.ret, CAUSALCTL_EXIT_OK);
-		json = slurp(out);
-		assert_int_equal(count(json, "\"cat\":\"delay\""), 2);
-		assert_int_equal(count(json, "\"cat\":\"oncpu\""), 3);
-		assert_int_equal(count(json, "\"name\":\"utilisation\""), 6);
-		free(json);
-		cli_run_done(&r);
-		free(tl);
-		free(side);
-		free(prof);
-		free(path);
-	}
-	free(out);
+	fixture("side.coz" PROFILE_TIMELINE_SUFFIX, spans);
+	r = REPORT("--trace", out, fixture("side.coz", keep(strndup(text, (size_t)(spans - text)))));
+	assert_int_equal(r->ret, CAUSALCTL_EXIT_OK);
+	json = slurp(out);
+	assert_int_equal(count(json, "\"cat\":\"delay\""), 2);
+	assert_int_equal(count(json, "\"cat\":\"oncpu\""), 3);
+	assert_int_equal(count(json, "\"name\":\"utilisation\""), 6);
 }
 
 static void unusable_profiles(void **state)
 {
-	char *empty = fixture("empty.coz", "\n\n"), *noexp = fixture("noexp.coz", "startup\ttime=1\nruntime\ttime=5\n");
-	char *nopoints = fixture("nopoints.coz", "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n");
-	char *unreached = fixture("unreached.coz",
+	const char *empty = fixture("empty.coz", "\n\n"), *noexp = fixture("noexp.coz", "startup\ttime=1\nruntime\ttime=5\n");
+	const char *nopoints = fixture("nopoints.coz", "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n");
+	const char *unreached = fixture("unreached.coz",
 				  "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n"
 				  "throughput-point\tname=main.c:9\tdelta=0\n"
 				  "experiment\tselected=/a.c:1\tspeedup=0.50\tduration=10\n"
 				  "throughput-point\tname=main.c:9\tdelta=0\n");
-	char *garbage = fixture("garbage.coz", "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n"
+	const char *garbage = fixture("garbage.coz", "experiment\tselected=/a.c:1\tspeedup=0.00\tduration=10\n"
 				"throughput-point\tname=p\tdelta=10\n"
 				"what is this\nnor this\n\x01\x02\nx\ny\nz\n");
 	const struct cli_case cases[] = {
@@ -1328,11 +1299,6 @@ static void unusable_profiles(void **state)
 
 	(void)state;
 	check_cases(cases, ARRAY_SIZE(cases));
-	free(empty);
-	free(noexp);
-	free(nopoints);
-	free(unreached);
-	free(garbage);
 }
 
 static const struct CMUnitTest tests[] = {
@@ -1349,17 +1315,17 @@ static const struct CMUnitTest tests[] = {
 	analysis_test(prediction_widens_while_noisy),
 	analysis_test(runs_aggregate_and_header_lines_skip),
 	analysis_test(target_ended_left_out),
-	cmocka_unit_test(table_and_help),
-	cmocka_unit_test(standard_error_column_and_input),
-	cmocka_unit_test(several_files),
-	cmocka_unit_test(min_points_filter_says_so),
-	cmocka_unit_test(json_output),
-	cmocka_unit_test(target_ended_says_so),
+	command_test(table_and_help),
+	command_test(standard_error_column_and_input),
+	command_test(several_files),
+	command_test(min_points_filter_says_so),
+	command_test(json_output),
+	command_test(target_ended_says_so),
 	analysis_test(delays_summarised),
 	analysis_test(unselected_series_dropped),
-	cmocka_unit_test(html_output),
-	cmocka_unit_test(trace_output),
-	cmocka_unit_test(unusable_profiles),
+	command_test(html_output),
+	command_test(trace_output),
+	command_test(unusable_profiles),
 };
 
 UNIT_MAIN(tests, setup, teardown)

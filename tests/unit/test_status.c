@@ -275,33 +275,48 @@ static void probe_foreign_char_device(void **state)
 	});
 }
 
+/*
+ * The verdict names the first thing that does not work, in this order: from good(), each step
+ * breaks one more thing, one that comes before those already broken (err: the errno of the first
+ * of them), and only a report where all works exits 0.
+ */
 static void verdict_order(void **state)
 {
-	struct status_report r = good();
+	static const struct {
+		bool loaded, exists, chardev, opens, answers, same_abi;
+		int err;
+		enum status_verdict verdict;
+	} steps[] = {
+		{ true, true, true, true, true, true, 0, STATUS_OK },
+		{ true, true, true, true, true, false, 0, STATUS_ABI_MISMATCH },
+		{ true, true, true, true, false, false, EINVAL, STATUS_IOCTL_FAILED },
+		{ true, true, true, false, false, false, ENXIO, STATUS_OPEN_FAILED },
+		{ true, true, true, false, false, false, EPERM, STATUS_NO_PERMISSION },
+		{ true, true, true, false, false, false, EACCES, STATUS_NO_PERMISSION },
+		{ true, true, false, false, false, false, 0, STATUS_NOT_CHARDEV },
+		{ true, false, false, false, false, false, ENOENT, STATUS_NO_DEVICE },
+		{ false, false, false, false, false, false, 0, STATUS_NO_MODULE },
+	};
 
 	(void)state;
-	assert_int_equal(status_verdict(&r), STATUS_OK);
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_OK);
-	r.abi = CAUSAL_ABI_VERSION + 1;
-	assert_int_equal(status_verdict(&r), STATUS_ABI_MISMATCH);
-	r.answered = false;
-	r.ioctl_errno = EINVAL;
-	assert_int_equal(status_verdict(&r), STATUS_IOCTL_FAILED);
-	r.can_open = false;
-	r.open_errno = ENXIO;
-	assert_int_equal(status_verdict(&r), STATUS_OPEN_FAILED);
-	r.open_errno = EPERM;
-	assert_int_equal(status_verdict(&r), STATUS_NO_PERMISSION);
-	r.open_errno = EACCES;
-	assert_int_equal(status_verdict(&r), STATUS_NO_PERMISSION);
-	r.device_mode = S_IFREG | 0600;
-	assert_int_equal(status_verdict(&r), STATUS_NOT_CHARDEV);
-	r.device_exists = false;
-	r.device_errno = ENOENT;
-	assert_int_equal(status_verdict(&r), STATUS_NO_DEVICE);
-	r.module_loaded = false;
-	assert_int_equal(status_verdict(&r), STATUS_NO_MODULE);
-	assert_int_equal(status_exit_code(&r), CAUSALCTL_EXIT_FAILURE);
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		int exit_code = steps[i].verdict == STATUS_OK ? CAUSALCTL_EXIT_OK : CAUSALCTL_EXIT_FAILURE;
+		struct status_report r = good();
+
+		r.module_loaded = steps[i].loaded;
+		r.device_exists = steps[i].exists;
+		r.device_errno = steps[i].exists ? 0 : steps[i].err;
+		r.device_mode = (steps[i].chardev ? S_IFCHR : S_IFREG) | 0600;
+		r.can_open = steps[i].opens;
+		r.open_errno = steps[i].opens ? 0 : steps[i].err;
+		r.answered = steps[i].answers;
+		r.ioctl_errno = steps[i].answers ? 0 : steps[i].err;
+		r.abi = steps[i].same_abi ? CAUSAL_ABI_VERSION : CAUSAL_ABI_VERSION + 1;
+		if (status_verdict(&r) != steps[i].verdict)
+			fail_msg("step %zu: verdict %d, not %d", i + 1, status_verdict(&r), steps[i].verdict);
+		if (status_exit_code(&r) != exit_code)
+			fail_msg("step %zu: exit status %d, not %d", i + 1, status_exit_code(&r), exit_code);
+	}
 }
 
 /* The reports the output cases print: good(), no_module() or permission_denied(), some changed. */

@@ -40,6 +40,24 @@ struct cli_cmd {
 	void (*usage)(FILE *f);
 };
 
+/*
+ * One option of a subcommand, for cli_getopt() and cli_print_options(): its long name; the value
+ * cli_getopt() returns for it, its short option's letter where it has one, else a number from 256
+ * on; what its argument is called in the help ("N"), NULL when it takes none; and its help, lines
+ * separated by '\n' (NULL where the subcommand writes its option's help itself).
+ */
+struct cli_option {
+	const char *name;
+	int val;
+	const char *arg;
+	const char *help;
+};
+
+#define CLI_MAX_OPTIONS	32
+/* a macro's value in a help text: CLI_STR(DEFAULT) is "20" where DEFAULT is 20 */
+#define CLI_STR_(x)	#x
+#define CLI_STR(x)	CLI_STR_(x)
+
 /* cli.c */
 int causalctl_main(int argc, char **argv);
 int causalctl_run(const struct cli_env *env, int argc, char **argv);
@@ -47,6 +65,8 @@ const struct cli_cmd *cli_find(const char *name);
 PRINTF_LIKE(3, 4)
 int cli_usage_error(const struct cli_env *env, const char *cmd, const char *fmt, ...);
 void cli_getopt_start(void);
+int cli_getopt(int argc, char **argv, const char *flags, const struct cli_option *opts, size_t n);
+void cli_print_options(FILE *f, const struct cli_option *opts, size_t n, int column);
 int cli_bad_option(const struct cli_env *env, const char *cmd, int c, char **argv);
 /* "1ms", "250us", "2s", "1.5s", "100ns"; a bare number has unit_ns. 0 or -EINVAL. */
 int parse_duration(const char *s, uint64_t unit_ns, uint64_t *out);

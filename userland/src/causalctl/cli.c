@@ -20,6 +20,11 @@ static const struct cli_cmd commands[] = {
 	{ "help", "show help for causalctl or one of its subcommands", cmd_help, cmd_help_usage },
 };
 
+static const struct cli_option global_opts[] = {
+	{ "help", 'h', NULL, "show this help and exit" },
+	{ "version", 'V', NULL, "show causalctl's version and exit" },
+};
+
 static void usage(FILE *f)
 {
 	size_t i;
@@ -34,11 +39,9 @@ static void usage(FILE *f)
 		"Subcommands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nOptions:\n");
+	cli_print_options(f, global_opts, ARRAY_SIZE(global_opts), 17);
 	fprintf(f,
-		"\n"
-		"Options:\n"
-		"  -h, --help     show this help and exit\n"
-		"  -V, --version  show causalctl's version and exit\n"
 		"\n"
 		"'causalctl help SUBCOMMAND' or 'causalctl SUBCOMMAND --help' describes a subcommand.\n"
 		"\n"
@@ -115,6 +118,63 @@ void cli_getopt_start(void)
 }
 
 /*
+ * getopt_long over a subcommand's options opts[0..n), after cli_getopt_start(), with the option
+ * string and table made from them: the short options are the ones whose value is below 256,
+ * after flags ("", or "+" to stop at the first argument that is not an option) and the ':' that
+ * cli_bad_option needs. The next option's value ('?' or ':' for a bad one), or -1 after the last.
+ */
+int cli_getopt(int argc, char **argv, const char *flags, const struct cli_option *opts, size_t n)
+{
+	struct option longopts[CLI_MAX_OPTIONS + 1];
+	char shortopts[3 + 2 * CLI_MAX_OPTIONS];
+	size_t i, k;
+
+	/* a longer table or other flags are a bug, which the subcommand's unit tests meet first */
+	if (n > CLI_MAX_OPTIONS || strlen(flags) > 1)
+		abort();
+	k = (size_t)snprintf(shortopts, sizeof(shortopts), "%s:", flags);
+	for (i = 0; i < n; i++) {
+		longopts[i] = (struct option){ opts[i].name, opts[i].arg ? required_argument : no_argument,
+					       NULL, opts[i].val };
+		if (opts[i].val < 256) {
+			shortopts[k++] = (char)opts[i].val;
+			if (opts[i].arg)
+				shortopts[k++] = ':';
+		}
+	}
+	shortopts[k] = '\0';
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+	return getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
+/*
+ * The options' part of a --help: each of opts[0..n) as "  -n, --top N", its help from the column
+ * on, each further line of its help starting at the column too.
+ */
+void cli_print_options(FILE *f, const struct cli_option *opts, size_t n, int column)
+{
+	const char *help, *nl;
+	size_t i;
+	int w;
+
+	for (i = 0; i < n; i++) {
+		if (opts[i].val < 256)
+			w = fprintf(f, "  -%c, --%s", opts[i].val, opts[i].name);
+		else
+			w = fprintf(f, "      --%s", opts[i].name);
+		if (opts[i].arg)
+			w += fprintf(f, " %s", opts[i].arg);
+		/* two spaces after an option that reaches the column */
+		w = w < column ? column - w : 2;
+		for (help = opts[i].help; (nl = strchr(help, '\n')); help = nl + 1) {
+			fprintf(f, "%*s%.*s\n", w, "", (int)(nl - help), help);
+			w = column;
+		}
+		fprintf(f, "%*s%s\n", w, "", help);
+	}
+}
+
+/*
  * Reports a '?' or ':' from getopt_long (called with opterr = 0 and a leading ':' in optstring, so
  * that messages go to env->err and name the subcommand). optopt is 0 for an unknown long option
  * and the option's value for a long one missing its argument, so the word in argv names it then.
@@ -142,16 +202,16 @@ static const struct cli_cmd *find_subcommand(const struct cli_env *env, const ch
 
 static int cmd_help(const struct cli_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	/* its help lists no options */
+	static const struct cli_option opts[] = {
+		{ "help", 'h', NULL, NULL },
 	};
 	const struct cli_cmd *cmd;
 	int c;
 
 	cli_getopt_start();
 	/* its only option ends it, so one call reads it */
-	c = getopt_long(argc, argv, ":h", opts, NULL);
+	c = cli_getopt(argc, argv, "", opts, ARRAY_SIZE(opts));
 	if (c == 'h') {
 		cmd_help_usage(env->out);
 		return CAUSALCTL_EXIT_OK;
@@ -181,17 +241,12 @@ static void cmd_help_usage(FILE *f)
 
 int causalctl_run(const struct cli_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct cli_cmd *cmd;
 	int c;
 
 	cli_getopt_start();
 	/* '+': stop at the subcommand, whose options are its own */
-	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+", global_opts, ARRAY_SIZE(global_opts))) != -1) {
 		switch (c) {
 		case 'h':
 			usage(env->out);

@@ -19,6 +19,47 @@
 #define DEFAULT_TERMINAL_TOP 20
 #define DEFAULT_PROFILE "profile.coz"
 
+enum { OPT_HTML = 0x100, OPT_TRACE, OPT_PPROF, OPT_ASCII, OPT_SETTLE, OPT_SORT };
+
+static const struct cli_option report_opts[] = {
+	{ "top", 'n', "N",
+	  "show the N best lines (default: " CLI_STR(DEFAULT_TERMINAL_TOP) " in the table, all with --json or\n"
+	  "--html; 0: all)" },
+	{ "min-points", 'm', "N",
+	  "rank only line/point series with at least N distinct speedups with a\n"
+	  "value (default: " CLI_STR(REPORT_DEFAULT_MIN_POINTS) "; Coz's viewer uses 10)" },
+	{ "sort", OPT_SORT, "KEY",
+	  "impact-se (default): impact less its standard error (the table's \u00b1\n"
+	  "column), so that a line measured too little to be sure of ranks\n"
+	  "lower; impact: the largest mean program speedup over line speedups\n"
+	  "0..x, as Coz's viewer ranks; slope: least-squares slope weighted by\n"
+	  "experiment time (steadier on a noisy machine); max: the largest\n"
+	  "program speedup; min: the most negative first (contention)" },
+	{ "json", 'j', NULL, "print the result as one JSON object instead of the table" },
+	{ "html", OPT_HTML, "OUT", "also write a self-contained HTML report with a plot per line to OUT" },
+	{ "trace", OPT_TRACE, "OUT",
+	  "also write the experiments and progress rates, and for a\n"
+	  "profile made with 'run --timeline' each thread's on-CPU,\n"
+	  "runnable and delay spans and each process's utilisation, as\n"
+	  "Chrome trace JSON (Perfetto, chrome://tracing)" },
+	{ "pprof", OPT_PPROF, "OUT",
+	  "also write the profile's callchains (every sample's stack, from\n"
+	  "FILE.stacks beside FILE) as a gzip'd pprof profile to OUT, for\n"
+	  "'go tool pprof' and Go's profile-guided optimisation (go build\n"
+	  "-pgo=OUT); the ranked lines' impacts go with it as sample labels\n"
+	  "(causal_line, causal_impact) and comments. Written also when the\n"
+	  "profile has no experiments or progress points to rank" },
+	{ "ascii", OPT_ASCII, NULL,
+	  "draw the table's plots with ASCII instead of Unicode blocks (the\n"
+	  "default where the locale's character set is not UTF-8)" },
+	{ "settle", OPT_SETTLE, NULL,
+	  "instead of the table: replay the profile one experiment at a time\n"
+	  "and say after which one 'run --until-settled' would have stopped\n"
+	  "(its rule, whatever --sort and --min-points say), or that it never\n"
+	  "would have; works on Coz's profiles too" },
+	{ "help", 'h', NULL, "show this help and exit" },
+};
+
 void cmd_report_usage(FILE *f)
 {
 	fprintf(f,
@@ -38,40 +79,12 @@ void cmd_report_usage(FILE *f)
 		"latency plots as harmful.) A line needs experiments at 0%% speedup and\n"
 		"at least %d visits per speedup to count. Whatever is left out is counted and said.\n"
 		"\n"
-		"Options:\n"
-		"  -n, --top N         show the N best lines (default: %d in the table, all with --json or\n"
-		"                      --html; 0: all)\n"
-		"  -m, --min-points N  rank only line/point series with at least N distinct speedups with a\n"
-		"                      value (default: %d; Coz's viewer uses 10)\n"
-		"      --sort KEY      impact-se (default): impact less its standard error (the table's \u00b1\n"
-		"                      column), so that a line measured too little to be sure of ranks\n"
-		"                      lower; impact: the largest mean program speedup over line speedups\n"
-		"                      0..x, as Coz's viewer ranks; slope: least-squares slope weighted by\n"
-		"                      experiment time (steadier on a noisy machine); max: the largest\n"
-		"                      program speedup; min: the most negative first (contention)\n"
-		"  -j, --json          print the result as one JSON object instead of the table\n"
-		"      --html OUT      also write a self-contained HTML report with a plot per line to OUT\n"
-		"      --trace OUT     also write the experiments and progress rates, and for a\n"
-		"                      profile made with 'run --timeline' each thread's on-CPU,\n"
-		"                      runnable and delay spans and each process's utilisation, as\n"
-		"                      Chrome trace JSON (Perfetto, chrome://tracing)\n"
-		"      --pprof OUT     also write the profile's callchains (every sample's stack, from\n"
-		"                      FILE.stacks beside FILE) as a gzip'd pprof profile to OUT, for\n"
-		"                      'go tool pprof' and Go's profile-guided optimisation (go build\n"
-		"                      -pgo=OUT); the ranked lines' impacts go with it as sample labels\n"
-		"                      (causal_line, causal_impact) and comments. Written also when the\n"
-		"                      profile has no experiments or progress points to rank\n"
-		"      --ascii         draw the table's plots with ASCII instead of Unicode blocks (the\n"
-		"                      default where the locale's character set is not UTF-8)\n"
-		"      --settle        instead of the table: replay the profile one experiment at a time\n"
-		"                      and say after which one 'run --until-settled' would have stopped\n"
-		"                      (its rule, whatever --sort and --min-points say), or that it never\n"
-		"                      would have; works on Coz's profiles too\n"
-		"  -h, --help          show this help and exit\n"
+		"Options:\n", REPORT_MIN_DELTA);
+	cli_print_options(f, report_opts, ARRAY_SIZE(report_opts), 22);
+	fprintf(f,
 		"\n"
 		"Exit status: 0 on success (also when no line passes the filters, which is said), 1 if the\n"
-		"profile cannot be read or has no experiments or progress points, 2 on a usage error.\n",
-		REPORT_MIN_DELTA, DEFAULT_TERMINAL_TOP, REPORT_DEFAULT_MIN_POINTS);
+		"profile cannot be read or has no experiments or progress points, 2 on a usage error.\n");
 }
 
 /*
@@ -314,20 +327,6 @@ static PRINTF_LIKE(2, 3) int report_failure(const struct cli_env *env, const cha
 
 int cmd_report(const struct cli_env *env, int argc, char **argv)
 {
-	enum { OPT_HTML = 0x100, OPT_TRACE, OPT_PPROF, OPT_ASCII, OPT_SETTLE, OPT_SORT };
-	static const struct option opts[] = {
-		{ "top", required_argument, NULL, 'n' },
-		{ "min-points", required_argument, NULL, 'm' },
-		{ "sort", required_argument, NULL, OPT_SORT },
-		{ "json", no_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, OPT_HTML },
-		{ "trace", required_argument, NULL, OPT_TRACE },
-		{ "pprof", required_argument, NULL, OPT_PPROF },
-		{ "ascii", no_argument, NULL, OPT_ASCII },
-		{ "settle", no_argument, NULL, OPT_SETTLE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *html = NULL, *trace = NULL, *pprof = NULL, *path;
 	enum report_sort sort = REPORT_DEFAULT_SORT;
 	unsigned long top = 0, min_points = REPORT_DEFAULT_MIN_POINTS;
@@ -340,7 +339,7 @@ int cmd_report(const struct cli_env *env, int argc, char **argv)
 	int c, ret = CAUSALCTL_EXIT_OK;
 
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, ":n:m:jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "", report_opts, ARRAY_SIZE(report_opts))) != -1) {
 		switch (c) {
 		case 'n':
 			if (!parse_count(optarg, SIZE_MAX, &top))

@@ -18,6 +18,12 @@
 #include "causalctl.h"
 #include "json.h"
 
+static const struct cli_option status_opts[] = {
+	{ "json", 'j', NULL, "print one JSON object instead of text (the checks in \"checks\")" },
+	{ "device", 'd', "PATH", "the causal device (default: " CAUSAL_DEVICE_PATH ")" },
+	{ "help", 'h', NULL, "show this help and exit" },
+};
+
 void cmd_status_usage(FILE *f)
 {
 	fprintf(f,
@@ -31,15 +37,14 @@ void cmd_status_usage(FILE *f)
 		"(a path, or a name looked up in PATH), also whether it has debug info (debug_info)\n"
 		"and frame pointers (frame_pointers).\n"
 		"\n"
-		"Options:\n"
-		"  -j, --json         print one JSON object instead of text (the checks in \"checks\")\n"
-		"  -d, --device PATH  the causal device (default: %s)\n"
-		"  -h, --help         show this help and exit\n"
+		"Options:\n");
+	cli_print_options(f, status_opts, ARRAY_SIZE(status_opts), 21);
+	fprintf(f,
 		"\n"
 		"Exit status: 0 if the module is loaded, its device answers with causalctl's ABI (%d)\n"
 		"and no check is blocking (warnings and unknowns do not count), 1 otherwise, 2 on a\n"
 		"usage error.\n",
-		CAUSAL_DEVICE_PATH, CAUSAL_ABI_VERSION);
+		CAUSAL_ABI_VERSION);
 }
 
 static void read_line(const char *path, char *buf, size_t len)
@@ -365,12 +370,6 @@ void status_print_json(FILE *f, const struct status_report *r)
 
 int cmd_status(const struct cli_env *env, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *device = CAUSAL_DEVICE_PATH, *program = NULL;
 	struct check_host host = { .root = "" };
 	struct status_report r;
@@ -379,7 +378,7 @@ int cmd_status(const struct cli_env *env, int argc, char **argv)
 	int c;
 
 	cli_getopt_start();
-	while ((c = getopt_long(argc, argv, ":jd:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "", status_opts, ARRAY_SIZE(status_opts))) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
