@@ -77,7 +77,7 @@ if [ -n "$flat" ]; then
 	kind=flat per_seed=600
 else
 	# about (1 + lines) * reps * secs of timing and lines * (prof + 10) of profiles per program,
-	# and with Coz about as much again of its runs
+	# and with Coz as much again or more (its runs end with the program, slowed by Coz)
 	kind=generated per_seed=1800
 fi
 : "${timeout:=$(( ${#seeds[@]} * per_seed + 300 ))}"
