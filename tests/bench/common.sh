@@ -20,11 +20,20 @@
 #                                    TITLE, CMD's table of $guest and host_line, into TABLE and on
 #                                    stdout; exits 1 when the guest printed nothing, or when the run
 #                                    failed or its output lacks the line END that closes it
+#   bench_coz NAME                   the -a arguments that bring Coz into the guest (libcoz.so and
+#                                    tests/bench/coz-guest.sh, which the guest script sources) added
+#                                    to the script's adds, or a note that there are no Coz columns;
+#                                    coz_dbg is the compiler's debug options of the copies Coz runs
 # (top is the script's; bench_args, kmod, vrc, secs and guest are for it)
 # shellcheck disable=SC2154,SC2034 source=tests/bench/host-state.sh
 . "$top/tests/bench/host-state.sh"
 out=${CAUSAL_BENCH_OUT:-$top/build/bench}
 kernel=6.1
+# Coz's copies of the programs: Debian's Coz (0.2.2, libelfin) cannot read DWARF 5, GCC's default
+# ("unknown compilation unit version 5"), nor the location views GCC adds to DWARF 4 (it then drops
+# the line table: "DW_FORM_sec_offset not expected", and --fixed-line is "not found")
+coz_dbg=(-gdwarf-4 -gno-variable-location-views)
+libcoz=/usr/lib/coz-profiler/libcoz.so
 
 bench_options() {
 	local name=$1 help=$2
@@ -90,5 +99,13 @@ bench_table() {
 	if [ "$vrc" -ne 0 ] || ! grep -q "^$end" "$guest"; then
 		echo "$name: the VM run failed or did not finish (exit $vrc); logs in ${guest%/*}" >&2
 		exit 1
+	fi
+}
+
+bench_coz() {
+	if [ -f "$libcoz" ]; then
+		adds+=(-a "$libcoz" -a "$top/tests/bench/coz-guest.sh")
+	else
+		echo "$1: $libcoz not found (Debian's coz-profiler): no Coz columns" >&2
 	fi
 }

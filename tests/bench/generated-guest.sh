@@ -5,7 +5,14 @@
 # secs seconds; then reps rounds in which the base and every variant run once each, in an order
 # that rotates from round to round ("BG act SEED VARIANT WALL_NS"); then per marked line a
 # causalctl profile with only that line and the speedups 0 and 30 % ("BGJSON SEED LABEL" and the
-# report's --json object). What the numbers mean is for tests/bench/generated_table.py.
+# report's --json object), and, with Coz in the guest (/bin/libcoz.so and /bin/coz-guest.sh, from
+# tests/bench/generated.sh), Coz's fixed-line runs of the program's DWARF 4 copy gen-SEED-dwarf4 at
+# the speedups 0, 30, 30 and 0 % (Coz takes one speedup per run; the order evens out a drift of the
+# emulator's speed), each about a quarter of prof seconds of the unprofiled program's work, into
+# one profile: "BGCOZ SEED LABEL runs=N failed=N experiments=N samples=N" (Coz's experiments, and
+# the samples they caught in the line: none where Coz cannot see the line run) and "BGCOZJSON SEED
+# LABEL" with the report of Coz's profile, which causalctl reads ({} without a profile). What the
+# numbers mean is for tests/bench/generated_table.py.
 #   generated-guest.sh SEED[,SEED...] [reps=N] [secs=N] [prof=N]
 seeds=$(echo "$1" | tr , ' ')
 shift
@@ -19,6 +26,13 @@ for kv in "$@"; do
 	esac
 done
 insmod /lib/causal/causal.ko || exit 1
+coz_ok=0
+if [ -f /bin/libcoz.so ]; then
+	# shellcheck source=tests/bench/coz-guest.sh
+	. /bin/coz-guest.sh
+	coz_ok=1
+	echo "# coz: libcoz.so, perf_event_paranoid $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null)"
+fi
 # the GEN line's wall_ns of: PROGRAM UNITS
 wall() {
 	"$1" "$2" 2>&1 >/dev/null | sed -n 's/^GEN units=[0-9]* wall_ns=\([0-9]*\)$/\1/p'
@@ -56,6 +70,30 @@ for s in $seeds; do
 			--duration "$prof" -- gen-$s $((u * prof * 4 / secs + 1)) >/tmp/gen-$s-$l.out 2>&1
 		tail -n 3 /tmp/gen-$s-$l.out | sed 's/^/# /'
 		echo "BGJSON $s $l $(causalctl report --json --min-points 2 /tmp/gen-$s-$l.coz)"
+		[ $coz_ok = 1 ] || continue
+		cprof=/tmp/gen-$s-$l-coz.coz
+		rm -f "$cprof"
+		n=0
+		failed=0
+		for sp in 0 30 30 0; do
+			cozenv="COZ_FIXED_LINE=gen-$s.c:$line COZ_FIXED_SPEEDUP=$sp"
+			coz_exec $((prof + 60)) "$cprof" gen-$s-dwarf4 $((u * prof / (4 * secs) + 1)) >/tmp/gen-coz.out 2>&1
+			rc=$?
+			n=$((n + 1))
+			if [ $rc -ne 0 ]; then
+				failed=$((failed + 1))
+				echo "# coz gen-$s $l at $sp %: exit $rc"
+				grep -v '\.cpp:[0-9]*\]' /tmp/gen-coz.out | tail -n 3 | sed 's/^/# /'
+			fi
+		done
+		echo "BGCOZ $s $l runs=$n failed=$failed $(awk -F '\t' '$1 == "experiment" { n++
+			for (i = 2; i <= NF; i++) if (index($i, "selected-samples=") == 1) k += substr($i, 18) }
+			END { printf "experiments=%d samples=%d\n", n, k }' "$cprof" 2>/dev/null)"
+		if [ -s "$cprof" ]; then
+			echo "BGCOZJSON $s $l $(causalctl report --json --min-points 2 "$cprof" | tr -d '\n')"
+		else
+			echo "BGCOZJSON $s $l {}"
+		fi
 	done
 done
 rmmod causal

@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench-generated: causalctl's predictions on programs nobody tuned it for (issue 36). For each
 # seed, tests/workloads/gen/gen.py writes a program; it is built as is and once per marked line with
-# that line's loop cut to 70 % (-DSCALE_<LABEL>=70). One VM run (tests/bench/generated-guest.sh)
-# then measures, per program, the actual effect of each variant (base and variants interleaved,
-# rounds in rotating order) and causalctl's prediction for each line (--fixed-line, speedups 0 and
-# 30 %), and tests/bench/generated_table.py prints predicted against actual for every line.
+# that line's loop cut to 70 % (-DSCALE_<LABEL>=70), and once more as is for Coz (a DWARF 4 copy,
+# gen-SEED-dwarf4, the only debug information Debian's Coz reads). One VM run
+# (tests/bench/generated-guest.sh) then measures, per program, the actual effect of each variant
+# (base and variants interleaved, rounds in rotating order), causalctl's prediction for each line
+# (--fixed-line, speedups 0 and 30 %) and, where Debian's coz-profiler is installed, Coz's (the
+# same line, COZ_FIXED_SPEEDUP 0 and 30 in turn), and tests/bench/generated_table.py prints both
+# predictions against the actual effect for every line.
 #
 # With --flat (make bench-flat), the programs are gen.py's flat profiles (samples over 15-30
 # lines, one line clearly best), built as is, and the guest (tests/bench/flat-guest.sh) runs
@@ -57,18 +60,24 @@ for s in "${seeds[@]}"; do
 	python3 tests/workloads/gen/gen.py "$s" "$out/gen"
 	"$cc" "${wflags[@]}" -o "$out/gen/gen-$s" "$out/gen/gen-$s.c"
 	adds+=(-a "$out/gen/gen-$s" -a "$out/gen/gen-$s.json")
+	if [ -f "$libcoz" ]; then
+		"$cc" "${wflags[@]}" "${coz_dbg[@]}" -o "$out/gen/gen-$s-dwarf4" "$out/gen/gen-$s.c"
+		adds+=(-a "$out/gen/gen-$s-dwarf4")
+	fi
 	for label in $(python3 -c 'import json, sys; print(" ".join(l["label"] for l in json.load(open(sys.argv[1]))["lines"]))' \
 		"$out/gen/gen-$s.json"); do
 		"$cc" "${wflags[@]}" "-DSCALE_$label=70" -o "$out/gen/gen-$s-$label" "$out/gen/gen-$s.c"
 		adds+=(-a "$out/gen/gen-$s-$label")
 	done
 done
+[ -n "$flat" ] || bench_coz generated
 bench_module
 if [ -n "$flat" ]; then
 	# 2 rounds of 2 profiles of 60 s, and the reports, per program
 	kind=flat per_seed=600
 else
-	# about (1 + lines) * reps * secs of timing and lines * (prof + 10) of profiles per program
+	# about (1 + lines) * reps * secs of timing and lines * (prof + 10) of profiles per program,
+	# and with Coz as much again or more (its runs end with the program, slowed by Coz)
 	kind=generated per_seed=1800
 fi
 : "${timeout:=$(( ${#seeds[@]} * per_seed + 300 ))}"

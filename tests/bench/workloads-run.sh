@@ -31,10 +31,7 @@ cc=${CC:-gcc}
 wflags=(-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -pthread
 	-Iuserland/include -Itests/workloads)
 "$cc" "${wflags[@]}" -o "$out/scale_threads" tests/bench/scale_threads.c
-# Coz's copies: Debian's Coz (0.2.2, libelfin) cannot read DWARF 5, GCC's default ("unknown
-# compilation unit version 5"), nor the location views GCC adds to DWARF 4 (it then drops the
-# line table: "DW_FORM_sec_offset not expected", and --fixed-line is "not found")
-coz_dbg=(-gdwarf-4 -gno-variable-location-views)
+# Coz's copies (coz_dbg: tests/bench/common.sh)
 "$cc" "${wflags[@]}" "${coz_dbg[@]}" -o "$out/scale_threads-dwarf4" tests/bench/scale_threads.c
 for w in tests/workloads/*.c; do
 	n=$(basename "$w" .c)
@@ -50,12 +47,7 @@ for w in tests/workloads/*.c; do
 	adds+=(-a "build/workloads/$n" -a "build/workloads/$n-optimized")
 	[ -f "$out/$n-dwarf4" ] && adds+=(-a "$out/$n-dwarf4")
 done
-libcoz=/usr/lib/coz-profiler/libcoz.so
-if [ -f "$libcoz" ]; then
-	adds+=(-a "$libcoz")
-else
-	echo "workloads-run: $libcoz not found (Debian's coz-profiler): no Coz columns" >&2
-fi
+bench_coz workloads-run
 # the marked lines, from the sources: the guest has no sources
 lines=()
 for spec in join:A lock:C pipeline:S2 futex:X server:S phased:P1 batch_static:M pool:S; do

@@ -86,6 +86,8 @@ fi
 echo "BW info kernel=$(uname -r) name=$CAUSAL_KERNEL cpus=$(grep -c '^processor' /proc/cpuinfo) mode=$mode reps=$reps preps=$preps len=$len ovh_reps=$ovh_reps${thread_model:+ thread_model=$thread_model}${period:+ period=$period}${modopts:+ module:$modopts}"
 coz_ok=0
 if [ "$coz" = 1 ] && [ -f /bin/libcoz.so ]; then
+	# shellcheck source=tests/bench/coz-guest.sh
+	. /bin/coz-guest.sh
 	coz_ok=1
 	echo "BW info coz=libcoz.so perf_event_paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null)"
 fi
@@ -112,16 +114,13 @@ causal_run() {
 	[ $rc -eq 0 ] || { sed 's/^/# /' $tmp/err | tail -8; }
 }
 
-# coz PROFILE OUT TAG CMD...: libcoz preloaded the way `coz run` does it (coz is a Python script
-# and the guest has no Python), with $cozenv. CMD is a NAME-dwarf4 copy of the workload: Debian's
-# Coz (0.2.2, libelfin) aborts on DWARF 5 ("unknown compilation unit version 5")
+# coz PROFILE OUT TAG CMD...: coz_exec (tests/bench/coz-guest.sh) with $cozenv, the WORKLOAD line
+# tagged. CMD is a NAME-dwarf4 copy of the workload
 coz_run() {
 	prof=$1
 	tag=$2
 	shift 2
-	# shellcheck disable=SC2086
-	timeout -k 10 300 env LD_PRELOAD=/bin/libcoz.so COZ_OUTPUT="$prof" COZ_BINARY_SCOPE=MAIN COZ_SOURCE_SCOPE=% \
-		COZ_PROGRESS_POINTS= $cozenv "$@" >$tmp/out 2>$tmp/err
+	coz_exec 300 "$prof" "$@" >$tmp/out 2>$tmp/err
 	rc=$?
 	grep -h '^WORKLOAD' $tmp/err | sed "s/^WORKLOAD/BW run tool=coz $tag rc=$rc/"
 	[ $rc -eq 0 ] || { echo "BW coz_failed $tag rc=$rc"; sed 's/^/# /' $tmp/err | tail -8; }
