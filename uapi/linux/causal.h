@@ -27,6 +27,7 @@
 #define CAUSAL_FEATURE_KUNIT			_BITULL(1)	/* kernel has KUnit */
 #define CAUSAL_FEATURE_TRACE_SWITCHES		_BITULL(2)	/* CAUSAL_ATTACH_TRACE_SWITCHES */
 #define CAUSAL_FEATURE_EXPERIMENT_SCOPE		_BITULL(3)	/* CAUSAL_EXPERIMENT_SCOPE */
+#define CAUSAL_FEATURE_UNWIND			_BITULL(4)	/* CAUSAL_IOC_UNWIND_SET */
 
 #define CAUSAL_RELEASE_LEN	32
 
@@ -275,6 +276,46 @@ struct causal_progress_counts {
 #define CAUSAL_PROGRESS_COUNTS_SIZE_VER0	24
 
 /*
+ * Unwinding code that keeps no frame pointer. A sample's callchain follows the frame-pointer
+ * chain, but most C code keeps none (gcc's -O2, Debian's libc): a sample in such a function skips
+ * its caller, or the chain is garbage. The controller may give the session the call frame
+ * information (.eh_frame) of the code mapped in the target, as rows: for the addresses
+ * [start, start + len) of a row, the canonical frame address (CFA: the caller's stack pointer) is
+ * rsp + cfa_off (rbp + cfa_off with CAUSAL_UNWIND_CFA_RBP), the return address is at CFA - 8, and
+ * the caller's rbp is at CFA + rbp_off with CAUSAL_UNWIND_RBP_SAVED (else rbp still holds it).
+ * While the sample's IP, then each return address - 1, lies in a row, the sampler unwinds by the
+ * rows (at most CAUSAL_MAX_CALLCHAIN frames in all); from the first frame without a row it
+ * follows the frame pointers. Rows are sorted by start, neither empty nor overlapping, at most
+ * CAUSAL_MAX_UNWIND_ROWS; a new table replaces the old one, nr_rows 0 removes it. The addresses
+ * are the target's when the controller read them: like an experiment's ranges, they describe one
+ * address space (a followed child that execs another program has other mappings).
+ */
+#define CAUSAL_UNWIND_CFA_RBP		_BITUL(0)	/* CFA = rbp + cfa_off, not rsp + cfa_off */
+#define CAUSAL_UNWIND_RBP_SAVED		_BITUL(1)	/* the caller's rbp is at CFA + rbp_off */
+#define CAUSAL_UNWIND_ROW_FLAGS		(CAUSAL_UNWIND_CFA_RBP | CAUSAL_UNWIND_RBP_SAVED)
+#define CAUSAL_MAX_UNWIND_ROWS		(1U << 18)
+/* the largest |offset| of a row: larger frames (a 16 MiB array on the stack) have no row */
+#define CAUSAL_UNWIND_OFF_MAX		(1 << 24)
+
+struct causal_unwind_row {
+	__u64 start;		/* first address of the row */
+	__u32 len;		/* bytes, at least 1 */
+	__u32 flags;		/* CAUSAL_UNWIND_* */
+	__s32 cfa_off;		/* 8..CAUSAL_UNWIND_OFF_MAX (the return address is at CFA - 8) */
+	__s32 rbp_off;		/* RBP_SAVED: -CAUSAL_UNWIND_OFF_MAX..-16; else 0 */
+};
+
+struct causal_unwind {
+	__u32 size;		/* in: sizeof(struct causal_unwind) */
+	__u32 flags;		/* in: must be 0 */
+	__u32 nr_rows;		/* in: 0..CAUSAL_MAX_UNWIND_ROWS */
+	__u32 reserved;		/* in: must be 0 */
+	__u64 rows;		/* in: pointer to struct causal_unwind_row[nr_rows] */
+};
+
+#define CAUSAL_UNWIND_SIZE_VER0		24
+
+/*
  * Commands. Errors common to all: EFAULT (bad pointer), EINVAL (size below the first published
  * size, unknown flags, non-zero reserved fields), E2BIG (unknown trailing bytes not zero), ENOTTY
  * (unknown command). docs/uapi.md lists each command's own errors.
@@ -288,5 +329,6 @@ struct causal_progress_counts {
 #define CAUSAL_IOC_PROGRESS_ADD		_IOWR(CAUSAL_IOC_MAGIC, 0x05, struct causal_progress)
 #define CAUSAL_IOC_PROGRESS_READ	\
 	_IOWR(CAUSAL_IOC_MAGIC, 0x06, struct causal_progress_counts)
+#define CAUSAL_IOC_UNWIND_SET		_IOWR(CAUSAL_IOC_MAGIC, 0x07, struct causal_unwind)
 
 #endif /* _UAPI_LINUX_CAUSAL_H */
