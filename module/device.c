@@ -23,6 +23,7 @@
 #include "session.h"
 #include "uarg.h"
 #include "umem.h"
+#include "unwind.h"
 #include "version.h"
 
 static bool unprivileged;
@@ -82,6 +83,7 @@ static_assert(sizeof(struct causal_experiment_result) == CAUSAL_EXPERIMENT_RESUL
 static_assert(sizeof(struct causal_stats) == CAUSAL_STATS_SIZE_VER1);
 static_assert(sizeof(struct causal_progress) == CAUSAL_PROGRESS_SIZE_VER0);
 static_assert(sizeof(struct causal_progress_counts) == CAUSAL_PROGRESS_COUNTS_SIZE_VER0);
+static_assert(sizeof(struct causal_unwind) == CAUSAL_UNWIND_SIZE_VER0);
 
 /* Any command's argument, in kernel memory. */
 union causal_ioctl_arg {
@@ -93,6 +95,7 @@ union causal_ioctl_arg {
 	struct causal_stats stats;
 	struct causal_progress progress;
 	struct causal_progress_counts counts;
+	struct causal_unwind unwind;
 };
 
 /*
@@ -178,6 +181,33 @@ static long causal_ioctl_progress_read(struct causal_session *s, union causal_io
 	return ret;
 }
 
+/* Up to CAUSAL_MAX_UNWIND_ROWS rows (6 MiB): copied straight into the table the session keeps. */
+static long causal_ioctl_unwind_set(struct causal_session *s, union causal_ioctl_arg *a)
+{
+	struct causal_unwind *u = &a->unwind;
+	struct causal_unwind_table *t = NULL;
+	int ret;
+
+	ret = causal_unwind_check(u);
+	if (ret)
+		return ret;
+	if (u->nr_rows) {
+		t = causal_unwind_alloc(u->nr_rows);
+		if (!t)
+			return -ENOMEM;
+		ret = -EFAULT;
+		if (!copy_from_user(t->rows, u64_to_user_ptr(u->rows),
+				    array_size(u->nr_rows, sizeof(t->rows[0]))))
+			ret = causal_unwind_validate(t);
+		if (ret) {
+			causal_unwind_free(t);
+			return ret;
+		}
+	}
+	causal_session_unwind_set(s, t);
+	return 0;
+}
+
 /*
  * The commands in the order of their numbers, as DRM's ioctl table: our struct's size, the first
  * published one (a caller's may not be smaller) and the operation. A command is matched on type,
@@ -204,6 +234,8 @@ static const struct causal_ioctl {
 		     causal_ioctl_progress_add),
 	CAUSAL_IOCTL(CAUSAL_IOC_PROGRESS_READ, counts, CAUSAL_PROGRESS_COUNTS_SIZE_VER0,
 		     causal_ioctl_progress_read),
+	CAUSAL_IOCTL(CAUSAL_IOC_UNWIND_SET, unwind, CAUSAL_UNWIND_SIZE_VER0,
+		     causal_ioctl_unwind_set),
 #undef CAUSAL_IOCTL
 };
 

@@ -24,24 +24,24 @@
 #include "record.h"
 #include "sampler.h"
 #include "task.h"
+#include "unwind.h"
 
-/* Return addresses from the user frame-pointer chain, reading user memory without faulting. */
-static u16 causal_user_callchain(struct pt_regs *regs, u64 *out, u32 max)
+static int causal_read_user(u64 addr, void *buf, u32 len)
 {
-	unsigned long fp = regs->bp, prev = 0;
-	struct { unsigned long next, ret; } frame;
-	u16 n = 0;
+	return copy_from_user_nofault(buf, (void __user *)addr, len) ? -EFAULT : 0;
+}
 
-	while (n < max && fp && !(fp & (sizeof(long) - 1)) && fp > prev && fp < TASK_SIZE) {
-		if (copy_from_user_nofault(&frame, (void __user *)fp, sizeof(frame)))
-			break;
-		if (!frame.ret)
-			break;
-		out[n++] = frame.ret;
-		prev = fp;
-		fp = frame.next;
-	}
-	return n;
+/* The return addresses above the user registers @regs, by the session's rows and frame pointers. */
+static u16 causal_user_callchain(struct causal_session *s, struct pt_regs *regs, u64 *out)
+{
+	struct causal_unwind_regs r = {
+		.ip = instruction_pointer(regs),
+		.sp = user_stack_pointer(regs),
+		.bp = regs->bp,
+	};
+
+	return causal_unwind_callchain(rcu_dereference(s->unwind), &r, out, s->callchain,
+				       causal_read_user);
 }
 
 /*
@@ -124,7 +124,7 @@ static void causal_sample(struct perf_event *event, struct perf_sample_data *dat
 	causal_stat_inc(&s->stats->samples);
 	if (in_kernel)
 		causal_stat_inc(&s->stats->samples_in_kernel);
-	nr_chain = causal_user_callchain(uregs, chain, s->callchain);
+	nr_chain = causal_user_callchain(s, uregs, chain);
 	/*
 	 * Spinning the end of a payment (causal_pay_until()): the time is the delay's, not the
 	 * program's. Credited, a payer paused in the selected line would add the delay it pays to

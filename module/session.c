@@ -16,6 +16,7 @@
 
 #include "session.h"
 #include "umem.h"
+#include "unwind.h"
 
 static_assert(sizeof(struct causal_stats) <= PAGE_SIZE);
 
@@ -107,6 +108,7 @@ static void causal_session_free(struct work_struct *work)
 	might_sleep();
 	causal_ring_free(&s->ring);
 	causal_umem_free(s->stats);
+	causal_unwind_free(rcu_dereference_protected(s->unwind, true));
 	free_percpu(s->cpu_local);
 	put_pid(s->target);
 	if (s->cgrp)
@@ -115,6 +117,20 @@ static void causal_session_free(struct work_struct *work)
 		put_pid_ns(s->pid_ns);
 	put_cred(s->cred);
 	kfree(s);
+}
+
+void causal_session_unwind_set(struct causal_session *s, struct causal_unwind_table *t)
+{
+	struct causal_unwind_table *old;
+
+	mutex_lock(&s->lock);
+	old = rcu_replace_pointer(s->unwind, t, lockdep_is_held(&s->lock));
+	mutex_unlock(&s->lock);
+	/* the sampler reads the rows under RCU, in IRQ or NMI context */
+	if (old) {
+		synchronize_rcu();
+		causal_unwind_free(old);
+	}
 }
 
 /*

@@ -18,6 +18,7 @@
 #include "yama.h"
 
 struct causal_exp;
+struct causal_unwind_table;
 struct cgroup;
 struct causal_probe;
 struct user_namespace;
@@ -32,7 +33,8 @@ struct user_namespace;
  *   causal_session.lock (mutex)           one ioctl or close at a time: attached, and what
  *                                         attach sets (flags to wakeup, cpu_local, ring: written
  *                                         before tasks are added, read-only while attached),
- *                                         exp (written; RCU for readers), next_exp_id. Attach
+ *                                         exp and unwind (written; RCU for readers),
+ *                                         next_exp_id. Attach
  *                                         takes a target's exec_update_lock under it.
  *   causal_session.counters_lock (mutex)  counters, sampling, and each task's counter and
  *                                         counter_node; may sleep (perf): never under
@@ -79,6 +81,8 @@ struct causal_session {
 	struct causal_clock clock;
 	struct causal_local __percpu *cpu_local;	/* CAUSAL_ATTACH_CPU_MODEL */
 	struct causal_exp __rcu *exp;		/* lock; RCU */
+	/* CAUSAL_IOC_UNWIND_SET's rows, for the sampler's callchains; freed with the session */
+	struct causal_unwind_table __rcu *unwind;	/* lock; RCU */
 	u64 next_exp_id;			/* lock */
 
 	struct mutex counters_lock;		/* counters, sampling; never under tasks_lock */
@@ -121,6 +125,8 @@ bool causal_opener_capable(struct causal_session *s, struct user_namespace *ns, 
 /* whether the opener of s may profile t, as ptrace would let it attach; see session.c */
 bool causal_may_attach(struct causal_session *s, struct task_struct *t, bool self_ok);
 void causal_session_stats(struct causal_session *s, struct causal_stats *st);
+/* Replaces the session's call frame rows by @t (NULL: none), which it owns from now; may sleep. */
+void causal_session_unwind_set(struct causal_session *s, struct causal_unwind_table *t);
 /* s, attached to s->cgrp, on the list the hooks look through, and off it; s->lock held */
 void causal_cgroup_session_add(struct causal_session *s);
 void causal_cgroup_session_del(struct causal_session *s);

@@ -29,6 +29,7 @@ void causal_version_fill(struct causal_version *v)
 		v->features |= CAUSAL_FEATURE_KUNIT;
 	v->features |= CAUSAL_FEATURE_TRACE_SWITCHES;
 	v->features |= CAUSAL_FEATURE_EXPERIMENT_SCOPE;
+	v->features |= CAUSAL_FEATURE_UNWIND;
 	strscpy(v->release, CAUSAL_VERSION, sizeof(v->release));
 }
 EXPORT_SYMBOL_IF_CAUSAL_KUNIT(causal_version_fill);

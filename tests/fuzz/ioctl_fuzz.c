@@ -70,10 +70,10 @@ static const char *const op_names[NR_OPS] = {
 	"open", "close", "dup", "ioctl", "mmap", "munmap", "touch", "read", "write", "poll", "misc",
 	"fork", "session",
 };
-#define NR_CMDS 8	/* the seven commands, then "other" */
+#define NR_CMDS 9	/* the eight commands, then "other" */
 static const char *const cmd_names[NR_CMDS] = {
 	"VERSION", "ATTACH", "EXPERIMENT_START", "EXPERIMENT_STOP", "STATS", "PROGRESS_ADD",
-	"PROGRESS_READ", "other",
+	"PROGRESS_READ", "UNWIND_SET", "other",
 };
 
 /* ---- shared between the processes (an anonymous shared mapping) ---- */
@@ -363,6 +363,7 @@ struct argbuf {
 		struct causal_stats st;
 		struct causal_progress p;
 		struct causal_progress_counts c;
+		struct causal_unwind u;
 		unsigned char raw[512];
 	};
 	unsigned char slack[PAGE];
@@ -396,6 +397,47 @@ static void fill_ranges(struct rng *r, struct causal_range *rg, uint32_t n)
 		default:
 			rg[i].start = s;
 			rg[i].end = e;
+		}
+	}
+}
+
+/* the rows that fit in a worker's range buffer */
+#define MAX_FUZZ_ROWS ((CAUSAL_MAX_RANGES + 8) * sizeof(struct causal_range) / \
+		       sizeof(struct causal_unwind_row))
+
+/*
+ * Call frame rows over the code the workers spin in, sorted, with any offsets: the sampler
+ * unwinds the workers' stacks by them, reading wherever they point. Now and then a broken row.
+ */
+static void fill_unwind_rows(struct rng *r, struct causal_unwind_row *row, uint32_t n)
+{
+	uint64_t at = (uintptr_t)__start_fuzzspin + below(r, 64);
+
+	for (uint32_t i = 0; i < n; i++) {
+		row[i] = (struct causal_unwind_row){
+			.start = at,
+			.len = 1 + below(r, 256),
+			.flags = below(r, CAUSAL_UNWIND_ROW_FLAGS + 1),
+			.cfa_off = 8 * (1 + below(r, 64)),
+		};
+		if (row[i].flags & CAUSAL_UNWIND_RBP_SAVED)
+			row[i].rbp_off = -8 * (2 + (int32_t)below(r, 8));
+		at += row[i].len + below(r, 16);
+		if (valid(r, 98))
+			continue;
+		switch (below(r, 4)) {
+		case 0:
+			row[i].start = wild64(r);	/* out of order, or in the kernel */
+			break;
+		case 1:
+			row[i].len = (uint32_t)wild64(r);
+			break;
+		case 2:
+			row[i].flags = (uint32_t)wild64(r);
+			break;
+		default:
+			row[i].cfa_off = (int32_t)wild64(r);
+			row[i].rbp_off = (int32_t)wild64(r);
 		}
 	}
 }
@@ -468,12 +510,12 @@ static int pick_progress_fd(struct rng *r, __u64 *offset)
 static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_range *rg,
 		       uint64_t *counts, unsigned int *cmd_idx)
 {
-	/* the seven commands, and the size, first published size and flags of their argument */
+	/* the commands, and the size, first published size and flags of their argument */
 	static const struct {
 		unsigned long cmd;
 		uint32_t size, ver0;
 		bool zero_flags;	/* flags must be 0 (else the command's case sets them) */
-	} cmds[7] = {
+	} cmds[NR_CMDS - 1] = {
 		{ CAUSAL_IOC_VERSION, sizeof(struct causal_version), CAUSAL_VERSION_SIZE_VER0,
 		  true },
 		{ CAUSAL_IOC_ATTACH, sizeof(struct causal_attach), CAUSAL_ATTACH_SIZE_VER0, false },
@@ -486,8 +528,10 @@ static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_ra
 		  CAUSAL_PROGRESS_SIZE_VER0, false },
 		{ CAUSAL_IOC_PROGRESS_READ, sizeof(struct causal_progress_counts),
 		  CAUSAL_PROGRESS_COUNTS_SIZE_VER0, true },
+		{ CAUSAL_IOC_UNWIND_SET, sizeof(struct causal_unwind), CAUSAL_UNWIND_SIZE_VER0,
+		  true },
 	};
-	unsigned int which = below(r, 7), nr_rg;
+	unsigned int which = below(r, NR_CMDS - 1), nr_rg;
 	unsigned long cmd = cmds[which].cmd;
 	size_t len;
 	void *arg;
@@ -509,10 +553,10 @@ static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_ra
 		break;
 	}
 	if (*cmd_idx == NR_CMDS - 1) {
-		if (_IOC_TYPE(cmd) == CAUSAL_IOC_MAGIC && _IOC_NR(cmd) < 7)
+		if (_IOC_TYPE(cmd) == CAUSAL_IOC_MAGIC && _IOC_NR(cmd) < NR_CMDS - 1)
 			which = _IOC_NR(cmd);	/* still give it a plausible argument */
 		else
-			which = below(r, 7);
+			which = below(r, NR_CMDS - 1);
 	}
 	/* the argument's size, and its flags where they must be 0; then the command's own fields */
 	len = cmds[which].size;
@@ -600,6 +644,13 @@ static long fuzz_ioctl(struct rng *r, int fd, struct argbuf *b, struct causal_ra
 		b->c.nr = pick_count(r, CAUSAL_MAX_PROGRESS);
 		b->c.counts = (uintptr_t)pick_ptr(r, counts, (b->c.nr < 512 ? b->c.nr : 512) * 8, 15);
 		b->c.reserved = valid(r, 95) ? 0 : wild64(r);
+		break;
+	case 7:	/* none (removes the rows), a few, or up to the bound (past the buffer) */
+		b->u.nr_rows = chance(r, 10) ? 0 : pick_count(r, CAUSAL_MAX_UNWIND_ROWS);
+		nr_rg = b->u.nr_rows < MAX_FUZZ_ROWS ? b->u.nr_rows : MAX_FUZZ_ROWS;
+		fill_unwind_rows(r, (struct causal_unwind_row *)rg, nr_rg);
+		b->u.rows = (uintptr_t)pick_ptr(r, rg, nr_rg * sizeof(struct causal_unwind_row), 15);
+		b->u.reserved = valid(r, 95) ? 0 : wild64(r);
 		break;
 	}
 	/* trailing bytes past the struct: zero (accepted) or not (E2BIG) */

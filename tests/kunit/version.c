@@ -39,9 +39,11 @@ static void version_fill_reports_module(struct kunit *test)
 			CAUSAL_TASK_WORK_EXPORTED);
 	KUNIT_EXPECT_TRUE(test, v.features & CAUSAL_FEATURE_TRACE_SWITCHES);
 	KUNIT_EXPECT_TRUE(test, v.features & CAUSAL_FEATURE_EXPERIMENT_SCOPE);
+	KUNIT_EXPECT_TRUE(test, v.features & CAUSAL_FEATURE_UNWIND);
 	KUNIT_EXPECT_EQ(test, v.features & ~(CAUSAL_FEATURE_KUNIT | CAUSAL_FEATURE_TRACE_SWITCHES |
 					     CAUSAL_FEATURE_TASK_WORK_EXPORTED |
-					     CAUSAL_FEATURE_EXPERIMENT_SCOPE), 0ULL);
+					     CAUSAL_FEATURE_EXPERIMENT_SCOPE |
+					     CAUSAL_FEATURE_UNWIND), 0ULL);
 }
 
 static void dispatch_rejects_unknown_commands(struct kunit *test)

@@ -82,14 +82,15 @@ static void features_known(void **state)
 			"task_work_exported, kunit");
 	assert_features(CAUSAL_FEATURE_TRACE_SWITCHES | CAUSAL_FEATURE_EXPERIMENT_SCOPE,
 			"trace_switches, experiment_scope");
+	assert_features(CAUSAL_FEATURE_UNWIND | CAUSAL_FEATURE_KUNIT, "kunit, unwind");
 }
 
 static void features_unknown_bits(void **state)
 {
 	(void)state;
 	assert_features(1ULL << 5, "unknown(0x20)");
-	assert_features(CAUSAL_FEATURE_KUNIT | (1ULL << 63) | (1ULL << 4),
-			"kunit, unknown(0x8000000000000010)");
+	assert_features(CAUSAL_FEATURE_KUNIT | (1ULL << 63) | (1ULL << 5),
+			"kunit, unknown(0x8000000000000020)");
 }
 
 static void features_truncate_like_snprintf(void **state)

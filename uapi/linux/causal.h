@@ -293,9 +293,9 @@ struct causal_progress_counts {
 #define CAUSAL_UNWIND_CFA_RBP		_BITUL(0)	/* CFA = rbp + cfa_off, not rsp + cfa_off */
 #define CAUSAL_UNWIND_RBP_SAVED		_BITUL(1)	/* the caller's rbp is at CFA + rbp_off */
 #define CAUSAL_UNWIND_ROW_FLAGS		(CAUSAL_UNWIND_CFA_RBP | CAUSAL_UNWIND_RBP_SAVED)
-#define CAUSAL_MAX_UNWIND_ROWS		(1U << 18)
+#define CAUSAL_MAX_UNWIND_ROWS		262144U	/* 6 MiB of rows */
 /* the largest |offset| of a row: larger frames (a 16 MiB array on the stack) have no row */
-#define CAUSAL_UNWIND_OFF_MAX		(1 << 24)
+#define CAUSAL_UNWIND_OFF_MAX		0x1000000
 
 struct causal_unwind_row {
 	__u64 start;		/* first address of the row */

@@ -12,6 +12,7 @@ static const struct {
 	{ CAUSAL_FEATURE_KUNIT, "kunit" },
 	{ CAUSAL_FEATURE_TRACE_SWITCHES, "trace_switches" },
 	{ CAUSAL_FEATURE_EXPERIMENT_SCOPE, "experiment_scope" },
+	{ CAUSAL_FEATURE_UNWIND, "unwind" },
 };
 
 /* Calls fn with the name of each bit set; bits from a newer module come last, as "unknown(0x...)". */
