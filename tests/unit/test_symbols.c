@@ -630,6 +630,93 @@ static void find_line_by_suffix_with_suggestions(void **state)
 	session_end(s, scope, &p);
 }
 
+/* The total length of ranges r[0..n), which symbols_line_ranges() returns disjoint. */
+static uint64_t ranges_len(const struct causal_range *r, size_t n)
+{
+	uint64_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += r[i].end - r[i].start;
+	return len;
+}
+
+/* --fixed-line FILE:FIRST-LAST: the lines of a block are sped up as one */
+static void find_block_of_lines(void **state)
+{
+	struct scope *scope = scope_new();
+	struct symbols *s;
+	struct proc p;
+	struct causal_range *rb, *r1, *r2;
+	size_t nb, n1, n2, i;
+	char spec[PATH_MAX + 32], err[1024], name[PATH_MAX + 32];
+	line_id block, again, call, next, func;
+	uint64_t ip;
+
+	(void)state;
+	proc_start(&p, bin("fx_dw5"), NULL);
+	s = open_ok(p.pid, scope);
+	/* the block of MARK_CALL's line and the next one, both with code at -O0 */
+	snprintf(spec, sizeof(spec), "fx_main.c:%u", fx.mark_call);
+	assert_int_equal(symbols_find_line(s, spec, &call, err, sizeof(err)), 0);
+	snprintf(spec, sizeof(spec), "fx_main.c:%u", fx.mark_call + 1);
+	assert_int_equal(symbols_find_line(s, spec, &next, err, sizeof(err)), 0);
+	snprintf(spec, sizeof(spec), "fx_main.c:%u-%u", fx.mark_call, fx.mark_call + 1);
+	if (symbols_find_line(s, spec, &block, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(block != call && block != next);
+	snprintf(name, sizeof(name), "%s:%u-%u", fx.main_c, fx.mark_call, fx.mark_call + 1);
+	assert_string_equal(symbols_line_name(s, block), name);
+	/* asked again, the same block */
+	assert_int_equal(symbols_find_line(s, spec, &again, err, sizeof(err)), 0);
+	assert_int_equal(again, block);
+
+	/* its ranges are its two lines' ranges, no more */
+	assert_int_equal(symbols_line_ranges(s, block, &rb, &nb), 0);
+	assert_int_equal(symbols_line_ranges(s, call, &r1, &n1), 0);
+	assert_int_equal(symbols_line_ranges(s, next, &r2, &n2), 0);
+	assert_true(n1 >= 1 && n2 >= 1);
+	assert_int_equal(ranges_len(rb, nb), ranges_len(r1, n1) + ranges_len(r2, n2));
+	for (i = 0; i < n1; i++)
+		assert_true(in_ranges(rb, nb, r1[i].start) && in_ranges(rb, nb, r1[i].end - 1));
+	for (i = 0; i < n2; i++)
+		assert_true(in_ranges(rb, nb, r2[i].start));
+	/* a sample in either line hits it, one in fx_func (line MARK_FUNC) does not */
+	assert_true(symbols_frame_hits(s, block, r1[0].start, NULL, 0));
+	assert_true(symbols_frame_hits(s, block, r2[0].start, NULL, 0));
+	func = symbols_attribute(s, proc_val(&p, "func"), NULL, 0);
+	assert_true(func != 0);
+	assert_false(symbols_frame_hits(s, block, proc_val(&p, "func"), NULL, 0));
+	/* ... unless called from it: the return address into the block */
+	ip = proc_val(&p, "func");
+	assert_true(symbols_frame_hits(s, block, ip, (uint64_t[]){ r1[0].start + 1 }, 1));
+	/* samples are attributed to the lines, never to the block */
+	assert_int_equal(symbols_attribute(s, r1[0].start, NULL, 0), call);
+	free(rb);
+	free(r1);
+	free(r2);
+
+	/* a block of one line is that line; malformed blocks; blocks without code */
+	snprintf(spec, sizeof(spec), "fx_main.c:%u-%u", fx.mark_call, fx.mark_call);
+	assert_int_equal(symbols_find_line(s, spec, &again, err, sizeof(err)), 0);
+	assert_int_equal(again, call);
+	snprintf(spec, sizeof(spec), "fx_main.c:%u-%u", fx.mark_call + 1, fx.mark_call);
+	assert_int_equal(symbols_find_line(s, spec, &again, err, sizeof(err)), -EINVAL);
+	assert_int_equal(again, 0);
+	snprintf(spec, sizeof(spec), "fx_main.c:%u-", fx.mark_call);
+	assert_int_equal(symbols_find_line(s, spec, &again, err, sizeof(err)), -EINVAL);
+	snprintf(spec, sizeof(spec), "fx_main.c:%u--%u", fx.mark_call, fx.mark_call + 1);
+	assert_int_equal(symbols_find_line(s, spec, &again, err, sizeof(err)), -EINVAL);
+	assert_int_equal(symbols_find_line(s, "fx_main.c:9000-9999", &again, err, sizeof(err)),
+			 -ENOENT);
+	assert_contains(err, "no code in lines 9000-9999");
+	assert_contains(err, "closest lines");
+	/* an id with the block bit that names no block */
+	assert_false(symbols_frame_hits(s, block + 1000, proc_val(&p, "func"), NULL, 0));
+	assert_null(symbols_line_name(s, block + 1000));
+	assert_int_equal(symbols_line_ranges(s, block + 1000, &rb, &nb), -ENOENT);
+	session_end(s, scope, &p);
+}
+
 struct listing {
 	struct symbols *s;
 	size_t n, marks;
@@ -935,6 +1022,7 @@ static const struct CMUnitTest tests[] = {
 	unit_test_with(callchain_frames_without_aranges, check_callchain, "fx_o2_noaranges"),
 	cmocka_unit_test(debuginfo_by_build_id),
 	cmocka_unit_test(find_line_by_suffix_with_suggestions),
+	cmocka_unit_test(find_block_of_lines),
 	cmocka_unit_test(lines_in_scope_lists_the_fixture),
 	cmocka_unit_test(open_explains_missing_debug_info),
 	cmocka_unit_test(shared_library_needs_binary_scope),

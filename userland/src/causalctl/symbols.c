@@ -45,6 +45,19 @@ struct line_info {
 	char *name;		/* "path:line", made on first use: most lines are never named */
 };
 
+/*
+ * A block of lines of one file (--fixed-line FILE:FIRST-LAST), sped up as one: a function, a
+ * loop. Its id is BLOCK_BIT | its index in blocks; samples are never attributed to it, only to
+ * its lines.
+ */
+#define BLOCK_BIT	0x80000000u
+
+struct block {
+	uint32_t file;		/* index + 1 into files */
+	uint32_t first, last;
+	char *name;		/* "path:first-last" */
+};
+
 struct symbols {
 	pid_t pid;
 	const struct scope *scope;
@@ -64,6 +77,9 @@ struct symbols {
 	struct u64_index line_of_key;	/* file << 32 | line → index into lines */
 	struct line_info *lines;	/* lines[id - 1] */
 	size_t nlines, lines_cap;
+
+	struct block *blocks;	/* blocks[id & ~BLOCK_BIT] */
+	size_t nblocks;
 };
 
 static const Dwfl_Callbacks proc_callbacks = {
@@ -207,6 +223,26 @@ uint64_t symbols_unknown_ips(const struct symbols *s)
 	return s->unknown_ips;
 }
 
+static bool id_known(const struct symbols *s, line_id id)
+{
+	return id & BLOCK_BIT ? (id & ~BLOCK_BIT) < s->nblocks : id && id <= s->nlines;
+}
+
+/* Whether line (a line's id, never a block's) is id, or one of the lines of block id. */
+static bool line_in(const struct symbols *s, line_id line, line_id id)
+{
+	const struct block *b;
+	const struct line_key *k;
+
+	if (!(id & BLOCK_BIT))
+		return line && line == id;
+	if (!line || line > s->nlines || !id_known(s, id))
+		return false;
+	b = &s->blocks[id & ~BLOCK_BIT];
+	k = &s->lines[line - 1].key;
+	return k->file == b->file && k->line >= b->first && k->line <= b->last;
+}
+
 bool symbols_frame_hits(struct symbols *s, line_id line, uint64_t ip, const uint64_t *callchain,
 			unsigned n)
 {
@@ -214,11 +250,11 @@ bool symbols_frame_hits(struct symbols *s, line_id line, uint64_t ip, const uint
 
 	if (!line)
 		return false;
-	if (lookup(s, ip, false) == line)
+	if (line_in(s, lookup(s, ip, false), line))
 		return true;
 	for (i = 0; i < n; i++)
 		if (callchain[i] && callchain[i] < CALLCHAIN_MARKER &&
-		    lookup(s, callchain[i] - 1, false) == line)
+		    line_in(s, lookup(s, callchain[i] - 1, false), line))
 			return true;
 	return false;
 }
@@ -227,8 +263,10 @@ const char *symbols_line_name(struct symbols *s, line_id id)
 {
 	struct line_info *li;
 
-	if (!id || id > s->nlines)
+	if (!id_known(s, id))
 		return NULL;
+	if (id & BLOCK_BIT)
+		return s->blocks[id & ~BLOCK_BIT].name;
 	li = &s->lines[id - 1];
 	if (!li->name && asprintf(&li->name, "%s:%u", s->files[li->key.file - 1].path, li->key.line) < 0)
 		li->name = NULL;	/* out of memory: unnamed, as an unknown id */
@@ -320,14 +358,14 @@ int symbols_line_ranges(struct symbols *s, line_id id, struct causal_range **ran
 
 	*ranges = NULL;
 	*n = 0;
-	if (!id || id > s->nlines)
+	if (!id_known(s, id))
 		return -ENOENT;
 	build_all(s);
 	for (i = 0; i < s->nobj; i++) {
 		const struct linemap *m = &s->obj[i].map;
 
 		for (j = 0; j < m->n; j++) {
-			if (m->seg[j].line != id)
+			if (!line_in(s, m->seg[j].line, id))
 				continue;
 			bigger = array_grow(r, k, &cap, sizeof(*r), 16);
 			if (!bigger) {
@@ -359,21 +397,89 @@ int symbols_line_ranges(struct symbols *s, line_id id, struct causal_range **ran
 }
 
 /* Splits "FILE:LINE" at the last colon. */
-static int split_spec(const char *spec, char *file, size_t filelen, unsigned *line)
+/* A line number at *p, 1..UINT_MAX, digits only; moves *p past it. */
+static int parse_line_number(const char **p, unsigned *out)
 {
-	const char *colon = strrchr(spec, ':');
 	char *end;
 	unsigned long v;
 
-	if (!colon || colon == spec || (size_t)(colon - spec) >= filelen || !colon[1])
+	if (**p < '0' || **p > '9')
 		return -EINVAL;
 	errno = 0;
-	v = strtoul(colon + 1, &end, 10);
-	if (*end || errno || !v || v > UINT_MAX || colon[1] == '-' || colon[1] == '+')
+	v = strtoul(*p, &end, 10);
+	if (errno || !v || v > UINT_MAX)
+		return -EINVAL;
+	*p = end;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* "FILE:LINE" (*last = *line) or "FILE:FIRST-LAST" (FIRST <= LAST) */
+static int split_spec(const char *spec, char *file, size_t filelen, unsigned *line, unsigned *last)
+{
+	const char *colon = strrchr(spec, ':'), *p;
+
+	if (!colon || colon == spec || (size_t)(colon - spec) >= filelen)
+		return -EINVAL;
+	p = colon + 1;
+	if (parse_line_number(&p, line))
+		return -EINVAL;
+	*last = *line;
+	if (*p == '-') {
+		p++;
+		if (parse_line_number(&p, last) || *last < *line)
+			return -EINVAL;
+	}
+	if (*p)
 		return -EINVAL;
 	memcpy(file, spec, (size_t)(colon - spec));
 	file[colon - spec] = '\0';
-	*line = (unsigned)v;
+	return 0;
+}
+
+/*
+ * The block of lines first..last of the one matching file that has code among them, made if new:
+ * 0 and *out; 1 if no matching file has code there; -ENOENT (two files do, err says so), -ENOMEM.
+ */
+static int find_block(struct symbols *s, const bool *match, unsigned first, unsigned last,
+		      line_id *out, char *err, size_t errlen)
+{
+	struct block *b;
+	uint32_t file = 0;
+	size_t i;
+
+	for (i = 0; i < s->nlines; i++) {
+		const struct line_info *li = &s->lines[i];
+
+		if (!li->has_code || !match[li->key.file] || li->key.line < first || li->key.line > last)
+			continue;
+		if (file && li->key.file != file) {
+			snprintf(err, errlen, "lines %u-%u have code in %s and %s: give more of the path",
+				 first, last, s->files[file - 1].path, s->files[li->key.file - 1].path);
+			return -ENOENT;
+		}
+		file = li->key.file;
+	}
+	if (!file)
+		return 1;
+	for (i = 0; i < s->nblocks; i++) {
+		b = &s->blocks[i];
+		if (b->file == file && b->first == first && b->last == last)
+			goto found;
+	}
+	if (s->nblocks >= BLOCK_BIT)
+		return -ENOMEM;
+	b = realloc(s->blocks, (s->nblocks + 1) * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	s->blocks = b;
+	b = &s->blocks[s->nblocks];
+	*b = (struct block){ .file = file, .first = first, .last = last };
+	if (asprintf(&b->name, "%s:%u-%u", s->files[file - 1].path, first, last) < 0)
+		return -ENOMEM;
+	i = s->nblocks++;
+found:
+	*out = BLOCK_BIT | (line_id)i;
 	return 0;
 }
 
@@ -387,15 +493,17 @@ static const char *base_name(const char *path)
 int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *err, size_t errlen)
 {
 	char file[PATH_MAX];
-	unsigned line;
+	unsigned line, last;
 	struct near_list near = { 0 }, same = { 0 };
 	bool *match;
 	size_t i, nmatch = 0, nfound = 0;
 	line_id found = 0;
+	int ret;
 
 	*out = 0;
-	if (split_spec(spec, file, sizeof(file), &line)) {
-		snprintf(err, errlen, "\"%s\" is not FILE:LINE (e.g. main.c:42)", spec);
+	if (split_spec(spec, file, sizeof(file), &line, &last)) {
+		snprintf(err, errlen, "\"%s\" is not FILE:LINE or FILE:FIRST-LAST (e.g. main.c:42)",
+			 spec);
 		return -EINVAL;
 	}
 	build_all(s);
@@ -407,6 +515,13 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 	for (i = 0; i < s->nfiles; i++) {
 		match[i + 1] = path_suffix_match(s->files[i].path, file);
 		nmatch += match[i + 1];
+	}
+	if (last != line) {
+		ret = find_block(s, match, line, last, out, err, errlen);
+		if (ret <= 0) {
+			free(match);
+			return ret;
+		}
 	}
 	for (i = 0; i < s->nlines; i++) {
 		const struct line_info *li = &s->lines[i];
@@ -434,6 +549,10 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 	if (nfound > 1) {
 		snprintf(err, errlen, "\"%s\" is ambiguous, give more of the path", spec);
 		near_format(&same, ": ", err, errlen);
+	} else if (nmatch && last != line) {
+		snprintf(err, errlen, "no code in lines %u-%u of %s (among in-scope lines)", line, last,
+			 file);
+		near_format(&near, "; closest lines: ", err, errlen);
 	} else if (nmatch) {
 		snprintf(err, errlen, "no code for line %u in %s (among in-scope lines)", line, file);
 		near_format(&near, "; closest lines: ", err, errlen);
@@ -751,6 +870,9 @@ void symbols_close(struct symbols *s)
 	for (i = 0; i < s->nlines; i++)
 		free(s->lines[i].name);
 	free(s->lines);
+	for (i = 0; i < s->nblocks; i++)
+		free(s->blocks[i].name);
+	free(s->blocks);
 	for (i = 0; i < s->nfiles; i++)
 		free(s->files[i].path);
 	free(s->files);

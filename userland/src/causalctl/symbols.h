@@ -62,7 +62,7 @@ uint64_t symbols_unknown_ips(const struct symbols *s);
 bool symbols_frame_hits(struct symbols *s, line_id line, uint64_t ip, const uint64_t *callchain,
 			unsigned n);
 
-/* "path:line" of id, or NULL for 0 or an unknown id. */
+/* "path:line" of id ("path:first-last" of a block), or NULL for 0 or an unknown id. */
 const char *symbols_line_name(struct symbols *s, line_id id);
 
 /*
@@ -87,6 +87,10 @@ int symbols_scope_ranges(struct symbols *s, size_t max, struct causal_range **ra
  * suffix at a path component boundary ("main.c", "src/main.c" or the whole path). On failure
  * (-ENOENT, -EINVAL for a malformed spec, or a FILE that matches several files having LINE)
  * err names up to 5 closest lines or files. 0 and *out on success.
+ * "FILE:FIRST-LAST" gives a block: the lines FIRST..LAST of that file as one, named
+ * "path:FIRST-LAST", whose ranges are all of theirs (symbols_line_ranges()) and that
+ * symbols_frame_hits() matches through any of them; samples are attributed to its lines, never
+ * to it. At least one of its lines must have code.
  */
 int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *err, size_t errlen);
 
