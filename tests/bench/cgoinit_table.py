@@ -8,7 +8,9 @@ actual: 1 - median(Go 1.22 build's time) / median(Go 1.21 build's time), with th
 standard error of the interleaved pairs' speedups; the init-done check's own cost per call in each
 build (-selfcost) and the line speedup that makes; from each free-running profile, how its samples
 fall: in _cgo_wait_runtime_init_done itself, in libc (the mutex it takes), and what the
-frame-pointer callchain lets causalctl charge them to.
+callchain lets causalctl charge them to; and the prediction: the program speedup the Go 1.21
+build's fixed-block profile (the whole init-done check as one block, "CG fixed") gives at the
+check's own speedup, against the actual one.
 """
 import base64
 import collections
@@ -19,7 +21,7 @@ import statistics
 import sys
 import tarfile
 
-from workloads_table import kv, med, records
+from workloads_table import kv, med, prediction, records, report_se
 
 
 def mean_se(v):
@@ -75,9 +77,9 @@ def profile_lines(stacks, exe):
     out = [f'  samples: {total}; in _cgo_wait_runtime_init_done itself: {own} '
            f'({100 * own / max(total, 1):.1f} %); in libc: {sum(c for c, _ in libc)} '
            f'({100 * sum(c for c, _ in libc) / max(total, 1):.1f} %), of which {nolink} with no '
-           'caller in the frame-pointer chain']
+           'caller in the callchain']
     for k, c in via.most_common(3):
-        out.append(f'    libc samples whose first caller in the chain is {k}: {c}')
+        out.append(f'    libc samples whose first caller is {k}: {c}')
     out.append('  most-sampled functions (by IP): ' +
                ', '.join(f'{k} {c}' for k, c in leaf.most_common(8)))
     return out
@@ -85,6 +87,7 @@ def profile_lines(stacks, exe):
 
 def main():
     info, runs, selfs, notes, blobs, profs = {}, [], collections.defaultdict(list), [], {}, {}
+    fixed, rep = None, None
     for kind, rest, ln in records(sys.argv[1], 'CG'):
         if kind == 'info':
             info = kv(rest)
@@ -103,6 +106,13 @@ def main():
         elif kind == 'profile':
             r = kv(rest)
             profs[r['v']] = r.get('rc')
+        elif kind == 'fixed':
+            fixed = kv(rest)
+        elif kind == 'json':
+            try:
+                rep = json.loads(rest)
+            except ValueError:
+                rep = {'error': 'unreadable'}
         elif kind.startswith('b64-'):
             v = kind[len('b64-'):]
             blobs[v] = blobs.get(v, '') + rest
@@ -124,6 +134,16 @@ def main():
               f'workers): 1.21 {" ".join(f"{x:.1f}" for x in selfs["1.21"])}; '
               f'1.22 {" ".join(f"{x:.1f}" for x in selfs["1.22"])}')
         print(f'  its speedup from the fast path: {100 * (1 - b / a):.0f} % (medians {a:.1f} -> {b:.1f} ns)')
+    if fixed:
+        pct = int(fixed.get('speedup', 0))
+        where = f'gcc_libinit.c:{fixed.get("block")}'
+        pred, why, _ = prediction(rep, 'gcc_libinit.c', fixed.get('block'), pct)
+        se = report_se(rep, 'gcc_libinit.c', fixed.get('block'), pct)
+        print(f'  predicted (Go 1.21 build, {where} as one block at {pct} %, causalctl exit '
+              f'{fixed.get("rc")}): ' + (f'n/a ({why})' if pred is None else
+                                         f'{100 * pred:+.1f} %' + (f' ± {100 * se:.1f}' if se else '')))
+        if pred is not None and old and new:
+            print(f'  |error| against the medians: {100 * abs(pred - (1 - med(new) / med(old))):.1f} pp')
     for v in sorted(blobs):
         print(f'profile of the Go {v} build (free-running, default scope; causalctl exit {profs.get(v)}):')
         try:

@@ -4,19 +4,25 @@
 # prints the table from these "CG ..." lines): the same program (tests/workloads/go/cgoinit)
 # built with Go 1.21, whose _cgo_wait_runtime_init_done locks runtime_init_mu on every C-to-Go
 # call, and with Go 1.22, whose atomic fast path does not.
-#   go-cgoinit-guest.sh [reps=R] [tasks=N] [self=N] [dur=S] [workers=W]
+#   go-cgoinit-guest.sh [reps=R] [tasks=N] [self=N] [dur=S] [workers=W] [block=FIRST-LAST]
+#     [fdur=F]
 #     R interleaved pairs of plain runs (default 5), N tasks each (default 1000000); the
 #     function's own cost from N calls of it alone (-selfcost, default 2000000), R times per build;
 #     a free-running causalctl run of S seconds (default 30) per build, its profile and callchains
-#     sent back in base64 on "CG b64-VERSION" lines; W worker goroutines (default 8)
+#     sent back in base64 on "CG b64-VERSION" lines; W worker goroutines (default 8). With block=,
+#     the prediction: the Go 1.21 build profiled for F seconds (default 60) with the lines
+#     FIRST-LAST of gcc_libinit.c (the init-done check) as one block, at 0 % and at the speedup
+#     the fast path gives the function (measured by the -selfcost runs), its report on "CG json"
 reps=5
 tasks=1000000
 self=2000000
 dur=30
 workers=8
+block=
+fdur=60
 for arg in "$@"; do
 	case "$arg" in
-	reps=*|tasks=*|self=*|dur=*|workers=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	reps=*|tasks=*|self=*|dur=*|workers=*|block=*|fdur=*) eval "${arg%%=*}=\${arg#*=}" ;;
 	*) echo "CG error unknown argument '$arg'"; exit 2 ;;
 	esac
 done
@@ -26,7 +32,8 @@ if ! insmod /lib/causal/causal.ko; then
 	echo "CG error insmod failed"
 	exit 1
 fi
-echo "CG info kernel=$(uname -r) cpus=$(nproc) reps=$reps tasks=$tasks self=$self dur=$dur workers=$workers"
+echo "CG info kernel=$(uname -r) cpus=$(nproc) reps=$reps tasks=$tasks self=$self dur=$dur" \
+	"workers=$workers block=$block fdur=$fdur"
 
 # plain VERSION: one unprofiled run; "CG run v=VERSION ms=MS rc=RC"
 plain() {
@@ -41,7 +48,13 @@ selfcost() {
 	rc=$?
 	ns=$(sed -n 's/^cgoinit: selfcost .*, \([0-9.]*\) ns per call$/\1/p' $tmp/self.out)
 	echo "CG self v=$1 ns=${ns:-0} rc=$rc"
+	[ $rc -eq 0 ] && [ -n "$ns" ] && echo "$ns" >>$tmp/self-$1
 }
+# median FILE: the median of the numbers in FILE, one per line
+median() {
+	sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+rm -f $tmp/self-1.21 $tmp/self-1.22
 
 # interleaved, the order alternating, so that a slow spell of the host hits both builds
 i=0
@@ -66,5 +79,20 @@ for v in 1.21 1.22; do
 	causalctl report --min-points 3 -n 12 $tmp/p-$v.coz 2>&1 | sed 's/^/# /'
 	tar -czf - -C $tmp p-$v.coz p-$v.coz.stacks | base64 | sed "s/^/CG b64-$v /"
 done
+
+# the prediction: what speeding the whole init-done check up by as much as Go 1.22's fast path
+# does (its own cost per call, medians of the -selfcost runs) does to the Go 1.21 build
+if [ -n "$block" ] && [ -s $tmp/self-1.21 ] && [ -s $tmp/self-1.22 ]; then
+	spd=$(awk -v a="$(median $tmp/self-1.21)" -v b="$(median $tmp/self-1.22)" \
+		'BEGIN { s = int(100 * (1 - b / a) + 0.5); print (s < 0 ? 0 : s > 100 ? 100 : s) }')
+	causalctl run -o $tmp/f.coz --progress main.progress --duration "$fdur" \
+		--fixed-line "gcc_libinit.c:$block" --fixed-speedup "0,$spd" \
+		-- cgoinit-1.21 -workers "$workers" -tasks 1000000000 >$tmp/fixed.out 2>&1
+	rc=$?
+	sed 's/^/# /' $tmp/fixed.out
+	echo "CG fixed v=1.21 block=$block speedup=$spd rc=$rc"
+	echo "CG json $(causalctl report --json --min-points 2 $tmp/f.coz 2>&1 | tr -d '\n')"
+	causalctl report --min-points 2 $tmp/f.coz 2>&1 | sed 's/^/# /'
+fi
 rmmod causal
 echo "CG end"

@@ -3,12 +3,15 @@
 # The cgo before/after benchmark (make bench-go): the published cgo case's shape
 # (tests/workloads/go/cgoinit) built from one source with Go 1.21 (runtime_init_mu locked on every
 # C-to-Go call) and Go 1.22 (its atomic fast path), run side by side in one VM per vCPU count, with
-# the init-done check's own cost in each and a free-running profile of each; the table comes from
+# the init-done check's own cost in each, a free-running profile of each, and the prediction: the
+# Go 1.21 build profiled with the whole check (its lines in Go 1.21's gcc_libinit.c, one block)
+# virtually sped up by what the fast path saves of its cost; the table comes from
 # tests/bench/cgoinit_table.py (docs/go.md).
 #
 #   tests/bench/go-cgoinit.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] [--smp N[,N..]] [KEY=VALUE...]
 #
-# KEY=VALUE go to the guest script (reps=, tasks=, self=, dur=, workers=). --smp: the vCPU counts,
+# KEY=VALUE go to the guest script (reps=, tasks=, self=, dur=, workers=, fdur=, block=; block=
+# empty for no prediction). --smp: the vCPU counts,
 # one VM each (default 2,4). OUTDIR (default build/bench, or $CAUSAL_BENCH_OUT) gets
 # vm-cgoinit-smpN/ and table-cgoinit.txt. Exits non-zero only if something failed to build or run.
 set -euo pipefail
@@ -22,13 +25,18 @@ bench_options go-cgoinit 3,14 "$@"
 set -- "${bench_args[@]}"
 bench_setup go-cgoinit
 bench_module
+# the init-done check in Go 1.21's source: from its definition to its closing brace
+libinit=$("$top/tests/go/toolchain.sh" 1.21)/src/runtime/cgo/gcc_libinit.c
+block=$(awk '/^_cgo_wait_runtime_init_done\(void\) *\{/ { first = NR } first && /^}/ { print first "-" NR; exit }' \
+	"$libinit")
+[ -n "$block" ] || { echo "go-cgoinit: no _cgo_wait_runtime_init_done in $libinit" >&2; exit 1; }
 
 rc=0
 : >"$out/table-cgoinit.txt"
 for smp in ${smps//,/ }; do
 	vmlog=$out/vm-cgoinit-smp$smp
 	bench_vm "$vmlog" --smp "$smp" -a build/go/cgoinit-1.21 -a build/go/cgoinit-1.22 \
-		--script tests/bench/go-cgoinit-guest.sh -- "$@"
+		--script tests/bench/go-cgoinit-guest.sh -- "block=$block" "$@"
 	{
 		echo "causal cgo before/after (Go 1.21 -> 1.22), kernel $kernel, QEMU software emulation," \
 			"$smp vCPUs; VM run ${secs}s"
