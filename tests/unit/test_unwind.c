@@ -13,6 +13,7 @@
 #include "symbols.h"
 #include "unit.h"
 #include "unwind.h"
+#include "fixtures/unwind_probe.h"
 
 /* ---- unwind_rows_tidy, on made-up rows ---- */
 
@@ -271,19 +272,13 @@ static void refresh_adds_a_loaded_library(void **state)
 
 /* ---- the rows applied, as the module applies them ---- */
 
-/* Where the unwinder starts and what it should find, filled in by the functions below. */
-struct probe {
-	uint64_t ip, sp, bp;		/* in probe_leaf, at the capture */
-	uint64_t ret_leaf;		/* probe_leaf's return address: into probe_mid */
-	uint64_t ret_mid;		/* probe_mid's: into the test */
-	uint64_t bp_mid;		/* rbp in probe_mid at its call of probe_leaf */
-	void (*unwind)(struct probe *p);	/* called from probe_leaf, its frame still live */
+/* What the unwinder is given and what each step found. */
+struct walk {
 	const struct causal_unwind_row *rows;
 	size_t n;
-	uint64_t ret[3], got_bp[3];	/* what each step found: return address, rbp */
+	uint64_t ret[3], bp[3];		/* the return address and rbp after each step */
 	uint32_t flags[3];		/* the row each step applied */
 	int steps;
-	int done;
 };
 
 /* Reads a word of this process's stack, redzones or not (the module reads them too). */
@@ -314,74 +309,47 @@ static bool step(const struct causal_unwind_row *rows, size_t n, uint64_t lookup
 	return true;
 }
 
-static void unwind_probe(struct probe *p)
+/* From the probe's capture in its leaf, up to three steps. */
+static void walk_from(struct unwind_probe *p, void *arg)
 {
+	struct walk *w = arg;
 	uint64_t sp = p->sp, bp = p->bp, lookup = p->ip;
 
-	for (p->steps = 0; p->steps < 3; p->steps++) {
-		if (!step(p->rows, p->n, lookup, &sp, &bp, &p->ret[p->steps], &p->flags[p->steps]))
+	for (w->steps = 0; w->steps < 3; w->steps++) {
+		if (!step(w->rows, w->n, lookup, &sp, &bp, &w->ret[w->steps], &w->flags[w->steps]))
 			break;
-		p->got_bp[p->steps] = bp;
-		lookup = p->ret[p->steps] - 1;
+		w->bp[w->steps] = bp;
+		lookup = w->ret[w->steps] - 1;
 	}
-}
-
-/* code as Debian's libc is built: no frame pointer, rbp any register */
-#define NO_FRAME_POINTER __attribute__((noinline, noclone, optimize("omit-frame-pointer")))
-
-static NO_FRAME_POINTER void probe_leaf(struct probe *p)
-{
-	uint64_t ip, sp, bp;
-
-	/* rbp used as any register: saved in the prologue, and the CFI says where */
-	__asm__ volatile("xor %%ebp, %%ebp" : : : "rbp");
-	__asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
-			 : "=r"(ip), "=r"(sp), "=r"(bp));
-	p->ip = ip;
-	p->sp = sp;
-	p->bp = bp;
-	p->ret_leaf = (uintptr_t)__builtin_return_address(0);
-	p->unwind(p);
-	p->done++;	/* not a tail call */
-}
-
-static NO_FRAME_POINTER void probe_mid(struct probe *p)
-{
-	uint64_t bp;
-
-	__asm__ volatile("mov %%rbp, %0" : "=r"(bp));
-	p->bp_mid = bp;
-	p->ret_mid = (uintptr_t)__builtin_return_address(0);
-	probe_leaf(p);
-	p->done++;	/* not a tail call */
 }
 
 static void rows_unwind_frames_without_frame_pointers(void **state)
 {
-	struct probe p = { .unwind = unwind_probe };
+	struct walk w = { 0 };
+	struct unwind_probe p = { .unwind = walk_from, .arg = &w };
 	uint64_t bp_here;
 	struct self s;
 
 	(void)state;
 	self_open(&s, 0);
-	p.rows = s.rows;
-	p.n = s.n;
+	w.rows = s.rows;
+	w.n = s.n;
 	__asm__ volatile("mov %%rbp, %0" : "=r"(bp_here));
-	probe_mid(&p);
+	unwind_probe_mid(&p);
 	assert_int_equal(p.done, 2);
-	if (p.steps < 3)
-		fail_msg("only %d steps from %#llx", p.steps, (unsigned long long)p.ip);
-	/* out of probe_leaf: its CFA is rsp-based, and it saved probe_mid's rbp */
-	assert_int_equal(p.flags[0], CAUSAL_UNWIND_RBP_SAVED);
-	assert_true(p.ret[0] == p.ret_leaf);
-	assert_true(p.got_bp[0] == p.bp_mid);
-	/* out of probe_mid, rsp-based too: the caller's caller */
-	assert_false(p.flags[1] & CAUSAL_UNWIND_CFA_RBP);
-	assert_true(p.ret[1] == p.ret_mid);
+	if (w.steps < 3)
+		fail_msg("only %d steps from %#llx", w.steps, (unsigned long long)p.ip);
+	/* out of the leaf: its CFA is rsp-based, and it saved the mid's rbp */
+	assert_int_equal(w.flags[0], CAUSAL_UNWIND_RBP_SAVED);
+	assert_true(w.ret[0] == p.ret_leaf);
+	assert_true(w.bp[0] == p.bp_mid);
+	/* out of the mid, rsp-based too: the caller's caller, this function */
+	assert_false(w.flags[1] & CAUSAL_UNWIND_CFA_RBP);
+	assert_true(w.ret[1] == p.ret_mid);
 	/* out of this function, which keeps a frame pointer: rbp-based, to whoever called it */
-	assert_true(p.flags[2] & CAUSAL_UNWIND_CFA_RBP);
-	assert_true(p.got_bp[1] == bp_here);
-	assert_true(p.ret[2] == (uintptr_t)__builtin_return_address(0));
+	assert_true(w.flags[2] & CAUSAL_UNWIND_CFA_RBP);
+	assert_true(w.bp[1] == bp_here);
+	assert_true(w.ret[2] == (uintptr_t)__builtin_return_address(0));
 	self_close(&s);
 }
 
