@@ -29,6 +29,7 @@ static const struct profile_meta meta = {
 	.period_ns = 1000000,
 	.command = "./server --name \"x\"\t-v",
 	.kernel_release = "6.1.0-18-amd64",
+	.unwind = "cfi",
 };
 
 static const struct profile_experiment exp1 = {
@@ -153,6 +154,7 @@ static const struct round_trip {
 		"{\"type\":\"runtime\",\"time\":987654321}\n",
 		"{\"type\":\"samples\",\"location\":\"main.c:55\",\"count\":9}\n",
 		"\"spans\":[[5000,100],[9000,250],[20000,1]]}\n",
+		"\"kernel\":\"6.1.0-18-amd64\",\"unwind\":\"cfi\"}\n",
 	},
 	"req\tlat", "./server --name \"x\"\t-v",
 }, legacy = {
@@ -165,6 +167,7 @@ static const struct round_trip {
 		/* legacy has no quoting: a tab in a value becomes a space */
 		"latency-point\tname=req lat\tarrivals=120\tdepartures=118\tdifference=-3\n",
 		"thread-spans\tpid=10\ttid=11\tkind=delay\tspans=5000:100,9000:250,20000:1\n",
+		"\tkernel=6.1.0-18-amd64\tunwind=cfi\n",
 	},
 	"req lat", "./server --name \"x\" -v",
 };

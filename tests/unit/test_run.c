@@ -62,6 +62,7 @@ static void run_usage_errors(void **state)
 		{ "--period", "2s", "--period takes 10us..1s" },
 		{ "--event", "instructions", "--event is cpu-clock or cycles" },
 		{ "--thread-model", "goroutine", "--thread-model is task or cpu" },
+		{ "--unwind", "dwarf", "--unwind is cfi or fp" },
 		{ "--experiment-length", "10us", "--experiment-length takes at least 1ms" },
 		{ "--max-experiments", "0", "--max-experiments takes a positive number" },
 		{ "--seed", "x", "--seed takes a number" },
@@ -100,6 +101,11 @@ static void run_without_device_says_how_to_load(void **state)
 	static const struct cli_case cases[] = {
 		{ { "run", "--device", "/nonexistent/causal", "-o", "/dev/null", "--", "true" },
 		  { 125, .err = { "not loaded", "modprobe causal" } } },
+		/* either unwinding gets past the options to the same error */
+		{ { "run", "--device", "/nonexistent/causal", "--unwind", "fp", "-o", "/dev/null", "--", "true" },
+		  { 125, .err = { "not loaded" } } },
+		{ { "run", "--device", "/nonexistent/causal", "--unwind", "cfi", "-o", "/dev/null", "--", "true" },
+		  { 125, .err = { "not loaded" } } },
 		/* a list of speedups gets past the options to the same error */
 		{ { "run", "--device", "/nonexistent/causal", "--fixed-speedup", "0,30,100", "-o", "/dev/null", "--",
 		    "true" }, { 125, .err = { "not loaded" } } },
@@ -118,6 +124,8 @@ static void attach_usage_errors(void **state)
 								    .err = { "--duration takes a time" } } },
 		{ { "attach", "-p", "1", "--no-preload" }, { CAUSALCTL_EXIT_USAGE,
 							     .err = { "--no-preload is an option of run" } } },
+		{ { "attach", "-p", "1", "--unwind", "dwarf" }, { CAUSALCTL_EXIT_USAGE,
+								  .err = { "--unwind is cfi or fp, not 'dwarf'" } } },
 		{ { "attach", "-p", "1", "extra" }, { CAUSALCTL_EXIT_USAGE, .err = { "unexpected argument 'extra'" } } },
 	};
 
@@ -131,7 +139,7 @@ static void help_tells_every_option(void **state)
 		"--output", "--format", "--timeline", "--progress", "--latency", "--binary-scope",
 		"--source-scope", "--fixed-line", "--fixed-speedup", "--experiment-length",
 		"--max-experiments", "--seed", "--period", "--event", "--thread-model",
-		"--no-follow-children", "--device", "--verbose", "--help", "--no-preload",
+		"--no-follow-children", "--unwind cfi|fp", "--device", "--verbose", "--help", "--no-preload",
 		"Exit status",
 	};
 	static const struct cli_case cases[] = {

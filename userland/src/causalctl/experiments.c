@@ -16,6 +16,7 @@
 #include "profiler_internal.h"
 #include "symbols.h"
 #include "timeline.h"
+#include "unwind.h"
 
 #define POLICY_WAIT_NS	20000000ULL	/* between looks for an experiment to start */
 #define POINT_WAIT_MAX_NS	250000000ULL	/* the same, while there is no progress point */
@@ -354,6 +355,63 @@ static int run_experiment(struct profiler *p, const struct policy_choice *c,
 
 /* ---- the loop ---- */
 
+/* What became of the call frame rows, on stderr: always what was left out, the rest with -v. */
+static void say_unwind(struct profiler *p, size_t n)
+{
+	struct unwind_counts c;
+
+	unwind_counts(p->unwind, &c);
+	if (p->o->verbose)
+		fprintf(p->env->err, "causal: callchains through code without frame pointers: %zu call "
+			"frame rows from %zu of %zu objects (%zu of the main executable; %zu rows the "
+			"module cannot apply, %zu overlapping, left out)\n", n, c.objects_cfi, c.objects,
+			c.main_rows, c.unusable, c.overlapping);
+	if (c.over_limit)
+		fprintf(p->env->err, "causal: %zu call frame rows left out past the module's %u (the "
+			"main executable's kept): callchains through those objects follow frame pointers\n",
+			c.over_limit, CAUSAL_MAX_UNWIND_ROWS);
+}
+
+/*
+ * The call frame rows of the objects mapped now, to the module (unless --unwind fp), after the
+ * symbols were (re)read: when the objects changed. A module that cannot take them, or a failure,
+ * leaves the callchains to frame pointers for the rest of the run; said once (a module without
+ * the feature only when --unwind was given).
+ */
+static void update_unwind(struct profiler *p)
+{
+	const struct causal_unwind_row *rows;
+	size_t n = 0;
+	int r;
+
+	if (p->unwind_off)
+		return;
+	if (!p->unwind)
+		p->unwind = unwind_new(0);
+	r = p->unwind ? unwind_update(p->unwind, p->sym) : -ENOMEM;
+	if (!r)
+		return;		/* the same objects */
+	if (r > 0) {
+		rows = unwind_rows(p->unwind, &n);
+		r = session_unwind_set(&p->sess, rows, n);
+	}
+	if (!r) {
+		p->unwind_rows = n;
+		say_unwind(p, n);
+		return;
+	}
+	p->unwind_off = true;
+	/* rows of objects since unmapped would mislead: none then */
+	if (p->unwind_rows && !session_unwind_set(&p->sess, NULL, 0))
+		p->unwind_rows = 0;
+	if (r == -EOPNOTSUPP && p->o->unwind_asked)
+		errf(p, "warning: --unwind cfi: the loaded causal module cannot unwind by call frame "
+		     "information (load the module of this release); callchains follow frame pointers\n");
+	else if (r != -EOPNOTSUPP)
+		errf(p, "warning: cannot give the module the call frame rows (%s); callchains follow "
+		     "frame pointers\n", strerror(-r));
+}
+
 /* The target's symbols, and the --fixed-line in them as *fixed. 0, or -1 after printing why. */
 static int load_symbols(struct profiler *p, line_id *fixed)
 {
@@ -365,6 +423,8 @@ static int load_symbols(struct profiler *p, line_id *fixed)
 		return -1;
 	}
 	p->rec.sym = p->sym;
+	p->unwind_off = p->o->unwind_fp;
+	update_unwind(p);
 	if (p->o->fixed_line &&
 	    symbols_find_line(p->sym, p->o->fixed_line, fixed, err, sizeof(err))) {
 		errf(p, "--fixed-line %s: %s\n", p->o->fixed_line, err);
@@ -386,6 +446,7 @@ static void write_startup(struct profiler *p)
 	meta.period_ns = p->o->period_ns;
 	meta.command = p->o->command;
 	meta.kernel_release = u.release;
+	meta.unwind = p->unwind_rows ? "cfi" : "fp";
 	profile_write_startup(p->w, p->start_real, &meta);
 	profile_flush(p->w);
 }
@@ -410,7 +471,8 @@ int profiler_loop(struct profiler *p, bool (*is_done)(void *arg), void *arg)
 		if (symbols_unknown_ips(p->sym) != p->unknown_seen) {
 			/* samples outside every known mapping: a library loaded since */
 			p->unknown_seen = symbols_unknown_ips(p->sym);
-			symbols_refresh(p->sym);
+			if (symbols_refresh(p->sym) >= 0)
+				update_unwind(p);
 		}
 		points_read(&p->points, true);
 		/* as Coz: experiments only mean something once a progress point exists */

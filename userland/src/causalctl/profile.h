@@ -31,6 +31,7 @@ struct profile_meta {
 	uint64_t period_ns;
 	const char *command;		/* the profiled command line, joined with spaces */
 	const char *kernel_release;	/* uname -r */
+	const char *unwind;		/* the callchains': "cfi" (call frame rows) | "fp" */
 };
 
 struct profile_experiment {

@@ -145,6 +145,7 @@ void profile_write_startup(struct profile_writer *w, uint64_t realtime_ns, const
 			field_u64(w, "period_ns", "period-ns", meta->period_ns);
 		field_str(w, "command", "command", meta->command);
 		field_str(w, "kernel", "kernel", meta->kernel_release);
+		field_str(w, "unwind", "unwind", meta->unwind);
 	}
 	record_end(w);
 }

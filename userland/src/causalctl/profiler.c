@@ -15,6 +15,7 @@
 #include "profiler_internal.h"
 #include "symbols.h"
 #include "timeline.h"
+#include "unwind.h"
 
 volatile sig_atomic_t profiler_stop;
 
@@ -133,6 +134,7 @@ void profiler_abort(struct profiler *p)
 	policy_free(p->policy);
 	points_free(&p->points);
 	symbols_close(p->sym);
+	unwind_free(p->unwind);
 	records_free(&p->rec);
 	free(p->exp_ranges);
 	free(p->scope_ranges);

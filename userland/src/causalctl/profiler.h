@@ -41,6 +41,8 @@ struct profiler_opts {
 	uint32_t event;			/* CAUSAL_EVENT_* */
 	bool cpu_model;
 	bool no_follow;
+	bool unwind_fp;			/* --unwind fp: callchains by frame pointers only */
+	bool unwind_asked;		/* --unwind given: a module that cannot is warned about */
 	bool timeline;			/* record per-thread spans for `report --trace` */
 	struct point_spec specs[PROFILER_MAX_SPECS];
 	size_t nspecs;

@@ -53,6 +53,9 @@ struct profiler {
 	char main_exe[PATH_MAX];	/* the target's executable, for the closing hints */
 	struct settle settle;		/* --until-settled */
 	bool rank_failed;		/* the profile could not be re-read: said once */
+	struct unwind *unwind;		/* the call frame rows given to the module (unwind.h) */
+	bool unwind_off;		/* --unwind fp, or the module took no rows: frame pointers */
+	size_t unwind_rows;		/* rows the module holds */
 };
 
 #define errf(p, ...)	fprintf((p)->env->err, "causalctl: " __VA_ARGS__)

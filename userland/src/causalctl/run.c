@@ -27,7 +27,7 @@ enum {
 	OPT_FORMAT = 256, OPT_FIXED_LINE, OPT_FIXED_SPEEDUP, OPT_PERIOD, OPT_EVENT,
 	OPT_THREAD_MODEL, OPT_NO_FOLLOW, OPT_PROGRESS, OPT_LATENCY, OPT_SEED, OPT_LENGTH,
 	OPT_MAX_EXP, OPT_TIMELINE, OPT_NO_PRELOAD, OPT_DEVICE, OPT_DURATION, OPT_UNTIL_SETTLED,
-	OPT_POLICY,
+	OPT_POLICY, OPT_UNWIND,
 };
 
 /* --until-settled's cap when neither --duration nor --max-experiments gives one */
@@ -44,6 +44,7 @@ static const struct option common_opts[] = {
 	{ "event", required_argument, NULL, OPT_EVENT },
 	{ "thread-model", required_argument, NULL, OPT_THREAD_MODEL },
 	{ "no-follow-children", no_argument, NULL, OPT_NO_FOLLOW },
+	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "latency", required_argument, NULL, OPT_LATENCY },
 	{ "seed", required_argument, NULL, OPT_SEED },
@@ -117,6 +118,9 @@ static void common_usage(FILE *f, bool run)
 		"                             and falls back to cpu-clock without one)\n"
 		"      --thread-model task|cpu   key delays by thread (default) or by CPU\n"
 		"      --no-follow-children   do not profile child processes (threads always are)\n"
+		"      --unwind cfi|fp        callchains through code without frame pointers (libc):\n"
+		"                             by the call frame information of the mapped objects\n"
+		"                             (default, when the module can), or frame pointers only\n"
 		"      --device PATH          the causal device (default: " CAUSAL_DEVICE_PATH ")\n"
 		"  -v, --verbose              one line per experiment\n"
 		"  -h, --help                 this help\n", SETTLE_STREAK,
@@ -330,7 +334,7 @@ static int parse_length_opt(const struct cli_env *env, const char *cmd, int c, s
 	return OPT_NOT_MINE;
 }
 
-/* --period, --event, --thread-model, --no-follow-children, --device: the kernel session. */
+/* --period, --event, --thread-model, --no-follow-children, --unwind, --device: the kernel session. */
 static int parse_session_opt(const struct cli_env *env, const char *cmd, int c, struct profiler_opts *o)
 {
 	bool cycles = false;	/* gcc 14 cannot see that parse_either() sets it when it returns 0 */
@@ -352,6 +356,9 @@ static int parse_session_opt(const struct cli_env *env, const char *cmd, int c, 
 	case OPT_NO_FOLLOW:
 		o->no_follow = true;
 		return 0;
+	case OPT_UNWIND:
+		o->unwind_asked = true;
+		return parse_either(env, cmd, "--unwind", "cfi", "fp", &o->unwind_fp);
 	case OPT_DEVICE:
 		o->device = optarg;
 		return 0;

@@ -204,6 +204,19 @@ int session_exp_start(struct causal_session *s, uint64_t delay_ns,
 	return r;
 }
 
+int session_unwind_set(struct causal_session *s, const struct causal_unwind_row *rows, size_t n)
+{
+	struct causal_unwind u = {
+		.size = sizeof(u), .nr_rows = (uint32_t)n, .rows = (uintptr_t)rows,
+	};
+
+	if (!(s->features & CAUSAL_FEATURE_UNWIND))
+		return -EOPNOTSUPP;
+	if (n > CAUSAL_MAX_UNWIND_ROWS)
+		return -E2BIG;
+	return ioctl(s->fd, CAUSAL_IOC_UNWIND_SET, &u) ? -errno : 0;
+}
+
 int session_exp_stop(struct causal_session *s, struct causal_experiment_result *r)
 {
 	memset(r, 0, sizeof(*r));

@@ -45,6 +45,12 @@ int session_progress_read(struct causal_session *s, uint64_t *counts, uint32_t n
 int session_exp_start(struct causal_session *s, uint64_t delay_ns,
 		      const struct causal_range *line, size_t nline,
 		      const struct causal_range *scope, size_t nscope, bool *scoped, uint64_t *id);
+/*
+ * Gives the module the call frame rows rows[0..n) (unwind.h) for the sampler's callchains; n 0
+ * removes them. -EOPNOTSUPP, without asking, when the module lacks CAUSAL_FEATURE_UNWIND (its
+ * callchains follow frame pointers only); -E2BIG past CAUSAL_MAX_UNWIND_ROWS; else 0 or -errno.
+ */
+int session_unwind_set(struct causal_session *s, const struct causal_unwind_row *rows, size_t n);
 int session_exp_stop(struct causal_session *s, struct causal_experiment_result *r);
 /* Calls fn for the complete records of the ring, at most max of them; returns how many. */
 size_t session_drain(struct causal_session *s, size_t max,

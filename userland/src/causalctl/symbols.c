@@ -213,6 +213,25 @@ Dwfl_Module *symbols_module_at(struct symbols *s, uint64_t addr, const char **pa
 	return o->mod;
 }
 
+int symbols_objects(struct symbols *s, int (*fn)(const struct symbols_object *o, void *arg), void *arg)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < s->nobj; i++) {
+		const struct object *o = &s->obj[i];
+		const struct symbols_object so = {
+			.mod = o->mod, .path = o->path, .low = o->low, .high = o->high,
+			.is_main = s->main_exe[0] && !strcmp(o->path, s->main_exe),
+		};
+
+		r = fn(&so, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 bool symbols_is_marker(uint64_t addr)
 {
 	return !addr || addr >= CALLCHAIN_MARKER;

@@ -103,6 +103,20 @@ size_t symbols_lines_in_scope(struct symbols *s, void (*fn)(line_id id, void *ar
  */
 Dwfl_Module *symbols_module_at(struct symbols *s, uint64_t addr, const char **path);
 
+/* One object mapped in the target, as symbols_objects() hands it over. */
+struct symbols_object {
+	Dwfl_Module *mod;
+	const char *path;	/* canonical, or the mapping's name ("[vdso]") */
+	uint64_t low, high;	/* its runtime addresses */
+	bool is_main;		/* the main executable */
+};
+
+/*
+ * Calls fn for every object mapped in the target (in scope or not) by address, until fn returns
+ * non-zero; returns that, or 0. The objects are valid until the next symbols_refresh().
+ */
+int symbols_objects(struct symbols *s, int (*fn)(const struct symbols_object *o, void *arg), void *arg);
+
 /* Entries of a callchain that are no address: 0, and perf's context markers. */
 bool symbols_is_marker(uint64_t addr);
 
