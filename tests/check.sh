@@ -274,6 +274,7 @@ line_a=$(grep -n 'line A' tests/workloads/join.c | tail -n 1 | cut -d: -f1)
 line_critical=$(grep -n '/\* critical \*/$' tests/vm/offcritical.c | cut -d: -f1)
 line_side=$(grep -n '/\* side \*/$' tests/vm/offcritical.c | cut -d: -f1)
 line_libcall=$(grep -n '/\* libcall \*/$' tests/vm/libcall.c | cut -d: -f1)
+line_nofp=$(grep -n '/\* nofp \*/$' tests/vm/nofp_call.c | cut -d: -f1)
 # --timeline's spans and utilisation against what tests/vm/efficiency measured of itself
 timeline_check() {
 	counted "$out/profile-$k/timeline.log" tests/report/timeline-check.py "timeline on $k" \
@@ -285,14 +286,14 @@ for k in 6.1 6.12 test 7.x; do
 		continue
 	fi
 	full=
-	case $k in 6.1|7.x) full="full $line_a $line_critical $line_side $line_libcall" ;; esac
+	case $k in 6.1|7.x) full="full $line_a $line_critical $line_side $line_libcall $line_nofp" ;; esac
 	# the timeline's lines (TL) are for timeline_check, not for the reader
 	# shellcheck disable=SC2086
 	vm_step --hide '^TL' --then timeline_check profile "profile on $k" "profile-$k" "profile $k" \
 		-k "$k" -t 600 -a userland/build/lib/libcausal.so.0 \
 		-a build/workloads/join -a build/workloads/coz_counts -a tests/workloads/coz_counts.c \
 		-a build/tests/progress_calls -a build/tests/efficiency -a build/tests/offcritical \
-		-a build/tests/libcall \
+		-a build/tests/libcall -a build/tests/nofp_call \
 		--script tests/vm/profile.sh -- $full
 done
 

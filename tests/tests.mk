@@ -39,6 +39,11 @@ build/tests/setuid_helper: tests/vm/setuid_helper.c
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -no-pie -Wl,-Ttext-segment=0x10000000 -o $@ $<
 
+# nofp_call is built as most C code is: without frame pointers, linked to the shared libc
+build/tests/nofp_call: tests/vm/nofp_call.c
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -static -fno-omit-frame-pointer,$(TEST_CFLAGS)) -fomit-frame-pointer -o $@ $<
+
 build/tests/ioctl_fuzz: tests/fuzz/ioctl_fuzz.c tests/vm/clock.h tests/vm/options.h \
 		uapi/linux/causal.h
 	@mkdir -p $(@D)

@@ -558,6 +558,26 @@ static void program_frame_pointers_and_debug_info(void **state)
 	run_program(&r, fixture("last", "-O2 -g -fno-omit-frame-pointer -fomit-frame-pointer"));
 	assert_int_equal(find(&r, "frame_pointers")->state, CHECK_WARNING);
 
+	/* a module that unwinds by .eh_frame, or one not asked (this release's): fine without */
+	r.features = CAUSAL_FEATURE_UNWIND;
+	run_program(&r, fixture("o2u", "-O2 -g"));
+	c = find(&r, "frame_pointers");
+	assert_int_equal(c->state, CHECK_OK);
+	assert_contains(c->what, "built without frame pointers; the module unwinds it by its call "
+			"frame information (.eh_frame)");
+	r.answered = false;
+	run_program(&r, fixture("o2n", "-O2 -g"));
+	assert_int_equal(find(&r, "frame_pointers")->state, CHECK_OK);
+	/* ... but not a program without .eh_frame */
+	r.answered = true;
+	p = fixture("noeh", "-O2 -g");
+	snprintf(cmd, sizeof(cmd), "cd %s && objcopy --remove-section .eh_frame --remove-section "
+		 ".eh_frame_hdr noeh", root);
+	assert_int_equal(system(cmd), 0);
+	run_program(&r, p);
+	assert_int_equal(find(&r, "frame_pointers")->state, CHECK_WARNING);
+	r.features = 0;
+
 	/* without DWARF: blocking for lines; the function entries tell about frame pointers */
 	run_program(&r, fixture("nodebug_fp", "-O2 -fno-omit-frame-pointer"));
 	c = find(&r, "debug_info");

@@ -5,18 +5,20 @@
 # attach to a running process, a profile of the join workload that must rank its critical line
 # first, SIGINT in the middle of a run, and the exact timeline of tests/vm/efficiency (its truth
 # and trace printed on lines prefixed TLTRUTH and TL for tests/report/timeline-check.py).
-#   profile.sh [full LINE_A LINE_CRITICAL LINE_SIDE LINE_LIBCALL]
+#   profile.sh [full LINE_A LINE_CRITICAL LINE_SIDE LINE_LIBCALL LINE_NOFP]
 #       "full" adds the ranking runs (30-60 s each under emulation); LINE_A is the number of
 #       join.c's line A, LINE_CRITICAL and LINE_SIDE those of offcritical.c's lines "critical"
-#       and "side", LINE_LIBCALL that of libcall.c's line "libcall"
+#       and "side", LINE_LIBCALL that of libcall.c's line "libcall", LINE_NOFP that of
+#       nofp_call.c's line "nofp"
 full=$1
 line_a=$2
 line_critical=$3
 line_side=$4
 line_libcall=$5
+line_nofp=$6
 . /lib/causal/ktap.sh
 plan=29
-[ "$full" = full ] && plan=$((plan + 8))
+[ "$full" = full ] && plan=$((plan + 10))
 tmp=/tmp/profile-test
 mkdir -p $tmp
 
@@ -288,6 +290,26 @@ if [ "$full" = full ]; then
 	echo "# program speedup at line speedup 50 %: ${best:-none} %"
 	awk -v b="${best:-0}" 'BEGIN { exit !(b + 0 >= 20) }'
 	ok $? libcall_line_speedup_counts_time_in_its_callee
+
+	# 10. nofp_call: built without frame pointers, its line spends its time in libc's memset(),
+	# which keeps none either. Only the call frame rows causalctl gives the module
+	# (CAUSAL_IOC_UNWIND_SET) lead from those samples to the line: with them, speeding the line
+	# up by 50 % speeds the program up by about 50 %, as in 9; by the frame pointers alone
+	# (--unwind fp) the samples reach no line and the experiments delay nothing.
+	logged $tmp/nofp.out causalctl run -o $tmp/nofp.coz \
+		--fixed-line "nofp_call.c:$line_nofp" \
+		--fixed-speedup 0,50 --experiment-length 300ms --max-experiments 12 \
+		--progress round_done -- nofp_call
+	rc=$?
+	[ $rc -eq 143 ]
+	ok $? nofp_run_stops_after_max_experiments
+	causalctl report --min-points 2 $tmp/nofp.coz >$tmp/nofp-report.out 2>&1
+	diag $tmp/nofp-report.out
+	best=$(awk '$1 == "1" && $2 ~ /nofp_call\.c:/ { gsub(/[+%]/, "", $7); print $7; exit }' \
+		$tmp/nofp-report.out)
+	echo "# program speedup at line speedup 50 %: ${best:-none} %"
+	awk -v b="${best:-0}" 'BEGIN { exit !(b + 0 >= 20) }'
+	ok $? nofp_line_speedup_counts_time_in_libc
 fi
 
 rmmod causal

@@ -73,7 +73,7 @@ struct causal_attach {
 	__s32 cgroup_fd;	/* in: fd of a cgroup v2 directory, if CGROUP */
 	__u64 period_ns;	/* in: sampling period; 0 = CAUSAL_PERIOD_DEFAULT_NS */
 	__u32 event;		/* in: CAUSAL_EVENT_* */
-	__u32 callchain;	/* in: frame-pointer return addresses per sample, 0..8 */
+	__u32 callchain;	/* in: return addresses per sample, 0..8 */
 	__u32 ring_pages;	/* in: sample ring data pages, power of two; 0 = default */
 	__u32 wakeup;		/* in: records unread before poll() reports them; 0 = 1 */
 	__u64 event_used;	/* out: the CAUSAL_EVENT_* actually sampling */

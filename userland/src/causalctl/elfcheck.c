@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * causalctl status PROGRAM: does the program have what a profile of it needs? DWARF, to map
- * samples to lines; and frame pointers, which the module's callchains follow to charge time in
- * callees (libraries) to the program's call sites.
+ * samples to lines; and frame pointers or call frame information (.eh_frame), which the module's
+ * callchains follow to charge time in callees (libraries) to the program's call sites.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +25,7 @@
 /* What the sections and symbols of the program say. */
 struct elf_facts {
 	bool debug_info;	/* .debug_info in the file itself */
+	bool eh_frame;		/* call frame information the module can unwind by */
 	bool go;		/* built by Go's linker */
 	char build_id[41 * 2];	/* hex */
 	char debuglink[NAME_MAX + 1];
@@ -225,6 +226,8 @@ static void scan_sections(Elf *elf, struct elf_facts *f, Elf_Scn **symtab)
 		else if (!strcmp(name, ".go.buildinfo") || !strcmp(name, ".note.go.buildid") ||
 			 !strcmp(name, ".gopclntab"))
 			f->go = true;
+		else if (!strcmp(name, ".eh_frame") && sh.sh_type != SHT_NOBITS && sh.sh_size)
+			f->eh_frame = true;
 		else if (sh.sh_type == SHT_SYMTAB)
 			*symtab = scn;
 		else if (sh.sh_type == SHT_NOTE && !*f->build_id)
@@ -272,6 +275,15 @@ static int open_debug_file(const struct check_host *h, const char *path, const s
 	return fd;
 }
 
+/*
+ * Code without frame pointers is unwound by its .eh_frame (CAUSAL_IOC_UNWIND_SET) when the
+ * module can: a module that did not answer is taken to be this release's, which can.
+ */
+static bool unwinds_by_cfi(const struct status_report *r, const struct elf_facts *f)
+{
+	return f->eh_frame && (!r->answered || (r->features & CAUSAL_FEATURE_UNWIND));
+}
+
 static void check_frame_pointers(struct status_report *r, const struct check_host *h,
 				 const char *path, const struct elf_facts *f)
 {
@@ -280,6 +292,11 @@ static void check_frame_pointers(struct status_report *r, const struct check_hos
 	if (f->go) {
 		c = check_add(r, "frame_pointers", CHECK_OK);
 		check_what(c, "%s is a Go program: Go keeps frame pointers (amd64, arm64)", path);
+	} else if ((f->cu_no_fp || (!f->cu_fp && f->fn_total >= 3 && f->fn_fp * 5 < f->fn_total * 4)) &&
+		   unwinds_by_cfi(r, f)) {
+		c = check_add(r, "frame_pointers", CHECK_OK);
+		check_what(c, "%s was built without frame pointers; the module unwinds it by its call "
+			   "frame information (.eh_frame)", path);
 	} else if (f->cu_no_fp) {
 		c = check_add(r, "frame_pointers", CHECK_WARNING);
 		check_what(c, "%u of %u compilation units of %s were built without frame pointers "
