@@ -333,9 +333,13 @@ fi
 step "The published cgo case: cgoinit built with Go 1.21 (runtime_init_mu locked per C-to-Go call) and 1.22, free-running"
 # where the init-done check's samples fall in each build (docs/go.md); the timing is make bench-go's
 cgoinit_task=$(grep -n '// task: Go -> C -> Go$' tests/workloads/go/cgoinit/main.go | cut -d: -f1)
-if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-cgoinit; then
+if [ -n "${have_module[6.1]:-}" ] && [ -n "$userland_ok" ] && make -s go-cgoinit &&
+	libinit=$(tests/go/libinit-lines.sh 1.21); then
+	libinit_block=${libinit#block=}
+	libinit_locks=${libinit#* locks=}
 	vm_step cgoinit "cgoinit on 6.1" cgoinit-6.1 cgoinit -k 6.1 -t 600 \
-		-a build/go/cgoinit-1.21 -a build/go/cgoinit-1.22 --script tests/vm/cgoinit.sh -- "$cgoinit_task"
+		-a build/go/cgoinit-1.21 -a build/go/cgoinit-1.22 --script tests/vm/cgoinit.sh -- \
+		"$cgoinit_task" "${libinit_block%% *}" "$libinit_locks"
 else
 	fail "cgoinit (module, userland or its Go 1.21/1.22 builds missing)"
 fi

@@ -6,11 +6,12 @@
 
 actual: 1 - median(Go 1.22 build's time) / median(Go 1.21 build's time), with the mean and
 standard error of the interleaved pairs' speedups; the init-done check's own cost per call in each
-build (-selfcost) and the line speedup that makes; from each free-running profile, how its samples
+build (-selfcost: with _cgo_get_context_function, the pair every callback calls) and the speedup
+that makes; from each free-running profile, how its samples
 fall: in _cgo_wait_runtime_init_done itself, in libc (the mutex it takes), and what the
 callchain lets causalctl charge them to; and the prediction: the program speedup the Go 1.21
-build's fixed-block profile (the whole init-done check as one block, "CG fixed") gives at the
-check's own speedup, against the actual one.
+build's fixed-block profile (both functions as one block, "CG fixed") gives at their own
+speedup, against the actual one.
 """
 import base64
 import collections
@@ -130,16 +131,16 @@ def main():
               f'per pair {" ".join(f"{100 * p:+.0f}" for p in pairs)}: {100 * m:+.1f} ± {100 * se:.1f} %')
     if selfs.get('1.21') and selfs.get('1.22'):
         a, b = med(selfs['1.21']), med(selfs['1.22'])
-        print(f'  _cgo_wait_runtime_init_done alone, ns per call (wall, {info.get("workers", "?")} '
-              f'workers): 1.21 {" ".join(f"{x:.1f}" for x in selfs["1.21"])}; '
+        print(f'  _cgo_wait_runtime_init_done + _cgo_get_context_function alone, ns per pair (wall, '
+              f'{info.get("workers", "?")} workers): 1.21 {" ".join(f"{x:.1f}" for x in selfs["1.21"])}; '
               f'1.22 {" ".join(f"{x:.1f}" for x in selfs["1.22"])}')
-        print(f'  its speedup from the fast path: {100 * (1 - b / a):.0f} % (medians {a:.1f} -> {b:.1f} ns)')
+        print(f'  their speedup in Go 1.22: {100 * (1 - b / a):.0f} % (medians {a:.1f} -> {b:.1f} ns)')
     if fixed:
         pct = int(fixed.get('speedup', 0))
         where = f'gcc_libinit.c:{fixed.get("block")}'
         pred, why, _ = prediction(rep, 'gcc_libinit.c', fixed.get('block'), pct)
         se = report_se(rep, 'gcc_libinit.c', fixed.get('block'), pct)
-        print(f'  predicted (Go 1.21 build, {where} as one block at {pct} %, causalctl exit '
+        print(f'  predicted (Go 1.21 build, both functions, {where} as one block at {pct} %, causalctl exit '
               f'{fixed.get("rc")}): ' + (f'n/a ({why})' if pred is None else
                                          f'{100 * pred:+.1f} %' + (f' ± {100 * se:.1f}' if se else '')))
         if pred is not None and old and new:

@@ -6,13 +6,14 @@
 # call, and with Go 1.22, whose atomic fast path does not.
 #   go-cgoinit-guest.sh [reps=R] [tasks=N] [self=N] [dur=S] [workers=W] [block=FIRST-LAST]
 #     [fdur=F]
-#     R interleaved pairs of plain runs (default 5), N tasks each (default 1000000); the
-#     function's own cost from N calls of it alone (-selfcost, default 2000000), R times per build;
+#     R interleaved pairs of plain runs (default 5), N tasks each (default 1000000); the own cost
+#     of gcc_libinit.c's two functions every callback calls, from N pairs of calls alone
+#     (-selfcost, default 2000000), R times per build;
 #     a free-running causalctl run of S seconds (default 30) per build, its profile and callchains
 #     sent back in base64 on "CG b64-VERSION" lines; W worker goroutines (default 8). With block=,
 #     the prediction: the Go 1.21 build profiled for F seconds (default 60) with the lines
-#     FIRST-LAST of gcc_libinit.c (the init-done check) as one block, at 0 % and at the speedup
-#     the fast path gives the function (measured by the -selfcost runs), its report on "CG json"
+#     FIRST-LAST[,..] of gcc_libinit.c (both functions) as one block, at 0 % and at the speedup
+#     Go 1.22's atomic loads give them (measured by the -selfcost runs), its report on "CG json"
 reps=5
 tasks=1000000
 self=2000000
@@ -42,11 +43,11 @@ plain() {
 	ms=$(sed -n 's/^cgoinit: .* in \([0-9.]*\) ms,.*/\1/p' $tmp/plain.out)
 	echo "CG run v=$1 ms=${ms:-0} rc=$rc"
 }
-# selfcost VERSION: the init-done check alone; "CG self v=VERSION ns=NS rc=RC"
+# selfcost VERSION: the two functions alone; "CG self v=VERSION ns=NS rc=RC", NS per pair
 selfcost() {
 	cgoinit-"$1" -workers "$workers" -selfcost "$self" >$tmp/self.out 2>&1
 	rc=$?
-	ns=$(sed -n 's/^cgoinit: selfcost .*, \([0-9.]*\) ns per call$/\1/p' $tmp/self.out)
+	ns=$(sed -n 's/^cgoinit: selfcost .*, \([0-9.]*\) ns per pair$/\1/p' $tmp/self.out)
 	echo "CG self v=$1 ns=${ns:-0} rc=$rc"
 	[ $rc -eq 0 ] && [ -n "$ns" ] && echo "$ns" >>$tmp/self-$1
 }
@@ -80,8 +81,8 @@ for v in 1.21 1.22; do
 	tar -czf - -C $tmp p-$v.coz p-$v.coz.stacks | base64 | sed "s/^/CG b64-$v /"
 done
 
-# the prediction: what speeding the whole init-done check up by as much as Go 1.22's fast path
-# does (its own cost per call, medians of the -selfcost runs) does to the Go 1.21 build
+# the prediction: what speeding both functions up by as much as Go 1.22's atomic loads do (their
+# own cost per pair, medians of the -selfcost runs) does to the Go 1.21 build
 if [ -n "$block" ] && [ -s $tmp/self-1.21 ] && [ -s $tmp/self-1.22 ]; then
 	spd=$(awk -v a="$(median $tmp/self-1.21)" -v b="$(median $tmp/self-1.22)" \
 		'BEGIN { s = int(100 * (1 - b / a) + 0.5); print (s < 0 ? 0 : s > 100 ? 100 : s) }')

@@ -3,9 +3,9 @@
 # The cgo before/after benchmark (make bench-go): the published cgo case's shape
 # (tests/workloads/go/cgoinit) built from one source with Go 1.21 (runtime_init_mu locked on every
 # C-to-Go call) and Go 1.22 (its atomic fast path), run side by side in one VM per vCPU count, with
-# the init-done check's own cost in each, a free-running profile of each, and the prediction: the
-# Go 1.21 build profiled with the whole check (its lines in Go 1.21's gcc_libinit.c, one block)
-# virtually sped up by what the fast path saves of its cost; the table comes from
+# the two gcc_libinit.c functions' own cost in each, a free-running profile of each, and the
+# prediction: the Go 1.21 build profiled with both functions (their lines in Go 1.21's
+# gcc_libinit.c, one block) virtually sped up by what Go 1.22 saves of their cost; the table comes from
 # tests/bench/cgoinit_table.py (docs/go.md).
 #
 #   tests/bench/go-cgoinit.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] [--smp N[,N..]] [KEY=VALUE...]
@@ -25,11 +25,11 @@ bench_options go-cgoinit 3,14 "$@"
 set -- "${bench_args[@]}"
 bench_setup go-cgoinit
 bench_module
-# the init-done check in Go 1.21's source: from its definition to its closing brace
-libinit=$("$top/tests/go/toolchain.sh" 1.21)/src/runtime/cgo/gcc_libinit.c
-block=$(awk '/^_cgo_wait_runtime_init_done\(void\) *\{/ { first = NR } first && /^}/ { print first "-" NR; exit }' \
-	"$libinit")
-[ -n "$block" ] || { echo "go-cgoinit: no _cgo_wait_runtime_init_done in $libinit" >&2; exit 1; }
+# the two functions of Go 1.21's gcc_libinit.c that lock runtime_init_mu on every callback (Go
+# 1.22 reads atomically instead)
+lines=$("$top/tests/go/libinit-lines.sh" 1.21)
+block=${lines#block=}
+block=${block%% *}
 
 rc=0
 : >"$out/table-cgoinit.txt"

@@ -710,6 +710,29 @@ static void find_block_of_lines(void **state)
 			 -ENOENT);
 	assert_contains(err, "no code in lines 9000-9999");
 	assert_contains(err, "closest lines");
+	/* spans: fx_func's line and the same two lines, one block */
+	snprintf(spec, sizeof(spec), "fx_main.c:%u,%u-%u", fx.mark_func, fx.mark_call,
+		 fx.mark_call + 1);
+	if (symbols_find_line(s, spec, &again, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(again != block);
+	snprintf(name, sizeof(name), "%s:%u,%u-%u", fx.main_c, fx.mark_func, fx.mark_call,
+		 fx.mark_call + 1);
+	assert_string_equal(symbols_line_name(s, again), name);
+	assert_true(symbols_frame_hits(s, again, proc_val(&p, "func"), NULL, 0));
+	assert_int_equal(symbols_line_ranges(s, again, &r2, &n2), 0);
+	assert_int_equal(symbols_line_ranges(s, func, &r1, &n1), 0);
+	assert_int_equal(symbols_line_ranges(s, block, &rb, &nb), 0);
+	assert_int_equal(ranges_len(r2, n2), ranges_len(r1, n1) + ranges_len(rb, nb));
+	free(r1);
+	free(r2);
+	free(rb);
+	snprintf(spec, sizeof(spec), "fx_main.c:%u,", fx.mark_func);
+	assert_int_equal(symbols_find_line(s, spec, &again, err, sizeof(err)), -EINVAL);
+	assert_int_equal(symbols_find_line(s, "fx_main.c:1,2,3,4,5,6,7,8,9", &again, err,
+					   sizeof(err)), -EINVAL);
+	assert_contains(err, "at most 8 spans");
+
 	/* an id with the block bit that names no block */
 	assert_false(symbols_frame_hits(s, block + 1000, proc_val(&p, "func"), NULL, 0));
 	assert_null(symbols_line_name(s, block + 1000));

@@ -46,17 +46,31 @@ struct line_info {
 };
 
 /*
- * A block of lines of one file (--fixed-line FILE:FIRST-LAST), sped up as one: a function, a
- * loop. Its id is BLOCK_BIT | its index in blocks; samples are never attributed to it, only to
- * its lines.
+ * A block of lines of one file (--fixed-line FILE:FIRST-LAST[,FIRST-LAST..]), sped up as one: a
+ * function, a loop, two functions that one change speeds up. Its id is BLOCK_BIT | its index in
+ * blocks; samples are never attributed to it, only to its lines.
  */
 #define BLOCK_BIT	0x80000000u
+#define BLOCK_SPANS	8
+
+struct span {
+	uint32_t first, last;
+};
 
 struct block {
 	uint32_t file;		/* index + 1 into files */
-	uint32_t first, last;
-	char *name;		/* "path:first-last" */
+	uint32_t nspans;
+	struct span spans[BLOCK_SPANS];	/* as given */
+	char *name;		/* "path:first-last,..." */
 };
+
+static bool in_spans(const struct span *sp, uint32_t n, uint32_t line)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (line >= sp[i].first && line <= sp[i].last)
+			return true;
+	return false;
+}
 
 struct symbols {
 	pid_t pid;
@@ -259,7 +273,7 @@ static bool line_in(const struct symbols *s, line_id line, line_id id)
 		return false;
 	b = &s->blocks[id & ~BLOCK_BIT];
 	k = &s->lines[line - 1].key;
-	return k->file == b->file && k->line >= b->first && k->line <= b->last;
+	return k->file == b->file && in_spans(b->spans, b->nspans, k->line);
 }
 
 bool symbols_frame_hits(struct symbols *s, line_id line, uint64_t ip, const uint64_t *callchain,
@@ -433,21 +447,29 @@ static int parse_line_number(const char **p, unsigned *out)
 	return 0;
 }
 
-/* "FILE:LINE" (*last = *line) or "FILE:FIRST-LAST" (FIRST <= LAST) */
-static int split_spec(const char *spec, char *file, size_t filelen, unsigned *line, unsigned *last)
+/*
+ * "FILE:LINE" (one span, first = last) or "FILE:SPAN[,SPAN..]", a SPAN being LINE or FIRST-LAST
+ * (FIRST <= LAST), at most BLOCK_SPANS: the spans in sp[0..*n).
+ */
+static int split_spec(const char *spec, char *file, size_t filelen, struct span *sp, uint32_t *n)
 {
 	const char *colon = strrchr(spec, ':'), *p;
 
 	if (!colon || colon == spec || (size_t)(colon - spec) >= filelen)
 		return -EINVAL;
 	p = colon + 1;
-	if (parse_line_number(&p, line))
-		return -EINVAL;
-	*last = *line;
-	if (*p == '-') {
-		p++;
-		if (parse_line_number(&p, last) || *last < *line)
+	for (*n = 0; *n < BLOCK_SPANS; p++) {
+		if (parse_line_number(&p, &sp[*n].first))
 			return -EINVAL;
+		sp[*n].last = sp[*n].first;
+		if (*p == '-') {
+			p++;
+			if (parse_line_number(&p, &sp[*n].last) || sp[*n].last < sp[*n].first)
+				return -EINVAL;
+		}
+		++*n;
+		if (*p != ',')
+			break;
 	}
 	if (*p)
 		return -EINVAL;
@@ -457,11 +479,12 @@ static int split_spec(const char *spec, char *file, size_t filelen, unsigned *li
 }
 
 /*
- * The block of lines first..last of the one matching file that has code among them, made if new:
- * 0 and *out; 1 if no matching file has code there; -ENOENT (two files do, err says so), -ENOMEM.
+ * The block of the lines in spans sp[0..n) of the one matching file that has code among them
+ * (lines is the spans' text, for the name and messages), made if new: 0 and *out; 1 if no
+ * matching file has code there; -ENOENT (two files do, err says so), -ENOMEM.
  */
-static int find_block(struct symbols *s, const bool *match, unsigned first, unsigned last,
-		      line_id *out, char *err, size_t errlen)
+static int find_block(struct symbols *s, const bool *match, const struct span *sp, uint32_t n,
+		      const char *lines, line_id *out, char *err, size_t errlen)
 {
 	struct block *b;
 	uint32_t file = 0;
@@ -470,11 +493,11 @@ static int find_block(struct symbols *s, const bool *match, unsigned first, unsi
 	for (i = 0; i < s->nlines; i++) {
 		const struct line_info *li = &s->lines[i];
 
-		if (!li->has_code || !match[li->key.file] || li->key.line < first || li->key.line > last)
+		if (!li->has_code || !match[li->key.file] || !in_spans(sp, n, li->key.line))
 			continue;
 		if (file && li->key.file != file) {
-			snprintf(err, errlen, "lines %u-%u have code in %s and %s: give more of the path",
-				 first, last, s->files[file - 1].path, s->files[li->key.file - 1].path);
+			snprintf(err, errlen, "lines %s have code in %s and %s: give more of the path",
+				 lines, s->files[file - 1].path, s->files[li->key.file - 1].path);
 			return -ENOENT;
 		}
 		file = li->key.file;
@@ -483,7 +506,7 @@ static int find_block(struct symbols *s, const bool *match, unsigned first, unsi
 		return 1;
 	for (i = 0; i < s->nblocks; i++) {
 		b = &s->blocks[i];
-		if (b->file == file && b->first == first && b->last == last)
+		if (b->file == file && b->nspans == n && !memcmp(b->spans, sp, n * sizeof(*sp)))
 			goto found;
 	}
 	if (s->nblocks >= BLOCK_BIT)
@@ -493,8 +516,9 @@ static int find_block(struct symbols *s, const bool *match, unsigned first, unsi
 		return -ENOMEM;
 	s->blocks = b;
 	b = &s->blocks[s->nblocks];
-	*b = (struct block){ .file = file, .first = first, .last = last };
-	if (asprintf(&b->name, "%s:%u-%u", s->files[file - 1].path, first, last) < 0)
+	*b = (struct block){ .file = file, .nspans = n };
+	memcpy(b->spans, sp, n * sizeof(*sp));
+	if (asprintf(&b->name, "%s:%s", s->files[file - 1].path, lines) < 0)
 		return -ENOMEM;
 	i = s->nblocks++;
 found:
@@ -512,7 +536,10 @@ static const char *base_name(const char *path)
 int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *err, size_t errlen)
 {
 	char file[PATH_MAX];
-	unsigned line, last;
+	struct span sp[BLOCK_SPANS];
+	uint32_t nsp;
+	unsigned line;
+	const char *lines;
 	struct near_list near = { 0 }, same = { 0 };
 	bool *match;
 	size_t i, nmatch = 0, nfound = 0;
@@ -520,11 +547,13 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 	int ret;
 
 	*out = 0;
-	if (split_spec(spec, file, sizeof(file), &line, &last)) {
-		snprintf(err, errlen, "\"%s\" is not FILE:LINE or FILE:FIRST-LAST (e.g. main.c:42)",
-			 spec);
+	if (split_spec(spec, file, sizeof(file), sp, &nsp)) {
+		snprintf(err, errlen, "\"%s\" is not FILE:LINE or FILE:FIRST-LAST[,FIRST-LAST..] (e.g. "
+			 "main.c:42, main.c:40-52,60-64; at most %d spans)", spec, BLOCK_SPANS);
 		return -EINVAL;
 	}
+	line = sp[0].first;
+	lines = strrchr(spec, ':') + 1;
 	build_all(s);
 	match = calloc(s->nfiles + 1, sizeof(*match));
 	if (!match) {
@@ -535,8 +564,8 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 		match[i + 1] = path_suffix_match(s->files[i].path, file);
 		nmatch += match[i + 1];
 	}
-	if (last != line) {
-		ret = find_block(s, match, line, last, out, err, errlen);
+	if (nsp > 1 || sp[0].last != sp[0].first) {
+		ret = find_block(s, match, sp, nsp, lines, out, err, errlen);
 		if (ret <= 0) {
 			free(match);
 			return ret;
@@ -568,9 +597,8 @@ int symbols_find_line(struct symbols *s, const char *spec, line_id *out, char *e
 	if (nfound > 1) {
 		snprintf(err, errlen, "\"%s\" is ambiguous, give more of the path", spec);
 		near_format(&same, ": ", err, errlen);
-	} else if (nmatch && last != line) {
-		snprintf(err, errlen, "no code in lines %u-%u of %s (among in-scope lines)", line, last,
-			 file);
+	} else if (nmatch && (nsp > 1 || sp[0].last != sp[0].first)) {
+		snprintf(err, errlen, "no code in lines %s of %s (among in-scope lines)", lines, file);
 		near_format(&near, "; closest lines: ", err, errlen);
 	} else if (nmatch) {
 		snprintf(err, errlen, "no code for line %u in %s (among in-scope lines)", line, file);

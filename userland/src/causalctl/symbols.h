@@ -88,7 +88,8 @@ int symbols_scope_ranges(struct symbols *s, size_t max, struct causal_range **ra
  * (-ENOENT, -EINVAL for a malformed spec, or a FILE that matches several files having LINE)
  * err names up to 5 closest lines or files. 0 and *out on success.
  * "FILE:FIRST-LAST" gives a block: the lines FIRST..LAST of that file as one, named
- * "path:FIRST-LAST", whose ranges are all of theirs (symbols_line_ranges()) and that
+ * "path:FIRST-LAST"; up to 8 spans (LINE or FIRST-LAST) separated by commas make one block
+ * of them all. A block's ranges are all of its lines' (symbols_line_ranges()), and
  * symbols_frame_hits() matches through any of them; samples are attributed to its lines, never
  * to it. At least one of its lines must have code.
  */

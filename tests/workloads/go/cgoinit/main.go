@@ -9,8 +9,10 @@
 // source is the before and after of that fix. The progress point is a uprobe on main.progress,
 // called once per 1000 completed tasks, so the program has no profiler in it.
 //
-// With -selfcost N, the workers instead call _cgo_wait_runtime_init_done itself N times in all,
-// from C, and the program prints its cost per call: the function's own cost, before and after.
+// Each callback also calls _cgo_get_context_function, which Go 1.21 makes lock the same mutex and
+// Go 1.22 an atomic load too. With -selfcost N, the workers instead make the pair of calls
+// themselves N times in all, from C, and the program prints its cost per pair: the two
+// functions' own cost, before and after.
 //
 //	cgoinit [-workers 8] [-tasks 1000000] [-selfcost N]
 package main
@@ -20,12 +22,19 @@ package main
 #include <stdint.h>
 extern void goTask(int);
 extern uintptr_t _cgo_wait_runtime_init_done(void); // runtime/cgo/gcc_libinit.c
+extern void *_cgo_get_context_function(void);       // (it returns a function pointer)
 
 // the C side of a task: straight back into Go
 static void run_task(int i) { goTask(i); } // task: Go -> C -> Go
 
-// n calls of the init-done check alone (-selfcost)
-static void init_done_calls(long n) { for (long i = 0; i < n; i++) _cgo_wait_runtime_init_done(); }
+// n pairs of the calls every callback makes into gcc_libinit.c, alone (-selfcost)
+static void init_done_calls(long n)
+{
+	for (long i = 0; i < n; i++) {
+		_cgo_wait_runtime_init_done();
+		_cgo_get_context_function();
+	}
+}
 */
 import "C"
 
@@ -71,7 +80,7 @@ func worker(tasks int64, wg *sync.WaitGroup) {
 func main() {
 	workers := flag.Int("workers", 8, "worker goroutines")
 	tasks := flag.Int64("tasks", 1000000, "tasks in all (one Go -> C -> Go call each)")
-	selfcost := flag.Int64("selfcost", 0, "instead: call _cgo_wait_runtime_init_done this often in all")
+	selfcost := flag.Int64("selfcost", 0, "instead: call _cgo_wait_runtime_init_done and _cgo_get_context_function this often in all")
 	flag.Parse()
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -85,8 +94,8 @@ func main() {
 		}
 		wg.Wait()
 		el := time.Since(start)
-		// wall time per call across the workers: what a task's call costs the program
-		fmt.Printf("cgoinit: selfcost %d calls by %d workers in %.0f ms, %.1f ns per call\n",
+		// wall time per pair across the workers: what a callback's pair costs the program
+		fmt.Printf("cgoinit: selfcost %d pairs of calls by %d workers in %.0f ms, %.1f ns per pair\n",
 			*selfcost, *workers, float64(el.Microseconds())/1000,
 			float64(el.Nanoseconds())/float64(*selfcost))
 		return
