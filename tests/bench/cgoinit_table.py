@@ -88,7 +88,7 @@ def profile_lines(stacks, exe):
 
 def main():
     info, runs, selfs, notes, blobs, profs = {}, [], collections.defaultdict(list), [], {}, {}
-    fixed, rep = None, None
+    fixed, rep, profiled = None, None, collections.defaultdict(list)
     for kind, rest, ln in records(sys.argv[1], 'CG'):
         if kind == 'info':
             info = kv(rest)
@@ -97,7 +97,7 @@ def main():
             if r.get('rc') != '0' or float(r.get('ms', 0)) <= 0:
                 notes.append('failed plain run: ' + ln)
                 continue
-            runs.append((r['v'], float(r['ms'])))
+            runs.append((r['v'], float(r['ms']), r.get('rep', str(len(runs) // 2))))
         elif kind == 'self':
             r = kv(rest)
             if r.get('rc') == '0' and float(r.get('ns', 0)) > 0:
@@ -107,6 +107,12 @@ def main():
         elif kind == 'profile':
             r = kv(rest)
             profs[r['v']] = r.get('rc')
+        elif kind == 'profiled':
+            r = kv(rest)
+            if r.get('rc') == '143' and int(r.get('visits', 0)) > 0:
+                profiled[r['v']].append(int(r['visits']) * 1000 / float(r['secs']))
+            else:
+                notes.append('failed profiled run: ' + ln)
         elif kind == 'fixed':
             fixed = kv(rest)
         elif kind == 'json':
@@ -117,24 +123,44 @@ def main():
         elif kind.startswith('b64-'):
             v = kind[len('b64-'):]
             blobs[v] = blobs.get(v, '') + rest
-    old = [ms for v, ms in runs if v == '1.21']
-    new = [ms for v, ms in runs if v == '1.22']
-    pairs = [1 - runs[i + 1][1] / runs[i][1] if runs[i][0] == '1.21' else 1 - runs[i][1] / runs[i + 1][1]
-             for i in range(0, len(runs) - 1, 2) if runs[i][0] != runs[i + 1][0]]
+    old = [ms for v, ms, _ in runs if v == '1.21']
+    new = [ms for v, ms, _ in runs if v == '1.22']
+    fix = [ms for v, ms, _ in runs if v == '1.21-fix']
+    rounds = collections.defaultdict(dict)
+    for v, ms, rnd in runs:
+        rounds[rnd][v] = ms
+
+    def per_round(v):
+        """the speedup of build v over 1.21 in each round that has both"""
+        return [1 - r[v] / r['1.21'] for r in rounds.values() if v in r and '1.21' in r]
+    pairs = per_round('1.22')
     print(f'cgoinit, {info.get("workers", "?")} workers, {info.get("tasks", "?")} tasks per run, '
           f'{info.get("cpus", "?")} vCPUs, kernel {info.get("kernel", "?")}')
     print(f'  Go 1.21 runs (ms): {" ".join(f"{x:.0f}" for x in old)}')
     print(f'  Go 1.22 runs (ms): {" ".join(f"{x:.0f}" for x in new)}')
+    if fix:
+        print(f'  Go 1.21 with the runtime_init_mu change alone (ms): {" ".join(f"{x:.0f}" for x in fix)}')
     if old and new:
         m, se = mean_se(pairs)
-        print(f'  actual program speedup: {100 * (1 - med(new) / med(old)):+.1f} % (medians); '
+        print(f'  actual program speedup, 1.22: {100 * (1 - med(new) / med(old)):+.1f} % (medians); '
               f'per pair {" ".join(f"{100 * p:+.0f}" for p in pairs)}: {100 * m:+.1f} ± {100 * se:.1f} %')
+    if old and fix:
+        fp = per_round('1.21-fix')
+        m, se = mean_se(fp)
+        print(f'  actual program speedup, the change alone: {100 * (1 - med(fix) / med(old)):+.1f} % '
+              f'(medians); per pair {" ".join(f"{100 * p:+.0f}" for p in fp)}: {100 * m:+.1f} ± '
+              f'{100 * se:.1f} %')
     if selfs.get('1.21') and selfs.get('1.22'):
         a, b = med(selfs['1.21']), med(selfs['1.22'])
         print(f'  _cgo_wait_runtime_init_done + _cgo_get_context_function alone, ns per pair (wall, '
               f'{info.get("workers", "?")} workers): 1.21 {" ".join(f"{x:.1f}" for x in selfs["1.21"])}; '
               f'1.22 {" ".join(f"{x:.1f}" for x in selfs["1.22"])}')
         print(f'  their speedup in Go 1.22: {100 * (1 - b / a):.0f} % (medians {a:.1f} -> {b:.1f} ns)')
+    if profiled.get('1.21') and profiled.get('1.22'):
+        a, b = statistics.mean(profiled['1.21']), statistics.mean(profiled['1.22'])
+        print(f'  under causalctl, every experiment at 0 % (tasks/s): 1.21 '
+              f'{" ".join(f"{x:.0f}" for x in profiled["1.21"])}; 1.22 '
+              f'{" ".join(f"{x:.0f}" for x in profiled["1.22"])}: program speedup {100 * (1 - a / b):+.1f} % (1 - time per task 1.22 / 1.21, as above)')
     if fixed:
         pct = int(fixed.get('speedup', 0))
         where = f'gcc_libinit.c:{fixed.get("block")}'
@@ -144,7 +170,10 @@ def main():
               f'{fixed.get("rc")}): ' + (f'n/a ({why})' if pred is None else
                                          f'{100 * pred:+.1f} %' + (f' ± {100 * se:.1f}' if se else '')))
         if pred is not None and old and new:
-            print(f'  |error| against the medians: {100 * abs(pred - (1 - med(new) / med(old))):.1f} pp')
+            print(f'  |error| against 1.22 (medians): {100 * abs(pred - (1 - med(new) / med(old))):.1f} pp')
+        if pred is not None and old and fix:
+            print(f'  |error| against the change alone (medians): '
+                  f'{100 * abs(pred - (1 - med(fix) / med(old))):.1f} pp')
     for v in sorted(blobs):
         print(f'profile of the Go {v} build (free-running, default scope; causalctl exit {profs.get(v)}):')
         try:

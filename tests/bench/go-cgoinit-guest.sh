@@ -5,12 +5,14 @@
 # built with Go 1.21, whose _cgo_wait_runtime_init_done locks runtime_init_mu on every C-to-Go
 # call, and with Go 1.22, whose atomic fast path does not.
 #   go-cgoinit-guest.sh [reps=R] [tasks=N] [self=N] [dur=S] [workers=W] [block=FIRST-LAST]
-#     [fdur=F]
+#     [fdur=F] [zdur=Z]
 #     R interleaved pairs of plain runs (default 5), N tasks each (default 1000000); the own cost
 #     of gcc_libinit.c's two functions every callback calls, from N pairs of calls alone
 #     (-selfcost, default 2000000), R times per build;
 #     a free-running causalctl run of S seconds (default 30) per build, its profile and callchains
-#     sent back in base64 on "CG b64-VERSION" lines; W worker goroutines (default 8). With block=,
+#     sent back in base64 on "CG b64-VERSION" lines; W worker goroutines (default 8); each build
+#     twice under causalctl for Z seconds (default 20) with every experiment at 0 %, its
+#     progress counted ("CG profiled"). With block=,
 #     the prediction: the Go 1.21 build profiled for F seconds (default 60) with the lines
 #     FIRST-LAST[,..] of gcc_libinit.c (both functions) as one block, at 0 % and at the speedup
 #     Go 1.22's atomic loads give them (measured by the -selfcost runs), its report on "CG json"
@@ -21,9 +23,10 @@ dur=30
 workers=8
 block=
 fdur=60
+zdur=20
 for arg in "$@"; do
 	case "$arg" in
-	reps=*|tasks=*|self=*|dur=*|workers=*|block=*|fdur=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	reps=*|tasks=*|self=*|dur=*|workers=*|block=*|fdur=*|zdur=*) eval "${arg%%=*}=\${arg#*=}" ;;
 	*) echo "CG error unknown argument '$arg'"; exit 2 ;;
 	esac
 done
@@ -34,14 +37,14 @@ if ! insmod /lib/causal/causal.ko; then
 	exit 1
 fi
 echo "CG info kernel=$(uname -r) cpus=$(nproc) reps=$reps tasks=$tasks self=$self dur=$dur" \
-	"workers=$workers block=$block fdur=$fdur"
+	"workers=$workers block=$block fdur=$fdur zdur=$zdur"
 
 # plain VERSION: one unprofiled run; "CG run v=VERSION ms=MS rc=RC"
 plain() {
 	cgoinit-"$1" -workers "$workers" -tasks "$tasks" >$tmp/plain.out 2>&1
 	rc=$?
 	ms=$(sed -n 's/^cgoinit: .* in \([0-9.]*\) ms,.*/\1/p' $tmp/plain.out)
-	echo "CG run v=$1 ms=${ms:-0} rc=$rc"
+	echo "CG run v=$1 ms=${ms:-0} rc=$rc rep=$i"
 }
 # selfcost VERSION: the two functions alone; "CG self v=VERSION ns=NS rc=RC", NS per pair
 selfcost() {
@@ -57,15 +60,33 @@ median() {
 }
 rm -f $tmp/self-1.21 $tmp/self-1.22
 
-# interleaved, the order alternating, so that a slow spell of the host hits both builds
+# interleaved, the order reversed every round, so that a slow spell of the host hits every build;
+# with cgoinit-1.21-fix (Go 1.21 with only the runtime_init_mu change, tests/go/libinit-fix.sh)
+# a third build in each round
+builds="1.21 1.22"
+command -v cgoinit-1.21-fix >/dev/null && builds="1.21 1.21-fix 1.22"
+reversed=$(echo "$builds" | tr ' ' '\n' | tac | tr '\n' ' ')
 i=0
 while [ $i -lt "$reps" ]; do
-	if [ $((i % 2)) -eq 0 ]; then a=1.21 b=1.22; else a=1.22 b=1.21; fi
-	plain $a
-	plain $b
-	selfcost $a
-	selfcost $b
+	if [ $((i % 2)) -eq 0 ]; then order=$builds; else order=$reversed; fi
+	for v in $order; do
+		plain "$v"
+	done
+	selfcost 1.21
+	selfcost 1.22
 	i=$((i + 1))
+done
+
+# each build under the profiler without delays (every experiment at 0 %), twice, in the order
+# 1.21 1.22 1.22 1.21: the program speedup as the profiler sees it, beside the unprofiled one
+for v in 1.21 1.22 1.22 1.21; do
+	causalctl run -o $tmp/z.coz --progress main.progress --fixed-speedup 0 --duration "$zdur" \
+		-- cgoinit-$v -workers "$workers" -tasks 1000000000 >$tmp/z.out 2>&1
+	rc=$?
+	visits=$(sed -n "s/^causal: progress point 'main.progress': \([0-9]*\) visits in total$/\1/p" \
+		$tmp/z.out)
+	echo "CG profiled v=$v visits=${visits:-0} secs=$zdur rc=$rc"
+	rm -f $tmp/z.coz $tmp/z.coz.stacks
 done
 
 # free-running profiles, as a user would run them: the default scope (every source file of the

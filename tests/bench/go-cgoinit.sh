@@ -23,7 +23,7 @@ smps=2,4
 bench_option() { case $1 in --smp) smps=$2; bench_took=2 ;; esac; }
 bench_options go-cgoinit 3,14 "$@"
 set -- "${bench_args[@]}"
-bench_setup go-cgoinit
+bench_setup go-cgoinit build/go/cgoinit-1.21-fix
 bench_module
 # the two functions of Go 1.21's gcc_libinit.c that lock runtime_init_mu on every callback (Go
 # 1.22 reads atomically instead)
@@ -36,6 +36,7 @@ rc=0
 for smp in ${smps//,/ }; do
 	vmlog=$out/vm-cgoinit-smp$smp
 	bench_vm "$vmlog" --smp "$smp" -a build/go/cgoinit-1.21 -a build/go/cgoinit-1.22 \
+		-a build/go/cgoinit-1.21-fix \
 		--script tests/bench/go-cgoinit-guest.sh -- "block=$block" "$@"
 	{
 		echo "causal cgo before/after (Go 1.21 -> 1.22), kernel $kernel, QEMU software emulation," \
