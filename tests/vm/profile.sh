@@ -35,6 +35,27 @@ check_line() {
 	has "$2" "$3"
 	ok $? "$1"
 }
+# speedup_at_50 PROGRAM FILE LINE NAME [OPTION...]: PROGRAM profiled at FILE:LINE, 0 and 50 %,
+# 12 experiments (two results: the run stops after them; NAME, the best measured program speedup,
+# at 50 %, is at least 20 %)
+speedup_at_50() {
+	prog=$1 file=$2 at=$3 name=$4
+	shift 4
+	logged $tmp/$prog.out causalctl run -o $tmp/$prog.coz "$@" --fixed-line "$file:$at" \
+		--fixed-speedup 0,50 --experiment-length 300ms --max-experiments 12 \
+		--progress round_done -- "$prog"
+	rc=$?
+	[ $rc -eq 143 ]
+	ok $? "${prog}_run_stops_after_max_experiments"
+	causalctl report --min-points 2 $tmp/$prog.coz >$tmp/$prog-report.out 2>&1
+	diag $tmp/$prog-report.out
+	# the max column: the best measured program speedup, at 50 %
+	best=$(awk -v f="$file:" '$1 == "1" && index($2, f) { gsub(/[+%]/, "", $7); print $7; exit }' \
+		$tmp/$prog-report.out)
+	echo "# program speedup at line speedup 50 %: ${best:-none} %"
+	awk -v b="${best:-0}" 'BEGIN { exit !(b + 0 >= 20) }'
+	ok $? "$name"
+}
 # check_progress NAME FILE POINT N: one result, NAME, that passes when FILE (run's or attach's
 # output) says that progress point POINT counted N visits; check_latency: latency point POINT, N
 # begins and N ends
@@ -275,41 +296,15 @@ if [ "$full" = full ]; then
 	# so its samples reach the line through the callchain; an experiment on the line delays for
 	# that time too (CAUSAL_EXPERIMENT_SCOPE): speeding it up by 50 % speeds the program up by
 	# about 50 %. Matched on the line's own instructions only (the call), it gave about 0.
-	logged $tmp/lib.out causalctl run -o $tmp/lib.coz -s '%libcall.c' \
-		--fixed-line "libcall.c:$line_libcall" \
-		--fixed-speedup 0,50 --experiment-length 300ms --max-experiments 12 \
-		--progress round_done -- libcall
-	rc=$?
-	[ $rc -eq 143 ]
-	ok $? libcall_run_stops_after_max_experiments
-	causalctl report --min-points 2 $tmp/lib.coz >$tmp/lib-report.out 2>&1
-	diag $tmp/lib-report.out
-	# the max column: the best measured program speedup, at 50 %
-	best=$(awk '$1 == "1" && $2 ~ /libcall\.c:/ { gsub(/[+%]/, "", $7); print $7; exit }' \
-		$tmp/lib-report.out)
-	echo "# program speedup at line speedup 50 %: ${best:-none} %"
-	awk -v b="${best:-0}" 'BEGIN { exit !(b + 0 >= 20) }'
-	ok $? libcall_line_speedup_counts_time_in_its_callee
+	speedup_at_50 libcall libcall.c "$line_libcall" libcall_line_speedup_counts_time_in_its_callee \
+		-s '%libcall.c'
 
 	# 10. nofp_call: built without frame pointers, its line spends its time in libc's memset(),
 	# which keeps none either. Only the call frame rows causalctl gives the module
 	# (CAUSAL_IOC_UNWIND_SET) lead from those samples to the line: with them, speeding the line
 	# up by 50 % speeds the program up by about 50 %, as in 9; by the frame pointers alone
 	# (--unwind fp) the samples reach no line and the experiments delay nothing.
-	logged $tmp/nofp.out causalctl run -o $tmp/nofp.coz \
-		--fixed-line "nofp_call.c:$line_nofp" \
-		--fixed-speedup 0,50 --experiment-length 300ms --max-experiments 12 \
-		--progress round_done -- nofp_call
-	rc=$?
-	[ $rc -eq 143 ]
-	ok $? nofp_run_stops_after_max_experiments
-	causalctl report --min-points 2 $tmp/nofp.coz >$tmp/nofp-report.out 2>&1
-	diag $tmp/nofp-report.out
-	best=$(awk '$1 == "1" && $2 ~ /nofp_call\.c:/ { gsub(/[+%]/, "", $7); print $7; exit }' \
-		$tmp/nofp-report.out)
-	echo "# program speedup at line speedup 50 %: ${best:-none} %"
-	awk -v b="${best:-0}" 'BEGIN { exit !(b + 0 >= 20) }'
-	ok $? nofp_line_speedup_counts_time_in_libc
+	speedup_at_50 nofp_call nofp_call.c "$line_nofp" nofp_line_speedup_counts_time_in_libc
 fi
 
 rmmod causal
