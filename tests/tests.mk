@@ -174,7 +174,7 @@ bench-flat:
 # The cgo before/after case (docs/go.md): cgoinit built with Go 1.21, 1.22 and 1.21 with the fix
 # alone, side by side in one VM per vCPU count (BENCH_GO_SMP, default 2,4; about 4.5 minutes of
 # VM each), with the prediction; BENCH_GO_CGOINIT_ARGS to the guest (reps=, tasks=, self=, dur=,
-# workers=, fdur=, zdur=)
+# workers=, fdur=, zdur=, models=)
 BENCH_GO_SMP ?= 2,4
 bench-go:
 	@scripts/deps.sh --quiet

@@ -88,7 +88,7 @@ def profile_lines(stacks, exe):
 
 def main():
     info, runs, selfs, notes, blobs, profs = {}, [], collections.defaultdict(list), [], {}, {}
-    fixed, rep, profiled = None, None, collections.defaultdict(list)
+    fixed, reps, profiled = [], {}, collections.defaultdict(list)
     for kind, rest, ln in records(sys.argv[1], 'CG'):
         if kind == 'info':
             info = kv(rest)
@@ -114,12 +114,14 @@ def main():
             else:
                 notes.append('failed profiled run: ' + ln)
         elif kind == 'fixed':
-            fixed = kv(rest)
+            fixed.append(kv(rest))
         elif kind == 'json':
+            # "model=M {...}" (or, before the thread models, the report alone)
+            model, _, body = rest.partition(' ') if rest.startswith('model=') else ('model=task', '', rest)
             try:
-                rep = json.loads(rest)
+                reps[model[len('model='):]] = json.loads(body)
             except ValueError:
-                rep = {'error': 'unreadable'}
+                reps[model[len('model='):]] = {'error': 'unreadable'}
         elif kind.startswith('b64-'):
             v = kind[len('b64-'):]
             blobs[v] = blobs.get(v, '') + rest
@@ -161,13 +163,15 @@ def main():
         print(f'  under causalctl, every experiment at 0 % (tasks/s): 1.21 '
               f'{" ".join(f"{x:.0f}" for x in profiled["1.21"])}; 1.22 '
               f'{" ".join(f"{x:.0f}" for x in profiled["1.22"])}: program speedup {100 * (1 - a / b):+.1f} % (1 - time per task 1.22 / 1.21, as above)')
-    if fixed:
-        pct = int(fixed.get('speedup', 0))
-        where = f'gcc_libinit.c:{fixed.get("block")}'
-        pred, why, _ = prediction(rep, 'gcc_libinit.c', fixed.get('block'), pct)
-        se = report_se(rep, 'gcc_libinit.c', fixed.get('block'), pct)
-        print(f'  predicted (Go 1.21 build, both functions, {where} as one block at {pct} %, causalctl exit '
-              f'{fixed.get("rc")}): ' + (f'n/a ({why})' if pred is None else
+    for f in fixed:
+        model = f.get('model', 'task')
+        rep = reps.get(model)
+        pct = int(f.get('speedup', 0))
+        where = f'gcc_libinit.c:{f.get("block")}'
+        pred, why, _ = prediction(rep, 'gcc_libinit.c', f.get('block'), pct)
+        se = report_se(rep, 'gcc_libinit.c', f.get('block'), pct)
+        print(f'  predicted, --thread-model {model} (Go 1.21 build, both functions, {where} as one block at {pct} %, causalctl exit '
+              f'{f.get("rc")}): ' + (f'n/a ({why})' if pred is None else
                                          f'{100 * pred:+.1f} %' + (f' ± {100 * se:.1f}' if se else '')))
         if pred is not None and old and new:
             print(f'  |error| against 1.22 (medians): {100 * abs(pred - (1 - med(new) / med(old))):.1f} pp')

@@ -5,7 +5,7 @@
 # built with Go 1.21, whose _cgo_wait_runtime_init_done locks runtime_init_mu on every C-to-Go
 # call, and with Go 1.22, whose atomic fast path does not.
 #   go-cgoinit-guest.sh [reps=R] [tasks=N] [self=N] [dur=S] [workers=W] [block=FIRST-LAST]
-#     [fdur=F] [zdur=Z]
+#     [fdur=F] [zdur=Z] [models="task cpu"]
 #     R interleaved pairs of plain runs (default 5), N tasks each (default 1000000); the own cost
 #     of gcc_libinit.c's two functions every callback calls, from N pairs of calls alone
 #     (-selfcost, default 2000000), R times per build;
@@ -15,7 +15,8 @@
 #     progress counted ("CG profiled"). With block=,
 #     the prediction: the Go 1.21 build profiled for F seconds (default 60) with the lines
 #     FIRST-LAST[,..] of gcc_libinit.c (both functions) as one block, at 0 % and at the speedup
-#     Go 1.22's atomic loads give them (measured by the -selfcost runs), its report on "CG json"
+#     Go 1.22's atomic loads give them (measured by the -selfcost runs), in each thread model of
+#     models, its report on "CG json model=M"
 reps=5
 tasks=1000000
 self=2000000
@@ -24,9 +25,10 @@ workers=8
 block=
 fdur=60
 zdur=20
+models="task cpu"
 for arg in "$@"; do
 	case "$arg" in
-	reps=*|tasks=*|self=*|dur=*|workers=*|block=*|fdur=*|zdur=*) eval "${arg%%=*}=\${arg#*=}" ;;
+	reps=*|tasks=*|self=*|dur=*|workers=*|block=*|fdur=*|zdur=*|models=*) eval "${arg%%=*}=\${arg#*=}" ;;
 	*) echo "CG error unknown argument '$arg'"; exit 2 ;;
 	esac
 done
@@ -107,14 +109,20 @@ done
 if [ -n "$block" ] && [ -s $tmp/self-1.21 ] && [ -s $tmp/self-1.22 ]; then
 	spd=$(awk -v a="$(median $tmp/self-1.21)" -v b="$(median $tmp/self-1.22)" \
 		'BEGIN { s = int(100 * (1 - b / a) + 0.5); print (s < 0 ? 0 : s > 100 ? 100 : s) }')
-	causalctl run -o $tmp/f.coz --progress main.progress --duration "$fdur" \
-		--fixed-line "gcc_libinit.c:$block" --fixed-speedup "0,$spd" \
-		-- cgoinit-1.21 -workers "$workers" -tasks 1000000000 >$tmp/fixed.out 2>&1
-	rc=$?
-	sed 's/^/# /' $tmp/fixed.out
-	echo "CG fixed v=1.21 block=$block speedup=$spd rc=$rc"
-	echo "CG json $(causalctl report --json --min-points 2 $tmp/f.coz 2>&1 | tr -d '\n')"
-	causalctl report --min-points 2 $tmp/f.coz 2>&1 | sed 's/^/# /'
+	# in both thread models: delays kept per thread, and per CPU (what Go's own causal profiler
+	# keys by P does, GOMAXPROCS being the vCPUs)
+	for model in $models; do
+		rm -f $tmp/f.coz $tmp/f.coz.stacks
+		causalctl run -o $tmp/f.coz --progress main.progress --duration "$fdur" \
+			--thread-model "$model" \
+			--fixed-line "gcc_libinit.c:$block" --fixed-speedup "0,$spd" \
+			-- cgoinit-1.21 -workers "$workers" -tasks 1000000000 >$tmp/fixed.out 2>&1
+		rc=$?
+		sed 's/^/# /' $tmp/fixed.out
+		echo "CG fixed v=1.21 block=$block speedup=$spd model=$model rc=$rc"
+		echo "CG json model=$model $(causalctl report --json --min-points 2 $tmp/f.coz 2>&1 | tr -d '\n')"
+		causalctl report --min-points 2 $tmp/f.coz 2>&1 | sed 's/^/# /'
+	done
 fi
 rmmod causal
 echo "CG end"

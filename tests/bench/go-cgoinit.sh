@@ -10,7 +10,8 @@
 #
 #   tests/bench/go-cgoinit.sh [-o OUTDIR] [-k KERNEL] [-t SECONDS] [--smp N[,N..]] [KEY=VALUE...]
 #
-# KEY=VALUE go to the guest script (reps=, tasks=, self=, dur=, workers=, fdur=, block=; block=
+# KEY=VALUE go to the guest script (reps=, tasks=, self=, dur=, workers=, fdur=, zdur=, models=,
+# block=; block=
 # empty for no prediction). --smp: the vCPU counts,
 # one VM each (default 2,4). OUTDIR (default build/bench, or $CAUSAL_BENCH_OUT) gets
 # vm-cgoinit-smpN/ and table-cgoinit.txt. Exits non-zero only if something failed to build or run.
